@@ -1,0 +1,34 @@
+// Ctrl-C and SIGTERM during any command: run the registered cleanups (tear down what was
+// deployed), then exit 130/143 as a shell would. A second signal exits at once.
+type Cleanup = () => Promise<void>;
+
+const cleanups = new Set<Cleanup>();
+let installed = false;
+let exiting = false;
+
+function install(): void {
+  if (installed) return;
+  installed = true;
+  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.on(sig, () => {
+      if (exiting) process.exit(code);
+      exiting = true;
+      process.stderr.write(`\n${sig}: tearing down (send it again to exit at once)\n`);
+      void Promise.allSettled([...cleanups].map((c) => c())).then((results) => {
+        for (const r of results) if (r.status === 'rejected') process.stderr.write(`cleanup failed: ${(r.reason as Error).message}\n`);
+        process.exit(code);
+      });
+    });
+  }
+}
+
+/** Run `cleanup` if the process is interrupted while `body` runs. */
+export async function withInterruptCleanup<T>(cleanup: Cleanup, body: () => Promise<T>): Promise<T> {
+  install();
+  cleanups.add(cleanup);
+  try {
+    return await body();
+  } finally {
+    cleanups.delete(cleanup);
+  }
+}

@@ -1,0 +1,147 @@
+#!/usr/bin/env node
+// netproof: deploy containerlab topologies on real FRR and assert how they behave.
+// Exit codes: 0 all passed · 1 a check failed · 2 bad input or usage · 3 environment problem.
+import { resolve } from 'node:path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { EXIT, NetproofError, UsageError } from '../errors.ts';
+import { generateClos } from '../generate.ts';
+import { allRuntimes, DEFAULT_RUNTIME, RUNTIME_NAMES, runtimeByName } from '../runtime/index.ts';
+import { deployLab, loadForRuntime } from './deploy.ts';
+import { runLab, SUITE_NAMES } from './run.ts';
+
+const program = new Command();
+
+const integer = (name: string) => (v: string) => {
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be a whole number`);
+  return Number(v);
+};
+const runtimeOption = () => new Option('--runtime <name>', 'where nodes run').choices(RUNTIME_NAMES).default(DEFAULT_RUNTIME);
+
+program
+  .name('netproof')
+  .description('Deploy containerlab topologies on real FRR (network namespaces by default) and run conformance suites against them.')
+  .showHelpAfterError()
+  .exitOverride();
+
+program
+  .command('generate')
+  .description('write a runnable lab directory')
+  .command('clos')
+  .description('a spine/leaf Clos: eBGP, /31 links, /32 loopbacks (host loopbacks are TEPs), ECMP, BFD, hosts dual-homed')
+  .option('--name <name>', 'lab name', 'dc')
+  .option('--spines <n>', 'number of spines', integer('--spines'), 2)
+  .option('--leaves <n>', 'number of leaves (even when there are hosts)', integer('--leaves'), 4)
+  .option('--hosts <n>', 'number of compute hosts, each dual-homed to a leaf pair', integer('--hosts'), 4)
+  .option('--fabric-mtu <bytes>', 'MTU of spine-leaf links', integer('--fabric-mtu'), 9000)
+  .option('--host-mtu <bytes>', 'MTU of leaf-host links', integer('--host-mtu'), 1500)
+  .requiredOption('--out <dir>', 'directory to write (created if missing)')
+  .action(async (o) => {
+    const lab = await generateClos({ name: o.name, spines: o.spines, leaves: o.leaves, hosts: o.hosts, fabricMtu: o.fabricMtu, hostMtu: o.hostMtu }, resolve(o.out));
+    console.log(`wrote ${lab.files.length} files; lab file: ${lab.file}\nnext: netproof run ${lab.file}`);
+  });
+
+program
+  .command('validate')
+  .description('check a topology file without deploying anything')
+  .argument('<file>', 'containerlab topology (*.clab.yml)')
+  .addOption(runtimeOption())
+  .action(async (file: string, o) => {
+    const topology = await loadForRuntime(file, runtimeByName(o.runtime));
+    console.log(`${file}: valid (${topology.nodes.length} nodes, ${topology.links.length} links)`);
+  });
+
+program
+  .command('deploy')
+  .description('deploy a lab and leave it running (remove it with: netproof destroy LAB)')
+  .argument('<file>', 'containerlab topology (*.clab.yml)')
+  .addOption(runtimeOption())
+  .action(async (file: string, o) => {
+    const lab = await deployLab(file, runtimeByName(o.runtime));
+    const took = (lab.times.deployedAt - lab.times.deployStartedAt) / 1000;
+    console.log(`deployed lab ${lab.name} (${lab.nodes().length} nodes, ${lab.topology.links.length} links) in ${took.toFixed(2)} s\n  netproof exec ${lab.name} ${lab.nodes()[0]?.name ?? 'NODE'} -- ip -br addr\n  netproof destroy ${lab.name}`);
+  });
+
+program
+  .command('status')
+  .description('list deployed labs, including leftovers of crashed runs')
+  .option('--json', 'print JSON')
+  .action(async (o) => {
+    const labs = (await Promise.all(allRuntimes().map((r) => r.list()))).flat();
+    if (o.json) {
+      console.log(JSON.stringify(labs, null, 2));
+      return;
+    }
+    if (!labs.length) {
+      console.log('no labs deployed');
+      return;
+    }
+    for (const l of labs) {
+      const since = l.deployedAt ? ` since ${new Date(l.deployedAt).toISOString()}` : '';
+      const hint = l.state === 'orphaned' ? `  (left by a crash: netproof destroy ${l.name})` : '';
+      console.log(`${l.name}\t${l.runtime}\t${l.state}${since}\t${l.nodes.length} nodes: ${l.nodes.join(' ')}${l.file ? `\t${l.file}` : ''}${hint}`);
+    }
+  });
+
+program
+  .command('exec')
+  .description('run a command inside a node: netproof exec LAB NODE -- CMD ARGS…')
+  .argument('<lab>')
+  .argument('<node>')
+  .argument('<argv...>', 'the command and its arguments (after --)')
+  .addOption(runtimeOption())
+  .action(async (labName: string, nodeName: string, argv: string[], o) => {
+    const lab = await runtimeByName(o.runtime).attach(labName);
+    const r = await lab.node(nodeName).exec(argv, { timeoutMs: 600_000 });
+    process.stdout.write(r.stdout);
+    process.stderr.write(r.stderr);
+    process.exitCode = r.exitCode;
+  });
+
+program
+  .command('destroy')
+  .description('remove a lab: namespaces, links, processes, files (also after a crash)')
+  .argument('[lab]', 'lab name')
+  .option('--all', 'remove every lab netproof deployed on this machine')
+  .action(async (labName: string | undefined, o) => {
+    if (!labName && !o.all) throw new UsageError('name a lab, or pass --all (see: netproof status)');
+    for (const runtime of allRuntimes()) {
+      const names = o.all ? (await runtime.list()).map((l) => l.name) : [labName!];
+      for (const name of names) {
+        const report = await runtime.destroy(name);
+        if (report.removed.length) console.log(`destroyed ${name} (${runtime.name}): ${report.removed.length} items`);
+        else if (!o.all) console.log(`nothing to destroy for ${name} (${runtime.name})`);
+      }
+    }
+  });
+
+program
+  .command('run')
+  .description('deploy a lab, run the conformance suites against it, write reports, tear down')
+  .argument('<file>', 'containerlab topology (*.clab.yml)')
+  .addOption(runtimeOption())
+  .option('--suite <name>', `suite to run, repeatable (suites: ${SUITE_NAMES.join(', ')})`, (v: string, acc: string[]) => [...acc, v], [] as string[])
+  .option('--report-dir <dir>', 'where junit.xml, allure-results/ and summary.json go', 'reports/latest')
+  .option('--keep', 'leave the lab running afterwards')
+  .action(async (file: string, o) => {
+    process.exitCode = await runLab({ file, runtime: runtimeByName(o.runtime), suites: o.suite, reportDir: resolve(o.reportDir), keep: Boolean(o.keep) });
+  });
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version "fail" with exit 0; real usage errors were already printed.
+      return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (e instanceof NetproofError) {
+      console.error(`netproof: ${e.message}`);
+      return e.exitCode;
+    }
+    console.error(`netproof: unexpected error: ${(e as Error).stack ?? e}`);
+    return EXIT.environment;
+  }
+}
+
+process.exitCode = await main(process.argv);

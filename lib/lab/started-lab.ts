@@ -1,0 +1,41 @@
+// What a running lab offers suites and probes, whatever runs it (namespaces, containers).
+// Probes and suites only ever see this interface: argv in, result out; no host paths.
+import type { ExecOptions, ExecResult } from '../exec.ts';
+import type { LabNode, Topology } from '../topology/model.ts';
+
+export interface NodeHandle {
+  readonly name: string;
+  readonly spec: LabNode;
+  /** Run argv inside the node. A non-zero exit is a result, not an exception. */
+  exec(argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
+  /** Run one vtysh command against the node's FRR. */
+  vtysh(command: string): Promise<ExecResult>;
+  /** Text of a log file the node's daemons wrote (e.g. "bgpd"), for reports; undefined if none. */
+  daemonLog(daemon: string): Promise<string | undefined>;
+}
+
+export interface LabTimes {
+  /** Epoch ms when deploy started. */
+  deployStartedAt: number;
+  /** Epoch ms when every node and link was up and every daemon started. */
+  deployedAt: number;
+}
+
+export interface StartedLab extends AsyncDisposable {
+  readonly name: string;
+  readonly runtime: string;
+  readonly topology: TopologyData;
+  readonly times: LabTimes;
+  node(name: string): NodeHandle;
+  nodes(): NodeHandle[];
+  /** Tear everything down. */
+  destroy(): Promise<void>;
+}
+
+/** A topology without its source locator: what survives in a lab's state file. */
+export type TopologyData = Omit<Topology, 'locate'>;
+
+export function toTopologyData(t: Topology): TopologyData {
+  const { locate: _locate, ...data } = t;
+  return data;
+}

@@ -1,0 +1,45 @@
+// frr.conf and daemons for a planned router. Pure: returns text.
+import type { ClosPlan, PlannedRouter } from '../plan/clos.ts';
+
+export const FRR_IMAGE = 'quay.io/frrouting/frr:8.4.4';
+
+export function renderFrrConf(r: PlannedRouter, plan: ClosPlan): string {
+  const lines: string[] = [
+    'frr version 8.4',
+    'frr defaults datacenter',
+    `hostname ${r.name}`,
+    'service integrated-vtysh-config',
+    '!',
+    'interface lo',
+    ` ip address ${r.loopback}`,
+    'exit',
+  ];
+  for (const i of r.interfaces) {
+    lines.push('!', `interface ${i.name}`, ` description to ${i.peer.node}:${i.peer.iface}`, ` ip address ${i.address}`, 'exit');
+  }
+  const originatesOnly = r.tier === 'compute';
+  if (originatesOnly) {
+    // A host advertises its own loopback (its TEP) and nothing else: it must never become transit.
+    lines.push('!', `ip prefix-list OWN-LOOPBACK seq 10 permit ${r.loopback}`, 'route-map ONLY-OWN-LOOPBACK permit 10', ' match ip address prefix-list OWN-LOOPBACK', 'exit');
+  }
+  lines.push('!', `router bgp ${r.asn}`, ` bgp router-id ${r.routerId}`, ' no bgp ebgp-requires-policy', ' bgp bestpath as-path multipath-relax');
+  for (const i of r.interfaces) {
+    lines.push(
+      ` neighbor ${i.peer.address} remote-as ${i.peer.asn}`,
+      ` neighbor ${i.peer.address} description ${i.peer.node}`,
+      ` neighbor ${i.peer.address} bfd`,
+      ` neighbor ${i.peer.address} bfd profile fabric`,
+    );
+  }
+  lines.push(' !', ' address-family ipv4 unicast', `  network ${r.loopback}`, `  maximum-paths ${r.maxPaths}`);
+  if (originatesOnly) for (const i of r.interfaces) lines.push(`  neighbor ${i.peer.address} route-map ONLY-OWN-LOOPBACK out`);
+  lines.push(' exit-address-family', 'exit');
+  lines.push('!', 'bfd', ' profile fabric', `  detect-multiplier ${plan.bfd.multiplier}`, `  receive-interval ${plan.bfd.intervalMs}`, `  transmit-interval ${plan.bfd.intervalMs}`, ' exit', 'exit', '!', '');
+  return lines.join('\n');
+}
+
+/** FRR's daemons file: which daemons the node runs (zebra and staticd always run). */
+export function renderDaemons(daemons: readonly string[]): string {
+  const all = ['bgpd', 'ospfd', 'ospf6d', 'ripd', 'ripngd', 'isisd', 'pimd', 'ldpd', 'nhrpd', 'eigrpd', 'babeld', 'sharpd', 'pbrd', 'bfdd', 'fabricd', 'vrrpd', 'pathd'];
+  return [...all.map((d) => `${d}=${daemons.includes(d) ? 'yes' : 'no'}`), 'vtysh_enable=yes', 'zebra_options="  -A 127.0.0.1 -s 90000000"', 'bgpd_options="   -A 127.0.0.1"', 'bfdd_options="   -A 127.0.0.1"', 'staticd_options="-A 127.0.0.1"', ''].join('\n');
+}

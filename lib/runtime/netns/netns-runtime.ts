@@ -1,0 +1,288 @@
+// The default runtime: each node is a Linux network namespace `np.<lab>.<node>`, each link a
+// veth pair created directly inside the two namespaces (nothing appears in the root
+// namespace), each FRR router a set of FRR daemons started inside its namespace.
+import { existsSync } from 'node:fs';
+import { copyFile, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { EnvironmentError, UsageError, type Problem } from '../../errors.ts';
+import { exec, execOk, type ExecOptions } from '../../exec.ts';
+import { waitFor } from '../../expect/wait-for.ts';
+import { toTopologyData, type NodeHandle, type StartedLab, type TopologyData } from '../../lab/started-lab.ts';
+import { namespaceName, parseNamespaceName } from '../../names.ts';
+import type { LabNode, Topology } from '../../topology/model.ts';
+import type { DeployOptions, DestroyReport, LabStatus, Runtime } from '../runtime.ts';
+import { daemonArgv, daemonsFromConfig, daemonsFromFile, FRR_LIBEXEC } from './frr-daemons.ts';
+import { addNamespace, addrAddArgv, deleteNamespace, inNamespace, linkUpArgv, listNamespaces, namespacePids, vethArgv } from './ip.ts';
+import { labDir, listStateDirs, nodeDir, readState, removeLabDir, writeState, type NetnsLabState } from './state.ts';
+
+/** Programs a host's exec lines may run here: namespaces share the host's filesystem, so only network configuration. */
+export const NETNS_EXEC_PROGRAMS = new Set(['ip', 'tc', 'ethtool', 'sysctl', 'nft', 'bridge']);
+const ZEBRA_START_TIMEOUT_MS = 10_000;
+const KILL_GRACE_MS = 3_000;
+
+export class NetnsRuntime implements Runtime {
+  readonly name = 'netns';
+
+  check(topology: Topology): Problem[] {
+    const problems: Problem[] = [];
+    const at = (path: (string | number)[], message: string, fix: string) =>
+      problems.push({ file: topology.file, ...topology.locate(path), field: path.join('.'), message, fix });
+    for (const node of topology.nodes) {
+      const base = ['topology', 'nodes', node.name];
+      for (const key of Object.keys(node.sysctls)) {
+        if (!key.startsWith('net.')) at([...base, 'sysctls', key], `sysctl ${key} is not per network namespace: setting it would change the host`, 'keep only net.* sysctls, or use --runtime docker');
+      }
+      for (const argv of node.exec) {
+        const program = basename(argv[0]!);
+        const line = argv.join(' ');
+        if (!NETNS_EXEC_PROGRAMS.has(program)) {
+          at([...base, 'exec'], `exec line "${line}" runs ${program}, but the netns runtime shares the host's filesystem and runs only network configuration (${[...NETNS_EXEC_PROGRAMS].join(', ')})`, 'configure the node with ip/tc/sysctl lines, or use --runtime docker');
+        } else if (program === 'sysctl' && argv.slice(1).some((a) => !a.startsWith('-') && !a.startsWith('net.'))) {
+          at([...base, 'exec'], `exec line "${line}" sets a sysctl outside net.*, which would change the host`, 'set only net.* sysctls');
+        }
+      }
+    }
+    return problems;
+  }
+
+  async checkEnvironment(topology: Topology): Promise<void> {
+    if (process.getuid?.() !== 0) throw new EnvironmentError('the netns runtime creates network namespaces and needs root', 'run netproof as root (sudo -E npm start)');
+    if (!existsSync('/usr/sbin/ip') && !existsSync('/usr/bin/ip') && !existsSync('/sbin/ip')) throw new EnvironmentError('ip (iproute2) is not installed', 'npm run bootstrap   # or: apt-get install iproute2');
+    if (topology.nodes.some((n) => n.role === 'router')) {
+      const missing = ['zebra', 'bgpd', 'staticd'].filter((d) => !existsSync(`${FRR_LIBEXEC}/${d}`));
+      if (missing.length || !existsSync('/usr/bin/vtysh')) throw new EnvironmentError(`FRR is not installed (missing ${missing.length ? missing.map((d) => `${FRR_LIBEXEC}/${d}`).join(', ') : '/usr/bin/vtysh'})`, 'npm run bootstrap   # or: apt-get install frr');
+    }
+  }
+
+  async deploy(topology: Topology, opts: DeployOptions = {}): Promise<StartedLab> {
+    const progress = opts.onProgress ?? (() => {});
+    const lab = topology.name;
+    if ((await readState(lab)) || (await this.labNamespaces(lab)).length) {
+      throw new UsageError(`lab "${lab}" is already deployed (or left over from a crash)\n    fix: netproof destroy ${lab}`);
+    }
+    const deployStartedAt = Date.now();
+    const state: NetnsLabState = { runtime: 'netns', name: lab, status: 'deploying', ownerPid: process.pid, topology: toTopologyData(topology), times: { deployStartedAt } };
+    // Written first, so a crash at any later point leaves enough for `destroy` to find.
+    await writeState(state);
+    try {
+      await this.build(topology, progress);
+    } catch (e) {
+      progress('deploy failed: removing what was created');
+      await this.destroy(lab);
+      throw e;
+    }
+    state.status = 'running';
+    state.times.deployedAt = Date.now();
+    await writeState(state);
+    return new NetnsLab(state as NetnsLabState & { times: { deployedAt: number } }, this);
+  }
+
+  private async build(topology: Topology, progress: (s: string) => void): Promise<void> {
+    const lab = topology.name;
+    const ns = (node: string) => namespaceName(lab, node);
+    progress(`namespaces: ${topology.nodes.length}`);
+    await Promise.all(
+      topology.nodes.map(async (n) => {
+        await addNamespace(ns(n.name));
+        await execOk(linkUpArgv(ns(n.name), 'lo'));
+      }),
+    );
+    progress(`links: ${topology.links.length}`);
+    await Promise.all(
+      topology.links.map(async (l) => {
+        const [a, b] = l.endpoints;
+        await execOk(vethArgv({ ns: ns(a.node), iface: a.iface }, { ns: ns(b.node), iface: b.iface }, l.mtu));
+        for (const e of [a, b]) {
+          for (const cidr of [e.ipv4, e.ipv6]) if (cidr) await execOk(addrAddArgv(ns(e.node), e.iface, cidr));
+          await execOk(linkUpArgv(ns(e.node), e.iface));
+        }
+      }),
+    );
+    progress('node settings');
+    await Promise.all(
+      topology.nodes.map(async (n) => {
+        const sysctls = { ...(n.role === 'router' ? { 'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '1' } : {}), ...n.sysctls };
+        const pairs = Object.entries(sysctls).map(([k, v]) => `${k}=${v}`);
+        if (pairs.length) await execOk(inNamespace(ns(n.name), ['sysctl', '-q', '-w', ...pairs]));
+      }),
+    );
+    const routers = topology.nodes.filter((n) => n.role === 'router');
+    progress(`FRR on ${routers.length} routers`);
+    await Promise.all(routers.map((n) => this.startFrr(lab, n)));
+    // containerlab runs exec lines once the node is up.
+    await Promise.all(
+      topology.nodes.map(async (n) => {
+        for (const argv of n.exec) await execOk(inNamespace(ns(n.name), argv));
+      }),
+    );
+  }
+
+  private async startFrr(lab: string, node: LabNode): Promise<void> {
+    const dir = nodeDir(lab, node.name);
+    await execOk(['mkdir', '-p', dir]);
+    // Daemons read (and may rewrite) a copy: the user's file is never touched.
+    await copyFile(node.frr!.config, join(dir, 'frr.conf'));
+    await execOk(['chown', '-R', 'frr:frr', dir]);
+    const daemons = node.frr!.daemons ? daemonsFromFile(await readFile(node.frr!.daemons, 'utf8')) : daemonsFromConfig(await readFile(node.frr!.config, 'utf8'));
+    const missing = daemons.filter((d) => !existsSync(`${FRR_LIBEXEC}/${d}`));
+    if (missing.length) throw new EnvironmentError(`${node.name} needs FRR daemons that are not installed: ${missing.join(', ')}`, 'apt-get install frr');
+    const ns = namespaceName(lab, node.name);
+    const start = (d: string) => execOk(inNamespace(ns, daemonArgv(d, { dir })), { timeoutMs: 15_000 });
+    await start('zebra');
+    // Other daemons retry the zebra socket, but waiting here keeps their startup logs clean.
+    await waitFor(async () => (existsSync(join(dir, 'zserv.api')) ? { ok: true, value: true } : { ok: false, reason: `${join(dir, 'zserv.api')} not created yet; see ${join(dir, 'zebra.log')}` }), {
+      timeoutMs: ZEBRA_START_TIMEOUT_MS,
+      intervalsMs: [10, 20, 50],
+      description: `zebra on ${node.name} to open its socket`,
+    });
+    await Promise.all(daemons.filter((d) => d !== 'zebra').map(start));
+  }
+
+  async attach(lab: string): Promise<StartedLab> {
+    const state = await readState(lab);
+    if (!state) throw new UsageError(`no lab named "${lab}" is deployed (see: netproof status)`);
+    if (state.status !== 'running' || !state.times.deployedAt) throw new UsageError(`lab "${lab}" is still deploying or its deploy failed (see: netproof status; clean up: netproof destroy ${lab})`);
+    return new NetnsLab(state as NetnsLabState & { times: { deployedAt: number } }, this);
+  }
+
+  private async labNamespaces(lab: string): Promise<string[]> {
+    return (await listNamespaces()).filter((n) => parseNamespaceName(n)?.lab === lab);
+  }
+
+  async destroy(lab: string): Promise<DestroyReport> {
+    const removed: string[] = [];
+    const namespaces = await this.labNamespaces(lab);
+    // Every process in the lab's namespaces is the lab's: FRR daemons and anything exec'd there.
+    const pids = (await Promise.all(namespaces.map(namespacePids))).flat();
+    signal(pids, 'SIGTERM');
+    try {
+      await waitFor(async () => {
+        const alive = pids.filter(isAlive);
+        return alive.length ? { ok: false, reason: `still running: ${alive.join(' ')}` } : { ok: true, value: true };
+      }, { timeoutMs: KILL_GRACE_MS, intervalsMs: [20, 50, 100], description: `lab ${lab}'s processes to exit` });
+    } catch {
+      signal(pids.filter(isAlive), 'SIGKILL');
+    }
+    if (pids.length) removed.push(`${pids.length} processes`);
+    await Promise.all(namespaces.map(deleteNamespace));
+    removed.push(...namespaces.map((n) => `netns ${n}`));
+    if (existsSync(labDir(lab))) {
+      await removeLabDir(lab);
+      removed.push(labDir(lab));
+    }
+    return { lab, removed };
+  }
+
+  async list(): Promise<LabStatus[]> {
+    const byLab = new Map<string, LabStatus>();
+    for (const name of await listStateDirs()) {
+      const s = await readState(name);
+      if (!s) continue;
+      byLab.set(name, {
+        name,
+        runtime: 'netns',
+        state: s.status,
+        nodes: s.topology.nodes.map((n) => n.name),
+        file: s.topology.file,
+        deployedAt: s.times.deployedAt,
+        ownerPid: isAlive(s.ownerPid) ? s.ownerPid : undefined,
+      });
+    }
+    for (const ns of await listNamespaces()) {
+      const p = parseNamespaceName(ns);
+      if (!p || byLab.has(p.lab)) continue;
+      byLab.set(p.lab, { name: p.lab, runtime: 'netns', state: 'orphaned', nodes: [] });
+    }
+    for (const ns of await listNamespaces()) {
+      const p = parseNamespaceName(ns);
+      const entry = p && byLab.get(p.lab);
+      if (p && entry?.state === 'orphaned') entry.nodes.push(p.node);
+    }
+    return [...byLab.values()];
+  }
+}
+
+function signal(pids: number[], sig: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, sig);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+class NetnsLab implements StartedLab {
+  readonly runtime = 'netns';
+  readonly name: string;
+  readonly topology: TopologyData;
+  readonly times: { deployStartedAt: number; deployedAt: number };
+  private readonly handles: Map<string, NodeHandle>;
+  private readonly owner: NetnsRuntime;
+
+  constructor(state: NetnsLabState & { times: { deployedAt: number } }, owner: NetnsRuntime) {
+    this.name = state.name;
+    this.topology = state.topology;
+    this.times = { deployStartedAt: state.times.deployStartedAt, deployedAt: state.times.deployedAt };
+    this.owner = owner;
+    this.handles = new Map(state.topology.nodes.map((n) => [n.name, new NetnsNode(state.name, n)]));
+  }
+
+  node(name: string): NodeHandle {
+    const h = this.handles.get(name);
+    if (!h) throw new Error(`lab ${this.name} has no node "${name}" (nodes: ${[...this.handles.keys()].join(', ')})`);
+    return h;
+  }
+
+  nodes(): NodeHandle[] {
+    return [...this.handles.values()];
+  }
+
+  async destroy(): Promise<void> {
+    await this.owner.destroy(this.name);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.destroy();
+  }
+}
+
+class NetnsNode implements NodeHandle {
+  readonly name: string;
+  readonly spec: LabNode;
+  private readonly ns: string;
+  private readonly dir: string;
+
+  constructor(lab: string, spec: LabNode) {
+    this.name = spec.name;
+    this.spec = spec;
+    this.ns = namespaceName(lab, spec.name);
+    this.dir = nodeDir(lab, spec.name);
+  }
+
+  exec(argv: readonly string[], opts?: ExecOptions) {
+    return exec(inNamespace(this.ns, argv), opts);
+  }
+
+  vtysh(command: string) {
+    if (this.spec.role !== 'router') throw new Error(`${this.name} is a host, not an FRR router: it has no vtysh`);
+    return exec(['vtysh', '--vty_socket', this.dir, '-c', command]);
+  }
+
+  async daemonLog(daemon: string): Promise<string | undefined> {
+    try {
+      return await readFile(join(this.dir, `${daemon}.log`), 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+}

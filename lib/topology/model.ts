@@ -1,0 +1,84 @@
+// The resolved lab: what a containerlab file means once defaults, kinds and groups are
+// applied and relative paths are made absolute. Plain data; every runtime reads this.
+
+/** How a node is run. Routers run FRR from their bound frr.conf; hosts run their exec lines. */
+export type NodeRole = 'router' | 'host';
+
+/** netproof's own intent, carried in the node label `netproof.role`. */
+export const TIER_LABEL = 'netproof.role';
+/** Optional label: the ECMP width this node is meant to use (e.g. "1" for a host whose datapath ignores multipath). */
+export const MAX_PATHS_LABEL = 'netproof.max-paths';
+
+/** Tiers that originate routes but never carry transit traffic. */
+export const NON_TRANSIT_TIERS = new Set(['host', 'compute', 'server']);
+/** Tiers that run FRR even without an FRR image (e.g. compute hosts with BGP to the host). */
+export const ROUTER_TIERS = new Set(['router', 'spine', 'leaf', 'border', 'superspine', 'compute']);
+
+export interface Bind {
+  /** Absolute path on the machine running netproof. */
+  hostPath: string;
+  /** Path inside the node (container path in containerlab). */
+  nodePath: string;
+  mode?: string;
+}
+
+export interface FrrFiles {
+  /** Absolute host path of the node's frr.conf. */
+  config: string;
+  /** Absolute host path of its daemons file, if bound. */
+  daemons?: string;
+}
+
+export interface LabNode {
+  name: string;
+  kind: string;
+  image?: string;
+  role: NodeRole;
+  /** The `netproof.role` label, if any: spine, leaf, compute, host… */
+  tier?: string;
+  labels: Record<string, string>;
+  binds: Bind[];
+  /** Exec lines split into argv (no shell). */
+  exec: string[][];
+  sysctls: Record<string, string>;
+  frr?: FrrFiles;
+}
+
+export interface Endpoint {
+  node: string;
+  iface: string;
+  /** Address (CIDR) the link assigns to this end, containerlab's `ipv4`/`ipv6` link fields. */
+  ipv4?: string;
+  ipv6?: string;
+}
+
+export interface LabLink {
+  endpoints: [Endpoint, Endpoint];
+  mtu?: number;
+}
+
+/** A position in the source file, for error messages. */
+export interface SourcePos {
+  line: number;
+  column: number;
+}
+
+export interface Topology {
+  name: string;
+  /** Absolute path of the .clab.yml file. */
+  file: string;
+  /** Directory binds are relative to. */
+  dir: string;
+  nodes: LabNode[];
+  links: LabLink[];
+  /** Where a field (path from the document root) is in the file; the nearest existing parent if it is absent. */
+  locate(path: readonly (string | number)[]): SourcePos;
+}
+
+export function endpointLabel(e: Endpoint): string {
+  return `${e.node}:${e.iface}`;
+}
+
+export function linkLabel(l: LabLink): string {
+  return `${endpointLabel(l.endpoints[0])} <-> ${endpointLabel(l.endpoints[1])}`;
+}
