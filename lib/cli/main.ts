@@ -122,8 +122,9 @@ program
   .option('--suite <name>', `suite to run, repeatable (suites: ${SUITE_NAMES.join(', ')})`, (v: string, acc: string[]) => [...acc, v], [] as string[])
   .option('--report-dir <dir>', 'where junit.xml, allure-results/ and summary.json go', 'reports/latest')
   .option('--keep', 'leave the lab running afterwards')
+  .option('--convergence-timeout <seconds>', 'deadline for the control plane to converge, from deploy start', integer('--convergence-timeout'), 60)
   .action(async (file: string, o) => {
-    process.exitCode = await runLab({ file, runtime: runtimeByName(o.runtime), suites: o.suite, reportDir: resolve(o.reportDir), keep: Boolean(o.keep) });
+    process.exitCode = await runLab({ file, runtime: runtimeByName(o.runtime), suites: o.suite, reportDir: resolve(o.reportDir), keep: Boolean(o.keep), convergenceTimeoutS: o.convergenceTimeout });
   });
 
 async function main(argv: string[]): Promise<number> {

@@ -1,2 +1,105 @@
+// `netproof run`: deploy, run the conformance suites through vitest's Node API against the
+// lab, write junit.xml + allure-results/ + summary.json, tear down (also on Ctrl-C).
+import { existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EXIT, UsageError } from '../errors.ts';
+import type { StartedLab } from '../lab/started-lab.ts';
+import { SummaryReporter } from '../report/summary-reporter.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import { CONVERGENCE_TIMEOUT_ENV, DEFAULT_CONVERGENCE_TIMEOUT_S } from '../../suites/settings.ts';
+import { LAB_ENV, RUNTIME_ENV } from '../lab/env.ts';
+import { deployLab, loadForRuntime } from './deploy.ts';
+import { withInterruptCleanup } from './interrupt.ts';
+
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const SUITES_DIR = join(PROJECT_ROOT, 'suites');
 export const SUITE_NAMES = ['bgp-convergence'];
-export async function runLab(_o: unknown): Promise<number> { return 1; }
+
+export interface RunOptions {
+  file: string;
+  runtime: Runtime;
+  /** Suite names; all when empty. */
+  suites: string[];
+  reportDir: string;
+  keep?: boolean;
+  convergenceTimeoutS?: number;
+}
+
+export function suiteFiles(names: string[]): string[] {
+  const unknown = names.filter((n) => !SUITE_NAMES.includes(n));
+  if (unknown.length) throw new UsageError(`unknown suite${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (suites: ${SUITE_NAMES.join(', ')})`);
+  return (names.length ? names : SUITE_NAMES).map((n) => join(SUITES_DIR, `${n}.test.ts`));
+}
+
+/** Returns the exit code: 0 all passed, 1 a check failed. Bad input and environment problems throw. */
+export async function runLab(o: RunOptions): Promise<number> {
+  const files = suiteFiles(o.suites);
+  const topology = await loadForRuntime(o.file, o.runtime);
+  await o.runtime.checkEnvironment(topology);
+  await prepareReportDir(o.reportDir);
+
+  let lab: StartedLab | undefined;
+  const teardown = async () => {
+    if (!o.keep) await o.runtime.destroy(topology.name);
+  };
+  return withInterruptCleanup(teardown, async () => {
+    try {
+      // Load vitest while the lab deploys: its start-up is most of run's overhead.
+      const vitestNode = import('vitest/node');
+      lab = await deployLab(o.file, o.runtime);
+      process.env[LAB_ENV] = lab.name;
+      process.env[RUNTIME_ENV] = o.runtime.name;
+      process.env[CONVERGENCE_TIMEOUT_ENV] = String(o.convergenceTimeoutS ?? DEFAULT_CONVERGENCE_TIMEOUT_S);
+      const deployed = lab;
+      const summary = new SummaryReporter(join(o.reportDir, 'summary.json'), PROJECT_ROOT, () => ({
+        lab: deployed.name,
+        runtime: o.runtime.name,
+        topologyFile: o.file,
+        deploySeconds: (deployed.times.deployedAt - deployed.times.deployStartedAt) / 1000,
+      }));
+      const { startVitest } = await vitestNode;
+      const timeoutMs = (o.convergenceTimeoutS ?? DEFAULT_CONVERGENCE_TIMEOUT_S) * 1000 + 60_000;
+      const vitest = await startVitest(
+        files.map((f) => relative(PROJECT_ROOT, f)),
+        {
+          root: PROJECT_ROOT,
+          config: false,
+          run: true,
+          watch: false,
+          include: ['suites/**/*.test.ts'],
+          testTimeout: timeoutMs,
+          hookTimeout: timeoutMs,
+          // One lab, one set of probes at a time: suites must not disturb each other's measurements.
+          fileParallelism: false,
+          setupFiles: ['allure-vitest/setup'],
+          reporters: [
+            'default',
+            ['junit', { outputFile: join(o.reportDir, 'junit.xml') }],
+            ['allure-vitest/reporter', { resultsDir: join(o.reportDir, 'allure-results') }],
+            summary,
+          ],
+        },
+        {},
+        { stdout: process.stdout, stderr: process.stderr },
+      );
+      await vitest.close();
+      const failed = summary.summary?.status !== 'passed';
+      console.log(`\nreports: ${o.reportDir}/{junit.xml,allure-results/,summary.json}`);
+      return failed ? EXIT.failed : EXIT.ok;
+    } finally {
+      await teardown();
+      if (o.keep && lab) console.log(`lab ${lab.name} left running (--keep): netproof destroy ${lab.name}`);
+    }
+  });
+}
+
+async function prepareReportDir(dir: string): Promise<void> {
+  // Only what a run writes is replaced; anything else in the directory is left alone.
+  for (const name of ['junit.xml', 'summary.json', 'allure-results']) {
+    const p = join(dir, name);
+    if (existsSync(p)) await rm(p, { recursive: true, force: true });
+  }
+  await mkdir(dir, { recursive: true });
+}

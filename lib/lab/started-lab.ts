@@ -6,6 +6,8 @@ import type { LabNode, Topology } from '../topology/model.ts';
 export interface NodeHandle {
   readonly name: string;
   readonly spec: LabNode;
+  /** FRR daemons the runtime started on this node (empty for hosts). */
+  readonly frrDaemons: readonly string[];
   /** Run argv inside the node. A non-zero exit is a result, not an exception. */
   exec(argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
   /** Run one vtysh command against the node's FRR. */

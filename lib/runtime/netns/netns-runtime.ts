@@ -61,11 +61,11 @@ export class NetnsRuntime implements Runtime {
       throw new UsageError(`lab "${lab}" is already deployed (or left over from a crash)\n    fix: netproof destroy ${lab}`);
     }
     const deployStartedAt = Date.now();
-    const state: NetnsLabState = { runtime: 'netns', name: lab, status: 'deploying', ownerPid: process.pid, topology: toTopologyData(topology), times: { deployStartedAt } };
+    const state: NetnsLabState = { runtime: 'netns', name: lab, status: 'deploying', ownerPid: process.pid, topology: toTopologyData(topology), daemons: {}, times: { deployStartedAt } };
     // Written first, so a crash at any later point leaves enough for `destroy` to find.
     await writeState(state);
     try {
-      await this.build(topology, progress);
+      await this.build(topology, state, progress);
     } catch (e) {
       progress('deploy failed: removing what was created');
       await this.destroy(lab);
@@ -77,7 +77,7 @@ export class NetnsRuntime implements Runtime {
     return new NetnsLab(state as NetnsLabState & { times: { deployedAt: number } }, this);
   }
 
-  private async build(topology: Topology, progress: (s: string) => void): Promise<void> {
+  private async build(topology: Topology, state: NetnsLabState, progress: (s: string) => void): Promise<void> {
     const lab = topology.name;
     const ns = (node: string) => namespaceName(lab, node);
     progress(`namespaces: ${topology.nodes.length}`);
@@ -108,7 +108,11 @@ export class NetnsRuntime implements Runtime {
     );
     const routers = topology.nodes.filter((n) => n.role === 'router');
     progress(`FRR on ${routers.length} routers`);
-    await Promise.all(routers.map((n) => this.startFrr(lab, n)));
+    await Promise.all(
+      routers.map(async (n) => {
+        state.daemons[n.name] = await this.startFrr(lab, n);
+      }),
+    );
     // containerlab runs exec lines once the node is up.
     await Promise.all(
       topology.nodes.map(async (n) => {
@@ -117,7 +121,7 @@ export class NetnsRuntime implements Runtime {
     );
   }
 
-  private async startFrr(lab: string, node: LabNode): Promise<void> {
+  private async startFrr(lab: string, node: LabNode): Promise<string[]> {
     const dir = nodeDir(lab, node.name);
     await execOk(['mkdir', '-p', dir]);
     // Daemons read (and may rewrite) a copy: the user's file is never touched.
@@ -136,6 +140,7 @@ export class NetnsRuntime implements Runtime {
       description: `zebra on ${node.name} to open its socket`,
     });
     await Promise.all(daemons.filter((d) => d !== 'zebra').map(start));
+    return daemons;
   }
 
   async attach(lab: string): Promise<StartedLab> {
@@ -234,7 +239,7 @@ class NetnsLab implements StartedLab {
     this.topology = state.topology;
     this.times = { deployStartedAt: state.times.deployStartedAt, deployedAt: state.times.deployedAt };
     this.owner = owner;
-    this.handles = new Map(state.topology.nodes.map((n) => [n.name, new NetnsNode(state.name, n)]));
+    this.handles = new Map(state.topology.nodes.map((n) => [n.name, new NetnsNode(state.name, n, state.daemons[n.name] ?? [])]));
   }
 
   node(name: string): NodeHandle {
@@ -259,12 +264,14 @@ class NetnsLab implements StartedLab {
 class NetnsNode implements NodeHandle {
   readonly name: string;
   readonly spec: LabNode;
+  readonly frrDaemons: readonly string[];
   private readonly ns: string;
   private readonly dir: string;
 
-  constructor(lab: string, spec: LabNode) {
+  constructor(lab: string, spec: LabNode, frrDaemons: string[]) {
     this.name = spec.name;
     this.spec = spec;
+    this.frrDaemons = frrDaemons;
     this.ns = namespaceName(lab, spec.name);
     this.dir = nodeDir(lab, spec.name);
   }

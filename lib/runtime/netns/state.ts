@@ -13,6 +13,8 @@ export interface NetnsLabState {
   status: 'deploying' | 'running';
   ownerPid: number;
   topology: TopologyData;
+  /** FRR daemons started per node. */
+  daemons: Record<string, string[]>;
   times: Partial<LabTimes> & { deployStartedAt: number };
 }
 

@@ -1,0 +1,76 @@
+// Compare what the routers report with what the topology implies, and name every culprit:
+// the node, the session or prefix, what was expected and what was seen. Pure.
+import type { ExpectedRoute } from '../plan/expected-routing.ts';
+import type { BgpSummary, RibEntry } from '../probes/frr.ts';
+import type { KernelRoute } from '../probes/kernel.ts';
+
+export interface ExpectedSession {
+  at: string;
+  iface: string;
+  neighbor: string;
+  neighborIface: string;
+  /** The neighbor's address on the link: the BGP peer address. */
+  peerAddress: string;
+}
+
+/** The first thing wrong with each expected session, plus configured sessions that are down. */
+export function sessionCulprits(expected: ExpectedSession[], summaries: Map<string, BgpSummary | undefined>): string[] {
+  const out: string[] = [];
+  const covered = new Set<string>();
+  for (const s of expected) {
+    const summary = summaries.get(s.at);
+    if (!summary) {
+      out.push(`${s.at}: bgpd is not answering (no BGP summary), expected a session to ${s.neighbor} (${s.peerAddress}) over ${s.iface}`);
+      continue;
+    }
+    // Numbered peers are keyed by address, unnumbered ones by interface name.
+    const key = summary.peers[s.peerAddress] ? s.peerAddress : summary.peers[s.iface] ? s.iface : undefined;
+    if (!key) {
+      out.push(`${s.at}: no BGP session to ${s.neighbor} (${s.peerAddress}) over ${s.iface} is configured, expected one on every fabric link (configured peers: ${Object.keys(summary.peers).join(', ') || 'none'})`);
+      continue;
+    }
+    covered.add(`${s.at}|${key}`);
+    const peer = summary.peers[key]!;
+    if (peer.state !== 'Established') out.push(`${s.at}: session to ${s.neighbor} (${s.peerAddress}) over ${s.iface} is ${peer.state}, expected Established`);
+  }
+  for (const [node, summary] of summaries) {
+    for (const [key, peer] of Object.entries(summary?.peers ?? {})) {
+      if (!covered.has(`${node}|${key}`) && peer.state !== 'Established') out.push(`${node}: configured session to ${key} (AS ${peer.remoteAs}) is ${peer.state}, expected Established`);
+    }
+  }
+  return out;
+}
+
+export interface ObservedRoutes {
+  rib: Record<string, RibEntry[]>;
+  kernel: KernelRoute[];
+}
+
+const via = (r: ExpectedRoute, ifaces: string[]) =>
+  ifaces.map((i) => `${i} → ${r.candidates.find((c) => c.iface === i)?.neighbor ?? '?'}`).join(', ') || 'nothing';
+
+/** Every expected loopback route that is missing, or has the wrong number of next hops in the RIB or the kernel FIB. */
+export function routeCulprits(expected: ExpectedRoute[], observed: Map<string, ObservedRoutes>): string[] {
+  const out: string[] = [];
+  for (const r of expected) {
+    const seen = observed.get(r.at);
+    const what = `${r.prefix} (loopback of ${r.owner})`;
+    const want = `expected ${r.width} (via ${r.width < r.candidates.length ? `${r.width} of ` : ''}${via(r, r.candidates.map((c) => c.iface))})`;
+    const rib = seen?.rib[r.prefix]?.find((e) => e.selected);
+    if (!rib) {
+      out.push(`${r.at}: ${what} is not in the RIB, ${want}`);
+      continue;
+    }
+    const ribIfaces = rib.nexthops.filter((n) => n.fib).map((n) => n.interfaceName ?? '?');
+    if (ribIfaces.length !== r.width || ribIfaces.some((i) => !r.candidates.some((c) => c.iface === i))) {
+      out.push(`${r.at}: ${what} has ${ribIfaces.length} next hop${ribIfaces.length === 1 ? '' : 's'} in the RIB (via ${via(r, ribIfaces)}), ${want}`);
+      continue;
+    }
+    const k = seen?.kernel.find((e) => e.dst === r.prefix);
+    const kIfaces = k?.nexthops.map((n) => n.dev ?? '?') ?? [];
+    if (kIfaces.length !== r.width || kIfaces.some((i) => !r.candidates.some((c) => c.iface === i))) {
+      out.push(`${r.at}: ${what} has ${kIfaces.length} next hop${kIfaces.length === 1 ? '' : 's'} in the kernel FIB (via ${via(r, kIfaces)}), ${want}`);
+    }
+  }
+  return out;
+}

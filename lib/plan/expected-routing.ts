@@ -1,0 +1,101 @@
+// What a converged eBGP fabric must look like, derived from the topology alone: which
+// sessions exist, and for every router and every loopback, the next hops BGP must install.
+// Pure: the suite feeds it the facts it discovered (ASNs, loopbacks) and compares.
+//
+// The model: every router-to-router link carries one eBGP session. A route crosses a path
+// x0 ← x1 ← … ← xk (xk owns the loopback) only if no router on it sees its own ASN again
+// (AS-path loop prevention: e.g. spines sharing an ASN never learn each other's loopbacks)
+// and every intermediate router is transit (hosts only originate). BGP prefers the shortest
+// AS path; with multipath (as-path multipath-relax) every shortest path's first link is a
+// next hop, up to the router's maximum-paths.
+
+export interface RouterFacts {
+  name: string;
+  asn: number;
+  /** False for hosts: they advertise their own loopback only. */
+  transit: boolean;
+  /** The ECMP width the router is meant to use; 64 (FRR's maximum) if not stated. */
+  maxPaths?: number;
+  loopbacks: string[];
+}
+
+export interface FabricLink {
+  a: { node: string; iface: string };
+  b: { node: string; iface: string };
+}
+
+export interface ExpectedNexthop {
+  /** Local interface the next hop is through. */
+  iface: string;
+  /** The neighbor reached through it. */
+  neighbor: string;
+  neighborIface: string;
+}
+
+export interface ExpectedRoute {
+  at: string;
+  prefix: string;
+  owner: string;
+  /** Every link a shortest valid path starts on. */
+  candidates: ExpectedNexthop[];
+  /** How many next hops must be installed: candidates, capped by maximum-paths. */
+  width: number;
+  /** AS-path length of the best path. */
+  hops: number;
+}
+
+export const DEFAULT_MAX_PATHS = 64;
+
+export function expectedRoutes(routers: RouterFacts[], links: FabricLink[]): ExpectedRoute[] {
+  const byName = new Map(routers.map((r) => [r.name, r]));
+  const adjacency = new Map<string, ExpectedNexthop[]>();
+  for (const l of links) {
+    if (!byName.has(l.a.node) || !byName.has(l.b.node)) continue;
+    const add = (from: { node: string; iface: string }, to: { node: string; iface: string }) => {
+      const list = adjacency.get(from.node) ?? [];
+      list.push({ iface: from.iface, neighbor: to.node, neighborIface: to.iface });
+      adjacency.set(from.node, list);
+    };
+    add(l.a, l.b);
+    add(l.b, l.a);
+  }
+
+  const out: ExpectedRoute[] = [];
+  for (const at of routers) {
+    // Breadth-first over simple paths, level by level; `found` keeps the first (shortest)
+    // level at which each owner was reached and the first links of every path at that level.
+    type Walk = { node: string; asns: Set<number>; visited: Set<string>; first: ExpectedNexthop };
+    const found = new Map<string, { hops: number; first: Map<string, ExpectedNexthop> }>();
+    let level: Walk[] = (adjacency.get(at.name) ?? []).map((nh) => ({
+      node: nh.neighbor,
+      asns: new Set([at.asn]),
+      visited: new Set([at.name]),
+      first: nh,
+    }));
+    for (let hops = 1; level.length && found.size < routers.length - 1; hops++) {
+      const next: Walk[] = [];
+      for (const w of level) {
+        const r = byName.get(w.node)!;
+        if (w.asns.has(r.asn) || w.visited.has(r.name)) continue; // AS-path loop or cycle
+        const seen = found.get(r.name);
+        if (!seen || seen.hops === hops) {
+          const entry = seen ?? { hops, first: new Map() };
+          entry.first.set(`${w.first.iface}`, w.first);
+          found.set(r.name, entry);
+        }
+        if (!r.transit) continue;
+        const asns = new Set(w.asns).add(r.asn);
+        const visited = new Set(w.visited).add(r.name);
+        for (const nh of adjacency.get(r.name) ?? []) next.push({ node: nh.neighbor, asns, visited, first: w.first });
+      }
+      level = next;
+    }
+    for (const [ownerName, { hops, first }] of found) {
+      const owner = byName.get(ownerName)!;
+      const candidates = [...first.values()].sort((x, y) => x.iface.localeCompare(y.iface, 'en', { numeric: true }));
+      const width = Math.min(candidates.length, at.maxPaths ?? DEFAULT_MAX_PATHS);
+      for (const prefix of owner.loopbacks) out.push({ at: at.name, prefix, owner: ownerName, candidates, width, hops });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,72 @@
+// Discover the facts the BGP expectations need from a running lab: each BGP router's ASN,
+// loopbacks and link addresses, and the router-to-router links of the topology.
+import type { StartedLab } from '../lab/started-lab.ts';
+import type { ExpectedSession } from '../expect/bgp.ts';
+import { DEFAULT_MAX_PATHS, type FabricLink, type RouterFacts } from '../plan/expected-routing.ts';
+import { MAX_PATHS_LABEL, NON_TRANSIT_TIERS } from '../topology/model.ts';
+import { bgpSummary, vtyshJson, type BgpSummary, type RibEntry } from './frr.ts';
+import { addresses, kernelRoutes, loopbacks, type InterfaceAddress } from './kernel.ts';
+import type { ObservedRoutes } from '../expect/bgp.ts';
+
+export interface Fabric {
+  routers: RouterFacts[];
+  links: FabricLink[];
+  sessions: ExpectedSession[];
+  /** Every IPv4 address in the lab → "node:iface", to name peers in messages. */
+  owners: Map<string, string>;
+}
+
+/** Facts of the routers that run BGP; throws (to be retried) while a bgpd is not answering yet. */
+export async function discoverFabric(lab: StartedLab): Promise<Fabric> {
+  const routerNodes = lab.nodes().filter((n) => n.frrDaemons.includes('bgpd'));
+  const facts = await Promise.all(
+    routerNodes.map(async (n) => ({ node: n, summary: await bgpSummary(n), addrs: await addresses(n) })),
+  );
+  const bgp = facts;
+  const addrOf = new Map<string, InterfaceAddress[]>(facts.map((f) => [f.node.name, f.addrs]));
+  const owners = new Map(facts.flatMap((f) => f.addrs.filter((a) => a.family === 'inet').map((a) => [a.local, `${f.node.name}:${a.iface}`] as const)));
+
+  const routers: RouterFacts[] = bgp.map((f) => {
+    const label = f.node.spec.labels[MAX_PATHS_LABEL];
+    return {
+      name: f.node.name,
+      asn: f.summary.as,
+      transit: !NON_TRANSIT_TIERS.has(f.node.spec.tier ?? ''),
+      maxPaths: label !== undefined ? Number(label) : DEFAULT_MAX_PATHS,
+      loopbacks: loopbacks(f.addrs),
+    };
+  });
+  const isBgp = new Set(routers.map((r) => r.name));
+  const links: FabricLink[] = lab.topology.links
+    .filter((l) => isBgp.has(l.endpoints[0].node) && isBgp.has(l.endpoints[1].node))
+    .map((l) => ({ a: { node: l.endpoints[0].node, iface: l.endpoints[0].iface }, b: { node: l.endpoints[1].node, iface: l.endpoints[1].iface } }));
+  const sessions: ExpectedSession[] = links.flatMap(({ a, b }) =>
+    [
+      [a, b],
+      [b, a],
+    ].map(([x, y]) => ({
+      at: x!.node,
+      iface: x!.iface,
+      neighbor: y!.node,
+      neighborIface: y!.iface,
+      peerAddress: addrOf.get(y!.node)?.find((addr) => addr.iface === y!.iface && addr.family === 'inet')?.local ?? `(no IPv4 address on ${y!.node}:${y!.iface})`,
+    })),
+  );
+  return { routers, links, sessions, owners };
+}
+
+export async function observeSummaries(lab: StartedLab, routers: string[]): Promise<Map<string, BgpSummary | undefined>> {
+  const entries = await Promise.all(routers.map(async (name) => [name, await bgpSummary(lab.node(name)).catch(() => undefined)] as const));
+  return new Map(entries);
+}
+
+export async function observeRoutes(lab: StartedLab, routers: string[]): Promise<Map<string, ObservedRoutes>> {
+  const entries = await Promise.all(
+    routers.map(async (name) => {
+      const node = lab.node(name);
+      const [rib, kernel] = await Promise.all([vtyshJson<Record<string, RibEntry[]>>(node, 'show ip route json'), kernelRoutes(node)]);
+      return [name, { rib, kernel }] as const;
+    }),
+  );
+  return new Map(entries);
+}

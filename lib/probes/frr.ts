@@ -1,0 +1,57 @@
+// Read FRR state through vtysh's JSON output. Never screen-scrape, never turn bad JSON into {}.
+import { parseJson } from '../exec.ts';
+import type { NodeHandle } from '../lab/started-lab.ts';
+
+export async function vtyshJson<T = unknown>(node: NodeHandle, command: string): Promise<T> {
+  const r = await node.vtysh(command);
+  if (r.exitCode !== 0) throw new Error(`${node.name}: vtysh -c '${command}' failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim()}`);
+  return parseJson<T>(r);
+}
+
+export interface BgpPeer {
+  state: string;
+  remoteAs: number;
+  hostname?: string;
+  pfxRcd?: number;
+  peerUptimeMsec?: number;
+}
+
+export interface BgpSummary {
+  /** Local ASN. */
+  as: number;
+  routerId: string;
+  peers: Record<string, BgpPeer>;
+}
+
+/** IPv4 unicast BGP summary; throws while bgpd has not loaded its configuration yet. */
+export async function bgpSummary(node: NodeHandle): Promise<BgpSummary> {
+  const json = await vtyshJson<{ ipv4Unicast?: BgpSummary }>(node, 'show bgp summary json');
+  if (!json.ipv4Unicast) throw new Error(`${node.name}: bgpd shows no IPv4 unicast BGP instance (not configured yet, or no "router bgp" in its frr.conf)`);
+  return json.ipv4Unicast;
+}
+
+export interface RibNexthop {
+  ip?: string;
+  interfaceName?: string;
+  fib?: boolean;
+  active?: boolean;
+}
+
+export interface RibEntry {
+  prefix: string;
+  protocol: string;
+  selected?: boolean;
+  installed?: boolean;
+  nexthops: RibNexthop[];
+}
+
+/** zebra's selected route for exactly `prefix`, if any. */
+export async function ribRoute(node: NodeHandle, prefix: string): Promise<RibEntry | undefined> {
+  const json = await vtyshJson<Record<string, RibEntry[]>>(node, `show ip route ${prefix} json`);
+  return json[prefix]?.find((e) => e.selected);
+}
+
+/** Next hops zebra installed in the kernel for the route (fib flag set). */
+export function fibNexthops(e: RibEntry | undefined): RibNexthop[] {
+  return e?.nexthops.filter((n) => n.fib) ?? [];
+}

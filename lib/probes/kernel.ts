@@ -1,0 +1,50 @@
+// Read the node's kernel state with `ip -j` (JSON), through the runtime's exec.
+import { parseJson } from '../exec.ts';
+import type { NodeHandle } from '../lab/started-lab.ts';
+
+export interface KernelNexthop {
+  gateway?: string;
+  dev?: string;
+}
+
+export interface KernelRoute {
+  dst: string;
+  protocol?: string;
+  nexthops: KernelNexthop[];
+}
+
+async function ipJson<T>(node: NodeHandle, argv: string[]): Promise<T> {
+  const r = await node.exec(['ip', '-j', ...argv]);
+  if (r.exitCode !== 0) throw new Error(`${node.name}: ip -j ${argv.join(' ')} failed (exit ${r.exitCode}): ${r.stderr.trim()}`);
+  return parseJson<T>(r);
+}
+
+/** IPv4 routes of the main table, next hops flattened, destinations as CIDR (`ip` prints host routes bare). */
+export async function kernelRoutes(node: NodeHandle): Promise<KernelRoute[]> {
+  const routes = await ipJson<{ dst: string; protocol?: string; gateway?: string; dev?: string; nexthops?: KernelNexthop[] }[]>(node, ['-4', 'route', 'show', 'table', 'main']);
+  return routes.map((r) => ({
+    dst: r.dst === 'default' ? '0.0.0.0/0' : r.dst.includes('/') ? r.dst : `${r.dst}/32`,
+    protocol: r.protocol,
+    nexthops: r.nexthops ?? [{ gateway: r.gateway, dev: r.dev }],
+  }));
+}
+
+export interface InterfaceAddress {
+  iface: string;
+  family: 'inet' | 'inet6';
+  local: string;
+  prefixlen: number;
+  scope: string;
+}
+
+export async function addresses(node: NodeHandle): Promise<InterfaceAddress[]> {
+  const links = await ipJson<{ ifname: string; addr_info?: { family: string; local: string; prefixlen: number; scope: string }[] }[]>(node, ['addr', 'show']);
+  return links.flatMap((l) =>
+    (l.addr_info ?? []).map((a) => ({ iface: l.ifname, family: a.family as 'inet' | 'inet6', local: a.local, prefixlen: a.prefixlen, scope: a.scope })),
+  );
+}
+
+/** The node's global IPv4 /32s on lo: its loopbacks (TEPs on hosts). */
+export function loopbacks(addrs: InterfaceAddress[]): string[] {
+  return addrs.filter((a) => a.iface === 'lo' && a.family === 'inet' && a.scope === 'global' && a.prefixlen === 32).map((a) => `${a.local}/32`);
+}

@@ -1,0 +1,78 @@
+// A vitest reporter that writes summary.json: every test's status and every measured
+// figure with its unit, for CI gates and dashboards that do not read JUnit or Allure.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, relative } from 'node:path';
+import type { Reporter, TestModule } from 'vitest/node';
+import type { Figure } from './figures.ts';
+
+export interface SummaryContext {
+  lab: string;
+  runtime: string;
+  topologyFile: string;
+  deploySeconds?: number;
+}
+
+export interface TestSummary {
+  file: string;
+  name: string;
+  status: 'passed' | 'failed' | 'skipped' | 'pending';
+  durationMs: number;
+  errors: string[];
+  figures: Record<string, Figure>;
+}
+
+export interface Summary extends SummaryContext {
+  status: 'passed' | 'failed';
+  startedAt: string;
+  finishedAt: string;
+  counts: { passed: number; failed: number; skipped: number };
+  figures: Record<string, Figure & { test: string }>;
+  tests: TestSummary[];
+}
+
+export class SummaryReporter implements Reporter {
+  private readonly startedAt = new Date();
+  private readonly outputFile: string;
+  private readonly context: () => SummaryContext;
+  private readonly root: string;
+  summary: Summary | undefined;
+
+  constructor(outputFile: string, root: string, context: () => SummaryContext) {
+    this.outputFile = outputFile;
+    this.root = root;
+    this.context = context;
+  }
+
+  async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
+    const tests: TestSummary[] = [];
+    for (const mod of testModules) {
+      for (const test of mod.children.allTests()) {
+        const result = test.result();
+        const diagnostic = test.diagnostic();
+        tests.push({
+          file: relative(this.root, mod.moduleId),
+          name: test.fullName,
+          status: result.state,
+          durationMs: Math.round(diagnostic?.duration ?? 0),
+          errors: (result.errors ?? []).map((e) => e.message),
+          figures: test.meta().netproofFigures ?? {},
+        });
+      }
+      // A file that failed to load has no tests but must fail the run.
+      for (const e of mod.errors()) tests.push({ file: relative(this.root, mod.moduleId), name: '(file)', status: 'failed', durationMs: 0, errors: [e.message], figures: {} });
+    }
+    const count = (s: TestSummary['status']) => tests.filter((t) => t.status === s).length;
+    const figures = Object.fromEntries(tests.flatMap((t) => Object.entries(t.figures).map(([k, f]) => [k, { ...f, test: t.name }])));
+    this.summary = {
+      ...this.context(),
+      status: count('failed') > 0 || tests.length === 0 ? 'failed' : 'passed',
+      startedAt: this.startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      counts: { passed: count('passed'), failed: count('failed'), skipped: count('skipped') },
+      figures,
+      tests,
+    };
+    await mkdir(dirname(this.outputFile), { recursive: true });
+    await writeFile(this.outputFile, `${JSON.stringify(this.summary, null, 2)}\n`);
+  }
+}

@@ -1,0 +1,96 @@
+// BGP convergence: every session the topology implies is Established, and every router has
+// every loopback (TEP) in its RIB and kernel FIB with the ECMP width the topology implies.
+// Polled against a deadline counted from deploy start; the time to converge is measured.
+import { attachment, step } from 'allure-js-commons';
+import { describe, expect, test } from '../fixtures/lab.ts';
+import { routeCulprits, sessionCulprits } from '../lib/expect/bgp.ts';
+import { waitFor, WaitTimeoutError } from '../lib/expect/wait-for.ts';
+import type { StartedLab } from '../lib/lab/started-lab.ts';
+import { expectedRoutes } from '../lib/plan/expected-routing.ts';
+import { discoverFabric, observeRoutes, observeSummaries, type Fabric } from '../lib/probes/fabric.ts';
+import { recordFigure } from '../lib/report/figures.ts';
+import { convergenceTimeoutMs } from './settings.ts';
+
+/** Time left until the convergence deadline, which counts from deploy start. */
+function remainingMs(lab: StartedLab): number {
+  return Math.max(1_000, lab.times.deployStartedAt + convergenceTimeoutMs() - Date.now());
+}
+
+const sinceDeploy = (lab: StartedLab) => (Date.now() - lab.times.deployStartedAt) / 1000;
+
+let fabric: Fabric | undefined;
+async function fabricOf(lab: StartedLab): Promise<Fabric> {
+  // Discovery needs every bgpd answering; right after deploy one may still be starting.
+  fabric ??= (
+    await waitFor(async () => ({ ok: true, value: await discoverFabric(lab) }), {
+      timeoutMs: remainingMs(lab),
+      description: 'every FRR router to answer vtysh',
+    })
+  ).value;
+  return fabric;
+}
+
+/** Attach the last JSON each router showed, then fail with the culprits. */
+async function failWith(e: unknown, evidence: Map<string, unknown> | undefined): Promise<never> {
+  for (const [node, json] of evidence ?? []) await attachment(`${node}.json`, JSON.stringify(json, null, 2), 'application/json');
+  if (e instanceof WaitTimeoutError) expect.fail(e.message);
+  throw e;
+}
+
+describe('BGP convergence', () => {
+  test('every fabric session is Established', async ({ lab, task }) => {
+    const f = await fabricOf(lab);
+    expect(f.routers.length, 'no router in this lab runs BGP: nothing to check').toBeGreaterThan(0);
+    await step(`expect ${f.sessions.length} sessions Established`, async () => {
+      let last: Map<string, unknown> | undefined;
+      try {
+        await waitFor(
+          async () => {
+            const summaries = await observeSummaries(lab, f.routers.map((r) => r.name));
+            last = summaries;
+            const culprits = sessionCulprits(f.sessions, summaries);
+            return culprits.length ? { ok: false, reason: culprits.join('\n') } : { ok: true, value: summaries };
+          },
+          { timeoutMs: remainingMs(lab), description: `${f.sessions.length} BGP sessions to be Established` },
+        );
+      } catch (e) {
+        await failWith(e, last);
+      }
+    });
+    recordFigure({ task }, 'bgp_sessions_established_s', { value: sinceDeploy(lab), unit: 's', description: 'deploy start until every expected BGP session was seen Established' });
+    recordFigure({ task }, 'bgp_sessions', { value: f.sessions.length, unit: 'sessions', description: 'BGP sessions checked (both ends of every router-to-router link)' });
+  });
+
+  test('every router has every loopback in its RIB and kernel FIB with the expected ECMP width', async ({ lab, task }) => {
+    const f = await fabricOf(lab);
+    const expected = expectedRoutes(f.routers, f.links);
+    expect(expected.length, 'no loopback routes are expected: do the routers have /32s on lo?').toBeGreaterThan(0);
+    await attachment(
+      'expected-routes.json',
+      JSON.stringify(expected.map((r) => ({ at: r.at, prefix: r.prefix, owner: r.owner, width: r.width, via: r.candidates.map((c) => `${r.at}:${c.iface} → ${c.neighbor}`) })), null, 2),
+      'application/json',
+    );
+    await step(`expect ${expected.length} loopback routes with their ECMP width in RIB and FIB`, async () => {
+      let last: Map<string, unknown> | undefined;
+      try {
+        await waitFor(
+          async () => {
+            const observed = await observeRoutes(lab, f.routers.map((r) => r.name));
+            last = observed;
+            const culprits = routeCulprits(expected, observed);
+            return culprits.length ? { ok: false, reason: culprits.join('\n') } : { ok: true, value: observed };
+          },
+          { timeoutMs: remainingMs(lab), description: `${expected.length} loopback routes with their ECMP width` },
+        );
+      } catch (e) {
+        await failWith(e, last);
+      }
+    });
+    recordFigure({ task }, 'bgp_convergence_s', {
+      value: sinceDeploy(lab),
+      unit: 's',
+      description: 'deploy start until every router had every loopback in RIB and kernel FIB with the expected ECMP width (an upper bound: first observation after convergence)',
+    });
+    recordFigure({ task }, 'loopback_routes', { value: expected.length, unit: 'routes', description: 'router × loopback pairs checked' });
+  });
+});
