@@ -32,3 +32,18 @@ export async function withInterruptCleanup<T>(cleanup: Cleanup, body: () => Prom
     cleanups.delete(cleanup);
   }
 }
+
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/**
+ * Run `setup`, then drop any SIGINT/SIGTERM handlers it added. vitest's logger exits the
+ * process on these signals a millisecond later, which would skip the lab's teardown; our
+ * handler tears down first and then exits with the same code.
+ */
+export async function keepingOurSignalHandlers<T>(setup: () => Promise<T>): Promise<T> {
+  install();
+  const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+  const result = await setup();
+  for (const s of SIGNALS) for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.off(s, l);
+  return result;
+}

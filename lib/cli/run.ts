@@ -11,7 +11,7 @@ import type { Runtime } from '../runtime/runtime.ts';
 import { CONVERGENCE_TIMEOUT_ENV, DEFAULT_CONVERGENCE_TIMEOUT_S } from '../../suites/settings.ts';
 import { LAB_ENV, RUNTIME_ENV } from '../lab/env.ts';
 import { deployLab, loadForRuntime } from './deploy.ts';
-import { withInterruptCleanup } from './interrupt.ts';
+import { keepingOurSignalHandlers, withInterruptCleanup } from './interrupt.ts';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SUITES_DIR = join(PROJECT_ROOT, 'suites');
@@ -59,32 +59,42 @@ export async function runLab(o: RunOptions): Promise<number> {
         topologyFile: o.file,
         deploySeconds: (deployed.times.deployedAt - deployed.times.deployStartedAt) / 1000,
       }));
-      const { startVitest } = await vitestNode;
+      const { createVitest } = await vitestNode;
       const timeoutMs = (o.convergenceTimeoutS ?? DEFAULT_CONVERGENCE_TIMEOUT_S) * 1000 + 60_000;
-      const vitest = await startVitest(
-        files.map((f) => relative(PROJECT_ROOT, f)),
-        {
-          root: PROJECT_ROOT,
-          config: false,
-          run: true,
-          watch: false,
-          include: ['suites/**/*.test.ts'],
-          testTimeout: timeoutMs,
-          hookTimeout: timeoutMs,
-          // One lab, one set of probes at a time: suites must not disturb each other's measurements.
-          fileParallelism: false,
-          setupFiles: ['allure-vitest/setup'],
-          reporters: [
-            'default',
-            ['junit', { outputFile: join(o.reportDir, 'junit.xml') }],
-            ['allure-vitest/reporter', { resultsDir: join(o.reportDir, 'allure-results') }],
-            summary,
-          ],
-        },
-        {},
-        { stdout: process.stdout, stderr: process.stderr },
+      const vitest = await keepingOurSignalHandlers(() =>
+        createVitest(
+          {
+            root: PROJECT_ROOT,
+            config: false,
+            run: true,
+            watch: false,
+            include: ['suites/**/*.test.ts'],
+            testTimeout: timeoutMs,
+            hookTimeout: timeoutMs,
+            // One lab, one set of probes at a time: suites must not disturb each other's measurements.
+            fileParallelism: false,
+            setupFiles: ['allure-vitest/setup'],
+            reporters: [
+              'default',
+              ['junit', { outputFile: join(o.reportDir, 'junit.xml') }],
+              ['allure-vitest/reporter', { resultsDir: join(o.reportDir, 'allure-results') }],
+              summary,
+            ],
+          },
+          {},
+          { stdout: process.stdout, stderr: process.stderr },
+        ),
       );
-      await vitest.close();
+      await withInterruptCleanup(
+        () => closeWithin(vitest, 3_000),
+        async () => {
+          try {
+            await vitest.start(files.map((f) => relative(PROJECT_ROOT, f)));
+          } finally {
+            await vitest.close();
+          }
+        },
+      );
       const failed = summary.summary?.status !== 'passed';
       console.log(`\nreports: ${o.reportDir}/{junit.xml,allure-results/,summary.json}`);
       return failed ? EXIT.failed : EXIT.ok;
@@ -93,6 +103,11 @@ export async function runLab(o: RunOptions): Promise<number> {
       if (o.keep && lab) console.log(`lab ${lab.name} left running (--keep): netproof destroy ${lab.name}`);
     }
   });
+}
+
+/** Stop vitest's workers on interrupt without letting a stuck worker block teardown. */
+async function closeWithin(vitest: { close(): Promise<void> }, ms: number): Promise<void> {
+  await Promise.race([vitest.close(), new Promise((r) => setTimeout(r, ms))]);
 }
 
 async function prepareReportDir(dir: string): Promise<void> {

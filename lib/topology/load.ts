@@ -174,7 +174,9 @@ function resolveNode(
     report(at, `node name "${name}" cannot be used in namespace and file names`, 'use 1–40 characters: letters, digits, _ and -, starting with a letter or digit');
     return undefined;
   }
-  const group = own.group !== undefined ? raw.topology.groups?.[own.group] : undefined;
+  // Own keys only: a group named "constructor" or "toString" must not resolve to Object.prototype's.
+  const groups = raw.topology.groups ?? {};
+  const group = own.group !== undefined && Object.hasOwn(groups, own.group) ? groups[own.group] : undefined;
   if (own.group !== undefined && !group) {
     const known = Object.keys(raw.topology.groups ?? {});
     report([...at, 'group'], `names unknown group "${own.group}"`, known.length ? `use one of: ${known.join(', ')}` : 'define it under topology.groups');
@@ -198,7 +200,9 @@ function resolveNode(
     return undefined;
   }
   if (!(SUPPORTED_KINDS as readonly string[]).includes(kindName)) {
-    report([...at, own.kind !== undefined ? 'kind' : 'group'], `kind "${kindName}" is not supported by netproof (supported: ${SUPPORTED_KINDS.join(', ')})`, 'run FRR or plain hosts as kind: linux');
+    // Blame the field the kind came from: the node's own kind, its group, or (from topology.defaults) the node itself.
+    const from: Path = own.kind !== undefined ? [...at, 'kind'] : group?.kind !== undefined ? [...at, 'group'] : at;
+    report(from, `kind "${kindName}" is not supported by netproof (supported: ${SUPPORTED_KINDS.join(', ')})`, 'run FRR or plain hosts as kind: linux');
     return undefined;
   }
 

@@ -1,0 +1,66 @@
+// Bad input and an unfit environment: a clear error naming the file, the field and the fix,
+// the documented exit code, and nothing deployed.
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { exec } from '../exec.ts';
+import { CLI, labNamespaces, netproof } from '../../fixtures/cli.ts';
+import { generatedLab } from '../../fixtures/faults.ts';
+
+const BAD = 'fixtures/topologies/many-mistakes.clab.yml';
+
+describe('bad input', () => {
+  test('run: every problem at once with file:line:column, field and fix; exit 2; nothing deployed', async () => {
+    const r = await netproof(['run', BAD]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('4 problems in');
+    expect(r.stderr).toMatch(/many-mistakes\.clab\.yml:8:11: topology\.nodes\.r1\.binds\[0\]: bind source .*r1\/frr\.conf does not exist\n\s+fix: /);
+    expect(r.stderr).toMatch(/many-mistakes\.clab\.yml:15:30: topology\.links\[0\]\.endpoints\[1\]: names unknown node "spine9" \(nodes: r1, h1\)\n\s+fix: add "spine9" under topology\.nodes/);
+    expect(r.stderr).toMatch(/:16:30: topology\.links\[1\]\.endpoints\[1\]: interface "this-name-is-too-long" is not a valid Linux interface name/);
+    expect(r.stderr).toMatch(/:13:11: topology\.nodes\.h1\.exec\[0\]: exec line "cat \/etc\/passwd \| tee \/tmp\/x" uses the shell operator "\|"/);
+    expect(await labNamespaces('bad-lab')).toEqual([]);
+  });
+
+  test('deploy: a runtime rule (no non-network commands in the netns runtime) is input error too', async () => {
+    const lab = await generatedLab('e2e-bad-exec', { spines: 1, leaves: 2, hosts: 0 });
+    await writeFile(lab.file, (await import('node:fs')).readFileSync(lab.file, 'utf8').replace('    spine1:\n      group: spine\n', '    spine1:\n      group: spine\n      exec:\n        - touch /etc/owned\n'));
+    const r = await netproof(['deploy', lab.file]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/topology\.nodes\.spine1\.exec: exec line "touch \/etc\/owned" runs touch, but the netns runtime shares the host's filesystem/);
+    expect(await labNamespaces('e2e-bad-exec')).toEqual([]);
+  });
+
+  test('a file that does not exist, an unknown suite, an unknown command: exit 2', async () => {
+    const missing = await netproof(['run', 'no/such/lab.clab.yml']);
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toMatch(/no\/such\/lab\.clab\.yml:1:1: \(file\): cannot be read: ENOENT/);
+    const suite = await netproof(['run', 'topologies/dc/dc.clab.yml', '--suite', 'nope']);
+    expect(suite.exitCode).toBe(2);
+    expect(suite.stderr).toContain('unknown suite: nope (suites: bgp-convergence)');
+    const verb = await netproof(['frobnicate']);
+    expect(verb.exitCode).toBe(2);
+    expect(verb.stderr).toContain("unknown command 'frobnicate'");
+  });
+
+  test('--help describes every verb', async () => {
+    const r = await netproof(['--help']);
+    expect(r.exitCode).toBe(0);
+    for (const verb of ['generate', 'validate', 'deploy', 'status', 'exec', 'destroy', 'run']) expect(r.stdout).toMatch(new RegExp(`^\\s+${verb}\\b`, 'm'));
+    const run = await netproof(['run', '--help']);
+    expect(run.stdout).toContain('--report-dir');
+  });
+});
+
+describe('unfit environment', () => {
+  test('not root: exit 3 with the command that fixes it, nothing deployed', async () => {
+    // The same CLI as an unprivileged user (nobody); it needs read access to the project only.
+    const dir = await mkdtemp(join(tmpdir(), 'netproof-nonroot-'));
+    await chmod(dir, 0o755);
+    const r = await exec(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'deploy', 'topologies/dc/dc.clab.yml'], { env: { ...process.env, CI: 'true', HOME: dir } });
+    expect(r.exitCode, r.stderr).toBe(3);
+    expect(r.stderr).toContain('needs root');
+    expect(r.stderr).toContain('fix: ');
+    expect(await labNamespaces('dc')).toEqual([]);
+  });
+});

@@ -1,0 +1,231 @@
+import { Address4 } from 'ip-address';
+import { describe, expect, it } from 'vitest';
+import { EXIT, UsageError } from '../errors.ts';
+import { CLOS_LIMITS, planClos, type ClosOptions, type ClosPlan, type PlannedRouter } from './clos.ts';
+
+const DC: ClosOptions = { name: 'dc', spines: 2, leaves: 4, hosts: 4 };
+
+const byTier = (plan: ClosPlan, tier: PlannedRouter['tier']) => plan.routers.filter((r) => r.tier === tier);
+const router = (plan: ClosPlan, name: string) => {
+  const r = plan.routers.find((x) => x.name === name);
+  if (!r) throw new Error(`no router ${name}`);
+  return r;
+};
+/** The /31 network an address with prefix belongs to, e.g. 10.1.0.0/31 for 10.1.0.1/31. */
+const network = (cidr: string) => {
+  const a = new Address4(cidr);
+  return `${a.startAddress().address}/${a.subnetMask}`;
+};
+const allEndAddresses = (plan: ClosPlan) => plan.links.flatMap((l) => [l.a.address, l.b.address]);
+const distinct = <T>(xs: T[]) => new Set(xs).size === xs.length;
+
+describe('planClos: shape', () => {
+  const plan = planClos(DC);
+
+  it('plans spines + leaves + hosts routers, named by tier', () => {
+    expect(plan.name).toBe('dc');
+    expect(byTier(plan, 'spine').map((r) => r.name)).toEqual(['spine1', 'spine2']);
+    expect(byTier(plan, 'leaf').map((r) => r.name)).toEqual(['leaf1', 'leaf2', 'leaf3', 'leaf4']);
+    expect(byTier(plan, 'compute').map((r) => r.name)).toEqual(['host1', 'host2', 'host3', 'host4']);
+  });
+
+  it('links every spine to every leaf, and every host to two leaves', () => {
+    expect(plan.links).toHaveLength(DC.spines * DC.leaves + 2 * DC.hosts);
+    for (const s of byTier(plan, 'spine')) {
+      for (const l of byTier(plan, 'leaf')) {
+        const between = plan.links.filter((k) => [k.a.node, k.b.node].sort().join() === [s.name, l.name].sort().join());
+        expect(between, `${s.name}–${l.name}`).toHaveLength(1);
+      }
+    }
+    expect(plan.links.filter((k) => k.a.node.startsWith('spine') && k.b.node.startsWith('spine'))).toEqual([]);
+    expect(plan.links.filter((k) => k.a.node.startsWith('leaf') && k.b.node.startsWith('leaf'))).toEqual([]);
+  });
+
+  it('gives spine–leaf links the fabric MTU and leaf–host links the host MTU (9000 and 1500 by default)', () => {
+    for (const l of plan.links) {
+      const toHost = l.a.node.startsWith('host') || l.b.node.startsWith('host');
+      expect(l.mtu, `${l.a.node}–${l.b.node}`).toBe(toHost ? 1500 : 9000);
+    }
+    const custom = planClos({ ...DC, fabricMtu: 9100, hostMtu: 1400 });
+    expect(new Set(custom.links.map((l) => l.mtu))).toEqual(new Set([9100, 1400]));
+  });
+
+  it('plans BFD at 300 ms × 3 unless told otherwise', () => {
+    expect(plan.bfd).toEqual({ intervalMs: 300, multiplier: 3 });
+    expect(planClos({ ...DC, bfdIntervalMs: 100, bfdMultiplier: 5 }).bfd).toEqual({ intervalMs: 100, multiplier: 5 });
+  });
+
+  it('plans a fabric without hosts, even with an odd number of leaves', () => {
+    const p = planClos({ name: 'x', spines: 1, leaves: 3, hosts: 0 });
+    expect(p.routers).toHaveLength(4);
+    expect(p.links).toHaveLength(3);
+  });
+});
+
+describe('planClos: addresses', () => {
+  const plan = planClos(DC);
+
+  it('puts both ends of every link in the same /31', () => {
+    for (const l of plan.links) {
+      const a = new Address4(l.a.address);
+      const b = new Address4(l.b.address);
+      expect(a.subnetMask).toBe(31);
+      expect(b.subnetMask).toBe(31);
+      expect(a.correctForm()).not.toBe(b.correctForm());
+      expect(network(l.a.address)).toBe(network(l.b.address));
+      expect(a.isInSubnet(new Address4('10.1.0.0/16'))).toBe(true);
+    }
+  });
+
+  it('uses every address once and every /31 for one link', () => {
+    expect(distinct(allEndAddresses(plan).map((a) => new Address4(a).correctForm()))).toBe(true);
+    expect(distinct(plan.links.map((l) => network(l.a.address)))).toBe(true);
+  });
+
+  it('gives every router a unique /32 loopback in its tier’s block, and the loopback as router id', () => {
+    const blocks = { spine: '10.255.0.0/24', leaf: '10.255.1.0/24', compute: '10.255.2.0/24' };
+    for (const r of plan.routers) {
+      const lo = new Address4(r.loopback);
+      expect(lo.subnetMask, r.name).toBe(32);
+      expect(lo.isInSubnet(new Address4(blocks[r.tier])), `${r.name} ${r.loopback}`).toBe(true);
+      expect(r.routerId).toBe(lo.correctForm());
+    }
+    expect(distinct(plan.routers.map((r) => new Address4(r.loopback).correctForm()))).toBe(true);
+  });
+
+  it('keeps loopbacks out of the link addresses', () => {
+    const fabric = new Address4('10.1.0.0/16');
+    for (const r of plan.routers) expect(new Address4(r.loopback).isInSubnet(fabric)).toBe(false);
+  });
+
+  it('stays unique and inside its blocks at the largest allowed size', () => {
+    const big = planClos({ name: 'big', spines: CLOS_LIMITS.spines[1], leaves: CLOS_LIMITS.leaves[1], hosts: CLOS_LIMITS.hosts[1] });
+    const fabric = new Address4('10.1.0.0/16');
+    const ends = allEndAddresses(big);
+    expect(ends).toHaveLength(2 * (16 * 64 + 2 * 250));
+    expect(distinct(ends.map((a) => new Address4(a).correctForm()))).toBe(true);
+    expect(ends.every((a) => new Address4(a).isInSubnet(fabric))).toBe(true);
+    expect(distinct(big.routers.map((r) => r.loopback))).toBe(true);
+    const hostBlock = new Address4('10.255.2.0/24');
+    expect(byTier(big, 'compute').every((h) => new Address4(h.loopback).isInSubnet(hostBlock))).toBe(true);
+  });
+});
+
+describe('planClos: ASNs (RFC 7938)', () => {
+  const plan = planClos(DC);
+
+  it('gives all spines one ASN', () => {
+    expect(new Set(byTier(plan, 'spine').map((r) => r.asn)).size).toBe(1);
+  });
+
+  it('gives every leaf and every host its own ASN, none shared with the spines', () => {
+    const spineAsn = byTier(plan, 'spine')[0]!.asn;
+    const others = [...byTier(plan, 'leaf'), ...byTier(plan, 'compute')].map((r) => r.asn);
+    expect(distinct(others)).toBe(true);
+    expect(others).not.toContain(spineAsn);
+  });
+
+  it('uses private 16-bit ASNs', () => {
+    for (const r of plan.routers) expect(r.asn >= 64512 && r.asn <= 65534, `${r.name} AS ${r.asn}`).toBe(true);
+  });
+});
+
+describe('planClos: interfaces and peers', () => {
+  const plan = planClos(DC);
+
+  it('numbers every router’s interfaces eth1, eth2, … without gaps', () => {
+    for (const r of plan.routers) expect(r.interfaces.map((i) => i.name), r.name).toEqual(r.interfaces.map((_, k) => `eth${k + 1}`));
+  });
+
+  it('gives spines one interface per leaf, leaves one per spine plus one per attached host, hosts two', () => {
+    for (const s of byTier(plan, 'spine')) expect(s.interfaces).toHaveLength(DC.leaves);
+    const hostPorts = byTier(plan, 'leaf').map((l) => l.interfaces.length - DC.spines);
+    expect(hostPorts.reduce((a, b) => a + b, 0)).toBe(2 * DC.hosts);
+    for (const h of byTier(plan, 'compute')) expect(h.interfaces).toHaveLength(2);
+  });
+
+  it('puts a leaf’s spine uplinks first', () => {
+    for (const l of byTier(plan, 'leaf')) {
+      expect(l.interfaces.slice(0, DC.spines).map((i) => i.peer.node)).toEqual(byTier(plan, 'spine').map((s) => s.name));
+    }
+  });
+
+  it('describes each interface’s peer exactly as the peer sees itself', () => {
+    for (const r of plan.routers) {
+      for (const i of r.interfaces) {
+        const peer = router(plan, i.peer.node);
+        const back = peer.interfaces.find((x) => x.name === i.peer.iface);
+        expect(back, `${r.name}:${i.name} → ${i.peer.node}:${i.peer.iface}`).toBeDefined();
+        expect(back!.peer).toEqual({ node: r.name, iface: i.name, address: new Address4(i.address).correctForm(), asn: r.asn });
+        expect(i.peer.address).toBe(new Address4(back!.address).correctForm());
+        expect(i.peer.asn).toBe(peer.asn);
+        expect(network(i.address)).toBe(network(back!.address));
+      }
+    }
+  });
+
+  it('lists each link once, matching the routers’ interfaces', () => {
+    const fromLinks = plan.links.flatMap((l) => [`${l.a.node}:${l.a.iface}=${l.a.address}`, `${l.b.node}:${l.b.iface}=${l.b.address}`]).sort();
+    const fromRouters = plan.routers.flatMap((r) => r.interfaces.map((i) => `${r.name}:${i.name}=${i.address}`)).sort();
+    expect(fromLinks).toEqual(fromRouters);
+  });
+});
+
+describe('planClos: hosts are dual-homed to a leaf pair', () => {
+  const leafIndex = (name: string) => Number(/^leaf(\d+)$/.exec(name)?.[1]);
+
+  it.each([
+    { spines: 2, leaves: 4, hosts: 4 },
+    { spines: 1, leaves: 2, hosts: 3 },
+    { spines: 4, leaves: 8, hosts: 10 },
+  ])('$spines spines, $leaves leaves, $hosts hosts', (size) => {
+    const plan = planClos({ name: 'p', ...size });
+    const perPair = new Map<number, number>();
+    for (const h of byTier(plan, 'compute')) {
+      const peers = h.interfaces.map((i) => i.peer.node);
+      expect(peers.every((p) => p.startsWith('leaf')), `${h.name}: ${peers}`).toBe(true);
+      const [x, y] = peers.map(leafIndex).sort((a, b) => a - b) as [number, number];
+      expect(x % 2, `${h.name} on leaf${x}/leaf${y}`).toBe(1); // a pair is (leaf1, leaf2), (leaf3, leaf4)…
+      expect(y).toBe(x + 1);
+      perPair.set(x, (perPair.get(x) ?? 0) + 1);
+    }
+    // Hosts spread over the pairs: no pair has two more hosts than another.
+    const counts = [...perPair.values()];
+    expect(perPair.size).toBe(Math.min(size.hosts, size.leaves / 2));
+    expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('planClos: limits', () => {
+  const usage = (opts: Partial<ClosOptions>) => {
+    try {
+      planClos({ ...DC, ...opts });
+    } catch (e) {
+      expect(e).toBeInstanceOf(UsageError);
+      expect((e as UsageError).exitCode).toBe(EXIT.usage);
+      return (e as Error).message;
+    }
+    throw new Error(`expected planClos(${JSON.stringify(opts)}) to throw`);
+  };
+
+  it.each([
+    [{ spines: 0 }, /--spines must be an integer from 1 to 16 \(got 0\)/],
+    [{ spines: 17 }, /--spines .*got 17/],
+    [{ leaves: 1, hosts: 0 }, /--leaves must be an integer from 2 to 64 \(got 1\)/],
+    [{ leaves: 66 }, /--leaves .*got 66/],
+    [{ hosts: -1 }, /--hosts .*got -1/],
+    [{ hosts: 251 }, /--hosts must be an integer from 0 to 250 \(got 251\)/],
+    [{ spines: 1.5 }, /--spines must be an integer/],
+    [{ leaves: Number.NaN }, /--leaves must be an integer/],
+  ])('refuses %j', (opts, message) => {
+    expect(usage(opts)).toMatch(message);
+  });
+
+  it('refuses an odd number of leaves when there are hosts to dual-home', () => {
+    expect(usage({ leaves: 3, hosts: 1 })).toMatch(/--leaves must be even.*got 3.*leaf pair/);
+  });
+
+  it('accepts the limits themselves', () => {
+    expect(() => planClos({ name: 'min', spines: CLOS_LIMITS.spines[0], leaves: CLOS_LIMITS.leaves[0], hosts: CLOS_LIMITS.hosts[0] })).not.toThrow();
+  });
+});
