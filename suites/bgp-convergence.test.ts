@@ -38,9 +38,10 @@ async function failWith(e: unknown, evidence: Map<string, unknown> | undefined):
 }
 
 describe('BGP convergence', () => {
-  test('every fabric session is Established', async ({ lab, task }) => {
+  test('every fabric session is Established', async ({ lab, task, skip }) => {
+    // Reported as skipped, never as passed: a lab without BGP has nothing for this suite to check.
+    if (!lab.nodes().some((n) => n.frrDaemons.includes('bgpd'))) skip('no router in this lab runs bgpd');
     const f = await fabricOf(lab);
-    expect(f.routers.length, 'no router in this lab runs BGP: nothing to check').toBeGreaterThan(0);
     await step(`expect ${f.sessions.length} sessions Established`, async () => {
       let last: Map<string, unknown> | undefined;
       try {
@@ -61,7 +62,8 @@ describe('BGP convergence', () => {
     recordFigure({ task }, 'bgp_sessions', { value: f.sessions.length, unit: 'sessions', description: 'BGP sessions checked (both ends of every router-to-router link)' });
   });
 
-  test('every router has every loopback in its RIB and kernel FIB with the expected ECMP width', async ({ lab, task }) => {
+  test('every router has every loopback in its RIB and kernel FIB with the expected ECMP width', async ({ lab, task, skip }) => {
+    if (!lab.nodes().some((n) => n.frrDaemons.includes('bgpd'))) skip('no router in this lab runs bgpd');
     const f = await fabricOf(lab);
     const expected = expectedRoutes(f.routers, f.links);
     expect(expected.length, 'no loopback routes are expected: do the routers have /32s on lo?').toBeGreaterThan(0);

@@ -1,7 +1,7 @@
 // Compare what the routers report with what the topology implies, and name every culprit:
 // the node, the session or prefix, what was expected and what was seen. Pure.
 import type { ExpectedRoute } from '../plan/expected-routing.ts';
-import type { BgpSummary, RibEntry } from '../probes/frr.ts';
+import type { BgpPeer, BgpSummary, RibEntry } from '../probes/frr.ts';
 import type { KernelRoute } from '../probes/kernel.ts';
 
 export interface ExpectedSession {
@@ -31,15 +31,17 @@ export function sessionCulprits(expected: ExpectedSession[], summaries: Map<stri
     }
     covered.add(`${s.at}|${key}`);
     const peer = summary.peers[key]!;
-    if (peer.state !== 'Established') out.push(`${s.at}: session to ${s.neighbor} (${s.peerAddress}) over ${s.iface} is ${peer.state}, expected Established`);
+    if (peer.state !== 'Established') out.push(`${s.at}: session to ${s.neighbor} (${s.peerAddress}) over ${s.iface} is ${peer.state}, expected Established${lastReset(peer)}`);
   }
   for (const [node, summary] of summaries) {
     for (const [key, peer] of Object.entries(summary?.peers ?? {})) {
-      if (!covered.has(`${node}|${key}`) && peer.state !== 'Established') out.push(`${node}: configured session to ${key} (AS ${peer.remoteAs}) is ${peer.state}, expected Established`);
+      if (!covered.has(`${node}|${key}`) && peer.state !== 'Established') out.push(`${node}: configured session to ${key} (AS ${peer.remoteAs}) is ${peer.state}, expected Established${lastReset(peer)}`);
     }
   }
   return out;
 }
+
+const lastReset = (peer: BgpPeer) => (peer.lastReset ? ` (last reset: ${peer.lastReset})` : '');
 
 export interface ObservedRoutes {
   rib: Record<string, RibEntry[]>;

@@ -4,7 +4,7 @@ import type { StartedLab } from '../lab/started-lab.ts';
 import type { ExpectedSession } from '../expect/bgp.ts';
 import { DEFAULT_MAX_PATHS, type FabricLink, type RouterFacts } from '../plan/expected-routing.ts';
 import { MAX_PATHS_LABEL, NON_TRANSIT_TIERS } from '../topology/model.ts';
-import { bgpSummary, vtyshJson, type BgpSummary, type RibEntry } from './frr.ts';
+import { bgpSummary, explainDownSessions, vtyshJson, type BgpSummary, type RibEntry } from './frr.ts';
 import { addresses, kernelRoutes, loopbacks, type InterfaceAddress } from './kernel.ts';
 import type { ObservedRoutes } from '../expect/bgp.ts';
 
@@ -56,7 +56,15 @@ export async function discoverFabric(lab: StartedLab): Promise<Fabric> {
 }
 
 export async function observeSummaries(lab: StartedLab, routers: string[]): Promise<Map<string, BgpSummary | undefined>> {
-  const entries = await Promise.all(routers.map(async (name) => [name, await bgpSummary(lab.node(name)).catch(() => undefined)] as const));
+  const entries = await Promise.all(
+    routers.map(async (name) => {
+      const node = lab.node(name);
+      const summary = await bgpSummary(node)
+        .then((s) => explainDownSessions(node, s))
+        .catch(() => undefined);
+      return [name, summary] as const;
+    }),
+  );
   return new Map(entries);
 }
 

@@ -14,6 +14,8 @@ export interface BgpPeer {
   hostname?: string;
   pfxRcd?: number;
   peerUptimeMsec?: number;
+  /** Why the session last went down, from `show bgp neighbors json` (only fetched for sessions that are down). */
+  lastReset?: string;
 }
 
 export interface BgpSummary {
@@ -28,6 +30,20 @@ export async function bgpSummary(node: NodeHandle): Promise<BgpSummary> {
   const json = await vtyshJson<{ ipv4Unicast?: BgpSummary }>(node, 'show bgp summary json');
   if (!json.ipv4Unicast) throw new Error(`${node.name}: bgpd shows no IPv4 unicast BGP instance (not configured yet, or no "router bgp" in its frr.conf)`);
   return json.ipv4Unicast;
+}
+
+/** Add the reason each session that is not Established last reset (e.g. "OPEN Message Error/Bad Peer AS"). */
+export async function explainDownSessions(node: NodeHandle, summary: BgpSummary): Promise<BgpSummary> {
+  if (Object.values(summary.peers).every((p) => p.state === 'Established')) return summary;
+  const neighbors = await vtyshJson<Record<string, { lastResetDueTo?: string; lastNotificationReason?: string }>>(node, 'show bgp neighbors json');
+  const peers = Object.fromEntries(
+    Object.entries(summary.peers).map(([key, peer]) => {
+      const n = neighbors[key];
+      const reason = [n?.lastResetDueTo, n?.lastNotificationReason].filter(Boolean).join(': ');
+      return [key, peer.state !== 'Established' && reason ? { ...peer, lastReset: reason } : peer];
+    }),
+  );
+  return { ...summary, peers };
 }
 
 export interface RibNexthop {

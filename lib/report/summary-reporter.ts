@@ -65,7 +65,8 @@ export class SummaryReporter implements Reporter {
     const figures = Object.fromEntries(tests.flatMap((t) => Object.entries(t.figures).map(([k, f]) => [k, { ...f, test: t.name }])));
     this.summary = {
       ...this.context(),
-      status: count('failed') > 0 || tests.length === 0 ? 'failed' : 'passed',
+      // A run that checked nothing (every test skipped) is not a pass.
+      status: count('failed') > 0 || count('passed') === 0 ? 'failed' : 'passed',
       startedAt: this.startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
       counts: { passed: count('passed'), failed: count('failed'), skipped: count('skipped') },

@@ -1,7 +1,7 @@
 // The default runtime: each node is a Linux network namespace `np.<lab>.<node>`, each link a
 // veth pair created directly inside the two namespaces (nothing appears in the root
 // namespace), each FRR router a set of FRR daemons started inside its namespace.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { EnvironmentError, UsageError, type Problem } from '../../errors.ts';
@@ -18,7 +18,8 @@ import { labDir, listStateDirs, nodeDir, readState, removeLabDir, writeState, ty
 /** Programs a host's exec lines may run here: namespaces share the host's filesystem, so only network configuration. */
 export const NETNS_EXEC_PROGRAMS = new Set(['ip', 'tc', 'ethtool', 'sysctl', 'nft', 'bridge']);
 const ZEBRA_START_TIMEOUT_MS = 10_000;
-const KILL_GRACE_MS = 3_000;
+// FRR daemons exit within tens of ms on SIGTERM; whatever lingers is killed (the namespace goes anyway).
+const KILL_GRACE_MS = 1_000;
 
 export class NetnsRuntime implements Runtime {
   readonly name = 'netns';
@@ -217,10 +218,17 @@ function signal(pids: number[], sig: NodeJS.Signals): void {
   }
 }
 
+/** Running, and not a zombie waiting for its (re)parent to reap it: daemons are reparented to PID 1. */
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    // /proc/PID/stat: "pid (comm) S …" — the state follows the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }
@@ -277,6 +285,11 @@ class NetnsNode implements NodeHandle {
   }
 
   exec(argv: readonly string[], opts?: ExecOptions) {
+    // In a container `vtysh` finds FRR at /var/run/frr; here each node's FRR listens in its
+    // own directory, so point vtysh there and `exec LAB NODE -- vtysh -c …` works the same.
+    if (this.spec.role === 'router' && basename(argv[0] ?? '') === 'vtysh' && !argv.includes('--vty_socket')) {
+      argv = [argv[0]!, '--vty_socket', this.dir, ...argv.slice(1)];
+    }
     return exec(inNamespace(this.ns, argv), opts);
   }
 

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { daemonArgv, daemonsFromConfig, daemonsFromFile, FRR_LIBEXEC, KNOWN_DAEMONS } from './frr-daemons.ts';
+
+describe('daemonsFromFile', () => {
+  it('starts zebra and staticd first, then the enabled daemons in file order', () => {
+    expect(daemonsFromFile('ospfd=no\nbfdd=yes\nbgpd=yes\n')).toEqual(['zebra', 'staticd', 'bfdd', 'bgpd']);
+  });
+
+  it('starts zebra and staticd even when nothing is enabled', () => {
+    expect(daemonsFromFile('bgpd=no\n')).toEqual(['zebra', 'staticd']);
+    expect(daemonsFromFile('')).toEqual(['zebra', 'staticd']);
+  });
+
+  it('tolerates spaces and CRLF line ends', () => {
+    expect(daemonsFromFile('  bgpd = yes\r\nbfdd=yes\r\n')).toEqual(['zebra', 'staticd', 'bgpd', 'bfdd']);
+  });
+
+  it.each([
+    ['a commented-out daemon', '#bgpd=yes'],
+    ['a daemon set to no', 'bgpd=no'],
+    ['a value that only starts with yes', 'bgpd=yesterday'],
+    ['an unknown daemon', 'evild=yes'],
+    ['an option line', 'bgpd_options="-A 127.0.0.1 yes"'],
+  ])('ignores %s', (_what, line) => {
+    expect(daemonsFromFile(`${line}\n`)).toEqual(['zebra', 'staticd']);
+  });
+
+  it('does not start zebra twice when the file lists it', () => {
+    expect(daemonsFromFile('zebra=yes\nbgpd=yes\n')).toEqual(['zebra', 'staticd', 'bgpd']);
+  });
+
+  it('knows every daemon of FRR’s daemons file', () => {
+    const all = KNOWN_DAEMONS.map((d) => `${d}=yes`).join('\n');
+    expect(daemonsFromFile(all)).toEqual(['zebra', 'staticd', ...KNOWN_DAEMONS]);
+  });
+});
+
+describe('daemonsFromConfig', () => {
+  it('starts bgpd for router bgp and bfdd for neighbor … bfd', () => {
+    expect(daemonsFromConfig('router bgp 65001\n neighbor 10.0.0.1 remote-as 65000\n neighbor 10.0.0.1 bfd\nexit\n')).toEqual(['zebra', 'staticd', 'bgpd', 'bfdd']);
+  });
+
+  it('starts bfdd for a top-level bfd block', () => {
+    expect(daemonsFromConfig('bfd\n profile fast\n exit\nexit\n')).toEqual(['zebra', 'staticd', 'bfdd']);
+  });
+
+  it('tells ospf from ospf6 and rip from ripng', () => {
+    expect(daemonsFromConfig('router ospf\nexit\n')).toEqual(['zebra', 'staticd', 'ospfd']);
+    expect(daemonsFromConfig('router ospf6\nexit\n')).toEqual(['zebra', 'staticd', 'ospf6d']);
+    expect(daemonsFromConfig('router rip\nexit\n')).toEqual(['zebra', 'staticd', 'ripd']);
+    expect(daemonsFromConfig('router ripng\nexit\n')).toEqual(['zebra', 'staticd', 'ripngd']);
+  });
+
+  it('needs only zebra and staticd for interfaces and static routes', () => {
+    expect(daemonsFromConfig('interface eth1\n ip address 10.0.0.0/31\nexit\nip route 0.0.0.0/0 10.0.0.1\n')).toEqual(['zebra', 'staticd']);
+  });
+
+  it('is not fooled by a word in a description', () => {
+    expect(daemonsFromConfig('interface eth1\n description router bgp uplink\nexit\n')).toEqual(['zebra', 'staticd']);
+  });
+});
+
+describe('daemonArgv', () => {
+  const dir = '/run/netproof/dc/leaf1';
+  const argv = daemonArgv('bgpd', { dir });
+
+  it('is an argv array that runs the daemon binary itself, not a shell', () => {
+    expect(Array.isArray(argv)).toBe(true);
+    expect(argv[0]).toBe(`${FRR_LIBEXEC}/bgpd`);
+    expect(argv.some((a) => /^(\/bin\/)?(ba)?sh$/.test(a) || a === '-c')).toBe(false);
+  });
+
+  it('keeps every file the daemon touches under the node’s directory', () => {
+    const paths = argv.slice(1).map((a) => a.replace(/^file:/, '')).filter((a) => a.startsWith('/'));
+    expect(paths.length).toBeGreaterThanOrEqual(5);
+    for (const p of paths) expect(p === dir || p.startsWith(`${dir}/`), p).toBe(true);
+    expect(argv.join(' ')).not.toMatch(/\/etc\/frr|\/run\/frr|\/var\/run\/frr/);
+  });
+
+  it('passes option values as separate elements', () => {
+    const opt = (flag: string) => argv[argv.indexOf(flag) + 1];
+    expect(opt('-f')).toBe(`${dir}/frr.conf`);
+    expect(opt('-i')).toBe(`${dir}/bgpd.pid`);
+    expect(opt('-z')).toBe(`${dir}/zserv.api`);
+    expect(opt('--vty_socket')).toBe(dir);
+    expect(opt('--log')).toBe(`file:${dir}/bgpd.log`);
+  });
+
+  it('opens no vty over TCP and daemonizes', () => {
+    expect(argv[argv.indexOf('-P') + 1]).toBe('0');
+    expect(argv).toContain('-d');
+  });
+
+  it('gives bfdd its control socket under the directory, and only bfdd', () => {
+    const bfdd = daemonArgv('bfdd', { dir });
+    expect(bfdd[bfdd.indexOf('--bfdctl') + 1]).toBe(`${dir}/bfdd.sock`);
+    expect(argv).not.toContain('--bfdctl');
+  });
+
+  it('keeps a directory with spaces or quotes as one argument: nothing is split or quoted', () => {
+    const odd = `/tmp/np lab/it's "x"`;
+    const a = daemonArgv('zebra', { dir: odd });
+    expect(a[a.indexOf('-f') + 1]).toBe(`${odd}/frr.conf`);
+    expect(a[a.indexOf('--vty_socket') + 1]).toBe(odd);
+  });
+});
