@@ -17,6 +17,7 @@ export class WaitTimeoutError<T = unknown> extends Error {
   readonly elapsedMs: number;
   constructor(description: string, reason: string, elapsedMs: number, lastSeen: T | undefined) {
     super(`timed out after ${(elapsedMs / 1000).toFixed(1)} s waiting for ${description}:\n${reason}`);
+    this.name = 'WaitTimeoutError';
     this.lastSeen = lastSeen;
     this.elapsedMs = elapsedMs;
   }

@@ -260,7 +260,7 @@ function resolveNode(
 export function isFrrImage(image: string): boolean {
   const repo = image.split('@')[0]!.replace(/:[^/:]+$/, '');
   const last = repo.split('/').pop() ?? '';
-  return last === 'frr' || last.startsWith('frr-') || repo.includes('frrouting/');
+  return last === 'frr' || last.startsWith('frr-') || repo.split('/').includes('frrouting');
 }
 
 function parseBind(spec: string, dir: string): Bind | { error: string } {

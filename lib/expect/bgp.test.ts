@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest';
+import { planClos } from '../plan/clos.ts';
+import { expectedRoutes, type ExpectedRoute } from '../plan/expected-routing.ts';
+import type { BgpSummary } from '../probes/frr.ts';
+import { routeCulprits, sessionCulprits, type ExpectedSession, type ObservedRoutes } from './bgp.ts';
+
+const plan = planClos({ name: 'dc', spines: 2, leaves: 4, hosts: 4 });
+
+const sessions: ExpectedSession[] = plan.routers.flatMap((r) =>
+  r.interfaces.map((i) => ({ at: r.name, iface: i.name, neighbor: i.peer.node, neighborIface: i.peer.iface, peerAddress: i.peer.address })),
+);
+
+function healthySummaries(): Map<string, BgpSummary | undefined> {
+  return new Map(
+    plan.routers.map((r) => [
+      r.name,
+      { as: r.asn, routerId: r.routerId, peers: Object.fromEntries(r.interfaces.map((i) => [i.peer.address, { state: 'Established', remoteAs: i.peer.asn }])) },
+    ]),
+  );
+}
+
+describe('sessionCulprits', () => {
+  it('finds nothing wrong when every expected session is Established', () => {
+    expect(sessionCulprits(sessions, healthySummaries())).toEqual([]);
+  });
+
+  it('names node, neighbor, address, interface, the state seen and the state expected', () => {
+    const expected: ExpectedSession[] = [{ at: 'leaf3', iface: 'eth1', neighbor: 'spine1', neighborIface: 'eth3', peerAddress: '10.1.0.8' }];
+    const summaries = new Map([['leaf3', { as: 65103, routerId: '10.255.1.3', peers: { '10.1.0.8': { state: 'Idle', remoteAs: 65000 } } }]]);
+    expect(sessionCulprits(expected, summaries)).toEqual(['leaf3: session to spine1 (10.1.0.8) over eth1 is Idle, expected Established']);
+  });
+
+  it('adds why a down session last reset, when the probe found out', () => {
+    const expected: ExpectedSession[] = [{ at: 'leaf3', iface: 'eth1', neighbor: 'spine1', neighborIface: 'eth3', peerAddress: '10.1.0.8' }];
+    const peer = { state: 'Idle', remoteAs: 65000, lastReset: 'OPEN Message Error/Bad Peer AS' };
+    const summaries = new Map([['leaf3', { as: 65103, routerId: '10.255.1.3', peers: { '10.1.0.8': peer, '192.0.2.9': { ...peer, lastReset: 'BFD down received' } } }]]);
+    expect(sessionCulprits(expected, summaries)).toEqual([
+      'leaf3: session to spine1 (10.1.0.8) over eth1 is Idle, expected Established (last reset: OPEN Message Error/Bad Peer AS)',
+      'leaf3: configured session to 192.0.2.9 (AS 65000) is Idle, expected Established (last reset: BFD down received)',
+    ]);
+  });
+
+  it('reports only the sessions that are down, on both ends', () => {
+    const summaries = healthySummaries();
+    const leaf1 = plan.routers.find((r) => r.name === 'leaf1')!;
+    const toSpine2 = leaf1.interfaces.find((i) => i.peer.node === 'spine2')!;
+    const spine2 = plan.routers.find((r) => r.name === 'spine2')!;
+    const toLeaf1 = spine2.interfaces.find((i) => i.peer.node === 'leaf1')!;
+    summaries.get('leaf1')!.peers[toSpine2.peer.address]!.state = 'Active';
+    summaries.get('spine2')!.peers[toLeaf1.peer.address]!.state = 'Connect';
+    expect(sessionCulprits(sessions, summaries).sort()).toEqual([
+      `leaf1: session to spine2 (${toSpine2.peer.address}) over ${toSpine2.name} is Active, expected Established`,
+      `spine2: session to leaf1 (${toLeaf1.peer.address}) over ${toLeaf1.name} is Connect, expected Established`,
+    ]);
+  });
+
+  it('says when bgpd does not answer on a node', () => {
+    const summaries = healthySummaries();
+    summaries.set('host2', undefined);
+    const culprits = sessionCulprits(sessions, summaries);
+    expect(culprits).toHaveLength(2);
+    for (const c of culprits) expect(c).toMatch(/^host2: bgpd is not answering .*expected a session to leaf\d \(10\.1\.\d+\.\d+\) over eth\d$/);
+  });
+
+  it('says when an expected session is not configured, listing the configured peers', () => {
+    const summaries = healthySummaries();
+    const host1 = plan.routers.find((r) => r.name === 'host1')!;
+    const [kept, dropped] = host1.interfaces as [(typeof host1.interfaces)[0], (typeof host1.interfaces)[0]];
+    delete summaries.get('host1')!.peers[dropped.peer.address];
+    expect(sessionCulprits(sessions, summaries)).toEqual([
+      `host1: no BGP session to ${dropped.peer.node} (${dropped.peer.address}) over ${dropped.name} is configured, expected one on every fabric link (configured peers: ${kept.peer.address})`,
+    ]);
+    summaries.get('host1')!.peers = {};
+    expect(sessionCulprits(sessions, summaries).every((c) => c.endsWith('(configured peers: none)'))).toBe(true);
+  });
+
+  it('matches unnumbered sessions by interface name', () => {
+    const expected: ExpectedSession[] = [{ at: 'leaf1', iface: 'eth1', neighbor: 'spine1', neighborIface: 'eth1', peerAddress: '10.1.0.0' }];
+    const up = new Map([['leaf1', { as: 65101, routerId: '10.255.1.1', peers: { eth1: { state: 'Established', remoteAs: 65000 } } }]]);
+    expect(sessionCulprits(expected, up)).toEqual([]);
+    up.get('leaf1')!.peers.eth1.state = 'OpenSent';
+    expect(sessionCulprits(expected, up)).toEqual(['leaf1: session to spine1 (10.1.0.0) over eth1 is OpenSent, expected Established']);
+  });
+
+  it('also reports configured sessions nobody expected, if they are down, with their AS', () => {
+    const summaries = healthySummaries();
+    summaries.get('spine1')!.peers['192.0.2.7'] = { state: 'Idle', remoteAs: 64999 };
+    summaries.get('spine1')!.peers['192.0.2.8'] = { state: 'Established', remoteAs: 64998 };
+    expect(sessionCulprits(sessions, summaries)).toEqual(['spine1: configured session to 192.0.2.7 (AS 64999) is Idle, expected Established']);
+  });
+});
+
+// ---- routes ----
+
+const routes = expectedRoutes(
+  plan.routers.map((r) => ({ name: r.name, asn: r.asn, loopbacks: [r.loopback], transit: r.tier !== 'compute' })),
+  plan.links.map((l) => ({ a: { node: l.a.node, iface: l.a.iface }, b: { node: l.b.node, iface: l.b.iface } })),
+);
+const routeTo = (at: string, owner: string): ExpectedRoute => routes.find((r) => r.at === at && r.owner === owner)!;
+const via = (r: ExpectedRoute, n = r.candidates.length) => r.candidates.slice(0, n).map((c) => `${c.iface} → ${c.neighbor}`).join(', ');
+
+/** What healthy routers would report for `expected`: the RIB and the kernel agree with the expectation. */
+function healthyObservation(expected: ExpectedRoute[]): Map<string, ObservedRoutes> {
+  const out = new Map<string, ObservedRoutes>();
+  for (const r of expected) {
+    const seen = out.get(r.at) ?? { rib: {}, kernel: [] };
+    const used = r.candidates.slice(0, r.width);
+    seen.rib[r.prefix] = [{ prefix: r.prefix, protocol: 'bgp', selected: true, installed: true, nexthops: used.map((c) => ({ interfaceName: c.iface, fib: true, active: true })) }];
+    seen.kernel.push({ dst: r.prefix, protocol: 'bgp', nexthops: used.map((c) => ({ dev: c.iface })) });
+    out.set(r.at, seen);
+  }
+  return out;
+}
+
+describe('routeCulprits', () => {
+  const r13 = routeTo('leaf1', 'leaf3');
+
+  it('finds nothing wrong in a converged fabric', () => {
+    expect(routes.length).toBeGreaterThan(0);
+    expect(routeCulprits(routes, healthyObservation(routes))).toEqual([]);
+  });
+
+  it('names a missing route: node, prefix, owner, and the expected next hops', () => {
+    const observed = healthyObservation(routes);
+    delete observed.get('leaf1')!.rib[r13.prefix];
+    expect(routeCulprits(routes, observed)).toEqual([`leaf1: ${r13.prefix} (loopback of leaf3) is not in the RIB, expected 2 (via ${via(r13)})`]);
+  });
+
+  it('treats a route BGP did not select as missing', () => {
+    const observed = healthyObservation(routes);
+    observed.get('leaf1')!.rib[r13.prefix]![0]!.selected = false;
+    expect(routeCulprits(routes, observed)).toEqual([expect.stringContaining(`leaf1: ${r13.prefix} (loopback of leaf3) is not in the RIB`)]);
+  });
+
+  it('reports every expected route of a node that reported nothing', () => {
+    const observed = healthyObservation(routes);
+    observed.delete('host4');
+    const culprits = routeCulprits(routes, observed);
+    expect(culprits).toHaveLength(routes.filter((r) => r.at === 'host4').length);
+    expect(culprits.every((c) => c.startsWith('host4: ') && c.includes('is not in the RIB'))).toBe(true);
+  });
+
+  it('names a RIB with too few installed next hops, and which ones it has', () => {
+    const observed = healthyObservation(routes);
+    const entry = observed.get('leaf1')!.rib[r13.prefix]![0]!;
+    entry.nexthops[1]!.fib = false; // selected by BGP but not installed by zebra
+    expect(routeCulprits(routes, observed)).toEqual([`leaf1: ${r13.prefix} (loopback of leaf3) has 1 next hop in the RIB (via ${via(r13, 1)}), expected 2 (via ${via(r13)})`]);
+  });
+
+  it('names a RIB next hop that goes the wrong way, even if the count is right', () => {
+    const observed = healthyObservation(routes);
+    const hostPort = plan.routers.find((r) => r.name === 'leaf1')!.interfaces.find((i) => i.peer.node.startsWith('host'))!.name;
+    observed.get('leaf1')!.rib[r13.prefix]![0]!.nexthops[1]!.interfaceName = hostPort;
+    const [culprit, ...rest] = routeCulprits(routes, observed);
+    expect(rest).toEqual([]);
+    expect(culprit).toContain(`leaf1: ${r13.prefix} (loopback of leaf3) has 2 next hops in the RIB`);
+    expect(culprit).toContain(hostPort);
+  });
+
+  it('names a kernel FIB that disagrees with the RIB', () => {
+    const observed = healthyObservation(routes);
+    observed.get('leaf1')!.kernel.find((k) => k.dst === r13.prefix)!.nexthops.pop();
+    expect(routeCulprits(routes, observed)).toEqual([`leaf1: ${r13.prefix} (loopback of leaf3) has 1 next hop in the kernel FIB (via ${via(r13, 1)}), expected 2 (via ${via(r13)})`]);
+  });
+
+  it('names a route missing from the kernel although the RIB has it', () => {
+    const observed = healthyObservation(routes);
+    const seen = observed.get('leaf1')!;
+    seen.kernel = seen.kernel.filter((k) => k.dst !== r13.prefix);
+    expect(routeCulprits(routes, observed)).toEqual([`leaf1: ${r13.prefix} (loopback of leaf3) has 0 next hops in the kernel FIB (via nothing), expected 2 (via ${via(r13)})`]);
+  });
+
+  it('reports one culprit per route: the RIB before the kernel', () => {
+    const observed = healthyObservation(routes);
+    const seen = observed.get('leaf1')!;
+    seen.rib[r13.prefix]![0]!.nexthops.pop();
+    seen.kernel = seen.kernel.filter((k) => k.dst !== r13.prefix);
+    const culprits = routeCulprits(routes, observed);
+    expect(culprits).toHaveLength(1);
+    expect(culprits[0]).toContain('in the RIB');
+  });
+
+  it('says when maximum-paths allows fewer next hops than there are paths', () => {
+    const capped = routes.map((r) => (r === r13 ? { ...r, width: 1 } : r));
+    const observed = healthyObservation(capped);
+    expect(routeCulprits(capped, observed)).toEqual([]);
+    delete observed.get('leaf1')!.rib[r13.prefix];
+    expect(routeCulprits(capped, observed)).toEqual([`leaf1: ${r13.prefix} (loopback of leaf3) is not in the RIB, expected 1 (via 1 of ${via(r13)})`]);
+  });
+});

@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { planClos } from '../plan/clos.ts';
+import { parseTopology } from '../topology/load.ts';
+import { TIER_LABEL } from '../topology/model.ts';
+import { renderClab, ROUTER_SYSCTLS } from './clab.ts';
+import { FRR_IMAGE } from './frr.ts';
+
+// containerlab's own JSON schema, read by the test only (netproof never loads it at run time).
+const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+const clabSchemaFile = join(projectRoot, '../shared/reference/clab.schema.json');
+const validateClab = new Ajv({ strict: false, allErrors: true }).compile(JSON.parse(readFileSync(clabSchemaFile, 'utf8')) as object);
+const schemaErrors = (doc: unknown) => (validateClab(doc) ? [] : (validateClab.errors ?? []).map((e) => `${e.instancePath} ${e.message}`));
+
+const plan = planClos({ name: 'dc', spines: 2, leaves: 4, hosts: 4 });
+const clab = renderClab(plan);
+
+describe('renderClab against containerlab’s schema', () => {
+  it('the schema rejects what containerlab rejects (so a pass below means something)', () => {
+    expect(schemaErrors({ ...clab, netproof: { tiers: {} } })).not.toEqual([]);
+    expect(schemaErrors({ name: 'x', topology: { nodes: { 'bad name': {} } } })).not.toEqual([]);
+    expect(schemaErrors({ topology: { nodes: {} } })).not.toEqual([]);
+  });
+
+  it.each([
+    { spines: 2, leaves: 4, hosts: 4 },
+    { spines: 1, leaves: 2, hosts: 0 },
+    { spines: 4, leaves: 6, hosts: 9 },
+  ])('validates for $spines spines, $leaves leaves, $hosts hosts', (size) => {
+    expect(schemaErrors(renderClab(planClos({ name: 'lab', ...size })))).toEqual([]);
+  });
+
+  it('still validates after a round trip through YAML, as it is written to disk', () => {
+    expect(schemaErrors(parse(stringify(clab)))).toEqual([]);
+  });
+
+  it('the committed default lab validates', () => {
+    const committed = parse(readFileSync(join(projectRoot, 'topologies/dc/dc.clab.yml'), 'utf8'));
+    expect(schemaErrors(committed)).toEqual([]);
+  });
+});
+
+describe('renderClab: what netproof reads back', () => {
+  const dir = '/labs/dc';
+  const t = parseTopology(stringify(clab), `${dir}/dc.clab.yml`, { exists: () => true });
+
+  it('keeps the lab name and every router', () => {
+    expect(t.name).toBe('dc');
+    expect(t.nodes.map((n) => n.name).sort()).toEqual(plan.routers.map((r) => r.name).sort());
+  });
+
+  it('makes every node an FRR router of its tier, with its own frr.conf and daemons file', () => {
+    for (const r of plan.routers) {
+      const n = t.nodes.find((x) => x.name === r.name)!;
+      expect(n).toMatchObject({ kind: 'linux', image: FRR_IMAGE, role: 'router', tier: r.tier });
+      expect(n.labels[TIER_LABEL]).toBe(r.tier);
+      expect(n.frr).toEqual({ config: `${dir}/${r.name}/frr.conf`, daemons: `${dir}/${r.name}/daemons` });
+    }
+  });
+
+  it('turns on forwarding and L4 multipath hashing on every router', () => {
+    for (const n of t.nodes) {
+      expect(n.sysctls, n.name).toEqual(Object.fromEntries(Object.entries(ROUTER_SYSCTLS).map(([k, v]) => [k, String(v)])));
+    }
+    expect(ROUTER_SYSCTLS['net.ipv4.ip_forward']).toBe(1);
+  });
+
+  it('has exactly the planned links, with their MTUs', () => {
+    const key = (a: string, b: string, mtu: number | undefined) => `${[a, b].sort().join(' <-> ')} mtu ${mtu}`;
+    const loaded = t.links.map((l) => key(`${l.endpoints[0].node}:${l.endpoints[0].iface}`, `${l.endpoints[1].node}:${l.endpoints[1].iface}`, l.mtu)).sort();
+    const planned = plan.links.map((l) => key(`${l.a.node}:${l.a.iface}`, `${l.b.node}:${l.b.iface}`, l.mtu)).sort();
+    expect(loaded).toEqual(planned);
+  });
+});

@@ -1,0 +1,133 @@
+import { Address4 } from 'ip-address';
+import { describe, expect, it } from 'vitest';
+import { planClos, type PlannedRouter } from '../plan/clos.ts';
+import { daemonsFromConfig, daemonsFromFile, KNOWN_DAEMONS } from '../runtime/netns/frr-daemons.ts';
+import { renderDaemons, renderFrrConf } from './frr.ts';
+
+const plan = planClos({ name: 'dc', spines: 2, leaves: 4, hosts: 4, bfdIntervalMs: 150, bfdMultiplier: 4 });
+const confs = new Map(plan.routers.map((r) => [r.name, renderFrrConf(r, plan).split('\n')]));
+const linesOf = (r: PlannedRouter) => confs.get(r.name)!;
+
+/** The lines of the top-level block that starts with `header`, up to its `exit`. */
+function block(lines: string[], header: string): string[] {
+  const start = lines.indexOf(header);
+  expect(start, `block "${header}"`).toBeGreaterThanOrEqual(0);
+  const end = lines.indexOf('exit', start);
+  return lines.slice(start + 1, end);
+}
+const trimmed = (lines: string[]) => lines.map((l) => l.trim());
+
+describe('renderFrrConf', () => {
+  it.each(plan.routers.map((r) => [r.name, r] as const))('%s: uses the datacenter defaults and its own name', (_n, r) => {
+    expect(linesOf(r)).toContain('frr defaults datacenter');
+    expect(linesOf(r)).toContain(`hostname ${r.name}`);
+  });
+
+  it.each(plan.routers.map((r) => [r.name, r] as const))('%s: addresses its loopback and every interface', (_n, r) => {
+    expect(trimmed(block(linesOf(r), 'interface lo'))).toContain(`ip address ${r.loopback}`);
+    for (const i of r.interfaces) expect(trimmed(block(linesOf(r), `interface ${i.name}`))).toContain(`ip address ${i.address}`);
+  });
+
+  it.each(plan.routers.map((r) => [r.name, r] as const))('%s: one eBGP neighbor per interface with the peer’s ASN and BFD, nothing more', (_n, r) => {
+    const bgp = trimmed(block(linesOf(r), `router bgp ${r.asn}`));
+    expect(bgp).toContain(`bgp router-id ${r.routerId}`);
+    const remoteAs = bgp.filter((l) => /^neighbor \S+ remote-as /.test(l));
+    expect(remoteAs).toHaveLength(r.interfaces.length);
+    for (const i of r.interfaces) {
+      expect(bgp).toContain(`neighbor ${i.peer.address} remote-as ${i.peer.asn}`);
+      expect(bgp).toContain(`neighbor ${i.peer.address} bfd`);
+    }
+    const bfdNeighbors = bgp.filter((l) => /^neighbor \S+ bfd$/.test(l)).map((l) => l.split(' ')[1]);
+    expect(bfdNeighbors.sort()).toEqual(remoteAs.map((l) => l.split(' ')[1]).sort());
+  });
+
+  it.each(plan.routers.map((r) => [r.name, r] as const))('%s: advertises its loopback, allows ECMP, and relaxes multipath across ASNs', (_n, r) => {
+    const bgp = trimmed(block(linesOf(r), `router bgp ${r.asn}`));
+    expect(bgp).toContain(`network ${r.loopback}`);
+    expect(bgp).toContain(`maximum-paths ${r.maxPaths}`);
+    expect(r.maxPaths).toBeGreaterThanOrEqual(2);
+    expect(bgp).toContain('bgp bestpath as-path multipath-relax');
+    expect(bgp).toContain('no bgp ebgp-requires-policy');
+  });
+
+  it('every neighbor address and remote-as matches a real router on the other end of a link', () => {
+    // Read the configs back, independently of the plan: who owns which address, with which ASN.
+    const owners = new Map<string, { name: string; asn: number }>();
+    for (const [name, lines] of confs) {
+      const asn = Number(lines.find((l) => l.startsWith('router bgp '))!.split(' ')[2]);
+      for (const l of lines) {
+        const m = /^ ip address (\S+)\/31$/.exec(l);
+        if (m) owners.set(m[1]!, { name, asn });
+      }
+    }
+    for (const [name, lines] of confs) {
+      const mine = lines.map((l) => /^ ip address (\S+\/31)$/.exec(l)?.[1]).filter((a): a is string => a !== undefined);
+      for (const l of lines) {
+        const m = /^ neighbor (\S+) remote-as (\d+)$/.exec(l);
+        if (!m) continue;
+        const owner = owners.get(m[1]!);
+        expect(owner, `${name}: neighbor ${m[1]} is nobody's address`).toBeDefined();
+        expect(owner!.name).not.toBe(name);
+        expect(Number(m[2]), `${name}: neighbor ${m[1]} (${owner!.name})`).toBe(owner!.asn);
+        const peer = new Address4(`${m[1]}/31`);
+        expect(mine.some((a) => new Address4(a).startAddress().correctForm() === peer.startAddress().correctForm()), `${name} shares a /31 with ${m[1]}`).toBe(true);
+      }
+    }
+  });
+
+  it('hosts send only their own loopback to every neighbor', () => {
+    for (const h of plan.routers.filter((r) => r.tier === 'compute')) {
+      const lines = trimmed(linesOf(h));
+      expect(lines).toContain(`ip prefix-list OWN-LOOPBACK seq 10 permit ${h.loopback}`);
+      expect(lines.filter((l) => l.startsWith('ip prefix-list OWN-LOOPBACK'))).toHaveLength(1);
+      expect(block(linesOf(h), 'route-map ONLY-OWN-LOOPBACK permit 10').map((l) => l.trim())).toEqual(['match ip address prefix-list OWN-LOOPBACK']);
+      const af = trimmed(block(linesOf(h), `router bgp ${h.asn}`));
+      for (const i of h.interfaces) expect(af, `${h.name} → ${i.peer.node}`).toContain(`neighbor ${i.peer.address} route-map ONLY-OWN-LOOPBACK out`);
+    }
+  });
+
+  it('spines and leaves are transit: no outbound filter', () => {
+    for (const r of plan.routers.filter((x) => x.tier !== 'compute')) {
+      expect(linesOf(r).join('\n'), r.name).not.toMatch(/ONLY-OWN-LOOPBACK|route-map .* out/);
+    }
+  });
+
+  it('the BFD profile carries the planned timers', () => {
+    for (const r of plan.routers) {
+      const lines = linesOf(r);
+      const profile = lines.slice(lines.indexOf(' profile fabric') + 1, lines.indexOf(' exit', lines.indexOf(' profile fabric'))).map((l) => l.trim());
+      expect(profile, r.name).toEqual(expect.arrayContaining(['detect-multiplier 4', 'receive-interval 150', 'transmit-interval 150']));
+      expect(trimmed(block(lines, `router bgp ${r.asn}`))).toEqual(expect.arrayContaining(r.interfaces.map((i) => `neighbor ${i.peer.address} bfd profile fabric`)));
+    }
+  });
+
+  it('needs bgpd and bfdd, read back from the configuration', () => {
+    for (const r of plan.routers) expect(daemonsFromConfig(renderFrrConf(r, plan))).toEqual(['zebra', 'staticd', 'bgpd', 'bfdd']);
+  });
+});
+
+describe('renderDaemons', () => {
+  const text = renderDaemons(['bgpd', 'bfdd']);
+
+  it('enables bgpd and bfdd and nothing else', () => {
+    expect(daemonsFromFile(text)).toEqual(['zebra', 'staticd', 'bgpd', 'bfdd']);
+    const lines = text.split('\n');
+    expect(lines).toContain('bgpd=yes');
+    expect(lines).toContain('bfdd=yes');
+    expect(lines.filter((l) => /^[a-z0-9]+d=yes$/.test(l))).toHaveLength(2);
+  });
+
+  it('states every daemon FRR knows, once', () => {
+    const stated = text.split('\n').map((l) => /^([a-z0-9]+d)=(yes|no)$/.exec(l)?.[1]).filter((d) => d !== undefined);
+    expect(stated.sort()).toEqual([...KNOWN_DAEMONS].sort());
+  });
+
+  it('keeps vty on loopback and vtysh enabled', () => {
+    expect(text.split('\n')).toContain('vtysh_enable=yes');
+    for (const d of ['zebra', 'bgpd', 'bfdd', 'staticd']) expect(text).toMatch(new RegExp(`^${d}_options=".*-A 127\\.0\\.0\\.1`, 'm'));
+  });
+
+  it('enables nothing when asked for nothing', () => {
+    expect(daemonsFromFile(renderDaemons([]))).toEqual(['zebra', 'staticd']);
+  });
+});
