@@ -6,7 +6,7 @@
 # use first, so `npm ci` is all a machine with an older system Node needs.
 set -eu
 
-PACKAGES="frr openvswitch-switch ovn-central ovn-host iproute2 iputils-ping tcpdump nftables ethtool ncat procps"
+PACKAGES="frr openvswitch-switch ovn-central ovn-host iproute2 iputils-ping tcpdump nftables ethtool ncat socat procps"
 MIN_NODE_MAJOR=22
 
 missing=""

@@ -14,6 +14,8 @@ export interface ExecOptions {
   input?: string;
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** 'latin1' keeps binary output (a pcap) byte for byte: Buffer.from(stdout, 'latin1'). */
+  encoding?: 'utf8' | 'latin1';
 }
 
 const MAX_BUFFER = 64 * 1024 * 1024;
@@ -26,7 +28,7 @@ export function exec(argv: readonly string[], opts: ExecOptions = {}): Promise<E
     const child = execFile(
       file,
       args,
-      { maxBuffer: MAX_BUFFER, timeout: opts.timeoutMs ?? 60_000, env: opts.env, encoding: 'utf8' },
+      { maxBuffer: MAX_BUFFER, timeout: opts.timeoutMs ?? 60_000, env: opts.env, encoding: opts.encoding ?? 'utf8' },
       (error, stdout, stderr) => {
         const durationMs = performance.now() - started;
         if (error && typeof error.code === 'string') {

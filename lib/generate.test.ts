@@ -68,7 +68,7 @@ describe('the committed default lab (topologies/dc)', () => {
 
   beforeAll(async () => {
     tmp = await mkdtemp(join(tmpdir(), 'netproof-dc-'));
-    await generateClos({ name: 'dc', spines: 2, leaves: 4, hosts: 4 }, tmp);
+    await generateClos({ name: 'dc', spines: 2, leaves: 4, hosts: 4, vmsPerHost: 1 }, tmp);
   });
   afterAll(async () => {
     await rm(tmp, { recursive: true, force: true });

@@ -79,7 +79,7 @@ describe('BGP convergence', () => {
           async () => {
             const observed = await observeRoutes(lab, f.routers.map((r) => r.name));
             last = observed;
-            const culprits = routeCulprits(expected, observed);
+            const culprits = routeCulprits(expected, observed, f.owners);
             return culprits.length ? { ok: false, reason: culprits.join('\n') } : { ok: true, value: observed };
           },
           { timeoutMs: remainingMs(lab), description: `${expected.length} loopback routes with their ECMP width` },

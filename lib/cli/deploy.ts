@@ -4,13 +4,18 @@ import { InvalidInputError } from '../errors.ts';
 import type { StartedLab } from '../lab/started-lab.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { loadTopology } from '../topology/load.ts';
+import { loadOverlay } from '../overlay/intent.ts';
+import { applyOverlay } from '../overlay/apply.ts';
+import { overlayTopologyProblems } from '../plan/chassis.ts';
 import type { Topology } from '../topology/model.ts';
 import { withInterruptCleanup } from './interrupt.ts';
 import { progress } from './progress.ts';
 
+/** The topology, its overlay intent (the `<lab>.overlay.yml` sidecar, if any), checked for this runtime. */
 export async function loadForRuntime(file: string, runtime: Runtime): Promise<Topology> {
   const topology = await loadTopology(file);
-  const problems = runtime.check(topology);
+  topology.overlay = await loadOverlay(topology);
+  const problems = [...(topology.overlay ? overlayTopologyProblems(topology) : []), ...runtime.check(topology)];
   if (problems.length) throw new InvalidInputError(problems);
   return topology;
 }
@@ -22,7 +27,17 @@ export async function deployLab(file: string, runtime: Runtime): Promise<Started
   try {
     const lab = await withInterruptCleanup(
       async () => void (await runtime.destroy(topology.name)),
-      () => runtime.deploy(topology, { onProgress: line.update }),
+      async () => {
+        const started = await runtime.deploy(topology, { onProgress: line.update });
+        if (topology.overlay) {
+          line.update('overlay intent');
+          await applyOverlay(started, topology.overlay).catch(async (e: unknown) => {
+            await started.destroy();
+            throw e;
+          });
+        }
+        return started;
+      },
     );
     line.succeed(`deployed ${topology.name}`);
     return lab;

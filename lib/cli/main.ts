@@ -34,9 +34,14 @@ program
   .option('--hosts <n>', 'number of compute hosts, each dual-homed to a leaf pair', integer('--hosts'), 4)
   .option('--fabric-mtu <bytes>', 'MTU of spine-leaf links', integer('--fabric-mtu'), 9000)
   .option('--host-mtu <bytes>', 'MTU of leaf-host links', integer('--host-mtu'), 1500)
+  .option('--vms-per-host <n>', 'VMs per host on an OVN/GENEVE overlay (0: no overlay); adds an OVN central node and <name>.overlay.yml', integer('--vms-per-host'), 0)
+  .option('--vm-mtu <bytes>', 'MTU of the VMs (default: smallest underlay MTU minus the 58-byte GENEVE overhead)', integer('--vm-mtu'))
   .requiredOption('--out <dir>', 'directory to write (created if missing)')
   .action(async (o) => {
-    const lab = await generateClos({ name: o.name, spines: o.spines, leaves: o.leaves, hosts: o.hosts, fabricMtu: o.fabricMtu, hostMtu: o.hostMtu }, resolve(o.out));
+    const lab = await generateClos(
+      { name: o.name, spines: o.spines, leaves: o.leaves, hosts: o.hosts, fabricMtu: o.fabricMtu, hostMtu: o.hostMtu, vmsPerHost: o.vmsPerHost, vmMtu: o.vmMtu },
+      resolve(o.out),
+    );
     console.log(`wrote ${lab.files.length} files; lab file: ${lab.file}\nnext: netproof run ${lab.file}`);
   });
 

@@ -15,7 +15,7 @@ import { keepingOurSignalHandlers, withInterruptCleanup } from './interrupt.ts';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SUITES_DIR = join(PROJECT_ROOT, 'suites');
-export const SUITE_NAMES = ['bgp-convergence'];
+export const SUITE_NAMES = ['bgp-convergence', 'overlay-reachability', 'geneve-mtu', 'acl'];
 
 export interface RunOptions {
   file: string;
@@ -59,7 +59,14 @@ export async function runLab(o: RunOptions): Promise<number> {
         topologyFile: o.file,
         deploySeconds: (deployed.times.deployedAt - deployed.times.deployStartedAt) / 1000,
       }));
-      const { createVitest } = await vitestNode;
+      const { createVitest, BaseSequencer } = await vitestNode;
+      // Suites run in SUITE_NAMES order: convergence first, so its clock means what it says.
+      const rank = (moduleId: string) => SUITE_NAMES.findIndex((n) => moduleId.endsWith(`/${n}.test.ts`));
+      class SuiteOrder extends BaseSequencer {
+        override async sort(specs: Parameters<InstanceType<typeof BaseSequencer>['sort']>[0]) {
+          return [...specs].sort((a, b) => rank(a.moduleId) - rank(b.moduleId));
+        }
+      }
       const timeoutMs = (o.convergenceTimeoutS ?? DEFAULT_CONVERGENCE_TIMEOUT_S) * 1000 + 60_000;
       const vitest = await keepingOurSignalHandlers(() =>
         createVitest(
@@ -73,6 +80,7 @@ export async function runLab(o: RunOptions): Promise<number> {
             hookTimeout: timeoutMs,
             // One lab, one set of probes at a time: suites must not disturb each other's measurements.
             fileParallelism: false,
+            sequence: { sequencer: SuiteOrder },
             setupFiles: ['allure-vitest/setup'],
             reporters: [
               'default',

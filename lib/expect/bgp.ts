@@ -48,31 +48,52 @@ export interface ObservedRoutes {
   kernel: KernelRoute[];
 }
 
-const via = (r: ExpectedRoute, ifaces: string[]) =>
-  ifaces.map((i) => `${i} → ${r.candidates.find((c) => c.iface === i)?.neighbor ?? '?'}`).join(', ') || 'nothing';
+/** One observed next hop: the interface it leaves by and the gateway, if any. */
+interface Hop {
+  iface?: string;
+  gateway?: string;
+}
 
-/** Every expected loopback route that is missing, or has the wrong number of next hops in the RIB or the kernel FIB. */
-export function routeCulprits(expected: ExpectedRoute[], observed: Map<string, ObservedRoutes>): string[] {
+const expectedVia = (r: ExpectedRoute) => r.candidates.map((c) => `${c.iface} → ${c.neighbor}`).join(', ');
+
+/**
+ * Every expected loopback route that is missing, or has the wrong number of next hops in the
+ * RIB or the kernel FIB. A next hop is identified by the node owning its gateway address
+ * (`owners`: address → "node:iface"), so it matches whatever local interface carries the
+ * session (eth1, or br-phy on an OVS chassis); without an owner it is matched by interface.
+ */
+export function routeCulprits(expected: ExpectedRoute[], observed: Map<string, ObservedRoutes>, owners?: Map<string, string>): string[] {
   const out: string[] = [];
   for (const r of expected) {
     const seen = observed.get(r.at);
     const what = `${r.prefix} (loopback of ${r.owner})`;
-    const want = `expected ${r.width} (via ${r.width < r.candidates.length ? `${r.width} of ` : ''}${via(r, r.candidates.map((c) => c.iface))})`;
+    const want = `expected ${r.width} (via ${r.width < r.candidates.length ? `${r.width} of ` : ''}${expectedVia(r)})`;
+    const neighborOf = (h: Hop) => (h.gateway && owners?.get(h.gateway)?.split(':')[0]) || r.candidates.find((c) => c.iface === h.iface)?.neighbor;
+    const describe = (hops: Hop[]) => hops.map((h) => `${h.iface ?? '?'} → ${neighborOf(h) ?? h.gateway ?? '?'}`).join(', ') || 'nothing';
+    const fits = (hops: Hop[]) => {
+      if (hops.length !== r.width) return false;
+      const left = r.candidates.map((c) => c.neighbor);
+      for (const h of hops) {
+        const i = left.indexOf(neighborOf(h) ?? '');
+        if (i < 0) return false;
+        left.splice(i, 1);
+      }
+      return true;
+    };
+    const plural = (n: number) => `${n} next hop${n === 1 ? '' : 's'}`;
     const rib = seen?.rib[r.prefix]?.find((e) => e.selected);
     if (!rib) {
       out.push(`${r.at}: ${what} is not in the RIB, ${want}`);
       continue;
     }
-    const ribIfaces = rib.nexthops.filter((n) => n.fib).map((n) => n.interfaceName ?? '?');
-    if (ribIfaces.length !== r.width || ribIfaces.some((i) => !r.candidates.some((c) => c.iface === i))) {
-      out.push(`${r.at}: ${what} has ${ribIfaces.length} next hop${ribIfaces.length === 1 ? '' : 's'} in the RIB (via ${via(r, ribIfaces)}), ${want}`);
+    const ribHops = rib.nexthops.filter((n) => n.fib).map((n) => ({ iface: n.interfaceName, gateway: n.ip }));
+    if (!fits(ribHops)) {
+      out.push(`${r.at}: ${what} has ${plural(ribHops.length)} in the RIB (via ${describe(ribHops)}), ${want}`);
       continue;
     }
     const k = seen?.kernel.find((e) => e.dst === r.prefix);
-    const kIfaces = k?.nexthops.map((n) => n.dev ?? '?') ?? [];
-    if (kIfaces.length !== r.width || kIfaces.some((i) => !r.candidates.some((c) => c.iface === i))) {
-      out.push(`${r.at}: ${what} has ${kIfaces.length} next hop${kIfaces.length === 1 ? '' : 's'} in the kernel FIB (via ${via(r, kIfaces)}), ${want}`);
-    }
+    const kernelHops = k?.nexthops.map((n) => ({ iface: n.dev, gateway: n.gateway })) ?? [];
+    if (!fits(kernelHops)) out.push(`${r.at}: ${what} has ${plural(kernelHops.length)} in the kernel FIB (via ${describe(kernelHops)}), ${want}`);
   }
   return out;
 }

@@ -10,10 +10,22 @@ export interface NodeHandle {
   readonly frrDaemons: readonly string[];
   /** Run argv inside the node. A non-zero exit is a result, not an exception. */
   exec(argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
+  /** Start argv in the background inside the node (a listener, a capture); it dies with the lab at the latest. */
+  spawn(argv: readonly string[]): BackgroundProcess;
   /** Run one vtysh command against the node's FRR. */
   vtysh(command: string): Promise<ExecResult>;
   /** Text of a log file the node's daemons wrote (e.g. "bgpd"), for reports; undefined if none. */
   daemonLog(daemon: string): Promise<string | undefined>;
+}
+
+export interface BackgroundProcess {
+  readonly argv: readonly string[];
+  /** Resolves with the exit code (or null if killed) once it ends. */
+  readonly exited: Promise<number | null>;
+  /** Everything it wrote so far (stdout and stderr). */
+  output(): string;
+  /** Stop it (SIGTERM) and wait for it to end. */
+  stop(): Promise<void>;
 }
 
 export interface LabTimes {

@@ -49,7 +49,7 @@ export interface VmPort {
   hostIface: string;
   /** The VM's own interface towards the host. */
   iface: string;
-  /** Security groups; none = no filtering on this port (port security off). */
+  /** Security groups; none = no ACL filtering on this port (port security still pins its MAC and IP). */
   groups: string[];
 }
 

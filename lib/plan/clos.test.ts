@@ -83,7 +83,7 @@ describe('planClos: addresses', () => {
   });
 
   it('gives every router a unique /32 loopback in its tier’s block, and the loopback as router id', () => {
-    const blocks = { spine: '10.255.0.0/24', leaf: '10.255.1.0/24', compute: '10.255.2.0/24' };
+    const blocks = { spine: '10.255.0.0/24', leaf: '10.255.1.0/24', compute: '10.255.2.0/24', 'ovn-central': '10.255.3.0/24' };
     for (const r of plan.routers) {
       const lo = new Address4(r.loopback);
       expect(lo.subnetMask, r.name).toBe(32);

@@ -6,10 +6,15 @@
 //   point-to-point links /31 from 10.1.0.0/16, in link order.
 // ASNs, RFC 7938 style: all spines share one ASN (so no path hunts through another spine),
 // every leaf and every host has its own.
+// With an overlay (vmsPerHost > 0): an OVN central node (loopback 10.255.3.1) dual-homed to
+// the first leaf pair; hosts become OVN chassis whose uplink addresses and TEP sit on br-phy
+// (the userspace datapath only decapsulates for addresses on ports OVS owns) and which use one
+// path (OVS 3.1's tunnel routing ignores multipath routes; BFD gives failover); VMs are linked
+// to their host, alternating between two tenant switches joined by one router.
 import { Address4 } from 'ip-address';
 import { UsageError } from '../errors.ts';
 
-export type Tier = 'spine' | 'leaf' | 'compute';
+export type Tier = 'spine' | 'leaf' | 'compute' | 'ovn-central';
 
 export interface ClosOptions {
   name: string;
@@ -20,6 +25,10 @@ export interface ClosOptions {
   fabricMtu?: number;
   /** MTU of leaf–host links. */
   hostMtu?: number;
+  /** VMs per compute host; 0 = no overlay. */
+  vmsPerHost?: number;
+  /** MTU of the VMs' interfaces; default: the smallest underlay MTU minus OVN's GENEVE overhead. */
+  vmMtu?: number;
   /** BFD timers on every fabric session. */
   bfdIntervalMs?: number;
   bfdMultiplier?: number;
@@ -42,6 +51,24 @@ export interface PlannedRouter {
   interfaces: PlannedInterface[];
   /** BGP maximum-paths: the ECMP width the router may install. */
   maxPaths: number;
+  /** Where the interface addresses and loopback live: on each interface and lo, or all on br-phy (OVS chassis). */
+  addressesOn: 'interfaces' | 'br-phy';
+}
+
+export interface PlannedVm {
+  name: string;
+  host: string;
+  /** The host's interface to the VM (an OVS port on br-int). */
+  hostIface: string;
+  switch: 'web' | 'db';
+  ip: string;
+  mtu: number;
+}
+
+export interface PlannedOverlay {
+  central: string;
+  centralAddress: string;
+  vms: PlannedVm[];
 }
 
 export interface PlannedLink {
@@ -55,13 +82,17 @@ export interface ClosPlan {
   routers: PlannedRouter[];
   links: PlannedLink[];
   bfd: { intervalMs: number; multiplier: number };
+  overlay?: PlannedOverlay;
 }
 
-export const CLOS_LIMITS = { spines: [1, 16], leaves: [2, 64], hosts: [0, 250] } as const;
+/** OVN's GENEVE overhead over IPv4 as measured on the wire (see DESIGN.md): what the default VM MTU leaves room for. */
+export const OVN_GENEVE_OVERHEAD_BYTES = 58;
+
+export const CLOS_LIMITS = { spines: [1, 16], leaves: [2, 64], hosts: [0, 250], vmsPerHost: [0, 8] } as const;
 const SPINE_ASN = 65000;
 const LEAF_ASN_BASE = 65100;
 const HOST_ASN_BASE = 65300;
-const LOOPBACK_BASE = { spine: '10.255.0.0', leaf: '10.255.1.0', compute: '10.255.2.0' } as const;
+const LOOPBACK_BASE = { spine: '10.255.0.0', leaf: '10.255.1.0', compute: '10.255.2.0', 'ovn-central': '10.255.3.0' } as const;
 const P2P_BASE = '10.1.0.0';
 
 function nth(base: string, offset: number): Address4 {
@@ -69,11 +100,14 @@ function nth(base: string, offset: number): Address4 {
 }
 
 export function planClos(opts: ClosOptions): ClosPlan {
-  for (const key of ['spines', 'leaves', 'hosts'] as const) {
+  const vmsPerHost = opts.vmsPerHost ?? 0;
+  for (const key of ['spines', 'leaves', 'hosts', 'vmsPerHost'] as const) {
     const [min, max] = CLOS_LIMITS[key];
-    const v = opts[key];
-    if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${key} must be an integer from ${min} to ${max} (got ${v})`);
+    const v = key === 'vmsPerHost' ? vmsPerHost : opts[key];
+    const flag = key === 'vmsPerHost' ? 'vms-per-host' : key;
+    if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${flag} must be an integer from ${min} to ${max} (got ${v})`);
   }
+  if (vmsPerHost > 0 && opts.hosts === 0) throw new UsageError('--vms-per-host needs hosts to run on: set --hosts too');
   if (opts.hosts > 0 && opts.leaves % 2 !== 0) {
     throw new UsageError(`--leaves must be even when there are hosts (got ${opts.leaves}): each host is dual-homed to a leaf pair`);
   }
@@ -83,13 +117,16 @@ export function planClos(opts: ClosOptions): ClosPlan {
   const routers: PlannedRouter[] = [];
   const make = (tier: Tier, i: number, asn: number): PlannedRouter => {
     const lo = nth(LOOPBACK_BASE[tier], i + 1).address;
-    const r: PlannedRouter = { name: `${tier === 'compute' ? 'host' : tier}${i + 1}`, tier, asn, loopback: `${lo}/32`, routerId: lo, interfaces: [], maxPaths: 64 };
+    const name = tier === 'compute' ? `host${i + 1}` : tier === 'ovn-central' ? 'central' : `${tier}${i + 1}`;
+    const chassis = tier === 'compute' && vmsPerHost > 0;
+    const r: PlannedRouter = { name, tier, asn, loopback: `${lo}/32`, routerId: lo, interfaces: [], maxPaths: chassis ? 1 : 64, addressesOn: chassis ? 'br-phy' : 'interfaces' };
     routers.push(r);
     return r;
   };
   const spines = Array.from({ length: opts.spines }, (_, i) => make('spine', i, SPINE_ASN));
   const leaves = Array.from({ length: opts.leaves }, (_, i) => make('leaf', i, LEAF_ASN_BASE + i + 1));
   const hosts = Array.from({ length: opts.hosts }, (_, i) => make('compute', i, HOST_ASN_BASE + i + 1));
+  const central = vmsPerHost > 0 ? make('ovn-central', 0, HOST_ASN_BASE) : undefined;
 
   const links: PlannedLink[] = [];
   const connect = (x: PlannedRouter, y: PlannedRouter, mtu: number) => {
@@ -109,6 +146,22 @@ export function planClos(opts: ClosOptions): ClosPlan {
     connect(leaves[2 * k]!, host, hostMtu);
     connect(leaves[2 * k + 1]!, host, hostMtu);
   });
+  if (central) {
+    connect(leaves[0]!, central, hostMtu);
+    connect(leaves[1]!, central, hostMtu);
+  }
 
-  return { name: opts.name, routers, links, bfd: { intervalMs: opts.bfdIntervalMs ?? 300, multiplier: opts.bfdMultiplier ?? 3 } };
+  const plan: ClosPlan = { name: opts.name, routers, links, bfd: { intervalMs: opts.bfdIntervalMs ?? 300, multiplier: opts.bfdMultiplier ?? 3 } };
+  if (central) {
+    const vmMtu = opts.vmMtu ?? Math.min(fabricMtu, hostMtu) - OVN_GENEVE_OVERHEAD_BYTES;
+    const vms: PlannedVm[] = hosts.flatMap((host, h) =>
+      Array.from({ length: vmsPerHost }, (_, v) => {
+        const n = h * vmsPerHost + v + 1;
+        const sw = n % 2 === 1 ? 'web' : 'db';
+        return { name: `vm${n}`, host: host.name, hostIface: `vm${n}`, switch: sw, ip: nth(sw === 'web' ? '10.20.1.0' : '10.20.2.0', 10 + n).address, mtu: vmMtu } as PlannedVm;
+      }),
+    );
+    plan.overlay = { central: central.name, centralAddress: central.routerId, vms };
+  }
+  return plan;
 }

@@ -1,5 +1,6 @@
 // Discover the facts the BGP expectations need from a running lab: each BGP router's ASN,
 // loopbacks and link addresses, and the router-to-router links of the topology.
+import { Address4 } from 'ip-address';
 import type { StartedLab } from '../lab/started-lab.ts';
 import type { ExpectedSession } from '../expect/bgp.ts';
 import { DEFAULT_MAX_PATHS, type FabricLink, type RouterFacts } from '../plan/expected-routing.ts';
@@ -49,10 +50,23 @@ export async function discoverFabric(lab: StartedLab): Promise<Fabric> {
       iface: x!.iface,
       neighbor: y!.node,
       neighborIface: y!.iface,
-      peerAddress: addrOf.get(y!.node)?.find((addr) => addr.iface === y!.iface && addr.family === 'inet')?.local ?? `(no IPv4 address on ${y!.node}:${y!.iface})`,
+      peerAddress: linkPeerAddress(addrOf, x!, y!) ?? `(no IPv4 address of ${y!.node} on the ${x!.node}:${x!.iface} link)`,
     })),
   );
   return { routers, links, sessions, owners };
+}
+
+/**
+ * The address `y` uses on its link with `x`: the one in the subnet of either end's interface
+ * address. Matching by subnet, not by interface, also finds it when the link's address sits on
+ * another interface (an OVS chassis keeps its uplink addresses on br-phy, not on eth1).
+ */
+export function linkPeerAddress(addrOf: Map<string, InterfaceAddress[]>, x: { node: string; iface: string }, y: { node: string; iface: string }): string | undefined {
+  const v4 = (node: string) => (addrOf.get(node) ?? []).filter((a) => a.family === 'inet' && a.prefixlen < 32);
+  const subnets = [...v4(x.node).filter((a) => a.iface === x.iface), ...v4(y.node).filter((a) => a.iface === y.iface)].map((a) => new Address4(`${a.local}/${a.prefixlen}`));
+  const inSubnet = (a: InterfaceAddress) => subnets.some((s) => new Address4(a.local).isInSubnet(s));
+  const xs = new Set(v4(x.node).map((a) => a.local));
+  return v4(y.node).find((a) => inSubnet(a) && !xs.has(a.local))?.local;
 }
 
 export async function observeSummaries(lab: StartedLab, routers: string[]): Promise<Map<string, BgpSummary | undefined>> {

@@ -44,7 +44,11 @@ export async function addresses(node: NodeHandle): Promise<InterfaceAddress[]> {
   );
 }
 
-/** The node's global IPv4 /32s on lo: its loopbacks (TEPs on hosts). */
+/**
+ * The node's global IPv4 /32s: its loopbacks, and a host's TEP. Usually on lo; on an OVS
+ * chassis with the userspace datapath the TEP sits on br-phy (OVS only decapsulates for
+ * addresses on ports it owns), so any interface counts.
+ */
 export function loopbacks(addrs: InterfaceAddress[]): string[] {
-  return addrs.filter((a) => a.iface === 'lo' && a.family === 'inet' && a.scope === 'global' && a.prefixlen === 32).map((a) => `${a.local}/32`);
+  return addrs.filter((a) => a.family === 'inet' && a.scope === 'global' && a.prefixlen === 32).map((a) => `${a.local}/32`);
 }

@@ -1,7 +1,8 @@
 // The containerlab file for a planned Clos. Pure: returns the document as data;
 // netproof's intent rides in node labels (containerlab rejects unknown top-level keys).
-import type { ClosPlan, Tier } from '../plan/clos.ts';
-import { TIER_LABEL } from '../topology/model.ts';
+import type { ClosPlan, PlannedRouter, Tier } from '../plan/clos.ts';
+import { OVN_ADDRESS_LABEL, TEP_LABEL } from '../overlay/model.ts';
+import { MAX_PATHS_LABEL, TIER_LABEL } from '../topology/model.ts';
 import { FRR_IMAGE } from './frr.ts';
 
 /** Kernel settings every fabric router needs: forwarding, and L4 multipath hashing so flows spread over ECMP paths. */
@@ -10,25 +11,36 @@ export const ROUTER_SYSCTLS = {
   'net.ipv4.fib_multipath_hash_policy': 1,
 } as const;
 
+/** Image for nodes that need more than FRR (OVS, OVN, probe tools): built locally from Debian packages. */
+export const NODE_IMAGE = 'netproof/node:bookworm';
+
 export function renderClab(plan: ClosPlan): Record<string, unknown> {
-  const group = (tier: Tier) => ({
+  const overlay = plan.overlay;
+  const group = (tier: Tier | 'vm') => ({
     kind: 'linux',
-    image: FRR_IMAGE,
+    image: overlay && tier !== 'spine' && tier !== 'leaf' ? NODE_IMAGE : FRR_IMAGE,
     labels: { [TIER_LABEL]: tier },
-    sysctls: { ...ROUTER_SYSCTLS },
+    ...(tier === 'vm' ? {} : { sysctls: { ...ROUTER_SYSCTLS } }),
   });
-  const tiers = [...new Set(plan.routers.map((r) => r.tier))];
+  const tiers: (Tier | 'vm')[] = [...new Set(plan.routers.map((r) => r.tier)), ...(overlay ? (['vm'] as const) : [])];
+  const labels = (r: PlannedRouter): Record<string, string> | undefined => {
+    if (!overlay) return undefined;
+    if (r.tier === 'compute') return { [TEP_LABEL]: r.routerId, [MAX_PATHS_LABEL]: String(r.maxPaths) };
+    if (r.tier === 'ovn-central') return { [OVN_ADDRESS_LABEL]: r.routerId };
+    return undefined;
+  };
+  const routerNodes = plan.routers.map((r) => {
+    const l = labels(r);
+    return [r.name, { group: r.tier, ...(l ? { labels: l } : {}), binds: [`${r.name}/frr.conf:/etc/frr/frr.conf`, `${r.name}/daemons:/etc/frr/daemons`] }] as const;
+  });
+  const vmNodes = (overlay?.vms ?? []).map((vm) => [vm.name, { group: 'vm' }] as const);
+  const vmLinks = (overlay?.vms ?? []).map((vm) => ({ endpoints: [`${vm.name}:eth1`, `${vm.host}:${vm.hostIface}`] }));
   return {
     name: plan.name,
     topology: {
       groups: Object.fromEntries(tiers.map((t) => [t, group(t)])),
-      nodes: Object.fromEntries(
-        plan.routers.map((r) => [
-          r.name,
-          { group: r.tier, binds: [`${r.name}/frr.conf:/etc/frr/frr.conf`, `${r.name}/daemons:/etc/frr/daemons`] },
-        ]),
-      ),
-      links: plan.links.map((l) => ({ endpoints: [`${l.a.node}:${l.a.iface}`, `${l.b.node}:${l.b.iface}`], mtu: l.mtu })),
+      nodes: Object.fromEntries([...routerNodes, ...vmNodes]),
+      links: [...plan.links.map((l) => ({ endpoints: [`${l.a.node}:${l.a.iface}`, `${l.b.node}:${l.b.iface}`], mtu: l.mtu })), ...vmLinks],
     },
   };
 }

@@ -9,18 +9,26 @@ export function renderFrrConf(r: PlannedRouter, plan: ClosPlan): string {
     'frr defaults datacenter',
     `hostname ${r.name}`,
     'service integrated-vtysh-config',
-    '!',
-    'interface lo',
-    ` ip address ${r.loopback}`,
-    'exit',
   ];
-  for (const i of r.interfaces) {
-    lines.push('!', `interface ${i.name}`, ` description to ${i.peer.node}:${i.peer.iface}`, ` ip address ${i.address}`, 'exit');
+  if (r.addressesOn === 'br-phy') {
+    // An OVS chassis (userspace datapath): br-phy owns the uplinks, so the link addresses and
+    // the TEP live on its internal port. With the kernel datapath the TEP would be on lo.
+    lines.push('!', 'interface br-phy', ` description underlay bridge over ${r.interfaces.map((i) => `${i.name} (to ${i.peer.node}:${i.peer.iface})`).join(', ')}`);
+    for (const i of r.interfaces) lines.push(` ip address ${i.address}`);
+    lines.push(` ip address ${r.loopback}`, 'exit');
+  } else {
+    lines.push('!', 'interface lo', ` ip address ${r.loopback}`, 'exit');
+    for (const i of r.interfaces) {
+      lines.push('!', `interface ${i.name}`, ` description to ${i.peer.node}:${i.peer.iface}`, ` ip address ${i.address}`, 'exit');
+    }
   }
-  const originatesOnly = r.tier === 'compute';
+  const originatesOnly = r.tier === 'compute' || r.tier === 'ovn-central';
   if (originatesOnly) {
     // A host advertises its own loopback (its TEP) and nothing else: it must never become transit.
     lines.push('!', `ip prefix-list OWN-LOOPBACK seq 10 permit ${r.loopback}`, 'route-map ONLY-OWN-LOOPBACK permit 10', ' match ip address prefix-list OWN-LOOPBACK', 'exit');
+    // The fabric carries loopbacks only, not link subnets: traffic a host originates must come
+    // from its loopback, or replies have no way back.
+    lines.push('!', 'route-map SOURCE-FROM-LOOPBACK permit 10', ` set src ${r.routerId}`, 'exit', 'ip protocol bgp route-map SOURCE-FROM-LOOPBACK');
   }
   lines.push('!', `router bgp ${r.asn}`, ` bgp router-id ${r.routerId}`, ' no bgp ebgp-requires-policy', ' bgp bestpath as-path multipath-relax');
   for (const i of r.interfaces) {

@@ -1,3 +1,5 @@
+import type { Overlay } from '../overlay/model.ts';
+
 // The resolved lab: what a containerlab file means once defaults, kinds and groups are
 // applied and relative paths are made absolute. Plain data; every runtime reads this.
 
@@ -69,6 +71,8 @@ export interface SourcePos {
 
 export interface Topology {
   name: string;
+  /** The OVN overlay from the sidecar intent file, if the lab has one. */
+  overlay?: Overlay;
   /** Absolute path of the .clab.yml file. */
   file: string;
   /** Directory binds are relative to. */

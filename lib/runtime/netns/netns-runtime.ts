@@ -2,22 +2,26 @@
 // veth pair created directly inside the two namespaces (nothing appears in the root
 // namespace), each FRR router a set of FRR daemons started inside its namespace.
 import { existsSync, readFileSync } from 'node:fs';
-import { copyFile, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { EnvironmentError, UsageError, type Problem } from '../../errors.ts';
 import { exec, execOk, type ExecOptions } from '../../exec.ts';
 import { waitFor } from '../../expect/wait-for.ts';
-import { toTopologyData, type NodeHandle, type StartedLab, type TopologyData } from '../../lab/started-lab.ts';
+import { toTopologyData, type BackgroundProcess, type NodeHandle, type StartedLab, type TopologyData } from '../../lab/started-lab.ts';
+import { spawnBackground } from '../../background.ts';
 import { namespaceName, parseNamespaceName } from '../../names.ts';
 import type { LabNode, Topology } from '../../topology/model.ts';
 import type { DeployOptions, DestroyReport, LabStatus, Runtime } from '../runtime.ts';
+import { planOverlayNodes, type CentralPlan, type ChassisPlan } from '../../plan/chassis.ts';
 import { daemonArgv, daemonsFromConfig, daemonsFromFile, FRR_LIBEXEC } from './frr-daemons.ts';
+import { brPhyFlows, centralArgvs, chassisDaemonArgvs, chassisVsctlArgv, ingressDropRuleset, ovsEnv, OVS_BINARIES } from './ovn-daemons.ts';
 import { addNamespace, addrAddArgv, deleteNamespace, inNamespace, linkUpArgv, listNamespaces, namespacePids, vethArgv } from './ip.ts';
 import { labDir, listStateDirs, nodeDir, readState, removeLabDir, writeState, type NetnsLabState } from './state.ts';
 
 /** Programs a host's exec lines may run here: namespaces share the host's filesystem, so only network configuration. */
 export const NETNS_EXEC_PROGRAMS = new Set(['ip', 'tc', 'ethtool', 'sysctl', 'nft', 'bridge']);
 const ZEBRA_START_TIMEOUT_MS = 10_000;
+const OVN_CONTROLLER_ROUTE_TIMEOUT_MS = 20_000;
 // FRR daemons exit within tens of ms on SIGTERM; whatever lingers is killed (the namespace goes anyway).
 const KILL_GRACE_MS = 1_000;
 
@@ -52,6 +56,10 @@ export class NetnsRuntime implements Runtime {
     if (topology.nodes.some((n) => n.role === 'router')) {
       const missing = ['zebra', 'bgpd', 'staticd'].filter((d) => !existsSync(`${FRR_LIBEXEC}/${d}`));
       if (missing.length || !existsSync('/usr/bin/vtysh')) throw new EnvironmentError(`FRR is not installed (missing ${missing.length ? missing.map((d) => `${FRR_LIBEXEC}/${d}`).join(', ') : '/usr/bin/vtysh'})`, 'npm run bootstrap   # or: apt-get install frr');
+    }
+    if (topology.overlay) {
+      const missing = OVS_BINARIES.filter((b) => !existsSync(b));
+      if (missing.length) throw new EnvironmentError(`the overlay needs Open vSwitch, OVN, nftables and ethtool (missing ${missing.join(', ')})`, 'npm run bootstrap   # or: apt-get install openvswitch-switch ovn-central ovn-host nftables ethtool');
     }
   }
 
@@ -107,6 +115,12 @@ export class NetnsRuntime implements Runtime {
         if (pairs.length) await execOk(inNamespace(ns(n.name), ['sysctl', '-q', '-w', ...pairs]));
       }),
     );
+    const overlayNodes = topology.overlay ? planOverlayNodes(topology) : undefined;
+    if (overlayNodes) {
+      // OVS first: br-phy must exist before zebra configures the chassis' addresses on it.
+      progress(`OVN central and ${overlayNodes.chassis.length} OVS chassis`);
+      await Promise.all([this.startCentral(lab, overlayNodes.central), ...overlayNodes.chassis.map((c) => this.startChassis(lab, c))]);
+    }
     const routers = topology.nodes.filter((n) => n.role === 'router');
     progress(`FRR on ${routers.length} routers`);
     await Promise.all(
@@ -114,6 +128,10 @@ export class NetnsRuntime implements Runtime {
         state.daemons[n.name] = await this.startFrr(lab, n);
       }),
     );
+    if (overlayNodes) {
+      progress('ovn-controller on each chassis once the OVN central is routed');
+      await Promise.all(overlayNodes.chassis.map((c) => this.startOvnController(lab, c, overlayNodes.central.address)));
+    }
     // containerlab runs exec lines once the node is up.
     await Promise.all(
       topology.nodes.map(async (n) => {
@@ -122,12 +140,64 @@ export class NetnsRuntime implements Runtime {
     );
   }
 
+  private async startCentral(lab: string, c: CentralPlan): Promise<void> {
+    const dir = await this.makeNodeDir(lab, c.node);
+    const { create, start } = centralArgvs(dir);
+    for (const argv of create) await execOk(argv);
+    for (const argv of start) await execOk(inNamespace(namespaceName(lab, c.node), argv), { env: { ...process.env, ...ovsEnv(dir) } });
+  }
+
+  private async startChassis(lab: string, c: ChassisPlan): Promise<void> {
+    const dir = await this.makeNodeDir(lab, c.node);
+    const ns = namespaceName(lab, c.node);
+    const env = { ...process.env, ...ovsEnv(dir) };
+    const run = (argv: string[], input?: string) => execOk(inNamespace(ns, argv), { env, input, timeoutMs: 40_000 });
+    const d = chassisDaemonArgvs(dir);
+    await execOk(d.create);
+    await run(d.ovsdb);
+    await run(['ovs-vsctl', '--no-wait', 'init']);
+    await run(d.vswitchd);
+    await run(chassisVsctlArgv(c));
+    await run(['ovs-ofctl', 'add-flows', 'br-phy', '-'], brPhyFlows(c));
+    await execOk(linkUpArgv(ns, 'br-phy'));
+    await run(['nft', '-f', '-'], ingressDropRuleset([...c.uplinks.map((u) => u.iface), ...c.vmPorts.map((p) => p.iface)]));
+    // Checksum offload on a veth whose peer OVS reads leaves TCP checksums unfilled (BGP and
+    // VM TCP would fail): the sending ends fill them in software.
+    await Promise.all([
+      ...c.uplinks.map((u) => execOk(inNamespace(namespaceName(lab, u.peer.node), ['ethtool', '-K', u.peer.iface, 'tx', 'off']))),
+      ...c.vmPorts.map((p) => execOk(inNamespace(namespaceName(lab, p.vm), ['ethtool', '-K', p.vmIface, 'tx', 'off']))),
+    ]);
+  }
+
+  /**
+   * ovn-controller backs off (1, 2, 4, 8 s) while the SB database is unreachable, so started
+   * before BGP has converged it connects seconds late. Start it once the chassis has a route
+   * to the central; if none comes, start it anyway and let it retry.
+   */
+  private async startOvnController(lab: string, c: ChassisPlan, centralAddress: string): Promise<void> {
+    const dir = nodeDir(lab, c.node);
+    const ns = namespaceName(lab, c.node);
+    await waitFor(
+      async () => {
+        const r = await exec(inNamespace(ns, ['ip', '-4', 'route', 'show', 'exact', `${centralAddress}/32`]));
+        return r.stdout.trim() ? { ok: true, value: true } : { ok: false, reason: `${c.node} has no route to the OVN central ${centralAddress}` };
+      },
+      { timeoutMs: OVN_CONTROLLER_ROUTE_TIMEOUT_MS, intervalsMs: [50, 100], description: `${c.node} to learn a route to ${centralAddress}` },
+    ).catch(() => undefined);
+    await execOk(inNamespace(ns, chassisDaemonArgvs(dir).controller), { env: { ...process.env, ...ovsEnv(dir) } });
+  }
+
+  private async makeNodeDir(lab: string, node: string): Promise<string> {
+    const dir = nodeDir(lab, node);
+    await mkdir(dir, { recursive: true });
+    return dir;
+  }
+
   private async startFrr(lab: string, node: LabNode): Promise<string[]> {
-    const dir = nodeDir(lab, node.name);
-    await execOk(['mkdir', '-p', dir]);
+    const dir = await this.makeNodeDir(lab, node.name);
     // Daemons read (and may rewrite) a copy: the user's file is never touched.
     await copyFile(node.frr!.config, join(dir, 'frr.conf'));
-    await execOk(['chown', '-R', 'frr:frr', dir]);
+    await execOk(['chown', 'frr:frr', dir, join(dir, 'frr.conf')]);
     const daemons = node.frr!.daemons ? daemonsFromFile(await readFile(node.frr!.daemons, 'utf8')) : daemonsFromConfig(await readFile(node.frr!.config, 'utf8'));
     const missing = daemons.filter((d) => !existsSync(`${FRR_LIBEXEC}/${d}`));
     if (missing.length) throw new EnvironmentError(`${node.name} needs FRR daemons that are not installed: ${missing.join(', ')}`, 'apt-get install frr');
@@ -290,7 +360,13 @@ class NetnsNode implements NodeHandle {
     if (this.spec.role === 'router' && basename(argv[0] ?? '') === 'vtysh' && !argv.includes('--vty_socket')) {
       argv = [argv[0]!, '--vty_socket', this.dir, ...argv.slice(1)];
     }
-    return exec(inNamespace(this.ns, argv), opts);
+    // Like a container's defaults: OVS/OVN tools find this node's daemons.
+    const env = this.spec.role === 'router' ? { ...process.env, ...ovsEnv(this.dir), ...opts?.env } : opts?.env;
+    return exec(inNamespace(this.ns, argv), { ...opts, env });
+  }
+
+  spawn(argv: readonly string[]): BackgroundProcess {
+    return spawnBackground(inNamespace(this.ns, argv));
   }
 
   vtysh(command: string) {

@@ -1,0 +1,559 @@
+// The overlay intent of a lab: the sidecar `X.overlay.yml` beside `X.clab.yml`. Parse it,
+// check its shape against a schema, then check its meaning against itself and against the
+// topology (VMs are topology nodes on compute hosts). Every problem is collected and reported
+// at once, each with file:line:column, the field, and the fix — as the topology loader does.
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve as resolvePath } from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import { Address4 } from 'ip-address';
+import { InvalidInputError, type Problem } from '../errors.ts';
+import { COMPUTE_TIER, linkLabel, TIER_LABEL, VM_TIER, type LabNode, type Topology } from '../topology/model.ts';
+import { fieldName, parseSource, type Source } from '../topology/source.ts';
+import type { LogicalRouter, LogicalSwitch, Overlay, Protocol, SecurityGroup, SecurityRule, VmPort } from './model.ts';
+
+/** Switch and router names: they become parts of OVN port names (`lrp-ROUTER-SWITCH`). */
+export const SWITCH_NAME = /^[a-z][a-z0-9-]{0,30}$/;
+export const ROUTER_NAME = SWITCH_NAME;
+/** Security-group names: they become OVN port-group names (`pg_<group>`), which allow only letters, digits and _. */
+export const GROUP_NAME = /^[a-z][a-z0-9_]{0,30}$/;
+export const DEFAULT_VM_MTU = 1442;
+export const MIN_VM_MTU = 576;
+export const MAX_VM_MTU = 9000;
+export const MIN_SUBNET_PREFIX = 8;
+export const MAX_SUBNET_PREFIX = 30;
+
+type Path = (string | number)[];
+type Report = (path: Path, message: string, fix: string) => void;
+
+interface RawRule {
+  direction: 'ingress' | 'egress';
+  protocol?: Protocol;
+  ports?: number | string;
+  'remote-cidr'?: string;
+  'remote-group'?: string;
+}
+
+interface RawOverlay {
+  switches?: Record<string, { subnet: string }>;
+  routers?: Record<string, { switches: string[] }>;
+  vms?: Record<string, { switch: string; ip: string; mac?: string; mtu?: number; groups?: string[] }>;
+  'security-groups'?: Record<string, RawRule[]>;
+}
+
+const ruleSchema = {
+  type: 'object',
+  required: ['direction'],
+  properties: {
+    direction: { enum: ['ingress', 'egress'] },
+    protocol: { enum: ['tcp', 'udp', 'icmp', 'any'] },
+    ports: { type: ['integer', 'string'] },
+    'remote-cidr': { type: 'string' },
+    'remote-group': { type: 'string' },
+  },
+  additionalProperties: false,
+} as const;
+
+export const overlaySchema = {
+  type: 'object',
+  properties: {
+    switches: {
+      type: 'object',
+      additionalProperties: { type: 'object', required: ['subnet'], properties: { subnet: { type: 'string' } }, additionalProperties: false },
+    },
+    routers: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        required: ['switches'],
+        properties: { switches: { type: 'array', minItems: 1, items: { type: 'string' } } },
+        additionalProperties: false,
+      },
+    },
+    vms: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        required: ['switch', 'ip'],
+        properties: {
+          switch: { type: 'string' },
+          ip: { type: 'string' },
+          mac: { type: 'string' },
+          mtu: { type: 'integer' },
+          groups: { type: 'array', items: { type: 'string' } },
+        },
+        additionalProperties: false,
+      },
+    },
+    'security-groups': { type: 'object', additionalProperties: { type: 'array', items: ruleSchema } },
+  },
+  additionalProperties: false,
+} as const;
+
+/** `lab.overlay.yml` for `lab.clab.yml` (and `.clab.yaml`), in the same directory. */
+export function overlayFileFor(clabFile: string): string {
+  const dir = dirname(clabFile);
+  const base = basename(clabFile);
+  const m = /^(.*?)(?:\.clab)?\.(ya?ml)$/.exec(base);
+  return join(dir, m ? `${m[1]}.overlay.${m[2]}` : `${base}.overlay.yml`);
+}
+
+/** The lab's overlay intent, or undefined if it has no sidecar file. Throws InvalidInputError listing every problem. */
+export async function loadOverlay(topology: Topology): Promise<Overlay | undefined> {
+  const file = resolvePath(overlayFileFor(topology.file));
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    throw new InvalidInputError([
+      { file, line: 1, column: 1, field: '(file)', message: `cannot be read: ${code ?? (e as Error).message}`, fix: 'make the overlay file readable, or remove it if the lab has no overlay' },
+    ]);
+  }
+  return parseOverlay(text, file, topology);
+}
+
+/** Validate an overlay intent against itself and the topology. Pure. Throws InvalidInputError listing every problem. */
+export function parseOverlay(text: string, file: string, topology: Topology): Overlay {
+  const src = parseSource(text, file);
+  const problems: Problem[] = [];
+  const report: Report = (path, message, fix) => {
+    problems.push({ file, ...src.locate(path), field: fieldName(path), message, fix });
+  };
+
+  if (src.syntaxErrors.length) {
+    for (const e of src.syntaxErrors) problems.push({ file, ...e.pos, field: '(yaml)', message: e.message, fix: 'correct the YAML syntax' });
+    throw new InvalidInputError(problems);
+  }
+  if (src.data === null || src.data === undefined) {
+    report([], 'is empty', 'describe the overlay under switches, routers, vms and security-groups, or delete the file if the lab has no overlay');
+    throw new InvalidInputError(problems);
+  }
+  if (!checkShape(src, report)) throw new InvalidInputError(problems);
+
+  const raw = src.data as RawOverlay;
+  const switches = checkSwitches(raw, report);
+  const routers = checkRouters(raw, switches, report);
+  const groups = checkGroups(raw, report);
+  const vms = checkVms(raw, topology, switches, new Set(groups.map((g) => g.name)), report);
+
+  if (problems.length) throw new InvalidInputError(problems);
+  return { file, switches: [...switches.values()].map((s) => s.sw), routers, vms, groups };
+}
+
+// ---------------------------------------------------------------- shape
+
+function checkShape(src: Source, report: Report): boolean {
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  const validate = ajv.compile(overlaySchema);
+  if (validate(src.data)) return true;
+  const seen = new Set<string>();
+  for (const err of validate.errors ?? []) {
+    const key = `${err.instancePath}|${err.keyword}|${JSON.stringify(err.params)}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const path: Path = err.instancePath
+      .split('/')
+      .slice(1)
+      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+      .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+    const { message, fix } = describeAjvError(err, path);
+    if (err.keyword === 'additionalProperties') path.push(String(err.params.additionalProperty));
+    report(path, message, fix);
+  }
+  return false;
+}
+
+// What to write, by the field's place in the document: the first matching pattern wins.
+const FIELD_HINTS: [RegExp, string][] = [
+  [/^$/, 'write the overlay as a mapping with the keys switches, routers, vms and security-groups'],
+  [/^switches$/, 'write switches as a mapping: switches: { web: { subnet: 10.20.1.0/24 } }'],
+  [/^switches\.[^.]+$/, 'write each switch as { subnet: 10.20.1.0/24 }'],
+  [/^switches\.[^.]+\.subnet$/, 'write the subnet as an IPv4 CIDR, e.g. 10.20.1.0/24'],
+  [/^routers$/, 'write routers as a mapping: routers: { tenant: { switches: [web, db] } }'],
+  [/^routers\.[^.]+$/, 'write each router as { switches: [web, db] }'],
+  [/^routers\.[^.]+\.switches/, 'list the switch names the router joins, e.g. switches: [web, db]'],
+  [/^vms$/, 'write vms as a mapping: vms: { vm1: { switch: web, ip: 10.20.1.11 } }'],
+  [/^vms\.[^.]+$/, 'write each VM as { switch: web, ip: 10.20.1.11 } (optional: mac, mtu, groups)'],
+  [/^vms\.[^.]+\.(switch|ip|mac)$/, 'write it as a plain string'],
+  [/^vms\.[^.]+\.mtu$/, `write the MTU in bytes as a whole number between ${MIN_VM_MTU} and ${MAX_VM_MTU}`],
+  [/^vms\.[^.]+\.groups/, 'list security-group names, e.g. groups: [web]'],
+  [/^security-groups$/, 'write security-groups as a mapping from group name to its list of rules'],
+  [/^security-groups\.[^.]+$/, 'write the group as a list of rules, e.g. [{ direction: ingress, protocol: icmp }] ([] for none)'],
+  [/^security-groups\.[^.]+\[\d+\]$/, 'write the rule as { direction: ingress|egress, protocol: tcp|udp|icmp|any, ports: 80 or "5000-5010", remote-cidr or remote-group }'],
+  [/\.direction$/, 'use direction: ingress or direction: egress'],
+  [/\.protocol$/, 'use one of tcp, udp, icmp, any (or leave it out for any)'],
+  [/\.ports$/, 'write a port number (80) or a quoted range ("5000-5010")'],
+  [/\.remote-(cidr|group)$/, 'write it as a plain string'],
+];
+
+function hintFor(path: Path): string {
+  const name = path.length ? fieldName(path) : '';
+  return FIELD_HINTS.find(([re]) => re.test(name))?.[1] ?? 'see the overlay format in lib/overlay/intent.ts';
+}
+
+function describeAjvError(err: ErrorObject, path: Path): { message: string; fix: string } {
+  switch (err.keyword) {
+    case 'required':
+      return { message: `is missing the required field "${err.params.missingProperty}"`, fix: `add ${err.params.missingProperty}; ${hintFor(path)}` };
+    case 'additionalProperties': {
+      const known = Object.keys(knownKeysAt(path));
+      return {
+        message: `unknown field "${err.params.additionalProperty}"`,
+        fix: `remove it or check its spelling (allowed here: ${known.join(', ')})`,
+      };
+    }
+    case 'type':
+      return { message: `must be ${String(err.params.type).split(',').join(' or ')}`, fix: hintFor(path) };
+    case 'enum':
+      return { message: `must be one of ${(err.params.allowedValues as unknown[]).join(', ')}`, fix: hintFor(path) };
+    case 'minItems':
+      return { message: `must list at least ${err.params.limit} item${err.params.limit === 1 ? '' : 's'}`, fix: hintFor(path) };
+    default:
+      return { message: err.message ?? 'is invalid', fix: hintFor(path) };
+  }
+}
+
+/** The schema's properties at a document path (for "allowed here" lists). */
+function knownKeysAt(path: Path): Record<string, unknown> {
+  if (path.length === 0) return overlaySchema.properties;
+  const top = path[0];
+  if (top === 'switches') return overlaySchema.properties.switches.additionalProperties.properties;
+  if (top === 'routers') return overlaySchema.properties.routers.additionalProperties.properties;
+  if (top === 'vms') return overlaySchema.properties.vms.additionalProperties.properties;
+  return ruleSchema.properties;
+}
+
+// ---------------------------------------------------------------- addresses
+
+interface Cidr {
+  addr: Address4;
+  network: string;
+  prefix: number;
+}
+
+/** A CIDR written in network form (a.b.c.d/n with no host bits), or why not. */
+function parseCidr(s: string): Cidr | { error: string; fix: string } {
+  if (!s.includes('/') || !Address4.isValid(s)) return { error: `"${s}" is not an IPv4 CIDR`, fix: 'write it as network/prefix-length, e.g. 10.20.1.0/24' };
+  const addr = new Address4(s);
+  const network = addr.startAddress().correctForm();
+  const canonical = `${network}/${addr.subnetMask}`;
+  if (canonical !== s) {
+    return addr.addressMinusSuffix !== network
+      ? { error: `"${s}" has host bits set`, fix: `write the network address: ${canonical}` }
+      : { error: `"${s}" is not in canonical form`, fix: `write it as ${canonical}` };
+  }
+  return { addr, network, prefix: addr.subnetMask };
+}
+
+function isPlainIp4(s: string): boolean {
+  return !s.includes('/') && Address4.isValid(s) && new Address4(s).correctForm() === s;
+}
+
+const hex2 = (n: number) => n.toString(16).padStart(2, '0');
+
+/** A VM port's default MAC: `02:00:` + the four bytes of its IP (10.20.1.11 → 02:00:0a:14:01:0b). */
+export function defaultVmMac(ip: string): string {
+  return ['02', '00', ...new Address4(ip).toArray().map(hex2)].join(':');
+}
+
+/** A router port's MAC: `02:01:` + the four bytes of its gateway address. */
+export function routerPortMac(gateway: string): string {
+  return ['02', '01', ...new Address4(gateway).toArray().map(hex2)].join(':');
+}
+
+const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+
+function macProblem(mac: string): string | undefined {
+  if (!MAC.test(mac)) return 'is not a MAC address (six hex bytes separated by colons)';
+  if (parseInt(mac.slice(0, 2), 16) & 1) return 'is a multicast address (the lowest bit of its first byte is set)';
+  if (mac === '00:00:00:00:00:00') return 'is the all-zero address';
+  return undefined;
+}
+
+// ---------------------------------------------------------------- switches and routers
+
+interface CheckedSwitch {
+  sw: LogicalSwitch;
+  /** Undefined if the subnet was invalid (already reported). */
+  cidr?: Cidr;
+}
+
+function checkSwitches(raw: RawOverlay, report: Report): Map<string, CheckedSwitch> {
+  const out = new Map<string, CheckedSwitch>();
+  for (const [name, s] of Object.entries(raw.switches ?? {})) {
+    const at: Path = ['switches', name];
+    if (!SWITCH_NAME.test(name)) {
+      report(at, `switch name "${name}" cannot be used in OVN port names`, 'use 1–31 characters: lower-case letters, digits and -, starting with a letter');
+    }
+    const parsed = parseCidr(s.subnet);
+    let cidr: Cidr | undefined;
+    if ('error' in parsed) {
+      report([...at, 'subnet'], `subnet ${parsed.error}`, parsed.fix);
+    } else if (parsed.prefix < MIN_SUBNET_PREFIX || parsed.prefix > MAX_SUBNET_PREFIX) {
+      report([...at, 'subnet'], `subnet ${s.subnet} has prefix length /${parsed.prefix}`, `use a prefix length between /${MIN_SUBNET_PREFIX} and /${MAX_SUBNET_PREFIX}`);
+    } else {
+      cidr = parsed;
+      const clash = [...out.values()].find((o) => o.cidr && (o.cidr.addr.isInSubnet(parsed.addr) || parsed.addr.isInSubnet(o.cidr.addr)));
+      if (clash) report([...at, 'subnet'], `subnet ${s.subnet} overlaps switch ${clash.sw.name} (${clash.sw.subnet})`, 'give every switch its own, non-overlapping subnet');
+    }
+    out.set(name, { sw: { name, subnet: s.subnet }, cidr });
+  }
+  return out;
+}
+
+function knownList(names: Iterable<string>, what: string, where: string): string {
+  const all = [...names];
+  return all.length ? `use one of: ${all.join(', ')}` : `define it under ${where} (no ${what} is defined)`;
+}
+
+function checkRouters(raw: RawOverlay, switches: Map<string, CheckedSwitch>, report: Report): LogicalRouter[] {
+  const routers: LogicalRouter[] = [];
+  const joinedBy = new Map<string, string>();
+  for (const [name, r] of Object.entries(raw.routers ?? {})) {
+    const at: Path = ['routers', name];
+    if (!ROUTER_NAME.test(name)) {
+      report(at, `router name "${name}" cannot be used in OVN port names`, 'use 1–31 characters: lower-case letters, digits and -, starting with a letter');
+    }
+    const joined: string[] = [];
+    r.switches.forEach((swName, i) => {
+      const path: Path = [...at, 'switches', i];
+      const s = switches.get(swName);
+      if (!s) {
+        report(path, `names unknown switch "${swName}"`, knownList(switches.keys(), 'switch', 'switches'));
+        return;
+      }
+      if (joined.includes(swName)) {
+        report(path, `lists switch ${swName} twice`, 'list each switch once');
+        return;
+      }
+      const other = joinedBy.get(swName);
+      if (other !== undefined) {
+        report(path, `switch ${swName} already joins router ${other}; a switch joins at most one router`, `remove ${swName} from one of the routers ${other} and ${name}`);
+        return;
+      }
+      joinedBy.set(swName, name);
+      joined.push(swName);
+      if (s.cidr) s.sw.gateway = s.cidr.addr.startAddress().offset(1).correctForm();
+    });
+    routers.push({ name, switches: joined });
+  }
+  return routers;
+}
+
+// ---------------------------------------------------------------- security groups
+
+function parsePorts(ports: number | string): { min: number; max: number } | { error: string } {
+  let min: number;
+  let max: number;
+  if (typeof ports === 'number') {
+    min = max = ports;
+  } else {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(ports);
+    if (!m) return { error: `"${ports}" is neither a port number nor a range "min-max"` };
+    min = Number(m[1]);
+    max = m[2] === undefined ? min : Number(m[2]);
+  }
+  for (const p of [min, max]) if (p < 1 || p > 65535) return { error: `port ${p} is outside 1..65535` };
+  if (min > max) return { error: `range ${min}-${max} runs backwards` };
+  return { min, max };
+}
+
+function checkGroups(raw: RawOverlay, report: Report): SecurityGroup[] {
+  const defined = raw['security-groups'] ?? {};
+  const groups: SecurityGroup[] = [];
+  for (const [name, rawRules] of Object.entries(defined)) {
+    const at: Path = ['security-groups', name];
+    if (!GROUP_NAME.test(name)) {
+      report(at, `security-group name "${name}" cannot be used in an OVN port-group name`, 'use 1–31 characters: lower-case letters, digits and _, starting with a letter (no -)');
+    }
+    const rules: SecurityRule[] = rawRules.map((r, i) => {
+      const path: Path = [...at, i];
+      const protocol: Protocol = r.protocol ?? 'any';
+      const rule: SecurityRule = { id: `${name}#${i + 1}`, direction: r.direction, protocol };
+      if (r.ports !== undefined) {
+        if (protocol !== 'tcp' && protocol !== 'udp') {
+          report([...path, 'ports'], `ports apply only to tcp and udp, but protocol is ${protocol}`, 'remove ports, or set protocol: tcp or protocol: udp');
+        } else {
+          const ports = parsePorts(r.ports);
+          if ('error' in ports) report([...path, 'ports'], `ports ${ports.error}`, 'write a port number (80) or a quoted range "min-max" with 1 ≤ min ≤ max ≤ 65535');
+          else rule.ports = ports;
+        }
+      }
+      const cidr = r['remote-cidr'];
+      const remoteGroup = r['remote-group'];
+      if (cidr !== undefined && remoteGroup !== undefined) {
+        report(path, 'sets both remote-cidr and remote-group', 'keep one of them; write two rules to allow both');
+      }
+      if (cidr !== undefined) {
+        const parsed = parseCidr(cidr);
+        if ('error' in parsed) report([...path, 'remote-cidr'], `remote-cidr ${parsed.error}`, `${parsed.fix} (a single address is a /32)`);
+        else rule.remoteCidr = cidr;
+      }
+      if (remoteGroup !== undefined) {
+        if (!Object.hasOwn(defined, remoteGroup)) report([...path, 'remote-group'], `names unknown security group "${remoteGroup}"`, knownList(Object.keys(defined), 'group', 'security-groups'));
+        else rule.remoteGroup = remoteGroup;
+      }
+      return rule;
+    });
+    groups.push({ name, rules });
+  }
+  return groups;
+}
+
+// ---------------------------------------------------------------- VMs
+
+function tierText(n: LabNode): string {
+  return n.tier === undefined ? `has no ${TIER_LABEL} label` : `has ${TIER_LABEL}: ${n.tier}`;
+}
+
+function checkVms(raw: RawOverlay, topology: Topology, switches: Map<string, CheckedSwitch>, groupNames: Set<string>, report: Report): VmPort[] {
+  const rawVms = raw.vms ?? {};
+  const nodes = new Map(topology.nodes.map((n) => [n.name, n]));
+  const vmNodes = topology.nodes.filter((n) => n.tier === VM_TIER).map((n) => n.name);
+  const vms: VmPort[] = [];
+  const ipOwner = new Map<string, string>();
+  const macs: { vm: string; mac: string; given: boolean }[] = [];
+
+  for (const [name, v] of Object.entries(rawVms)) {
+    const at: Path = ['vms', name];
+    let ok = true;
+
+    // The topology side: a vm node, on exactly one compute host.
+    const node = nodes.get(name);
+    let host = '';
+    let hostIface = '';
+    let iface = '';
+    if (!node) {
+      ok = false;
+      report(at, `names no node of the topology ${topology.file}`, vmNodes.length ? `use one of the VM nodes: ${vmNodes.join(', ')}` : `add a node "${name}" with labels: { ${TIER_LABEL}: ${VM_TIER} } to the topology`);
+    } else if (node.tier !== VM_TIER) {
+      ok = false;
+      report(at, `node ${name} is not a VM: it ${tierText(node)}`, `set labels: { ${TIER_LABEL}: ${VM_TIER} } on ${name} in ${topology.file}, or remove it from vms`);
+    } else {
+      const toCompute = topology.links.flatMap((l) => {
+        const mine = l.endpoints.findIndex((e) => e.node === name);
+        if (mine < 0) return [];
+        const self = l.endpoints[mine]!;
+        const peer = l.endpoints[1 - mine]!;
+        return nodes.get(peer.node)?.tier === COMPUTE_TIER ? [{ self, peer, label: linkLabel(l) }] : [];
+      });
+      if (toCompute.length !== 1) {
+        ok = false;
+        const computes = topology.nodes.filter((n) => n.tier === COMPUTE_TIER).map((n) => n.name);
+        report(
+          at,
+          toCompute.length === 0
+            ? `VM ${name} is linked to no ${COMPUTE_TIER} node in ${topology.file}`
+            : `VM ${name} is linked to ${toCompute.length} ${COMPUTE_TIER} nodes (${toCompute.map((c) => c.label).join('; ')}); a VM sits on exactly one`,
+          toCompute.length === 0
+            ? `add a link such as endpoints: ["${name}:eth1", "${computes[0] ?? 'compute1'}:ethN"] under topology.links${computes.length ? ` (compute nodes: ${computes.join(', ')})` : ''}`
+            : 'keep one link to a compute node and remove the others',
+        );
+      } else {
+        const c = toCompute[0]!;
+        host = c.peer.node;
+        hostIface = c.peer.iface;
+        iface = c.self.iface;
+      }
+    }
+
+    // The overlay side: switch, address, MAC, MTU, groups.
+    const sw = switches.get(v.switch);
+    if (!sw) {
+      ok = false;
+      report([...at, 'switch'], `names unknown switch "${v.switch}"`, knownList(switches.keys(), 'switch', 'switches'));
+    } else if (!sw.cidr) ok = false; // its subnet is wrong, reported there
+
+    if (!isPlainIp4(v.ip)) {
+      ok = false;
+      report(
+        [...at, 'ip'],
+        v.ip.includes('/') ? `ip "${v.ip}" has a prefix length` : `ip "${v.ip}" is not an IPv4 address`,
+        v.ip.includes('/') ? `write the address alone (${v.ip.split('/')[0]}); the prefix length comes from the switch's subnet` : 'write it as four decimal bytes, e.g. 10.20.1.11',
+      );
+    } else {
+      if (sw?.cidr) {
+        const c = sw.cidr;
+        const addr = new Address4(v.ip);
+        const broadcast = c.addr.endAddress().correctForm();
+        const freeRange = `${c.addr.startAddress().offset(sw.sw.gateway ? 2 : 1).correctForm()}–${c.addr.endAddress().offset(-1).correctForm()}`;
+        if (!addr.isInSubnet(c.addr)) {
+          ok = false;
+          report([...at, 'ip'], `ip ${v.ip} is outside switch ${sw.sw.name}'s subnet ${sw.sw.subnet}`, `use an address in ${freeRange}, or put the VM on the switch whose subnet holds it`);
+        } else if (v.ip === c.network || v.ip === broadcast || v.ip === sw.sw.gateway) {
+          ok = false;
+          const what = v.ip === c.network ? 'network address' : v.ip === broadcast ? 'broadcast address' : 'router gateway address';
+          report([...at, 'ip'], `ip ${v.ip} is the ${what} of ${sw.sw.subnet}`, `use an address in ${freeRange}`);
+        }
+      }
+      const other = ipOwner.get(v.ip);
+      if (other !== undefined) {
+        ok = false;
+        report([...at, 'ip'], `ip ${v.ip} is already used by VM ${other}`, 'give every VM its own address');
+      } else ipOwner.set(v.ip, name);
+    }
+
+    let mac = '';
+    if (v.mac !== undefined) {
+      const lower = v.mac.toLowerCase();
+      const bad = macProblem(lower);
+      if (bad) {
+        ok = false;
+        report([...at, 'mac'], `mac "${v.mac}" ${bad}`, 'write a unicast MAC such as 02:00:0a:14:01:0b, or leave mac out to derive it from the IP');
+      } else {
+        mac = lower;
+        macs.push({ vm: name, mac, given: true });
+      }
+    } else if (isPlainIp4(v.ip)) {
+      mac = defaultVmMac(v.ip);
+      macs.push({ vm: name, mac, given: false });
+    }
+
+    const mtu = v.mtu ?? DEFAULT_VM_MTU;
+    if (mtu < MIN_VM_MTU || mtu > MAX_VM_MTU) {
+      ok = false;
+      report([...at, 'mtu'], `mtu ${mtu} is outside ${MIN_VM_MTU}..${MAX_VM_MTU}`, `use an MTU between ${MIN_VM_MTU} and ${MAX_VM_MTU} bytes (leave it out for ${DEFAULT_VM_MTU}, which leaves room for Geneve)`);
+    }
+
+    const groups: string[] = [];
+    (v.groups ?? []).forEach((g, i) => {
+      if (!groupNames.has(g)) {
+        ok = false;
+        report([...at, 'groups', i], `names unknown security group "${g}"`, knownList(groupNames, 'group', 'security-groups'));
+      } else if (groups.includes(g)) {
+        ok = false;
+        report([...at, 'groups', i], `lists security group ${g} twice`, 'list each group once');
+      } else groups.push(g);
+    });
+
+    if (ok) {
+      vms.push({ name, switch: v.switch, ip: v.ip, prefixLength: sw!.cidr!.prefix, mac, mtu, host, hostIface, iface, groups });
+    }
+  }
+
+  // MACs: a user-given MAC must repeat neither another VM's MAC (given or derived) nor a router port's.
+  // Two derived MACs repeat only when the IPs do, which is reported already.
+  const routerMacs = new Map([...switches.values()].flatMap((s) => (s.sw.gateway ? [[routerPortMac(s.sw.gateway), s.sw.name] as const] : [])));
+  const macOwner = new Map<string, { vm: string; given: boolean }>();
+  for (const m of macs) {
+    const first = macOwner.get(m.mac);
+    const router = routerMacs.get(m.mac);
+    if (first && m.given) {
+      report(['vms', m.vm, 'mac'], `mac ${m.mac} is already used by VM ${first.vm}`, 'give every VM its own MAC, or leave mac out to derive it from the IP');
+    } else if (first && first.given) {
+      report(['vms', first.vm, 'mac'], `mac ${m.mac} is also the MAC VM ${m.vm} derives from its IP`, `choose another MAC for ${first.vm}, or leave mac out to derive it from its IP`);
+    } else if (router !== undefined && m.given) {
+      report(['vms', m.vm, 'mac'], `mac ${m.mac} is the MAC of the router port on switch ${router}`, 'choose another MAC, or leave mac out to derive it from the IP');
+    }
+    if (!first) macOwner.set(m.mac, m);
+  }
+
+  // Every VM node of the topology needs its overlay port.
+  for (const vm of vmNodes) {
+    if (!Object.hasOwn(rawVms, vm)) {
+      report(['vms'], `has no entry for VM node ${vm} (it has ${TIER_LABEL}: ${VM_TIER} in ${topology.file})`, `add ${vm}: { switch: …, ip: … } under vms, or change its ${TIER_LABEL} label`);
+    }
+  }
+  return vms;
+}

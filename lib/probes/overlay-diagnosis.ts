@@ -1,0 +1,29 @@
+// When VMs on two chassis cannot reach each other, say which host is at fault: a TEP that is
+// not in the other chassis' FIB (not advertised), or a chassis missing from OVN's southbound DB.
+import type { StartedLab } from '../lab/started-lab.ts';
+import { parseJson } from '../exec.ts';
+import { planOverlayNodes } from '../plan/chassis.ts';
+import { OVN_SB_PORT } from '../overlay/model.ts';
+import { centralNode } from '../overlay/apply.ts';
+import { kernelRoutes } from './kernel.ts';
+
+/** Reasons, naming hosts, why traffic between chassis `a` and `b` may fail; empty if none is visible. */
+export async function diagnoseChassisPair(lab: StartedLab, a: string, b: string): Promise<string[]> {
+  const plan = planOverlayNodes(lab.topology);
+  const tep = new Map(plan.chassis.map((c) => [c.node, c.tep]));
+  const reasons: string[] = [];
+  for (const [from, to] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    if (from === to) continue;
+    const routes = await kernelRoutes(lab.node(from)).catch(() => []);
+    if (!routes.some((r) => r.dst === `${tep.get(to)}/32`)) reasons.push(`${to}'s TEP ${tep.get(to)}/32 is not in ${from}'s FIB: is ${to} advertising it over BGP?`);
+  }
+  const sb = await centralNode(lab).exec(['ovn-sbctl', `--db=tcp:127.0.0.1:${OVN_SB_PORT}`, '--format=json', '--columns=name', 'list', 'Chassis']);
+  if (sb.exitCode === 0) {
+    const names = new Set(parseJson<{ data: [string][] }>(sb).data.map(([n]) => n));
+    for (const h of [a, b]) if (!names.has(h)) reasons.push(`${h} is not registered as a chassis in OVN's southbound DB (is its ovn-controller reaching ${plan.central.address}:${OVN_SB_PORT}?)`);
+  }
+  return [...new Set(reasons)];
+}

@@ -1,0 +1,61 @@
+// Real traffic between lab nodes, through the runtime's exec: ICMP echo, TCP connect, UDP
+// request/response, bulk TCP. Targets are always addresses inside the lab; every attempt is
+// bounded in time. Tools: ping (iputils), ncat, socat, ss.
+import type { BackgroundProcess, NodeHandle } from '../lab/started-lab.ts';
+import { waitFor } from '../expect/wait-for.ts';
+
+export interface PingOptions {
+  /** ICMP payload bytes (`ping -s`); the IP packet is 28 bytes more. */
+  payloadBytes?: number;
+  /** Set don't-fragment (`ping -M do`). */
+  dontFragment?: boolean;
+  timeoutS?: number;
+}
+
+export async function ping(node: NodeHandle, dst: string, o: PingOptions = {}): Promise<boolean> {
+  const argv = ['ping', '-n', '-q', '-c', '1', '-W', String(o.timeoutS ?? 1)];
+  if (o.payloadBytes !== undefined) argv.push('-s', String(o.payloadBytes));
+  if (o.dontFragment) argv.push('-M', 'do');
+  const r = await node.exec([...argv, dst], { timeoutMs: ((o.timeoutS ?? 1) + 5) * 1000 });
+  return r.exitCode === 0;
+}
+
+export async function tcpConnects(node: NodeHandle, dst: string, port: number, timeoutS = 1): Promise<boolean> {
+  const r = await node.exec(['ncat', '-z', '-w', String(timeoutS), dst, String(port)], { timeoutMs: (timeoutS + 5) * 1000 });
+  return r.exitCode === 0;
+}
+
+const UDP_TOKEN = 'netproof-udp-probe';
+
+/** A UDP request that must come back from the echo listener: request and response both pass. */
+export async function udpEchoes(node: NodeHandle, dst: string, port: number, timeoutS = 1): Promise<boolean> {
+  const r = await node.exec(['socat', '-T', String(timeoutS), '-', `UDP:${dst}:${port}`], { input: `${UDP_TOKEN}\n`, timeoutMs: (timeoutS + 5) * 1000 });
+  return r.stdout.includes(UDP_TOKEN);
+}
+
+async function waitListening(node: NodeHandle, proto: 'tcp' | 'udp', port: number): Promise<void> {
+  await waitFor(
+    async () => {
+      const r = await node.exec(['ss', '-H', '-l', '-n', proto === 'tcp' ? '-t' : '-u', 'sport', '=', `:${port}`]);
+      return r.stdout.trim() ? { ok: true, value: true } : { ok: false, reason: `${node.name}: nothing listening on ${proto}/${port}` };
+    },
+    { timeoutMs: 10_000, intervalsMs: [20, 50, 100], description: `${node.name} to listen on ${proto}/${port}` },
+  );
+}
+
+/** Listeners that accept TCP (and discard) or echo UDP on `port`; stop them when done. */
+export async function startListener(node: NodeHandle, proto: 'tcp' | 'udp', port: number): Promise<BackgroundProcess> {
+  const argv = proto === 'tcp' ? ['socat', '-u', `TCP-LISTEN:${port},fork,reuseaddr`, 'OPEN:/dev/null'] : ['socat', `UDP-RECVFROM:${port},fork,reuseaddr`, 'EXEC:cat'];
+  const p = node.spawn(argv);
+  await waitListening(node, proto, port);
+  return p;
+}
+
+/** Send `bytes` over one TCP connection; resolves with how many bytes the receiver got. */
+export async function bulkTcp(src: NodeHandle, dst: NodeHandle, dstIp: string, port: number, bytes: number, timeoutS: number): Promise<number> {
+  const receiving = dst.exec(['socat', '-u', '-T', String(timeoutS), `TCP-LISTEN:${port},reuseaddr`, 'STDOUT'], { encoding: 'latin1', timeoutMs: (timeoutS + 10) * 1000 });
+  await waitListening(dst, 'tcp', port);
+  await src.exec(['socat', '-u', '-T', String(timeoutS), `OPEN:/dev/zero,readbytes=${bytes}`, `TCP:${dstIp}:${port},connect-timeout=${timeoutS}`], { timeoutMs: (timeoutS + 10) * 1000 });
+  const r = await receiving;
+  return r.stdout.length;
+}

@@ -1,0 +1,30 @@
+// The default overlay intent `generate clos --vms-per-host N` writes beside the clab file:
+// two tenant switches joined by one distributed router, and two security groups.
+// `web` admits ICMP and http from anywhere and ssh only from the db subnet; `db` admits
+// ICMP and postgres only from members of `web`. Both may send anything (egress).
+// So web → db:5432 is allowed while db → web:5432 is not: replies must pass statefully.
+import type { ClosPlan } from '../plan/clos.ts';
+
+export const TENANT_SUBNETS = { web: '10.20.1.0/24', db: '10.20.2.0/24' } as const;
+
+export function renderOverlayIntent(plan: ClosPlan): Record<string, unknown> | undefined {
+  if (!plan.overlay) return undefined;
+  return {
+    switches: { web: { subnet: TENANT_SUBNETS.web }, db: { subnet: TENANT_SUBNETS.db } },
+    routers: { tenant: { switches: ['web', 'db'] } },
+    vms: Object.fromEntries(plan.overlay.vms.map((vm) => [vm.name, { switch: vm.switch, ip: vm.ip, mtu: vm.mtu, groups: [vm.switch] }])),
+    'security-groups': {
+      web: [
+        { direction: 'ingress', protocol: 'icmp' },
+        { direction: 'ingress', protocol: 'tcp', ports: 80 },
+        { direction: 'ingress', protocol: 'tcp', ports: 22, 'remote-cidr': TENANT_SUBNETS.db },
+        { direction: 'egress' },
+      ],
+      db: [
+        { direction: 'ingress', protocol: 'icmp' },
+        { direction: 'ingress', protocol: 'tcp', ports: 5432, 'remote-group': 'web' },
+        { direction: 'egress' },
+      ],
+    },
+  };
+}

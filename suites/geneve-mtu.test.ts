@@ -1,0 +1,174 @@
+// GENEVE MTU: measure the tunnel's per-packet overhead on an underlay link, find the largest
+// don't-fragment packet each host pair's VMs can exchange, and check every VM's MTU leaves room
+// for the overhead on the smallest underlay MTU of its paths. Too large an MTU is a black hole
+// (OVS drops the packet, no ICMP reaches the VM, TCP stalls): a bulk transfer proves it is not.
+import { attachment, step } from 'allure-js-commons';
+import { describe, expect, test } from '../fixtures/lab.ts';
+import { readyOverlay, remainingMs } from '../fixtures/overlay.ts';
+import { waitFor } from '../lib/expect/wait-for.ts';
+import type { StartedLab } from '../lib/lab/started-lab.ts';
+import type { Overlay, VmPort } from '../lib/overlay/model.ts';
+import { expectedMatrix, type Cell } from '../lib/plan/acl-matrix.ts';
+import { planOverlayNodes } from '../lib/plan/chassis.ts';
+import { underlayPathMtu } from '../lib/plan/underlay-paths.ts';
+import { genevePackets, parsePcap, type GenevePacket } from '../lib/probes/pcap.ts';
+import { bulkTcp, ping } from '../lib/probes/traffic.ts';
+import { recordFigure } from '../lib/report/figures.ts';
+
+const IP_ICMP_HEADERS = 28;
+const PROBE_PAYLOAD = 1000;
+const BULK_BYTES = 2 * 1024 * 1024;
+
+/** One VM pair per pair of hosts, in a direction whose ICMP the intent allows. */
+function hostPairs(overlay: Overlay): { src: VmPort; dst: VmPort }[] {
+  const vm = new Map(overlay.vms.map((v) => [v.name, v]));
+  const seen = new Set<string>();
+  const out: { src: VmPort; dst: VmPort }[] = [];
+  for (const c of expectedMatrix(overlay)) {
+    if (c.probe.protocol !== 'icmp' || c.expected !== 'allow') continue;
+    const [src, dst] = [vm.get(c.src)!, vm.get(c.dst)!];
+    const key = [src.host, dst.host].sort().join('|');
+    if (src.host === dst.host || seen.has(key)) continue;
+    seen.add(key);
+    out.push({ src, dst });
+  }
+  return out;
+}
+
+/** The underlay interface (leaf side) a host's tunnel to `dstTep` leaves by: from the host's own FIB. */
+async function uplinkPeerTowards(lab: StartedLab, host: string, dstTep: string): Promise<{ node: string; iface: string }> {
+  const chassis = planOverlayNodes(lab.topology).chassis.find((c) => c.node === host)!;
+  const r = await lab.node(host).exec(['ip', '-j', 'route', 'get', dstTep]);
+  const gateway = (JSON.parse(r.stdout) as { gateway?: string }[])[0]?.gateway;
+  for (const u of chassis.uplinks) {
+    const addrs = JSON.parse((await lab.node(u.peer.node).exec(['ip', '-j', 'addr', 'show', 'dev', u.peer.iface])).stdout) as { addr_info: { local: string }[] }[];
+    if (addrs[0]?.addr_info.some((a) => a.local === gateway)) return u.peer;
+  }
+  throw new Error(`${host}: its route to ${dstTep} (via ${gateway ?? 'nothing'}) leaves by none of its uplinks`);
+}
+
+let overhead: Promise<{ packet: GenevePacket; link: string }> | undefined;
+
+/** Capture one known-size inner packet on the underlay and read the overhead off the wire. */
+function measureOverhead(lab: StartedLab, overlay: Overlay) {
+  overhead ??= (async () => {
+    const pair = hostPairs(overlay)[0];
+    if (!pair) throw new Error('no two VMs on different hosts may ping each other: nothing crosses the underlay to measure');
+    const tep = new Map(planOverlayNodes(lab.topology).chassis.map((c) => [c.node, c.tep]));
+    const peer = await uplinkPeerTowards(lab, pair.src.host, tep.get(pair.dst.host)!);
+    const innerLength = PROBE_PAYLOAD + IP_ICMP_HEADERS;
+    // Outer frames of the probe are longer than the inner packet; nothing else in the lab is.
+    const filter = `udp dst port 6081 and src host ${tep.get(pair.src.host)} and greater ${innerLength}`;
+    let done = false;
+    const capture = lab
+      .node(peer.node)
+      .exec(['timeout', '15', 'tcpdump', '-i', peer.iface, '-n', '-U', '-c', '1', '-w', '-', filter], { encoding: 'latin1', timeoutMs: 30_000 })
+      .finally(() => (done = true));
+    await waitFor(
+      async () => {
+        if (done) return { ok: true, value: true };
+        await ping(lab.node(pair.src.name), pair.dst.ip, { payloadBytes: PROBE_PAYLOAD, dontFragment: true });
+        return done ? { ok: true, value: true } : { ok: false, reason: `no GENEVE packet from ${pair.src.host} seen on ${peer.node}:${peer.iface} yet` };
+      },
+      { timeoutMs: 20_000, intervalsMs: [200], description: `a GENEVE-encapsulated ping ${pair.src.name} → ${pair.dst.name} on ${peer.node}:${peer.iface}` },
+    );
+    const pcap = Buffer.from((await capture).stdout, 'latin1');
+    await attachment(`geneve-${peer.node}-${peer.iface}.pcap`, pcap, 'application/vnd.tcpdump.pcap');
+    const packet = genevePackets(parsePcap(pcap)).find((p) => p.inner.dst === pair.dst.ip && p.inner.ipLength === innerLength);
+    if (!packet) throw new Error(`the capture on ${peer.node}:${peer.iface} holds no GENEVE packet carrying the ${innerLength}-byte probe to ${pair.dst.ip}`);
+    return { packet, link: `${peer.node}:${peer.iface}` };
+  })();
+  return overhead;
+}
+
+/** Largest DF inner IP packet src → dst, searched between 576 bytes and the sender's MTU. */
+async function largestInnerPacket(lab: StartedLab, src: VmPort, dst: VmPort): Promise<number> {
+  // A lost reply must not pass for "too big": a size fails only if it fails twice.
+  const passes = async (ipBytes: number) => {
+    for (let i = 0; i < 2; i++) if (await ping(lab.node(src.name), dst.ip, { payloadBytes: ipBytes - IP_ICMP_HEADERS, dontFragment: true, timeoutS: 1 })) return true;
+    return false;
+  };
+  if (await passes(src.mtu)) return src.mtu;
+  let lo = 576;
+  let hi = src.mtu; // lo passes (checked below), hi fails
+  if (!(await passes(lo))) return 0;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (await passes(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const skipWithoutOverlay = (lab: StartedLab, skip: (note: string) => void) => {
+  if (!lab.topology.overlay) skip('this lab has no overlay (no <lab>.overlay.yml beside the topology)');
+};
+
+describe('GENEVE MTU', () => {
+  test('the GENEVE overhead is measured on an underlay link', async ({ lab, task, skip }) => {
+    skipWithoutOverlay(lab, skip);
+    const overlay = await readyOverlay(lab);
+    const { packet, link } = await step('capture a known-size packet on the underlay', () => measureOverhead(lab, overlay));
+    // The pieces must add up: outer IPv4 (20) + UDP (8) + Geneve with options + inner Ethernet (14).
+    expect(packet.overheadBytes).toBe(20 + 8 + packet.genevBytes + 14);
+    recordFigure({ task }, 'geneve_overhead_bytes', { value: packet.overheadBytes, unit: 'B', description: `outer minus inner IPv4 length of one GENEVE packet captured on ${link} (Geneve header + options ${packet.genevBytes} B)` });
+  });
+
+  test('every host pair passes don\'t-fragment packets up to the VM MTU (no black hole)', async ({ lab, task, skip }) => {
+    skipWithoutOverlay(lab, skip);
+    const overlay = await readyOverlay(lab);
+    const pairs = hostPairs(overlay);
+    const found = await step(`binary-search ${pairs.length} host pairs`, () =>
+      Promise.all(pairs.map(async (p) => ({ ...p, largest: await largestInnerPacket(lab, p.src, p.dst) }))),
+    );
+    for (const f of found) recordFigure({ task }, `largest_inner_packet_bytes.${f.src.host}-${f.dst.host}`, { value: f.largest, unit: 'B', description: `largest don't-fragment IPv4 packet ${f.src.name} → ${f.dst.name} (searched up to ${f.src.name}'s MTU ${f.src.mtu})` });
+    const holes = found.filter((f) => f.largest < f.src.mtu);
+    expect(
+      holes.map((f) => `${f.src.name} (${f.src.host}) → ${f.dst.name} (${f.dst.host}): MTU ${f.src.mtu} but the largest don't-fragment packet that arrives is ${f.largest} B; larger ones vanish without an ICMP error`),
+    ).toEqual([]);
+  });
+
+  test('every VM MTU fits the smallest underlay MTU on its paths minus the measured overhead', async ({ lab, skip }) => {
+    skipWithoutOverlay(lab, skip);
+    const overlay = await readyOverlay(lab);
+    const { packet } = await measureOverhead(lab, overlay);
+    const vm = new Map(overlay.vms.map((v) => [v.name, v]));
+    const peersOf = new Map<string, Set<string>>();
+    for (const c of expectedMatrix(overlay)) peersOf.set(c.src, (peersOf.get(c.src) ?? new Set()).add(c.dst));
+    const violations: string[] = [];
+    for (const v of overlay.vms) {
+      for (const host of new Set([...(peersOf.get(v.name) ?? [])].map((d) => vm.get(d)!.host).filter((h) => h !== v.host))) {
+        const path = underlayPathMtu(lab.topology.nodes, lab.topology.links, v.host, host);
+        if (!path) continue;
+        const fits = path.mtu - packet.overheadBytes;
+        if (v.mtu > fits) violations.push(`${v.name} MTU ${v.mtu} but only ${fits} fits: ${packet.overheadBytes}-byte GENEVE overhead over ${path.mtu}-byte underlay on ${path.bottleneck} (path ${v.host} → ${host})`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
+  test('a bulk TCP transfer at the VM MTU completes between every host pair', async ({ lab, task, skip }) => {
+    skipWithoutOverlay(lab, skip);
+    const overlay = await readyOverlay(lab);
+    const vm = new Map(overlay.vms.map((v) => [v.name, v]));
+    // One allowed TCP cell per host pair: the security groups must let the transfer through.
+    const seen = new Set<string>();
+    const cells: Cell[] = [];
+    for (const c of expectedMatrix(overlay)) {
+      const key = [vm.get(c.src)!.host, vm.get(c.dst)!.host].sort().join('|');
+      if (c.probe.protocol !== 'tcp' || c.expected !== 'allow' || vm.get(c.src)!.host === vm.get(c.dst)!.host || seen.has(key)) continue;
+      seen.add(key);
+      cells.push(c);
+    }
+    if (!cells.length) skip('the intent allows TCP between no two VMs on different hosts');
+    const results = [];
+    for (const c of cells) {
+      const src = vm.get(c.src)!;
+      const dst = vm.get(c.dst)!;
+      const received = await bulkTcp(lab.node(src.name), lab.node(dst.name), dst.ip, c.probe.port!, BULK_BYTES, Math.min(15, Math.ceil(remainingMs(lab) / 1000)));
+      results.push({ src, dst, port: c.probe.port!, received });
+    }
+    recordFigure({ task }, 'bulk_tcp_transfers_complete', { value: results.filter((r) => r.received === BULK_BYTES).length, unit: 'transfers', description: `of ${results.length} ${BULK_BYTES}-byte TCP transfers at the VMs' MTU` });
+    expect(results.filter((r) => r.received !== BULK_BYTES).map((r) => `${r.src.name} (MTU ${r.src.mtu}) → ${r.dst.name} tcp/${r.port}: ${r.received} of ${BULK_BYTES} bytes arrived`)).toEqual([]);
+  });
+});
