@@ -2,11 +2,11 @@
 // the intent, attempt every cell for real (TCP connect, UDP request/response, ICMP echo) and
 // compare. A failure names the cell and the rule that decides it.
 import { attachment, step } from 'allure-js-commons';
-import { afterAll, describe, expect, test } from '../fixtures/lab.ts';
+import { afterAll, describe, expectNoCulprits, test } from '../fixtures/lab.ts';
 import { mapLimit, readyOverlay } from '../fixtures/overlay.ts';
 import type { BackgroundProcess, StartedLab } from '../lib/lab/started-lab.ts';
 import type { Overlay } from '../lib/overlay/model.ts';
-import { expectedMatrix, probesFor, type Cell } from '../lib/plan/acl-matrix.ts';
+import { expectedMatrix, probeLabel, probesFor, type Cell } from '../lib/plan/acl-matrix.ts';
 import { ping, startListener, tcpConnects, udpEchoes } from '../lib/probes/traffic.ts';
 import { recordFigure } from '../lib/report/figures.ts';
 
@@ -17,7 +17,7 @@ afterAll(async () => {
   await Promise.all(listeners.map((l) => l.stop()));
 });
 
-const probeLabel = (c: Cell) => (c.probe.protocol === 'icmp' ? 'icmp' : `${c.probe.protocol}/${c.probe.port}`);
+const label = (c: Cell) => probeLabel(c.probe);
 
 async function attempt(lab: StartedLab, overlay: Overlay, c: Cell): Promise<boolean> {
   const src = lab.node(c.src);
@@ -50,7 +50,7 @@ function probeMatrix(lab: StartedLab, overlay: Overlay): Promise<Observed[]> {
 }
 
 function matrixMarkdown(cells: Observed[]): string {
-  const rows = cells.map((c) => `| ${c.src} | ${c.dst} | ${probeLabel(c)} | ${c.expected} | ${c.observed === c.expected ? c.observed : `**${c.observed}**`} | ${c.because} |`);
+  const rows = cells.map((c) => `| ${c.src} | ${c.dst} | ${label(c)} | ${c.expected} | ${c.observed === c.expected ? c.observed : `**${c.observed}**`} | ${c.because} |`);
   return ['| from | to | probe | expected | observed | because |', '|---|---|---|---|---|---|', ...rows].join('\n');
 }
 
@@ -65,23 +65,24 @@ describe('security groups (ACLs)', () => {
     const wrong = cells.filter((c) => c.observed !== c.expected);
     recordFigure({ task }, 'acl_cells_probed', { value: cells.length, unit: 'cells', description: 'source × destination × protocol/port attempts' });
     recordFigure({ task }, 'acl_cells_passed', { value: cells.length - wrong.length, unit: 'cells', description: 'cells whose observed verdict matches the intent' });
-    expect(wrong.map((c) => `${c.src} → ${c.dst} ${probeLabel(c)}: expected ${c.expected} (${c.because}), observed ${c.observed}`)).toEqual([]);
+    expectNoCulprits(wrong.map((c) => `${c.src} → ${c.dst} ${label(c)}: expected ${c.expected} (${c.because}), observed ${c.observed}`), `of ${cells.length} cells do not behave as the security groups say`);
   });
 
   test('stateful: replies of an allowed flow pass although the reverse direction is denied', async ({ lab, skip }) => {
     if (!lab.topology.overlay) skip('this lab has no overlay');
     const overlay = await readyOverlay(lab);
     const cells = await probeMatrix(lab, overlay);
-    const key = (src: string, dst: string, c: Cell) => `${src}|${dst}|${probeLabel(c)}`;
+    const key = (src: string, dst: string, c: Cell) => `${src}|${dst}|${label(c)}`;
     const byKey = new Map(cells.map((c) => [key(c.src, c.dst, c), c]));
     // A TCP connect succeeds only if the SYN-ACK gets back in: when the reverse direction is
     // denied, only connection tracking (allow-related) lets it through.
     const oneWay = cells.filter((c) => c.probe.protocol === 'tcp' && c.expected === 'allow' && byKey.get(key(c.dst, c.src, c))?.expected === 'deny');
     if (!oneWay.length) skip('the intent has no TCP flow allowed one way and denied the other');
-    expect(
+    expectNoCulprits(
       oneWay
         .filter((c) => c.observed !== 'allow' || byKey.get(key(c.dst, c.src, c))!.observed !== 'deny')
-        .map((c) => `${c.src} → ${c.dst} ${probeLabel(c)} (${c.because}) observed ${c.observed}; reverse ${c.dst} → ${c.src} observed ${byKey.get(key(c.dst, c.src, c))!.observed}, expected deny`),
-    ).toEqual([]);
+        .map((c) => `${c.src} → ${c.dst} ${label(c)} (${c.because}) observed ${c.observed}; reverse ${c.dst} → ${c.src} observed ${byKey.get(key(c.dst, c.src, c))!.observed}, expected deny`),
+      `of ${oneWay.length} one-way TCP flows are not stateful`,
+    );
   });
 });

@@ -7,7 +7,7 @@ import { EXIT, NetproofError, UsageError } from '../errors.ts';
 import { generateClos } from '../generate.ts';
 import { allRuntimes, DEFAULT_RUNTIME, RUNTIME_NAMES, runtimeByName } from '../runtime/index.ts';
 import { deployLab, loadForRuntime } from './deploy.ts';
-import { runLab, SUITE_NAMES } from './run.ts';
+import { runLab, SUITE_NAMES, testLab } from './run.ts';
 
 const program = new Command();
 
@@ -130,6 +130,18 @@ program
   .option('--convergence-timeout <seconds>', 'deadline for the control plane to converge, from deploy start', integer('--convergence-timeout'), 60)
   .action(async (file: string, o) => {
     process.exitCode = await runLab({ file, runtime: runtimeByName(o.runtime), suites: o.suite, reportDir: resolve(o.reportDir), keep: Boolean(o.keep), convergenceTimeoutS: o.convergenceTimeout });
+  });
+
+program
+  .command('test')
+  .description('run the conformance suites against a lab that is already deployed (it keeps running)')
+  .argument('<lab>', 'lab name (see: netproof status)')
+  .addOption(runtimeOption())
+  .option('--suite <name>', `suite to run, repeatable (suites: ${SUITE_NAMES.join(', ')})`, (v: string, acc: string[]) => [...acc, v], [] as string[])
+  .option('--report-dir <dir>', 'where junit.xml, allure-results/ and summary.json go', 'reports/latest')
+  .option('--convergence-timeout <seconds>', 'deadline for the control plane to converge, from deploy start', integer('--convergence-timeout'), 60)
+  .action(async (labName: string, o) => {
+    process.exitCode = await testLab(labName, { runtime: runtimeByName(o.runtime), suites: o.suite, reportDir: resolve(o.reportDir), convergenceTimeoutS: o.convergenceTimeout });
   });
 
 async function main(argv: string[]): Promise<number> {

@@ -1,5 +1,6 @@
 // `netproof run`: deploy, run the conformance suites through vitest's Node API against the
 // lab, write junit.xml + allure-results/ + summary.json, tear down (also on Ctrl-C).
+// `netproof test`: the same suites against a lab that is already deployed.
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
@@ -15,16 +16,20 @@ import { keepingOurSignalHandlers, withInterruptCleanup } from './interrupt.ts';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SUITES_DIR = join(PROJECT_ROOT, 'suites');
+/** In the order they run: convergence first, so its clock means what it says. */
 export const SUITE_NAMES = ['bgp-convergence', 'overlay-reachability', 'geneve-mtu', 'acl'];
 
-export interface RunOptions {
-  file: string;
+export interface SuiteOptions {
   runtime: Runtime;
   /** Suite names; all when empty. */
   suites: string[];
   reportDir: string;
-  keep?: boolean;
   convergenceTimeoutS?: number;
+}
+
+export interface RunOptions extends SuiteOptions {
+  file: string;
+  keep?: boolean;
 }
 
 export function suiteFiles(names: string[]): string[] {
@@ -33,13 +38,12 @@ export function suiteFiles(names: string[]): string[] {
   return (names.length ? names : SUITE_NAMES).map((n) => join(SUITES_DIR, `${n}.test.ts`));
 }
 
-/** Returns the exit code: 0 all passed, 1 a check failed. Bad input and environment problems throw. */
+/** Deploy, test, tear down. Returns the exit code: 0 all passed, 1 a check failed. Bad input and environment problems throw. */
 export async function runLab(o: RunOptions): Promise<number> {
-  const files = suiteFiles(o.suites);
+  suiteFiles(o.suites);
   const topology = await loadForRuntime(o.file, o.runtime);
   await o.runtime.checkEnvironment(topology);
   await prepareReportDir(o.reportDir);
-
   let lab: StartedLab | undefined;
   const teardown = async () => {
     if (!o.keep) await o.runtime.destroy(topology.name);
@@ -49,69 +53,81 @@ export async function runLab(o: RunOptions): Promise<number> {
       // Load vitest while the lab deploys: its start-up is most of run's overhead.
       const vitestNode = import('vitest/node');
       lab = await deployLab(o.file, o.runtime);
-      process.env[LAB_ENV] = lab.name;
-      process.env[RUNTIME_ENV] = o.runtime.name;
-      process.env[CONVERGENCE_TIMEOUT_ENV] = String(o.convergenceTimeoutS ?? DEFAULT_CONVERGENCE_TIMEOUT_S);
-      const deployed = lab;
-      const summary = new SummaryReporter(join(o.reportDir, 'summary.json'), PROJECT_ROOT, () => ({
-        lab: deployed.name,
-        runtime: o.runtime.name,
-        topologyFile: o.file,
-        deploySeconds: (deployed.times.deployedAt - deployed.times.deployStartedAt) / 1000,
-      }));
-      const { createVitest, BaseSequencer } = await vitestNode;
-      // Suites run in SUITE_NAMES order: convergence first, so its clock means what it says.
-      const rank = (moduleId: string) => SUITE_NAMES.findIndex((n) => moduleId.endsWith(`/${n}.test.ts`));
-      class SuiteOrder extends BaseSequencer {
-        override async sort(specs: Parameters<InstanceType<typeof BaseSequencer>['sort']>[0]) {
-          return [...specs].sort((a, b) => rank(a.moduleId) - rank(b.moduleId));
-        }
-      }
-      const timeoutMs = (o.convergenceTimeoutS ?? DEFAULT_CONVERGENCE_TIMEOUT_S) * 1000 + 60_000;
-      const vitest = await keepingOurSignalHandlers(() =>
-        createVitest(
-          {
-            root: PROJECT_ROOT,
-            config: false,
-            run: true,
-            watch: false,
-            include: ['suites/**/*.test.ts'],
-            testTimeout: timeoutMs,
-            hookTimeout: timeoutMs,
-            // One lab, one set of probes at a time: suites must not disturb each other's measurements.
-            fileParallelism: false,
-            sequence: { sequencer: SuiteOrder },
-            setupFiles: ['allure-vitest/setup'],
-            reporters: [
-              'default',
-              ['junit', { outputFile: join(o.reportDir, 'junit.xml') }],
-              ['allure-vitest/reporter', { resultsDir: join(o.reportDir, 'allure-results') }],
-              summary,
-            ],
-          },
-          {},
-          { stdout: process.stdout, stderr: process.stderr },
-        ),
-      );
-      await withInterruptCleanup(
-        () => closeWithin(vitest, 3_000),
-        async () => {
-          try {
-            await vitest.start(files.map((f) => relative(PROJECT_ROOT, f)));
-          } finally {
-            await vitest.close();
-          }
-        },
-      );
-      const failed = summary.summary?.status !== 'passed';
-      if (summary.summary && summary.summary.counts.passed + summary.summary.counts.failed === 0) console.log('\nno check applied to this lab (every test was skipped): that is not a pass');
-      console.log(`\nreports: ${o.reportDir}/{junit.xml,allure-results/,summary.json}`);
-      return failed ? EXIT.failed : EXIT.ok;
+      return await runSuites(lab, o, vitestNode);
     } finally {
       await teardown();
       if (o.keep && lab) console.log(`lab ${lab.name} left running (--keep): netproof destroy ${lab.name}`);
     }
   });
+}
+
+/** The suites against a lab deployed earlier (`netproof deploy`); the lab keeps running. */
+export async function testLab(labName: string, o: SuiteOptions): Promise<number> {
+  suiteFiles(o.suites);
+  const lab = await o.runtime.attach(labName);
+  await prepareReportDir(o.reportDir);
+  return runSuites(lab, o, import('vitest/node'));
+}
+
+async function runSuites(lab: StartedLab, o: SuiteOptions, vitestNode: Promise<typeof import('vitest/node')>): Promise<number> {
+  const files = suiteFiles(o.suites);
+  const convergenceTimeoutS = o.convergenceTimeoutS ?? DEFAULT_CONVERGENCE_TIMEOUT_S;
+  process.env[LAB_ENV] = lab.name;
+  process.env[RUNTIME_ENV] = o.runtime.name;
+  process.env[CONVERGENCE_TIMEOUT_ENV] = String(convergenceTimeoutS);
+  const summary = new SummaryReporter(join(o.reportDir, 'summary.json'), PROJECT_ROOT, () => ({
+    lab: lab.name,
+    runtime: o.runtime.name,
+    topologyFile: lab.topology.file,
+    deploySeconds: (lab.times.deployedAt - lab.times.deployStartedAt) / 1000,
+  }));
+  const { createVitest, BaseSequencer } = await vitestNode;
+  const rank = (moduleId: string) => SUITE_NAMES.findIndex((n) => moduleId.endsWith(`/${n}.test.ts`));
+  class SuiteOrder extends BaseSequencer {
+    override async sort(specs: Parameters<InstanceType<typeof BaseSequencer>['sort']>[0]) {
+      return [...specs].sort((a, b) => rank(a.moduleId) - rank(b.moduleId));
+    }
+  }
+  const timeoutMs = convergenceTimeoutS * 1000 + 60_000;
+  const vitest = await keepingOurSignalHandlers(() =>
+    createVitest(
+      {
+        root: PROJECT_ROOT,
+        config: false,
+        run: true,
+        watch: false,
+        include: ['suites/**/*.test.ts'],
+        testTimeout: timeoutMs,
+        hookTimeout: timeoutMs,
+        // One lab, one set of probes at a time: suites must not disturb each other's measurements.
+        fileParallelism: false,
+        sequence: { sequencer: SuiteOrder },
+        setupFiles: ['allure-vitest/setup'],
+        reporters: [
+          'default',
+          ['junit', { outputFile: join(o.reportDir, 'junit.xml') }],
+          ['allure-vitest/reporter', { resultsDir: join(o.reportDir, 'allure-results') }],
+          summary,
+        ],
+      },
+      {},
+      { stdout: process.stdout, stderr: process.stderr },
+    ),
+  );
+  await withInterruptCleanup(
+    () => closeWithin(vitest, 3_000),
+    async () => {
+      try {
+        await vitest.start(files.map((f) => relative(PROJECT_ROOT, f)));
+      } finally {
+        await vitest.close();
+      }
+    },
+  );
+  const result = summary.summary;
+  if (result && result.counts.passed + result.counts.failed === 0) console.log('\nno check applied to this lab (every test was skipped): that is not a pass');
+  console.log(`\nreports: ${o.reportDir}/{junit.xml,allure-results/,summary.json}`);
+  return result?.status === 'passed' ? EXIT.ok : EXIT.failed;
 }
 
 /** Stop vitest's workers on interrupt without letting a stuck worker block teardown. */

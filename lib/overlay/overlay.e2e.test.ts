@@ -1,0 +1,92 @@
+// The overlay suites end to end on real OVS/OVN over GENEVE: they pass on the default lab,
+// and fail, naming the culprit, on a VM MTU with no room for the tunnel, on security groups
+// whose ACLs were inverted or lost, and on a host whose TEP nobody advertises.
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { labNamespaces, netproof } from '../../fixtures/cli.ts';
+import { editFrrConf, generatedLab } from '../../fixtures/faults.ts';
+import type { Summary } from '../report/summary-reporter.ts';
+
+const labs: string[] = [];
+afterAll(async () => {
+  for (const lab of labs) await netproof(['destroy', lab]);
+});
+
+async function report(args: string[]) {
+  const reportDir = await mkdtemp(join(tmpdir(), 'netproof-report-'));
+  const result = await netproof([...args, '--report-dir', reportDir]);
+  const summary = JSON.parse(await readFile(join(reportDir, 'summary.json'), 'utf8')) as Summary;
+  const failed = (name: RegExp) => summary.tests.filter((t) => name.test(t.name) && t.status === 'failed');
+  return { result, summary, errors: summary.tests.flatMap((t) => t.errors).join('\n'), failed };
+}
+
+/** Two hosts on one leaf pair, one VM each: vm1 on switch web (host1), vm2 on switch db (host2). */
+const small = (name: string, extra: Record<string, number> = {}) => generatedLab(name, { spines: 2, leaves: 2, hosts: 2, vmsPerHost: 1, ...extra });
+
+describe('overlay suites', () => {
+  test('the default lab passes every suite and reports the overlay figures', async () => {
+    labs.push('dc');
+    const { result, summary } = await report(['run', 'topologies/dc/dc.clab.yml']);
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    expect(summary.counts.failed).toBe(0);
+    expect(summary.counts.skipped).toBe(0);
+    // OVN's GENEVE over IPv4, measured on the wire: 20 IP + 8 UDP + 8 Geneve + 8 OVN option + 14 inner Ethernet.
+    expect(summary.figures.geneve_overhead_bytes?.value).toBe(58);
+    expect(summary.figures['largest_inner_packet_bytes.host1-host2']?.value).toBe(1442);
+    expect(summary.figures.acl_cells_probed?.value).toBeGreaterThan(0);
+    expect(summary.figures.acl_cells_passed?.value).toBe(summary.figures.acl_cells_probed?.value);
+    expect(summary.figures.overlay_first_reply_s?.unit).toBe('s');
+    expect(await labNamespaces('dc')).toEqual([]);
+  });
+
+  test('a VM MTU with no room for the GENEVE overhead fails the MTU suite naming the VM and the numbers', async () => {
+    const lab = await small('e2e-mtu', { vmMtu: 1500 });
+    labs.push('e2e-mtu');
+    const { result, failed, errors } = await report(['run', lab.file, '--suite', 'geneve-mtu']);
+    expect(result.exitCode).toBe(1);
+    expect(failed(/black hole|fits the smallest underlay MTU|bulk TCP/).length).toBe(3);
+    expect(errors).toMatch(/vm1 MTU 1500 but only 1442 fits: 58-byte GENEVE overhead over 1500-byte underlay on \S+:eth\d <-> \S+:eth\d \(path host1 → host2\)/);
+    expect(errors).toMatch(/vm\d \(host\d\) → vm\d \(host\d\): MTU 1500 but the largest don't-fragment packet that arrives is 1442 B/);
+    expect(errors).toMatch(/vm\d \(MTU 1500\) → vm\d tcp\/\d+: \d+ of 2097152 bytes arrived/);
+  });
+
+  test('inverted ACL priorities and a missing ACL fail the ACL suite naming the cell and the rule', async () => {
+    const lab = await small('e2e-acl');
+    labs.push('e2e-acl');
+    expect((await netproof(['deploy', lab.file])).exitCode).toBe(0);
+    const nbctl = (...args: string[]) => netproof(['exec', 'e2e-acl', 'central', '--', 'ovn-nbctl', '--db=tcp:127.0.0.1:6641', ...args]);
+    const acls = JSON.parse((await nbctl('--format=json', '--columns=_uuid,priority,match', 'list', 'ACL')).stdout) as { data: [[string, string], number, string][] };
+    const uuidOf = (match: string) => acls.data.find(([, , m]) => m === match)![0][1];
+
+    // An operator "fixes" the default drop to outrank the allows: every new flow into a VM dies.
+    await nbctl('set', 'ACL', uuidOf('outport == @np_drop && ip'), 'priority=1003');
+    await nbctl('--wait=hv', 'sync');
+    const inverted = await report(['test', 'e2e-acl', '--suite', 'acl']);
+    expect(inverted.result.exitCode).toBe(1);
+    expect(inverted.errors).toContain('vm1 → vm2 icmp: expected allow (egress web#4 and ingress db#1), observed deny');
+    expect(inverted.errors).not.toMatch(/expected deny .* observed allow/);
+
+    // Back to the right priority, but the postgres rule is lost.
+    await nbctl('set', 'ACL', uuidOf('outport == @np_drop && ip'), 'priority=1001');
+    await nbctl('acl-del', 'pg_db', 'to-lport', '1002', 'outport == @pg_db && ip4 && tcp && tcp.dst == 5432 && ip4.src == $pg_web_ip4');
+    await nbctl('--wait=hv', 'sync');
+    const missing = await report(['test', 'e2e-acl', '--suite', 'acl']);
+    expect(missing.result.exitCode).toBe(1);
+    expect(missing.errors).toContain('vm1 → vm2 tcp/5432: expected allow (egress web#4 and ingress db#2), observed deny');
+    expect(missing.errors).not.toContain('icmp');
+
+    expect((await netproof(['destroy', 'e2e-acl'])).exitCode).toBe(0);
+  });
+
+  test('a host whose TEP is not advertised fails reachability naming the host', async () => {
+    const lab = await small('e2e-tep');
+    labs.push('e2e-tep');
+    await editFrrConf(lab, 'host2', (conf) => conf.replace('  network 10.255.2.2/32\n', ''));
+    const { result, errors } = await report(['run', lab.file, '--suite', 'overlay-reachability', '--convergence-timeout', '20']);
+    expect(result.exitCode).toBe(1);
+    expect(errors).toContain("host2's TEP 10.255.2.2/32 is not in host1's FIB: is host2 advertising it over BGP?");
+    expect(errors).not.toContain("host1's TEP");
+  });
+});
