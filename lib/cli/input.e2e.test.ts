@@ -37,7 +37,7 @@ describe('bad input', () => {
     expect(missing.stderr).toMatch(/no\/such\/lab\.clab\.yml:1:1: \(file\): cannot be read: ENOENT/);
     const suite = await netproof(['run', 'topologies/dc/dc.clab.yml', '--suite', 'nope']);
     expect(suite.exitCode).toBe(2);
-    expect(suite.stderr).toContain('unknown suite: nope (suites: bgp-convergence)');
+    expect(suite.stderr).toContain('unknown suite: nope (suites: bgp-convergence, overlay-reachability, geneve-mtu, acl)');
     const verb = await netproof(['frobnicate']);
     expect(verb.exitCode).toBe(2);
     expect(verb.stderr).toContain("unknown command 'frobnicate'");
@@ -46,7 +46,7 @@ describe('bad input', () => {
   test('--help describes every verb', async () => {
     const r = await netproof(['--help']);
     expect(r.exitCode).toBe(0);
-    for (const verb of ['generate', 'validate', 'deploy', 'status', 'exec', 'destroy', 'run']) expect(r.stdout).toMatch(new RegExp(`^\\s+${verb}\\b`, 'm'));
+    for (const verb of ['generate', 'validate', 'deploy', 'status', 'exec', 'test', 'destroy', 'run']) expect(r.stdout).toMatch(new RegExp(`^\\s+${verb}\\b`, 'm'));
     const run = await netproof(['run', '--help']);
     expect(run.stdout).toContain('--report-dir');
   });

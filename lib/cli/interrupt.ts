@@ -3,6 +3,7 @@
 type Cleanup = () => Promise<void>;
 
 const cleanups = new Set<Cleanup>();
+const realExit = process.exit.bind(process);
 let installed = false;
 let exiting = false;
 
@@ -11,12 +12,15 @@ function install(): void {
   installed = true;
   for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     process.on(sig, () => {
-      if (exiting) process.exit(code);
+      if (exiting) realExit(code);
       exiting = true;
+      // Libraries with their own handlers (vitest's logger) call process.exit a moment later;
+      // hold every exit until the lab is torn down.
+      process.exit = (() => undefined) as typeof process.exit;
       process.stderr.write(`\n${sig}: tearing down (send it again to exit at once)\n`);
       void Promise.allSettled([...cleanups].map((c) => c())).then((results) => {
         for (const r of results) if (r.status === 'rejected') process.stderr.write(`cleanup failed: ${(r.reason as Error).message}\n`);
-        process.exit(code);
+        realExit(code);
       });
     });
   }
