@@ -28,7 +28,7 @@ export function exec(argv: readonly string[], opts: ExecOptions = {}): Promise<E
     const child = execFile(
       file,
       args,
-      { maxBuffer: MAX_BUFFER, timeout: opts.timeoutMs ?? 60_000, env: opts.env, encoding: opts.encoding ?? 'utf8' },
+      { maxBuffer: MAX_BUFFER, timeout: Math.ceil(opts.timeoutMs ?? 60_000), env: opts.env, encoding: opts.encoding ?? 'utf8' },
       (error, stdout, stderr) => {
         const durationMs = performance.now() - started;
         if (error && typeof error.code === 'string') {

@@ -17,7 +17,7 @@ import { keepingOurSignalHandlers, withInterruptCleanup } from './interrupt.ts';
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SUITES_DIR = join(PROJECT_ROOT, 'suites');
 /** In the order they run: convergence first, so its clock means what it says. */
-export const SUITE_NAMES = ['bgp-convergence', 'overlay-reachability', 'geneve-mtu', 'acl'];
+export const SUITE_NAMES = ['bgp-convergence', 'overlay-reachability', 'geneve-mtu', 'acl', 'ecmp-spread', 'bfd-failover'];
 
 export interface SuiteOptions {
   runtime: Runtime;

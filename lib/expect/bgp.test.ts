@@ -188,3 +188,93 @@ describe('routeCulprits', () => {
     expect(routeCulprits(capped, observed)).toEqual([`leaf1: ${r13.prefix} (loopback of leaf3) is not in the RIB, expected 1 (via 1 of ${via(r13)})`]);
   });
 });
+
+// ---- routes on OVS chassis: next hops leave by br-phy, and are known by their gateway's owner ----
+
+describe('routeCulprits with gateway owners (OVS chassis keep their sessions on br-phy)', () => {
+  const ov = planClos({ name: 'ov', spines: 2, leaves: 2, hosts: 2, vmsPerHost: 1 });
+  const ovRoutes = expectedRoutes(
+    ov.routers.map((r) => ({ name: r.name, asn: r.asn, loopbacks: [r.loopback], transit: r.tier === 'spine' || r.tier === 'leaf', maxPaths: r.maxPaths })),
+    ov.links.map((l) => ({ a: { node: l.a.node, iface: l.a.iface }, b: { node: l.b.node, iface: l.b.iface } })),
+  );
+  const ovRouter = (name: string) => ov.routers.find((r) => r.name === name)!;
+  /** Where each address lives, as the fabric probe reports it: chassis addresses are on br-phy. */
+  const owners = new Map(
+    ov.routers.flatMap((r) => r.interfaces.map((i) => [i.address.split('/')[0]!, `${r.name}:${r.addressesOn === 'br-phy' ? 'br-phy' : i.name}`] as const)),
+  );
+  /** The neighbor's address on the link `at` reaches it by. */
+  const gatewayTo = (at: string, neighbor: string) => ovRouter(at).interfaces.find((i) => i.peer.node === neighbor)!.peer.address;
+  const host1Address = (leaf: string) => gatewayTo(leaf, 'host1');
+  const devOf = (at: string, iface: string) => (ovRouter(at).addressesOn === 'br-phy' ? 'br-phy' : iface);
+
+  /** Healthy routers: each route via its first `width` candidates, by the device the kernel really uses. */
+  function observe(expected: ExpectedRoute[]): Map<string, ObservedRoutes> {
+    const out = new Map<string, ObservedRoutes>();
+    for (const r of expected) {
+      const seen = out.get(r.at) ?? { rib: {}, kernel: [] };
+      const used = r.candidates.slice(0, r.width);
+      seen.rib[r.prefix] = [
+        { prefix: r.prefix, protocol: 'bgp', selected: true, installed: true, nexthops: used.map((c) => ({ ip: gatewayTo(r.at, c.neighbor), interfaceName: devOf(r.at, c.iface), fib: true, active: true })) },
+      ];
+      seen.kernel.push({ dst: r.prefix, protocol: 'bgp', nexthops: used.map((c) => ({ gateway: gatewayTo(r.at, c.neighbor), dev: devOf(r.at, c.iface) })) });
+      out.set(r.at, seen);
+    }
+    return out;
+  }
+  const route = (at: string, owner: string) => ovRoutes.find((r) => r.at === at && r.owner === owner)!;
+  const h1h2 = route('host1', 'host2');
+
+  it('the premise: a chassis has one of two leaves as next hop, and its routes leave by br-phy', () => {
+    expect(h1h2.width).toBe(1);
+    expect(h1h2.candidates.map((c) => c.neighbor).sort()).toEqual(['leaf1', 'leaf2']);
+    expect(observe([h1h2]).get('host1')!.rib[h1h2.prefix]![0]!.nexthops[0]!.interfaceName).toBe('br-phy');
+  });
+
+  it('finds nothing wrong in a converged overlay fabric', () => {
+    expect(routeCulprits(ovRoutes, observe(ovRoutes), owners)).toEqual([]);
+  });
+
+  it('cannot match br-phy next hops without owners: they name no expected interface', () => {
+    const culprits = routeCulprits([h1h2], observe([h1h2]));
+    expect(culprits).toEqual([expect.stringContaining(`host1: ${h1h2.prefix} (loopback of host2) has 1 next hop in the RIB (via br-phy → `)]);
+  });
+
+  it('names the chassis’s next hop by the leaf that owns its gateway: br-phy → leaf1', () => {
+    const observed = observe(ovRoutes);
+    observed.get('host1')!.rib[h1h2.prefix]![0]!.nexthops.push({ ip: gatewayTo('host1', 'leaf2'), interfaceName: 'br-phy', fib: true, active: true });
+    const [first] = h1h2.candidates as [(typeof h1h2.candidates)[0]];
+    expect(routeCulprits(ovRoutes, observed, owners)).toEqual([
+      `host1: ${h1h2.prefix} (loopback of host2) has 2 next hops in the RIB (via br-phy → ${first.neighbor}, br-phy → ${first.neighbor === 'leaf1' ? 'leaf2' : 'leaf1'}), expected 1 (via 1 of ${h1h2.candidates.map((c) => `${c.iface} → ${c.neighbor}`).join(', ')})`,
+    ]);
+    expect(first.neighbor).toBe('leaf1');
+  });
+
+  it('reports a next hop whose gateway belongs to a router that is not a candidate', () => {
+    const observed = observe(ovRoutes);
+    const centralAddress = ovRouter('central').interfaces[0]!.address.split('/')[0]!;
+    observed.get('host1')!.rib[h1h2.prefix]![0]!.nexthops[0]!.ip = centralAddress;
+    expect(routeCulprits(ovRoutes, observed, owners)).toEqual([expect.stringMatching(new RegExp(`^host1: ${h1h2.prefix.replace(/\./g, '\\.')} .* in the RIB \\(via br-phy → central\\), expected 1`))]);
+  });
+
+  it('trusts the gateway’s owner over the interface: two next hops through one spine are one neighbor twice', () => {
+    const r = route('leaf1', 'leaf2');
+    expect(r.width).toBe(2);
+    const observed = observe(ovRoutes);
+    const hops = observed.get('leaf1')!.rib[r.prefix]![0]!.nexthops;
+    hops[1]!.ip = hops[0]!.ip; // right interfaces, but both gateways are spine1's
+    expect(routeCulprits([r], observed)).toEqual([]); // matched by interface alone, this looks fine
+    const culprits = routeCulprits(ovRoutes, observed, owners);
+    expect(culprits).toHaveLength(1);
+    expect(culprits[0]).toContain(`leaf1: ${r.prefix} (loopback of leaf2) has 2 next hops in the RIB (via eth1 → spine1, eth2 → spine1)`);
+  });
+
+  it('falls back to the interface for a gateway nobody owns, and shows the gateway', () => {
+    const observed = observe(ovRoutes);
+    observed.get('host1')!.kernel.find((k) => k.dst === h1h2.prefix)!.nexthops[0]!.gateway = '192.0.2.1';
+    expect(routeCulprits(ovRoutes, observed, owners)).toEqual([expect.stringContaining(`host1: ${h1h2.prefix} (loopback of host2) has 1 next hop in the kernel FIB (via br-phy → 192.0.2.1)`)]);
+    // A leaf's next hop to a chassis is known by the owner "host1:br-phy" just the same.
+    const toHost = route('leaf1', 'host1');
+    expect(observe([toHost]).get('leaf1')!.kernel[0]!.nexthops[0]!.gateway).toBe(host1Address('leaf1'));
+    expect(owners.get(host1Address('leaf1'))).toBe('host1:br-phy');
+  });
+});

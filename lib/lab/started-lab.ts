@@ -12,6 +12,11 @@ export interface NodeHandle {
   exec(argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
   /** Start argv in the background inside the node (a listener, a capture); it dies with the lab at the latest. */
   spawn(argv: readonly string[]): BackgroundProcess;
+  /** argv that runs one of netproof's own Node tools (an absolute path under lib/) inside the node. */
+  toolArgv(script: string, args: readonly string[]): string[];
+  /** Kill one of the node's FRR daemons (a fault); startFrrDaemon brings it back with the same config. */
+  stopFrrDaemon(daemon: string): Promise<void>;
+  startFrrDaemon(daemon: string): Promise<void>;
   /** Run one vtysh command against the node's FRR. */
   vtysh(command: string): Promise<ExecResult>;
   /** Text of a log file the node's daemons wrote (e.g. "bgpd"), for reports; undefined if none. */

@@ -1,7 +1,7 @@
 import { Address4 } from 'ip-address';
 import { describe, expect, it } from 'vitest';
 import { EXIT, UsageError } from '../errors.ts';
-import { CLOS_LIMITS, planClos, type ClosOptions, type ClosPlan, type PlannedRouter } from './clos.ts';
+import { CLOS_LIMITS, OVN_GENEVE_OVERHEAD_BYTES, planClos, type ClosOptions, type ClosPlan, type PlannedRouter } from './clos.ts';
 
 const DC: ClosOptions = { name: 'dc', spines: 2, leaves: 4, hosts: 4 };
 
@@ -227,5 +227,110 @@ describe('planClos: limits', () => {
 
   it('accepts the limits themselves', () => {
     expect(() => planClos({ name: 'min', spines: CLOS_LIMITS.spines[0], leaves: CLOS_LIMITS.leaves[0], hosts: CLOS_LIMITS.hosts[0] })).not.toThrow();
+  });
+});
+
+describe('planClos: overlay (vmsPerHost > 0)', () => {
+  const OV: ClosOptions = { ...DC, vmsPerHost: 2 };
+  const plan = planClos(OV);
+  const central = byTier(plan, 'ovn-central');
+
+  it('has no overlay, no central and plain hosts without vmsPerHost', () => {
+    for (const p of [planClos(DC), planClos({ ...DC, vmsPerHost: 0 })]) {
+      expect(p.overlay).toBeUndefined();
+      expect(byTier(p, 'ovn-central')).toEqual([]);
+      for (const h of byTier(p, 'compute')) expect(h).toMatchObject({ maxPaths: 64, addressesOn: 'interfaces' });
+    }
+  });
+
+  it('adds one OVN central with a /32 loopback in 10.255.3.0/24 as its router id', () => {
+    expect(central).toHaveLength(1);
+    const c = central[0]!;
+    expect(c.loopback).toMatch(/\/32$/);
+    expect(new Address4(c.loopback).isInSubnet(new Address4('10.255.3.0/24'))).toBe(true);
+    expect(c.loopback).toBe(`${c.routerId}/32`);
+    expect(plan.overlay).toMatchObject({ central: c.name, centralAddress: c.routerId });
+  });
+
+  it('dual-homes the central to leaf1 and leaf2 at the host MTU, whatever the number of leaves', () => {
+    for (const opts of [OV, { ...OV, leaves: 8, hostMtu: 1400 }]) {
+      const p = planClos(opts);
+      const c = byTier(p, 'ovn-central')[0]!;
+      expect(c.interfaces.map((i) => i.peer.node)).toEqual(['leaf1', 'leaf2']);
+      const links = p.links.filter((l) => l.a.node === c.name || l.b.node === c.name);
+      expect(links).toHaveLength(2);
+      for (const l of links) expect(l.mtu).toBe(opts.hostMtu ?? 1500);
+      for (const i of c.interfaces) expect(router(p, i.peer.node).interfaces.find((x) => x.name === i.peer.iface)?.peer).toMatchObject({ node: c.name, iface: i.name });
+    }
+  });
+
+  it('gives the central its own ASN, a loopback and link addresses no one else has', () => {
+    const c = central[0]!;
+    expect(plan.routers.filter((r) => r.asn === c.asn).map((r) => r.name)).toEqual([c.name]);
+    expect(plan.routers.filter((r) => r.loopback === c.loopback)).toHaveLength(1);
+    expect(distinct(allEndAddresses(plan))).toBe(true);
+    expect(allEndAddresses(plan).map((a) => a.split('/')[0])).not.toContain(c.routerId);
+  });
+
+  it('makes the hosts OVN chassis: one path, addresses on br-phy; nothing else changes', () => {
+    for (const h of byTier(plan, 'compute')) expect(h, h.name).toMatchObject({ maxPaths: 1, addressesOn: 'br-phy' });
+    for (const r of plan.routers.filter((x) => x.tier !== 'compute')) expect(r, r.name).toMatchObject({ maxPaths: 64, addressesOn: 'interfaces' });
+  });
+
+  it('plans vmsPerHost VMs on every host, each with its own port, address and name', () => {
+    const vms = plan.overlay!.vms;
+    expect(vms).toHaveLength(DC.hosts * OV.vmsPerHost!);
+    for (const h of byTier(plan, 'compute')) expect(vms.filter((v) => v.host === h.name), h.name).toHaveLength(OV.vmsPerHost!);
+    expect(vms.map((v) => v.name)).toEqual(vms.map((_, i) => `vm${i + 1}`));
+    for (const v of vms) expect(v.hostIface).toBe(v.name);
+    expect(distinct(vms.map((v) => v.ip))).toBe(true);
+  });
+
+  it('alternates the VMs between the web and db subnets, so every host has both when it has two', () => {
+    const vms = plan.overlay!.vms;
+    for (const v of vms) {
+      const subnet = v.switch === 'web' ? '10.20.1.0/24' : '10.20.2.0/24';
+      expect(new Address4(v.ip).isInSubnet(new Address4(subnet)), `${v.name} ${v.ip} in ${subnet}`).toBe(true);
+    }
+    expect(vms.map((v) => v.switch)).toEqual(vms.map((_, i) => (i % 2 === 0 ? 'web' : 'db')));
+    for (const h of byTier(plan, 'compute')) expect(new Set(vms.filter((v) => v.host === h.name).map((v) => v.switch)), h.name).toEqual(new Set(['web', 'db']));
+  });
+
+  it.each([
+    { hostMtu: 1500, fabricMtu: 9000 },
+    { hostMtu: 9000, fabricMtu: 1500 },
+    { hostMtu: 9000, fabricMtu: 9000 },
+    { hostMtu: 1400, fabricMtu: 1450 },
+  ])('defaults the VM MTU to the smallest underlay MTU minus the GENEVE overhead ($hostMtu host, $fabricMtu fabric)', (mtus) => {
+    const p = planClos({ ...OV, ...mtus });
+    const expected = Math.min(mtus.hostMtu, mtus.fabricMtu) - OVN_GENEVE_OVERHEAD_BYTES;
+    expect(new Set(p.overlay!.vms.map((v) => v.mtu))).toEqual(new Set([expected]));
+  });
+
+  it('uses the GENEVE overhead measured on the wire: outer Ethernet, IPv4, UDP, Geneve and OVN’s 8-byte option', () => {
+    expect(OVN_GENEVE_OVERHEAD_BYTES).toBe(14 + 20 + 8 + 8 + 8);
+    expect(planClos(OV).overlay!.vms[0]!.mtu).toBe(1500 - OVN_GENEVE_OVERHEAD_BYTES);
+  });
+
+  it('takes the VM MTU it is given', () => {
+    expect(new Set(planClos({ ...OV, vmMtu: 1300 }).overlay!.vms.map((v) => v.mtu))).toEqual(new Set([1300]));
+    expect(new Set(planClos({ ...OV, fabricMtu: 9000, hostMtu: 9000, vmMtu: 1500 }).overlay!.vms.map((v) => v.mtu))).toEqual(new Set([1500]));
+  });
+
+  it('refuses VMs without hosts to run on, as a usage error', () => {
+    const err = (() => {
+      try {
+        planClos({ ...DC, hosts: 0, vmsPerHost: 1 });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).exitCode).toBe(EXIT.usage);
+    expect((err as Error).message).toBe('--vms-per-host needs hosts to run on: set --hosts too');
+  });
+
+  it.each([-1, 9, 1.5, Number.NaN])('refuses --vms-per-host %s', (vmsPerHost) => {
+    expect(() => planClos({ ...DC, vmsPerHost })).toThrow(new UsageError(`--vms-per-host must be an integer from 0 to 8 (got ${vmsPerHost})`));
   });
 });

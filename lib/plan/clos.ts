@@ -108,6 +108,12 @@ export function planClos(opts: ClosOptions): ClosPlan {
     if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${flag} must be an integer from ${min} to ${max} (got ${v})`);
   }
   if (vmsPerHost > 0 && opts.hosts === 0) throw new UsageError('--vms-per-host needs hosts to run on: set --hosts too');
+  const smallestUnderlay = Math.min(opts.fabricMtu ?? 9000, opts.hostMtu ?? 1500);
+  const vmMtu = opts.vmMtu ?? smallestUnderlay - OVN_GENEVE_OVERHEAD_BYTES;
+  // A VM MTU too large for the underlay is allowed on purpose (the MTU suite must catch it); below IPv4's 576 is not.
+  if (vmsPerHost > 0 && (!Number.isInteger(vmMtu) || vmMtu < 576 || vmMtu > 9000)) {
+    throw new UsageError(`the VM MTU would be ${vmMtu}: it must be from 576 to 9000 (set --vm-mtu, or raise --host-mtu/--fabric-mtu)`);
+  }
   if (opts.hosts > 0 && opts.leaves % 2 !== 0) {
     throw new UsageError(`--leaves must be even when there are hosts (got ${opts.leaves}): each host is dual-homed to a leaf pair`);
   }
@@ -153,7 +159,6 @@ export function planClos(opts: ClosOptions): ClosPlan {
 
   const plan: ClosPlan = { name: opts.name, routers, links, bfd: { intervalMs: opts.bfdIntervalMs ?? 300, multiplier: opts.bfdMultiplier ?? 3 } };
   if (central) {
-    const vmMtu = opts.vmMtu ?? Math.min(fabricMtu, hostMtu) - OVN_GENEVE_OVERHEAD_BYTES;
     const vms: PlannedVm[] = hosts.flatMap((host, h) =>
       Array.from({ length: vmsPerHost }, (_, v) => {
         const n = h * vmsPerHost + v + 1;

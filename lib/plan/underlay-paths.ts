@@ -38,10 +38,12 @@ export function underlayPathMtu(nodes: readonly LabNode[], links: readonly LabLi
   const dFrom = distances(from, to);
   const dTo = distances(to, from);
   const total = dFrom.get(to);
-  if (total === undefined) return undefined;
+  if (total === undefined || from === to) return undefined;
   const onPath = fabric.filter((l) => {
     const [a, b] = l.endpoints.map((e) => e.node) as [string, string];
-    const through = (x: string, y: string) => dFrom.has(x) && dTo.has(y) && dFrom.get(x)! + 1 + dTo.get(y)! === total;
+    // x → y on a path from → to: x is the start or forwards, y is the end or forwards.
+    const through = (x: string, y: string) =>
+      (x === from || passable(x, to)) && (y === to || passable(y, to)) && dFrom.has(x) && dTo.has(y) && dFrom.get(x)! + 1 + dTo.get(y)! === total;
     return through(a, b) || through(b, a);
   });
   const mtuOf = (l: LabLink) => l.mtu ?? DEFAULT_LINK_MTU;

@@ -48,6 +48,7 @@ export function genevePackets(frames: Frame[]): GenevePacket[] {
     const ihl = (b[ip]! & 0x0f) * 4;
     if (b[ip + 9] !== 17) continue;
     const udp = ip + ihl;
+    if (b.length < udp + 8 + 8) continue; // too short for UDP and Geneve behind IPv4 options
     if (b.readUInt16BE(udp + 2) !== GENEVE_PORT) continue;
     const gen = udp + 8;
     const optBytes = (b[gen]! & 0x3f) * 4;

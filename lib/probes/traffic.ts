@@ -33,7 +33,7 @@ export async function udpEchoes(node: NodeHandle, dst: string, port: number, tim
   return r.stdout.includes(UDP_TOKEN);
 }
 
-async function waitListening(node: NodeHandle, proto: 'tcp' | 'udp', port: number): Promise<void> {
+export async function waitListening(node: NodeHandle, proto: 'tcp' | 'udp', port: number): Promise<void> {
   await waitFor(
     async () => {
       const r = await node.exec(['ss', '-H', '-l', '-n', proto === 'tcp' ? '-t' : '-u', 'sport', '=', `:${port}`]);

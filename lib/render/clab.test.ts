@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { planClos } from '../plan/clos.ts';
 import { parseTopology } from '../topology/load.ts';
-import { TIER_LABEL } from '../topology/model.ts';
-import { renderClab, ROUTER_SYSCTLS } from './clab.ts';
+import { OVN_ADDRESS_LABEL, TEP_LABEL } from '../overlay/model.ts';
+import { MAX_PATHS_LABEL, TIER_LABEL } from '../topology/model.ts';
+import { NODE_IMAGE, renderClab, ROUTER_SYSCTLS } from './clab.ts';
 import { FRR_IMAGE } from './frr.ts';
 
 // containerlab's own JSON schema, read by the test only (netproof never loads it at run time).
@@ -74,5 +75,77 @@ describe('renderClab: what netproof reads back', () => {
     const loaded = t.links.map((l) => key(`${l.endpoints[0].node}:${l.endpoints[0].iface}`, `${l.endpoints[1].node}:${l.endpoints[1].iface}`, l.mtu)).sort();
     const planned = plan.links.map((l) => key(`${l.a.node}:${l.a.iface}`, `${l.b.node}:${l.b.iface}`, l.mtu)).sort();
     expect(loaded).toEqual(planned);
+  });
+});
+
+describe('renderClab with an overlay', () => {
+  const ov = planClos({ name: 'ov', spines: 2, leaves: 4, hosts: 4, vmsPerHost: 2 });
+  const doc = renderClab(ov);
+  const dir = '/labs/ov';
+  const t = parseTopology(stringify(doc), `${dir}/ov.clab.yml`, { exists: () => true });
+  const node = (name: string) => {
+    const n = t.nodes.find((x) => x.name === name);
+    if (!n) throw new Error(`no node ${name}`);
+    return n;
+  };
+  const vms = ov.overlay!.vms;
+
+  it.each([
+    { spines: 2, leaves: 4, hosts: 4, vmsPerHost: 2 },
+    { spines: 1, leaves: 2, hosts: 1, vmsPerHost: 1 },
+    { spines: 4, leaves: 6, hosts: 9, vmsPerHost: 8 },
+  ])('validates against containerlab’s schema for $hosts hosts × $vmsPerHost VMs, also after YAML', (size) => {
+    const d = renderClab(planClos({ name: 'lab', ...size }));
+    expect(schemaErrors(d)).toEqual([]);
+    expect(schemaErrors(parse(stringify(d)))).toEqual([]);
+  });
+
+  it('has every router and every VM as a node', () => {
+    expect(t.nodes.map((n) => n.name).sort()).toEqual([...ov.routers.map((r) => r.name), ...vms.map((v) => v.name)].sort());
+  });
+
+  it('labels every compute host with its TEP and one path', () => {
+    for (const h of ov.routers.filter((r) => r.tier === 'compute')) {
+      const n = node(h.name);
+      expect(n.labels, h.name).toMatchObject({ [TIER_LABEL]: 'compute', [TEP_LABEL]: h.routerId, [MAX_PATHS_LABEL]: '1' });
+      expect(n).toMatchObject({ role: 'router', image: NODE_IMAGE, frr: { config: `${dir}/${h.name}/frr.conf`, daemons: `${dir}/${h.name}/daemons` } });
+    }
+  });
+
+  it('labels the central with its OVN address, its loopback', () => {
+    const c = ov.routers.find((r) => r.tier === 'ovn-central')!;
+    const n = node(c.name);
+    expect(n.labels).toMatchObject({ [TIER_LABEL]: 'ovn-central', [OVN_ADDRESS_LABEL]: c.routerId });
+    expect(n.labels[TEP_LABEL]).toBeUndefined();
+    expect(n).toMatchObject({ role: 'router', image: NODE_IMAGE, frr: { config: `${dir}/${c.name}/frr.conf` } });
+  });
+
+  it('keeps spines and leaves plain FRR routers without overlay labels', () => {
+    for (const r of ov.routers.filter((x) => x.tier === 'spine' || x.tier === 'leaf')) {
+      const n = node(r.name);
+      expect(n.image, r.name).toBe(FRR_IMAGE);
+      expect(Object.keys(n.labels), r.name).toEqual([TIER_LABEL]);
+    }
+  });
+
+  it('puts the VMs in group vm: plain hosts, no FRR, no binds, no router sysctls', () => {
+    const groups = (doc.topology as { groups: Record<string, { labels: Record<string, string> }> }).groups;
+    expect(groups.vm?.labels).toEqual({ [TIER_LABEL]: 'vm' });
+    const nodes = (doc.topology as { nodes: Record<string, { group?: string }> }).nodes;
+    for (const v of vms) {
+      expect(nodes[v.name], v.name).toEqual({ group: 'vm' });
+      expect(node(v.name), v.name).toMatchObject({ tier: 'vm', role: 'host', binds: [], sysctls: {}, frr: undefined });
+    }
+  });
+
+  it('links each VM’s eth1 to the port named after it on its host, and nothing else', () => {
+    const key = (a: string, b: string) => [a, b].sort().join(' <-> ');
+    const vmLinks = t.links.filter((l) => l.endpoints.some((e) => e.node.startsWith('vm')));
+    expect(vmLinks.map((l) => key(`${l.endpoints[0].node}:${l.endpoints[0].iface}`, `${l.endpoints[1].node}:${l.endpoints[1].iface}`)).sort()).toEqual(
+      vms.map((v) => key(`${v.name}:eth1`, `${v.host}:${v.name}`)).sort(),
+    );
+    const raw = (doc.topology as { links: { endpoints: string[] }[] }).links;
+    for (const v of vms) expect(raw).toContainEqual({ endpoints: [`${v.name}:eth1`, `${v.host}:${v.name}`] });
+    expect(t.links.length - vmLinks.length).toBe(ov.links.length);
   });
 });

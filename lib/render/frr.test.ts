@@ -131,3 +131,67 @@ describe('renderDaemons', () => {
     expect(daemonsFromFile(renderDaemons([]))).toEqual(['zebra', 'staticd']);
   });
 });
+
+describe('renderFrrConf with an overlay', () => {
+  const ov = planClos({ name: 'ov', spines: 2, leaves: 4, hosts: 4, vmsPerHost: 1 });
+  const conf = (r: PlannedRouter) => renderFrrConf(r, ov).split('\n');
+  const hosts = ov.routers.filter((r) => r.tier === 'compute');
+  const central = ov.routers.find((r) => r.tier === 'ovn-central')!;
+  const fabric = ov.routers.filter((r) => r.tier === 'spine' || r.tier === 'leaf');
+
+  it.each(hosts.map((r) => [r.name, r] as const))('%s: puts every link address and the TEP on br-phy, and no address anywhere else', (_n, r) => {
+    const lines = conf(r);
+    const brPhy = trimmed(block(lines, 'interface br-phy'));
+    expect(brPhy.filter((l) => l.startsWith('ip address ')).sort()).toEqual([...r.interfaces.map((i) => `ip address ${i.address}`), `ip address ${r.loopback}`].sort());
+    expect(r.interfaces.length).toBe(2);
+    expect(lines.filter((l) => l.startsWith('interface '))).toEqual(['interface br-phy']);
+    expect(lines).not.toContain('interface eth1');
+    expect(lines).not.toContain('interface lo');
+  });
+
+  it.each(hosts.map((r) => [r.name, r] as const))('%s: uses one path and still peers with both leaves', (_n, r) => {
+    const bgp = trimmed(block(conf(r), `router bgp ${r.asn}`));
+    expect(bgp).toContain('maximum-paths 1');
+    expect(bgp.filter((l) => l.startsWith('maximum-paths'))).toHaveLength(1);
+    for (const i of r.interfaces) expect(bgp).toContain(`neighbor ${i.peer.address} remote-as ${i.peer.asn}`);
+    expect(bgp).toContain(`network ${r.loopback}`);
+  });
+
+  it.each([...hosts, central].map((r) => [r.name, r] as const))('%s: sources what it originates from its loopback', (_n, r) => {
+    const lines = conf(r);
+    expect(trimmed(block(lines, 'route-map SOURCE-FROM-LOOPBACK permit 10'))).toEqual([`set src ${r.routerId}`]);
+    expect(lines).toContain('ip protocol bgp route-map SOURCE-FROM-LOOPBACK');
+    // zebra applies it to BGP routes: the statement must be at the top level, not inside a block.
+    const at = lines.indexOf('ip protocol bgp route-map SOURCE-FROM-LOOPBACK');
+    expect(lines.indexOf(`router bgp ${r.asn}`)).toBeGreaterThan(at);
+  });
+
+  it('gives spines and leaves no source rewriting, and keeps their addresses on their interfaces', () => {
+    for (const r of fabric) {
+      const lines = conf(r);
+      expect(lines.join('\n'), r.name).not.toMatch(/SOURCE-FROM-LOOPBACK|set src|br-phy/);
+      for (const i of r.interfaces) expect(trimmed(block(lines, `interface ${i.name}`))).toContain(`ip address ${i.address}`);
+    }
+  });
+
+  it('the central is a plain router with addresses on lo and its two links, sending only its loopback', () => {
+    const lines = conf(central);
+    expect(trimmed(block(lines, 'interface lo'))).toContain(`ip address ${central.loopback}`);
+    expect(central.interfaces.map((i) => i.peer.node)).toEqual(['leaf1', 'leaf2']);
+    for (const i of central.interfaces) expect(trimmed(block(lines, `interface ${i.name}`))).toContain(`ip address ${i.address}`);
+    const bgp = trimmed(block(lines, `router bgp ${central.asn}`));
+    for (const i of central.interfaces) expect(bgp).toContain(`neighbor ${i.peer.address} route-map ONLY-OWN-LOOPBACK out`);
+    expect(lines).not.toContain('interface br-phy');
+  });
+
+  it('every leaf neighbor of a chassis is an address on that chassis’s br-phy', () => {
+    for (const leaf of ov.routers.filter((r) => r.tier === 'leaf')) {
+      const bgp = trimmed(block(conf(leaf), `router bgp ${leaf.asn}`));
+      for (const i of leaf.interfaces.filter((x) => hosts.some((h) => h.name === x.peer.node))) {
+        expect(bgp).toContain(`neighbor ${i.peer.address} remote-as ${i.peer.asn}`);
+        const host = hosts.find((h) => h.name === i.peer.node)!;
+        expect(trimmed(block(conf(host), 'interface br-phy')), `${leaf.name} → ${host.name}`).toContain(`ip address ${i.peer.address}/31`);
+      }
+    }
+  });
+});

@@ -9,6 +9,10 @@ export function renderFrrConf(r: PlannedRouter, plan: ClosPlan): string {
     'frr defaults datacenter',
     `hostname ${r.name}`,
     'service integrated-vtysh-config',
+    // FRR 8.4 with kernel nexthop groups loses a next hop in the kernel after a carrier flap while
+    // zebra still shows it installed (netproof's bfd-failover suite catches it; fixed upstream in
+    // FRR 9.0, PR 13413). Plain routes re-install correctly.
+    'no zebra nexthop kernel enable',
   ];
   if (r.addressesOn === 'br-phy') {
     // An OVS chassis (userspace datapath): br-phy owns the uplinks, so the link addresses and

@@ -3,9 +3,12 @@
 // `web` admits ICMP and http from anywhere and ssh only from the db subnet; `db` admits
 // ICMP and postgres only from members of `web`. Both may send anything (egress).
 // So web → db:5432 is allowed while db → web:5432 is not: replies must pass statefully.
+// Both admit udp/5001 from any tenant subnet: the port netproof's probe flows use (ECMP, failover).
 import type { ClosPlan } from '../plan/clos.ts';
 
 export const TENANT_SUBNETS = { web: '10.20.1.0/24', db: '10.20.2.0/24' } as const;
+export const TENANT_RANGE = '10.20.0.0/16';
+export const PROBE_UDP_PORT = 5001;
 
 export function renderOverlayIntent(plan: ClosPlan): Record<string, unknown> | undefined {
   if (!plan.overlay) return undefined;
@@ -18,11 +21,13 @@ export function renderOverlayIntent(plan: ClosPlan): Record<string, unknown> | u
         { direction: 'ingress', protocol: 'icmp' },
         { direction: 'ingress', protocol: 'tcp', ports: 80 },
         { direction: 'ingress', protocol: 'tcp', ports: 22, 'remote-cidr': TENANT_SUBNETS.db },
+        { direction: 'ingress', protocol: 'udp', ports: PROBE_UDP_PORT, 'remote-cidr': TENANT_RANGE },
         { direction: 'egress' },
       ],
       db: [
         { direction: 'ingress', protocol: 'icmp' },
         { direction: 'ingress', protocol: 'tcp', ports: 5432, 'remote-group': 'web' },
+        { direction: 'ingress', protocol: 'udp', ports: PROBE_UDP_PORT, 'remote-cidr': TENANT_RANGE },
         { direction: 'egress' },
       ],
     },

@@ -365,6 +365,27 @@ class NetnsNode implements NodeHandle {
     return exec(inNamespace(this.ns, argv), { ...opts, env });
   }
 
+  async stopFrrDaemon(daemon: string): Promise<void> {
+    const pid = Number.parseInt(await readFile(join(this.dir, `${daemon}.pid`), 'utf8'), 10);
+    if (!Number.isInteger(pid) || pid <= 0) throw new Error(`${this.name}: no pid for ${daemon}`);
+    process.kill(pid, 'SIGKILL');
+    await waitFor(async () => (isAlive(pid) ? { ok: false, reason: `${daemon} (pid ${pid}) still running` } : { ok: true, value: true }), {
+      timeoutMs: 5_000,
+      intervalsMs: [10, 20, 50],
+      description: `${daemon} on ${this.name} to die`,
+    });
+  }
+
+  async startFrrDaemon(daemon: string): Promise<void> {
+    const r = await exec(inNamespace(this.ns, daemonArgv(daemon, { dir: this.dir })), { timeoutMs: 15_000 });
+    if (r.exitCode !== 0) throw new Error(`${this.name}: starting ${daemon} failed: ${r.stderr.trim()}`);
+  }
+
+  toolArgv(script: string, args: readonly string[]): string[] {
+    // Namespaces share the host's filesystem: the same Node and the same file.
+    return [process.execPath, script, ...args];
+  }
+
   spawn(argv: readonly string[]): BackgroundProcess {
     return spawnBackground(inNamespace(this.ns, argv));
   }

@@ -1,0 +1,118 @@
+// Faults on a running lab, each undone when its scope ends (`await using f = await …`), by
+// restore(), or at the latest when the lab is torn down. Everything goes through node.exec,
+// so the same faults work on every runtime.
+//   linkDown    carrier loss: one end administratively down, the peer loses carrier
+//   greyFailure nftables drop in both directions on both ends; carrier stays up
+//   packetLoss  nftables random drop of a share of packets, both directions
+//   setLinkMtu  both ends' MTU changed
+//   stopDaemon  an FRR daemon killed (restarted on restore)
+//   isolate     every link of a node grey-failed
+import { randomBytes } from 'node:crypto';
+import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
+import { endpointLabel, linkLabel, type Endpoint, type LabLink } from '../topology/model.ts';
+
+export interface Fault extends AsyncDisposable {
+  readonly description: string;
+  /** process.hrtime.bigint() when the fault took effect (same clock as the probe senders'). */
+  readonly appliedAtNs: bigint;
+  restore(): Promise<void>;
+}
+
+async function run(node: NodeHandle, argv: string[], input?: string): Promise<void> {
+  const r = await node.exec(argv, { input });
+  if (r.exitCode !== 0) throw new Error(`${node.name}: ${argv.join(' ')} failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim()}`);
+}
+
+function makeFault(description: string, undo: () => Promise<void>): Fault {
+  let restored: Promise<void> | undefined;
+  const restore = () => (restored ??= undo());
+  return { description, appliedAtNs: process.hrtime.bigint(), restore, [Symbol.asyncDispose]: restore };
+}
+
+/** The link an endpoint ("leaf1:eth1") or a pair of nodes belongs to, with its two ends. */
+export function findLink(lab: StartedLab, endpoint: string): LabLink {
+  const [node, iface] = endpoint.split(':');
+  const link = lab.topology.links.find((l) => l.endpoints.some((e) => e.node === node && e.iface === iface));
+  if (!link) throw new Error(`no link at ${endpoint} in lab ${lab.name} (links: ${lab.topology.links.map(linkLabel).join(', ')})`);
+  return link;
+}
+
+export async function linkDown(lab: StartedLab, endpoint: string): Promise<Fault> {
+  const link = findLink(lab, endpoint);
+  const end = link.endpoints.find((e) => endpointLabel(e) === endpoint)!;
+  const node = lab.node(end.node);
+  await run(node, ['ip', 'link', 'set', 'dev', end.iface, 'down']);
+  return makeFault(`carrier loss on ${linkLabel(link)} (${endpoint} down)`, () => run(node, ['ip', 'link', 'set', 'dev', end.iface, 'up']));
+}
+
+/** nftables netdev tables that drop (or randomly drop) in both directions at both ends. */
+async function nftOnBothEnds(lab: StartedLab, link: LabLink, description: string, rule: string): Promise<Fault> {
+  const table = `netproof_fault_${randomBytes(4).toString('hex')}`;
+  const ends = link.endpoints;
+  const ruleset = (e: Endpoint) =>
+    `table netdev ${table} {\n` +
+    `  chain in { type filter hook ingress device "${e.iface}" priority -500; policy accept; ${rule}; }\n` +
+    // Egress too: a veth whose other end OVS owns is read before that end's ingress hook.
+    `  chain out { type filter hook egress device "${e.iface}" priority -500; policy accept; ${rule}; }\n}\n`;
+  const applied: Endpoint[] = [];
+  try {
+    for (const e of ends) {
+      await run(lab.node(e.node), ['nft', '-f', '-'], ruleset(e));
+      applied.push(e);
+    }
+  } catch (err) {
+    for (const e of applied) await run(lab.node(e.node), ['nft', 'delete', 'table', 'netdev', table]).catch(() => undefined);
+    throw err;
+  }
+  return makeFault(description, async () => {
+    for (const e of ends) await run(lab.node(e.node), ['nft', 'delete', 'table', 'netdev', table]);
+  });
+}
+
+export function greyFailure(lab: StartedLab, endpoint: string): Promise<Fault> {
+  const link = findLink(lab, endpoint);
+  return nftOnBothEnds(lab, link, `grey failure on ${linkLabel(link)} (everything dropped both ways, carrier up)`, 'drop');
+}
+
+export function packetLoss(lab: StartedLab, endpoint: string, percent: number): Promise<Fault> {
+  if (!Number.isInteger(percent) || percent < 1 || percent > 100) throw new Error(`loss must be a whole percentage from 1 to 100 (got ${percent})`);
+  const link = findLink(lab, endpoint);
+  return nftOnBothEnds(lab, link, `${percent}% random loss on ${linkLabel(link)}`, `numgen random mod 100 < ${percent} drop`);
+}
+
+export async function setLinkMtu(lab: StartedLab, endpoint: string, mtu: number): Promise<Fault> {
+  if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) throw new Error(`MTU must be from 68 to 65535 (got ${mtu})`);
+  const link = findLink(lab, endpoint);
+  const before = await Promise.all(
+    link.endpoints.map(async (e) => {
+      const r = await lab.node(e.node).exec(['ip', '-j', 'link', 'show', 'dev', e.iface]);
+      return (JSON.parse(r.stdout) as { mtu: number }[])[0]!.mtu;
+    }),
+  );
+  for (const e of link.endpoints) await run(lab.node(e.node), ['ip', 'link', 'set', 'dev', e.iface, 'mtu', String(mtu)]);
+  return makeFault(`MTU ${mtu} on ${linkLabel(link)}`, async () => {
+    for (const [i, e] of link.endpoints.entries()) await run(lab.node(e.node), ['ip', 'link', 'set', 'dev', e.iface, 'mtu', String(before[i])]);
+  });
+}
+
+export async function stopDaemon(lab: StartedLab, nodeName: string, daemon: string): Promise<Fault> {
+  const node = lab.node(nodeName);
+  if (!node.frrDaemons.includes(daemon)) throw new Error(`${nodeName} runs no ${daemon} (FRR daemons: ${node.frrDaemons.join(', ') || 'none'})`);
+  await node.stopFrrDaemon(daemon);
+  return makeFault(`${daemon} killed on ${nodeName}`, () => node.startFrrDaemon(daemon));
+}
+
+export async function isolate(lab: StartedLab, nodeName: string): Promise<Fault> {
+  const ends = lab.topology.links.flatMap((l) => l.endpoints.filter((e) => e.node === nodeName));
+  if (!ends.length) throw new Error(`${nodeName} has no links in lab ${lab.name}`);
+  const faults: Fault[] = [];
+  try {
+    for (const e of ends) faults.push(await greyFailure(lab, endpointLabel(e)));
+  } catch (err) {
+    for (const f of faults) await f.restore();
+    throw err;
+  }
+  return makeFault(`${nodeName} isolated (all ${ends.length} links grey-failed)`, async () => {
+    for (const f of faults) await f.restore();
+  });
+}

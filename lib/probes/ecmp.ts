@@ -1,0 +1,92 @@
+// Where probe flows split over equal-cost paths, and how many packets took each path.
+// The splitting router (the "hasher") is the first router on the path with more than one
+// next hop; packets are counted where they arrive on each of its next hops, with nftables
+// counters that match only the probe traffic (so BGP/BFD chatter does not blur the count).
+import { randomBytes } from 'node:crypto';
+import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
+import type { ExpectedNexthop, ExpectedRoute } from '../plan/expected-routing.ts';
+import { COMPUTE_TIER } from '../topology/model.ts';
+import { kernelRoutes } from './kernel.ts';
+
+export interface ProbePath {
+  src: string;
+  dst: string;
+  /** The destination's loopback (or TEP), without prefix length. */
+  dstIp: string;
+}
+
+/** A source and destination whose traffic crosses an ECMP split: hosts first, then leaves. */
+export function chooseProbePath(routes: ExpectedRoute[], tierOf: (node: string) => string | undefined): ProbePath | undefined {
+  const rank = (n: string) => (tierOf(n) === COMPUTE_TIER ? 0 : tierOf(n) === 'leaf' ? 1 : 2);
+  const at = (node: string, prefix: string) => routes.find((r) => r.at === node && r.prefix === prefix);
+  const splits = (r: ExpectedRoute) => r.candidates.length >= 2 || r.candidates.some((c) => (at(c.neighbor, r.prefix)?.width ?? 0) >= 2);
+  const options = routes
+    .filter((r) => rank(r.at) < 2 && rank(r.owner) < 2 && splits(r))
+    // Longest paths first: they cross the spines.
+    .sort((a, b) => rank(a.at) - rank(b.at) || b.hops - a.hops || rank(a.owner) - rank(b.owner) || a.at.localeCompare(b.at, 'en', { numeric: true }) || a.owner.localeCompare(b.owner, 'en', { numeric: true }));
+  const r = options[0];
+  return r ? { src: r.at, dst: r.owner, dstIp: r.prefix.replace(/\/32$/, '') } : undefined;
+}
+
+export interface Hasher {
+  node: string;
+  /** The expected route at the hasher towards the destination: its next hops are the paths. */
+  route: ExpectedRoute;
+}
+
+/** The router that splits `src`'s traffic to `dstIp`: `src` itself, or the next hop its FIB uses. */
+export async function findHasher(lab: StartedLab, routes: ExpectedRoute[], owners: Map<string, string>, path: ProbePath): Promise<Hasher> {
+  const prefix = `${path.dstIp}/32`;
+  let node = path.src;
+  for (let hop = 0; hop < 8; hop++) {
+    const route = routes.find((r) => r.at === node && r.prefix === prefix);
+    if (!route) throw new Error(`${node} is expected to have no route to ${prefix}`);
+    if (route.width >= 2) return { node, route };
+    const k = (await kernelRoutes(lab.node(node))).find((r) => r.dst === prefix);
+    const gateway = k?.nexthops[0]?.gateway;
+    const next = gateway ? owners.get(gateway)?.split(':')[0] : undefined;
+    if (!next) throw new Error(`${node} has no usable route to ${prefix} (kernel: ${JSON.stringify(k?.nexthops ?? [])})`);
+    node = next;
+  }
+  throw new Error(`no router splits ${path.src}'s traffic to ${prefix} over equal-cost paths`);
+}
+
+export interface PathCounters {
+  /** Packets counted per next hop of the hasher, in the route's candidate order. */
+  read(): Promise<{ nexthop: ExpectedNexthop; packets: number }[]>;
+  remove(): Promise<void>;
+}
+
+async function nft(node: NodeHandle, argv: string[], input?: string) {
+  const r = await node.exec(['nft', ...argv], { input });
+  if (r.exitCode !== 0) throw new Error(`${node.name}: nft ${argv.join(' ')} failed: ${r.stderr.trim()}`);
+  return r.stdout;
+}
+
+/** Count forwarded packets matching `match` (an nftables expression) where each path arrives. */
+export async function countPerPath(lab: StartedLab, hasher: Hasher, match: string): Promise<PathCounters> {
+  const table = `netproof_ecmp_${randomBytes(4).toString('hex')}`;
+  const paths = hasher.route.candidates;
+  const installed: NodeHandle[] = [];
+  for (const nh of paths) {
+    const node = lab.node(nh.neighbor);
+    if (installed.includes(node)) continue;
+    const rules = paths.filter((p) => p.neighbor === nh.neighbor).map((p) => `    iifname "${p.neighborIface}" ${match} counter comment "${p.neighborIface}"`);
+    await nft(node, ['-f', '-'], `table inet ${table} {\n  chain count {\n    type filter hook forward priority -300; policy accept;\n${rules.join('\n')}\n  }\n}\n`);
+    installed.push(node);
+  }
+  return {
+    read: async () => {
+      const out: { nexthop: ExpectedNexthop; packets: number }[] = [];
+      for (const nh of paths) {
+        const json = JSON.parse(await nft(lab.node(nh.neighbor), ['-j', 'list', 'table', 'inet', table])) as { nftables: { rule?: { comment?: string; expr: { counter?: { packets: number } }[] } }[] };
+        const rule = json.nftables.find((x) => x.rule?.comment === nh.neighborIface)?.rule;
+        out.push({ nexthop: nh, packets: rule?.expr.find((e) => e.counter)?.counter?.packets ?? 0 });
+      }
+      return out;
+    },
+    remove: async () => {
+      for (const node of installed) await nft(node, ['delete', 'table', 'inet', table]).catch(() => undefined);
+    },
+  };
+}

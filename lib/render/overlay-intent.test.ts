@@ -1,0 +1,113 @@
+import { Address4 } from 'ip-address';
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { InvalidInputError } from '../errors.ts';
+import { parseOverlay } from '../overlay/intent.ts';
+import type { Overlay } from '../overlay/model.ts';
+import { expectedMatrix } from '../plan/acl-matrix.ts';
+import { OVN_GENEVE_OVERHEAD_BYTES, planClos, type ClosOptions } from '../plan/clos.ts';
+import { parseTopology } from '../topology/load.ts';
+import { renderClab } from './clab.ts';
+import { renderOverlayIntent, TENANT_SUBNETS } from './overlay-intent.ts';
+
+const DIR = '/labs/ov';
+
+/** What `generate clos` writes, read back the way `netproof` reads it: topology first, then the intent against it. */
+function roundTrip(opts: Omit<ClosOptions, 'name'>): { overlay: Overlay; plan: ReturnType<typeof planClos> } {
+  const plan = planClos({ name: 'ov', ...opts });
+  const topology = parseTopology(stringify(renderClab(plan)), `${DIR}/ov.clab.yml`, { exists: () => true });
+  const intent = renderOverlayIntent(plan);
+  if (!intent) throw new Error('no overlay intent rendered');
+  try {
+    return { overlay: parseOverlay(stringify(intent), `${DIR}/ov.overlay.yml`, topology), plan };
+  } catch (e) {
+    // Show every problem in the failure, not just "threw".
+    if (e instanceof InvalidInputError) expect(e.problems).toEqual([]);
+    throw e;
+  }
+}
+
+describe('renderOverlayIntent', () => {
+  it('renders nothing for a lab without VMs', () => {
+    expect(renderOverlayIntent(planClos({ name: 'x', spines: 2, leaves: 2, hosts: 2 }))).toBeUndefined();
+  });
+
+  it.each([
+    { spines: 2, leaves: 4, hosts: 4, vmsPerHost: 1 },
+    { spines: 1, leaves: 2, hosts: 1, vmsPerHost: 2 },
+    { spines: 4, leaves: 6, hosts: 9, vmsPerHost: 8 },
+    { spines: 2, leaves: 2, hosts: 2, vmsPerHost: 1, hostMtu: 9000, fabricMtu: 9000 },
+    { spines: 2, leaves: 2, hosts: 2, vmsPerHost: 1, vmMtu: 1280 },
+  ])('reads back without a problem against the rendered topology: %j', (opts) => {
+    const { overlay, plan } = roundTrip(opts);
+    expect(overlay.vms).toHaveLength(plan.overlay!.vms.length);
+  });
+
+  it('puts every planned VM on its host’s port, on its switch, with its address and MTU', () => {
+    const { overlay, plan } = roundTrip({ spines: 2, leaves: 4, hosts: 4, vmsPerHost: 2 });
+    for (const v of plan.overlay!.vms) {
+      const port = overlay.vms.find((p) => p.name === v.name);
+      expect(port, v.name).toMatchObject({ host: v.host, hostIface: v.hostIface, iface: 'eth1', switch: v.switch, ip: v.ip, mtu: v.mtu, groups: [v.switch], prefixLength: 24 });
+    }
+  });
+
+  it('has two tenant switches joined by one router, each VM inside its switch’s subnet', () => {
+    const { overlay } = roundTrip({ spines: 2, leaves: 2, hosts: 2, vmsPerHost: 2 });
+    expect(overlay.switches.map((s) => [s.name, s.subnet])).toEqual(Object.entries(TENANT_SUBNETS));
+    expect(overlay.routers).toEqual([{ name: 'tenant', switches: ['web', 'db'] }]);
+    for (const v of overlay.vms) {
+      const subnet = overlay.switches.find((s) => s.name === v.switch)!.subnet;
+      expect(new Address4(v.ip).isInSubnet(new Address4(subnet)), `${v.name} ${v.ip} in ${subnet}`).toBe(true);
+      expect(v.ip, `${v.name} is not the gateway`).not.toBe(overlay.switches.find((s) => s.name === v.switch)!.gateway);
+    }
+  });
+
+  it('defaults the VM MTU to the smallest underlay MTU minus the GENEVE overhead', () => {
+    for (const [hostMtu, fabricMtu] of [[1500, 9000], [9000, 1500], [9000, 9000], [1600, 2000]] as const) {
+      const { overlay } = roundTrip({ spines: 2, leaves: 2, hosts: 2, vmsPerHost: 1, hostMtu, fabricMtu });
+      expect(new Set(overlay.vms.map((v) => v.mtu)), `${hostMtu}/${fabricMtu}`).toEqual(new Set([Math.min(hostMtu, fabricMtu) - OVN_GENEVE_OVERHEAD_BYTES]));
+    }
+    expect(OVN_GENEVE_OVERHEAD_BYTES).toBe(58);
+  });
+
+  it('takes --vm-mtu over the default', () => {
+    const { overlay } = roundTrip({ spines: 2, leaves: 2, hosts: 2, vmsPerHost: 1, vmMtu: 1300 });
+    expect(new Set(overlay.vms.map((v) => v.mtu))).toEqual(new Set([1300]));
+  });
+
+  describe('its security groups', () => {
+    // host1 gets vm1 (web) and vm2 (db): one VM of each switch.
+    const { overlay } = roundTrip({ spines: 2, leaves: 2, hosts: 1, vmsPerHost: 2 });
+    const matrix = expectedMatrix(overlay);
+    const verdict = (src: string, dst: string, protocol: 'tcp' | 'icmp', port?: number) => {
+      const cell = matrix.find((c) => c.src === src && c.dst === dst && c.probe.protocol === protocol && c.probe.port === port);
+      if (!cell) throw new Error(`no probe ${protocol}/${port} ${src} → ${dst} in the matrix`);
+      return cell.expected;
+    };
+    const web = overlay.vms.find((v) => v.switch === 'web')!.name;
+    const db = overlay.vms.find((v) => v.switch === 'db')!.name;
+
+    it('let web reach db’s postgres but not the other way round', () => {
+      expect(verdict(web, db, 'tcp', 5432)).toBe('allow');
+      expect(verdict(db, web, 'tcp', 5432)).toBe('deny');
+    });
+
+    it('let only members of web reach postgres: not another db VM', () => {
+      // vm1, vm3 on web; vm2, vm4 on db.
+      const four = roundTrip({ spines: 2, leaves: 2, hosts: 2, vmsPerHost: 2 }).overlay;
+      const cells = expectedMatrix(four).filter((c) => c.probe.protocol === 'tcp' && c.probe.port === 5432 && four.vms.find((v) => v.name === c.dst)!.switch === 'db');
+      const from = (sw: string) => cells.filter((c) => four.vms.find((v) => v.name === c.src)!.switch === sw).map((c) => c.expected);
+      expect(from('web')).toEqual(['allow', 'allow', 'allow', 'allow']);
+      expect(from('db')).toEqual(['deny', 'deny']);
+    });
+
+    it('let ping through both ways, http only to web, ssh to web only from db', () => {
+      expect(verdict(web, db, 'icmp')).toBe('allow');
+      expect(verdict(db, web, 'icmp')).toBe('allow');
+      expect(verdict(db, web, 'tcp', 80)).toBe('allow');
+      expect(verdict(web, db, 'tcp', 80)).toBe('deny');
+      expect(verdict(db, web, 'tcp', 22)).toBe('allow');
+      expect(verdict(web, db, 'tcp', 22)).toBe('deny');
+    });
+  });
+});

@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+// netproof's traffic generator, run inside lab nodes (through the runtime's exec):
+//   trafgen send --dst IP --port P [--flows N] [--rate PPS] [--duration S] [--size B] [--src-port-base S]
+//   trafgen recv --port P --duration S
+// UDP probes carry a flow id, a sequence number and the sender's monotonic send time. Every
+// run is bounded in rate and time and stops by itself. The sender prints how many packets each
+// flow sent; the receiver prints every packet it got, for the caller to analyze (analysis.ts).
+import { createSocket, type Socket } from 'node:dgram';
+import { parseArgs } from 'node:util';
+
+const MAGIC = 0x4e505246; // "NPRF"
+const HEADER_BYTES = 18;
+export const LIMITS = { rate: 20_000, durationS: 120, flows: 1024, sizeMin: HEADER_BYTES, sizeMax: 1400 } as const;
+
+function fail(message: string): never {
+  process.stderr.write(`trafgen: ${message}\n`);
+  process.exit(2);
+}
+
+function bounded(name: string, v: string | undefined, dflt: number, min: number, max: number): number {
+  const n = v === undefined ? dflt : Number(v);
+  if (!Number.isFinite(n) || n < min || n > max) fail(`--${name} must be between ${min} and ${max} (got ${v})`);
+  return n;
+}
+
+async function send(o: Record<string, string | undefined>): Promise<void> {
+  if (!o.dst || !/^\d{1,3}(\.\d{1,3}){3}$/.test(o.dst)) fail('--dst must be an IPv4 address');
+  const port = bounded('port', o.port, 0, 1, 65535);
+  const flows = bounded('flows', o.flows, 1, 1, LIMITS.flows);
+  const rate = bounded('rate', o.rate, 1000, 1, LIMITS.rate);
+  const durationS = bounded('duration', o.duration, 5, 0.1, LIMITS.durationS);
+  const size = bounded('size', o.size, 64, LIMITS.sizeMin, LIMITS.sizeMax);
+  // Flow i leaves from source port base+i (or an ephemeral port): the 5-tuples ECMP hashes.
+  const base = o['src-port-base'] === undefined ? 0 : bounded('src-port-base', o['src-port-base'], 0, 1024, 65535 - flows);
+  const sockets: Socket[] = await Promise.all(
+    Array.from({ length: flows }, (_, i) => new Promise<Socket>((resolve, reject) => {
+      const s = createSocket('udp4');
+      s.once('error', reject);
+      s.bind(base ? base + i : 0, () => {
+        s.removeAllListeners('error');
+        s.on('error', () => {}); // ICMP unreachable while a path is down: keep sending
+        resolve(s);
+      });
+    })),
+  );
+  const sent = new Array<number>(flows).fill(0);
+  const intervalNs = BigInt(Math.round(1e9 / rate));
+  const start = process.hrtime.bigint();
+  const end = start + BigInt(Math.round(durationS * 1e9));
+  let n = 0n;
+  // Send every packet that is due, then yield: the schedule holds even when a tick runs late.
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = process.hrtime.bigint();
+      while (start + n * intervalNs <= now && start + n * intervalNs < end) {
+        const flow = Number(n % BigInt(flows));
+        const buf = Buffer.alloc(size);
+        buf.writeUInt32BE(MAGIC, 0);
+        buf.writeUInt16BE(flow, 4);
+        buf.writeUInt32BE(sent[flow]!, 6);
+        buf.writeBigUInt64BE(process.hrtime.bigint(), 10);
+        sockets[flow]!.send(buf, port, o.dst!);
+        sent[flow]!++;
+        n++;
+      }
+      if (start + n * intervalNs >= end) resolve();
+      else setImmediate(tick);
+    };
+    tick();
+  });
+  await new Promise((r) => setTimeout(r, 50)); // let the last datagrams leave
+  const sourcePorts = sockets.map((s) => s.address().port);
+  for (const s of sockets) s.close();
+  process.stdout.write(`${JSON.stringify({ sent, startNs: String(start), endNs: String(end), sourcePorts })}\n`);
+}
+
+async function recv(o: Record<string, string | undefined>): Promise<void> {
+  const port = bounded('port', o.port, 0, 1, 65535);
+  const durationS = bounded('duration', o.duration, 5, 0.1, LIMITS.durationS);
+  const flows: number[] = [];
+  const seqs: number[] = [];
+  const sentNs: string[] = [];
+  const s = createSocket('udp4');
+  s.on('message', (buf) => {
+    if (buf.length < HEADER_BYTES || buf.readUInt32BE(0) !== MAGIC) return;
+    flows.push(buf.readUInt16BE(4));
+    seqs.push(buf.readUInt32BE(6));
+    sentNs.push(String(buf.readBigUInt64BE(10)));
+  });
+  await new Promise<void>((resolve, reject) => {
+    s.once('error', reject);
+    s.bind(port, resolve);
+  });
+  await new Promise((r) => setTimeout(r, durationS * 1000));
+  s.close();
+  process.stdout.write(`${JSON.stringify({ flows, seqs, sentNs })}\n`);
+}
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { dst: { type: 'string' }, port: { type: 'string' }, flows: { type: 'string' }, rate: { type: 'string' }, duration: { type: 'string' }, size: { type: 'string' }, 'src-port-base': { type: 'string' } },
+});
+if (positionals[0] === 'send') await send(values);
+else if (positionals[0] === 'recv') await recv(values);
+else fail('usage: trafgen send --dst IP --port P [--flows N] [--rate PPS] [--duration S] [--size B] [--src-port-base S] | trafgen recv --port P --duration S');

@@ -1,0 +1,115 @@
+// BFD failover, measured in the data plane. A 1000 packet/s probe flow crosses the fabric link
+// its ECMP hash picked; that link fails, first grey (everything dropped both ways, carrier up:
+// only BFD can notice) then by carrier loss. We time BFD detection, FIB withdrawal and the loss
+// window (send timestamps either side of the gap: 1 ms resolution), assert the loss window is
+// within detect-multiplier × interval + a margin, restore the link and assert re-convergence.
+import { attachment, step } from 'allure-js-commons';
+import { describe, expectNoCulprits, test } from '../fixtures/lab.ts';
+import { readyOverlay } from '../fixtures/overlay.ts';
+import { greyFailure, linkDown } from '../lib/faults/faults.ts';
+import type { StartedLab } from '../lib/lab/started-lab.ts';
+import { expectedRoutes, type ExpectedRoute } from '../lib/plan/expected-routing.ts';
+import { chooseProbePath, countPerPath, findHasher, type Hasher, type ProbePath } from '../lib/probes/ecmp.ts';
+import { discoverFabric, linkPeerAddress, type Fabric } from '../lib/probes/fabric.ts';
+import { bfdDetectionBudgetMs, bfdPeer, holdTimeMs, measureFailover, TIMELINE_BUCKET_MS } from '../lib/probes/failover.ts';
+import { runFlows } from '../lib/probes/flows.ts';
+import { addresses } from '../lib/probes/kernel.ts';
+import { recordFigure } from '../lib/report/figures.ts';
+import { timelineSvg } from '../lib/report/timeline-svg.ts';
+
+const RATE_PPS = 1000;
+const PORT = 5002;
+const SRC_PORT = 42000;
+/** On top of BFD's detection time: zebra and the kernel replacing the route, and one probe interval. */
+export const FAILOVER_MARGIN_MS = 500;
+const PRE_FAULT_MS = 1000;
+
+let setup: Promise<{ f: Fabric; routes: ExpectedRoute[]; path: ProbePath; hasher: Hasher } | undefined> | undefined;
+
+function probeSetup(lab: StartedLab) {
+  setup ??= (async () => {
+    if (lab.topology.overlay) await readyOverlay(lab); // the overlay's own start-up settles first
+    const f = await discoverFabric(lab);
+    const routes = expectedRoutes(f.routers, f.links);
+    const path = chooseProbePath(routes, (n) => lab.topology.nodes.find((x) => x.name === n)?.tier);
+    if (!path) return undefined;
+    return { f, routes, path, hasher: await findHasher(lab, routes, f.owners, path) };
+  })();
+  return setup;
+}
+
+/** Which of the hasher's links this flow's 5-tuple hashes onto: a short burst, counted per path. */
+async function linkOfFlow(lab: StartedLab, path: ProbePath, hasher: Hasher) {
+  const counters = await countPerPath(lab, hasher, `ip daddr ${path.dstIp} udp dport ${PORT}`);
+  try {
+    await runFlows(lab, { ...path, port: PORT, flows: 1, ratePps: 500, durationS: 0.3, srcPortBase: SRC_PORT });
+    const counts = await counters.read();
+    const busiest = counts.reduce((a, b) => (b.packets > a.packets ? b : a));
+    if (busiest.packets === 0) throw new Error(`no probe packet reached any of ${hasher.node}'s next hops towards ${path.dstIp}`);
+    return busiest.nexthop;
+  } finally {
+    await counters.remove();
+  }
+}
+
+for (const failure of ['grey', 'carrier'] as const) {
+  describe('BFD failover', () => {
+    test(`${failure === 'grey' ? 'grey failure (carrier up)' : 'carrier loss'} on the link carrying a probe flow: loss window within the BFD budget, then re-convergence`, async ({ lab, task, skip }) => {
+      if (!lab.nodes().some((n) => n.frrDaemons.includes('bgpd'))) skip('no router in this lab runs bgpd');
+      const s = await probeSetup(lab);
+      if (!s) skip('no two hosts or leaves have equal-cost paths between them: no link can fail over');
+      const { path, hasher } = s!;
+      const nexthop = await linkOfFlow(lab, path, hasher);
+      const addrOf = new Map(await Promise.all(lab.nodes().filter((n) => n.spec.role === 'router').map(async (n) => [n.name, await addresses(n)] as const)));
+      const peerAddress = linkPeerAddress(addrOf, { node: hasher.node, iface: nexthop.iface }, { node: nexthop.neighbor, iface: nexthop.neighborIface })!;
+      const session = `${hasher.node} → ${nexthop.neighbor} (${peerAddress}) over ${nexthop.iface}`;
+      const bfd = await bfdPeer(lab, hasher.node, peerAddress);
+      const detectMs = bfd ? bfdDetectionBudgetMs(bfd) : undefined;
+      const budgetMs = (detectMs ?? 0) + FAILOVER_MARGIN_MS;
+      // Without BFD only the BGP hold timer notices a grey failure: watch long enough to see it.
+      const observeMs = bfd ? Math.max(2500, 2 * budgetMs) : (await holdTimeMs(lab, hasher.node, peerAddress)) + 3000;
+      const endpoint = `${hasher.node}:${nexthop.iface}`;
+      const m = await step(`${failure} failure of ${endpoint} <-> ${nexthop.neighbor}:${nexthop.neighborIface} under a ${RATE_PPS} pps flow ${path.src} → ${path.dst}`, () =>
+        measureFailover(lab, {
+          flow: { src: path.src, dst: path.dst, dstIp: path.dstIp, port: PORT, srcPortBase: SRC_PORT },
+          ratePps: RATE_PPS,
+          hasher,
+          nexthop,
+          peerAddress,
+          preFaultMs: PRE_FAULT_MS,
+          observeMs,
+          hasBfd: Boolean(bfd),
+          inject: () => (failure === 'grey' ? greyFailure(lab, endpoint) : linkDown(lab, endpoint)),
+          reconvergenceTimeoutMs: 30_000,
+        }),
+      );
+      const marks = [
+        { atMs: m.faultAtMs, label: `${failure} failure`, color: '#d33' },
+        ...(m.detectionMs !== undefined ? [{ atMs: m.faultAtMs + m.detectionMs, label: 'BFD down', color: '#a50' }] : []),
+        ...(m.withdrawalMs !== undefined ? [{ atMs: m.faultAtMs + m.withdrawalMs, label: 'FIB withdrawn', color: '#05a' }] : []),
+        { atMs: m.restoreAtMs, label: 'restored', color: '#080' },
+      ];
+      await attachment(`failover-${failure}.svg`, timelineSvg({ title: `${failure} failure of ${endpoint}: ${RATE_PPS} pps ${path.src} → ${path.dst}, longest loss ${m.lossWindowMs.toFixed(1)} ms`, bucketMs: TIMELINE_BUCKET_MS, buckets: m.buckets, expectedPerBucket: (RATE_PPS * TIMELINE_BUCKET_MS) / 1000, marks }), 'image/svg+xml');
+      await attachment(`failover-${failure}.json`, JSON.stringify({ session, bfd, budgetMs, detectionMs: m.detectionMs, withdrawalMs: m.withdrawalMs, lossWindowMs: m.lossWindowMs, reconvergenceMs: m.reconvergenceMs, worstGap: m.flow.report.worstGap && { ...m.flow.report.worstGap, startNs: String(m.flow.report.worstGap.startNs) } }, null, 2), 'application/json');
+      const fig = (name: string, value: number | undefined, description: string) => value !== undefined && recordFigure({ task }, `${name}.${failure}`, { value: Number(value.toFixed(1)), unit: 'ms', description });
+      fig('bfd_detection_ms', m.detectionMs, `fault to BFD session ${session} down`);
+      fig('fib_withdrawal_ms', m.withdrawalMs, `fault to ${hasher.node}'s route to ${path.dstIp} no longer using ${nexthop.iface}`);
+      fig('loss_window_ms', m.lossWindowMs, `longest gap in the ${RATE_PPS} pps probe flow, by send timestamps (resolution ${1000 / RATE_PPS} ms)`);
+      fig('loss_budget_ms', budgetMs, bfd ? `detect multiplier ${bfd['remote-detect-multiplier']} × ${Math.max(bfd['receive-interval'], bfd['remote-transmit-interval'])} ms + ${FAILOVER_MARGIN_MS} ms margin` : 'no BFD on this session');
+      fig('reconvergence_ms', m.reconvergenceMs, `restore to ${hasher.node} using ${nexthop.iface} again${bfd ? ' with BFD up' : ''}`);
+
+      const culprits: string[] = [];
+      const bfdText = bfd ? `BFD ${bfd['remote-detect-multiplier']} × ${Math.max(bfd['receive-interval'], bfd['remote-transmit-interval'])} ms` : 'no BFD';
+      if (m.lossWindowMs > budgetMs) {
+        culprits.push(
+          bfd
+            ? `${failure} failure of ${endpoint}: ${m.lossWindowMs.toFixed(0)} ms of traffic lost on session ${session}, budget ${budgetMs} ms (${bfdText} + ${FAILOVER_MARGIN_MS} ms); BFD down after ${m.detectionMs?.toFixed(0) ?? 'never'} ms, FIB withdrawn after ${m.withdrawalMs?.toFixed(0) ?? 'never'} ms`
+            : `${failure} failure of ${endpoint}: session ${session} has no BFD, so ${m.lossWindowMs.toFixed(0)} ms of traffic was lost (≈ the BGP hold time); budget ${budgetMs} ms`,
+        );
+      }
+      if (m.flow.report.received === 0) culprits.push(`the probe flow ${path.src} → ${path.dst} delivered nothing at all`);
+      if (m.reconvergenceMs === undefined) culprits.push(`${hasher.node} did not use ${nexthop.iface} again within 30 s of restoring ${endpoint}${bfd ? ' (or BFD stayed down)' : ''}`);
+      expectNoCulprits(culprits, `failover problems (${bfdText})`);
+    });
+  });
+}
