@@ -8,9 +8,10 @@ import { describe, expectNoCulprits, test } from '../fixtures/lab.ts';
 import { readyOverlay } from '../fixtures/overlay.ts';
 import { greyFailure, linkDown } from '../lib/faults/faults.ts';
 import type { StartedLab } from '../lib/lab/started-lab.ts';
-import { expectedRoutes, type ExpectedRoute } from '../lib/plan/expected-routing.ts';
+import type { ExpectedRoute } from '../lib/plan/expected-routing.ts';
 import { chooseProbePath, countPerPath, findHasher, type Hasher, type ProbePath } from '../lib/probes/ecmp.ts';
-import { discoverFabric, linkPeerAddress, type Fabric } from '../lib/probes/fabric.ts';
+import { linkPeerAddress, type Fabric } from '../lib/probes/fabric.ts';
+import { convergedFabric } from '../fixtures/fabric.ts';
 import { bfdDetectionBudgetMs, bfdPeer, holdTimeMs, measureFailover, TIMELINE_BUCKET_MS } from '../lib/probes/failover.ts';
 import { runFlows } from '../lib/probes/flows.ts';
 import { addresses } from '../lib/probes/kernel.ts';
@@ -29,8 +30,7 @@ let setup: Promise<{ f: Fabric; routes: ExpectedRoute[]; path: ProbePath; hasher
 function probeSetup(lab: StartedLab) {
   setup ??= (async () => {
     if (lab.topology.overlay) await readyOverlay(lab); // the overlay's own start-up settles first
-    const f = await discoverFabric(lab);
-    const routes = expectedRoutes(f.routers, f.links);
+    const { f, routes } = await convergedFabric(lab);
     const path = chooseProbePath(routes, (n) => lab.topology.nodes.find((x) => x.name === n)?.tier);
     if (!path) return undefined;
     return { f, routes, path, hasher: await findHasher(lab, routes, f.owners, path) };

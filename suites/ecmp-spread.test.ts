@@ -11,9 +11,9 @@ import { routeCulprits } from '../lib/expect/bgp.ts';
 import type { StartedLab } from '../lib/lab/started-lab.ts';
 import { expectedMatrix } from '../lib/plan/acl-matrix.ts';
 import { planOverlayNodes } from '../lib/plan/chassis.ts';
-import { expectedRoutes, type ExpectedRoute } from '../lib/plan/expected-routing.ts';
 import { chooseProbePath, countPerPath, findHasher, type Hasher, type ProbePath } from '../lib/probes/ecmp.ts';
-import { discoverFabric, observeRoutes, type Fabric } from '../lib/probes/fabric.ts';
+import { observeRoutes } from '../lib/probes/fabric.ts';
+import { convergedFabric } from '../fixtures/fabric.ts';
 import { runFlows } from '../lib/probes/flows.ts';
 import { recordFigure } from '../lib/report/figures.ts';
 import { PROBE_UDP_PORT } from '../lib/render/overlay-intent.ts';
@@ -25,8 +25,7 @@ const RATE_PPS = 3200;
 const PROBE_PORT = PROBE_UDP_PORT;
 const SRC_PORT_BASE = 41000;
 
-let fabric: Promise<{ f: Fabric; routes: ExpectedRoute[] }> | undefined;
-const fabricOf = (lab: StartedLab) => (fabric ??= discoverFabric(lab).then((f) => ({ f, routes: expectedRoutes(f.routers, f.links) })));
+const fabricOf = convergedFabric;
 
 const tierOf = (lab: StartedLab) => (n: string) => lab.topology.nodes.find((x) => x.name === n)?.tier;
 

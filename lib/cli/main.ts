@@ -8,6 +8,7 @@ import { generateClos } from '../generate.ts';
 import { allRuntimes, DEFAULT_RUNTIME, RUNTIME_NAMES, runtimeByName } from '../runtime/index.ts';
 import { deployLab, loadForRuntime } from './deploy.ts';
 import { runLab, SUITE_NAMES, testLab } from './run.ts';
+import { FAULT_KINDS, holdThenRestore, injectFault } from './fault.ts';
 
 const program = new Command();
 
@@ -142,6 +143,24 @@ program
   .option('--convergence-timeout <seconds>', 'deadline for the control plane to converge, from deploy start', integer('--convergence-timeout'), 60)
   .action(async (labName: string, o) => {
     process.exitCode = await testLab(labName, { runtime: runtimeByName(o.runtime), suites: o.suite, reportDir: resolve(o.reportDir), convergenceTimeoutS: o.convergenceTimeout });
+  });
+
+program
+  .command('fault')
+  .description('inject a fault into a running lab, hold it (--for SECONDS, or until Ctrl-C), then undo it')
+  .argument('<lab>', 'lab name')
+  .argument('<kind>', `one of: ${FAULT_KINDS.join(', ')}`)
+  .argument('<target>', 'node:interface for link faults, node:daemon for stop-daemon, node for isolate')
+  .option('--percent <n>', 'loss percentage for "loss"', integer('--percent'))
+  .option('--mtu <bytes>', 'new MTU for "mtu"', integer('--mtu'))
+  .option('--for <seconds>', 'hold the fault this long, then undo it (default: until Ctrl-C)', integer('--for'))
+  .addOption(runtimeOption())
+  .action(async (labName: string, kind: string, target: string, o) => {
+    const lab = await runtimeByName(o.runtime).attach(labName);
+    const fault = await injectFault(lab, kind, target, { percent: o.percent, mtu: o.mtu });
+    console.log(`applied: ${fault.description}`);
+    await holdThenRestore(fault, o.for);
+    console.log(`restored: ${fault.description}`);
   });
 
 async function main(argv: string[]): Promise<number> {

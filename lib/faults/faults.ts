@@ -8,6 +8,7 @@
 //   stopDaemon  an FRR daemon killed (restarted on restore)
 //   isolate     every link of a node grey-failed
 import { randomBytes } from 'node:crypto';
+import { UsageError } from '../errors.ts';
 import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
 import { endpointLabel, linkLabel, type Endpoint, type LabLink } from '../topology/model.ts';
 
@@ -33,7 +34,7 @@ function makeFault(description: string, undo: () => Promise<void>): Fault {
 export function findLink(lab: StartedLab, endpoint: string): LabLink {
   const [node, iface] = endpoint.split(':');
   const link = lab.topology.links.find((l) => l.endpoints.some((e) => e.node === node && e.iface === iface));
-  if (!link) throw new Error(`no link at ${endpoint} in lab ${lab.name} (links: ${lab.topology.links.map(linkLabel).join(', ')})`);
+  if (!link) throw new UsageError(`no link at ${endpoint} in lab ${lab.name} (links: ${lab.topology.links.map(linkLabel).join(', ')})`);
   return link;
 }
 

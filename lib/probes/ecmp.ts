@@ -18,8 +18,13 @@ export interface ProbePath {
 /** A source and destination whose traffic crosses an ECMP split: hosts first, then leaves. */
 export function chooseProbePath(routes: ExpectedRoute[], tierOf: (node: string) => string | undefined): ProbePath | undefined {
   const rank = (n: string) => (tierOf(n) === COMPUTE_TIER ? 0 : tierOf(n) === 'leaf' ? 1 : 2);
-  const at = (node: string, prefix: string) => routes.find((r) => r.at === node && r.prefix === prefix);
-  const splits = (r: ExpectedRoute) => r.candidates.length >= 2 || r.candidates.some((c) => (at(c.neighbor, r.prefix)?.width ?? 0) >= 2);
+  const index = new Map<string, ExpectedRoute>();
+  for (const r of routes) if (!index.has(`${r.at} ${r.prefix}`)) index.set(`${r.at} ${r.prefix}`, r);
+  const at = (node: string, prefix: string) => index.get(`${node} ${prefix}`);
+  // Some router on the way installs two or more next hops (`width`, as findHasher reads it; a host
+  // with two candidate uplinks but maximum-paths 1 does not split).
+  const splits = (r: ExpectedRoute, depth = 0): boolean =>
+    r.width >= 2 || (depth < 8 && r.candidates.some((c) => { const n = at(c.neighbor, r.prefix); return n !== undefined && splits(n, depth + 1); }));
   const options = routes
     .filter((r) => rank(r.at) < 2 && rank(r.owner) < 2 && splits(r))
     // Longest paths first: they cross the spines.

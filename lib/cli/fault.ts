@@ -1,0 +1,43 @@
+// `netproof fault`: exploratory faults from the command line, always undone at the end.
+import { greyFailure, isolate, linkDown, packetLoss, setLinkMtu, stopDaemon, type Fault } from '../faults/faults.ts';
+import type { StartedLab } from '../lab/started-lab.ts';
+import { UsageError } from '../errors.ts';
+import { withInterruptCleanup } from './interrupt.ts';
+
+export const FAULT_KINDS = ['link-down', 'grey', 'loss', 'mtu', 'stop-daemon', 'isolate'] as const;
+
+export async function injectFault(lab: StartedLab, kind: string, target: string, o: { percent?: number; mtu?: number }): Promise<Fault> {
+  switch (kind) {
+    case 'link-down':
+      return linkDown(lab, target);
+    case 'grey':
+      return greyFailure(lab, target);
+    case 'loss':
+      if (o.percent === undefined) throw new UsageError('"loss" needs --percent N');
+      return packetLoss(lab, target, o.percent);
+    case 'mtu':
+      if (o.mtu === undefined) throw new UsageError('"mtu" needs --mtu BYTES');
+      return setLinkMtu(lab, target, o.mtu);
+    case 'stop-daemon': {
+      const [node, daemon] = target.split(':');
+      if (!node || !daemon) throw new UsageError('stop-daemon takes node:daemon, e.g. leaf1:bgpd');
+      return stopDaemon(lab, node, daemon);
+    }
+    case 'isolate':
+      return isolate(lab, target);
+    default:
+      throw new UsageError(`unknown fault "${kind}" (faults: ${FAULT_KINDS.join(', ')})`);
+  }
+}
+
+/** Hold the fault for `seconds` (or until Ctrl-C/SIGTERM), then undo it. */
+export async function holdThenRestore(fault: Fault, seconds?: number): Promise<void> {
+  await withInterruptCleanup(
+    () => fault.restore(),
+    () => new Promise<void>((resolve) => {
+      if (seconds !== undefined) setTimeout(resolve, seconds * 1000);
+      else process.stderr.write('holding the fault; Ctrl-C undoes it\n');
+    }),
+  );
+  await fault.restore();
+}

@@ -1,0 +1,124 @@
+// The fault API on a real lab (each fault visible while held, gone when restored), and the
+// ECMP and BFD suites failing, for the right reason, on seeded faults: L3-only multipath
+// hashing on the leaves, and fabric sessions without BFD under a grey failure.
+import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { netproof } from '../../fixtures/cli.ts';
+import { editFrrConf, generatedLab } from '../../fixtures/faults.ts';
+import type { StartedLab } from '../lab/started-lab.ts';
+import { NetnsRuntime } from '../runtime/netns/netns-runtime.ts';
+import type { Summary } from '../report/summary-reporter.ts';
+import { greyFailure, isolate, linkDown, packetLoss, setLinkMtu, stopDaemon } from './faults.ts';
+import { ping } from '../probes/traffic.ts';
+import { waitFor } from '../expect/wait-for.ts';
+
+const labs: string[] = [];
+afterAll(async () => {
+  for (const lab of labs) await netproof(['destroy', lab]);
+});
+
+async function run(file: string, suite: string) {
+  const reportDir = await mkdtemp(join(tmpdir(), 'netproof-report-'));
+  const result = await netproof(['run', file, '--suite', suite, '--report-dir', reportDir]);
+  const summary = JSON.parse(await readFile(join(reportDir, 'summary.json'), 'utf8')) as Summary;
+  return { result, summary, errors: summary.tests.flatMap((t) => t.errors).join('\n') };
+}
+
+/** Two hosts on different leaf pairs: their traffic crosses the spines. */
+const crossing = (name: string) => generatedLab(name, { spines: 2, leaves: 4, hosts: 2 });
+
+describe('faults', () => {
+  test('each fault is in effect while held and gone once restored', async () => {
+    const gen = await generatedLab('e2e-faults', { spines: 1, leaves: 2, hosts: 0 });
+    labs.push('e2e-faults');
+    expect((await netproof(['deploy', gen.file])).exitCode).toBe(0);
+    const lab: StartedLab = await new NetnsRuntime().attach('e2e-faults');
+    const leaf1 = lab.node('leaf1');
+    const spine1 = lab.node('spine1');
+    const peer = '10.1.0.0'; // spine1's address on spine1:eth1 <-> leaf1:eth1, the first /31
+    const reachable = () => ping(leaf1, peer, { timeoutS: 1 });
+    const operstate = async (node: typeof leaf1, iface: string) => (JSON.parse((await node.exec(['ip', '-j', 'link', 'show', 'dev', iface])).stdout) as { operstate: string }[])[0]!.operstate;
+    await waitFor(async () => ((await reachable()) ? { ok: true, value: true } : { ok: false, reason: 'leaf1 cannot reach spine1 yet' }), { timeoutMs: 20_000, description: 'the link to come up' });
+
+    {
+      await using f = await linkDown(lab, 'leaf1:eth1');
+      expect(await operstate(spine1, 'eth1'), f.description).not.toBe('UP'); // the peer lost carrier
+      expect(await reachable()).toBe(false);
+    }
+    expect(await operstate(spine1, 'eth1')).toBe('UP');
+
+    {
+      await using f = await greyFailure(lab, 'leaf1:eth1');
+      expect(await operstate(spine1, 'eth1'), f.description).toBe('UP'); // carrier stays up
+      expect(await reachable()).toBe(false);
+    }
+    expect(await reachable()).toBe(true);
+
+    {
+      await using _ = await packetLoss(lab, 'leaf1:eth1', 50);
+      const r = await leaf1.exec(['ping', '-n', '-q', '-c', '40', '-i', '0.01', '-W', '1', peer]);
+      const received = Number(/(\d+) received/.exec(r.stdout)?.[1]);
+      expect(received).toBeGreaterThan(0);
+      expect(received).toBeLessThan(40);
+    }
+
+    {
+      await using _ = await setLinkMtu(lab, 'leaf1:eth1', 1280);
+      for (const [n, i] of [[leaf1, 'eth1'], [spine1, 'eth1']] as const) expect((JSON.parse((await n.exec(['ip', '-j', 'link', 'show', 'dev', i])).stdout) as { mtu: number }[])[0]!.mtu).toBe(1280);
+    }
+    expect((JSON.parse((await leaf1.exec(['ip', '-j', 'link', 'show', 'dev', 'eth1'])).stdout) as { mtu: number }[])[0]!.mtu).toBe(9000);
+
+    {
+      await using _ = await stopDaemon(lab, 'leaf1', 'bgpd');
+      expect((await leaf1.vtysh('show bgp summary json')).exitCode).not.toBe(0);
+    }
+    await waitFor(async () => ((await leaf1.vtysh('show bgp summary json')).exitCode === 0 ? { ok: true, value: true } : { ok: false, reason: 'bgpd not back' }), { timeoutMs: 10_000, description: 'bgpd to answer again' });
+
+    {
+      await using _ = await isolate(lab, 'leaf1');
+      expect(await reachable()).toBe(false);
+    }
+    expect(await reachable()).toBe(true);
+    await lab.destroy();
+  });
+});
+
+describe('ECMP and BFD suites on seeded faults', () => {
+  test('L3-only multipath hashing fails the ECMP suite, naming the router that hashes and the setting', async () => {
+    const lab = await crossing('e2e-hash');
+    labs.push('e2e-hash');
+    const text = await readFile(lab.file, 'utf8');
+    // Every router back to the kernel default: hash on addresses only.
+    const seeded = text.replaceAll('net.ipv4.fib_multipath_hash_policy: 1', 'net.ipv4.fib_multipath_hash_policy: 0');
+    expect(seeded).not.toBe(text);
+    await writeFile(lab.file, seeded);
+    const { result, errors, summary } = await run(lab.file, 'ecmp-spread');
+    expect(result.exitCode).toBe(1);
+    expect(summary.tests.find((t) => t.name.includes('RIB'))?.status).toBe('passed'); // the control plane is fine
+    const hasher = /underlay: (\S+) spread 64 flows unevenly: (?:64 via \S+ → \S+, 0 via|0 via \S+ → \S+, 64 via)/.exec(errors)?.[1];
+    expect(hasher, errors).toBeDefined();
+    expect(errors).toContain(`${hasher} has net.ipv4.fib_multipath_hash_policy=0 (L3 only`);
+  });
+
+  test('fabric sessions without BFD fail the grey-failure test with a loss near the BGP hold time; carrier loss still passes', async () => {
+    const lab = await crossing('e2e-nobfd');
+    labs.push('e2e-nobfd');
+    for (const node of ['spine1', 'spine2', 'leaf1', 'leaf2', 'leaf3', 'leaf4', 'host1', 'host2']) {
+      await editFrrConf(lab, node, (c) => c.replace(/^ neighbor \S+ bfd.*\n/gm, ''));
+    }
+    const { result, summary, errors } = await run(lab.file, 'bfd-failover');
+    expect(result.exitCode).toBe(1);
+    const grey = summary.tests.find((t) => t.name.includes('grey'))!;
+    expect(grey.status).toBe('failed');
+    // The session on the link the probe flow's hash picked (at the first router that splits it).
+    expect(errors).toMatch(/grey failure of (\S+):eth\d: session \1 → \S+ \(10\.1\.0\.\d+\) over eth\d has no BFD, so (\d+) ms of traffic was lost/);
+    const lost = Number(/has no BFD, so (\d+) ms/.exec(errors)![1]);
+    // The BGP hold time (9 s with datacenter defaults), less the time since the last keepalive (≤ 3 s).
+    expect(lost).toBeGreaterThan(5000);
+    expect(lost).toBeLessThan(10000);
+    expect(summary.tests.find((t) => t.name.includes('carrier'))?.status).toBe('passed');
+  });
+});

@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { EXIT, UsageError } from '../errors.ts';
+import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
+import type { LabLink, LabNode } from '../topology/model.ts';
+import { findLink, packetLoss, setLinkMtu } from './faults.ts';
+
+// Only the pure parts of the faults: no lab is deployed. The fake lab's nodes refuse to run
+// anything, and record that something tried.
+const links: LabLink[] = [
+  { endpoints: [{ node: 'spine1', iface: 'eth1' }, { node: 'leaf1', iface: 'eth1' }] },
+  { endpoints: [{ node: 'spine1', iface: 'eth2' }, { node: 'leaf2', iface: 'eth1' }] },
+  { endpoints: [{ node: 'leaf1', iface: 'eth2' }, { node: 'host1', iface: 'eth1' }], mtu: 1500 },
+];
+
+const FAKE_EXEC = 'fake lab: nothing may run on a node here';
+
+function fakeLab(): { lab: StartedLab; touched: string[] } {
+  const touched: string[] = [];
+  const refuse = (what: string) => () => {
+    touched.push(what);
+    throw new Error(FAKE_EXEC);
+  };
+  const node = (name: string): NodeHandle => {
+    touched.push(`node(${name})`);
+    return {
+      name,
+      spec: { name, kind: 'linux', role: 'router', labels: {}, binds: [], exec: [], sysctls: {} } satisfies LabNode,
+      frrDaemons: [],
+      exec: async (argv) => refuse(`${name}: ${argv.join(' ')}`)(),
+      spawn: refuse(`${name}: spawn`),
+      toolArgv: refuse(`${name}: toolArgv`),
+      stopFrrDaemon: async () => refuse(`${name}: stopFrrDaemon`)(),
+      startFrrDaemon: async () => refuse(`${name}: startFrrDaemon`)(),
+      vtysh: async () => refuse(`${name}: vtysh`)(),
+      daemonLog: async () => refuse(`${name}: daemonLog`)(),
+    };
+  };
+  const lab: StartedLab = {
+    name: 'unit',
+    runtime: 'fake',
+    topology: { name: 'unit', file: '/nonexistent/unit.clab.yml', dir: '/nonexistent', nodes: [], links },
+    times: { deployStartedAt: 0, deployedAt: 0 },
+    node,
+    nodes: () => [],
+    destroy: async () => {},
+    [Symbol.asyncDispose]: async () => {},
+  };
+  return { lab, touched };
+}
+
+/** Runs `f` and returns what it threw or rejected with (a sync throw and a rejection alike). */
+async function failure(f: () => unknown): Promise<unknown> {
+  try {
+    await f();
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a failure, but it succeeded');
+}
+
+describe('findLink', () => {
+  it('finds a link from either of its endpoints', () => {
+    const { lab } = fakeLab();
+    expect(findLink(lab, 'spine1:eth1')).toBe(links[0]);
+    expect(findLink(lab, 'leaf1:eth1')).toBe(links[0]);
+    expect(findLink(lab, 'spine1:eth2')).toBe(links[1]);
+    expect(findLink(lab, 'leaf2:eth1')).toBe(links[1]);
+    expect(findLink(lab, 'host1:eth1')).toBe(links[2]);
+    expect(findLink(lab, 'leaf1:eth2')).toBe(links[2]);
+  });
+
+  it('matches node and interface together, not either alone', () => {
+    const { lab } = fakeLab();
+    // leaf2 exists and eth2 exists, but leaf2 has no eth2.
+    expect(() => findLink(lab, 'leaf2:eth2')).toThrow(UsageError);
+    expect(() => findLink(lab, 'leaf1')).toThrow(UsageError);
+  });
+
+  it('an unknown endpoint is a usage error naming the endpoint, the lab and every link', () => {
+    const { lab } = fakeLab();
+    const err = (() => {
+      try {
+        findLink(lab, 'spine9:eth1');
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).exitCode).toBe(EXIT.usage);
+    const message = (err as Error).message;
+    expect(message).toContain('spine9:eth1');
+    expect(message).toContain('unit');
+    for (const label of ['spine1:eth1 <-> leaf1:eth1', 'spine1:eth2 <-> leaf2:eth1', 'leaf1:eth2 <-> host1:eth1']) expect(message).toContain(label);
+  });
+
+  it('touches no node', () => {
+    const { lab, touched } = fakeLab();
+    findLink(lab, 'leaf1:eth1');
+    expect(() => findLink(lab, 'nope:eth0')).toThrow();
+    expect(touched).toEqual([]);
+  });
+});
+
+describe('packetLoss', () => {
+  it.each([0, -5, 101, 1000, 12.5, Number.NaN, Number.POSITIVE_INFINITY])('refuses %s%% before touching any node', async (percent) => {
+    const { lab, touched } = fakeLab();
+    const err = await failure(() => packetLoss(lab, 'leaf1:eth1', percent));
+    expect((err as Error).message).toMatch(/whole percentage from 1 to 100/);
+    expect((err as Error).message).toContain(String(percent));
+    expect(touched).toEqual([]);
+  });
+
+  it.each([1, 50, 100])('lets %s%% through to the nodes (the fake lab then refuses to run it)', async (percent) => {
+    const { lab, touched } = fakeLab();
+    const err = await failure(() => packetLoss(lab, 'leaf1:eth1', percent));
+    expect((err as Error).message).toBe(FAKE_EXEC);
+    expect(touched.some((t) => t.startsWith('spine1: nft') || t.startsWith('leaf1: nft'))).toBe(true);
+  });
+
+  it('an unknown endpoint is a usage error, before touching any node', async () => {
+    const { lab, touched } = fakeLab();
+    expect(await failure(() => packetLoss(lab, 'spine9:eth1', 10))).toBeInstanceOf(UsageError);
+    expect(touched).toEqual([]);
+  });
+});
+
+describe('setLinkMtu', () => {
+  it.each([0, 67, 65536, 1500.5, -1500, Number.NaN])('refuses MTU %s before touching any node', async (mtu) => {
+    const { lab, touched } = fakeLab();
+    const err = await failure(() => setLinkMtu(lab, 'leaf1:eth1', mtu));
+    expect((err as Error).message).toMatch(/MTU must be from 68 to 65535/);
+    expect((err as Error).message).toContain(String(mtu));
+    expect(touched).toEqual([]);
+  });
+
+  it.each([68, 1500, 9000, 65535])('lets MTU %s through to the nodes (the fake lab then refuses to run it)', async (mtu) => {
+    const { lab, touched } = fakeLab();
+    const err = await failure(() => setLinkMtu(lab, 'leaf1:eth1', mtu));
+    expect((err as Error).message).toBe(FAKE_EXEC);
+    expect(touched.length).toBeGreaterThan(0);
+  });
+
+  it('an unknown endpoint is a usage error, before touching any node', async () => {
+    const { lab, touched } = fakeLab();
+    expect(await failure(() => setLinkMtu(lab, 'spine9:eth1', 1500))).toBeInstanceOf(UsageError);
+    expect(touched).toEqual([]);
+  });
+});
