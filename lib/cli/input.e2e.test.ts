@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { exec } from '../exec.ts';
+import { SUITE_NAMES } from './run.ts';
 import { CLI, labNamespaces, netproof } from '../../fixtures/cli.ts';
 import { generatedLab } from '../../fixtures/faults.ts';
 
@@ -37,7 +38,7 @@ describe('bad input', () => {
     expect(missing.stderr).toMatch(/no\/such\/lab\.clab\.yml:1:1: \(file\): cannot be read: ENOENT/);
     const suite = await netproof(['run', 'topologies/dc/dc.clab.yml', '--suite', 'nope']);
     expect(suite.exitCode).toBe(2);
-    expect(suite.stderr).toContain('unknown suite: nope (suites: bgp-convergence, overlay-reachability, geneve-mtu, acl)');
+    expect(suite.stderr).toContain(`unknown suite: nope (suites: ${SUITE_NAMES.join(', ')})`);
     const verb = await netproof(['frobnicate']);
     expect(verb.exitCode).toBe(2);
     expect(verb.stderr).toContain("unknown command 'frobnicate'");

@@ -8,6 +8,7 @@ import { generateClos } from '../generate.ts';
 import { allRuntimes, DEFAULT_RUNTIME, RUNTIME_NAMES, runtimeByName } from '../runtime/index.ts';
 import { deployLab, loadForRuntime } from './deploy.ts';
 import { runLab, SUITE_NAMES, testLab } from './run.ts';
+import { DEFAULT_CONVERGENCE_TIMEOUT_S } from '../../suites/settings.ts';
 import { FAULT_KINDS, holdThenRestore, injectFault } from './fault.ts';
 
 const program = new Command();
@@ -120,29 +121,31 @@ program
     }
   });
 
-program
-  .command('run')
-  .description('deploy a lab, run the conformance suites against it, write reports, tear down')
-  .argument('<file>', 'containerlab topology (*.clab.yml)')
-  .addOption(runtimeOption())
-  .option('--suite <name>', `suite to run, repeatable (suites: ${SUITE_NAMES.join(', ')})`, (v: string, acc: string[]) => [...acc, v], [] as string[])
-  .option('--report-dir <dir>', 'where junit.xml, allure-results/ and summary.json go', 'reports/latest')
+/** Options shared by the verbs that run suites (`run`, `test`). */
+function withSuiteOptions(cmd: Command): Command {
+  return cmd
+    .addOption(runtimeOption())
+    .option('--suite <name>', `suite to run, repeatable (suites: ${SUITE_NAMES.join(', ')})`, (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--report-dir <dir>', 'where junit.xml, allure-results/ and summary.json go', 'reports/latest')
+    .option('--convergence-timeout <seconds>', 'deadline for the control plane to converge, from deploy start', integer('--convergence-timeout'), DEFAULT_CONVERGENCE_TIMEOUT_S);
+}
+
+const suiteOptions = (o: { runtime: string; suite: string[]; reportDir: string; convergenceTimeout: number }) => ({
+  runtime: runtimeByName(o.runtime),
+  suites: o.suite,
+  reportDir: resolve(o.reportDir),
+  convergenceTimeoutS: o.convergenceTimeout,
+});
+
+withSuiteOptions(program.command('run').description('deploy a lab, run the conformance suites against it, write reports, tear down').argument('<file>', 'containerlab topology (*.clab.yml)'))
   .option('--keep', 'leave the lab running afterwards')
-  .option('--convergence-timeout <seconds>', 'deadline for the control plane to converge, from deploy start', integer('--convergence-timeout'), 60)
   .action(async (file: string, o) => {
-    process.exitCode = await runLab({ file, runtime: runtimeByName(o.runtime), suites: o.suite, reportDir: resolve(o.reportDir), keep: Boolean(o.keep), convergenceTimeoutS: o.convergenceTimeout });
+    process.exitCode = await runLab({ file, keep: Boolean(o.keep), ...suiteOptions(o) });
   });
 
-program
-  .command('test')
-  .description('run the conformance suites against a lab that is already deployed (it keeps running)')
-  .argument('<lab>', 'lab name (see: netproof status)')
-  .addOption(runtimeOption())
-  .option('--suite <name>', `suite to run, repeatable (suites: ${SUITE_NAMES.join(', ')})`, (v: string, acc: string[]) => [...acc, v], [] as string[])
-  .option('--report-dir <dir>', 'where junit.xml, allure-results/ and summary.json go', 'reports/latest')
-  .option('--convergence-timeout <seconds>', 'deadline for the control plane to converge, from deploy start', integer('--convergence-timeout'), 60)
+withSuiteOptions(program.command('test').description('run the conformance suites against a lab that is already deployed (it keeps running)').argument('<lab>', 'lab name (see: netproof status)'))
   .action(async (labName: string, o) => {
-    process.exitCode = await testLab(labName, { runtime: runtimeByName(o.runtime), suites: o.suite, reportDir: resolve(o.reportDir), convergenceTimeoutS: o.convergenceTimeout });
+    process.exitCode = await testLab(labName, suiteOptions(o));
   });
 
 program

@@ -111,7 +111,7 @@ describe('ECMP and BFD suites on seeded faults', () => {
     }
     const { result, summary, errors } = await run(lab.file, 'bfd-failover');
     expect(result.exitCode).toBe(1);
-    const grey = summary.tests.find((t) => t.name.includes('grey'))!;
+    const grey = summary.tests.find((t) => t.name.includes('grey failure'))!;
     expect(grey.status).toBe('failed');
     // The session on the link the probe flow's hash picked (at the first router that splits it).
     expect(errors).toMatch(/grey failure of (\S+):eth\d: session \1 → \S+ \(10\.1\.0\.\d+\) over eth\d has no BFD, so (\d+) ms of traffic was lost/);
@@ -119,6 +119,6 @@ describe('ECMP and BFD suites on seeded faults', () => {
     // The BGP hold time (9 s with datacenter defaults), less the time since the last keepalive (≤ 3 s).
     expect(lost).toBeGreaterThan(5000);
     expect(lost).toBeLessThan(10000);
-    expect(summary.tests.find((t) => t.name.includes('carrier'))?.status).toBe('passed');
+    expect(summary.tests.find((t) => t.name.includes('carrier loss'))?.status).toBe('passed');
   });
 });

@@ -102,7 +102,7 @@ describe('findLink', () => {
 });
 
 describe('packetLoss', () => {
-  it.each([0, -5, 101, 1000, 12.5, Number.NaN, Number.POSITIVE_INFINITY])('refuses %s%% before touching any node', async (percent) => {
+  it.each([0, -5, 101, 1000, 12.5, Number.NaN, Number.POSITIVE_INFINITY])('refuses a loss of %s percent before touching any node', async (percent) => {
     const { lab, touched } = fakeLab();
     const err = await failure(() => packetLoss(lab, 'leaf1:eth1', percent));
     expect((err as Error).message).toMatch(/whole percentage from 1 to 100/);
@@ -110,7 +110,7 @@ describe('packetLoss', () => {
     expect(touched).toEqual([]);
   });
 
-  it.each([1, 50, 100])('lets %s%% through to the nodes (the fake lab then refuses to run it)', async (percent) => {
+  it.each([1, 50, 100])('lets a loss of %s percent through to the nodes (the fake lab then refuses to run it)', async (percent) => {
     const { lab, touched } = fakeLab();
     const err = await failure(() => packetLoss(lab, 'leaf1:eth1', percent));
     expect((err as Error).message).toBe(FAKE_EXEC);

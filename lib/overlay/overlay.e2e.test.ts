@@ -65,7 +65,7 @@ describe('overlay suites', () => {
     await nbctl('--wait=hv', 'sync');
     const inverted = await report(['test', 'e2e-acl', '--suite', 'acl']);
     expect(inverted.result.exitCode).toBe(1);
-    expect(inverted.errors).toContain('vm1 → vm2 icmp: expected allow (egress web#4 and ingress db#1), observed deny');
+    expect(inverted.errors).toContain('vm1 → vm2 icmp: expected allow (egress web#5 and ingress db#1), observed deny');
     expect(inverted.errors).not.toMatch(/expected deny .* observed allow/);
 
     // Back to the right priority, but the postgres rule is lost.
@@ -74,7 +74,7 @@ describe('overlay suites', () => {
     await nbctl('--wait=hv', 'sync');
     const missing = await report(['test', 'e2e-acl', '--suite', 'acl']);
     expect(missing.result.exitCode).toBe(1);
-    expect(missing.errors).toContain('vm1 → vm2 tcp/5432: expected allow (egress web#4 and ingress db#2), observed deny');
+    expect(missing.errors).toContain('vm1 → vm2 tcp/5432: expected allow (egress web#5 and ingress db#2), observed deny');
     expect(missing.errors).not.toContain('icmp');
 
     expect((await netproof(['destroy', 'e2e-acl'])).exitCode).toBe(0);

@@ -62,6 +62,27 @@ describe('chooseProbePath', () => {
     });
   });
 
+  describe('hosts named so that the first other host by name shares the source’s leaf pair', () => {
+    // The same 2-spine, 4-leaf, 4-host fabric with host2 and host3 swapping names: now host2
+    // hangs off host1's pair (leaf1/leaf2) and host3 off leaf3/leaf4.
+    const swap: Record<string, string> = { host2: 'host3', host3: 'host2' };
+    const rename = (n: string) => swap[n] ?? n;
+    const plan = planClos({ name: 't', spines: 2, leaves: 4, hosts: 4 });
+    const routers: RouterFacts[] = plan.routers.map((r) => ({ name: rename(r.name), asn: r.asn, loopbacks: [r.loopback], transit: r.tier !== 'compute', maxPaths: r.maxPaths }));
+    const links: FabricLink[] = plan.links.map((l) => ({ a: { node: rename(l.a.node), iface: l.a.iface }, b: { node: rename(l.b.node), iface: l.b.iface } }));
+    const tiers = new Map<string, string>(plan.routers.map((r) => [rename(r.name), r.tier]));
+    const routes = expectedRoutes(routers, links);
+    const leavesOf = (host: string) => links.flatMap((l) => (l.a.node === host ? [l.b.node] : l.b.node === host ? [l.a.node] : [])).sort();
+
+    it('still picks the destination across the spines, not the one next door', () => {
+      expect(leavesOf('host1')).toEqual(leavesOf('host2')); // the premise
+      const path = chooseProbePath(routes, (n) => tiers.get(n));
+      expect(path?.src).toBe('host1');
+      expect(path?.dst).toBe('host3');
+      expect(leavesOf('host3').filter((l) => leavesOf('host1').includes(l))).toEqual([]);
+    });
+  });
+
   describe('with an overlay (chassis use one path: maxPaths 1)', () => {
     const { plan, routes, tierOf } = fabricOf({ spines: 2, leaves: 4, hosts: 4, vmsPerHost: 1 });
     const path = chooseProbePath(routes, tierOf);

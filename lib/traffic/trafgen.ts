@@ -96,10 +96,17 @@ async function recv(o: Record<string, string | undefined>): Promise<void> {
   process.stdout.write(`${JSON.stringify({ flows, seqs, sentNs })}\n`);
 }
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: { dst: { type: 'string' }, port: { type: 'string' }, flows: { type: 'string' }, rate: { type: 'string' }, duration: { type: 'string' }, size: { type: 'string' }, 'src-port-base': { type: 'string' } },
-});
+// An unknown option or a missing value is bad usage like any other (exit 2), not a crash.
+const { positionals, values } = (() => {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: { dst: { type: 'string' }, port: { type: 'string' }, flows: { type: 'string' }, rate: { type: 'string' }, duration: { type: 'string' }, size: { type: 'string' }, 'src-port-base': { type: 'string' } },
+    });
+  } catch (err) {
+    fail((err as Error).message);
+  }
+})();
 if (positionals[0] === 'send') await send(values);
 else if (positionals[0] === 'recv') await recv(values);
 else fail('usage: trafgen send --dst IP --port P [--flows N] [--rate PPS] [--duration S] [--size B] [--src-port-base S] | trafgen recv --port P --duration S');

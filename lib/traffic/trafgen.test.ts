@@ -1,0 +1,203 @@
+// trafgen run as the real program, over the loopback address only (127.0.0.1): a receiver in
+// the background, a sender into it, and their JSON compared. Short, low-rate runs with
+// generous tolerances: this runs beside the other unit tests on a loaded 2-core machine.
+import { execFile, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { analyze, type Received } from './analysis.ts';
+
+const TRAFGEN = fileURLToPath(new URL('./trafgen.ts', import.meta.url));
+const LOOPBACK = '127.0.0.1';
+/** trafgen's LIMITS.rate (importing trafgen.ts would run it: it is a program). */
+const RATE_LIMIT_PPS = 20_000;
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Start trafgen with argv; resolves when it exits (killed after `timeoutMs`, so a hang fails the test instead of stalling it). */
+function trafgen(args: string[], timeoutMs = 15_000): Promise<Exit> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [TRAFGEN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+const describeExit = (e: Exit) => `exit ${e.code ?? e.signal}; stderr: ${e.stderr.trim() || '(empty)'}`;
+
+/** True if the UDP port can be bound on every address right now (nothing else holds it). */
+function udpPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createSocket('udp4');
+    s.once('error', () => {
+      s.close();
+      resolve(false);
+    });
+    s.bind(port, () => s.close(() => resolve(true)));
+  });
+}
+
+/** `count` consecutive free UDP ports, below the ephemeral range so the kernel is unlikely to hand them out meanwhile. */
+async function freePorts(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 10_000);
+    const free = await Promise.all(Array.from({ length: count }, (_, i) => udpPortFree(base + i)));
+    if (free.every(Boolean)) return base;
+  }
+  throw new Error(`found no ${count} consecutive free UDP ports between 20000 and 30000`);
+}
+
+/** Poll `ss` until something listens on UDP `port`, up to `timeoutMs`. */
+async function waitForUdpListener(port: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    last = await new Promise<string>((resolve, reject) =>
+      execFile('ss', ['-H', '-l', '-n', '-u', 'sport', '=', `:${port}`], (err, stdout) => (err ? reject(new Error(`ss failed (iproute2 is needed for this test): ${err.message}`)) : resolve(stdout))),
+    );
+    if (last.trim()) return;
+    if (Date.now() > deadline) throw new Error(`nothing listened on udp/${port} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+interface SenderReport {
+  sent: number[];
+  startNs: string;
+  endNs: string;
+  sourcePorts: number[];
+}
+interface ReceiverReport {
+  flows: number[];
+  seqs: number[];
+  sentNs: string[];
+}
+
+describe('trafgen send → recv over 127.0.0.1', () => {
+  const FLOWS = 4;
+  const RATE_PPS = 1000;
+  const DURATION_S = 0.5;
+  // The receiver must outlive the sender's start-up and run: 1.5 s leaves about 1 s of slack.
+  const RECV_DURATION_S = 1.5;
+
+  let srcPortBase: number;
+  let sender: Exit;
+  let receiver: Exit;
+  let sent: SenderReport;
+  let got: ReceiverReport;
+
+  beforeAll(async () => {
+    const port = await freePorts(1);
+    srcPortBase = await freePorts(FLOWS);
+    const receiving = trafgen(['recv', '--port', String(port), '--duration', String(RECV_DURATION_S)]);
+    const endedEarly = receiving.then((e) => Promise.reject(new Error(`the receiver ended before it was seen listening: ${describeExit(e)}`)));
+    endedEarly.catch(() => {}); // it only matters if it wins the race below
+    await Promise.race([waitForUdpListener(port), endedEarly]);
+    sender = await trafgen(['send', '--dst', LOOPBACK, '--port', String(port), '--flows', String(FLOWS), '--rate', String(RATE_PPS), '--duration', String(DURATION_S), '--src-port-base', String(srcPortBase)]);
+    receiver = await receiving;
+    expect(sender.code, `sender: ${describeExit(sender)}`).toBe(0);
+    expect(receiver.code, `receiver: ${describeExit(receiver)}`).toBe(0);
+    sent = JSON.parse(sender.stdout) as SenderReport;
+    got = JSON.parse(receiver.stdout) as ReceiverReport;
+  }, 30_000);
+
+  it('the sender sends rate × duration packets in all, spread evenly over the flows', () => {
+    expect(sent.sent).toHaveLength(FLOWS);
+    const total = sent.sent.reduce((a, b) => a + b, 0);
+    expect(Math.abs(total - RATE_PPS * DURATION_S), `sent ${sent.sent.join('+')} = ${total}`).toBeLessThanOrEqual(2 * FLOWS);
+    expect(Math.max(...sent.sent) - Math.min(...sent.sent), `per flow: ${sent.sent.join(', ')}`).toBeLessThanOrEqual(1);
+  });
+
+  it('the sender reports its schedule: the run spans the duration', () => {
+    expect(BigInt(sent.endNs) - BigInt(sent.startNs)).toBe(BigInt(DURATION_S * 1e9));
+  });
+
+  it('flow i leaves from source port base + i', () => {
+    expect(sent.sourcePorts).toEqual(Array.from({ length: FLOWS }, (_, i) => srcPortBase + i));
+  });
+
+  it('the receiver got every packet, in order, none twice: analyze finds no loss', () => {
+    expect(got.flows).toHaveLength(got.seqs.length);
+    expect(got.sentNs).toHaveLength(got.seqs.length);
+    const packets: Received[] = got.flows.map((flow, i) => ({ flow, seq: got.seqs[i]!, sentNs: BigInt(got.sentNs[i]!) }));
+    const sentPerFlow = new Map(sent.sent.map((n, flow) => [flow, n]));
+    const report = analyze(packets, sentPerFlow, BigInt(1e9 / RATE_PPS));
+    expect(report.received).toBe(sent.sent.reduce((a, b) => a + b, 0));
+    expect(report.lost).toBe(0);
+    expect(report.longestLossMs).toBe(0);
+    expect(report.flows.map((f) => f.flow)).toEqual(Array.from({ length: FLOWS }, (_, i) => i));
+    for (const f of report.flows) {
+      expect(f, `flow ${f.flow}`).toMatchObject({ received: sent.sent[f.flow], expected: sent.sent[f.flow], lost: 0, duplicates: 0, reordered: 0, gaps: [] });
+    }
+  });
+
+  it('each packet carries its flow’s next sequence number and the sender’s clock at send time', () => {
+    const start = BigInt(sent.startNs);
+    const next = new Array<number>(FLOWS).fill(0);
+    const lastNs = new Array<bigint>(FLOWS).fill(0n);
+    for (const [i, flow] of got.flows.entries()) {
+      expect(got.seqs[i], `packet ${i} (flow ${flow})`).toBe(next[flow]);
+      next[flow]!++;
+      const ns = BigInt(got.sentNs[i]!);
+      expect(ns >= start, `packet ${i} sent at ${ns}, before the run started at ${start}`).toBe(true);
+      expect(ns >= lastNs[flow]!, `packet ${i}: send times of flow ${flow} go backwards`).toBe(true);
+      lastNs[flow] = ns;
+    }
+  });
+});
+
+describe('trafgen send without --src-port-base', () => {
+  it('gives each flow its own ephemeral source port and still sends rate × duration', async () => {
+    // Nothing listens on the destination port: the datagrams are simply dropped on loopback.
+    const port = await freePorts(1);
+    const [flows, rate, duration] = [3, 2000, 0.3];
+    const r = await trafgen(['send', '--dst', LOOPBACK, '--port', String(port), '--flows', String(flows), '--rate', String(rate), '--duration', String(duration)]);
+    expect(r.code, describeExit(r)).toBe(0);
+    const out = JSON.parse(r.stdout) as SenderReport;
+    expect(new Set(out.sourcePorts).size).toBe(flows);
+    for (const p of out.sourcePorts) expect(p).toBeGreaterThan(1023);
+    const total = out.sent.reduce((a, b) => a + b, 0);
+    expect(Math.abs(total - rate * duration)).toBeLessThanOrEqual(2 * flows);
+    expect(Math.max(...out.sent) - Math.min(...out.sent)).toBeLessThanOrEqual(1);
+  }, 20_000);
+});
+
+describe('trafgen refuses bad arguments: exit 2, a message on stderr, nothing on stdout', () => {
+  it.each([
+    ['a rate above the limit', ['send', '--dst', LOOPBACK, '--port', '9', '--rate', String(RATE_LIMIT_PPS + 1), '--duration', '0.1'], /--rate must be between 1 and 20000/],
+    ['a rate of zero', ['send', '--dst', LOOPBACK, '--port', '9', '--rate', '0', '--duration', '0.1'], /--rate must be between/],
+    ['a rate that is not a number', ['send', '--dst', LOOPBACK, '--port', '9', '--rate', 'fast', '--duration', '0.1'], /--rate must be between/],
+    ['a missing --dst', ['send', '--port', '9', '--duration', '0.1'], /--dst must be an IPv4 address/],
+    ['an IPv6 --dst', ['send', '--dst', '::1', '--port', '9', '--duration', '0.1'], /--dst must be an IPv4 address/],
+    ['a host name as --dst', ['send', '--dst', 'localhost', '--port', '9', '--duration', '0.1'], /--dst must be an IPv4 address/],
+    ['a missing --port', ['send', '--dst', LOOPBACK, '--duration', '0.1'], /--port must be between 1 and 65535/],
+    ['a duration above the limit', ['recv', '--port', '9', '--duration', '121'], /--duration must be between/],
+    ['a source port base that leaves no room for the flows', ['send', '--dst', LOOPBACK, '--port', '9', '--flows', '4', '--src-port-base', '65533', '--duration', '0.1'], /--src-port-base must be between 1024 and 65531/],
+    ['an unknown subcommand', ['blast', '--dst', LOOPBACK], /usage: trafgen send/],
+    ['no subcommand', [], /usage: trafgen send/],
+    ['an unknown option', ['send', '--dst', LOOPBACK, '--port', '9', '--pps', '100'], /Unknown option '--pps'/],
+    ['an option without its value', ['send', '--port', '9', '--dst'], /--dst.*missing/],
+  ])('%s', async (_, args, message) => {
+    const r = await trafgen(args);
+    expect(r.code, describeExit(r)).toBe(2);
+    expect(r.stderr).toMatch(/^trafgen: /);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
+  });
+});
