@@ -108,7 +108,7 @@ for (const failure of ['grey', 'carrier'] as const) {
         );
       }
       if (m.flow.report.received === 0) culprits.push(`the probe flow ${path.src} → ${path.dst} delivered nothing at all`);
-      if (m.reconvergenceMs === undefined) culprits.push(`${hasher.node} did not use ${nexthop.iface} again within 30 s of restoring ${endpoint}${bfd ? ' (or BFD stayed down)' : ''}`);
+      if (m.reconvergenceMs === undefined) culprits.push(`${hasher.node} did not use ${nexthop.iface} again within 30 s of restoring ${endpoint}: ${m.reconvergenceFailure}`);
       expectNoCulprits(culprits, `failover problems (${bfdText})`);
     });
   });

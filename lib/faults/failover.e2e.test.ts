@@ -121,4 +121,17 @@ describe('ECMP and BFD suites on seeded faults', () => {
     expect(lost).toBeLessThan(10000);
     expect(summary.tests.find((t) => t.name.includes('carrier loss'))?.status).toBe('passed');
   });
+
+  test('FRR 8.4 kernel nexthop groups lose a next hop after a carrier flap: the failover suite catches it', async () => {
+    const lab = await crossing('e2e-nhg');
+    labs.push('e2e-nhg');
+    for (const node of ['spine1', 'spine2', 'leaf1', 'leaf2', 'leaf3', 'leaf4', 'host1', 'host2']) {
+      await editFrrConf(lab, node, (c) => c.replace('no zebra nexthop kernel enable\n', ''));
+    }
+    const { result, summary, errors } = await run(lab.file, 'bfd-failover');
+    expect(result.exitCode).toBe(1);
+    expect(summary.tests.find((t) => t.name.includes('carrier loss'))?.status).toBe('failed');
+    // zebra believes both next hops are installed; the kernel kept one.
+    expect(errors).toMatch(/(\S+) did not use (eth\d) again within 30 s of restoring \1:\2: kernel route to \S+ has 1 next hop\(s\), none via \2; zebra shows 2 installed \(eth\d, eth\d\)/);
+  });
 });

@@ -6,7 +6,7 @@ import type { StartedLab } from '../lab/started-lab.ts';
 import type { ExpectedNexthop } from '../plan/expected-routing.ts';
 import { waitFor } from '../expect/wait-for.ts';
 import type { Fault } from '../faults/faults.ts';
-import { vtyshJson } from './frr.ts';
+import { fibNexthops, ribRoute, vtyshJson } from './frr.ts';
 import { runFlows, timeline, type FlowResult } from './flows.ts';
 import type { Hasher } from './ecmp.ts';
 
@@ -45,6 +45,8 @@ export interface FailoverMeasurement {
   lossWindowMs: number;
   /** From restoring the link to the route using it again (and BFD up, if configured). */
   reconvergenceMs?: number;
+  /** When it did not re-converge: what the kernel, zebra and BFD showed last. */
+  reconvergenceFailure?: string;
   /** Relative to the flow's start (send clock), for the timeline. */
   faultAtMs: number;
   restoreAtMs: number;
@@ -104,6 +106,7 @@ export async function measureFailover(lab: StartedLab, o: FailoverOptions): Prom
   const restoreNs = process.hrtime.bigint();
   await fault!.restore();
   let reconvergenceMs: number | undefined;
+  let reconvergenceFailure: string | undefined;
   try {
     const r = await waitFor(
       async () => {
@@ -116,7 +119,12 @@ export async function measureFailover(lab: StartedLab, o: FailoverOptions): Prom
     reconvergenceMs = ms(process.hrtime.bigint() - restoreNs);
     void r;
   } catch {
-    reconvergenceMs = undefined;
+    // Say where the state disagrees: zebra may believe a next hop is installed that the kernel lost.
+    const { width } = await usesNexthop(lab, o.hasher.node, o.flow.dstIp, o.nexthop.iface);
+    const rib = await ribRoute(lab.node(o.hasher.node), `${o.flow.dstIp}/32`).catch(() => undefined);
+    const zebraFib = fibNexthops(rib).map((n) => n.interfaceName ?? '?');
+    const bfdStatus = o.hasBfd ? (await bfdPeer(lab, o.hasher.node, o.peerAddress))?.status : 'none';
+    reconvergenceFailure = `kernel route to ${o.flow.dstIp} has ${width} next hop(s), none via ${o.nexthop.iface}; zebra shows ${zebraFib.length} installed (${zebraFib.join(', ') || 'none'}); BFD ${bfdStatus}`;
   }
   return {
     flow,
@@ -124,6 +132,7 @@ export async function measureFailover(lab: StartedLab, o: FailoverOptions): Prom
     withdrawalMs,
     lossWindowMs: flow.report.longestLossMs,
     reconvergenceMs,
+    reconvergenceFailure,
     faultAtMs: ms(fault!.appliedAtNs - flow.startNs),
     restoreAtMs: ms(restoreNs - flow.startNs),
     buckets: timeline(flow.packets, flow.startNs, TIMELINE_BUCKET_MS),
