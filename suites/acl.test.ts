@@ -3,7 +3,8 @@
 // compare. A failure names the cell and the rule that decides it.
 import { attachment, step } from 'allure-js-commons';
 import { afterAll, describe, expectNoCulprits, test } from '../fixtures/lab.ts';
-import { mapLimit, readyOverlay } from '../fixtures/overlay.ts';
+import { mapLimit } from '../fixtures/deadline.ts';
+import { readyOverlay } from '../fixtures/overlay.ts';
 import type { BackgroundProcess, StartedLab } from '../lib/lab/started-lab.ts';
 import type { Overlay } from '../lib/overlay/model.ts';
 import { expectedMatrix, probeLabel, probesFor, type Cell } from '../lib/plan/acl-matrix.ts';

@@ -9,14 +9,8 @@ import type { StartedLab } from '../lib/lab/started-lab.ts';
 import { expectedRoutes } from '../lib/plan/expected-routing.ts';
 import { discoverFabric, observeRoutes, observeSummaries, type Fabric } from '../lib/probes/fabric.ts';
 import { recordFigure } from '../lib/report/figures.ts';
-import { convergenceTimeoutMs } from './settings.ts';
+import { remainingMs, sinceDeployS } from '../fixtures/deadline.ts';
 
-/** Time left until the convergence deadline, which counts from deploy start. */
-function remainingMs(lab: StartedLab): number {
-  return Math.max(1_000, lab.times.deployStartedAt + convergenceTimeoutMs() - Date.now());
-}
-
-const sinceDeploy = (lab: StartedLab) => (Date.now() - lab.times.deployStartedAt) / 1000;
 
 let fabric: Fabric | undefined;
 async function fabricOf(lab: StartedLab): Promise<Fabric> {
@@ -58,7 +52,7 @@ describe('BGP convergence', () => {
         await failWith(e, last);
       }
     });
-    recordFigure({ task }, 'bgp_sessions_established_s', { value: sinceDeploy(lab), unit: 's', description: 'deploy start until every expected BGP session was seen Established' });
+    recordFigure({ task }, 'bgp_sessions_established_s', { value: sinceDeployS(lab), unit: 's', description: 'deploy start until every expected BGP session was seen Established' });
     recordFigure({ task }, 'bgp_sessions', { value: f.sessions.length, unit: 'sessions', description: 'BGP sessions checked (both ends of every router-to-router link)' });
   });
 
@@ -89,7 +83,7 @@ describe('BGP convergence', () => {
       }
     });
     recordFigure({ task }, 'bgp_convergence_s', {
-      value: sinceDeploy(lab),
+      value: sinceDeployS(lab),
       unit: 's',
       description: 'deploy start until every router had every loopback in RIB and kernel FIB with the expected ECMP width (an upper bound: first observation after convergence)',
     });

@@ -4,7 +4,8 @@
 // (OVS drops the packet, no ICMP reaches the VM, TCP stalls): a bulk transfer proves it is not.
 import { attachment, step } from 'allure-js-commons';
 import { describe, expect, expectNoCulprits, test } from '../fixtures/lab.ts';
-import { readyOverlay, remainingMs } from '../fixtures/overlay.ts';
+import { remainingMs } from '../fixtures/deadline.ts';
+import { readyOverlay } from '../fixtures/overlay.ts';
 import { waitFor } from '../lib/expect/wait-for.ts';
 import type { StartedLab } from '../lib/lab/started-lab.ts';
 import type { Overlay, VmPort } from '../lib/overlay/model.ts';

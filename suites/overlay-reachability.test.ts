@@ -3,7 +3,8 @@
 // the pair and, where it can be seen, the host at fault (e.g. a TEP nobody advertises).
 import { attachment, step } from 'allure-js-commons';
 import { describe, expect, test } from '../fixtures/lab.ts';
-import { mapLimit, readyOverlay, remainingMs, sinceDeployS } from '../fixtures/overlay.ts';
+import { mapLimit, remainingMs, sinceDeployS } from '../fixtures/deadline.ts';
+import { readyOverlay } from '../fixtures/overlay.ts';
 import { waitFor } from '../lib/expect/wait-for.ts';
 import type { StartedLab } from '../lib/lab/started-lab.ts';
 import type { Overlay, VmPort } from '../lib/overlay/model.ts';
