@@ -108,7 +108,7 @@ export async function measureFailover(lab: StartedLab, o: FailoverOptions): Prom
   let reconvergenceMs: number | undefined;
   let reconvergenceFailure: string | undefined;
   try {
-    const r = await waitFor(
+    await waitFor(
       async () => {
         const { uses, width } = await usesNexthop(lab, o.hasher.node, o.flow.dstIp, o.nexthop.iface);
         const bfdUp = !o.hasBfd || (await bfdPeer(lab, o.hasher.node, o.peerAddress))?.status === 'up';
@@ -117,7 +117,6 @@ export async function measureFailover(lab: StartedLab, o: FailoverOptions): Prom
       { timeoutMs: o.reconvergenceTimeoutMs, intervalsMs: [50, 100], description: `${o.hasher.node} to use ${o.nexthop.iface} again` },
     );
     reconvergenceMs = ms(process.hrtime.bigint() - restoreNs);
-    void r;
   } catch {
     // Say where the state disagrees: zebra may believe a next hop is installed that the kernel lost.
     const { width } = await usesNexthop(lab, o.hasher.node, o.flow.dstIp, o.nexthop.iface);

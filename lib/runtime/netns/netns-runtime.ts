@@ -35,13 +35,13 @@ export class NetnsRuntime implements Runtime {
     for (const node of topology.nodes) {
       const base = ['topology', 'nodes', node.name];
       for (const key of Object.keys(node.sysctls)) {
-        if (!key.startsWith('net.')) at([...base, 'sysctls', key], `sysctl ${key} is not per network namespace: setting it would change the host`, 'keep only net.* sysctls, or use --runtime docker');
+        if (!key.startsWith('net.')) at([...base, 'sysctls', key], `sysctl ${key} is not per network namespace: setting it would change the host`, 'keep only net.* sysctls (other settings need a container runtime such as containerlab)');
       }
       for (const argv of node.exec) {
         const program = basename(argv[0]!);
         const line = argv.join(' ');
         if (!NETNS_EXEC_PROGRAMS.has(program)) {
-          at([...base, 'exec'], `exec line "${line}" runs ${program}, but the netns runtime shares the host's filesystem and runs only network configuration (${[...NETNS_EXEC_PROGRAMS].join(', ')})`, 'configure the node with ip/tc/sysctl lines, or use --runtime docker');
+          at([...base, 'exec'], `exec line "${line}" runs ${program}, but the netns runtime shares the host's filesystem and runs only network configuration (${[...NETNS_EXEC_PROGRAMS].join(', ')})`, 'configure the node with ip/tc/ethtool/sysctl/nft lines (other commands need a container runtime such as containerlab)');
         } else if (program === 'sysctl' && argv.slice(1).some((a) => !a.startsWith('-') && !a.startsWith('net.'))) {
           at([...base, 'exec'], `exec line "${line}" sets a sysctl outside net.*, which would change the host`, 'set only net.* sysctls');
         }
