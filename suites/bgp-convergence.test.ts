@@ -4,7 +4,7 @@
 import { attachment, step } from 'allure-js-commons';
 import { describe, expect, test } from '../fixtures/lab.ts';
 import { routeCulprits, sessionCulprits } from '../lib/expect/bgp.ts';
-import { waitFor, WaitTimeoutError } from '../lib/expect/wait-for.ts';
+import { waitFor, waitForNoCulprits, WaitTimeoutError } from '../lib/expect/wait-for.ts';
 import type { StartedLab } from '../lib/lab/started-lab.ts';
 import { expectedRoutes } from '../lib/plan/expected-routing.ts';
 import { discoverFabric, observeRoutes, observeSummaries, type Fabric } from '../lib/probes/fabric.ts';
@@ -25,9 +25,11 @@ async function fabricOf(lab: StartedLab): Promise<Fabric> {
 }
 
 /** Attach the last JSON each router showed, then fail with the culprits. */
-async function failWith(e: unknown, evidence: Map<string, unknown> | undefined): Promise<never> {
-  for (const [node, json] of evidence ?? []) await attachment(`${node}.json`, JSON.stringify(json, null, 2), 'application/json');
-  if (e instanceof WaitTimeoutError) expect.fail(e.message);
+async function failWith(e: unknown): Promise<never> {
+  if (e instanceof WaitTimeoutError) {
+    for (const [node, json] of (e.lastSeen as Map<string, unknown> | undefined) ?? []) await attachment(`${node}.json`, JSON.stringify(json, null, 2), 'application/json');
+    expect.fail(e.message);
+  }
   throw e;
 }
 
@@ -36,22 +38,13 @@ describe('BGP convergence', () => {
     // Reported as skipped, never as passed: a lab without BGP has nothing for this suite to check.
     if (!lab.nodes().some((n) => n.frrDaemons.includes('bgpd'))) skip('no router in this lab runs bgpd');
     const f = await fabricOf(lab);
-    await step(`expect ${f.sessions.length} sessions Established`, async () => {
-      let last: Map<string, unknown> | undefined;
-      try {
-        await waitFor(
-          async () => {
-            const summaries = await observeSummaries(lab, f.routers.map((r) => r.name));
-            last = summaries;
-            const culprits = sessionCulprits(f.sessions, summaries);
-            return culprits.length ? { ok: false, reason: culprits.join('\n') } : { ok: true, value: summaries };
-          },
-          { timeoutMs: remainingMs(lab), description: `${f.sessions.length} BGP sessions to be Established` },
-        );
-      } catch (e) {
-        await failWith(e, last);
-      }
-    });
+    await step(`expect ${f.sessions.length} sessions Established`, () =>
+      waitForNoCulprits(
+        () => observeSummaries(lab, f.routers.map((r) => r.name)),
+        (summaries) => sessionCulprits(f.sessions, summaries),
+        { timeoutMs: remainingMs(lab), description: `${f.sessions.length} BGP sessions to be Established` },
+      ).catch(failWith),
+    );
     recordFigure({ task }, 'bgp_sessions_established_s', { value: sinceDeployS(lab), unit: 's', description: 'deploy start until every expected BGP session was seen Established' });
     recordFigure({ task }, 'bgp_sessions', { value: f.sessions.length, unit: 'sessions', description: 'BGP sessions checked (both ends of every router-to-router link)' });
   });
@@ -66,22 +59,13 @@ describe('BGP convergence', () => {
       JSON.stringify(expected.map((r) => ({ at: r.at, prefix: r.prefix, owner: r.owner, width: r.width, via: r.candidates.map((c) => `${r.at}:${c.iface} → ${c.neighbor}`) })), null, 2),
       'application/json',
     );
-    await step(`expect ${expected.length} loopback routes with their ECMP width in RIB and FIB`, async () => {
-      let last: Map<string, unknown> | undefined;
-      try {
-        await waitFor(
-          async () => {
-            const observed = await observeRoutes(lab, f.routers.map((r) => r.name));
-            last = observed;
-            const culprits = routeCulprits(expected, observed, f.owners);
-            return culprits.length ? { ok: false, reason: culprits.join('\n') } : { ok: true, value: observed };
-          },
-          { timeoutMs: remainingMs(lab), description: `${expected.length} loopback routes with their ECMP width` },
-        );
-      } catch (e) {
-        await failWith(e, last);
-      }
-    });
+    await step(`expect ${expected.length} loopback routes with their ECMP width in RIB and FIB`, () =>
+      waitForNoCulprits(
+        () => observeRoutes(lab, f.routers.map((r) => r.name)),
+        (observed) => routeCulprits(expected, observed, f.owners),
+        { timeoutMs: remainingMs(lab), description: `${expected.length} loopback routes with their ECMP width` },
+      ).catch(failWith),
+    );
     recordFigure({ task }, 'bgp_convergence_s', {
       value: sinceDeployS(lab),
       unit: 's',

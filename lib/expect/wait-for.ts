@@ -43,3 +43,15 @@ export async function waitFor<T>(attempt: () => Promise<Check<T>>, opts: WaitFor
     await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(0, opts.timeoutMs - elapsedMs))));
   }
 }
+
+/**
+ * Poll `observe` until `culprits(seen)` is empty. On timeout the error lists every culprit of
+ * the last look, and carries what was seen (`lastSeen`) for the report.
+ */
+export function waitForNoCulprits<T>(observe: () => Promise<T>, culprits: (seen: T) => string[], opts: WaitForOptions): Promise<{ value: T; elapsedMs: number; attempts: number }> {
+  return waitFor(async () => {
+    const seen = await observe();
+    const found = culprits(seen);
+    return found.length ? { ok: false, reason: found.join('\n'), value: seen } : { ok: true, value: seen };
+  }, opts);
+}
