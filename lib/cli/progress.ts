@@ -10,7 +10,8 @@ export interface ProgressLine {
 
 export function progress(text: string): ProgressLine {
   const interactive = Boolean(process.stderr.isTTY) && !('CI' in process.env);
-  const spinner: Ora = ora({ text, stream: process.stderr, isSilent: !interactive }).start();
+  // netproof never reads stdin: leave it alone (ora would otherwise put the terminal in raw mode).
+  const spinner: Ora = ora({ text, stream: process.stderr, isSilent: !interactive, discardStdin: false }).start();
   const started = performance.now();
   const took = () => `(${((performance.now() - started) / 1000).toFixed(1)} s)`;
   return {
