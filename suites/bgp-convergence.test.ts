@@ -24,10 +24,15 @@ async function fabricOf(lab: StartedLab): Promise<Fabric> {
   return fabric;
 }
 
-/** Attach the last JSON each router showed, then fail with the culprits. */
-async function failWith(e: unknown): Promise<never> {
+/** Attach the last JSON each router showed and the bgpd log of each router blamed, then fail with the culprits. */
+async function failWith(lab: StartedLab, e: unknown): Promise<never> {
   if (e instanceof WaitTimeoutError) {
     for (const [node, json] of (e.lastSeen as Map<string, unknown> | undefined) ?? []) await attachment(`${node}.json`, JSON.stringify(json, null, 2), 'application/json');
+    const blamed = new Set(e.message.split('\n').slice(1).map((line) => line.split(':')[0]!));
+    for (const node of lab.nodes().filter((n) => blamed.has(n.name))) {
+      const log = await node.daemonLog('bgpd');
+      if (log) await attachment(`${node.name}-bgpd.log`, log.split('\n').slice(-200).join('\n'), 'text/plain');
+    }
     expect.fail(e.message);
   }
   throw e;
@@ -43,7 +48,7 @@ describe('BGP convergence', () => {
         () => observeSummaries(lab, f.routers.map((r) => r.name)),
         (summaries) => sessionCulprits(f.sessions, summaries),
         { timeoutMs: remainingMs(lab), description: `${f.sessions.length} BGP sessions to be Established` },
-      ).catch(failWith),
+      ).catch((e) => failWith(lab, e)),
     );
     recordFigure({ task }, 'bgp_sessions_established_s', { value: sinceDeployS(lab), unit: 's', description: 'deploy start until every expected BGP session was seen Established' });
     recordFigure({ task }, 'bgp_sessions', { value: f.sessions.length, unit: 'sessions', description: 'BGP sessions checked (both ends of every router-to-router link)' });
@@ -64,7 +69,7 @@ describe('BGP convergence', () => {
         () => observeRoutes(lab, f.routers.map((r) => r.name)),
         (observed) => routeCulprits(expected, observed, f.owners),
         { timeoutMs: remainingMs(lab), description: `${expected.length} loopback routes with their ECMP width` },
-      ).catch(failWith),
+      ).catch((e) => failWith(lab, e)),
     );
     recordFigure({ task }, 'bgp_convergence_s', {
       value: sinceDeployS(lab),
