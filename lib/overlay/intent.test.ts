@@ -7,24 +7,12 @@ import { parseTopology } from '../topology/load.ts';
 import type { Topology } from '../topology/model.ts';
 import { defaultVmMac, loadOverlay, overlayFileFor, parseOverlay, routerPortMac } from './intent.ts';
 import type { Overlay } from './model.ts';
+import { doc, posOf } from '../../fixtures/yaml-text.ts';
 
 const DIR = '/labs/t';
 const CLAB = `${DIR}/t.clab.yml`;
 const FILE = `${DIR}/t.overlay.yml`;
 
-/** A YAML document from its lines, so tests can find where things are. */
-const doc = (...lines: string[]) => `${lines.join('\n')}\n`;
-
-/** 1-based line and column of the `nth` occurrence of `needle` in `text`, computed from the text itself. */
-function posOf(text: string, needle: string, nth = 0): { line: number; column: number } {
-  let at = -1;
-  for (let i = 0; i <= nth; i++) {
-    at = text.indexOf(needle, at + 1);
-    if (at < 0) throw new Error(`test bug: "${needle}" occurs fewer than ${nth + 1} times`);
-  }
-  const before = text.slice(0, at);
-  return { line: before.split('\n').length, column: at - before.lastIndexOf('\n') };
-}
 
 /** A lab of two compute hosts, a leaf and two VMs; more nodes and links can be added. */
 function topology(extra: { nodes?: string[]; links?: string[] } = {}): Topology {

@@ -5,23 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { EXIT, InvalidInputError, type Problem } from '../errors.ts';
 import { isFrrImage, loadTopology, parseTopology } from './load.ts';
 import type { LabNode, Topology } from './model.ts';
+import { doc, posOf } from '../../fixtures/yaml-text.ts';
 
 const DIR = '/labs/t';
 const FILE = `${DIR}/t.clab.yml`;
 
-/** A YAML document from its lines, so tests can find where things are. */
-const doc = (...lines: string[]) => `${lines.join('\n')}\n`;
-
-/** 1-based line and column of the `nth` occurrence of `needle` in `text`, computed from the text itself. */
-function posOf(text: string, needle: string, nth = 0): { line: number; column: number } {
-  let at = -1;
-  for (let i = 0; i <= nth; i++) {
-    at = text.indexOf(needle, at + 1);
-    if (at < 0) throw new Error(`test bug: "${needle}" occurs fewer than ${nth + 1} times`);
-  }
-  const before = text.slice(0, at);
-  return { line: before.split('\n').length, column: at - before.lastIndexOf('\n') };
-}
 
 function problemsOf(text: string, exists: (p: string) => boolean = () => true): Problem[] {
   try {
