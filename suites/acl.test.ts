@@ -2,7 +2,7 @@
 // the intent, attempt every cell for real (TCP connect, UDP request/response, ICMP echo) and
 // compare. A failure names the cell and the rule that decides it.
 import { attachment, step } from 'allure-js-commons';
-import { afterAll, describe, expectNoCulprits, test } from '../fixtures/lab.ts';
+import { afterAll, describe, expectNoCulprits, skipWithoutOverlay, test } from '../fixtures/lab.ts';
 import { mapLimit } from '../fixtures/deadline.ts';
 import { readyOverlay } from '../fixtures/overlay.ts';
 import type { BackgroundProcess, StartedLab } from '../lib/lab/started-lab.ts';
@@ -57,7 +57,7 @@ function matrixMarkdown(cells: Observed[]): string {
 
 describe('security groups (ACLs)', () => {
   test('every cell of the allow/deny matrix behaves as the intent says', async ({ lab, task, skip }) => {
-    if (!lab.topology.overlay) skip('this lab has no overlay (no <lab>.overlay.yml beside the topology)');
+    skipWithoutOverlay(lab, skip);
     const overlay = await readyOverlay(lab);
     if (!overlay.groups.length) skip('the intent defines no security groups');
     const cells = await step(`probe ${expectedMatrix(overlay).length} cells`, () => probeMatrix(lab, overlay));
@@ -70,7 +70,7 @@ describe('security groups (ACLs)', () => {
   });
 
   test('stateful: replies of an allowed flow pass although the reverse direction is denied', async ({ lab, skip }) => {
-    if (!lab.topology.overlay) skip('this lab has no overlay');
+    skipWithoutOverlay(lab, skip);
     const overlay = await readyOverlay(lab);
     const cells = await probeMatrix(lab, overlay);
     const key = (src: string, dst: string, c: Cell) => `${src}|${dst}|${label(c)}`;

@@ -4,7 +4,7 @@
 // window (send timestamps either side of the gap: 1 ms resolution), assert the loss window is
 // within detect-multiplier × interval + a margin, restore the link and assert re-convergence.
 import { attachment, step } from 'allure-js-commons';
-import { describe, expectNoCulprits, test } from '../fixtures/lab.ts';
+import { describe, expectNoCulprits, skipWithoutBgp, test } from '../fixtures/lab.ts';
 import { readyOverlay } from '../fixtures/overlay.ts';
 import { greyFailure, linkDown } from '../lib/faults/faults.ts';
 import type { StartedLab } from '../lib/lab/started-lab.ts';
@@ -55,7 +55,7 @@ async function linkOfFlow(lab: StartedLab, path: ProbePath, hasher: Hasher) {
 for (const failure of ['grey', 'carrier'] as const) {
   describe('BFD failover', () => {
     test(`${failure === 'grey' ? 'grey failure (carrier up)' : 'carrier loss'} on the link carrying a probe flow: loss window within the BFD budget, then re-convergence`, async ({ lab, task, skip }) => {
-      if (!lab.nodes().some((n) => n.frrDaemons.includes('bgpd'))) skip('no router in this lab runs bgpd');
+      skipWithoutBgp(lab, skip);
       const s = await probeSetup(lab);
       if (!s) skip('no two hosts or leaves have equal-cost paths between them: no link can fail over');
       const { path, hasher } = s!;

@@ -2,27 +2,18 @@
 // every loopback (TEP) in its RIB and kernel FIB with the ECMP width the topology implies.
 // Polled against a deadline counted from deploy start; the time to converge is measured.
 import { attachment, step } from 'allure-js-commons';
-import { describe, expect, test } from '../fixtures/lab.ts';
+import { describe, expect, skipWithoutBgp, test } from '../fixtures/lab.ts';
 import { routeCulprits, sessionCulprits } from '../lib/expect/bgp.ts';
-import { waitFor, waitForNoCulprits, WaitTimeoutError } from '../lib/expect/wait-for.ts';
+import { waitForNoCulprits, WaitTimeoutError } from '../lib/expect/wait-for.ts';
 import type { StartedLab } from '../lib/lab/started-lab.ts';
 import { expectedRoutes } from '../lib/plan/expected-routing.ts';
-import { discoverFabric, observeRoutes, observeSummaries, type Fabric } from '../lib/probes/fabric.ts';
+import { observeRoutes, observeSummaries } from '../lib/probes/fabric.ts';
+import { discoveredFabric } from '../fixtures/fabric.ts';
 import { recordFigure } from '../lib/report/figures.ts';
 import { remainingMs, sinceDeployS } from '../fixtures/deadline.ts';
 
 
-let fabric: Fabric | undefined;
-async function fabricOf(lab: StartedLab): Promise<Fabric> {
-  // Discovery needs every bgpd answering; right after deploy one may still be starting.
-  fabric ??= (
-    await waitFor(async () => ({ ok: true, value: await discoverFabric(lab) }), {
-      timeoutMs: remainingMs(lab),
-      description: 'every FRR router to answer vtysh',
-    })
-  ).value;
-  return fabric;
-}
+const fabricOf = discoveredFabric;
 
 /** Attach the last JSON each router showed and the bgpd log of each router blamed, then fail with the culprits. */
 async function failWith(lab: StartedLab, e: unknown): Promise<never> {
@@ -40,8 +31,7 @@ async function failWith(lab: StartedLab, e: unknown): Promise<never> {
 
 describe('BGP convergence', () => {
   test('every fabric session is Established', async ({ lab, task, skip }) => {
-    // Reported as skipped, never as passed: a lab without BGP has nothing for this suite to check.
-    if (!lab.nodes().some((n) => n.frrDaemons.includes('bgpd'))) skip('no router in this lab runs bgpd');
+    skipWithoutBgp(lab, skip);
     const f = await fabricOf(lab);
     await step(`expect ${f.sessions.length} sessions Established`, () =>
       waitForNoCulprits(
@@ -55,7 +45,7 @@ describe('BGP convergence', () => {
   });
 
   test('every router has every loopback in its RIB and kernel FIB with the expected ECMP width', async ({ lab, task, skip }) => {
-    if (!lab.nodes().some((n) => n.frrDaemons.includes('bgpd'))) skip('no router in this lab runs bgpd');
+    skipWithoutBgp(lab, skip);
     const f = await fabricOf(lab);
     const expected = expectedRoutes(f.routers, f.links);
     expect(expected.length, 'no loopback routes are expected: do the routers have /32s on lo?').toBeGreaterThan(0);

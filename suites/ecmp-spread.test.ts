@@ -5,7 +5,7 @@
 // hash fails one run in a thousand) and use every path. Overlay flows are spread by the outer
 // UDP source port OVS derives from the inner flow, so they are checked the same way.
 import { attachment, step } from 'allure-js-commons';
-import { describe, expectNoCulprits, test } from '../fixtures/lab.ts';
+import { describe, expectNoCulprits, skipWithoutBgp, skipWithoutOverlay, test } from '../fixtures/lab.ts';
 import { readyOverlay } from '../fixtures/overlay.ts';
 import { routeCulprits } from '../lib/expect/bgp.ts';
 import type { StartedLab } from '../lib/lab/started-lab.ts';
@@ -60,7 +60,7 @@ async function spread(lab: StartedLab, task: Parameters<typeof recordFigure>[0][
 
 describe('ECMP spread', () => {
   test('every leaf has every equal-cost next hop in its RIB and kernel FIB', async ({ lab, task, skip }) => {
-    if (!lab.nodes().some((n) => n.frrDaemons.includes('bgpd'))) skip('no router in this lab runs bgpd');
+    skipWithoutBgp(lab, skip);
     const { f, routes } = await fabricOf(lab);
     const leaves = f.routers.filter((r) => lab.node(r.name).spec.tier === 'leaf').map((r) => r.name);
     if (!leaves.length) skip('no node is labelled netproof.role: leaf');
@@ -76,7 +76,7 @@ describe('ECMP spread', () => {
   });
 
   test(`${FLOWS} underlay flows between loopbacks spread evenly over every path`, async ({ lab, task, skip }) => {
-    if (!lab.nodes().some((n) => n.frrDaemons.includes('bgpd'))) skip('no router in this lab runs bgpd');
+    skipWithoutBgp(lab, skip);
     const { f, routes } = await fabricOf(lab);
     const path: ProbePath | undefined = chooseProbePath(routes, tierOf(lab));
     if (!path) skip('no two hosts or leaves have equal-cost paths between them');
@@ -88,7 +88,7 @@ describe('ECMP spread', () => {
   });
 
   test(`${FLOWS} overlay flows VM to VM spread evenly by their GENEVE source ports`, async ({ lab, task, skip }) => {
-    if (!lab.topology.overlay) skip('this lab has no overlay');
+    skipWithoutOverlay(lab, skip);
     const overlay = await readyOverlay(lab);
     const { f, routes } = await fabricOf(lab);
     const tep = new Map(planOverlayNodes(lab.topology).chassis.map((c) => [c.node, c.tep]));

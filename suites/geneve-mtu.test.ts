@@ -3,7 +3,7 @@
 // for the overhead on the smallest underlay MTU of its paths. Too large an MTU is a black hole
 // (OVS drops the packet, no ICMP reaches the VM, TCP stalls): a bulk transfer proves it is not.
 import { attachment, step } from 'allure-js-commons';
-import { describe, expect, expectNoCulprits, test } from '../fixtures/lab.ts';
+import { describe, expect, expectNoCulprits, skipWithoutOverlay, test } from '../fixtures/lab.ts';
 import { remainingMs } from '../fixtures/deadline.ts';
 import { readyOverlay } from '../fixtures/overlay.ts';
 import { waitFor } from '../lib/expect/wait-for.ts';
@@ -102,10 +102,6 @@ async function largestInnerPacket(lab: StartedLab, src: VmPort, dst: VmPort): Pr
   }
   return lo;
 }
-
-const skipWithoutOverlay = (lab: StartedLab, skip: (note: string) => void) => {
-  if (!lab.topology.overlay) skip('this lab has no overlay (no <lab>.overlay.yml beside the topology)');
-};
 
 describe('GENEVE MTU', () => {
   test('the GENEVE overhead is measured on an underlay link', async ({ lab, task, skip }) => {

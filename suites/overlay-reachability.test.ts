@@ -2,7 +2,7 @@
 // distributed router) reaches each other over GENEVE between the hosts' TEPs. A failure names
 // the pair and, where it can be seen, the host at fault (e.g. a TEP nobody advertises).
 import { attachment, step } from 'allure-js-commons';
-import { describe, expect, test } from '../fixtures/lab.ts';
+import { describe, expect, skipWithoutOverlay, test } from '../fixtures/lab.ts';
 import { mapLimit, remainingMs, sinceDeployS } from '../fixtures/deadline.ts';
 import { readyOverlay } from '../fixtures/overlay.ts';
 import { waitFor } from '../lib/expect/wait-for.ts';
@@ -37,7 +37,7 @@ async function pingUntil(lab: StartedLab, p: Pair, timeoutMs: number) {
 
 describe('overlay reachability', () => {
   test('the first VM-to-VM reply crosses the fabric over GENEVE', async ({ lab, task, skip }) => {
-    if (!lab.topology.overlay) skip('this lab has no overlay (no <lab>.overlay.yml beside the topology)');
+    skipWithoutOverlay(lab, skip);
     const pairs = icmpPairs(lab.topology.overlay!);
     const first = pairs.find((p) => p.src.host !== p.dst.host);
     if (!first) skip('the intent allows ICMP between no two VMs on different hosts');
@@ -53,7 +53,7 @@ describe('overlay reachability', () => {
   });
 
   test('every VM pair the intent allows reaches each other, on one switch and across the router', async ({ lab, task, skip }) => {
-    if (!lab.topology.overlay) skip('this lab has no overlay');
+    skipWithoutOverlay(lab, skip);
     const overlay = await readyOverlay(lab);
     const pairs = icmpPairs(overlay);
     const results = await step(`ping ${pairs.length} VM pairs`, () =>
