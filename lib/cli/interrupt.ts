@@ -1,5 +1,7 @@
 // Ctrl-C and SIGTERM during any command: run the registered cleanups (tear down what was
-// deployed), then exit 130/143 as a shell would. A second signal exits at once.
+// deployed), then exit 130/143 as a shell would. A second signal exits at once. Cleanups run
+// innermost first, one after another: the suites' workers stop probing before the lab they
+// probe is torn down, so nothing of theirs outlives the lab.
 type Cleanup = () => Promise<void>;
 
 const cleanups = new Set<Cleanup>();
@@ -18,10 +20,12 @@ function install(): void {
       // hold every exit until the lab is torn down.
       process.exit = (() => undefined) as typeof process.exit;
       process.stderr.write(`\n${sig}: tearing down (send it again to exit at once)\n`);
-      void Promise.allSettled([...cleanups].map((c) => c())).then((results) => {
-        for (const r of results) if (r.status === 'rejected') process.stderr.write(`cleanup failed: ${(r.reason as Error).message}\n`);
+      void (async () => {
+        for (const cleanup of [...cleanups].reverse()) {
+          await cleanup().catch((e: unknown) => process.stderr.write(`cleanup failed: ${(e as Error).message}\n`));
+        }
         realExit(code);
-      });
+      })();
     });
   }
 }
