@@ -2,7 +2,7 @@
 // lab, write junit.xml + allure-results/ + summary.json, tear down (also on Ctrl-C).
 // `netproof test`: the same suites against a lab that is already deployed.
 import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXIT, UsageError } from '../errors.ts';
@@ -130,9 +130,28 @@ async function runSuites(lab: StartedLab, o: SuiteOptions, vitestNode: Promise<t
   return result?.status === 'passed' ? EXIT.ok : EXIT.failed;
 }
 
-/** Stop vitest's workers on interrupt without letting a stuck worker block teardown. */
+/**
+ * Stop vitest's workers on interrupt without letting a stuck worker block teardown: one still
+ * busy after `ms` is killed, so it cannot go on probing the lab while it is torn down.
+ */
 async function closeWithin(vitest: { close(): Promise<void> }, ms: number): Promise<void> {
-  await Promise.race([vitest.close(), new Promise((r) => setTimeout(r, ms))]);
+  const closed = await Promise.race([vitest.close().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), ms))]);
+  if (!closed) await killChildProcesses();
+}
+
+/** SIGKILL this process's direct children (vitest's forked workers). */
+async function killChildProcesses(): Promise<void> {
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+      // "pid (comm) state ppid …": fields after the last ')'.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === process.pid) process.kill(Number(entry), 'SIGKILL');
+    } catch {
+      // exited meanwhile
+    }
+  }
 }
 
 async function prepareReportDir(dir: string): Promise<void> {

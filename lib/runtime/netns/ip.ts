@@ -1,6 +1,7 @@
 // argv builders and queries for namespaces and links. Names reaching here were validated
 // by the topology loader; `name`/`dev` keywords keep `ip` from reading them as keywords.
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { exec, execOk } from '../../exec.ts';
 
 export const NETNS_DIR = '/run/netns';
@@ -25,11 +26,37 @@ export function vethArgv(a: { ns: string; iface: string }, b: { ns: string; ifac
 export const linkUpArgv = (ns: string, iface: string) => ['ip', '-n', ns, 'link', 'set', 'dev', iface, 'up'];
 export const addrAddArgv = (ns: string, iface: string, cidr: string) => ['ip', '-n', ns, 'addr', 'add', cidr, 'dev', iface];
 
-/** PIDs of every process in a namespace (`ip netns pids`). */
-export async function namespacePids(ns: string): Promise<number[]> {
-  const r = await exec(['ip', 'netns', 'pids', ns]);
-  return r.stdout
-    .split('\n')
-    .map((s) => Number.parseInt(s, 10))
-    .filter((n) => Number.isInteger(n) && n > 0);
+/** A namespace's identity (device and inode of its nsfs file), which outlives its name. */
+export interface NamespaceId {
+  dev: number;
+  ino: number;
+}
+
+export async function namespaceId(ns: string): Promise<NamespaceId | undefined> {
+  try {
+    const st = await stat(join(NETNS_DIR, ns));
+    return { dev: st.dev, ino: st.ino };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * PIDs of every process whose network namespace is one of `ids`, found the way `ip netns pids`
+ * does (stat of /proc/PID/ns/net) but also after the namespaces' names are gone.
+ */
+export async function pidsInNamespaces(ids: readonly NamespaceId[]): Promise<number[]> {
+  if (!ids.length) return [];
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid <= 0) continue;
+    try {
+      const st = await stat(`/proc/${pid}/ns/net`);
+      if (ids.some((id) => id.dev === st.dev && id.ino === st.ino)) pids.push(pid);
+    } catch {
+      // exited meanwhile, or a kernel thread
+    }
+  }
+  return pids;
 }

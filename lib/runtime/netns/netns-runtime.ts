@@ -15,7 +15,7 @@ import type { DeployOptions, DestroyReport, LabStatus, Runtime } from '../runtim
 import { planOverlayNodes, type CentralPlan, type ChassisPlan } from '../../plan/chassis.ts';
 import { daemonArgv, daemonsFromConfig, daemonsFromFile, FRR_LIBEXEC } from './frr-daemons.ts';
 import { brPhyFlows, centralArgvs, chassisDaemonArgvs, chassisVsctlArgv, ingressDropRuleset, ovsEnv, OVS_BINARIES } from './ovn-daemons.ts';
-import { addNamespace, addrAddArgv, deleteNamespace, inNamespace, linkUpArgv, listNamespaces, namespacePids, vethArgv } from './ip.ts';
+import { addNamespace, addrAddArgv, deleteNamespace, inNamespace, linkUpArgv, listNamespaces, namespaceId, pidsInNamespaces, vethArgv, type NamespaceId } from './ip.ts';
 import { labDir, listStateDirs, nodeDir, readState, removeLabDir, writeState, type NetnsLabState } from './state.ts';
 
 /** Programs a host's exec lines may run here: namespaces share the host's filesystem, so only network configuration. */
@@ -228,20 +228,13 @@ export class NetnsRuntime implements Runtime {
   async destroy(lab: string): Promise<DestroyReport> {
     const removed: string[] = [];
     const namespaces = await this.labNamespaces(lab);
-    // Every process in the lab's namespaces is the lab's: FRR daemons and anything exec'd there.
-    const pids = (await Promise.all(namespaces.map(namespacePids))).flat();
-    signal(pids, 'SIGTERM');
-    try {
-      await waitFor(async () => {
-        const alive = pids.filter(isAlive);
-        return alive.length ? { ok: false, reason: `still running: ${alive.join(' ')}` } : { ok: true, value: true };
-      }, { timeoutMs: KILL_GRACE_MS, intervalsMs: [20, 50, 100], description: `lab ${lab}'s processes to exit` });
-    } catch {
-      signal(pids.filter(isAlive), 'SIGKILL');
-    }
-    if (pids.length) removed.push(`${pids.length} processes`);
+    // Names go first, so nothing new enters (`ip netns exec` of a worker still probing fails);
+    // then every process left inside is the lab's: FRR daemons and anything exec'd there.
+    const ids = (await Promise.all(namespaces.map(namespaceId))).filter((id) => id !== undefined);
     await Promise.all(namespaces.map(deleteNamespace));
     removed.push(...namespaces.map((n) => `netns ${n}`));
+    const killed = await killAllIn(lab, ids);
+    if (killed) removed.push(`${killed} processes`);
     if (existsSync(labDir(lab))) {
       await removeLabDir(lab);
       removed.push(labDir(lab));
@@ -276,6 +269,28 @@ export class NetnsRuntime implements Runtime {
     }
     return [...byLab.values()];
   }
+}
+
+/**
+ * SIGTERM every process in the namespaces, SIGKILL what lingers, and repeat until none is left
+ * (a process inside may have started another meanwhile). Returns how many were signalled.
+ */
+async function killAllIn(lab: string, ids: NamespaceId[]): Promise<number> {
+  const termSentAt = new Map<number, number>();
+  await waitFor(
+    async () => {
+      const pids = (await pidsInNamespaces(ids)).filter(isAlive);
+      if (!pids.length) return { ok: true, value: true };
+      for (const pid of pids) {
+        const sentAt = termSentAt.get(pid);
+        if (sentAt === undefined) termSentAt.set(pid, Date.now());
+        signal([pid], sentAt !== undefined && Date.now() - sentAt > KILL_GRACE_MS ? 'SIGKILL' : 'SIGTERM');
+      }
+      return { ok: false, reason: `still running: ${pids.join(' ')}` };
+    },
+    { timeoutMs: KILL_GRACE_MS * 5, intervalsMs: [20, 50, 100, 200], description: `lab ${lab}'s processes to exit` },
+  );
+  return termSentAt.size;
 }
 
 function signal(pids: number[], sig: NodeJS.Signals): void {
