@@ -15,7 +15,7 @@ import { waitFor } from '../expect/wait-for.ts';
 import { generateClos } from '../generate.ts';
 import { planClos, type ClosPlan } from '../plan/clos.ts';
 import { PROJECT_ROOT } from '../cli/run.ts';
-import { daemonArgv } from '../runtime/netns/frr-daemons.ts';
+import { daemonArgv } from '../runtime/frr-daemons.ts';
 import { listNamespaces } from '../runtime/netns/ip.ts';
 import { NetnsRuntime } from '../runtime/netns/netns-runtime.ts';
 import { loadTopology } from '../topology/load.ts';

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT, NetproofError, UsageError } from '../errors.ts';
 import { generateClos } from '../generate.ts';
-import { allRuntimes, DEFAULT_RUNTIME, RUNTIME_NAMES, runtimeByName } from '../runtime/index.ts';
+import { allRuntimes, DEFAULT_RUNTIME, RUNTIME_NAMES, runtimeByName, runtimeOfLab, type Runtime } from '../runtime/index.ts';
 import { deployLab, loadForRuntime } from './deploy.ts';
 import { runLab, SUITE_NAMES, testLab } from './run.ts';
 import { DEFAULT_CONVERGENCE_TIMEOUT_S } from '../../suites/settings.ts';
@@ -95,9 +95,8 @@ program
   .argument('<lab>')
   .argument('<node>')
   .argument('<argv...>', 'the command and its arguments (after --)')
-  .addOption(runtimeOption())
-  .action(async (labName: string, nodeName: string, argv: string[], o) => {
-    const lab = await runtimeByName(o.runtime).attach(labName);
+  .action(async (labName: string, nodeName: string, argv: string[]) => {
+    const lab = await (await runtimeOfLab(labName)).attach(labName);
     const r = await lab.node(nodeName).exec(argv, { timeoutMs: 600_000 });
     process.stdout.write(r.stdout);
     process.stderr.write(r.stderr);
@@ -111,41 +110,45 @@ program
   .option('--all', 'remove every lab netproof deployed on this machine')
   .action(async (labName: string | undefined, o) => {
     if (!labName && !o.all) throw new UsageError('name a lab, or pass --all (see: netproof status)');
+    // Every runtime looks, by its own marks (namespaces, container labels): after a crash the
+    // state file that records the runtime may be gone.
+    let destroyed = 0;
     for (const runtime of allRuntimes()) {
       const names = o.all ? (await runtime.list()).map((l) => l.name) : [labName!];
       for (const name of names) {
         const report = await runtime.destroy(name);
         if (report.removed.length) console.log(`destroyed ${name} (${runtime.name}): ${report.removed.length} items`);
-        else if (!o.all) console.log(`nothing to destroy for ${name} (${runtime.name})`);
+        destroyed += report.removed.length ? 1 : 0;
       }
     }
+    if (!destroyed && !o.all) console.log(`nothing to destroy for ${labName}`);
   });
 
 /** Options shared by the verbs that run suites (`run`, `test`). */
 function withSuiteOptions(cmd: Command): Command {
   return cmd
-    .addOption(runtimeOption())
     .option('--suite <name>', `suite to run, repeatable (suites: ${SUITE_NAMES.join(', ')})`, (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--report-dir <dir>', 'where junit.xml, allure-results/ and summary.json go', 'reports/latest')
     .option('--convergence-timeout <seconds>', 'deadline for the control plane to converge, from deploy start', integer('--convergence-timeout'), DEFAULT_CONVERGENCE_TIMEOUT_S);
 }
 
-const suiteOptions = (o: { runtime: string; suite: string[]; reportDir: string; convergenceTimeout: number }) => ({
-  runtime: runtimeByName(o.runtime),
+const suiteOptions = (runtime: Runtime, o: { suite: string[]; reportDir: string; convergenceTimeout: number }) => ({
+  runtime,
   suites: o.suite,
   reportDir: resolve(o.reportDir),
   convergenceTimeoutS: o.convergenceTimeout,
 });
 
 withSuiteOptions(program.command('run').description('deploy a lab, run the conformance suites against it, write reports, tear down').argument('<file>', 'containerlab topology (*.clab.yml)'))
+  .addOption(runtimeOption())
   .option('--keep', 'leave the lab running afterwards')
   .action(async (file: string, o) => {
-    process.exitCode = await runLab({ file, keep: Boolean(o.keep), ...suiteOptions(o) });
+    process.exitCode = await runLab({ file, keep: Boolean(o.keep), ...suiteOptions(runtimeByName(o.runtime), o) });
   });
 
 withSuiteOptions(program.command('test').description('run the conformance suites against a lab that is already deployed (it keeps running)').argument('<lab>', 'lab name (see: netproof status)'))
   .action(async (labName: string, o) => {
-    process.exitCode = await testLab(labName, suiteOptions(o));
+    process.exitCode = await testLab(labName, suiteOptions(await runtimeOfLab(labName), o));
   });
 
 program
@@ -157,9 +160,8 @@ program
   .option('--percent <n>', 'loss percentage for "loss"', integer('--percent'))
   .option('--mtu <bytes>', 'new MTU for "mtu"', integer('--mtu'))
   .option('--for <seconds>', 'hold the fault this long, then undo it (default: until Ctrl-C)', integer('--for'))
-  .addOption(runtimeOption())
   .action(async (labName: string, kind: string, target: string, o) => {
-    const lab = await runtimeByName(o.runtime).attach(labName);
+    const lab = await (await runtimeOfLab(labName)).attach(labName);
     const fault = await injectFault(lab, kind, target, { percent: o.percent, mtu: o.mtu });
     console.log(`applied: ${fault.description}`);
     await holdThenRestore(fault, o.for);

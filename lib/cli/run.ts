@@ -4,8 +4,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { EXIT, UsageError } from '../errors.ts';
+import { PROJECT_ROOT } from '../paths.ts';
 import type { StartedLab } from '../lab/started-lab.ts';
 import { SummaryReporter } from '../report/summary-reporter.ts';
 import type { Runtime } from '../runtime/runtime.ts';
@@ -14,7 +14,7 @@ import { LAB_ENV, RUNTIME_ENV } from '../lab/env.ts';
 import { deployLab, loadForRuntime } from './deploy.ts';
 import { keepingOurSignalHandlers, withInterruptCleanup } from './interrupt.ts';
 
-export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export { PROJECT_ROOT };
 export const SUITES_DIR = join(PROJECT_ROOT, 'suites');
 /** In the order they run: convergence first, so its clock means what it says. */
 export const SUITE_NAMES = ['bgp-convergence', 'overlay-reachability', 'geneve-mtu', 'acl', 'ecmp-spread', 'bfd-failover'];

@@ -3,13 +3,16 @@
 import type { ExecOptions, ExecResult } from '../exec.ts';
 import type { LabNode, Topology } from '../topology/model.ts';
 
+/** Options of a command run inside a node: `env` adds to the node's environment, never the host's. */
+export type NodeExecOptions = Omit<ExecOptions, 'env'> & { env?: Record<string, string> };
+
 export interface NodeHandle {
   readonly name: string;
   readonly spec: LabNode;
   /** FRR daemons the runtime started on this node (empty for hosts). */
   readonly frrDaemons: readonly string[];
   /** Run argv inside the node. A non-zero exit is a result, not an exception. */
-  exec(argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
+  exec(argv: readonly string[], opts?: NodeExecOptions): Promise<ExecResult>;
   /** Start argv in the background inside the node (a listener, a capture); it dies with the lab at the latest. */
   spawn(argv: readonly string[]): BackgroundProcess;
   /** argv that runs one of netproof's own Node tools (an absolute path under lib/) inside the node. */

@@ -1,10 +1,13 @@
-// Runtimes by name. Docker (testcontainers) joins here; callers never construct one directly.
+// Runtimes by name; callers never construct one directly.
 import { UsageError } from '../errors.ts';
+import { readState } from './state.ts';
+import { DockerRuntime } from './docker/docker-runtime.ts';
 import { NetnsRuntime } from './netns/netns-runtime.ts';
 import type { Runtime } from './runtime.ts';
 
 const RUNTIMES: Record<string, () => Runtime> = {
   netns: () => new NetnsRuntime(),
+  docker: () => new DockerRuntime(),
 };
 
 export const RUNTIME_NAMES = Object.keys(RUNTIMES);
@@ -18,6 +21,13 @@ export function runtimeByName(name: string): Runtime {
 
 export function allRuntimes(): Runtime[] {
   return Object.values(RUNTIMES).map((make) => make());
+}
+
+/** The runtime a deployed lab runs on, as its state records it. */
+export async function runtimeOfLab(lab: string): Promise<Runtime> {
+  const state = await readState(lab);
+  if (!state) throw new UsageError(`no lab named "${lab}" is deployed (see: netproof status)`);
+  return runtimeByName(state.runtime);
 }
 
 export type { Runtime } from './runtime.ts';

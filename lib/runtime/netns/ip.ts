@@ -23,8 +23,6 @@ export function vethArgv(a: { ns: string; iface: string }, b: { ns: string; ifac
   return ['ip', '-n', a.ns, 'link', 'add', 'name', a.iface, ...mtuArgs, 'type', 'veth', 'peer', 'name', b.iface, ...mtuArgs, 'netns', b.ns];
 }
 
-export const linkUpArgv = (ns: string, iface: string) => ['ip', '-n', ns, 'link', 'set', 'dev', iface, 'up'];
-export const addrAddArgv = (ns: string, iface: string, cidr: string) => ['ip', '-n', ns, 'addr', 'add', cidr, 'dev', iface];
 
 /** A namespace's identity (device and inode of its nsfs file), which outlives its name. */
 export interface NamespaceId {

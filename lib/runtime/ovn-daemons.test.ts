@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { OVN_NB_PORT, OVN_SB_PORT } from '../../overlay/model.ts';
-import type { ChassisPlan } from '../../plan/chassis.ts';
+import { OVN_NB_PORT, OVN_SB_PORT } from '../overlay/model.ts';
+import type { ChassisPlan } from '../plan/chassis.ts';
 import {
   brPhyFlows,
   centralArgvs,

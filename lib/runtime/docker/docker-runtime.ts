@@ -1,0 +1,167 @@
+// The Docker runtime: each node is a container `np.<lab>.<node>` of the local node image
+// (FRR, OVS, OVN and the probe tools; built by ci/build-node-image.sh), started through
+// testcontainers with no network of Docker's; each link is a veth pair created straight
+// into the two containers' network namespaces, as containerlab wires its labs. From there
+// the bring-up is the netns runtime's own, run through `docker exec`.
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { EnvironmentError, UsageError, type Problem } from '../../errors.ts';
+import { exec, execOk } from '../../exec.ts';
+import { toTopologyData, type StartedLab } from '../../lab/started-lab.ts';
+import { namespaceName } from '../../names.ts';
+import { NODE_IMAGE } from '../../render/clab.ts';
+import type { Topology } from '../../topology/model.ts';
+import { bringUp } from '../bring-up.ts';
+import { RuntimeLab } from '../lab-node.ts';
+import type { DeployOptions, DestroyReport, LabStatus, Runtime } from '../runtime.ts';
+import { labDir, listStateDirs, nodeDir, readState, removeLabDir, runningState, writeState, type LabState } from '../state.ts';
+import { DockerShell } from './docker-shell.ts';
+import { containerVethArgv, dockerEngine, LAB_LABEL, NODE_LABEL, startNodeContainer } from './engine.ts';
+
+export class DockerRuntime implements Runtime {
+  readonly name = 'docker';
+
+  check(topology: Topology): Problem[] {
+    const problems: Problem[] = [];
+    // The containers share the host's kernel and see /proc/sys writable (FRR and faults set
+    // net.* at run time): any other sysctl would change the host.
+    for (const node of topology.nodes) {
+      for (const key of Object.keys(node.sysctls)) {
+        if (!key.startsWith('net.')) {
+          const path = ['topology', 'nodes', node.name, 'sysctls', key];
+          problems.push({ file: topology.file, ...topology.locate(path), field: path.join('.'), message: `sysctl ${key} is not per network namespace: setting it in a container would change the host`, fix: 'keep only net.* sysctls' });
+        }
+      }
+    }
+    return problems;
+  }
+
+  async checkEnvironment(): Promise<void> {
+    if (process.getuid?.() !== 0) throw new EnvironmentError('the docker runtime wires containers with veth pairs and needs root', 'run netproof as root');
+    const engine = await dockerEngine();
+    if (!engine.cli) throw new EnvironmentError('the docker CLI is not installed', 'npm run bootstrap   # or: apt-get install docker.io');
+    if (!engine.running) throw new EnvironmentError(`no Docker engine answers: ${engine.error}`, 'dockerd >/var/log/dockerd.log 2>&1 &');
+    if (!engine.images.includes(NODE_IMAGE)) throw new EnvironmentError(`the node image ${NODE_IMAGE} is not built`, 'sh ci/build-node-image.sh   # from Debian packages, ≈30 s, cached');
+  }
+
+  async deploy(topology: Topology, opts: DeployOptions = {}): Promise<StartedLab> {
+    const progress = opts.onProgress ?? (() => {});
+    const lab = topology.name;
+    if ((await readState(lab)) || (await labContainers(lab)).length) {
+      throw new UsageError(`lab "${lab}" is already deployed (or left over from a crash)\n    fix: netproof destroy ${lab}`);
+    }
+    const deployStartedAt = Date.now();
+    const state: LabState = { runtime: this.name, name: lab, status: 'deploying', ownerPid: process.pid, topology: toTopologyData(topology), daemons: {}, times: { deployStartedAt } };
+    // Written first, so a crash at any later point leaves enough for `destroy` to find.
+    await writeState(state);
+    try {
+      await this.build(topology, state, progress);
+    } catch (e) {
+      progress('deploy failed: removing what was created');
+      await this.destroy(lab);
+      throw e;
+    }
+    state.status = 'running';
+    state.times.deployedAt = Date.now();
+    await writeState(state);
+    return this.started(state as LabState & { times: { deployedAt: number } });
+  }
+
+  private async build(topology: Topology, state: LabState, progress: (s: string) => void): Promise<void> {
+    const lab = topology.name;
+    progress(`containers: ${topology.nodes.length}`);
+    const pids = new Map<string, number>();
+    await Promise.all(
+      topology.nodes.map(async (n) => {
+        const dir = nodeDir(lab, n.name);
+        await mkdir(dir, { recursive: true });
+        pids.set(n.name, await startNodeContainer({ lab, node: n.name, image: NODE_IMAGE, stateDir: dir }));
+      }),
+    );
+    progress(`links: ${topology.links.length}`);
+    await Promise.all(
+      topology.links.map((l) => {
+        const [a, b] = l.endpoints;
+        return execOk(containerVethArgv({ pid: pids.get(a.node)!, iface: a.iface }, { pid: pids.get(b.node)!, iface: b.iface }, l.mtu));
+      }),
+    );
+    state.daemons = await bringUp({ topology, shell: (node) => this.shell(lab, node), progress });
+  }
+
+  private shell(lab: string, node: string): DockerShell {
+    return new DockerShell(node, namespaceName(lab, node), nodeDir(lab, node));
+  }
+
+  private started(state: LabState & { times: { deployedAt: number } }): StartedLab {
+    return new RuntimeLab(state, (node) => this.shell(state.name, node), () => this.destroy(state.name).then(() => undefined));
+  }
+
+  async attach(lab: string): Promise<StartedLab> {
+    return this.started(await runningState(lab, this.name));
+  }
+
+  async destroy(lab: string): Promise<DestroyReport> {
+    const removed: string[] = [];
+    const containers = await labContainers(lab);
+    // Removing a container ends every process in it and its network namespace, with the veths.
+    if (containers.length) {
+      await execOk(['docker', 'rm', '--force', '--volumes', ...containers.map((c) => c.id)], { timeoutMs: 120_000 });
+      removed.push(...containers.map((c) => `container ${c.name}`));
+    }
+    // A state directory without a state file is a crash mid-deploy; one of another runtime's lab is not ours.
+    const owner = (await readState(lab))?.runtime;
+    if (existsSync(labDir(lab)) && (owner === undefined || owner === this.name)) {
+      await removeLabDir(lab);
+      removed.push(labDir(lab));
+    }
+    return { lab, removed };
+  }
+
+  async list(): Promise<LabStatus[]> {
+    const byLab = new Map<string, LabStatus>();
+    for (const name of await listStateDirs()) {
+      const s = await readState(name);
+      if (!s || s.runtime !== this.name) continue;
+      byLab.set(name, { name, runtime: this.name, state: s.status, nodes: s.topology.nodes.map((n) => n.name), file: s.topology.file, deployedAt: s.times.deployedAt, ownerPid: processAlive(s.ownerPid) ? s.ownerPid : undefined });
+    }
+    for (const c of await labContainers()) {
+      if (byLab.has(c.lab)) continue;
+      byLab.set(c.lab, { name: c.lab, runtime: this.name, state: 'orphaned', nodes: [] });
+    }
+    for (const c of await labContainers()) {
+      const entry = byLab.get(c.lab);
+      if (entry?.state === 'orphaned') entry.nodes.push(c.node);
+    }
+    return [...byLab.values()];
+  }
+}
+
+interface LabContainer {
+  id: string;
+  name: string;
+  lab: string;
+  node: string;
+}
+
+/** Containers carrying netproof's lab label (of one lab, or of every lab). None if no engine answers. */
+async function labContainers(lab?: string): Promise<LabContainer[]> {
+  const r = await exec(['docker', 'ps', '--all', '--no-trunc', '--filter', `label=${LAB_LABEL}${lab ? `=${lab}` : ''}`, '--format', '{{json .}}']).catch(() => undefined);
+  if (!r || r.exitCode !== 0) return [];
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const c = JSON.parse(line) as { ID: string; Names: string; Labels: string };
+      const labels = new Map(c.Labels.split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as const));
+      return { id: c.ID, name: c.Names, lab: labels.get(LAB_LABEL) ?? '', node: labels.get(NODE_LABEL) ?? '' };
+    });
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

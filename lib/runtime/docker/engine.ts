@@ -1,0 +1,88 @@
+// The Docker engine as the Docker runtime uses it: is it there, start one node's container
+// (through testcontainers), and wire two containers with a veth pair.
+import { dirname } from 'node:path';
+import { exec } from '../../exec.ts';
+import { PROJECT_ROOT } from '../../paths.ts';
+import { namespaceName } from '../../names.ts';
+import { hostMissingCapabilities } from './capabilities.ts';
+
+export const LAB_LABEL = 'netproof.lab';
+export const NODE_LABEL = 'netproof.node';
+
+// No registry is reachable: Ryuk (testcontainers' reaper) cannot be pulled, so netproof sweeps
+// its containers itself, by label; and without a host override testcontainers pulls alpine to
+// find the Docker host's address. Set before testcontainers is first imported.
+process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+process.env.TESTCONTAINERS_HOST_OVERRIDE ??= 'localhost';
+
+export interface DockerEngine {
+  cli: boolean;
+  running: boolean;
+  error?: string;
+  /** Local images as repository:tag. */
+  images: string[];
+}
+
+export async function dockerEngine(): Promise<DockerEngine> {
+  const info = await exec(['docker', 'info', '--format', '{{.ServerVersion}}'], { timeoutMs: 15_000 }).catch(() => undefined);
+  if (!info) return { cli: false, running: false, images: [] };
+  if (info.exitCode !== 0) return { cli: true, running: false, error: (info.stderr || info.stdout).trim().split('\n').pop(), images: [] };
+  const images = await exec(['docker', 'image', 'ls', '--format', '{{.Repository}}:{{.Tag}}']);
+  return { cli: true, running: true, images: images.stdout.split('\n').filter(Boolean) };
+}
+
+export interface NodeContainerSpec {
+  lab: string;
+  node: string;
+  image: string;
+  /** The node's state directory: mounted at the same path, so daemons' files are where the netns runtime puts them. */
+  stateDir: string;
+}
+
+/** Start one node's container and return its init's PID on the host (its network namespace). */
+export async function startNodeContainer(spec: NodeContainerSpec): Promise<number> {
+  const { GenericContainer, getContainerRuntimeClient } = await import('testcontainers');
+  // Near-privileged: `--privileged` fails where the host's bounding set lacks a capability.
+  class NodeContainer extends GenericContainer {
+    constructor(image: string) {
+      super(image);
+      // /dev/net/tun for OVS's userspace datapath; /proc/sys writable for FRR's and the faults'
+      // net.* sysctls; an init that reaps the daemons a fault kills.
+      this.hostConfig.Devices = [{ PathOnHost: '/dev/net/tun', PathInContainer: '/dev/net/tun', CgroupPermissions: 'rwm' }];
+      this.hostConfig.MaskedPaths = [];
+      this.hostConfig.ReadonlyPaths = [];
+      this.hostConfig.Init = true;
+    }
+  }
+  // netproof's own tools (trafgen) run in nodes with this Node, from this checkout.
+  const binds = [
+    { source: spec.stateDir, target: spec.stateDir, mode: 'rw' as const },
+    { source: PROJECT_ROOT, target: PROJECT_ROOT, mode: 'ro' as const },
+    ...(process.execPath.startsWith(PROJECT_ROOT) ? [] : [{ source: dirname(process.execPath), target: dirname(process.execPath), mode: 'ro' as const }]),
+  ];
+  const started = await new NodeContainer(spec.image)
+    .withName(namespaceName(spec.lab, spec.node))
+    .withHostname(spec.node)
+    .withLabels({ [LAB_LABEL]: spec.lab, [NODE_LABEL]: spec.node })
+    .withNetworkMode('none')
+    .withAddedCapabilities('ALL')
+    .withDroppedCapabilities(...hostMissingCapabilities())
+    .withSecurityOpt('seccomp=unconfined', 'apparmor=unconfined')
+    .withBindMounts(binds)
+    .withCommand(['sleep', 'infinity'])
+    .withStartupTimeout(60_000)
+    .start();
+  const client = await getContainerRuntimeClient();
+  const pid = (await client.container.inspect(client.container.getById(started.getId()))).State.Pid;
+  if (!pid) throw new Error(`container ${started.getName()} started but has no PID`);
+  return pid;
+}
+
+/**
+ * A veth pair created straight into two containers' network namespaces (by their PIDs): no
+ * end ever appears in the host's namespace, so nothing there is touched or left behind.
+ */
+export function containerVethArgv(a: { pid: number; iface: string }, b: { pid: number; iface: string }, mtu?: number): string[] {
+  const mtuArgs = mtu !== undefined ? ['mtu', String(mtu)] : [];
+  return ['ip', 'link', 'add', 'name', a.iface, ...mtuArgs, 'netns', String(a.pid), 'type', 'veth', 'peer', 'name', b.iface, ...mtuArgs, 'netns', String(b.pid)];
+}

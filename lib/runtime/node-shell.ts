@@ -1,0 +1,24 @@
+// How a runtime runs a command inside one node: the only thing that differs between a
+// namespace (`ip netns exec`) and a container (`docker exec`) once the node exists. Bring-up
+// (lib/runtime/bring-up.ts) and node handles (lib/runtime/lab-node.ts) are written against it.
+import { ExecError, type ExecResult } from '../exec.ts';
+import type { BackgroundProcess, NodeExecOptions } from '../lab/started-lab.ts';
+
+export interface NodeShell {
+  readonly node: string;
+  /** Run argv inside the node; `env` adds variables to the node's own environment. */
+  exec(argv: readonly string[], opts?: NodeExecOptions): Promise<ExecResult>;
+  /** Start argv in the background inside the node; stop() ends the process in the node. */
+  spawn(argv: readonly string[]): BackgroundProcess;
+}
+
+/** Like shell.exec, but a non-zero exit throws, naming the node, the command and its stderr. */
+export async function execOkIn(shell: NodeShell, argv: readonly string[], opts?: NodeExecOptions): Promise<ExecResult> {
+  const r = await shell.exec(argv, opts);
+  if (r.exitCode !== 0) {
+    const e = new ExecError(r);
+    e.message = `${shell.node}: ${e.message}`;
+    throw e;
+  }
+  return r;
+}
