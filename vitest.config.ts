@@ -16,6 +16,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['lib/**/*.e2e.test.ts'],
+          // Every lab test runs on both runtimes (fixtures/runtimes.ts): Docker must be ready.
+          globalSetup: ['fixtures/docker-engine.setup.ts'],
           // Labs are real daemons on a 2-core machine: one file at a time, network-sized timeouts.
           fileParallelism: false,
           testTimeout: 180_000,

@@ -1,12 +1,17 @@
 #!/bin/sh
 # Install what netproof needs on Debian 12, only what is missing; near-instant when all is
 # present. Run by `npm start` and `npm test`; safe to run again.
+# --docker also installs the Docker engine and mmdebstrap (the Docker runtime and its node
+# image, built by ci/build-node-image.sh): `npm test` and `npm run bench` pass it.
 #
 # Node: the `node` devDependency puts Node 24 at node_modules/.bin/node, which npm scripts
 # use first, so `npm ci` is all a machine with an older system Node needs.
 set -eu
 
 PACKAGES="frr openvswitch-switch ovn-central ovn-host iproute2 iputils-ping tcpdump nftables ethtool ncat socat procps"
+if [ "${1:-}" = "--docker" ]; then
+  PACKAGES="$PACKAGES docker.io mmdebstrap"
+fi
 MIN_NODE_MAJOR=22
 
 missing=""
@@ -25,8 +30,9 @@ if [ -n "$missing" ]; then
     exit 3
   fi
   echo "netproof bootstrap: installing$missing" >&2
-  # The packaged services (a host-wide FRR, OVS, OVN) must not start: netproof runs its own
-  # daemons inside each lab and never changes the host's root namespace.
+  # The packaged services (a host-wide FRR, OVS, OVN, Docker) must not start: netproof runs
+  # its own daemons inside each lab and never changes the host's root namespace; the tests
+  # start dockerd themselves, without its bridge and firewall rules.
   policy=/usr/sbin/policy-rc.d
   if [ ! -e "$policy" ]; then
     printf '#!/bin/sh\nexit 101\n' > "$policy"

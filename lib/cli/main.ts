@@ -7,6 +7,7 @@ import { EXIT, NetproofError, UsageError } from '../errors.ts';
 import { generateClos } from '../generate.ts';
 import { allRuntimes, DEFAULT_RUNTIME, RUNTIME_NAMES, runtimeByName, runtimeOfLab, type Runtime } from '../runtime/index.ts';
 import { deployLab, loadForRuntime } from './deploy.ts';
+import { exportLab } from './export.ts';
 import { runLab, SUITE_NAMES, testLab } from './run.ts';
 import { DEFAULT_CONVERGENCE_TIMEOUT_S } from '../../suites/settings.ts';
 import { FAULT_KINDS, holdThenRestore, injectFault } from './fault.ts';
@@ -101,6 +102,16 @@ program
     process.stdout.write(r.stdout);
     process.stderr.write(r.stderr);
     process.exitCode = r.exitCode;
+  });
+
+program
+  .command('export')
+  .description('write the lab as a containerlab directory that containerlab and clabernetes deploy as is')
+  .argument('<file>', 'containerlab topology (*.clab.yml)')
+  .requiredOption('--out <dir>', 'directory to write the lab into')
+  .action(async (file: string, o) => {
+    const written = await exportLab(file, resolve(o.out));
+    console.log(`wrote ${written}\nnext: containerlab deploy -t ${written}   (or: clabernetes, see README)`);
   });
 
 program

@@ -1,12 +1,12 @@
 // `netproof run` end to end on real FRR: passes on a healthy fabric, fails naming the
 // culprit on seeded faults, and writes junit.xml, allure-results/ and summary.json.
-import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { labNamespaces, labProcesses, netproof } from '../../fixtures/cli.ts';
+import { netproof } from '../../fixtures/cli.ts';
 import { editFrrConf, generatedLab, neighborOn } from '../../fixtures/faults.ts';
+import { labFor, leftovers, RUNTIMES } from '../../fixtures/runtimes.ts';
 import type { Summary } from '../report/summary-reporter.ts';
 
 const labs: string[] = [];
@@ -14,18 +14,18 @@ afterAll(async () => {
   for (const lab of labs) await netproof(['destroy', lab]);
 });
 
-async function run(labFile: string, lab: string, extra: string[] = []) {
-  labs.push(lab);
-  const reportDir = await mkdtemp(join(tmpdir(), `netproof-report-${lab}-`));
-  const result = await netproof(['run', labFile, '--report-dir', reportDir, ...extra]);
-  const summary = JSON.parse(await readFile(join(reportDir, 'summary.json'), 'utf8')) as Summary;
-  return { result, summary, reportDir, errors: summary.tests.flatMap((t) => t.errors).join('\n') };
-}
+describe.each(RUNTIMES)('netproof run (BGP convergence suite) on %s', (runtime) => {
+  async function run(labFile: string, lab: string, extra: string[] = []) {
+    labs.push(lab);
+    const reportDir = await mkdtemp(join(tmpdir(), `netproof-report-${lab}-`));
+    const result = await netproof(['run', labFile, '--runtime', runtime, '--report-dir', reportDir, ...extra]);
+    const summary = JSON.parse(await readFile(join(reportDir, 'summary.json'), 'utf8')) as Summary;
+    return { result, summary, reportDir, errors: summary.tests.flatMap((t) => t.errors).join('\n') };
+  }
 
-describe('netproof run (BGP convergence suite)', () => {
   test('passes on a healthy Clos, measures convergence, writes every report, leaves nothing behind', async () => {
-    const lab = await generatedLab('e2e-healthy');
-    const { result, summary, reportDir } = await run(lab.file, 'e2e-healthy');
+    const lab = await generatedLab(labFor('e2e-healthy', runtime));
+    const { result, summary, reportDir } = await run(lab.file, lab.name);
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     expect(summary.status).toBe('passed');
     // The overlay tests have nothing to check on a lab without an overlay: skipped, not passed.
@@ -48,31 +48,29 @@ describe('netproof run (BGP convergence suite)', () => {
     const allure = await readdir(join(reportDir, 'allure-results'));
     expect(allure.filter((f) => f.endsWith('-result.json')).length).toBeGreaterThanOrEqual(2);
 
-    expect(await labNamespaces('e2e-healthy')).toEqual([]);
-    expect(await labProcesses('e2e-healthy')).toEqual([]);
-    expect(existsSync('/run/netproof/e2e-healthy')).toBe(false);
+    expect(await leftovers(lab.name)).toEqual([]);
   });
 
   test('fails naming the leaf and the session when a leaf has the wrong remote-as', async () => {
-    const lab = await generatedLab('e2e-remote-as');
+    const lab = await generatedLab(labFor('e2e-remote-as', runtime));
     let spine1: string | undefined;
     await editFrrConf(lab, 'leaf3', (conf) => {
       spine1 = neighborOn(conf, 'spine1');
       return conf.replace(`neighbor ${spine1} remote-as 65000`, `neighbor ${spine1} remote-as 65099`);
     });
-    const { result, summary, errors } = await run(lab.file, 'e2e-remote-as', ['--convergence-timeout', '15']);
+    const { result, summary, errors } = await run(lab.file, lab.name, ['--convergence-timeout', '15']);
     expect(result.exitCode).toBe(1);
     expect(summary.tests.find((t) => t.name.includes('session'))?.status).toBe('failed');
     expect(errors).toMatch(new RegExp(`leaf3: session to spine1 \\(${spine1!.replaceAll('.', '\\.')}\\) over eth1 is \\w+, expected Established`));
     // The healthy sessions are not blamed.
     expect(errors).not.toMatch(/leaf1: session/);
-    expect(await labNamespaces('e2e-remote-as')).toEqual([]);
+    expect(await leftovers(lab.name)).toEqual([]);
   });
 
   test('fails naming the router and the prefixes when a router is left with maximum-paths 1', async () => {
-    const lab = await generatedLab('e2e-max-paths');
+    const lab = await generatedLab(labFor('e2e-max-paths', runtime));
     await editFrrConf(lab, 'leaf2', (conf) => conf.replace('maximum-paths 64', 'maximum-paths 1'));
-    const { result, summary, errors } = await run(lab.file, 'e2e-max-paths', ['--convergence-timeout', '15']);
+    const { result, summary, errors } = await run(lab.file, lab.name, ['--convergence-timeout', '15']);
     expect(result.exitCode).toBe(1);
     expect(summary.tests.find((t) => t.name.includes('session'))?.status).toBe('passed');
     expect(errors).toMatch(/leaf2: 10\.255\.1\.3\/32 \(loopback of leaf3\) has 1 next hop in the RIB \(via eth\d → spine\d\), expected 2 \(via eth1 → spine1, eth2 → spine2\)/);
@@ -80,8 +78,8 @@ describe('netproof run (BGP convergence suite)', () => {
   });
 
   test('a run of one named suite writes its reports to --report-dir', async () => {
-    const lab = await generatedLab('e2e-one-suite', { leaves: 2, hosts: 0, spines: 1 });
-    const { result, summary } = await run(lab.file, 'e2e-one-suite', ['--suite', 'bgp-convergence']);
+    const lab = await generatedLab(labFor('e2e-one-suite', runtime), { leaves: 2, hosts: 0, spines: 1 });
+    const { result, summary } = await run(lab.file, lab.name, ['--suite', 'bgp-convergence']);
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     expect(summary.tests.every((t) => t.file === 'suites/bgp-convergence.test.ts')).toBe(true);
   });

@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { netproof } from '../../fixtures/cli.ts';
 import { editFrrConf, generatedLab } from '../../fixtures/faults.ts';
+import { labFor, RUNTIMES, type RuntimeName } from '../../fixtures/runtimes.ts';
 import type { StartedLab } from '../lab/started-lab.ts';
-import { NetnsRuntime } from '../runtime/netns/netns-runtime.ts';
+import { runtimeByName } from '../runtime/index.ts';
 import type { Summary } from '../report/summary-reporter.ts';
 import { greyFailure, isolate, linkDown, packetLoss, setLinkMtu, stopDaemon } from './faults.ts';
 import { ping } from '../probes/traffic.ts';
@@ -20,9 +21,9 @@ afterAll(async () => {
   for (const lab of labs) await netproof(['destroy', lab]);
 });
 
-async function run(file: string, suite: string) {
+async function run(file: string, suite: string, runtime: RuntimeName) {
   const reportDir = await mkdtemp(join(tmpdir(), 'netproof-report-'));
-  const result = await netproof(['run', file, '--suite', suite, '--report-dir', reportDir]);
+  const result = await netproof(['run', file, '--runtime', runtime, '--suite', suite, '--report-dir', reportDir]);
   const summary = JSON.parse(await readFile(join(reportDir, 'summary.json'), 'utf8')) as Summary;
   return { result, summary, errors: summary.tests.flatMap((t) => t.errors).join('\n') };
 }
@@ -30,12 +31,12 @@ async function run(file: string, suite: string) {
 /** Two hosts on different leaf pairs: their traffic crosses the spines. */
 const crossing = (name: string) => generatedLab(name, { spines: 2, leaves: 4, hosts: 2 });
 
-describe('faults', () => {
+describe.each(RUNTIMES)('faults on %s', (runtime) => {
   test('each fault is in effect while held and gone once restored', async () => {
-    const gen = await generatedLab('e2e-faults', { spines: 1, leaves: 2, hosts: 0 });
-    labs.push('e2e-faults');
-    expect((await netproof(['deploy', gen.file])).exitCode).toBe(0);
-    const lab: StartedLab = await new NetnsRuntime().attach('e2e-faults');
+    const gen = await generatedLab(labFor('e2e-faults', runtime), { spines: 1, leaves: 2, hosts: 0 });
+    labs.push(gen.name);
+    expect((await netproof(['deploy', gen.file, '--runtime', runtime])).exitCode).toBe(0);
+    const lab: StartedLab = await runtimeByName(runtime).attach(gen.name);
     const leaf1 = lab.node('leaf1');
     const spine1 = lab.node('spine1');
     const peer = '10.1.0.0'; // spine1's address on spine1:eth1 <-> leaf1:eth1, the first /31
@@ -86,16 +87,16 @@ describe('faults', () => {
   });
 });
 
-describe('ECMP and BFD suites on seeded faults', () => {
+describe.each(RUNTIMES)('ECMP and BFD suites on seeded faults on %s', (runtime) => {
   test('L3-only multipath hashing fails the ECMP suite, naming the router that hashes and the setting', async () => {
-    const lab = await crossing('e2e-hash');
-    labs.push('e2e-hash');
+    const lab = await crossing(labFor('e2e-hash', runtime));
+    labs.push(lab.name);
     const text = await readFile(lab.file, 'utf8');
     // Every router back to the kernel default: hash on addresses only.
     const seeded = text.replaceAll('net.ipv4.fib_multipath_hash_policy: 1', 'net.ipv4.fib_multipath_hash_policy: 0');
     expect(seeded).not.toBe(text);
     await writeFile(lab.file, seeded);
-    const { result, errors, summary } = await run(lab.file, 'ecmp-spread');
+    const { result, errors, summary } = await run(lab.file, 'ecmp-spread', runtime);
     expect(result.exitCode).toBe(1);
     expect(summary.tests.find((t) => t.name.includes('RIB'))?.status).toBe('passed'); // the control plane is fine
     const hasher = /underlay: (\S+) spread 64 flows unevenly: (?:64 via \S+ → \S+, 0 via|0 via \S+ → \S+, 64 via)/.exec(errors)?.[1];
@@ -104,12 +105,12 @@ describe('ECMP and BFD suites on seeded faults', () => {
   });
 
   test('fabric sessions without BFD fail the grey-failure test with a loss near the BGP hold time; carrier loss still passes', async () => {
-    const lab = await crossing('e2e-nobfd');
-    labs.push('e2e-nobfd');
+    const lab = await crossing(labFor('e2e-nobfd', runtime));
+    labs.push(lab.name);
     for (const node of ['spine1', 'spine2', 'leaf1', 'leaf2', 'leaf3', 'leaf4', 'host1', 'host2']) {
       await editFrrConf(lab, node, (c) => c.replace(/^ neighbor \S+ bfd.*\n/gm, ''));
     }
-    const { result, summary, errors } = await run(lab.file, 'bfd-failover');
+    const { result, summary, errors } = await run(lab.file, 'bfd-failover', runtime);
     expect(result.exitCode).toBe(1);
     const grey = summary.tests.find((t) => t.name.includes('grey failure'))!;
     expect(grey.status).toBe('failed');
@@ -123,12 +124,12 @@ describe('ECMP and BFD suites on seeded faults', () => {
   });
 
   test('FRR 8.4 kernel nexthop groups lose a next hop after a carrier flap: the failover suite catches it', async () => {
-    const lab = await crossing('e2e-nhg');
-    labs.push('e2e-nhg');
+    const lab = await crossing(labFor('e2e-nhg', runtime));
+    labs.push(lab.name);
     for (const node of ['spine1', 'spine2', 'leaf1', 'leaf2', 'leaf3', 'leaf4', 'host1', 'host2']) {
       await editFrrConf(lab, node, (c) => c.replace('no zebra nexthop kernel enable\n', ''));
     }
-    const { result, summary, errors } = await run(lab.file, 'bfd-failover');
+    const { result, summary, errors } = await run(lab.file, 'bfd-failover', runtime);
     expect(result.exitCode).toBe(1);
     expect(summary.tests.find((t) => t.name.includes('carrier loss'))?.status).toBe('failed');
     // zebra believes both next hops are installed; the kernel kept one.

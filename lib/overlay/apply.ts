@@ -23,20 +23,29 @@ async function run(node: NodeHandle, argv: string[]): Promise<string> {
   return r.stdout;
 }
 
+/** A VM's interface as its logical port says: MAC, MTU, address, and the switch's gateway as default route. */
+export function vmInterfaceArgvs(overlay: Overlay, vmName: string): string[][] {
+  const vm = overlay.vms.find((v) => v.name === vmName);
+  if (!vm) return [];
+  const gw = overlay.switches.find((s) => s.name === vm.switch)?.gateway;
+  return [
+    ['ip', 'link', 'set', 'dev', vm.iface, 'address', vm.mac, 'mtu', String(vm.mtu)],
+    ['ip', 'addr', 'add', `${vm.ip}/${vm.prefixLength}`, 'dev', vm.iface],
+    ['ip', 'link', 'set', 'dev', vm.iface, 'up'],
+    ...(gw ? [['ip', 'route', 'add', 'default', 'via', gw, 'dev', vm.iface]] : []),
+  ];
+}
+
+/** The whole northbound intent as one transaction: `ovn-nbctl -- cmd1 … -- cmd2 …`. */
+export const nbTransactionArgv = (overlay: Overlay) => nbctl(...renderNbCommands(overlay).flatMap((c) => ['--', ...c]));
+
 export async function applyOverlay(lab: StartedLab, overlay: Overlay): Promise<void> {
-  const gateways = new Map(overlay.switches.map((s) => [s.name, s.gateway]));
   await Promise.all(
     overlay.vms.map(async (vm) => {
-      const n = lab.node(vm.name);
-      await run(n, ['ip', 'link', 'set', 'dev', vm.iface, 'address', vm.mac, 'mtu', String(vm.mtu)]);
-      await run(n, ['ip', 'addr', 'add', `${vm.ip}/${vm.prefixLength}`, 'dev', vm.iface]);
-      await run(n, ['ip', 'link', 'set', 'dev', vm.iface, 'up']);
-      const gw = gateways.get(vm.switch);
-      if (gw) await run(n, ['ip', 'route', 'add', 'default', 'via', gw, 'dev', vm.iface]);
+      for (const argv of vmInterfaceArgvs(overlay, vm.name)) await run(lab.node(vm.name), argv);
     }),
   );
-  // One transaction: `ovn-nbctl -- cmd1 … -- cmd2 …`.
-  await run(centralNode(lab), nbctl(...renderNbCommands(overlay).flatMap((c) => ['--', ...c])));
+  await run(centralNode(lab), nbTransactionArgv(overlay));
 }
 
 interface LspRow {

@@ -5,8 +5,9 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { labNamespaces, netproof } from '../../fixtures/cli.ts';
+import { netproof } from '../../fixtures/cli.ts';
 import { editFrrConf, generatedLab } from '../../fixtures/faults.ts';
+import { labFor, leftovers, RUNTIMES } from '../../fixtures/runtimes.ts';
 import type { Summary } from '../report/summary-reporter.ts';
 
 const labs: string[] = [];
@@ -25,10 +26,10 @@ async function report(args: string[]) {
 /** Two hosts on one leaf pair, one VM each: vm1 on switch web (host1), vm2 on switch db (host2). */
 const small = (name: string, extra: Record<string, number> = {}) => generatedLab(name, { spines: 2, leaves: 2, hosts: 2, vmsPerHost: 1, ...extra });
 
-describe('overlay suites', () => {
+describe.each(RUNTIMES)('overlay suites on %s', (runtime) => {
   test('the default lab passes every suite and reports the overlay figures', async () => {
     labs.push('dc');
-    const { result, summary } = await report(['run', 'topologies/dc/dc.clab.yml']);
+    const { result, summary } = await report(['run', 'topologies/dc/dc.clab.yml', '--runtime', runtime]);
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     expect(summary.counts.failed).toBe(0);
     expect(summary.counts.skipped).toBe(0);
@@ -38,13 +39,13 @@ describe('overlay suites', () => {
     expect(summary.figures.acl_cells_probed?.value).toBeGreaterThan(0);
     expect(summary.figures.acl_cells_passed?.value).toBe(summary.figures.acl_cells_probed?.value);
     expect(summary.figures.overlay_first_reply_s?.unit).toBe('s');
-    expect(await labNamespaces('dc')).toEqual([]);
+    expect(await leftovers('dc')).toEqual([]);
   });
 
   test('a VM MTU with no room for the GENEVE overhead fails the MTU suite naming the VM and the numbers', async () => {
-    const lab = await small('e2e-mtu', { vmMtu: 1500 });
-    labs.push('e2e-mtu');
-    const { result, failed, errors } = await report(['run', lab.file, '--suite', 'geneve-mtu']);
+    const lab = await small(labFor('e2e-mtu', runtime), { vmMtu: 1500 });
+    labs.push(lab.name);
+    const { result, failed, errors } = await report(['run', lab.file, '--runtime', runtime, '--suite', 'geneve-mtu']);
     expect(result.exitCode).toBe(1);
     expect(failed(/black hole|fits the smallest underlay MTU|bulk TCP/).length).toBe(3);
     expect(errors).toMatch(/vm1 MTU 1500 but only 1442 fits: 58-byte GENEVE overhead over 1500-byte underlay on \S+:eth\d <-> \S+:eth\d \(path host1 → host2\)/);
@@ -53,17 +54,17 @@ describe('overlay suites', () => {
   });
 
   test('inverted ACL priorities and a missing ACL fail the ACL suite naming the cell and the rule', async () => {
-    const lab = await small('e2e-acl');
-    labs.push('e2e-acl');
-    expect((await netproof(['deploy', lab.file])).exitCode).toBe(0);
-    const nbctl = (...args: string[]) => netproof(['exec', 'e2e-acl', 'central', '--', 'ovn-nbctl', '--db=tcp:127.0.0.1:6641', ...args]);
+    const lab = await small(labFor('e2e-acl', runtime));
+    labs.push(lab.name);
+    expect((await netproof(['deploy', lab.file, '--runtime', runtime])).exitCode).toBe(0);
+    const nbctl = (...args: string[]) => netproof(['exec', lab.name, 'central', '--', 'ovn-nbctl', '--db=tcp:127.0.0.1:6641', ...args]);
     const acls = JSON.parse((await nbctl('--format=json', '--columns=_uuid,priority,match', 'list', 'ACL')).stdout) as { data: [[string, string], number, string][] };
     const uuidOf = (match: string) => acls.data.find(([, , m]) => m === match)![0][1];
 
     // An operator "fixes" the default drop to outrank the allows: every new flow into a VM dies.
     await nbctl('set', 'ACL', uuidOf('outport == @np_drop && ip'), 'priority=1003');
     await nbctl('--wait=hv', 'sync');
-    const inverted = await report(['test', 'e2e-acl', '--suite', 'acl']);
+    const inverted = await report(['test', lab.name, '--suite', 'acl']);
     expect(inverted.result.exitCode).toBe(1);
     expect(inverted.errors).toContain('vm1 → vm2 icmp: expected allow (egress web#5 and ingress db#1), observed deny');
     expect(inverted.errors).not.toMatch(/expected deny .* observed allow/);
@@ -72,19 +73,19 @@ describe('overlay suites', () => {
     await nbctl('set', 'ACL', uuidOf('outport == @np_drop && ip'), 'priority=1001');
     await nbctl('acl-del', 'pg_db', 'to-lport', '1002', 'outport == @pg_db && ip4 && tcp && tcp.dst == 5432 && ip4.src == $pg_web_ip4');
     await nbctl('--wait=hv', 'sync');
-    const missing = await report(['test', 'e2e-acl', '--suite', 'acl']);
+    const missing = await report(['test', lab.name, '--suite', 'acl']);
     expect(missing.result.exitCode).toBe(1);
     expect(missing.errors).toContain('vm1 → vm2 tcp/5432: expected allow (egress web#5 and ingress db#2), observed deny');
     expect(missing.errors).not.toContain('icmp');
 
-    expect((await netproof(['destroy', 'e2e-acl'])).exitCode).toBe(0);
+    expect((await netproof(['destroy', lab.name])).exitCode).toBe(0);
   });
 
   test('a host whose TEP is not advertised fails reachability naming the host', async () => {
-    const lab = await small('e2e-tep');
-    labs.push('e2e-tep');
+    const lab = await small(labFor('e2e-tep', runtime));
+    labs.push(lab.name);
     await editFrrConf(lab, 'host2', (conf) => conf.replace('  network 10.255.2.2/32\n', ''));
-    const { result, errors } = await report(['run', lab.file, '--suite', 'overlay-reachability', '--convergence-timeout', '20']);
+    const { result, errors } = await report(['run', lab.file, '--runtime', runtime, '--suite', 'overlay-reachability', '--convergence-timeout', '20']);
     expect(result.exitCode).toBe(1);
     expect(errors).toContain("host2's TEP 10.255.2.2/32 is not in host1's FIB: is host2 advertising it over BGP?");
     expect(errors).not.toContain("host1's TEP");

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
+import { clabSchemaErrors } from '../../fixtures/clab-schema.ts';
+import { PROJECT_ROOT } from '../paths.ts';
 import { parse, stringify } from 'yaml';
 import { planClos } from '../plan/clos.ts';
 import { parseTopology } from '../topology/load.ts';
@@ -11,11 +11,7 @@ import { MAX_PATHS_LABEL, TIER_LABEL } from '../topology/model.ts';
 import { NODE_IMAGE, renderClab, ROUTER_SYSCTLS } from './clab.ts';
 import { FRR_IMAGE } from './frr.ts';
 
-// containerlab's own JSON schema, read by the test only (netproof never loads it at run time).
-const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
-const clabSchemaFile = join(projectRoot, '../shared/reference/clab.schema.json');
-const validateClab = new Ajv({ strict: false, allErrors: true }).compile(JSON.parse(readFileSync(clabSchemaFile, 'utf8')) as object);
-const schemaErrors = (doc: unknown) => (validateClab(doc) ? [] : (validateClab.errors ?? []).map((e) => `${e.instancePath} ${e.message}`));
+const schemaErrors = clabSchemaErrors;
 
 const plan = planClos({ name: 'dc', spines: 2, leaves: 4, hosts: 4 });
 const clab = renderClab(plan);
@@ -40,7 +36,7 @@ describe('renderClab against containerlab’s schema', () => {
   });
 
   it('the committed default lab validates', () => {
-    const committed = parse(readFileSync(join(projectRoot, 'topologies/dc/dc.clab.yml'), 'utf8'));
+    const committed = parse(readFileSync(join(PROJECT_ROOT, 'topologies/dc/dc.clab.yml'), 'utf8'));
     expect(schemaErrors(committed)).toEqual([]);
   });
 });

@@ -1,0 +1,143 @@
+// A lab as containerlab (or clabernetes) deploys it without netproof: every node explicit,
+// every file it needs bound from beside the clab file, and what netproof's runtimes do at
+// bring-up (OVS and OVN daemons, the chassis bridges, FRR on the node image, VM interfaces,
+// the OVN northbound intent) written as the node's `exec` lines, in bring-up order. Pure:
+// returns the document and the files to write; lib/export.ts writes them.
+import { basename } from 'node:path';
+import { quote } from 'shell-quote';
+import { nbTransactionArgv, vmInterfaceArgvs } from '../overlay/apply.ts';
+import { planOverlayNodes, type ChassisPlan } from '../plan/chassis.ts';
+import { daemonsFromConfig } from '../runtime/frr-daemons.ts';
+import { brPhyFlows, centralArgvs, chassisDaemonArgvs, chassisVsctlArgv, ingressDropRuleset, ovsEnv } from '../runtime/ovn-daemons.ts';
+import type { LabNode, Topology } from '../topology/model.ts';
+import { NODE_IMAGE } from './clab.ts';
+import { renderDaemons } from './frr.ts';
+
+/** Where OVS/OVN keep databases, sockets and logs inside an exported node. */
+export const EXPORT_OVS_DIR = '/var/lib/netproof';
+/** Where bound netproof files (flows, rulesets) appear inside an exported node. */
+export const EXPORT_FILES_DIR = '/etc/netproof';
+/** Debian's FRR start script: reads /etc/frr/daemons, loads /etc/frr/frr.conf, sockets where vtysh looks. */
+export const FRR_START = ['/usr/lib/frr/frrinit.sh', 'start'];
+
+/** A file to write beside the clab file: copied from `from`, or with `text`. */
+export type ExportFile = { path: string; from: string } | { path: string; text: string };
+
+export interface ClabExport {
+  /** The containerlab document. */
+  clab: Record<string, unknown>;
+  files: ExportFile[];
+}
+
+interface NodeOut {
+  image: string;
+  binds: string[];
+  exec: string[][];
+}
+
+const ROUTER_FORWARDING = { 'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '1' };
+
+export function renderExport(topology: Topology, frrConfigText: (node: LabNode) => string): ClabExport {
+  const files: ExportFile[] = [];
+  const overlay = topology.overlay ? planOverlayNodes(topology) : undefined;
+  const chassisPeers = new Set(overlay?.chassis.flatMap((c) => c.uplinks.map((u) => u.peer.node)) ?? []);
+  const out = new Map<string, NodeOut>();
+  // Nodes netproof configures beyond FRR run on its node image (FRR, OVS, OVN, ethtool, probe tools).
+  const needsNodeImage = (n: LabNode) => Boolean(overlay) && (n.tier !== undefined || chassisPeers.has(n.name));
+
+  for (const n of topology.nodes) {
+    const image = needsNodeImage(n) ? NODE_IMAGE : (n.image ?? NODE_IMAGE);
+    const binds: string[] = [];
+    for (const b of n.binds) {
+      // FRR's files are placed below; every other bind is copied beside the clab file.
+      if (n.frr && (b.hostPath === n.frr.config || b.hostPath === n.frr.daemons)) continue;
+      const rel = `${n.name}/${basename(b.hostPath)}`;
+      files.push({ path: rel, from: b.hostPath });
+      binds.push(`${rel}:${b.nodePath}${b.mode ? `:${b.mode}` : ''}`);
+    }
+    if (n.frr) {
+      files.push({ path: `${n.name}/frr.conf`, from: n.frr.config });
+      binds.push(`${n.name}/frr.conf:/etc/frr/frr.conf`);
+      if (n.frr.daemons) files.push({ path: `${n.name}/daemons`, from: n.frr.daemons });
+      else files.push({ path: `${n.name}/daemons`, text: renderDaemons(daemonsFromConfig(frrConfigText(n))) });
+      binds.push(`${n.name}/daemons:/etc/frr/daemons`);
+    }
+    out.set(n.name, { image, binds, exec: [] });
+  }
+
+  const exec = (node: string, ...argvs: string[][]) => out.get(node)!.exec.push(...argvs);
+  const bindFile = (node: string, name: string, text: string) => {
+    files.push({ path: `${node}/${name}`, text });
+    out.get(node)!.binds.push(`${node}/${name}:${EXPORT_FILES_DIR}/${name}:ro`);
+    return `${EXPORT_FILES_DIR}/${name}`;
+  };
+
+  if (overlay) {
+    const { create, start } = centralArgvs(EXPORT_OVS_DIR);
+    exec(overlay.central.node, ['mkdir', '-p', EXPORT_OVS_DIR], ...create, ...start.map(withOvsEnv));
+    for (const c of overlay.chassis) exec(c.node, ...chassisSteps(c, bindFile));
+    for (const c of overlay.chassis) {
+      // The sending ends of veths OVS reads fill in their checksums (see DESIGN, overlay note 4).
+      for (const u of c.uplinks) exec(u.peer.node, ['ethtool', '-K', u.peer.iface, 'tx', 'off']);
+      for (const p of c.vmPorts) exec(p.vm, ['ethtool', '-K', p.vmIface, 'tx', 'off']);
+    }
+  }
+  // FRR after OVS: a chassis' addresses live on br-phy, which must exist when zebra starts.
+  for (const n of topology.nodes) if (n.role === 'router' && out.get(n.name)!.image === NODE_IMAGE) exec(n.name, FRR_START);
+  if (overlay) {
+    for (const c of overlay.chassis) exec(c.node, withOvsEnv(chassisDaemonArgvs(EXPORT_OVS_DIR).controller));
+    for (const vm of topology.overlay!.vms) exec(vm.name, ...vmInterfaceArgvs(topology.overlay!, vm.name));
+    exec(overlay.central.node, nbTransactionArgv(topology.overlay!));
+  }
+  // The node's own exec lines last, as containerlab runs them once the node is up.
+  for (const n of topology.nodes) exec(n.name, ...n.exec);
+
+  const nodes = Object.fromEntries(
+    topology.nodes.map((n) => {
+      const o = out.get(n.name)!;
+      const sysctls = { ...(n.role === 'router' ? ROUTER_FORWARDING : {}), ...n.sysctls };
+      return [
+        n.name,
+        {
+          kind: 'linux',
+          image: o.image,
+          ...(Object.keys(n.labels).length ? { labels: n.labels } : {}),
+          ...(o.binds.length ? { binds: o.binds } : {}),
+          ...(Object.keys(sysctls).length ? { sysctls } : {}),
+          ...(o.exec.length ? { exec: o.exec.map((argv) => quote(argv)) } : {}),
+        },
+      ];
+    }),
+  );
+  const links = topology.links.map((l) => {
+    const addressed = l.endpoints.some((e) => e.ipv4 || e.ipv6);
+    if (!addressed) return { endpoints: l.endpoints.map((e) => `${e.node}:${e.iface}`), ...(l.mtu ? { mtu: l.mtu } : {}) };
+    return {
+      type: 'veth',
+      ...(l.mtu ? { mtu: l.mtu } : {}),
+      endpoints: l.endpoints.map((e) => ({ node: e.node, interface: e.iface, ...(e.ipv4 ? { ipv4: e.ipv4 } : {}), ...(e.ipv6 ? { ipv6: e.ipv6 } : {}) })),
+    };
+  });
+  return { clab: { name: topology.name, topology: { nodes, links } }, files };
+}
+
+/** Exec lines carry no environment of their own: `env` gives the OVS/OVN tools their directories. */
+const withOvsEnv = (argv: string[]) => ['env', ...Object.entries(ovsEnv(EXPORT_OVS_DIR)).map(([k, v]) => `${k}=${v}`), ...argv];
+
+function chassisSteps(c: ChassisPlan, bindFile: (node: string, name: string, text: string) => string): string[][] {
+  const d = chassisDaemonArgvs(EXPORT_OVS_DIR);
+  const env = withOvsEnv;
+  const flows = bindFile(c.node, 'br-phy.flows', brPhyFlows(c));
+  const ruleset = bindFile(c.node, 'ingress.nft', ingressDropRuleset([...c.uplinks.map((u) => u.iface), ...c.vmPorts.map((p) => p.iface)]));
+  return [
+    ['mkdir', '-p', EXPORT_OVS_DIR],
+    d.create,
+    env(d.ovsdb),
+    env(['ovs-vsctl', '--no-wait', 'init']),
+    env(d.vswitchd),
+    env(chassisVsctlArgv(c)),
+    env(['ovs-ofctl', 'add-flows', 'br-phy', flows]),
+    ['ip', 'link', 'set', 'dev', 'br-phy', 'up'],
+    ['nft', '-f', ruleset],
+  ];
+}
