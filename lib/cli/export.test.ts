@@ -42,6 +42,10 @@ describe('export of the default lab (FRR fabric + OVN overlay)', () => {
     expect(clabSchemaErrors(e.doc)).toEqual([]);
   });
 
+  it('gives nodes no management network: the lab has only the links it describes', () => {
+    expect(Object.values(e.doc.topology.nodes).every((n) => (n as { 'network-mode'?: string })['network-mode'] === 'none')).toBe(true);
+  });
+
   it('binds only files written beside the clab file', () => {
     for (const [name, node] of Object.entries(e.doc.topology.nodes)) {
       for (const bind of node.binds ?? []) {

@@ -101,6 +101,9 @@ export function renderExport(topology: Topology, frrConfigText: (node: LabNode) 
         {
           kind: 'linux',
           image: o.image,
+          // No management network: it would be a second path between nodes, and its default
+          // route would clash with the VMs' own. The lab has only the links it describes.
+          'network-mode': 'none',
           ...(Object.keys(n.labels).length ? { labels: n.labels } : {}),
           ...(o.binds.length ? { binds: o.binds } : {}),
           ...(Object.keys(sysctls).length ? { sysctls } : {}),

@@ -16,7 +16,7 @@ import { RuntimeLab } from '../lab-node.ts';
 import type { DeployOptions, DestroyReport, LabStatus, Runtime } from '../runtime.ts';
 import { labDir, listStateDirs, nodeDir, readState, removeLabDir, runningState, writeState, type LabState } from '../state.ts';
 import { DockerShell } from './docker-shell.ts';
-import { containerVethArgv, dockerEngine, LAB_LABEL, NODE_LABEL, startNodeContainer } from './engine.ts';
+import { containerVethArgv, dockerEngine, LAB_LABEL, netproofNodeBinds, NODE_LABEL, startNodeContainer } from './engine.ts';
 
 export class DockerRuntime implements Runtime {
   readonly name = 'docker';
@@ -75,7 +75,7 @@ export class DockerRuntime implements Runtime {
       topology.nodes.map(async (n) => {
         const dir = nodeDir(lab, n.name);
         await mkdir(dir, { recursive: true });
-        pids.set(n.name, await startNodeContainer({ lab, node: n.name, image: NODE_IMAGE, stateDir: dir }));
+        pids.set(n.name, await startNodeContainer({ lab, node: n.name, image: NODE_IMAGE, binds: netproofNodeBinds(dir) }));
       }),
     );
     progress(`links: ${topology.links.length}`);

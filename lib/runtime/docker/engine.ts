@@ -31,12 +31,32 @@ export async function dockerEngine(): Promise<DockerEngine> {
   return { cli: true, running: true, images: images.stdout.split('\n').filter(Boolean) };
 }
 
+export interface ContainerBind {
+  source: string;
+  target: string;
+  mode: 'ro' | 'rw';
+}
+
 export interface NodeContainerSpec {
   lab: string;
   node: string;
   image: string;
-  /** The node's state directory: mounted at the same path, so daemons' files are where the netns runtime puts them. */
-  stateDir: string;
+  binds: ContainerBind[];
+  /** Namespaced sysctls set at creation, as containerlab's `sysctls`. */
+  sysctls?: Record<string, string>;
+}
+
+/**
+ * What a netproof node mounts: its state directory at the same path (daemons' files are where
+ * the netns runtime puts them), and this checkout and this Node read-only at the same paths, so
+ * netproof's own tools (trafgen) run in nodes as on the host.
+ */
+export function netproofNodeBinds(stateDir: string): ContainerBind[] {
+  return [
+    { source: stateDir, target: stateDir, mode: 'rw' },
+    { source: PROJECT_ROOT, target: PROJECT_ROOT, mode: 'ro' },
+    ...(process.execPath.startsWith(PROJECT_ROOT) ? [] : [{ source: dirname(process.execPath), target: dirname(process.execPath), mode: 'ro' as const }]),
+  ];
 }
 
 /** Start one node's container and return its init's PID on the host (its network namespace). */
@@ -52,14 +72,9 @@ export async function startNodeContainer(spec: NodeContainerSpec): Promise<numbe
       this.hostConfig.MaskedPaths = [];
       this.hostConfig.ReadonlyPaths = [];
       this.hostConfig.Init = true;
+      if (spec.sysctls) this.hostConfig.Sysctls = spec.sysctls;
     }
   }
-  // netproof's own tools (trafgen) run in nodes with this Node, from this checkout.
-  const binds = [
-    { source: spec.stateDir, target: spec.stateDir, mode: 'rw' as const },
-    { source: PROJECT_ROOT, target: PROJECT_ROOT, mode: 'ro' as const },
-    ...(process.execPath.startsWith(PROJECT_ROOT) ? [] : [{ source: dirname(process.execPath), target: dirname(process.execPath), mode: 'ro' as const }]),
-  ];
   const started = await new NodeContainer(spec.image)
     .withName(namespaceName(spec.lab, spec.node))
     .withHostname(spec.node)
@@ -68,7 +83,7 @@ export async function startNodeContainer(spec: NodeContainerSpec): Promise<numbe
     .withAddedCapabilities('ALL')
     .withDroppedCapabilities(...hostMissingCapabilities())
     .withSecurityOpt('seccomp=unconfined', 'apparmor=unconfined')
-    .withBindMounts(binds)
+    .withBindMounts(spec.binds)
     .withCommand(['sleep', 'infinity'])
     .withStartupTimeout(60_000)
     .start();
