@@ -16,7 +16,7 @@ import { RuntimeLab } from '../lab-node.ts';
 import type { DeployOptions, DestroyReport, LabStatus, Runtime } from '../runtime.ts';
 import { labDir, listStateDirs, nodeDir, readState, removeLabDir, runningState, writeState, type LabState } from '../state.ts';
 import { DockerShell } from './docker-shell.ts';
-import { containerVethArgv, dockerEngine, LAB_LABEL, netproofNodeBinds, NODE_LABEL, startNodeContainer } from './engine.ts';
+import { containerVethArgv, DOCKERD_ARGV, dockerEngine, LAB_LABEL, netproofNodeBinds, NODE_LABEL, startNodeContainer } from './engine.ts';
 
 export class DockerRuntime implements Runtime {
   readonly name = 'docker';
@@ -40,7 +40,7 @@ export class DockerRuntime implements Runtime {
     if (process.getuid?.() !== 0) throw new EnvironmentError('the docker runtime wires containers with veth pairs and needs root', 'run netproof as root');
     const engine = await dockerEngine();
     if (!engine.cli) throw new EnvironmentError('the docker CLI is not installed', 'npm run bootstrap   # or: apt-get install docker.io');
-    if (!engine.running) throw new EnvironmentError(`no Docker engine answers: ${engine.error}`, 'dockerd >/var/log/dockerd.log 2>&1 &');
+    if (!engine.running) throw new EnvironmentError(`no Docker engine answers: ${engine.error}`, `${DOCKERD_ARGV.join(' ')} >/var/log/netproof-dockerd.log 2>&1 &   # leaves the host's network alone`);
     if (!engine.images.includes(NODE_IMAGE)) throw new EnvironmentError(`the node image ${NODE_IMAGE} is not built`, 'sh ci/build-node-image.sh   # from Debian packages, ≈30 s, cached');
   }
 

@@ -15,6 +15,10 @@ export const NODE_LABEL = 'netproof.node';
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
 process.env.TESTCONTAINERS_HOST_OVERRIDE ??= 'localhost';
 
+// Nodes use no Docker network: without its bridge, firewall rules and forwarding switch,
+// dockerd leaves the host's root namespace as it was.
+export const DOCKERD_ARGV = ['dockerd', '--bridge=none', '--iptables=false', '--ip6tables=false', '--ip-forward=false'];
+
 export interface DockerEngine {
   cli: boolean;
   running: boolean;

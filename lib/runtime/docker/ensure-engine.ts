@@ -8,12 +8,9 @@ import { execOk } from '../../exec.ts';
 import { waitFor } from '../../expect/wait-for.ts';
 import { PROJECT_ROOT } from '../../paths.ts';
 import { NODE_IMAGE } from '../../render/clab.ts';
-import { dockerEngine } from './engine.ts';
+import { DOCKERD_ARGV, dockerEngine } from './engine.ts';
 
 export const DOCKERD_LOG = '/var/log/netproof-dockerd.log';
-// Nodes use no Docker network: without its bridge, firewall rules and forwarding switch,
-// dockerd leaves the host's root namespace as it was.
-export const DOCKERD_ARGV = ['dockerd', '--bridge=none', '--iptables=false', '--ip6tables=false', '--ip-forward=false'];
 
 export interface DockerReady {
   /** Stop what this call started (dockerd), leaving the machine as it was found. */
