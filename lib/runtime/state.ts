@@ -4,8 +4,11 @@
 // Docker runtime bind-mounts each into its container at the same path).
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { UsageError } from '../errors.ts';
-import type { LabTimes, TopologyData } from '../lab/started-lab.ts';
+import { toTopologyData, type LabTimes, type TopologyData } from '../lab/started-lab.ts';
+import type { Topology } from '../topology/model.ts';
+import type { LabStatus, Progress } from './runtime.ts';
 
 export const STATE_ROOT = process.env.NETPROOF_STATE_DIR ?? '/run/netproof';
 
@@ -57,4 +60,81 @@ export async function runningState(lab: string, runtime: string): Promise<LabSta
   if (state.runtime !== runtime) throw new UsageError(`lab "${lab}" runs on the ${state.runtime} runtime, not ${runtime} (use --runtime ${state.runtime})`);
   if (state.status !== 'running' || !state.times.deployedAt) throw new UsageError(`lab "${lab}" is still deploying or its deploy failed (see: netproof status; clean up: netproof destroy ${lab})`);
   return state as LabState & { times: { deployedAt: number } };
+}
+
+/** How a runtime builds a lab: what deployRecorded needs from it. */
+export interface RecordedDeploy {
+  runtime: string;
+  /** Whether anything of a lab by this name exists already (namespaces, containers). */
+  inUse(lab: string): Promise<boolean>;
+  build(topology: Topology, state: LabState, progress: Progress): Promise<void>;
+  destroy(lab: string): Promise<unknown>;
+}
+
+/**
+ * Deploy with the bookkeeping every runtime shares: refuse a name in use, write the state
+ * first (so `destroy` finds what a crash at any later point left), tear down whatever was
+ * built if the build fails, and record the lab as running.
+ */
+export async function deployRecorded(topology: Topology, progress: Progress, r: RecordedDeploy): Promise<LabState & { times: { deployedAt: number } }> {
+  const lab = topology.name;
+  if ((await readState(lab)) || (await r.inUse(lab))) {
+    throw new UsageError(`lab "${lab}" is already deployed (or left over from a crash)\n    fix: netproof destroy ${lab}`);
+  }
+  const state: LabState = { runtime: r.runtime, name: lab, status: 'deploying', ownerPid: process.pid, topology: toTopologyData(topology), daemons: {}, times: { deployStartedAt: Date.now() } };
+  await writeState(state);
+  try {
+    await r.build(topology, state, progress);
+  } catch (e) {
+    progress('deploy failed: removing what was created');
+    await r.destroy(lab);
+    throw e;
+  }
+  state.status = 'running';
+  state.times.deployedAt = Date.now();
+  await writeState(state);
+  return state as LabState & { times: { deployedAt: number } };
+}
+
+/**
+ * Remove the lab's state directory if it is this runtime's. One without a state file is a
+ * crash mid-deploy and anyone's to remove; one of another runtime's lab is left alone.
+ */
+export async function removeOwnLabDir(lab: string, runtime: string): Promise<string[]> {
+  const owner = (await readState(lab))?.runtime;
+  if (!existsSync(labDir(lab)) || (owner !== undefined && owner !== runtime)) return [];
+  await removeLabDir(lab);
+  return [labDir(lab)];
+}
+
+/** This runtime's labs: those with a state file, and orphans (nodes found without one) by lab. */
+export async function labStatuses(runtime: string, nodesFound: { lab: string; node: string }[]): Promise<LabStatus[]> {
+  const byLab = new Map<string, LabStatus>();
+  for (const name of await listStateDirs()) {
+    const s = await readState(name);
+    if (!s || s.runtime !== runtime) continue;
+    byLab.set(name, { name, runtime, state: s.status, nodes: s.topology.nodes.map((n) => n.name), file: s.topology.file, deployedAt: s.times.deployedAt, ownerPid: processRunning(s.ownerPid) ? s.ownerPid : undefined });
+  }
+  for (const { lab, node } of nodesFound) {
+    if (!byLab.has(lab)) byLab.set(lab, { name: lab, runtime, state: 'orphaned', nodes: [] });
+    const entry = byLab.get(lab)!;
+    if (entry.state === 'orphaned') entry.nodes.push(node);
+  }
+  return [...byLab.values()];
+}
+
+/** Running, and not a zombie waiting for its (re)parent to reap it: daemons are reparented to PID 1. */
+export function processRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    // /proc/PID/stat: "pid (comm) S …" — the state follows the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
 }

@@ -3,18 +3,17 @@
 // testcontainers with no network of Docker's; each link is a veth pair created straight
 // into the two containers' network namespaces, as containerlab wires its labs. From there
 // the bring-up is the netns runtime's own, run through `docker exec`.
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { EnvironmentError, UsageError, type Problem } from '../../errors.ts';
+import { EnvironmentError, type Problem } from '../../errors.ts';
 import { exec, execOk } from '../../exec.ts';
-import { toTopologyData, type StartedLab } from '../../lab/started-lab.ts';
+import type { StartedLab } from '../../lab/started-lab.ts';
 import { namespaceName } from '../../names.ts';
 import { NODE_IMAGE } from '../../render/clab.ts';
 import type { Topology } from '../../topology/model.ts';
 import { bringUp } from '../bring-up.ts';
 import { RuntimeLab } from '../lab-node.ts';
 import type { DeployOptions, DestroyReport, LabStatus, Runtime } from '../runtime.ts';
-import { labDir, listStateDirs, nodeDir, readState, removeLabDir, runningState, writeState, type LabState } from '../state.ts';
+import { deployRecorded, labStatuses, nodeDir, removeOwnLabDir, runningState, type LabState } from '../state.ts';
 import { DockerShell } from './docker-shell.ts';
 import { containerVethArgv, DOCKERD_ARGV, dockerEngine, LAB_LABEL, netproofNodeBinds, NODE_LABEL, startNodeContainer } from './engine.ts';
 
@@ -45,26 +44,13 @@ export class DockerRuntime implements Runtime {
   }
 
   async deploy(topology: Topology, opts: DeployOptions = {}): Promise<StartedLab> {
-    const progress = opts.onProgress ?? (() => {});
-    const lab = topology.name;
-    if ((await readState(lab)) || (await labContainers(lab)).length) {
-      throw new UsageError(`lab "${lab}" is already deployed (or left over from a crash)\n    fix: netproof destroy ${lab}`);
-    }
-    const deployStartedAt = Date.now();
-    const state: LabState = { runtime: this.name, name: lab, status: 'deploying', ownerPid: process.pid, topology: toTopologyData(topology), daemons: {}, times: { deployStartedAt } };
-    // Written first, so a crash at any later point leaves enough for `destroy` to find.
-    await writeState(state);
-    try {
-      await this.build(topology, state, progress);
-    } catch (e) {
-      progress('deploy failed: removing what was created');
-      await this.destroy(lab);
-      throw e;
-    }
-    state.status = 'running';
-    state.times.deployedAt = Date.now();
-    await writeState(state);
-    return this.started(state as LabState & { times: { deployedAt: number } });
+    const state = await deployRecorded(topology, opts.onProgress ?? (() => {}), {
+      runtime: this.name,
+      inUse: async (lab) => (await labContainers(lab)).length > 0,
+      build: (t, s, progress) => this.build(t, s, progress),
+      destroy: (lab) => this.destroy(lab),
+    });
+    return this.started(state);
   }
 
   private async build(topology: Topology, state: LabState, progress: (s: string) => void): Promise<void> {
@@ -108,31 +94,12 @@ export class DockerRuntime implements Runtime {
       await execOk(['docker', 'rm', '--force', '--volumes', ...containers.map((c) => c.id)], { timeoutMs: 120_000 });
       removed.push(...containers.map((c) => `container ${c.name}`));
     }
-    // A state directory without a state file is a crash mid-deploy; one of another runtime's lab is not ours.
-    const owner = (await readState(lab))?.runtime;
-    if (existsSync(labDir(lab)) && (owner === undefined || owner === this.name)) {
-      await removeLabDir(lab);
-      removed.push(labDir(lab));
-    }
+    removed.push(...(await removeOwnLabDir(lab, this.name)));
     return { lab, removed };
   }
 
   async list(): Promise<LabStatus[]> {
-    const byLab = new Map<string, LabStatus>();
-    for (const name of await listStateDirs()) {
-      const s = await readState(name);
-      if (!s || s.runtime !== this.name) continue;
-      byLab.set(name, { name, runtime: this.name, state: s.status, nodes: s.topology.nodes.map((n) => n.name), file: s.topology.file, deployedAt: s.times.deployedAt, ownerPid: processAlive(s.ownerPid) ? s.ownerPid : undefined });
-    }
-    for (const c of await labContainers()) {
-      if (byLab.has(c.lab)) continue;
-      byLab.set(c.lab, { name: c.lab, runtime: this.name, state: 'orphaned', nodes: [] });
-    }
-    for (const c of await labContainers()) {
-      const entry = byLab.get(c.lab);
-      if (entry?.state === 'orphaned') entry.nodes.push(c.node);
-    }
-    return [...byLab.values()];
+    return labStatuses(this.name, await labContainers());
   }
 }
 
@@ -155,13 +122,4 @@ async function labContainers(lab?: string): Promise<LabContainer[]> {
       const labels = new Map(c.Labels.split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as const));
       return { id: c.ID, name: c.Names, lab: labels.get(LAB_LABEL) ?? '', node: labels.get(NODE_LABEL) ?? '' };
     });
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

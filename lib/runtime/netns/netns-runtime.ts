@@ -1,12 +1,12 @@
 // The default runtime: each node is a Linux network namespace `np.<lab>.<node>`, each link a
 // veth pair created directly inside the two namespaces (nothing appears in the root
 // namespace), each FRR router a set of FRR daemons started inside its namespace.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
-import { EnvironmentError, UsageError, type Problem } from '../../errors.ts';
+import { EnvironmentError, type Problem } from '../../errors.ts';
 import { exec, execOk } from '../../exec.ts';
 import { waitFor } from '../../expect/wait-for.ts';
-import { toTopologyData, type NodeExecOptions, type StartedLab } from '../../lab/started-lab.ts';
+import type { NodeExecOptions, StartedLab } from '../../lab/started-lab.ts';
 import { spawnBackground } from '../../background.ts';
 import { namespaceName, parseNamespaceName } from '../../names.ts';
 import type { Topology } from '../../topology/model.ts';
@@ -17,7 +17,7 @@ import { RuntimeLab } from '../lab-node.ts';
 import type { NodeShell } from '../node-shell.ts';
 import { OVS_BINARIES } from '../ovn-daemons.ts';
 import { addNamespace, deleteNamespace, inNamespace, listNamespaces, namespaceId, pidsInNamespaces, vethArgv, type NamespaceId } from './ip.ts';
-import { labDir, listStateDirs, readState, removeLabDir, runningState, writeState, type LabState } from '../state.ts';
+import { deployRecorded, labStatuses, processRunning, removeOwnLabDir, runningState, type LabState } from '../state.ts';
 
 /** Programs a host's exec lines may run here: namespaces share the host's filesystem, so only network configuration. */
 export const NETNS_EXEC_PROGRAMS = new Set(['ip', 'tc', 'ethtool', 'sysctl', 'nft', 'bridge']);
@@ -63,26 +63,13 @@ export class NetnsRuntime implements Runtime {
   }
 
   async deploy(topology: Topology, opts: DeployOptions = {}): Promise<StartedLab> {
-    const progress = opts.onProgress ?? (() => {});
-    const lab = topology.name;
-    if ((await readState(lab)) || (await this.labNamespaces(lab)).length) {
-      throw new UsageError(`lab "${lab}" is already deployed (or left over from a crash)\n    fix: netproof destroy ${lab}`);
-    }
-    const deployStartedAt = Date.now();
-    const state: LabState = { runtime: 'netns', name: lab, status: 'deploying', ownerPid: process.pid, topology: toTopologyData(topology), daemons: {}, times: { deployStartedAt } };
-    // Written first, so a crash at any later point leaves enough for `destroy` to find.
-    await writeState(state);
-    try {
-      await this.build(topology, state, progress);
-    } catch (e) {
-      progress('deploy failed: removing what was created');
-      await this.destroy(lab);
-      throw e;
-    }
-    state.status = 'running';
-    state.times.deployedAt = Date.now();
-    await writeState(state);
-    return this.started(state as LabState & { times: { deployedAt: number } });
+    const state = await deployRecorded(topology, opts.onProgress ?? (() => {}), {
+      runtime: this.name,
+      inUse: async (lab) => (await this.labNamespaces(lab)).length > 0,
+      build: (t, s, progress) => this.build(t, s, progress),
+      destroy: (lab) => this.destroy(lab),
+    });
+    return this.started(state);
   }
 
   private async build(topology: Topology, state: LabState, progress: (s: string) => void): Promise<void> {
@@ -122,41 +109,13 @@ export class NetnsRuntime implements Runtime {
     removed.push(...namespaces.map((n) => `netns ${n}`));
     const killed = await killAllIn(lab, ids);
     if (killed) removed.push(`${killed} processes`);
-    // A state directory without a state file is a crash mid-deploy; one of another runtime's lab is not ours.
-    const owner = (await readState(lab))?.runtime;
-    if (existsSync(labDir(lab)) && (owner === undefined || owner === this.name)) {
-      await removeLabDir(lab);
-      removed.push(labDir(lab));
-    }
+    removed.push(...(await removeOwnLabDir(lab, this.name)));
     return { lab, removed };
   }
 
   async list(): Promise<LabStatus[]> {
-    const byLab = new Map<string, LabStatus>();
-    for (const name of await listStateDirs()) {
-      const s = await readState(name);
-      if (!s || s.runtime !== this.name) continue;
-      byLab.set(name, {
-        name,
-        runtime: 'netns',
-        state: s.status,
-        nodes: s.topology.nodes.map((n) => n.name),
-        file: s.topology.file,
-        deployedAt: s.times.deployedAt,
-        ownerPid: isAlive(s.ownerPid) ? s.ownerPid : undefined,
-      });
-    }
-    for (const ns of await listNamespaces()) {
-      const p = parseNamespaceName(ns);
-      if (!p || byLab.has(p.lab)) continue;
-      byLab.set(p.lab, { name: p.lab, runtime: 'netns', state: 'orphaned', nodes: [] });
-    }
-    for (const ns of await listNamespaces()) {
-      const p = parseNamespaceName(ns);
-      const entry = p && byLab.get(p.lab);
-      if (p && entry?.state === 'orphaned') entry.nodes.push(p.node);
-    }
-    return [...byLab.values()];
+    const found = (await listNamespaces()).map(parseNamespaceName).filter((p) => p !== undefined);
+    return labStatuses(this.name, found);
   }
 }
 
@@ -168,7 +127,7 @@ async function killAllIn(lab: string, ids: NamespaceId[]): Promise<number> {
   const termSentAt = new Map<number, number>();
   await waitFor(
     async () => {
-      const pids = (await pidsInNamespaces(ids)).filter(isAlive);
+      const pids = (await pidsInNamespaces(ids)).filter(processRunning);
       if (!pids.length) return { ok: true, value: true };
       for (const pid of pids) {
         const sentAt = termSentAt.get(pid);
@@ -189,22 +148,6 @@ function signal(pids: number[], sig: NodeJS.Signals): void {
     } catch {
       // already gone
     }
-  }
-}
-
-/** Running, and not a zombie waiting for its (re)parent to reap it: daemons are reparented to PID 1. */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    // /proc/PID/stat: "pid (comm) S …" — the state follows the last ')'.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
   }
 }
 
