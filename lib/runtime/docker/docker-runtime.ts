@@ -112,14 +112,14 @@ interface LabContainer {
 
 /** Containers carrying netproof's lab label (of one lab, or of every lab). None if no engine answers. */
 async function labContainers(lab?: string): Promise<LabContainer[]> {
-  const r = await exec(['docker', 'ps', '--all', '--no-trunc', '--filter', `label=${LAB_LABEL}${lab ? `=${lab}` : ''}`, '--format', '{{json .}}']).catch(() => undefined);
+  const format = `{{json .ID}}\t{{json .Names}}\t{{json (.Label "${LAB_LABEL}")}}\t{{json (.Label "${NODE_LABEL}")}}`;
+  const r = await exec(['docker', 'ps', '--all', '--no-trunc', '--filter', `label=${LAB_LABEL}${lab ? `=${lab}` : ''}`, '--format', format]).catch(() => undefined);
   if (!r || r.exitCode !== 0) return [];
   return r.stdout
     .split('\n')
     .filter(Boolean)
     .map((line) => {
-      const c = JSON.parse(line) as { ID: string; Names: string; Labels: string };
-      const labels = new Map(c.Labels.split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as const));
-      return { id: c.ID, name: c.Names, lab: labels.get(LAB_LABEL) ?? '', node: labels.get(NODE_LABEL) ?? '' };
+      const [id, name, labName, node] = line.split('\t').map((field) => JSON.parse(field) as string);
+      return { id: id!, name: name!, lab: labName!, node: node! };
     });
 }
