@@ -47,9 +47,10 @@ describe('bad input', () => {
   test('--help describes every verb', async () => {
     const r = await netproof(['--help']);
     expect(r.exitCode).toBe(0);
-    for (const verb of ['generate', 'validate', 'deploy', 'status', 'exec', 'test', 'destroy', 'run']) expect(r.stdout).toMatch(new RegExp(`^\\s+${verb}\\b`, 'm'));
+    for (const verb of ['generate', 'validate', 'deploy', 'status', 'exec', 'test', 'fault', 'destroy', 'run', 'export']) expect(r.stdout).toMatch(new RegExp(`^\\s+${verb}\\b`, 'm'));
     const run = await netproof(['run', '--help']);
     expect(run.stdout).toContain('--report-dir');
+    expect(run.stdout).toMatch(/--runtime <name>.*"netns", "docker"/s);
   });
 });
 

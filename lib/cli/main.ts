@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT, NetproofError, UsageError } from '../errors.ts';
 import { generateClos } from '../generate.ts';
-import { allRuntimes, DEFAULT_RUNTIME, RUNTIME_NAMES, runtimeByName, runtimeOfLab, type Runtime } from '../runtime/index.ts';
+import { allRuntimes, attachLab, DEFAULT_RUNTIME, RUNTIME_NAMES, runtimeByName, runtimeOfLab, type Runtime } from '../runtime/index.ts';
 import { deployLab, loadForRuntime } from './deploy.ts';
 import { exportLab } from './export.ts';
 import { runLab, SUITE_NAMES, testLab } from './run.ts';
@@ -97,7 +97,7 @@ program
   .argument('<node>')
   .argument('<argv...>', 'the command and its arguments (after --)')
   .action(async (labName: string, nodeName: string, argv: string[]) => {
-    const lab = await (await runtimeOfLab(labName)).attach(labName);
+    const lab = await attachLab(labName);
     const r = await lab.node(nodeName).exec(argv, { timeoutMs: 600_000 });
     process.stdout.write(r.stdout);
     process.stderr.write(r.stderr);
@@ -172,7 +172,7 @@ program
   .option('--mtu <bytes>', 'new MTU for "mtu"', integer('--mtu'))
   .option('--for <seconds>', 'hold the fault this long, then undo it (default: until Ctrl-C)', integer('--for'))
   .action(async (labName: string, kind: string, target: string, o) => {
-    const lab = await (await runtimeOfLab(labName)).attach(labName);
+    const lab = await attachLab(labName);
     const fault = await injectFault(lab, kind, target, { percent: o.percent, mtu: o.mtu });
     console.log(`applied: ${fault.description}`);
     await holdThenRestore(fault, o.for);

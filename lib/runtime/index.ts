@@ -4,6 +4,7 @@ import { readState } from './state.ts';
 import { DockerRuntime } from './docker/docker-runtime.ts';
 import { NetnsRuntime } from './netns/netns-runtime.ts';
 import type { Runtime } from './runtime.ts';
+import type { StartedLab } from '../lab/started-lab.ts';
 
 const RUNTIMES: Record<string, () => Runtime> = {
   netns: () => new NetnsRuntime(),
@@ -28,6 +29,11 @@ export async function runtimeOfLab(lab: string): Promise<Runtime> {
   const state = await readState(lab);
   if (!state) throw new UsageError(`no lab named "${lab}" is deployed (see: netproof status)`);
   return runtimeByName(state.runtime);
+}
+
+/** A handle on a deployed lab, through the runtime that deployed it. */
+export async function attachLab(lab: string): Promise<StartedLab> {
+  return (await runtimeOfLab(lab)).attach(lab);
 }
 
 export type { Runtime } from './runtime.ts';
