@@ -2,7 +2,7 @@
 // engine answers (saying so, and stopping it again afterwards), and build the node image if it
 // is missing. Users of the CLI get the same steps as fixes instead (checkEnvironment).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { execOk } from '../../exec.ts';
 import { waitFor } from '../../expect/wait-for.ts';
@@ -25,6 +25,7 @@ export async function ensureDockerReady(say: (line: string) => void): Promise<Do
     say(`no Docker engine answers: starting ${DOCKERD_ARGV.join(' ')} (log: ${DOCKERD_LOG}); it is stopped again afterwards`);
     const log = openSync(DOCKERD_LOG, 'a');
     dockerd = spawn(DOCKERD_ARGV[0]!, DOCKERD_ARGV.slice(1), { detached: true, stdio: ['ignore', log, log] });
+    closeSync(log); // dockerd has its own copy
     dockerd.unref();
     await waitFor(
       async () => {
