@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { waitFor } from '../expect/wait-for.ts';
 import { planOverlayNodes, type CentralPlan, type ChassisPlan } from '../plan/chassis.ts';
 import type { LabNode, Topology } from '../topology/model.ts';
-import { daemonArgv, daemonsFromConfig, daemonsFromFile } from './frr-daemons.ts';
+import { EnvironmentError } from '../errors.ts';
+import { daemonArgv, daemonsFromConfig, daemonsFromFile, FRR_LIBEXEC } from './frr-daemons.ts';
 import { execOkIn, type NodeShell } from './node-shell.ts';
 import { brPhyFlows, centralArgvs, chassisDaemonArgvs, chassisVsctlArgv, ingressDropRuleset, ovsEnv } from './ovn-daemons.ts';
 import type { Progress } from './runtime.ts';
@@ -137,7 +138,15 @@ async function startFrr(lab: string, shell: NodeShell, node: LabNode): Promise<s
   await copyFile(node.frr!.config, join(dir, 'frr.conf'));
   await execOkIn(shell, ['chown', 'frr:frr', dir, join(dir, 'frr.conf')]);
   const daemons = node.frr!.daemons ? daemonsFromFile(await readFile(node.frr!.daemons, 'utf8')) : daemonsFromConfig(await readFile(node.frr!.config, 'utf8'));
-  const start = (d: string) => execOkIn(shell, daemonArgv(d, { dir }), { timeoutMs: 15_000 });
+  const start = async (d: string) => {
+    try {
+      await execOkIn(shell, daemonArgv(d, { dir }), { timeoutMs: 15_000 });
+    } catch (e) {
+      // A daemon the node's files ask for but FRR's package lacks is the environment's fault.
+      if ((await shell.exec(['test', '-x', `${FRR_LIBEXEC}/${d}`])).exitCode !== 0) throw new EnvironmentError(`${node.name} needs the FRR daemon ${d}, which is not installed (${FRR_LIBEXEC}/${d})`, 'apt-get install frr');
+      throw e;
+    }
+  };
   await start('zebra');
   // Other daemons retry the zebra socket, but waiting here keeps their startup logs clean.
   await waitFor(async () => (existsSync(join(dir, 'zserv.api')) ? { ok: true, value: true } : { ok: false, reason: `${join(dir, 'zserv.api')} not created yet; see ${join(dir, 'zebra.log')}` }), {
