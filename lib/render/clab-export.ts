@@ -8,7 +8,7 @@ import { quote } from 'shell-quote';
 import { nbTransactionArgv, vmInterfaceArgvs } from '../overlay/apply.ts';
 import { planOverlayNodes, type ChassisPlan } from '../plan/chassis.ts';
 import { daemonsFromConfig } from '../runtime/frr-daemons.ts';
-import { brPhyFlows, centralArgvs, chassisDaemonArgvs, chassisVsctlArgv, ingressDropRuleset, ovsEnv } from '../runtime/ovn-daemons.ts';
+import { centralArgvs, chassisDaemonArgvs, chassisSetupSteps, ovsEnv } from '../runtime/ovn-daemons.ts';
 import type { LabNode, Topology } from '../topology/model.ts';
 import { NODE_IMAGE } from './clab.ts';
 import { renderDaemons } from './frr.ts';
@@ -126,21 +126,14 @@ export function renderExport(topology: Topology, frrConfigText: (node: LabNode) 
 
 /** Exec lines carry no environment of their own: `env` gives the OVS/OVN tools their directories. */
 const withOvsEnv = (argv: string[]) => ['env', ...Object.entries(ovsEnv(EXPORT_OVS_DIR)).map(([k, v]) => `${k}=${v}`), ...argv];
+/** The tools that find their daemons through that environment (ovsdb-tool is given paths). */
+const usesOvsEnv = (argv: string[]) => /^(ovs-|ovn-|ovsdb-server$)/.test(argv[0]!);
 
+/** The chassis' bring-up as exec lines: what the runtimes pipe in is bound as a file. */
 function chassisSteps(c: ChassisPlan, bindFile: (node: string, name: string, text: string) => string): string[][] {
-  const d = chassisDaemonArgvs(EXPORT_OVS_DIR);
-  const env = withOvsEnv;
-  const flows = bindFile(c.node, 'br-phy.flows', brPhyFlows(c));
-  const ruleset = bindFile(c.node, 'ingress.nft', ingressDropRuleset([...c.uplinks.map((u) => u.iface), ...c.vmPorts.map((p) => p.iface)]));
-  return [
-    ['mkdir', '-p', EXPORT_OVS_DIR],
-    d.create,
-    env(d.ovsdb),
-    env(['ovs-vsctl', '--no-wait', 'init']),
-    env(d.vswitchd),
-    env(chassisVsctlArgv(c)),
-    env(['ovs-ofctl', 'add-flows', 'br-phy', flows]),
-    ['ip', 'link', 'set', 'dev', 'br-phy', 'up'],
-    ['nft', '-f', ruleset],
-  ];
+  const steps = chassisSetupSteps(c, EXPORT_OVS_DIR).map((step) => {
+    const argv = step.stdin ? [...step.argv.slice(0, -1), bindFile(c.node, step.stdin.fileName, step.stdin.text)] : step.argv;
+    return usesOvsEnv(argv) ? withOvsEnv(argv) : argv;
+  });
+  return [['mkdir', '-p', EXPORT_OVS_DIR], ...steps];
 }

@@ -11,7 +11,7 @@ import type { LabNode, Topology } from '../topology/model.ts';
 import { EnvironmentError } from '../errors.ts';
 import { daemonArgv, daemonsFromConfig, daemonsFromFile, FRR_LIBEXEC } from './frr-daemons.ts';
 import { execOkIn, type NodeShell } from './node-shell.ts';
-import { brPhyFlows, centralArgvs, chassisDaemonArgvs, chassisVsctlArgv, ingressDropRuleset, ovsEnv } from './ovn-daemons.ts';
+import { centralArgvs, chassisDaemonArgvs, chassisSetupSteps, ovsEnv } from './ovn-daemons.ts';
 import type { Progress } from './runtime.ts';
 import { nodeDir } from './state.ts';
 
@@ -97,16 +97,7 @@ async function startCentral(lab: string, shell: NodeShell, c: CentralPlan): Prom
 async function startChassis(lab: string, shellOf: (node: string) => NodeShell, c: ChassisPlan): Promise<void> {
   const dir = await makeNodeDir(lab, c.node);
   const shell = shellOf(c.node);
-  const run = (argv: string[], input?: string) => execOkIn(shell, argv, { env: ovsEnv(dir), input, timeoutMs: 40_000 });
-  const d = chassisDaemonArgvs(dir);
-  await run(d.create);
-  await run(d.ovsdb);
-  await run(['ovs-vsctl', '--no-wait', 'init']);
-  await run(d.vswitchd);
-  await run(chassisVsctlArgv(c));
-  await run(['ovs-ofctl', 'add-flows', 'br-phy', '-'], brPhyFlows(c));
-  await run(['ip', 'link', 'set', 'dev', 'br-phy', 'up']);
-  await run(['nft', '-f', '-'], ingressDropRuleset([...c.uplinks.map((u) => u.iface), ...c.vmPorts.map((p) => p.iface)]));
+  for (const step of chassisSetupSteps(c, dir)) await execOkIn(shell, step.argv, { env: ovsEnv(dir), input: step.stdin?.text, timeoutMs: 40_000 });
   // Checksum offload on a veth whose peer OVS reads leaves TCP checksums unfilled (BGP and
   // VM TCP would fail): the sending ends fill them in software.
   await Promise.all([

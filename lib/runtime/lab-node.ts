@@ -8,7 +8,7 @@ import type { LabNode } from '../topology/model.ts';
 import { daemonArgv } from './frr-daemons.ts';
 import type { NodeShell } from './node-shell.ts';
 import { ovsEnv } from './ovn-daemons.ts';
-import { nodeDir, type LabState } from './state.ts';
+import { nodeDir, statShowsRunning, type LabState } from './state.ts';
 
 export class RuntimeLab implements StartedLab {
   readonly runtime: string;
@@ -89,7 +89,7 @@ class LabNodeHandle implements NodeHandle {
       async () => {
         // Gone, or a zombie no one has reaped yet: either way it no longer runs.
         const stat = await this.shell.exec(['cat', `/proc/${pid}/stat`]);
-        const running = stat.exitCode === 0 && stat.stdout.slice(stat.stdout.lastIndexOf(')') + 2, stat.stdout.lastIndexOf(')') + 3) !== 'Z';
+        const running = stat.exitCode === 0 && statShowsRunning(stat.stdout);
         return running ? { ok: false, reason: `${daemon} (pid ${pid}) still running` } : { ok: true, value: true };
       },
       { timeoutMs: 5_000, intervalsMs: [10, 20, 50], description: `${daemon} on ${this.name} to die` },

@@ -96,4 +96,29 @@ export function ingressDropRuleset(ifaces: string[]): string {
   return `table netdev netproof {\n${chains.join('\n')}\n}\n`;
 }
 
+/** One command of a bring-up sequence; `stdin` is also what an export binds as a file. */
+export interface Step {
+  argv: string[];
+  stdin?: { text: string; fileName: string };
+}
+
+/**
+ * A chassis' OVS, in order: database, vswitchd, the bridges and OVN settings, br-phy's routed
+ * flows, br-phy up, and the ingress drops on OVS-owned veths. The runtimes pipe `stdin`; an
+ * export binds it as a file instead of the final `-`.
+ */
+export function chassisSetupSteps(c: ChassisPlan, dir: string): Step[] {
+  const d = chassisDaemonArgvs(dir);
+  return [
+    { argv: d.create },
+    { argv: d.ovsdb },
+    { argv: ['ovs-vsctl', '--no-wait', 'init'] },
+    { argv: d.vswitchd },
+    { argv: chassisVsctlArgv(c) },
+    { argv: ['ovs-ofctl', 'add-flows', 'br-phy', '-'], stdin: { text: brPhyFlows(c), fileName: 'br-phy.flows' } },
+    { argv: ['ip', 'link', 'set', 'dev', 'br-phy', 'up'] },
+    { argv: ['nft', '-f', '-'], stdin: { text: ingressDropRuleset([...c.uplinks.map((u) => u.iface), ...c.vmPorts.map((p) => p.iface)]), fileName: 'ingress.nft' } },
+  ];
+}
+
 export type { CentralPlan };

@@ -131,10 +131,13 @@ export function processRunning(pid: number): boolean {
     return false;
   }
   try {
-    // /proc/PID/stat: "pid (comm) S …" — the state follows the last ')'.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    return statShowsRunning(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
   }
+}
+
+/** Whether a /proc/PID/stat line ("pid (comm) S …": the state follows the last ')') is not a zombie's. */
+export function statShowsRunning(stat: string): boolean {
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
 }

@@ -5,7 +5,7 @@
 // the bring-up is the netns runtime's own, run through `docker exec`.
 import { mkdir } from 'node:fs/promises';
 import { EnvironmentError, type Problem } from '../../errors.ts';
-import { exec, execOk } from '../../exec.ts';
+import { execOk } from '../../exec.ts';
 import type { StartedLab } from '../../lab/started-lab.ts';
 import { namespaceName } from '../../names.ts';
 import { NODE_IMAGE } from '../../render/clab.ts';
@@ -15,7 +15,7 @@ import { RuntimeLab } from '../lab-node.ts';
 import type { DeployOptions, DestroyReport, LabStatus, Runtime } from '../runtime.ts';
 import { deployRecorded, labStatuses, nodeDir, removeOwnLabDir, runningState, type LabState } from '../state.ts';
 import { DockerShell } from './docker-shell.ts';
-import { containerVethArgv, DOCKERD_ARGV, dockerEngine, LAB_LABEL, netproofNodeBinds, NODE_LABEL, startNodeContainer } from './engine.ts';
+import { containerVethArgv, DOCKERD_ARGV, dockerEngine, labContainers, netproofNodeBinds, startNodeContainer } from './engine.ts';
 
 export class DockerRuntime implements Runtime {
   readonly name = 'docker';
@@ -101,25 +101,4 @@ export class DockerRuntime implements Runtime {
   async list(): Promise<LabStatus[]> {
     return labStatuses(this.name, await labContainers());
   }
-}
-
-interface LabContainer {
-  id: string;
-  name: string;
-  lab: string;
-  node: string;
-}
-
-/** Containers carrying netproof's lab label (of one lab, or of every lab). None if no engine answers. */
-async function labContainers(lab?: string): Promise<LabContainer[]> {
-  const format = `{{json .ID}}\t{{json .Names}}\t{{json (.Label "${LAB_LABEL}")}}\t{{json (.Label "${NODE_LABEL}")}}`;
-  const r = await exec(['docker', 'ps', '--all', '--no-trunc', '--filter', `label=${LAB_LABEL}${lab ? `=${lab}` : ''}`, '--format', format]).catch(() => undefined);
-  if (!r || r.exitCode !== 0) return [];
-  return r.stdout
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [id, name, labName, node] = line.split('\t').map((field) => JSON.parse(field) as string);
-      return { id: id!, name: name!, lab: labName!, node: node! };
-    });
 }

@@ -105,3 +105,24 @@ export function containerVethArgv(a: { pid: number; iface: string }, b: { pid: n
   const mtuArgs = mtu !== undefined ? ['mtu', String(mtu)] : [];
   return ['ip', 'link', 'add', 'name', a.iface, ...mtuArgs, 'netns', String(a.pid), 'type', 'veth', 'peer', 'name', b.iface, ...mtuArgs, 'netns', String(b.pid)];
 }
+
+export interface LabContainer {
+  id: string;
+  name: string;
+  lab: string;
+  node: string;
+}
+
+/** Containers carrying netproof's lab label (of one lab, or of every lab). None if no engine answers. */
+export async function labContainers(lab?: string): Promise<LabContainer[]> {
+  const format = `{{json .ID}}\t{{json .Names}}\t{{json (.Label "${LAB_LABEL}")}}\t{{json (.Label "${NODE_LABEL}")}}`;
+  const r = await exec(['docker', 'ps', '--all', '--no-trunc', '--filter', `label=${LAB_LABEL}${lab ? `=${lab}` : ''}`, '--format', format]).catch(() => undefined);
+  if (!r || r.exitCode !== 0) return [];
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [id, name, labName, node] = line.split('\t').map((field) => JSON.parse(field) as string);
+      return { id: id!, name: name!, lab: labName!, node: node! };
+    });
+}
