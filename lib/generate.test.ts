@@ -50,8 +50,8 @@ describe('generateClos', () => {
 
   it('points every router at its own generated FRR files', async () => {
     for (const n of t.nodes) {
-      expect(n.frr).toEqual({ config: join(lab.dir, n.name, 'frr.conf'), daemons: join(lab.dir, n.name, 'daemons') });
-      expect(await readFile(n.frr!.config, 'utf8')).toContain(`hostname ${n.name}\n`);
+      expect(n.frr).toEqual({ config: join(lab.dir, n.name, 'frr.conf'), daemons: join(lab.dir, n.name, 'daemons'), daemonConfigs: {} });
+      expect(await readFile(n.frr!.config!, 'utf8')).toContain(`hostname ${n.name}\n`);
       expect(daemonsFromFile(await readFile(n.frr!.daemons!, 'utf8'))).toEqual(['zebra', 'staticd', 'bgpd', 'bfdd']);
     }
   });

@@ -16,7 +16,7 @@ import { waitFor } from '../expect/wait-for.ts';
 import { generateClos } from '../generate.ts';
 import { planClos, type ClosPlan } from '../plan/clos.ts';
 import { PROJECT_ROOT } from '../paths.ts';
-import { daemonArgv } from '../runtime/frr-daemons.ts';
+import { applyIntegratedConfigArgv, daemonArgv } from '../runtime/frr-daemons.ts';
 import { listNamespaces } from '../runtime/netns/ip.ts';
 import { NetnsRuntime } from '../runtime/netns/netns-runtime.ts';
 import { runtimeByName } from '../runtime/index.ts';
@@ -69,6 +69,8 @@ async function handWired(plan: ClosPlan, dir: string) {
   }
 }
 
+const FLOOR_DAEMONS = ['zebra', 'bgpd', 'staticd', 'bfdd'];
+
 async function handWiredRound(plan: ClosPlan, dir: string, ns: (n: string) => string, run: Exec) {
   const t0 = performance.now();
   await Promise.all(plan.routers.map(async (r) => {
@@ -83,7 +85,8 @@ async function handWiredRound(plan: ClosPlan, dir: string, ns: (n: string) => st
   await Promise.all(plan.routers.map(async (r) => {
     const d = join(dir, r.name);
     await run(r.name, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', 'net.ipv4.fib_multipath_hash_policy=1']);
-    for (const daemon of ['zebra', 'bgpd', 'staticd', 'bfdd']) await run(r.name, daemonArgv(daemon, { dir: d }));
+    for (const daemon of FLOOR_DAEMONS) await run(r.name, daemonArgv(daemon, { dir: d }));
+    await run(r.name, applyIntegratedConfigArgv({ dir: d }));
   }));
   const deployS = (performance.now() - t0) / 1000;
   const convergeS = await converged(plan, (n, argv) => exec(['ip', 'netns', 'exec', ns(n), ...argv]));
@@ -173,6 +176,8 @@ async function main() {
   for (const r of plan.routers) {
     await mkdir(join(floorDir, r.name), { recursive: true });
     await writeFile(join(floorDir, r.name, 'frr.conf'), await readFile(join(lab.dir, r.name, 'frr.conf')));
+    // As FRR's start-up: each daemon on its own (here empty) file, frr.conf through vtysh.
+    for (const daemon of FLOOR_DAEMONS) await writeFile(join(floorDir, r.name, `${daemon}.conf`), '');
   }
   await execOk(['chown', '-R', 'frr:frr', floorDir]);
 

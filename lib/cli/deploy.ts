@@ -8,6 +8,7 @@ import { loadOverlay } from '../overlay/intent.ts';
 import { applyOverlay } from '../overlay/apply.ts';
 import { overlayTopologyProblems } from '../plan/chassis.ts';
 import type { Topology } from '../topology/model.ts';
+import { formatConfigProblem } from '../lab/frr-config-problems.ts';
 import { withInterruptCleanup } from './interrupt.ts';
 import { progress } from './progress.ts';
 
@@ -45,4 +46,16 @@ export async function deployLab(file: string, runtime: Runtime): Promise<Started
     line.fail(`deploy of ${topology.name} failed`);
     throw e;
   }
+}
+
+/**
+ * Say, before anything else, what FRR refused of the routers' configuration: checks on a lab
+ * that does not run the configuration the user wrote measure the wrong network. True if any.
+ */
+export function printFrrConfigProblems(lab: StartedLab): boolean {
+  const ps = lab.frrConfigProblems;
+  if (!ps.length) return false;
+  const lines = ps.length === 1 ? '1 line' : `${ps.length} lines`;
+  console.error(`\nFRR refused ${lines} of the routers' configuration: the lab does not run the configuration as written.\n${ps.map((p) => `  ${formatConfigProblem(p)}`).join('\n')}\n`);
+  return true;
 }

@@ -12,8 +12,8 @@ export async function exportLab(file: string, outDir: string): Promise<string> {
   // Containers are what containerlab runs: the Docker runtime's rules are the ones that apply.
   const topology = await loadForRuntime(file, runtimeByName('docker'));
   const configs = new Map<string, string>();
-  for (const n of topology.nodes) if (n.frr) configs.set(n.name, await readFile(n.frr.config, 'utf8'));
-  const { clab, files } = renderExport(topology, (n) => configs.get(n.name)!);
+  for (const n of topology.nodes) if (n.frr?.config) configs.set(n.name, await readFile(n.frr.config, 'utf8'));
+  const { clab, files } = renderExport(topology, (n) => configs.get(n.name));
   for (const f of files) {
     const to = join(outDir, f.path);
     await mkdir(dirname(to), { recursive: true });

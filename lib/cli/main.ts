@@ -6,7 +6,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { EXIT, NetproofError, UsageError } from '../errors.ts';
 import { generateClos } from '../generate.ts';
 import { allRuntimes, attachLab, DEFAULT_RUNTIME, RUNTIME_NAMES, runtimeByName, runtimeOfLab, type Runtime } from '../runtime/index.ts';
-import { deployLab, loadForRuntime } from './deploy.ts';
+import { deployLab, loadForRuntime, printFrrConfigProblems } from './deploy.ts';
 import { exportLab } from './export.ts';
 import { runLab, SUITE_NAMES, testLab } from './run.ts';
 import { DEFAULT_CONVERGENCE_TIMEOUT_S } from '../../suites/settings.ts';
@@ -66,6 +66,8 @@ program
   .action(async (file: string, o) => {
     const lab = await deployLab(file, runtimeByName(o.runtime));
     const took = (lab.times.deployedAt - lab.times.deployStartedAt) / 1000;
+    // A lab FRR refused lines of stays up for inspection, but the deploy did not do what was asked.
+    if (printFrrConfigProblems(lab)) process.exitCode = EXIT.failed;
     console.log(`deployed lab ${lab.name} (${lab.nodes().length} nodes, ${lab.topology.links.length} links) in ${took.toFixed(2)} s\n  netproof exec ${lab.name} ${lab.nodes()[0]?.name ?? 'NODE'} -- ip -br addr\n  netproof destroy ${lab.name}`);
   });
 

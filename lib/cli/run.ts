@@ -11,13 +11,13 @@ import { SummaryReporter } from '../report/summary-reporter.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { CONVERGENCE_TIMEOUT_ENV, DEFAULT_CONVERGENCE_TIMEOUT_S } from '../../suites/settings.ts';
 import { LAB_ENV, RUNTIME_ENV } from '../lab/env.ts';
-import { deployLab, loadForRuntime } from './deploy.ts';
+import { deployLab, loadForRuntime, printFrrConfigProblems } from './deploy.ts';
 import { keepingOurSignalHandlers, withInterruptCleanup } from './interrupt.ts';
 
 export { PROJECT_ROOT };
 export const SUITES_DIR = join(PROJECT_ROOT, 'suites');
-/** In the order they run: convergence first, so its clock means what it says. */
-export const SUITE_NAMES = ['bgp-convergence', 'overlay-reachability', 'geneve-mtu', 'acl', 'ecmp-spread', 'bfd-failover'];
+/** In the order they run: whether FRR took the configuration, then convergence, so its clock means what it says. */
+export const SUITE_NAMES = ['frr-config', 'bgp-convergence', 'overlay-reachability', 'geneve-mtu', 'acl', 'ecmp-spread', 'bfd-failover'];
 
 export interface SuiteOptions {
   runtime: Runtime;
@@ -71,6 +71,8 @@ export async function testLab(labName: string, o: SuiteOptions): Promise<number>
 
 async function runSuites(lab: StartedLab, o: SuiteOptions, vitestNode: Promise<typeof import('vitest/node')>): Promise<number> {
   const files = suiteFiles(o.suites);
+  // At the top of the output, and a failed run whatever suites were chosen (the frr-config suite reports it too).
+  const configRefused = printFrrConfigProblems(lab);
   const convergenceTimeoutS = o.convergenceTimeoutS ?? DEFAULT_CONVERGENCE_TIMEOUT_S;
   process.env[LAB_ENV] = lab.name;
   process.env[RUNTIME_ENV] = o.runtime.name;
@@ -80,6 +82,7 @@ async function runSuites(lab: StartedLab, o: SuiteOptions, vitestNode: Promise<t
     runtime: o.runtime.name,
     topologyFile: lab.topology.file,
     deploySeconds: (lab.times.deployedAt - lab.times.deployStartedAt) / 1000,
+    frrConfigProblems: [...lab.frrConfigProblems],
   }));
   const { createVitest, BaseSequencer } = await vitestNode;
   const rank = (moduleId: string) => SUITE_NAMES.findIndex((n) => moduleId.endsWith(`/${n}.test.ts`));
@@ -127,7 +130,8 @@ async function runSuites(lab: StartedLab, o: SuiteOptions, vitestNode: Promise<t
   const result = summary.summary;
   if (result && result.counts.passed + result.counts.failed === 0) console.log('\nno check applied to this lab (every test was skipped): that is not a pass');
   console.log(`\nreports: ${o.reportDir}/{junit.xml,allure-results/,summary.json}`);
-  return result?.status === 'passed' ? EXIT.ok : EXIT.failed;
+  if (configRefused) console.log('FRR refused lines of the configuration (listed at the top, and in summary.json frrConfigProblems): the run fails');
+  return result?.status === 'passed' && !configRefused ? EXIT.ok : EXIT.failed;
 }
 
 /**

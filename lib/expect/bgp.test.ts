@@ -140,6 +140,35 @@ describe('routeCulprits', () => {
     expect(culprits.every((c) => c.startsWith('host4: ') && c.includes('is not in the RIB'))).toBe(true);
   });
 
+  it('names a static blackhole that wins over BGP: the router, the prefix, the protocol and its next hop', () => {
+    const observed = healthyObservation(routes);
+    // `ip route 10.255.x.y/32 blackhole` in the leaf's frr.conf: distance 1 beats eBGP's 20.
+    observed.get('leaf1')!.rib[r13.prefix]!.unshift({ prefix: r13.prefix, protocol: 'static', selected: true, installed: true, nexthops: [{ blackhole: true, fib: true, active: true }] });
+    observed.get('leaf1')!.rib[r13.prefix]![1]!.selected = false;
+    expect(routeCulprits(routes, observed)).toEqual([`leaf1: ${r13.prefix} (loopback of leaf3) is routed by static in the RIB (via blackhole), not by BGP; expected bgp 2 (via ${via(r13)})`]);
+  });
+
+  it('names a connected or static route with a next hop that overrides BGP', () => {
+    const observed = healthyObservation(routes);
+    observed.get('leaf1')!.rib[r13.prefix] = [{ prefix: r13.prefix, protocol: 'static', selected: true, installed: true, nexthops: [{ ip: '10.1.0.0', interfaceName: 'eth1', fib: true, active: true }] }];
+    expect(routeCulprits(routes, observed)).toEqual([`leaf1: ${r13.prefix} (loopback of leaf3) is routed by static in the RIB (via eth1 → 10.1.0.0), not by BGP; expected bgp 2 (via ${via(r13)})`]);
+  });
+
+  it('names a BGP route zebra selected but did not install', () => {
+    const observed = healthyObservation(routes);
+    observed.get('leaf1')!.rib[r13.prefix]![0]!.installed = false;
+    expect(routeCulprits(routes, observed)).toEqual([`leaf1: ${r13.prefix} (loopback of leaf3) is selected but not installed in the kernel FIB by zebra, expected 2 (via ${via(r13)})`]);
+  });
+
+  it('names a kernel route that is not BGP’s even when the RIB looks right', () => {
+    const observed = healthyObservation(routes);
+    const k = observed.get('leaf1')!.kernel.find((e) => e.dst === r13.prefix)!;
+    k.type = 'blackhole';
+    k.protocol = 'static';
+    k.nexthops = [{}];
+    expect(routeCulprits(routes, observed)).toEqual([`leaf1: ${r13.prefix} (loopback of leaf3) is a blackhole route of protocol static in the kernel FIB, expected bgp 2 (via ${via(r13)})`]);
+  });
+
   it('names a RIB with too few installed next hops, and which ones it has', () => {
     const observed = healthyObservation(routes);
     const entry = observed.get('leaf1')!.rib[r13.prefix]![0]!;

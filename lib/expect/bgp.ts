@@ -86,14 +86,34 @@ export function routeCulprits(expected: ExpectedRoute[], observed: Map<string, O
       out.push(`${r.at}: ${what} is not in the RIB, ${want}`);
       continue;
     }
+    // The route that forwards is the selected one: a static, connected or blackhole route that
+    // wins over BGP is the culprit, however well BGP itself converged.
+    if (rib.protocol !== 'bgp') {
+      out.push(`${r.at}: ${what} is routed by ${rib.protocol} in the RIB (via ${describeRibHops(rib)}), not by BGP; ${want.replace('expected', 'expected bgp')}`);
+      continue;
+    }
+    if (rib.installed === false) {
+      out.push(`${r.at}: ${what} is selected but not installed in the kernel FIB by zebra, ${want}`);
+      continue;
+    }
     const ribHops = rib.nexthops.filter((n) => n.fib).map((n) => ({ iface: n.interfaceName, gateway: n.ip }));
     if (!fits(ribHops)) {
       out.push(`${r.at}: ${what} has ${plural(ribHops.length)} in the RIB (via ${describe(ribHops)}), ${want}`);
       continue;
     }
     const k = seen?.kernel.find((e) => e.dst === r.prefix);
+    if (k && ((k.type ?? 'unicast') !== 'unicast' || (k.protocol !== undefined && k.protocol !== 'bgp'))) {
+      out.push(`${r.at}: ${what} is a ${k.type ?? 'unicast'} route of protocol ${k.protocol ?? '?'} in the kernel FIB, ${want.replace('expected', 'expected bgp')}`);
+      continue;
+    }
     const kernelHops = k?.nexthops.map((n) => ({ iface: n.dev, gateway: n.gateway })) ?? [];
     if (!fits(kernelHops)) out.push(`${r.at}: ${what} has ${plural(kernelHops.length)} in the kernel FIB (via ${describe(kernelHops)}), ${want}`);
   }
   return out;
+}
+
+/** A RIB entry's next hops as FRR shows them: `blackhole`, `eth1 → 10.1.0.0`, `eth1` (connected). */
+function describeRibHops(e: RibEntry): string {
+  const hops = e.nexthops.map((n) => (n.blackhole ? 'blackhole' : n.unreachable ? 'unreachable' : [n.interfaceName, n.ip].filter(Boolean).join(' → ') || '?'));
+  return hops.join(', ') || 'nothing';
 }

@@ -40,6 +40,7 @@ function fakeLab(): { lab: StartedLab; touched: string[] } {
     runtime: 'fake',
     topology: { name: 'unit', file: '/nonexistent/unit.clab.yml', dir: '/nonexistent', nodes: [], links },
     times: { deployStartedAt: 0, deployedAt: 0 },
+    frrConfigProblems: [],
     node,
     nodes: () => [],
     destroy: async () => {},

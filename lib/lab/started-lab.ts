@@ -2,6 +2,9 @@
 // Probes and suites only ever see this interface: argv in, result out; no host paths.
 import type { ExecOptions, ExecResult } from '../exec.ts';
 import type { LabNode, Topology } from '../topology/model.ts';
+import type { FrrConfigProblem } from './frr-config-problems.ts';
+
+export type { FrrConfigProblem };
 
 /** Options of a command run inside a node: `env` adds to the node's environment, never the host's. */
 export type NodeExecOptions = Omit<ExecOptions, 'env'> & { env?: Record<string, string> };
@@ -48,6 +51,8 @@ export interface StartedLab extends AsyncDisposable {
   readonly runtime: string;
   readonly topology: TopologyData;
   readonly times: LabTimes;
+  /** What FRR refused of the routers' configuration at bring-up; empty when every line took effect. */
+  readonly frrConfigProblems: readonly FrrConfigProblem[];
   node(name: string): NodeHandle;
   nodes(): NodeHandle[];
   /** Tear everything down. */

@@ -8,7 +8,9 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { netproof } from '../../fixtures/cli.ts';
 import { editFrrConf, generatedLab } from '../../fixtures/faults.ts';
 import { labFor, leftovers, RUNTIMES } from '../../fixtures/runtimes.ts';
+import { statementsNotRunning } from '../expect/running-config.ts';
 import type { Summary } from '../report/summary-reporter.ts';
+import { loadTopology } from '../topology/load.ts';
 
 const labs: string[] = [];
 afterAll(async () => {
@@ -27,10 +29,21 @@ async function report(args: string[]) {
 const small = (name: string, extra: Record<string, number> = {}) => generatedLab(name, { spines: 2, leaves: 2, hosts: 2, vmsPerHost: 1, ...extra });
 
 describe.each(RUNTIMES)('overlay suites on %s', (runtime) => {
-  test('the default lab passes every suite and reports the overlay figures', async () => {
+  test('the default lab passes every suite, reports the overlay figures, and runs every statement of every router’s frr.conf', async () => {
     labs.push('dc');
-    const { result, summary } = await report(['run', 'topologies/dc/dc.clab.yml', '--runtime', runtime]);
+    const { result, summary } = await report(['run', 'topologies/dc/dc.clab.yml', '--runtime', runtime, '--keep']);
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    expect(summary.frrConfigProblems).toEqual([]);
+    // Nothing was dropped on the way in, whatever FRR said: each router's running-config holds its file.
+    const topology = await loadTopology('topologies/dc/dc.clab.yml');
+    const routers = topology.nodes.filter((n) => n.frr?.config);
+    expect(routers.length).toBe(11);
+    for (const n of routers) {
+      const running = await netproof(['exec', 'dc', n.name, '--', 'vtysh', '-c', 'show running-config']);
+      expect(running.exitCode, running.stderr).toBe(0);
+      expect(statementsNotRunning(await readFile(n.frr!.config!, 'utf8'), running.stdout), `${n.name}: statements of ${n.frr!.config} not in its running-config`).toEqual([]);
+    }
+    expect((await netproof(['destroy', 'dc'])).exitCode).toBe(0);
     expect(summary.counts.failed).toBe(0);
     expect(summary.counts.skipped).toBe(0);
     // OVN's GENEVE over IPv4, measured on the wire: 20 IP + 8 UDP + 8 Geneve + 8 OVN option + 14 inner Ethernet.

@@ -51,6 +51,8 @@ export interface RibNexthop {
   interfaceName?: string;
   fib?: boolean;
   active?: boolean;
+  blackhole?: boolean;
+  unreachable?: boolean;
 }
 
 export interface RibEntry {

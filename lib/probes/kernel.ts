@@ -9,6 +9,8 @@ export interface KernelNexthop {
 
 export interface KernelRoute {
   dst: string;
+  /** unicast when `ip` prints none; blackhole, unreachable, prohibit… otherwise. */
+  type?: string;
   protocol?: string;
   nexthops: KernelNexthop[];
 }
@@ -21,9 +23,10 @@ async function ipJson<T>(node: NodeHandle, argv: string[]): Promise<T> {
 
 /** IPv4 routes of the main table, next hops flattened, destinations as CIDR (`ip` prints host routes bare). */
 export async function kernelRoutes(node: NodeHandle): Promise<KernelRoute[]> {
-  const routes = await ipJson<{ dst: string; protocol?: string; gateway?: string; dev?: string; nexthops?: KernelNexthop[] }[]>(node, ['-4', 'route', 'show', 'table', 'main']);
+  const routes = await ipJson<{ dst: string; type?: string; protocol?: string; gateway?: string; dev?: string; nexthops?: KernelNexthop[] }[]>(node, ['-4', 'route', 'show', 'table', 'main']);
   return routes.map((r) => ({
     dst: r.dst === 'default' ? '0.0.0.0/0' : r.dst.includes('/') ? r.dst : `${r.dst}/32`,
+    ...(r.type ? { type: r.type } : {}),
     protocol: r.protocol,
     nexthops: r.nexthops ?? [{ gateway: r.gateway, dev: r.dev }],
   }));

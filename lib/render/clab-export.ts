@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { quote } from 'shell-quote';
 import { nbTransactionArgv, vmInterfaceArgvs } from '../overlay/apply.ts';
 import { planOverlayNodes, type ChassisPlan } from '../plan/chassis.ts';
-import { daemonsFromConfig } from '../runtime/frr-daemons.ts';
+import { daemonsForFiles } from '../runtime/frr-daemons.ts';
 import { centralArgvs, chassisDaemonArgvs, chassisSetupSteps, ovsEnv } from '../runtime/ovn-daemons.ts';
 import type { LabNode, Topology } from '../topology/model.ts';
 import { NODE_IMAGE } from './clab.ts';
@@ -37,7 +37,7 @@ interface NodeOut {
 
 const ROUTER_FORWARDING = { 'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '1' };
 
-export function renderExport(topology: Topology, frrConfigText: (node: LabNode) => string): ClabExport {
+export function renderExport(topology: Topology, frrConfigText: (node: LabNode) => string | undefined): ClabExport {
   const files: ExportFile[] = [];
   const overlay = topology.overlay ? planOverlayNodes(topology) : undefined;
   const chassisPeers = new Set(overlay?.chassis.flatMap((c) => c.uplinks.map((u) => u.peer.node)) ?? []);
@@ -56,10 +56,13 @@ export function renderExport(topology: Topology, frrConfigText: (node: LabNode) 
       binds.push(`${rel}:${b.nodePath}${b.mode ? `:${b.mode}` : ''}`);
     }
     if (n.frr) {
-      files.push({ path: `${n.name}/frr.conf`, from: n.frr.config });
-      binds.push(`${n.name}/frr.conf:/etc/frr/frr.conf`);
+      // Per-daemon files were copied above, bound where FRR's start-up reads them (/etc/frr/bgpd.conf…).
+      if (n.frr.config) {
+        files.push({ path: `${n.name}/frr.conf`, from: n.frr.config });
+        binds.push(`${n.name}/frr.conf:/etc/frr/frr.conf`);
+      }
       if (n.frr.daemons) files.push({ path: `${n.name}/daemons`, from: n.frr.daemons });
-      else files.push({ path: `${n.name}/daemons`, text: renderDaemons(daemonsFromConfig(frrConfigText(n))) });
+      else files.push({ path: `${n.name}/daemons`, text: renderDaemons(daemonsForFiles(frrConfigText(n), Object.keys(n.frr.daemonConfigs))) });
       binds.push(`${n.name}/daemons:/etc/frr/daemons`);
     }
     out.set(n.name, { image, binds, exec: [] });

@@ -55,7 +55,7 @@ describe('renderClab: what netproof reads back', () => {
       const n = t.nodes.find((x) => x.name === r.name)!;
       expect(n).toMatchObject({ kind: 'linux', image: FRR_IMAGE, role: 'router', tier: r.tier });
       expect(n.labels[TIER_LABEL]).toBe(r.tier);
-      expect(n.frr).toEqual({ config: `${dir}/${r.name}/frr.conf`, daemons: `${dir}/${r.name}/daemons` });
+      expect(n.frr).toEqual({ config: `${dir}/${r.name}/frr.conf`, daemons: `${dir}/${r.name}/daemons`, daemonConfigs: {} });
     }
   });
 

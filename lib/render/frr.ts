@@ -1,5 +1,6 @@
 // frr.conf and daemons for a planned router. Pure: returns text.
 import type { ClosPlan, PlannedRouter } from '../plan/clos.ts';
+import { KNOWN_DAEMONS } from '../topology/frr-daemon-names.ts';
 
 export const FRR_IMAGE = 'quay.io/frrouting/frr:8.4.4';
 
@@ -52,6 +53,5 @@ export function renderFrrConf(r: PlannedRouter, plan: ClosPlan): string {
 
 /** FRR's daemons file: which daemons the node runs (zebra and staticd always run). */
 export function renderDaemons(daemons: readonly string[]): string {
-  const all = ['bgpd', 'ospfd', 'ospf6d', 'ripd', 'ripngd', 'isisd', 'pimd', 'ldpd', 'nhrpd', 'eigrpd', 'babeld', 'sharpd', 'pbrd', 'bfdd', 'fabricd', 'vrrpd', 'pathd'];
-  return [...all.map((d) => `${d}=${daemons.includes(d) ? 'yes' : 'no'}`), 'vtysh_enable=yes', 'zebra_options="  -A 127.0.0.1 -s 90000000"', 'bgpd_options="   -A 127.0.0.1"', 'bfdd_options="   -A 127.0.0.1"', 'staticd_options="-A 127.0.0.1"', ''].join('\n');
+  return [...KNOWN_DAEMONS.map((d) => `${d}=${daemons.includes(d) ? 'yes' : 'no'}`), 'vtysh_enable=yes', 'zebra_options="  -A 127.0.0.1 -s 90000000"', 'bgpd_options="   -A 127.0.0.1"', 'bfdd_options="   -A 127.0.0.1"', 'staticd_options="-A 127.0.0.1"', ''].join('\n');
 }

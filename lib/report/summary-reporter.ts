@@ -3,6 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
+import type { FrrConfigProblem } from '../lab/started-lab.ts';
 import type { Figure } from './figures.ts';
 
 export interface SummaryContext {
@@ -10,6 +11,8 @@ export interface SummaryContext {
   runtime: string;
   topologyFile: string;
   deploySeconds?: number;
+  /** What FRR refused of the routers' configuration at bring-up (any makes the run fail). */
+  frrConfigProblems?: FrrConfigProblem[];
 }
 
 export interface TestSummary {
@@ -63,10 +66,11 @@ export class SummaryReporter implements Reporter {
     }
     const count = (s: TestSummary['status']) => tests.filter((t) => t.status === s).length;
     const figures = Object.fromEntries(tests.flatMap((t) => Object.entries(t.figures).map(([k, f]) => [k, { ...f, test: t.name }])));
+    const context = this.context();
     this.summary = {
-      ...this.context(),
-      // A run that checked nothing (every test skipped) is not a pass.
-      status: count('failed') > 0 || count('passed') === 0 ? 'failed' : 'passed',
+      ...context,
+      // A run that checked nothing (every test skipped) is not a pass, nor one on a lab FRR refused configuration of.
+      status: count('failed') > 0 || count('passed') === 0 || Boolean(context.frrConfigProblems?.length) ? 'failed' : 'passed',
       startedAt: this.startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
       counts: { passed: count('passed'), failed: count('failed'), skipped: count('skipped') },

@@ -1,5 +1,6 @@
-// FRR start-up through a stand-in NodeShell: what bring-up asks of a node, and how it blames a
-// missing daemon on the environment (exit 3) rather than on the lab.
+// FRR start-up through a stand-in NodeShell: what bring-up asks of a node, in which order, how
+// it blames a missing daemon on the environment (exit 3) rather than on the lab, and how it
+// reports the lines FRR refused.
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,16 +18,17 @@ beforeAll(async () => {
   ({ bringUp } = await import('./bring-up.ts'));
   await writeFile(join(dir, 'frr.conf'), 'router bgp 65001\n');
   await writeFile(join(dir, 'daemons'), 'bgpd=yes\nfabricd=yes\n');
-  // zebra's socket, as the real zebra would create it: the stand-in starts nothing.
   await mkdir(join(dir, 'state', 't', 'r1'), { recursive: true });
-  await writeFile(join(dir, 'state', 't', 'r1', 'zserv.api'), '');
 });
 afterAll(() => {
   delete process.env.NETPROOF_STATE_DIR;
 });
 
-/** A node where every command succeeds except those `fails` picks; records what ran. */
-function standIn(fails: (argv: readonly string[]) => boolean): NodeShell & { ran: string[] } {
+/**
+ * A node where every command succeeds except those `fails` picks; records what ran. A daemon
+ * it "starts" creates its sockets as the real one would; vtysh answers with `vtyshSays`.
+ */
+function standIn(fails: (argv: readonly string[]) => boolean, vtyshSays = { exitCode: 0, stdout: '' }): NodeShell & { ran: string[] } {
   const ran: string[] = [];
   const result = (argv: readonly string[], exitCode: number): ExecResult => ({ argv, exitCode, stdout: '', stderr: exitCode ? 'no such file' : '', durationMs: 0 });
   return {
@@ -34,7 +36,15 @@ function standIn(fails: (argv: readonly string[]) => boolean): NodeShell & { ran
     ran,
     exec: async (argv) => {
       ran.push(argv.join(' '));
-      return result(argv, fails(argv) ? 1 : 0);
+      if (fails(argv)) return result(argv, 1);
+      const daemon = /^\/usr\/lib\/frr\/(\w+)$/.exec(argv[0]!)?.[1];
+      if (daemon) {
+        const sockDir = argv[argv.indexOf('--vty_socket') + 1]!;
+        await writeFile(join(sockDir, `${daemon}.vty`), '');
+        if (daemon === 'zebra') await writeFile(join(sockDir, 'zserv.api'), '');
+      }
+      if (argv.includes('vtysh')) return { ...result(argv, vtyshSays.exitCode), stdout: vtyshSays.stdout, stderr: '' };
+      return result(argv, 0);
     },
     spawn: () => {
       throw new Error('not used');
@@ -59,5 +69,30 @@ describe('bringUp starting FRR', () => {
     const error = await bringUp({ topology: lab(), shell: () => shell, progress: () => {} }).then(() => undefined, (e: unknown) => e);
     expect(error).not.toBeInstanceOf(EnvironmentError);
     expect((error as Error).message).toMatch(/^r1: command failed \(exit 1\): \/usr\/lib\/frr\/fabricd/);
+  });
+
+  it('starts every daemon on its own (empty) file, then applies frr.conf through vtysh once all of them answer', async () => {
+    const shell = standIn(() => false);
+    const up = await bringUp({ topology: lab(), shell: () => shell, progress: () => {} });
+    expect(up.daemons.r1).toEqual(['zebra', 'staticd', 'bgpd', 'fabricd']);
+    expect(up.frrConfigProblems).toEqual([]);
+    const started = shell.ran.filter((c) => c.startsWith('/usr/lib/frr/'));
+    expect(started.map((c) => c.split(' ')[0]!.split('/').pop())).toEqual(['zebra', 'staticd', 'bgpd', 'fabricd']);
+    for (const c of started) expect(c).toMatch(/ -f \S+\/r1\/(zebra|staticd|bgpd|fabricd)\.conf /);
+    const apply = shell.ran.findIndex((c) => c.includes('vtysh'));
+    expect(apply).toBeGreaterThan(shell.ran.lastIndexOf(started.at(-1)!));
+    expect(shell.ran[apply]).toMatch(/vtysh --vty_socket \S+\/r1 -f \S+\/r1\/frr\.conf$/);
+  });
+
+  it('returns every line vtysh refused, naming the node, the user’s file and the line', async () => {
+    const shell = standIn(() => false, { exitCode: 2, stdout: 'line 1: % Unknown command[4]: router bgp 65001\n' });
+    const up = await bringUp({ topology: lab(), shell: () => shell, progress: () => {} });
+    expect(up.frrConfigProblems).toEqual([{ node: 'r1', file: join(dir, 'frr.conf'), line: 1, statement: 'router bgp 65001', message: '% Unknown command' }]);
+  });
+
+  it('a vtysh that fails without naming a line is still a problem, with what it said', async () => {
+    const shell = standIn(() => false, { exitCode: 1, stdout: 'Exiting: failed to connect to any daemons.\n' });
+    const up = await bringUp({ topology: lab(), shell: () => shell, progress: () => {} });
+    expect(up.frrConfigProblems).toEqual([{ node: 'r1', file: join(dir, 'frr.conf'), statement: '', message: 'vtysh could not apply the file (exit 1): Exiting: failed to connect to any daemons.' }]);
   });
 });

@@ -3,19 +3,31 @@
 // inside a node through its NodeShell, and every file lives in the node's state directory
 // (a container sees it at the same path).
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { waitFor } from '../expect/wait-for.ts';
 import { planOverlayNodes, type CentralPlan, type ChassisPlan } from '../plan/chassis.ts';
 import type { LabNode, Topology } from '../topology/model.ts';
 import { EnvironmentError } from '../errors.ts';
-import { daemonArgv, daemonsFromConfig, daemonsFromFile, FRR_LIBEXEC } from './frr-daemons.ts';
+import type { FrrConfigProblem } from '../lab/started-lab.ts';
+import { parseDaemonLog, parseVtyshApply } from '../lab/frr-config-problems.ts';
+import {
+  applyIntegratedConfigArgv,
+  daemonArgv,
+  daemonConfigFile,
+  daemonsForFiles,
+  daemonsFromFile,
+  daemonVtySocket,
+  FRR_LIBEXEC,
+  integratedConfigFile,
+  type DaemonPaths,
+} from './frr-daemons.ts';
 import { execOkIn, type NodeShell } from './node-shell.ts';
 import { centralArgvs, chassisDaemonArgvs, chassisSetupSteps, ovsEnv } from './ovn-daemons.ts';
 import type { Progress } from './runtime.ts';
 import { nodeDir } from './state.ts';
 
-const ZEBRA_START_TIMEOUT_MS = 10_000;
+const DAEMON_START_TIMEOUT_MS = 10_000;
 const OVN_CONTROLLER_ROUTE_TIMEOUT_MS = 20_000;
 
 export interface BringUpContext {
@@ -24,8 +36,15 @@ export interface BringUpContext {
   progress: Progress;
 }
 
-/** Configure and start everything on nodes that exist and are linked. Returns the FRR daemons started per router. */
-export async function bringUp(ctx: BringUpContext): Promise<Record<string, string[]>> {
+export interface BroughtUp {
+  /** FRR daemons started per router. */
+  daemons: Record<string, string[]>;
+  /** What FRR refused of the routers' configuration: the lab does not run what was written. */
+  frrConfigProblems: FrrConfigProblem[];
+}
+
+/** Configure and start everything on nodes that exist and are linked. */
+export async function bringUp(ctx: BringUpContext): Promise<BroughtUp> {
   const { topology, shell, progress } = ctx;
   const lab = topology.name;
   progress('addresses and node settings');
@@ -46,9 +65,12 @@ export async function bringUp(ctx: BringUpContext): Promise<Record<string, strin
   const routers = topology.nodes.filter((n) => n.role === 'router');
   progress(`FRR on ${routers.length} routers`);
   const daemons: Record<string, string[]> = {};
+  const frrConfigProblems: FrrConfigProblem[] = [];
   await Promise.all(
     routers.map(async (n) => {
-      daemons[n.name] = await startFrr(lab, shell(n.name), n);
+      const started = await startFrr(lab, shell(n.name), n);
+      daemons[n.name] = started.daemons;
+      frrConfigProblems.push(...started.problems);
     }),
   );
   if (overlayNodes) {
@@ -61,8 +83,10 @@ export async function bringUp(ctx: BringUpContext): Promise<Record<string, strin
       for (const argv of n.exec) await execOkIn(shell(n.name), argv);
     }),
   );
-  return daemons;
+  return { daemons, frrConfigProblems: sortedProblems(frrConfigProblems) };
 }
+
+const sortedProblems = (ps: FrrConfigProblem[]) => [...ps].sort((a, b) => a.node.localeCompare(b.node, 'en', { numeric: true }) || (a.line ?? 0) - (b.line ?? 0));
 
 /**
  * `ip -batch` input that brings a node's loopback and links up with their addresses: one
@@ -123,28 +147,71 @@ async function startOvnController(lab: string, shell: NodeShell, c: ChassisPlan,
   await execOkIn(shell, chassisDaemonArgvs(dir).controller, { env: ovsEnv(dir) });
 }
 
-async function startFrr(lab: string, shell: NodeShell, node: LabNode): Promise<string[]> {
-  const dir = await makeNodeDir(lab, node.name);
-  // Daemons read (and may rewrite) a copy: the user's file is never touched.
-  await copyFile(node.frr!.config, join(dir, 'frr.conf'));
-  await execOkIn(shell, ['chown', 'frr:frr', dir, join(dir, 'frr.conf')]);
-  const daemons = node.frr!.daemons ? daemonsFromFile(await readFile(node.frr!.daemons, 'utf8')) : daemonsFromConfig(await readFile(node.frr!.config, 'utf8'));
-  const start = async (d: string) => {
-    try {
-      await execOkIn(shell, daemonArgv(d, { dir }), { timeoutMs: 15_000 });
-    } catch (e) {
-      // A daemon the node's files ask for but FRR's package lacks is the environment's fault.
-      if ((await shell.exec(['test', '-x', `${FRR_LIBEXEC}/${d}`])).exitCode !== 0) throw new EnvironmentError(`${node.name} needs the FRR daemon ${d}, which is not installed (${FRR_LIBEXEC}/${d})`, 'apt-get install frr');
-      throw e;
-    }
-  };
-  await start('zebra');
-  // Other daemons retry the zebra socket, but waiting here keeps their startup logs clean.
-  await waitFor(async () => (existsSync(join(dir, 'zserv.api')) ? { ok: true, value: true } : { ok: false, reason: `${join(dir, 'zserv.api')} not created yet; see ${join(dir, 'zebra.log')}` }), {
-    timeoutMs: ZEBRA_START_TIMEOUT_MS,
-    intervalsMs: [10, 20, 50],
-    description: `zebra on ${node.name} to open its socket`,
-  });
-  await Promise.all(daemons.filter((d) => d !== 'zebra').map(start));
-  return daemons;
+interface FrrStart {
+  daemons: string[];
+  problems: FrrConfigProblem[];
+}
+
+/**
+ * FRR on one router, the way FRR's start-up does it: every daemon starts with its own
+ * per-daemon file (a copy of the lab's, or an empty one), then the integrated frr.conf is
+ * applied through vtysh. What FRR refuses of either is returned, in FRR's own words.
+ */
+async function startFrr(lab: string, shell: NodeShell, node: LabNode): Promise<FrrStart> {
+  const paths = { dir: await makeNodeDir(lab, node.name) };
+  const files = node.frr!;
+  const integrated = files.config === undefined ? undefined : await readFile(files.config, 'utf8');
+  const daemons = files.daemons ? daemonsFromFile(await readFile(files.daemons, 'utf8')) : daemonsForFiles(integrated, Object.keys(files.daemonConfigs));
+  // Daemons read (and may rewrite) copies: the user's files are never touched.
+  const copies = [integratedConfigFile(paths), ...daemons.map((d) => daemonConfigFile(d, paths))];
+  if (integrated !== undefined) await writeFile(integratedConfigFile(paths), integrated);
+  await Promise.all(daemons.map((d) => (files.daemonConfigs[d] ? copyFile(files.daemonConfigs[d], daemonConfigFile(d, paths)) : writeFile(daemonConfigFile(d, paths), ''))));
+  await execOkIn(shell, ['chown', 'frr:frr', paths.dir, ...copies.filter((f) => existsSync(f))]);
+
+  await startFrrDaemon(shell, node.name, 'zebra', paths);
+  await Promise.all(daemons.filter((d) => d !== 'zebra').map((d) => startFrrDaemon(shell, node.name, d, paths)));
+  const problems: FrrConfigProblem[] = [];
+  for (const [daemon, file] of Object.entries(files.daemonConfigs)) {
+    if (!daemons.includes(daemon)) continue;
+    const log = await readFile(join(paths.dir, `${daemon}.log`), 'utf8').catch(() => '');
+    problems.push(...parseDaemonLog(log, await readFile(file, 'utf8'), { node: node.name, file, daemon }));
+  }
+  if (integrated !== undefined) problems.push(...(await applyIntegratedConfig(shell, paths, { node: node.name, file: files.config!, text: integrated })));
+  return { daemons, problems };
+}
+
+/**
+ * Start one FRR daemon and wait until vtysh can reach it. zebra comes first: the others
+ * retry its socket, but waiting keeps their start-up logs clean.
+ */
+export async function startFrrDaemon(shell: NodeShell, node: string, daemon: string, paths: DaemonPaths): Promise<void> {
+  try {
+    await execOkIn(shell, daemonArgv(daemon, paths), { timeoutMs: 15_000 });
+  } catch (e) {
+    // A daemon the node's files ask for but FRR's package lacks is the environment's fault.
+    if ((await shell.exec(['test', '-x', `${FRR_LIBEXEC}/${daemon}`])).exitCode !== 0) throw new EnvironmentError(`${node} needs the FRR daemon ${daemon}, which is not installed (${FRR_LIBEXEC}/${daemon})`, 'apt-get install frr');
+    throw e;
+  }
+  const sockets = daemon === 'zebra' ? [join(paths.dir, 'zserv.api'), daemonVtySocket(daemon, paths)] : [daemonVtySocket(daemon, paths)];
+  await waitFor(
+    async () => {
+      const missing = sockets.filter((s) => !existsSync(s));
+      return missing.length ? { ok: false, reason: `${missing.join(', ')} not created yet; see ${join(paths.dir, `${daemon}.log`)}` } : { ok: true, value: true };
+    },
+    { timeoutMs: DAEMON_START_TIMEOUT_MS, intervalsMs: [10, 20, 50], description: `${daemon} on ${node} to open its sockets` },
+  );
+}
+
+/**
+ * Apply the node's frr.conf through vtysh, to every daemon or to one restarted daemon, and
+ * return every line FRR refused. vtysh exits non-zero whenever it reports one.
+ */
+export async function applyIntegratedConfig(shell: NodeShell, paths: DaemonPaths, conf: { node: string; file: string; text: string }, daemon?: string): Promise<FrrConfigProblem[]> {
+  const r = await shell.exec(applyIntegratedConfigArgv(paths, daemon), { timeoutMs: 120_000 });
+  const problems = parseVtyshApply(r.stdout, conf.text, { node: conf.node, file: conf.file });
+  if (r.exitCode !== 0 && !problems.length) {
+    const said = (r.stdout + r.stderr).trim().split('\n').slice(-5).join(' | ');
+    problems.push({ node: conf.node, file: conf.file, statement: '', message: `vtysh could not apply the file (exit ${r.exitCode}): ${said || 'no output'}` });
+  }
+  return problems;
 }

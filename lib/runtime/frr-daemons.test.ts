@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { daemonArgv, daemonsFromConfig, daemonsFromFile, FRR_LIBEXEC, KNOWN_DAEMONS } from './frr-daemons.ts';
+import { applyIntegratedConfigArgv, daemonArgv, daemonsForFiles, daemonsFromConfig, daemonsFromFile, FRR_LIBEXEC, KNOWN_DAEMONS } from './frr-daemons.ts';
 
 describe('daemonsFromFile', () => {
   it('starts zebra and staticd first, then the enabled daemons in file order', () => {
@@ -79,7 +79,8 @@ describe('daemonArgv', () => {
 
   it('passes option values as separate elements', () => {
     const opt = (flag: string) => argv[argv.indexOf(flag) + 1];
-    expect(opt('-f')).toBe(`${dir}/frr.conf`);
+    // Its own per-daemon file (empty when the lab has none): frr.conf goes through vtysh.
+    expect(opt('-f')).toBe(`${dir}/bgpd.conf`);
     expect(opt('-i')).toBe(`${dir}/bgpd.pid`);
     expect(opt('-z')).toBe(`${dir}/zserv.api`);
     expect(opt('--vty_socket')).toBe(dir);
@@ -100,7 +101,35 @@ describe('daemonArgv', () => {
   it('keeps a directory with spaces or quotes as one argument: nothing is split or quoted', () => {
     const odd = `/tmp/np lab/it's "x"`;
     const a = daemonArgv('zebra', { dir: odd });
-    expect(a[a.indexOf('-f') + 1]).toBe(`${odd}/frr.conf`);
+    expect(a[a.indexOf('-f') + 1]).toBe(`${odd}/zebra.conf`);
     expect(a[a.indexOf('--vty_socket') + 1]).toBe(odd);
+  });
+});
+
+describe('applyIntegratedConfigArgv', () => {
+  const dir = `/run/netproof/t/it's r1`;
+
+  it('applies frr.conf through vtysh against the node’s own sockets, as FRR’s start-up does', () => {
+    const argv = applyIntegratedConfigArgv({ dir });
+    const vtysh = argv.slice(argv.indexOf('vtysh'));
+    expect(vtysh).toEqual(['vtysh', '--vty_socket', dir, '-f', `${dir}/frr.conf`]);
+  });
+
+  it('joins stderr to stdout with a fixed script: every argument passes through "$@", none is spliced into it', () => {
+    const argv = applyIntegratedConfigArgv({ dir });
+    expect(argv.slice(0, 4)).toEqual(['sh', '-c', 'exec "$@" 2>&1', 'sh']);
+    expect(argv.slice(4).some((a) => a.includes('2>&1'))).toBe(false);
+  });
+
+  it('applies to one restarted daemon with -d', () => {
+    const argv = applyIntegratedConfigArgv({ dir }, 'bgpd');
+    expect(argv.slice(argv.indexOf('-d'), argv.indexOf('-d') + 2)).toEqual(['-d', 'bgpd']);
+  });
+});
+
+describe('daemonsForFiles', () => {
+  it('starts what frr.conf uses and every daemon the lab gave a file of its own, in FRR’s order', () => {
+    expect(daemonsForFiles('router bgp 65001\n', ['ospfd'])).toEqual(['zebra', 'staticd', 'bgpd', 'ospfd']);
+    expect(daemonsForFiles(undefined, ['bfdd', 'bgpd'])).toEqual(['zebra', 'staticd', 'bgpd', 'bfdd']);
   });
 });

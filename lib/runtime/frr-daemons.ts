@@ -1,12 +1,15 @@
-// Which FRR daemons a node runs and how each is started inside a namespace.
-// Every file a daemon touches (config copy, sockets, pid, log) is under the node's own
-// directory, which carries the lab's name; nothing goes to /etc/frr or /run/frr.
+// Which FRR daemons a node runs, how each is started inside a node, and how its configuration
+// reaches them — the way FRR's own start-up (frrinit.sh) does it: each daemon starts with its
+// own per-daemon file (bgpd.conf…, empty when the lab has none), then the integrated frr.conf
+// is applied through vtysh, which hands every line to the daemons that own it in the right
+// context. (A daemon given the whole frr.conf with -f drops every line after a block another
+// daemon owns.) Every file a daemon touches (config copies, sockets, pid, log) is under the
+// node's own directory, which carries the lab's name; nothing goes to /etc/frr or /run/frr.
+import { ALWAYS_RUNNING_DAEMONS as ALWAYS, FRR_DAEMONS, KNOWN_DAEMONS } from '../topology/frr-daemon-names.ts';
+
+export { FRR_DAEMONS, KNOWN_DAEMONS } from '../topology/frr-daemon-names.ts';
 
 export const FRR_LIBEXEC = '/usr/lib/frr';
-
-/** Daemons FRR's init script starts regardless of the daemons file. */
-const ALWAYS = ['zebra', 'staticd'];
-export const KNOWN_DAEMONS = ['bgpd', 'ospfd', 'ospf6d', 'ripd', 'ripngd', 'isisd', 'pimd', 'ldpd', 'nhrpd', 'eigrpd', 'babeld', 'sharpd', 'pbrd', 'bfdd', 'fabricd', 'vrrpd', 'pathd'];
 
 /** Daemons enabled in a daemons file (`bgpd=yes`), zebra and staticd first. */
 export function daemonsFromFile(text: string): string[] {
@@ -33,16 +36,30 @@ export function daemonsFromConfig(conf: string): string[] {
   return out;
 }
 
+/** Without a daemons file: what the integrated configuration uses, and every daemon the lab gave a file of its own. */
+export function daemonsForFiles(integrated: string | undefined, withOwnFile: readonly string[]): string[] {
+  const used = new Set([...daemonsFromConfig(integrated ?? ''), ...withOwnFile]);
+  return FRR_DAEMONS.filter((d) => used.has(d));
+}
+
 export interface DaemonPaths {
   dir: string;
 }
 
-/** argv (to run inside the node's namespace) that starts one daemon in the background. */
-export function daemonArgv(daemon: string, { dir }: DaemonPaths): string[] {
+/** The node's copy of the integrated configuration, applied through vtysh once the daemons run. */
+export const integratedConfigFile = ({ dir }: DaemonPaths) => `${dir}/frr.conf`;
+/** What a daemon reads at start: the node's copy of its per-daemon file, or an empty file. */
+export const daemonConfigFile = (daemon: string, { dir }: DaemonPaths) => `${dir}/${daemon}.conf`;
+/** The socket a daemon's vty listens on: vtysh reaches the daemon through it. */
+export const daemonVtySocket = (daemon: string, { dir }: DaemonPaths) => `${dir}/${daemon}.vty`;
+
+/** argv (to run inside the node) that starts one daemon in the background. */
+export function daemonArgv(daemon: string, paths: DaemonPaths): string[] {
+  const { dir } = paths;
   const argv = [
     `${FRR_LIBEXEC}/${daemon}`,
     '-d',
-    '-f', `${dir}/frr.conf`,
+    '-f', daemonConfigFile(daemon, paths),
     '-i', `${dir}/${daemon}.pid`,
     '-z', `${dir}/zserv.api`,
     '--vty_socket', dir,
@@ -52,4 +69,14 @@ export function daemonArgv(daemon: string, { dir }: DaemonPaths): string[] {
   ];
   if (daemon === 'bfdd') argv.push('--bfdctl', `${dir}/bfdd.sock`);
   return argv;
+}
+
+/**
+ * argv that applies the node's frr.conf through vtysh (as `vtysh -b` does at FRR start-up),
+ * to every running daemon or to one (`-d`, as FRR does when it restarts a single daemon).
+ * stderr is merged into stdout inside the node so vtysh's errors stay next to the daemon
+ * messages that explain them; `sh` only joins the streams, the arguments pass as "$@".
+ */
+export function applyIntegratedConfigArgv(paths: DaemonPaths, daemon?: string): string[] {
+  return ['sh', '-c', 'exec "$@" 2>&1', 'sh', 'vtysh', '--vty_socket', paths.dir, ...(daemon ? ['-d', daemon] : []), '-f', integratedConfigFile(paths)];
 }

@@ -3,9 +3,10 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { waitFor } from '../expect/wait-for.ts';
-import type { BackgroundProcess, NodeExecOptions, NodeHandle, StartedLab, TopologyData } from '../lab/started-lab.ts';
+import type { BackgroundProcess, FrrConfigProblem, NodeExecOptions, NodeHandle, StartedLab, TopologyData } from '../lab/started-lab.ts';
 import type { LabNode } from '../topology/model.ts';
-import { daemonArgv } from './frr-daemons.ts';
+import { applyIntegratedConfig, startFrrDaemon } from './bring-up.ts';
+import { integratedConfigFile } from './frr-daemons.ts';
 import type { NodeShell } from './node-shell.ts';
 import { ovsEnv } from './ovn-daemons.ts';
 import { nodeDir, statShowsRunning, type LabState } from './state.ts';
@@ -15,6 +16,7 @@ export class RuntimeLab implements StartedLab {
   readonly name: string;
   readonly topology: TopologyData;
   readonly times: { deployStartedAt: number; deployedAt: number };
+  readonly frrConfigProblems: readonly FrrConfigProblem[];
   private readonly handles: Map<string, NodeHandle>;
   private readonly teardown: () => Promise<void>;
 
@@ -23,6 +25,8 @@ export class RuntimeLab implements StartedLab {
     this.name = state.name;
     this.topology = state.topology;
     this.times = { deployStartedAt: state.times.deployStartedAt, deployedAt: state.times.deployedAt };
+    // A state file written before this field existed recorded no problems.
+    this.frrConfigProblems = state.frrConfigProblems ?? [];
     this.teardown = teardown;
     this.handles = new Map(state.topology.nodes.map((n) => [n.name, new LabNodeHandle(state.name, n, state.daemons[n.name] ?? [], shell(n.name))]));
   }
@@ -97,8 +101,12 @@ class LabNodeHandle implements NodeHandle {
   }
 
   async startFrrDaemon(daemon: string): Promise<void> {
-    const r = await this.shell.exec(daemonArgv(daemon, { dir: this.dir }), { timeoutMs: 15_000 });
-    if (r.exitCode !== 0) throw new Error(`${this.name}: starting ${daemon} failed: ${r.stderr.trim()}`);
+    const paths = { dir: this.dir };
+    await startFrrDaemon(this.shell, this.name, daemon, paths);
+    // As FRR does when it restarts one daemon (vtysh -b -d DAEMON): the daemon read its own
+    // file at start; its lines of frr.conf are applied again. Refusals were reported at bring-up.
+    const file = this.spec.frr?.config;
+    if (file) await applyIntegratedConfig(this.shell, paths, { node: this.name, file, text: await readFile(integratedConfigFile(paths), 'utf8') }, daemon);
   }
 
   vtysh(command: string) {

@@ -6,7 +6,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { UsageError } from '../errors.ts';
-import { toTopologyData, type LabTimes, type TopologyData } from '../lab/started-lab.ts';
+import { toTopologyData, type FrrConfigProblem, type LabTimes, type TopologyData } from '../lab/started-lab.ts';
 import type { Topology } from '../topology/model.ts';
 import type { LabStatus, Progress } from './runtime.ts';
 
@@ -21,6 +21,8 @@ export interface LabState {
   topology: TopologyData;
   /** FRR daemons started per node. */
   daemons: Record<string, string[]>;
+  /** What FRR refused of the routers' configuration at bring-up. */
+  frrConfigProblems: FrrConfigProblem[];
   times: Partial<LabTimes> & { deployStartedAt: number };
 }
 
@@ -81,7 +83,7 @@ export async function deployRecorded(topology: Topology, progress: Progress, r: 
   if ((await readState(lab)) || (await r.inUse(lab))) {
     throw new UsageError(`lab "${lab}" is already deployed (or left over from a crash)\n    fix: netproof destroy ${lab}`);
   }
-  const state: LabState = { runtime: r.runtime, name: lab, status: 'deploying', ownerPid: process.pid, topology: toTopologyData(topology), daemons: {}, times: { deployStartedAt: Date.now() } };
+  const state: LabState = { runtime: r.runtime, name: lab, status: 'deploying', ownerPid: process.pid, topology: toTopologyData(topology), daemons: {}, frrConfigProblems: [], times: { deployStartedAt: Date.now() } };
   await writeState(state);
   try {
     await r.build(topology, state, progress);

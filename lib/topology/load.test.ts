@@ -232,7 +232,7 @@ describe('parseTopology: routers and hosts', () => {
   it.each(['quay.io/frrouting/frr:8.4.1', 'frrouting/frr', 'frr'])('a node with image %s is an FRR router', (image) => {
     const t = parseTopology(doc('name: r', 'topology:', '  nodes:', `    r1: ${withBind(image)}`), FILE);
     expect(node(t, 'r1').role).toBe('router');
-    expect(node(t, 'r1').frr).toEqual({ config: `${DIR}/n/frr.conf`, daemons: undefined });
+    expect(node(t, 'r1').frr).toEqual({ config: `${DIR}/n/frr.conf`, daemons: undefined, daemonConfigs: {} });
   });
 
   it.each(['spine', 'leaf', 'compute'])('the label netproof.role: %s makes an FRR router whatever the image', (tier) => {
@@ -257,7 +257,15 @@ describe('parseTopology: routers and hosts', () => {
       doc('name: r', 'topology:', '  nodes:', '    r1:', '      kind: linux', '      image: frr', '      binds: ["r1/frr.conf:/etc/frr/frr.conf", "r1/daemons:/etc/frr/daemons"]'),
       FILE,
     );
-    expect(node(t, 'r1').frr).toEqual({ config: `${DIR}/r1/frr.conf`, daemons: `${DIR}/r1/daemons` });
+    expect(node(t, 'r1').frr).toEqual({ config: `${DIR}/r1/frr.conf`, daemons: `${DIR}/r1/daemons`, daemonConfigs: {} });
+  });
+
+  it('finds per-daemon files among the binds, each for its own daemon, beside frr.conf or instead of it', () => {
+    const bound = (binds: string) => node(parseTopology(doc('name: r', 'topology:', '  nodes:', '    r1:', '      kind: linux', '      image: frr', `      binds: [${binds}]`), FILE), 'r1').frr;
+    expect(bound('"r1/frr.conf:/etc/frr/frr.conf", "r1/bgpd.conf:/etc/frr/bgpd.conf"')).toEqual({ config: `${DIR}/r1/frr.conf`, daemons: undefined, daemonConfigs: { bgpd: `${DIR}/r1/bgpd.conf` } });
+    expect(bound('"r1/zebra.conf:/etc/frr/zebra.conf", "r1/staticd.conf:/etc/frr/staticd.conf"')).toEqual({ config: undefined, daemons: undefined, daemonConfigs: { zebra: `${DIR}/r1/zebra.conf`, staticd: `${DIR}/r1/staticd.conf` } });
+    // vtysh.conf and files of no daemon are not daemon configuration.
+    expect(bound('"r1/frr.conf:/etc/frr/frr.conf", "r1/vtysh.conf:/etc/frr/vtysh.conf", "r1/evild.conf:/etc/frr/evild.conf"')?.daemonConfigs).toEqual({});
   });
 
   it('uses startup-config when frr.conf is not bound', () => {

@@ -9,6 +9,7 @@ import { Address4, Address6 } from 'ip-address';
 import { InvalidInputError, type Problem } from '../errors.ts';
 import { ifaceNameProblem, LAB_NAME, NODE_NAME } from '../names.ts';
 import { splitExecLine } from './exec-line.ts';
+import { FRR_DAEMONS } from './frr-daemon-names.ts';
 import { ROUTER_TIERS, TIER_LABEL, type Bind, type Endpoint, type LabLink, type LabNode, type Topology } from './model.ts';
 import { topologySchema } from './schema.ts';
 import { fieldName, parseSource, type Source } from './source.ts';
@@ -236,11 +237,18 @@ function resolveNode(
     const confBind = binds.find((b) => b.nodePath === FRR_CONF_PATH);
     const daemonsBind = binds.find((b) => b.nodePath === FRR_DAEMONS_PATH);
     const config = confBind?.hostPath ?? (startup !== undefined ? absolute(startup, dir) : undefined);
-    if (config === undefined) {
+    // Per-daemon files (bgpd.conf, staticd.conf…), as FRR's start-up reads them: each by its own daemon.
+    const daemonConfigs = Object.fromEntries(
+      binds.flatMap((b) => {
+        const daemon = /^\/etc\/frr\/([a-z0-9]+)\.conf$/.exec(b.nodePath)?.[1];
+        return daemon && FRR_DAEMONS.includes(daemon) ? [[daemon, b.hostPath]] : [];
+      }),
+    );
+    if (config === undefined && !Object.keys(daemonConfigs).length) {
       report(at, 'is an FRR router but has no configuration', `bind one: binds: ["${name}/frr.conf:${FRR_CONF_PATH}"], or set startup-config`);
     } else {
-      if (!confBind && !exists(config)) report([...at, 'startup-config'], `startup-config ${config} does not exist`, 'create it or correct the path');
-      frr = { config, daemons: daemonsBind?.hostPath };
+      if (config !== undefined && !confBind && !exists(config)) report([...at, 'startup-config'], `startup-config ${config} does not exist`, 'create it or correct the path');
+      frr = { config, daemons: daemonsBind?.hostPath, daemonConfigs };
     }
   }
 

@@ -29,10 +29,12 @@ export interface Bind {
 }
 
 export interface FrrFiles {
-  /** Absolute host path of the node's frr.conf. */
-  config: string;
+  /** Absolute host path of the node's integrated frr.conf, if it has one (applied through vtysh, as FRR's start-up does). */
+  config?: string;
   /** Absolute host path of its daemons file, if bound. */
   daemons?: string;
+  /** Per-daemon files bound at /etc/frr/<daemon>.conf (daemon → absolute host path): each is read by its own daemon. */
+  daemonConfigs: Record<string, string>;
 }
 
 export interface LabNode {

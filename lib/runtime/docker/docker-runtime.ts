@@ -71,7 +71,7 @@ export class DockerRuntime implements Runtime {
         return execOk(containerVethArgv({ pid: pids.get(a.node)!, iface: a.iface }, { pid: pids.get(b.node)!, iface: b.iface }, l.mtu));
       }),
     );
-    state.daemons = await bringUp({ topology, shell: (node) => this.shell(lab, node), progress });
+    Object.assign(state, await bringUp({ topology, shell: (node) => this.shell(lab, node), progress }));
   }
 
   private shell(lab: string, node: string): DockerShell {

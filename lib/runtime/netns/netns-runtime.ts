@@ -84,7 +84,7 @@ export class NetnsRuntime implements Runtime {
         return execOk(vethArgv({ ns: ns(a.node), iface: a.iface }, { ns: ns(b.node), iface: b.iface }, l.mtu));
       }),
     );
-    state.daemons = await bringUp({ topology, shell: (node) => new NetnsShell(lab, node), progress });
+    Object.assign(state, await bringUp({ topology, shell: (node) => new NetnsShell(lab, node), progress }));
   }
 
   private started(state: LabState & { times: { deployedAt: number } }): StartedLab {
