@@ -14,6 +14,8 @@ export interface ExecOptions {
   input?: string;
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** Working directory of the program (default: this process's). */
+  cwd?: string;
   /** 'latin1' keeps binary output (a pcap) byte for byte: Buffer.from(stdout, 'latin1'). */
   encoding?: 'utf8' | 'latin1';
 }
@@ -28,7 +30,7 @@ export function exec(argv: readonly string[], opts: ExecOptions = {}): Promise<E
     const child = execFile(
       file,
       args,
-      { maxBuffer: MAX_BUFFER, timeout: Math.ceil(opts.timeoutMs ?? 60_000), env: opts.env, encoding: opts.encoding ?? 'utf8' },
+      { maxBuffer: MAX_BUFFER, timeout: Math.ceil(opts.timeoutMs ?? 60_000), env: opts.env, cwd: opts.cwd, encoding: opts.encoding ?? 'utf8' },
       (error, stdout, stderr) => {
         const durationMs = performance.now() - started;
         if (error && typeof error.code === 'string') {

@@ -2,9 +2,8 @@
 // the intent, attempt every cell for real (TCP connect, UDP request/response, ICMP echo) and
 // compare. A failure names the cell and the rule that decides it.
 import { attachment, step } from 'allure-js-commons';
-import { afterAll, describe, expectNoCulprits, skipWithoutOverlay, test } from '../fixtures/lab.ts';
-import { mapLimit } from '../fixtures/deadline.ts';
-import { readyOverlay } from '../fixtures/overlay.ts';
+import { describe, expectNoCulprits, sharedPrecondition, skipWithoutOverlay, test as kit } from '../lib/testkit/index.ts';
+import { mapLimit } from '../lib/testkit/deadline.ts';
 import type { BackgroundProcess, StartedLab } from '../lib/lab/started-lab.ts';
 import type { Overlay } from '../lib/overlay/model.ts';
 import { expectedMatrix, probeLabel, probesFor, type Cell } from '../lib/plan/acl-matrix.ts';
@@ -12,11 +11,6 @@ import { ping, startListener, tcpConnects, udpEchoes } from '../lib/probes/traff
 import { recordFigure } from '../lib/report/figures.ts';
 
 type Observed = Cell & { observed: 'allow' | 'deny'; attempts: number };
-
-const listeners: BackgroundProcess[] = [];
-afterAll(async () => {
-  await Promise.all(listeners.map((l) => l.stop()));
-});
 
 const label = (c: Cell) => probeLabel(c.probe);
 
@@ -28,27 +22,34 @@ async function attempt(lab: StartedLab, overlay: Overlay, c: Cell): Promise<bool
   return udpEchoes(src, dstIp, c.probe.port!);
 }
 
-let observed: Promise<Observed[]> | undefined;
-
-function probeMatrix(lab: StartedLab, overlay: Overlay): Promise<Observed[]> {
-  observed ??= (async () => {
-    // Every VM listens on every probed port, so a closed port never poses as a denial.
-    const ports = probesFor(overlay).filter((p) => p.protocol !== 'icmp');
-    for (const vm of overlay.vms) for (const p of ports) listeners.push(await startListener(lab.node(vm.name), p.protocol as 'tcp' | 'udp', p.port!));
-    return mapLimit(expectedMatrix(overlay), 8, async (c) => {
-      // The first packet of a flow can be slow through OVS (upcall, conntrack): a denial
-      // counts only after three attempts; a single pass is a pass.
-      let attempts = 0;
-      for (; attempts < 3; ) {
-        attempts++;
-        if (await attempt(lab, overlay, c)) return { ...c, observed: 'allow' as const, attempts };
-        if (c.expected === 'deny') break;
-      }
-      return { ...c, observed: 'deny' as const, attempts };
-    });
-  })();
-  return observed;
+/** Every cell attempted once per file; both tests read it. */
+async function probeMatrix(lab: StartedLab, overlay: Overlay, listeners: BackgroundProcess[]): Promise<Observed[]> {
+  // Every VM listens on every probed port, so a closed port never poses as a denial.
+  const ports = probesFor(overlay).filter((p) => p.protocol !== 'icmp');
+  for (const vm of overlay.vms) for (const p of ports) listeners.push(await startListener(lab.node(vm.name), p.protocol as 'tcp' | 'udp', p.port!));
+  return mapLimit(expectedMatrix(overlay), 8, async (c) => {
+    // The first packet of a flow can be slow through OVS (upcall, conntrack): a denial
+    // counts only after three attempts; a single pass is a pass.
+    let attempts = 0;
+    for (; attempts < 3; ) {
+      attempts++;
+      if (await attempt(lab, overlay, c)) return { ...c, observed: 'allow' as const, attempts };
+      if (c.expected === 'deny') break;
+    }
+    return { ...c, observed: 'deny' as const, attempts };
+  });
 }
+
+const test = kit.extend<{ matrix: () => Promise<Observed[]> }>({
+  matrix: [
+    async ({ lab, readyOverlay }, use) => {
+      const listeners: BackgroundProcess[] = [];
+      await use(sharedPrecondition('the overlay is ready and every cell of the matrix was attempted', async () => probeMatrix(lab, await readyOverlay(), listeners)));
+      await Promise.all(listeners.map((l) => l.stop()));
+    },
+    { scope: 'file' },
+  ],
+});
 
 function matrixMarkdown(cells: Observed[]): string {
   const rows = cells.map((c) => `| ${c.src} | ${c.dst} | ${label(c)} | ${c.expected} | ${c.observed === c.expected ? c.observed : `**${c.observed}**`} | ${c.because} |`);
@@ -56,11 +57,11 @@ function matrixMarkdown(cells: Observed[]): string {
 }
 
 describe('security groups (ACLs)', () => {
-  test('every cell of the allow/deny matrix behaves as the intent says', async ({ lab, task, skip }) => {
+  test('every cell of the allow/deny matrix behaves as the intent says', async ({ lab, readyOverlay, matrix, task, skip }) => {
     skipWithoutOverlay(lab, skip);
-    const overlay = await readyOverlay(lab);
+    const overlay = await readyOverlay();
     if (!overlay.groups.length) skip('the intent defines no security groups');
-    const cells = await step(`probe ${expectedMatrix(overlay).length} cells`, () => probeMatrix(lab, overlay));
+    const cells = await step(`probe ${expectedMatrix(overlay).length} cells`, () => matrix());
     await attachment('acl-matrix.md', matrixMarkdown(cells), 'text/markdown');
     await attachment('acl-matrix.json', JSON.stringify(cells, null, 2), 'application/json');
     const wrong = cells.filter((c) => c.observed !== c.expected);
@@ -69,10 +70,9 @@ describe('security groups (ACLs)', () => {
     expectNoCulprits(wrong.map((c) => `${c.src} → ${c.dst} ${label(c)}: expected ${c.expected} (${c.because}), observed ${c.observed}`), `of ${cells.length} cells do not behave as the security groups say`);
   });
 
-  test('stateful: replies of an allowed flow pass although the reverse direction is denied', async ({ lab, skip }) => {
+  test('stateful: replies of an allowed flow pass although the reverse direction is denied', async ({ lab, matrix, skip }) => {
     skipWithoutOverlay(lab, skip);
-    const overlay = await readyOverlay(lab);
-    const cells = await probeMatrix(lab, overlay);
+    const cells = await matrix();
     const key = (src: string, dst: string, c: Cell) => `${src}|${dst}|${label(c)}`;
     const byKey = new Map(cells.map((c) => [key(c.src, c.dst, c), c]));
     // A TCP connect succeeds only if the SYN-ACK gets back in: when the reverse direction is

@@ -4,14 +4,12 @@
 // window (send timestamps either side of the gap: 1 ms resolution), assert the loss window is
 // within detect-multiplier × interval + a margin, restore the link and assert re-convergence.
 import { attachment, step } from 'allure-js-commons';
-import { describe, expectNoCulprits, skipWithoutBgp, test } from '../fixtures/lab.ts';
-import { readyOverlay } from '../fixtures/overlay.ts';
+import { describe, expectNoCulprits, sharedPrecondition, skipWithoutBgp, test as kit } from '../lib/testkit/index.ts';
 import { greyFailure, linkDown } from '../lib/faults/faults.ts';
 import type { StartedLab } from '../lib/lab/started-lab.ts';
 import type { ExpectedRoute } from '../lib/plan/expected-routing.ts';
 import { chooseProbePath, countPerPath, findHasher, type Hasher, type ProbePath } from '../lib/probes/ecmp.ts';
 import { linkPeerAddress, type Fabric } from '../lib/probes/fabric.ts';
-import { convergedFabric } from '../fixtures/fabric.ts';
 import { bfdDetectionBudgetMs, bfdPeer, holdTimeMs, measureFailover, TIMELINE_BUCKET_MS } from '../lib/probes/failover.ts';
 import { runFlows } from '../lib/probes/flows.ts';
 import { addresses } from '../lib/probes/kernel.ts';
@@ -25,18 +23,25 @@ const SRC_PORT = 42000;
 export const FAILOVER_MARGIN_MS = 500;
 const PRE_FAULT_MS = 1000;
 
-let setup: Promise<{ f: Fabric; routes: ExpectedRoute[]; path: ProbePath; hasher: Hasher } | undefined> | undefined;
+type ProbeSetup = { f: Fabric; routes: ExpectedRoute[]; path: ProbePath; hasher: Hasher } | undefined;
 
-function probeSetup(lab: StartedLab) {
-  setup ??= (async () => {
-    if (lab.topology.overlay) await readyOverlay(lab); // the overlay's own start-up settles first
-    const { f, routes } = await convergedFabric(lab);
-    const path = chooseProbePath(routes, (n) => lab.topology.nodes.find((x) => x.name === n)?.tier);
-    if (!path) return undefined;
-    return { f, routes, path, hasher: await findHasher(lab, routes, f.owners, path) };
-  })();
-  return setup;
-}
+/** Both failure classes probe the same path: found once per file on a converged fabric. */
+const test = kit.extend<{ probeSetup: () => Promise<ProbeSetup> }>({
+  probeSetup: [
+    async ({ lab, readyOverlay, convergedFabric }, use) => {
+      await use(
+        sharedPrecondition('a converged fabric with a probe path and the router that hashes it', async () => {
+          if (lab.topology.overlay) await readyOverlay(); // the overlay's own start-up settles first
+          const { f, routes } = await convergedFabric();
+          const path = chooseProbePath(routes, (n) => lab.topology.nodes.find((x) => x.name === n)?.tier);
+          if (!path) return undefined;
+          return { f, routes, path, hasher: await findHasher(lab, routes, f.owners, path) };
+        }),
+      );
+    },
+    { scope: 'file' },
+  ],
+});
 
 /** Which of the hasher's links this flow's 5-tuple hashes onto: a short burst, counted per path. */
 async function linkOfFlow(lab: StartedLab, path: ProbePath, hasher: Hasher) {
@@ -54,9 +59,9 @@ async function linkOfFlow(lab: StartedLab, path: ProbePath, hasher: Hasher) {
 
 for (const failure of ['grey', 'carrier'] as const) {
   describe('BFD failover', () => {
-    test(`${failure === 'grey' ? 'grey failure (carrier up)' : 'carrier loss'} on the link carrying a probe flow: loss window within the BFD budget, then re-convergence`, async ({ lab, task, skip }) => {
+    test(`${failure === 'grey' ? 'grey failure (carrier up)' : 'carrier loss'} on the link carrying a probe flow: loss window within the BFD budget, then re-convergence`, async ({ lab, probeSetup, task, skip }) => {
       skipWithoutBgp(lab, skip);
-      const s = await probeSetup(lab);
+      const s = await probeSetup();
       if (!s) skip('no two hosts or leaves have equal-cost paths between them: no link can fail over');
       const { path, hasher } = s!;
       const nexthop = await linkOfFlow(lab, path, hasher);

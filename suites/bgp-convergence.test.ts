@@ -2,18 +2,15 @@
 // every loopback (TEP) in its RIB and kernel FIB with the ECMP width the topology implies.
 // Polled against a deadline counted from deploy start; the time to converge is measured.
 import { attachment, step } from 'allure-js-commons';
-import { describe, expect, skipWithoutBgp, test } from '../fixtures/lab.ts';
+import { describe, expect, skipWithoutBgp, test } from '../lib/testkit/index.ts';
 import { routeCulprits, sessionCulprits } from '../lib/expect/bgp.ts';
 import { waitForNoCulprits, WaitTimeoutError } from '../lib/expect/wait-for.ts';
 import type { StartedLab } from '../lib/lab/started-lab.ts';
 import { expectedRoutes } from '../lib/plan/expected-routing.ts';
 import { observeRoutes, observeSummaries } from '../lib/probes/fabric.ts';
-import { discoveredFabric } from '../fixtures/fabric.ts';
 import { recordFigure } from '../lib/report/figures.ts';
-import { remainingMs, sinceDeployS } from '../fixtures/deadline.ts';
+import { remainingMs, sinceDeployS } from '../lib/testkit/deadline.ts';
 
-
-const fabricOf = discoveredFabric;
 
 /** Attach the last JSON each router showed and the bgpd log of each router blamed, then fail with the culprits. */
 async function failWith(lab: StartedLab, e: unknown): Promise<never> {
@@ -30,9 +27,9 @@ async function failWith(lab: StartedLab, e: unknown): Promise<never> {
 }
 
 describe('BGP convergence', () => {
-  test('every fabric session is Established', async ({ lab, task, skip }) => {
+  test('every fabric session is Established', async ({ lab, fabric, task, skip }) => {
     skipWithoutBgp(lab, skip);
-    const f = await fabricOf(lab);
+    const f = await fabric();
     await step(`expect ${f.sessions.length} sessions Established`, () =>
       waitForNoCulprits(
         () => observeSummaries(lab, f.routers.map((r) => r.name)),
@@ -44,9 +41,9 @@ describe('BGP convergence', () => {
     recordFigure({ task }, 'bgp_sessions', { value: f.sessions.length, unit: 'sessions', description: 'BGP sessions checked (both ends of every router-to-router link)' });
   });
 
-  test('every router has every loopback in its RIB and kernel FIB with the expected ECMP width', async ({ lab, task, skip }) => {
+  test('every router has every loopback in its RIB and kernel FIB with the expected ECMP width', async ({ lab, fabric, task, skip }) => {
     skipWithoutBgp(lab, skip);
-    const f = await fabricOf(lab);
+    const f = await fabric();
     const expected = expectedRoutes(f.routers, f.links);
     expect(expected.length, 'no loopback routes are expected: do the routers have /32s on lo?').toBeGreaterThan(0);
     await attachment(

@@ -5,19 +5,15 @@
 // hash fails one run in a thousand) and use every path. Overlay flows are spread by the outer
 // UDP source port OVS derives from the inner flow, so they are checked the same way.
 import { attachment, step } from 'allure-js-commons';
-import { describe, expectNoCulprits, skipWithoutBgp, skipWithoutOverlay, test } from '../fixtures/lab.ts';
-import { readyOverlay } from '../fixtures/overlay.ts';
+import { describe, expectNoCulprits, skipWithoutBgp, skipWithoutOverlay, test } from '../lib/testkit/index.ts';
 import { routeCulprits } from '../lib/expect/bgp.ts';
 import type { StartedLab } from '../lib/lab/started-lab.ts';
 import { expectedMatrix } from '../lib/plan/acl-matrix.ts';
 import { planOverlayNodes } from '../lib/plan/chassis.ts';
-import { chooseProbePath, countPerPath, findHasher, type Hasher, type ProbePath } from '../lib/probes/ecmp.ts';
+import { chooseProbePath, findHasher, measureSpread, type Hasher, type ProbePath } from '../lib/probes/ecmp.ts';
 import { observeRoutes } from '../lib/probes/fabric.ts';
-import { convergedFabric } from '../fixtures/fabric.ts';
-import { runFlows } from '../lib/probes/flows.ts';
 import { recordFigure } from '../lib/report/figures.ts';
 import { PROBE_UDP_PORT } from '../lib/render/overlay-intent.ts';
-import { chiSquareUniform } from '../lib/stats/chi-square.ts';
 
 const FLOWS = 64;
 const PACKETS_PER_FLOW = 50;
@@ -25,43 +21,31 @@ const RATE_PPS = 3200;
 const PROBE_PORT = PROBE_UDP_PORT;
 const SRC_PORT_BASE = 41000;
 
-const fabricOf = convergedFabric;
-
 const tierOf = (lab: StartedLab) => (n: string) => lab.topology.nodes.find((x) => x.name === n)?.tier;
 
-/** Run the flows, count them per path, test the split; returns the culprits (empty = even spread). */
+/** Measure the split (lib/probes), attach the histogram, record the figures; returns the culprits (empty = even spread). */
 async function spread(lab: StartedLab, task: Parameters<typeof recordFigure>[0]['task'], label: string, flow: { src: string; dst: string; dstIp: string }, hasher: Hasher, match: string): Promise<string[]> {
-  const counters = await countPerPath(lab, hasher, match);
-  try {
-    const run = await runFlows(lab, { ...flow, port: PROBE_PORT, flows: FLOWS, ratePps: RATE_PPS, durationS: (FLOWS * PACKETS_PER_FLOW) / RATE_PPS, srcPortBase: SRC_PORT_BASE });
-    const perPath = await counters.read();
-    const perFlow = Math.max(...run.sent);
-    const flows = perPath.map((p) => Math.round(p.packets / perFlow));
-    const test = chiSquareUniform(flows);
-    const histogram = perPath.map((p, i) => ({ path: `${hasher.node}:${p.nexthop.iface} → ${p.nexthop.neighbor}`, packets: p.packets, flows: flows[i]! }));
-    await attachment(`ecmp-${label}.json`, JSON.stringify({ flow, hasher: hasher.node, histogram, chiSquare: test, received: run.report.received, lost: run.report.lost }, null, 2), 'application/json');
-    await attachment(`ecmp-${label}.md`, ['| path | packets | flows |', '|---|---|---|', ...histogram.map((h) => `| ${h.path} | ${h.packets} | ${h.flows} |`)].join('\n'), 'text/markdown');
-    recordFigure({ task }, `ecmp_paths_used.${label}`, { value: flows.filter((n) => n > 0).length, unit: 'paths', description: `paths out of ${hasher.node} that carried probe flows` });
-    recordFigure({ task }, `ecmp_paths_expected.${label}`, { value: flows.length, unit: 'paths', description: `equal-cost next hops of ${hasher.node} towards ${flow.dstIp}` });
-    recordFigure({ task }, `ecmp_chi_square.${label}`, { value: Number(test.statistic.toFixed(3)), unit: 'chi2', description: `Pearson chi-square of ${FLOWS} flows over ${flows.length} paths; uniformity rejected above ${test.critical.toFixed(2)} (α=${test.alpha}, ${test.dof} dof)` });
-    const counted = flows.reduce((a, b) => a + b, 0);
-    const culprits: string[] = [];
-    if (counted < FLOWS * 0.9) culprits.push(`${label}: only ${counted} of ${FLOWS} flows were counted on ${hasher.node}'s paths (${run.report.lost} packets lost)`);
-    if (!test.pass || flows.some((n) => n === 0)) {
-      const policy = (await lab.node(hasher.node).exec(['sysctl', '-n', 'net.ipv4.fib_multipath_hash_policy'])).stdout.trim();
-      const why = policy === '0' ? `; ${hasher.node} has net.ipv4.fib_multipath_hash_policy=0 (L3 only: every flow between two addresses takes one path)` : `; ${hasher.node} hash policy ${policy}`;
-      culprits.push(`${label}: ${hasher.node} spread ${FLOWS} flows unevenly: ${histogram.map((h) => `${h.flows} via ${h.path}`).join(', ')}; chi-square ${test.statistic.toFixed(1)} > ${test.critical.toFixed(2)} (α=${test.alpha}, ${test.dof} dof)${why}`);
-    }
-    return culprits;
-  } finally {
-    await counters.remove();
+  const m = await measureSpread(lab, hasher, flow, match, { flows: FLOWS, packetsPerFlow: PACKETS_PER_FLOW, ratePps: RATE_PPS, port: PROBE_PORT, srcPortBase: SRC_PORT_BASE });
+  const test = m.chiSquare;
+  await attachment(`ecmp-${label}.json`, JSON.stringify({ flow, hasher: hasher.node, histogram: m.histogram, chiSquare: test, received: m.received, lost: m.lost }, null, 2), 'application/json');
+  await attachment(`ecmp-${label}.md`, ['| path | packets | flows |', '|---|---|---|', ...m.histogram.map((h) => `| ${h.path} | ${h.packets} | ${h.flows} |`)].join('\n'), 'text/markdown');
+  recordFigure({ task }, `ecmp_paths_used.${label}`, { value: m.histogram.filter((h) => h.flows > 0).length, unit: 'paths', description: `paths out of ${hasher.node} that carried probe flows` });
+  recordFigure({ task }, `ecmp_paths_expected.${label}`, { value: m.histogram.length, unit: 'paths', description: `equal-cost next hops of ${hasher.node} towards ${flow.dstIp}` });
+  recordFigure({ task }, `ecmp_chi_square.${label}`, { value: Number(test.statistic.toFixed(3)), unit: 'chi2', description: `Pearson chi-square of ${FLOWS} flows over ${m.histogram.length} paths; uniformity rejected above ${test.critical.toFixed(2)} (α=${test.alpha}, ${test.dof} dof)` });
+  const culprits: string[] = [];
+  if (m.counted < FLOWS * 0.9) culprits.push(`${label}: only ${m.counted} of ${FLOWS} flows were counted on ${hasher.node}'s paths (${m.lost} packets lost)`);
+  if (!test.pass || m.histogram.some((h) => h.flows === 0)) {
+    const policy = (await lab.node(hasher.node).exec(['sysctl', '-n', 'net.ipv4.fib_multipath_hash_policy'])).stdout.trim();
+    const why = policy === '0' ? `; ${hasher.node} has net.ipv4.fib_multipath_hash_policy=0 (L3 only: every flow between two addresses takes one path)` : `; ${hasher.node} hash policy ${policy}`;
+    culprits.push(`${label}: ${hasher.node} spread ${FLOWS} flows unevenly: ${m.histogram.map((h) => `${h.flows} via ${h.path}`).join(', ')}; chi-square ${test.statistic.toFixed(1)} > ${test.critical.toFixed(2)} (α=${test.alpha}, ${test.dof} dof)${why}`);
   }
+  return culprits;
 }
 
 describe('ECMP spread', () => {
-  test('every leaf has every equal-cost next hop in its RIB and kernel FIB', async ({ lab, task, skip }) => {
+  test('every leaf has every equal-cost next hop in its RIB and kernel FIB', async ({ lab, convergedFabric, task, skip }) => {
     skipWithoutBgp(lab, skip);
-    const { f, routes } = await fabricOf(lab);
+    const { f, routes } = await convergedFabric();
     const leaves = f.routers.filter((r) => lab.node(r.name).spec.tier === 'leaf').map((r) => r.name);
     if (!leaves.length) skip('no node is labelled netproof.role: leaf');
     const leafRoutes = routes.filter((r) => leaves.includes(r.at));
@@ -75,9 +59,9 @@ describe('ECMP spread', () => {
     expectNoCulprits(routeCulprits(leafRoutes, observed, f.owners), 'leaf routes lack equal-cost next hops');
   });
 
-  test(`${FLOWS} underlay flows between loopbacks spread evenly over every path`, async ({ lab, task, skip }) => {
+  test(`${FLOWS} underlay flows between loopbacks spread evenly over every path`, async ({ lab, convergedFabric, task, skip }) => {
     skipWithoutBgp(lab, skip);
-    const { f, routes } = await fabricOf(lab);
+    const { f, routes } = await convergedFabric();
     const path: ProbePath | undefined = chooseProbePath(routes, tierOf(lab));
     if (!path) skip('no two hosts or leaves have equal-cost paths between them');
     const hasher = await findHasher(lab, routes, f.owners, path!);
@@ -87,10 +71,10 @@ describe('ECMP spread', () => {
     expectNoCulprits(culprits, 'uneven ECMP spreads');
   });
 
-  test(`${FLOWS} overlay flows VM to VM spread evenly by their GENEVE source ports`, async ({ lab, task, skip }) => {
+  test(`${FLOWS} overlay flows VM to VM spread evenly by their GENEVE source ports`, async ({ lab, readyOverlay, convergedFabric, task, skip }) => {
     skipWithoutOverlay(lab, skip);
-    const overlay = await readyOverlay(lab);
-    const { f, routes } = await fabricOf(lab);
+    const overlay = await readyOverlay();
+    const { f, routes } = await convergedFabric();
     const tep = new Map(planOverlayNodes(lab.topology).chassis.map((c) => [c.node, c.tep]));
     const vm = new Map(overlay.vms.map((v) => [v.name, v]));
     // A UDP cell the security groups allow, between hosts whose tunnel crosses an ECMP split.

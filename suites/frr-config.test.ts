@@ -3,7 +3,7 @@
 // refused, with the daemon logs' "on config line" errors for per-daemon files; a check on a
 // lab that silently dropped a static route or a route-map would measure the wrong network.
 import { attachment } from 'allure-js-commons';
-import { describe, expect, test } from '../fixtures/lab.ts';
+import { describe, expect, test } from '../lib/testkit/index.ts';
 import { formatConfigProblem } from '../lib/lab/frr-config-problems.ts';
 
 describe('FRR configuration', () => {

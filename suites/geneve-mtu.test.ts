@@ -3,9 +3,8 @@
 // for the overhead on the smallest underlay MTU of its paths. Too large an MTU is a black hole
 // (OVS drops the packet, no ICMP reaches the VM, TCP stalls): a bulk transfer proves it is not.
 import { attachment, step } from 'allure-js-commons';
-import { describe, expect, expectNoCulprits, skipWithoutOverlay, test } from '../fixtures/lab.ts';
-import { remainingMs } from '../fixtures/deadline.ts';
-import { readyOverlay } from '../fixtures/overlay.ts';
+import { describe, expect, expectNoCulprits, skipWithoutOverlay, test } from '../lib/testkit/index.ts';
+import { remainingMs } from '../lib/testkit/deadline.ts';
 import { waitFor } from '../lib/expect/wait-for.ts';
 import type { StartedLab } from '../lib/lab/started-lab.ts';
 import type { Overlay, VmPort } from '../lib/overlay/model.ts';
@@ -104,18 +103,18 @@ async function largestInnerPacket(lab: StartedLab, src: VmPort, dst: VmPort): Pr
 }
 
 describe('GENEVE MTU', () => {
-  test('the GENEVE overhead is measured on an underlay link', async ({ lab, task, skip }) => {
+  test('the GENEVE overhead is measured on an underlay link', async ({ lab, readyOverlay, task, skip }) => {
     skipWithoutOverlay(lab, skip);
-    const overlay = await readyOverlay(lab);
+    const overlay = await readyOverlay();
     const { packet, link } = await step('capture a known-size packet on the underlay', () => measureOverhead(lab, overlay));
     // The pieces must add up: outer IPv4 (20) + UDP (8) + Geneve with options + inner Ethernet (14).
     expect(packet.overheadBytes).toBe(20 + 8 + packet.genevBytes + 14);
     recordFigure({ task }, 'geneve_overhead_bytes', { value: packet.overheadBytes, unit: 'B', description: `outer minus inner IPv4 length of one GENEVE packet captured on ${link} (Geneve header + options ${packet.genevBytes} B)` });
   });
 
-  test('every host pair passes don\'t-fragment packets up to the VM MTU (no black hole)', async ({ lab, task, skip }) => {
+  test('every host pair passes don\'t-fragment packets up to the VM MTU (no black hole)', async ({ lab, readyOverlay, task, skip }) => {
     skipWithoutOverlay(lab, skip);
-    const overlay = await readyOverlay(lab);
+    const overlay = await readyOverlay();
     const pairs = hostPairs(overlay);
     const found = await step(`binary-search ${pairs.length} host pairs`, () =>
       Promise.all(pairs.map(async (p) => ({ ...p, largest: await largestInnerPacket(lab, p.src, p.dst) }))),
@@ -128,9 +127,9 @@ describe('GENEVE MTU', () => {
     );
   });
 
-  test('every VM MTU fits the smallest underlay MTU on its paths minus the measured overhead', async ({ lab, skip }) => {
+  test('every VM MTU fits the smallest underlay MTU on its paths minus the measured overhead', async ({ lab, readyOverlay, skip }) => {
     skipWithoutOverlay(lab, skip);
-    const overlay = await readyOverlay(lab);
+    const overlay = await readyOverlay();
     const { packet } = await measureOverhead(lab, overlay);
     const vm = new Map(overlay.vms.map((v) => [v.name, v]));
     const peersOf = new Map<string, Set<string>>();
@@ -147,9 +146,9 @@ describe('GENEVE MTU', () => {
     expectNoCulprits(violations, 'VM MTUs leave no room for the GENEVE overhead');
   });
 
-  test('a bulk TCP transfer at the VM MTU completes between every host pair', async ({ lab, task, skip }) => {
+  test('a bulk TCP transfer at the VM MTU completes between every host pair', async ({ lab, readyOverlay, task, skip }) => {
     skipWithoutOverlay(lab, skip);
-    const overlay = await readyOverlay(lab);
+    const overlay = await readyOverlay();
     const vm = new Map(overlay.vms.map((v) => [v.name, v]));
     // One allowed TCP cell per host pair: the security groups must let the transfer through.
     const seen = new Set<string>();

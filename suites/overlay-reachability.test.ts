@@ -2,9 +2,8 @@
 // distributed router) reaches each other over GENEVE between the hosts' TEPs. A failure names
 // the pair and, where it can be seen, the host at fault (e.g. a TEP nobody advertises).
 import { attachment, step } from 'allure-js-commons';
-import { describe, expect, skipWithoutOverlay, test } from '../fixtures/lab.ts';
-import { mapLimit, remainingMs, sinceDeployS } from '../fixtures/deadline.ts';
-import { readyOverlay } from '../fixtures/overlay.ts';
+import { describe, expect, skipWithoutOverlay, test } from '../lib/testkit/index.ts';
+import { mapLimit, remainingMs, sinceDeployS } from '../lib/testkit/deadline.ts';
 import { waitFor } from '../lib/expect/wait-for.ts';
 import type { StartedLab } from '../lib/lab/started-lab.ts';
 import type { Overlay, VmPort } from '../lib/overlay/model.ts';
@@ -52,9 +51,9 @@ describe('overlay reachability', () => {
     recordFigure({ task }, 'overlay_first_reply_s', { value: sinceDeployS(lab), unit: 's', description: `deploy start until ${first!.src.name} first got an ICMP reply from ${first!.dst.name} on another host (upper bound)` });
   });
 
-  test('every VM pair the intent allows reaches each other, on one switch and across the router', async ({ lab, task, skip }) => {
+  test('every VM pair the intent allows reaches each other, on one switch and across the router', async ({ lab, readyOverlay, task, skip }) => {
     skipWithoutOverlay(lab, skip);
-    const overlay = await readyOverlay(lab);
+    const overlay = await readyOverlay();
     const pairs = icmpPairs(overlay);
     const results = await step(`ping ${pairs.length} VM pairs`, () =>
       mapLimit(pairs, 6, async (p) => {

@@ -9,7 +9,7 @@ import { allRuntimes, attachLab, DEFAULT_RUNTIME, RUNTIME_NAMES, runtimeByName, 
 import { deployLab, loadForRuntime, printFrrConfigProblems } from './deploy.ts';
 import { exportLab } from './export.ts';
 import { runLab, SUITE_NAMES, testLab } from './run.ts';
-import { DEFAULT_CONVERGENCE_TIMEOUT_S } from '../../suites/settings.ts';
+import { DEFAULT_CONVERGENCE_TIMEOUT_S } from '../testkit/settings.ts';
 import { FAULT_KINDS, holdThenRestore, injectFault } from './fault.ts';
 
 const program = new Command();
@@ -141,13 +141,15 @@ program
 function withSuiteOptions(cmd: Command): Command {
   return cmd
     .option('--suite <name>', `suite to run, repeatable (suites: ${SUITE_NAMES.join(', ')})`, (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--tests <glob>', 'your own check files (vitest tests written with netproof/testkit), repeatable; run after the built-in suites', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--report-dir <dir>', 'where junit.xml, allure-results/ and summary.json go', 'reports/latest')
     .option('--convergence-timeout <seconds>', 'deadline for the control plane to converge, from deploy start', integer('--convergence-timeout'), DEFAULT_CONVERGENCE_TIMEOUT_S);
 }
 
-const suiteOptions = (runtime: Runtime, o: { suite: string[]; reportDir: string; convergenceTimeout: number }) => ({
+const suiteOptions = (runtime: Runtime, o: { suite: string[]; tests: string[]; reportDir: string; convergenceTimeout: number }) => ({
   runtime,
   suites: o.suite,
+  tests: o.tests,
   reportDir: resolve(o.reportDir),
   convergenceTimeoutS: o.convergenceTimeout,
 });

@@ -2,20 +2,21 @@
 // lab, write junit.xml + allure-results/ + summary.json, tear down (also on Ctrl-C).
 // `netproof test`: the same suites against a lab that is already deployed.
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { glob, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
 import { EXIT, UsageError } from '../errors.ts';
 import { PROJECT_ROOT } from '../paths.ts';
 import type { StartedLab } from '../lab/started-lab.ts';
 import { SummaryReporter } from '../report/summary-reporter.ts';
 import type { Runtime } from '../runtime/runtime.ts';
-import { CONVERGENCE_TIMEOUT_ENV, DEFAULT_CONVERGENCE_TIMEOUT_S } from '../../suites/settings.ts';
-import { LAB_ENV, RUNTIME_ENV } from '../lab/env.ts';
+import { CONVERGENCE_TIMEOUT_ENV, DEFAULT_CONVERGENCE_TIMEOUT_S, LAB_ENV, RUN_STARTED_ENV, RUNTIME_ENV } from '../testkit/settings.ts';
 import { deployLab, loadForRuntime, printFrrConfigProblems } from './deploy.ts';
 import { keepingOurSignalHandlers, withInterruptCleanup } from './interrupt.ts';
 
 export { PROJECT_ROOT };
 export const SUITES_DIR = join(PROJECT_ROOT, 'suites');
+/** What a user's check imports; the runner points it at this copy of netproof, so the kit and the lab fixture are the runner's own. */
+export const TESTKIT_ENTRY = join(PROJECT_ROOT, 'lib', 'testkit', 'index.ts');
 /** In the order they run: whether FRR took the configuration, then convergence, so its clock means what it says. */
 export const SUITE_NAMES = ['frr-config', 'bgp-convergence', 'overlay-reachability', 'geneve-mtu', 'acl', 'ecmp-spread', 'bfd-failover'];
 
@@ -25,6 +26,8 @@ export interface SuiteOptions {
   suites: string[];
   reportDir: string;
   convergenceTimeoutS?: number;
+  /** Globs of the user's own check files (relative to the working directory), run after the built-in suites. */
+  tests?: string[];
 }
 
 export interface RunOptions extends SuiteOptions {
@@ -38,9 +41,22 @@ export function suiteFiles(names: string[]): string[] {
   return (names.length ? names : SUITE_NAMES).map((n) => join(SUITES_DIR, `${n}.test.ts`));
 }
 
+/** The user's check files: every glob must match at least one file, or it is a usage error (nothing deployed). */
+export async function userTestFiles(globs: readonly string[], cwd = process.cwd()): Promise<string[]> {
+  const files = new Set<string>();
+  for (const pattern of globs) {
+    const found: string[] = [];
+    for await (const f of glob(pattern, { cwd })) found.push(resolve(cwd, f));
+    if (!found.length) throw new UsageError(`--tests '${pattern}' matches no file (relative to ${cwd})\n    fix: point it at your check files, e.g. --tests 'my-checks/**/*.test.ts'`);
+    for (const f of found.sort()) files.add(f);
+  }
+  return [...files];
+}
+
 /** Deploy, test, tear down. Returns the exit code: 0 all passed, 1 a check failed. Bad input and environment problems throw. */
 export async function runLab(o: RunOptions): Promise<number> {
   suiteFiles(o.suites);
+  const userFiles = await userTestFiles(o.tests ?? []);
   const topology = await loadForRuntime(o.file, o.runtime);
   await o.runtime.checkEnvironment(topology);
   await prepareReportDir(o.reportDir);
@@ -53,7 +69,7 @@ export async function runLab(o: RunOptions): Promise<number> {
       // Load vitest while the lab deploys: its start-up is most of run's overhead.
       const vitestNode = import('vitest/node');
       lab = await deployLab(o.file, o.runtime);
-      return await runSuites(lab, o, vitestNode);
+      return await runSuites(lab, o, userFiles, vitestNode);
     } finally {
       await teardown();
       if (o.keep && lab) console.log(`lab ${lab.name} left running (--keep): netproof destroy ${lab.name}`);
@@ -61,22 +77,25 @@ export async function runLab(o: RunOptions): Promise<number> {
   });
 }
 
-/** The suites against a lab deployed earlier (`netproof deploy`); the lab keeps running. */
+/** The suites against a lab deployed earlier (`netproof deploy`); the lab keeps running. Deadlines start now, not at its deploy. */
 export async function testLab(labName: string, o: SuiteOptions): Promise<number> {
   suiteFiles(o.suites);
+  const userFiles = await userTestFiles(o.tests ?? []);
   const lab = await o.runtime.attach(labName);
   await prepareReportDir(o.reportDir);
-  return runSuites(lab, o, import('vitest/node'));
+  return runSuites(lab, o, userFiles, import('vitest/node'), Date.now());
 }
 
-async function runSuites(lab: StartedLab, o: SuiteOptions, vitestNode: Promise<typeof import('vitest/node')>): Promise<number> {
-  const files = suiteFiles(o.suites);
+async function runSuites(lab: StartedLab, o: SuiteOptions, userFiles: string[], vitestNode: Promise<typeof import('vitest/node')>, runStartedAt?: number): Promise<number> {
+  const files = [...suiteFiles(o.suites), ...userFiles];
   // At the top of the output, and a failed run whatever suites were chosen (the frr-config suite reports it too).
   const configRefused = printFrrConfigProblems(lab);
   const convergenceTimeoutS = o.convergenceTimeoutS ?? DEFAULT_CONVERGENCE_TIMEOUT_S;
   process.env[LAB_ENV] = lab.name;
   process.env[RUNTIME_ENV] = o.runtime.name;
   process.env[CONVERGENCE_TIMEOUT_ENV] = String(convergenceTimeoutS);
+  if (runStartedAt === undefined) delete process.env[RUN_STARTED_ENV];
+  else process.env[RUN_STARTED_ENV] = String(runStartedAt);
   const summary = new SummaryReporter(join(o.reportDir, 'summary.json'), PROJECT_ROOT, () => ({
     lab: lab.name,
     runtime: o.runtime.name,
@@ -85,7 +104,11 @@ async function runSuites(lab: StartedLab, o: SuiteOptions, vitestNode: Promise<t
     frrConfigProblems: [...lab.frrConfigProblems],
   }));
   const { createVitest, BaseSequencer } = await vitestNode;
-  const rank = (moduleId: string) => SUITE_NAMES.findIndex((n) => moduleId.endsWith(`/${n}.test.ts`));
+  // Built-in suites in their order, the user's files after them.
+  const rank = (moduleId: string) => {
+    const i = SUITE_NAMES.findIndex((n) => moduleId.endsWith(`/suites/${n}.test.ts`));
+    return i < 0 ? SUITE_NAMES.length : i;
+  };
   class SuiteOrder extends BaseSequencer {
     override async sort(specs: Parameters<InstanceType<typeof BaseSequencer>['sort']>[0]) {
       return [...specs].sort((a, b) => rank(a.moduleId) - rank(b.moduleId));
@@ -99,7 +122,8 @@ async function runSuites(lab: StartedLab, o: SuiteOptions, vitestNode: Promise<t
         config: false,
         run: true,
         watch: false,
-        include: ['suites/**/*.test.ts'],
+        include: ['suites/**/*.test.ts', ...userFiles],
+        alias: { 'netproof/testkit': TESTKIT_ENTRY },
         testTimeout: timeoutMs,
         hookTimeout: timeoutMs,
         // One lab, one set of probes at a time: suites must not disturb each other's measurements.
@@ -121,7 +145,7 @@ async function runSuites(lab: StartedLab, o: SuiteOptions, vitestNode: Promise<t
     () => closeWithin(vitest, 3_000),
     async () => {
       try {
-        await vitest.start(files.map((f) => relative(PROJECT_ROOT, f)));
+        await vitest.start(files.map((f) => (f.startsWith(PROJECT_ROOT) ? relative(PROJECT_ROOT, f) : f)));
       } finally {
         await vitest.close();
       }

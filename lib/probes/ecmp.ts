@@ -5,7 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
 import type { ExpectedNexthop, ExpectedRoute } from '../plan/expected-routing.ts';
+import { chiSquareUniform, type UniformityTest } from '../stats/chi-square.ts';
 import { COMPUTE_TIER } from '../topology/model.ts';
+import { runFlows } from './flows.ts';
 import { kernelRoutes } from './kernel.ts';
 
 export interface ProbePath {
@@ -94,4 +96,42 @@ export async function countPerPath(lab: StartedLab, hasher: Hasher, match: strin
       for (const node of installed) await nft(node, ['delete', 'table', 'inet', table]).catch(() => undefined);
     },
   };
+}
+
+export interface SpreadSpec {
+  flows: number;
+  packetsPerFlow: number;
+  ratePps: number;
+  port: number;
+  srcPortBase: number;
+}
+
+export interface SpreadMeasurement {
+  /** Per equal-cost next hop of the hasher: packets counted where the path arrives, and flows (packets ÷ the most any flow sent). */
+  histogram: { path: string; packets: number; flows: number }[];
+  /** Flows counted on any path. */
+  counted: number;
+  chiSquare: UniformityTest;
+  received: number;
+  lost: number;
+}
+
+/** Send `spec.flows` UDP flows from `flow.src` to `flow.dstIp`, count them on each of `hasher`'s paths, and test the split for uniformity. */
+export async function measureSpread(lab: StartedLab, hasher: Hasher, flow: { src: string; dst: string; dstIp: string }, match: string, spec: SpreadSpec): Promise<SpreadMeasurement> {
+  const counters = await countPerPath(lab, hasher, match);
+  try {
+    const run = await runFlows(lab, { ...flow, port: spec.port, flows: spec.flows, ratePps: spec.ratePps, durationS: (spec.flows * spec.packetsPerFlow) / spec.ratePps, srcPortBase: spec.srcPortBase });
+    const perPath = await counters.read();
+    const perFlow = Math.max(...run.sent);
+    const flows = perPath.map((p) => Math.round(p.packets / perFlow));
+    return {
+      histogram: perPath.map((p, i) => ({ path: `${hasher.node}:${p.nexthop.iface} → ${p.nexthop.neighbor}`, packets: p.packets, flows: flows[i]! })),
+      counted: flows.reduce((a, b) => a + b, 0),
+      chiSquare: chiSquareUniform(flows),
+      received: run.report.received,
+      lost: run.report.lost,
+    };
+  } finally {
+    await counters.remove();
+  }
 }

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import type { StartedLab } from '../lab/started-lab.ts';
+import { deadlineStart } from './deadline.ts';
+
+const deployedAt = (ms: number) => ({ times: { deployStartedAt: ms, deployedAt: ms + 5_000 } }) as StartedLab;
+
+describe('deadlineStart', () => {
+  it('counts from deploy start during `netproof run` (no run start given)', () => {
+    expect(deadlineStart(deployedAt(1_000), 0)).toBe(1_000);
+  });
+
+  it('counts from the run of the checks when the lab was deployed earlier (`netproof test`): full deadlines, not leftovers', () => {
+    const anHourAgo = Date.now() - 3_600_000;
+    const now = Date.now();
+    expect(deadlineStart(deployedAt(anHourAgo), now)).toBe(now);
+  });
+
+  it('ignores a run start that is not a number', () => {
+    expect(deadlineStart(deployedAt(1_000), Number.NaN)).toBe(1_000);
+  });
+});

@@ -1,0 +1,120 @@
+// The `lab` fixture every check uses: a handle on the lab `netproof run`/`netproof test`
+// deployed or found (named in NETPROOF_LAB), attached once per file.
+import { expect, test as base } from 'vitest';
+import { waitForConvergence, type ConvergedFabric } from '../expect/convergence.ts';
+import { waitFor } from '../expect/wait-for.ts';
+import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
+import { waitForOverlay } from '../overlay/apply.ts';
+import type { Overlay } from '../overlay/model.ts';
+import { discoverFabric, type Fabric } from '../probes/fabric.ts';
+import { runtimeByName } from '../runtime/index.ts';
+import { remainingMs } from './deadline.ts';
+import { LAB_ENV, RUNTIME_ENV } from './settings.ts';
+
+/** Which lab a node handle belongs to: the matchers need the whole lab (addresses, deadline). */
+const labOfNode = new WeakMap<NodeHandle, StartedLab>();
+
+export function labOf(node: NodeHandle): StartedLab {
+  const lab = labOfNode.get(node);
+  if (!lab) throw new Error(`${node.name} is not a node of the lab this check runs against: pass lab.node('${node.name}') from the test's { lab } fixture`);
+  return lab;
+}
+
+/** Make a lab's nodes known to the matchers (attachNamedLab does it; a fixture of your own that attaches a lab calls it). */
+export function registerLab(lab: StartedLab): StartedLab {
+  for (const n of lab.nodes()) labOfNode.set(n, lab);
+  return lab;
+}
+
+/** Attach to the lab the CLI named; exported for tests that build their own fixtures. */
+export async function attachNamedLab(env: NodeJS.ProcessEnv = process.env): Promise<StartedLab> {
+  const name = env[LAB_ENV];
+  if (!name) throw new Error(`checks run against a deployed lab: use "netproof run FILE --tests …" or "netproof test LAB --tests …" (${LAB_ENV} is not set)`);
+  return registerLab(await runtimeByName(env[RUNTIME_ENV] ?? 'netns').attach(name));
+}
+
+/**
+ * A check that could not start because something it needs was not true. Every test that
+ * needs it fails with this one message, naming the precondition, instead of with errors of
+ * its own that look unrelated.
+ */
+export class PreconditionError extends Error {
+  constructor(precondition: string, cause: unknown) {
+    super(`precondition failed: ${precondition}\n${(cause as Error).message ?? cause}`);
+    this.name = 'PreconditionError';
+  }
+}
+
+/**
+ * Once per file: the first call runs `make`, every later call (any test of the file) shares
+ * its result or its failure — a PreconditionError naming `precondition`. For a fixture's value.
+ */
+export function sharedPrecondition<T>(precondition: string, make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => (made ??= make().catch((e: unknown) => Promise.reject(e instanceof PreconditionError ? e : new PreconditionError(precondition, e))));
+}
+
+export interface LabFixtures {
+  /** The running lab: `lab.node('leaf1')`, `lab.nodes()`, `lab.topology`. */
+  lab: StartedLab;
+  /** The BGP fabric as the topology lays it out (routers, links, the sessions to expect); asked for after a test's skip checks. */
+  fabric: () => Promise<Fabric>;
+  /** The fabric once converged by the deadline: for checks that measure on a converged fabric. */
+  convergedFabric: () => Promise<ConvergedFabric>;
+  /** The overlay once every VM port is up on its chassis and `ovn-nbctl --wait=hv sync` returned. */
+  readyOverlay: () => Promise<Overlay>;
+}
+
+export const test = base.extend<LabFixtures>({
+  lab: [
+    async ({}, use) => {
+      await use(await attachNamedLab());
+    },
+    { scope: 'file' },
+  ],
+  fabric: [
+    async ({ lab }, use) => {
+      // Right after deploy a bgpd may still be starting: retried to the deadline.
+      await use(sharedPrecondition('every FRR router answers vtysh', async () => (await waitFor(async () => ({ ok: true, value: await discoverFabric(lab) }), { timeoutMs: remainingMs(lab), description: 'every FRR router to answer vtysh' })).value));
+    },
+    { scope: 'file' },
+  ],
+  convergedFabric: [
+    async ({ lab, fabric }, use) => {
+      await use(sharedPrecondition('the fabric converged (sessions Established, every loopback with its ECMP width)', async () => waitForConvergence(lab, await fabric(), remainingMs(lab))));
+    },
+    { scope: 'file' },
+  ],
+  readyOverlay: [
+    async ({ lab }, use) => {
+      await use(
+        sharedPrecondition('every VM port is up and every chassis applied the overlay', async () => {
+          const overlay = lab.topology.overlay;
+          if (!overlay) throw new Error('this lab has no overlay (no <lab>.overlay.yml beside the topology)');
+          await waitForOverlay(lab, overlay, remainingMs(lab));
+          return overlay;
+        }),
+      );
+    },
+    { scope: 'file' },
+  ],
+});
+
+type Skip = (note: string) => void;
+
+/**
+ * Fail with every culprit spelled out (node, cell, numbers), so the message itself — in the
+ * terminal, JUnit, Allure and summary.json — says what is wrong, not just "expected [] …".
+ */
+export function expectNoCulprits(culprits: readonly string[], what: string): void {
+  if (culprits.length) expect.fail(`${culprits.length} ${what}:\n${culprits.join('\n')}`);
+}
+
+/** Reported as skipped, never as passed: a lab without BGP gives a BGP check nothing to check. */
+export function skipWithoutBgp(lab: StartedLab, skip: Skip): void {
+  if (!lab.nodes().some((n) => n.frrDaemons.includes('bgpd'))) skip('no router in this lab runs bgpd');
+}
+
+export function skipWithoutOverlay(lab: StartedLab, skip: Skip): void {
+  if (!lab.topology.overlay) skip('this lab has no overlay (no <lab>.overlay.yml beside the topology)');
+}
