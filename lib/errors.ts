@@ -44,6 +44,17 @@ export class InvalidInputError extends NetproofError {
   }
 }
 
+/**
+ * The lab itself is broken — a daemon refused to start, a bring-up step failed on a node:
+ * exit 1, like a failed check, with the node and the evidence (the daemon's own log lines).
+ * Not the environment's fault (that is exit 3).
+ */
+export class LabError extends NetproofError {
+  constructor(message: string) {
+    super(message, EXIT.failed);
+  }
+}
+
 /** The machine lacks something netproof needs: exit 3, with the command that fixes it. */
 export class EnvironmentError extends NetproofError {
   readonly fixCommand: string;

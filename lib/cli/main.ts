@@ -196,8 +196,10 @@ async function main(argv: string[]): Promise<number> {
       console.error(`netproof: ${e.message}`);
       return e.exitCode;
     }
-    console.error(`netproof: unexpected error: ${(e as Error).stack ?? e}`);
-    return EXIT.environment;
+    // Not an error netproof knows how to classify: a defect of netproof's own. It fails the run,
+    // and is never passed off as an environment problem.
+    console.error(`netproof: unexpected error (a netproof defect: please report it with this trace): ${(e as Error).stack ?? e}`);
+    return EXIT.failed;
   }
 }
 

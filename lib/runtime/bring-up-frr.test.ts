@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EnvironmentError } from '../errors.ts';
+import { EnvironmentError, LabError } from '../errors.ts';
 import type { ExecResult } from '../exec.ts';
 import { parseTopology } from '../topology/load.ts';
 import type { NodeShell } from './node-shell.ts';
@@ -64,11 +64,14 @@ describe('bringUp starting FRR', () => {
     expect(shell.ran.some((c) => c.startsWith('/usr/lib/frr/bgpd -d'))).toBe(true);
   });
 
-  it('a daemon that is installed but fails to start keeps its own error', async () => {
+  it('a daemon that is installed but fails to start is the lab’s fault (exit 1), with its own error and its log', async () => {
     const shell = standIn((argv) => argv[0]!.endsWith('/fabricd'));
+    await writeFile(join(dir, 'state', 't', 'r1', 'fabricd.log'), 'fabricd 8.4.4 starting\nFABRICD: [EC 1] cannot bind: Address in use\n');
     const error = await bringUp({ topology: lab(), shell: () => shell, progress: () => {} }).then(() => undefined, (e: unknown) => e);
-    expect(error).not.toBeInstanceOf(EnvironmentError);
-    expect((error as Error).message).toMatch(/^r1: command failed \(exit 1\): \/usr\/lib\/frr\/fabricd/);
+    expect(error).toBeInstanceOf(LabError);
+    expect((error as LabError).exitCode).toBe(1);
+    expect((error as Error).message).toMatch(/^r1: FRR's fabricd did not start: r1: command failed \(exit 1\): \/usr\/lib\/frr\/fabricd/);
+    expect((error as Error).message).toContain('fabricd.log, last lines:\n      fabricd 8.4.4 starting\n      FABRICD: [EC 1] cannot bind: Address in use');
   });
 
   it('starts every daemon on its own (empty) file, then applies frr.conf through vtysh once all of them answer', async () => {

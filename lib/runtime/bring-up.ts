@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { waitFor } from '../expect/wait-for.ts';
 import { planOverlayNodes, type CentralPlan, type ChassisPlan } from '../plan/chassis.ts';
 import type { LabNode, Topology } from '../topology/model.ts';
-import { EnvironmentError } from '../errors.ts';
+import { EnvironmentError, LabError } from '../errors.ts';
 import type { FrrConfigProblem } from '../lab/started-lab.ts';
 import { parseDaemonLog, parseVtyshApply } from '../lab/frr-config-problems.ts';
 import {
@@ -190,7 +190,7 @@ export async function startFrrDaemon(shell: NodeShell, node: string, daemon: str
   } catch (e) {
     // A daemon the node's files ask for but FRR's package lacks is the environment's fault.
     if ((await shell.exec(['test', '-x', `${FRR_LIBEXEC}/${daemon}`])).exitCode !== 0) throw new EnvironmentError(`${node} needs the FRR daemon ${daemon}, which is not installed (${FRR_LIBEXEC}/${daemon})`, 'apt-get install frr');
-    throw e;
+    throw new LabError(`${node}: FRR's ${daemon} did not start: ${(e as Error).message}${await logTail(paths, daemon)}`);
   }
   const sockets = daemon === 'zebra' ? [join(paths.dir, 'zserv.api'), daemonVtySocket(daemon, paths)] : [daemonVtySocket(daemon, paths)];
   await waitFor(
@@ -199,7 +199,16 @@ export async function startFrrDaemon(shell: NodeShell, node: string, daemon: str
       return missing.length ? { ok: false, reason: `${missing.join(', ')} not created yet; see ${join(paths.dir, `${daemon}.log`)}` } : { ok: true, value: true };
     },
     { timeoutMs: DAEMON_START_TIMEOUT_MS, intervalsMs: [10, 20, 50], description: `${daemon} on ${node} to open its sockets` },
-  );
+  ).catch(async (e: unknown) => {
+    throw new LabError(`${node}: FRR's ${daemon} started but never opened its sockets: ${(e as Error).message}${await logTail(paths, daemon)}`);
+  });
+}
+
+/** The last lines a daemon logged, as evidence in an error (empty when it logged nothing). */
+async function logTail(paths: DaemonPaths, daemon: string, lines = 10): Promise<string> {
+  const file = join(paths.dir, `${daemon}.log`);
+  const log = (await readFile(file, 'utf8').catch(() => '')).trim();
+  return log ? `\n    ${file}, last lines:\n${log.split('\n').slice(-lines).map((l) => `      ${l}`).join('\n')}` : `\n    ${file} is empty`;
 }
 
 /**

@@ -1,6 +1,7 @@
 // The StartedLab and NodeHandle every runtime hands out: written against NodeShell, so a
 // suite or probe behaves the same on namespaces and in containers.
 import { readFile } from 'node:fs/promises';
+import { UsageError } from '../errors.ts';
 import { basename, join } from 'node:path';
 import { waitFor } from '../expect/wait-for.ts';
 import type { BackgroundProcess, FrrConfigProblem, NodeExecOptions, NodeHandle, StartedLab, TopologyData } from '../lab/started-lab.ts';
@@ -33,7 +34,7 @@ export class RuntimeLab implements StartedLab {
 
   node(name: string): NodeHandle {
     const h = this.handles.get(name);
-    if (!h) throw new Error(`lab ${this.name} has no node "${name}" (nodes: ${[...this.handles.keys()].join(', ')})`);
+    if (!h) throw new UsageError(`lab ${this.name} has no node "${name}" (nodes: ${[...this.handles.keys()].join(', ')})`);
     return h;
   }
 

@@ -58,6 +58,10 @@ describe.each(RUNTIMES)('lab lifecycle on %s', (runtime) => {
     expect(JSON.parse(addr.stdout)[0].addr_info.map((x: { local: string }) => x.local)).toContain('10.255.1.1');
     const failing = await netproof(['exec', a.name, 'leaf1', '--', 'ip', 'link', 'show', 'dev', 'nonexistent0']);
     expect(failing.exitCode).not.toBe(0);
+    // An unknown node is bad usage (exit 2), listing the lab's nodes.
+    const unknown = await netproof(['exec', a.name, 'leaf9', '--', 'true']);
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toContain(`lab ${a.name} has no node "leaf9" (nodes: spine1, leaf1, leaf2)`);
 
     const destroyA = await netproof(['destroy', a.name]);
     expect(destroyA.exitCode).toBe(0);

@@ -5,7 +5,7 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
-import { UsageError } from '../errors.ts';
+import { LabError, NetproofError, UsageError } from '../errors.ts';
 import { toTopologyData, type FrrConfigProblem, type LabTimes, type TopologyData } from '../lab/started-lab.ts';
 import type { Topology } from '../topology/model.ts';
 import type { LabStatus, Progress } from './runtime.ts';
@@ -90,7 +90,9 @@ export async function deployRecorded(topology: Topology, progress: Progress, r: 
   } catch (e) {
     progress('deploy failed: removing what was created');
     await r.destroy(lab);
-    throw e;
+    // A step that failed on a node is the lab's fault (exit 1), named with the node; input and
+    // environment problems keep their own codes.
+    throw e instanceof NetproofError ? e : new LabError(`lab ${lab} could not be brought up: ${(e as Error).message}`);
   }
   state.status = 'running';
   state.times.deployedAt = Date.now();
