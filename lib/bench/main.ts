@@ -18,12 +18,8 @@ import { planClos, type ClosPlan } from '../plan/clos.ts';
 import { PROJECT_ROOT } from '../paths.ts';
 import { applyIntegratedConfigArgv, daemonArgv } from '../runtime/frr-daemons.ts';
 import { listNamespaces } from '../runtime/netns/ip.ts';
-import { NetnsRuntime } from '../runtime/netns/netns-runtime.ts';
-import { runtimeByName } from '../runtime/index.ts';
 import { ensureDockerReady } from '../runtime/docker/ensure-engine.ts';
-import { loadTopology } from '../topology/load.ts';
-import { loadOverlay } from '../overlay/intent.ts';
-import { applyOverlay } from '../overlay/apply.ts';
+import { loadLab } from '../lifecycle/lab.ts';
 import { ping } from '../probes/traffic.ts';
 
 const ROUNDS = Number(process.env.NETPROOF_BENCH_ROUNDS ?? 3);
@@ -105,10 +101,9 @@ async function destroyFloor(namespaces: string[]) {
 }
 
 async function netproofRuntime(file: string, plan: ClosPlan) {
-  const runtime = new NetnsRuntime();
-  const topology = await loadTopology(file);
+  const loaded = await loadLab(file);
   const t0 = performance.now();
-  await using lab = await runtime.deploy(topology);
+  await using lab = await loaded.start({ runtime: 'netns' });
   const deployS = (performance.now() - t0) / 1000;
   const convergeS = await converged(plan, (n, argv) => lab.node(n).exec(argv));
   const t1 = performance.now();
@@ -121,14 +116,11 @@ async function netproofRuntime(file: string, plan: ClosPlan) {
  * GENEVE between two hosts. DESIGN.md's hand-wired floor on this machine is about 4 s.
  */
 async function overlayFirstReply(file: string) {
-  const runtime = new NetnsRuntime();
-  const topology = await loadTopology(file);
-  topology.overlay = await loadOverlay(topology);
-  const overlay = topology.overlay!;
+  const loaded = await loadLab(file);
+  const overlay = loaded.topology.overlay!;
   const t0 = performance.now();
   let firstDaemon: number | undefined;
-  await using lab = await runtime.deploy(topology, { onProgress: (step) => (firstDaemon ??= step.startsWith('OVN central') ? performance.now() : undefined) });
-  await applyOverlay(lab, overlay);
+  await using lab = await loaded.start({ runtime: 'netns', onProgress: (step) => (firstDaemon ??= step.startsWith('OVN central') ? performance.now() : undefined) });
   const [src, dst] = [overlay.vms[0]!, overlay.vms.find((v) => v.host !== overlay.vms[0]!.host)!];
   await waitFor(async () => ((await ping(lab.node(src.name), dst.ip, { timeoutS: 1 })) ? { ok: true, value: true } : { ok: false, reason: 'no reply yet' }), {
     timeoutMs: CONVERGE_TIMEOUT_MS,
@@ -141,11 +133,9 @@ async function overlayFirstReply(file: string) {
 
 /** The default lab (fabric and overlay) on one runtime: deploy with the overlay intent applied, then BGP converged. */
 async function defaultLabDeploy(runtimeName: string, file: string, plan: ClosPlan) {
-  const topology = await loadTopology(file);
-  topology.overlay = await loadOverlay(topology);
+  const loaded = await loadLab(file);
   const t0 = performance.now();
-  await using lab = await runtimeByName(runtimeName).deploy(topology);
-  await applyOverlay(lab, topology.overlay!);
+  await using lab = await loaded.start({ runtime: runtimeName });
   const deployS = (performance.now() - t0) / 1000;
   const convergeS = await converged(plan, (n, argv) => lab.node(n).exec(argv));
   return { deploy_s: deployS, converge_s: convergeS, deploy_plus_converge_s: deployS + convergeS };

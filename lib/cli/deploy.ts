@@ -1,49 +1,31 @@
-// Load → check → deploy, shared by `deploy` and `run`. Nothing is created until the file,
-// the runtime's rules and the environment have all passed; Ctrl-C mid-deploy tears down.
-import { InvalidInputError } from '../errors.ts';
+// Load → check → deploy for `deploy` and `run`, through the one lab lifecycle (lib/lifecycle):
+// nothing is created until the file, the runtime's rules and the environment have all passed;
+// Ctrl-C mid-deploy tears down.
 import type { StartedLab } from '../lab/started-lab.ts';
-import type { Runtime } from '../runtime/runtime.ts';
-import { loadTopology } from '../topology/load.ts';
-import { loadOverlay } from '../overlay/intent.ts';
-import { applyOverlay } from '../overlay/apply.ts';
-import { overlayTopologyProblems } from '../plan/chassis.ts';
-import type { Topology } from '../topology/model.ts';
 import { formatConfigProblem } from '../lab/frr-config-problems.ts';
+import { loadLab, type Lab } from '../lifecycle/lab.ts';
+import type { Runtime } from '../runtime/runtime.ts';
 import { withInterruptCleanup } from './interrupt.ts';
 import { progress } from './progress.ts';
 
-/** The topology, its overlay intent (the `<lab>.overlay.yml` sidecar, if any), checked for this runtime. */
-export async function loadForRuntime(file: string, runtime: Runtime): Promise<Topology> {
-  const topology = await loadTopology(file);
-  topology.overlay = await loadOverlay(topology);
-  const problems = [...(topology.overlay ? overlayTopologyProblems(topology) : []), ...runtime.check(topology)];
-  if (problems.length) throw new InvalidInputError(problems);
-  return topology;
+/** The lab and its overlay intent, checked for this runtime: every problem at once (exit 2). */
+export function loadForRuntime(file: string, runtime: Runtime): Promise<Lab> {
+  return loadLab(file, runtime);
 }
 
 export async function deployLab(file: string, runtime: Runtime): Promise<StartedLab> {
-  const topology = await loadForRuntime(file, runtime);
-  await runtime.checkEnvironment(topology);
-  const line = progress(`deploying ${topology.name} (${runtime.name})`);
+  const lab = await loadForRuntime(file, runtime);
+  await runtime.checkEnvironment(lab.topology);
+  const line = progress(`deploying ${lab.name} (${runtime.name})`);
   try {
-    const lab = await withInterruptCleanup(
-      async () => void (await runtime.destroy(topology.name)),
-      async () => {
-        const started = await runtime.deploy(topology, { onProgress: line.update });
-        if (topology.overlay) {
-          line.update('overlay intent');
-          await applyOverlay(started, topology.overlay).catch(async (e: unknown) => {
-            await started.destroy();
-            throw e;
-          });
-        }
-        return started;
-      },
+    const started = await withInterruptCleanup(
+      async () => void (await runtime.destroy(lab.name)),
+      () => lab.start({ runtime, onProgress: line.update }),
     );
-    line.succeed(`deployed ${topology.name}`);
-    return lab;
+    line.succeed(`deployed ${lab.name}`);
+    return started;
   } catch (e) {
-    line.fail(`deploy of ${topology.name} failed`);
+    line.fail(`deploy of ${lab.name} failed`);
     throw e;
   }
 }

@@ -10,7 +10,7 @@ import { loadForRuntime } from './deploy.ts';
 
 export async function exportLab(file: string, outDir: string): Promise<string> {
   // Containers are what containerlab runs: the Docker runtime's rules are the ones that apply.
-  const topology = await loadForRuntime(file, runtimeByName('docker'));
+  const { topology } = await loadForRuntime(file, runtimeByName('docker'));
   const configs = new Map<string, string>();
   for (const n of topology.nodes) if (n.frr?.config) configs.set(n.name, await readFile(n.frr.config, 'utf8'));
   const { clab, files } = renderExport(topology, (n) => configs.get(n.name));

@@ -54,7 +54,7 @@ program
   .argument('<file>', 'containerlab topology (*.clab.yml)')
   .addOption(runtimeOption())
   .action(async (file: string, o) => {
-    const topology = await loadForRuntime(file, runtimeByName(o.runtime));
+    const { topology } = await loadForRuntime(file, runtimeByName(o.runtime));
     console.log(`${file}: valid (${topology.nodes.length} nodes, ${topology.links.length} links)`);
   });
 

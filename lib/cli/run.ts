@@ -57,7 +57,7 @@ export async function userTestFiles(globs: readonly string[], cwd = process.cwd(
 export async function runLab(o: RunOptions): Promise<number> {
   suiteFiles(o.suites);
   const userFiles = await userTestFiles(o.tests ?? []);
-  const topology = await loadForRuntime(o.file, o.runtime);
+  const { topology } = await loadForRuntime(o.file, o.runtime);
   await o.runtime.checkEnvironment(topology);
   await prepareReportDir(o.reportDir);
   let lab: StartedLab | undefined;

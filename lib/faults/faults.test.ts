@@ -43,6 +43,7 @@ function fakeLab(): { lab: StartedLab; touched: string[] } {
     frrConfigProblems: [],
     node,
     nodes: () => [],
+    stop: async () => {},
     destroy: async () => {},
     [Symbol.asyncDispose]: async () => {},
   };

@@ -55,6 +55,8 @@ export interface StartedLab extends AsyncDisposable {
   readonly frrConfigProblems: readonly FrrConfigProblem[];
   node(name: string): NodeHandle;
   nodes(): NodeHandle[];
+  /** Tear everything down (the same as destroy). */
+  stop(): Promise<void>;
   /** Tear everything down. */
   destroy(): Promise<void>;
 }

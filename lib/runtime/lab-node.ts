@@ -42,6 +42,10 @@ export class RuntimeLab implements StartedLab {
     return [...this.handles.values()];
   }
 
+  async stop(): Promise<void> {
+    await this.teardown();
+  }
+
   async destroy(): Promise<void> {
     await this.teardown();
   }
