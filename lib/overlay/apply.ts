@@ -3,7 +3,7 @@
 // probes) wait until every chassis has applied it. Everything goes through node.exec.
 import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
 import { renderNbCommands } from '../render/ovn.ts';
-import { waitFor } from '../expect/wait-for.ts';
+import { waitFor } from '../wait-for.ts';
 import { parseJson } from '../exec.ts';
 import { OVN_CENTRAL_TIER } from '../topology/model.ts';
 import { OVN_NB_PORT, type Overlay } from './model.ts';

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { waitFor } from '../expect/wait-for.ts';
+import { waitFor } from '../wait-for.ts';
 import { planOverlayNodes, type CentralPlan, type ChassisPlan } from '../plan/chassis.ts';
 import type { LabNode, Topology } from '../topology/model.ts';
 import { EnvironmentError } from '../errors.ts';

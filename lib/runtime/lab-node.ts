@@ -2,7 +2,7 @@
 // suite or probe behaves the same on namespaces and in containers.
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { waitFor } from '../expect/wait-for.ts';
+import { waitFor } from '../wait-for.ts';
 import type { BackgroundProcess, FrrConfigProblem, NodeExecOptions, NodeHandle, StartedLab, TopologyData } from '../lab/started-lab.ts';
 import type { LabNode } from '../topology/model.ts';
 import { applyIntegratedConfig, startFrrDaemon } from './bring-up.ts';

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { EnvironmentError, type Problem } from '../../errors.ts';
 import { exec, execOk } from '../../exec.ts';
-import { waitFor } from '../../expect/wait-for.ts';
+import { waitFor } from '../../wait-for.ts';
 import type { NodeExecOptions, StartedLab } from '../../lab/started-lab.ts';
 import { spawnBackground } from '../../background.ts';
 import { namespaceName, parseNamespaceName } from '../../names.ts';
