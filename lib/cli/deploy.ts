@@ -7,7 +7,7 @@ import { loadTopology } from '../topology/load.ts';
 import { loadOverlay } from '../overlay/intent.ts';
 import { applyOverlay } from '../overlay/apply.ts';
 import { overlayTopologyProblems } from '../plan/chassis.ts';
-import type { Topology } from '../topology/model.ts';
+import type { Topology } from '../model/topology.ts';
 import { formatConfigProblem } from '../lab/frr-config-problems.ts';
 import { withInterruptCleanup } from './interrupt.ts';
 import { progress } from './progress.ts';

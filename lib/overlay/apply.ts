@@ -5,8 +5,8 @@ import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
 import { renderNbCommands } from '../render/ovn.ts';
 import { waitFor } from '../wait-for.ts';
 import { parseJson } from '../exec.ts';
-import { OVN_CENTRAL_TIER } from '../topology/model.ts';
-import { OVN_NB_PORT, type Overlay } from './model.ts';
+import { OVN_CENTRAL_TIER } from '../model/topology.ts';
+import { OVN_NB_PORT, type Overlay } from '../model/overlay.ts';
 
 /** ovn-nbctl against the central's NB database over TCP, so the same argv works in any runtime. */
 export const nbctl = (...args: string[]) => ['ovn-nbctl', `--db=tcp:127.0.0.1:${OVN_NB_PORT}`, ...args];

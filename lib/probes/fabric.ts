@@ -4,7 +4,7 @@ import { Address4 } from 'ip-address';
 import type { StartedLab } from '../lab/started-lab.ts';
 import type { ExpectedSession } from '../expect/bgp.ts';
 import { DEFAULT_MAX_PATHS, type FabricLink, type RouterFacts } from '../plan/expected-routing.ts';
-import { MAX_PATHS_LABEL, NON_TRANSIT_TIERS } from '../topology/model.ts';
+import { MAX_PATHS_LABEL, NON_TRANSIT_TIERS } from '../model/topology.ts';
 import { bgpSummary, explainDownSessions, vtyshJson, type BgpSummary, type RibEntry } from './frr.ts';
 import { addresses, kernelRoutes, loopbacks, type InterfaceAddress } from './kernel.ts';
 import type { ObservedRoutes } from '../expect/bgp.ts';

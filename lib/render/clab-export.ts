@@ -9,7 +9,7 @@ import { nbTransactionArgv, vmInterfaceArgvs } from '../overlay/apply.ts';
 import { planOverlayNodes, type ChassisPlan } from '../plan/chassis.ts';
 import { daemonsForFiles } from '../runtime/frr-daemons.ts';
 import { centralArgvs, chassisDaemonArgvs, chassisSetupSteps, ovsEnv } from '../runtime/ovn-daemons.ts';
-import type { LabNode, Topology } from '../topology/model.ts';
+import type { LabNode, Topology } from '../model/topology.ts';
 import { NODE_IMAGE } from './clab.ts';
 import { renderDaemons } from './frr.ts';
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { InvalidInputError } from '../errors.ts';
 import { parseOverlay } from '../overlay/intent.ts';
-import type { Overlay } from '../overlay/model.ts';
+import type { Overlay } from '../model/overlay.ts';
 import { expectedMatrix } from '../plan/acl-matrix.ts';
 import { OVN_GENEVE_OVERHEAD_BYTES, planClos, type ClosOptions } from '../plan/clos.ts';
 import { parseTopology } from '../topology/load.ts';

@@ -10,7 +10,7 @@
 // joins np_drop, whose two ACLs at priority 1001 drop all IPv4/IPv6; each rule is an
 // allow-related ACL at 1002 on its group's port group. A VM without groups has no ACLs.
 import { routerPortMac } from '../overlay/intent.ts';
-import type { LogicalRouter, Overlay, SecurityRule } from '../overlay/model.ts';
+import type { LogicalRouter, Overlay, SecurityRule } from '../model/overlay.ts';
 
 export const DROP_PORT_GROUP = 'np_drop';
 export const DROP_PRIORITY = 1001;

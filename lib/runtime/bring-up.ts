@@ -7,7 +7,7 @@ import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { waitFor } from '../wait-for.ts';
 import { planOverlayNodes, type CentralPlan, type ChassisPlan } from '../plan/chassis.ts';
-import type { LabNode, Topology } from '../topology/model.ts';
+import type { LabNode, Topology } from '../model/topology.ts';
 import { EnvironmentError } from '../errors.ts';
 import type { FrrConfigProblem } from '../lab/started-lab.ts';
 import { parseDaemonLog, parseVtyshApply } from '../lab/frr-config-problems.ts';

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { waitFor } from '../wait-for.ts';
 import type { BackgroundProcess, FrrConfigProblem, NodeExecOptions, NodeHandle, StartedLab, TopologyData } from '../lab/started-lab.ts';
-import type { LabNode } from '../topology/model.ts';
+import type { LabNode } from '../model/topology.ts';
 import { applyIntegratedConfig, startFrrDaemon } from './bring-up.ts';
 import { integratedConfigFile } from './frr-daemons.ts';
 import type { NodeShell } from './node-shell.ts';

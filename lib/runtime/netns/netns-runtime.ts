@@ -9,7 +9,7 @@ import { waitFor } from '../../wait-for.ts';
 import type { NodeExecOptions, StartedLab } from '../../lab/started-lab.ts';
 import { spawnBackground } from '../../background.ts';
 import { namespaceName, parseNamespaceName } from '../../names.ts';
-import type { Topology } from '../../topology/model.ts';
+import type { Topology } from '../../model/topology.ts';
 import type { DeployOptions, DestroyReport, LabStatus, Runtime } from '../runtime.ts';
 import { bringUp } from '../bring-up.ts';
 import { FRR_LIBEXEC } from '../frr-daemons.ts';
