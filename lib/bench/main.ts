@@ -22,7 +22,7 @@ import { NetnsRuntime } from '../runtime/netns/netns-runtime.ts';
 import { runtimeByName } from '../runtime/index.ts';
 import { ensureDockerReady } from '../runtime/docker/ensure-engine.ts';
 import { loadTopology } from '../topology/load.ts';
-import { loadOverlay } from '../overlay/intent.ts';
+import { loadOverlay } from '../topology/load-overlay.ts';
 import { applyOverlay } from '../overlay/apply.ts';
 import { ping } from '../probes/traffic.ts';
 

@@ -4,7 +4,7 @@ import { InvalidInputError } from '../errors.ts';
 import type { StartedLab } from '../lab/started-lab.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { loadTopology } from '../topology/load.ts';
-import { loadOverlay } from '../overlay/intent.ts';
+import { loadOverlay } from '../topology/load-overlay.ts';
 import { applyOverlay } from '../overlay/apply.ts';
 import { overlayTopologyProblems } from '../plan/chassis.ts';
 import type { Topology } from '../model/topology.ts';

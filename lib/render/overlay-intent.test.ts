@@ -2,7 +2,7 @@ import { Address4 } from 'ip-address';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { InvalidInputError } from '../errors.ts';
-import { parseOverlay } from '../overlay/intent.ts';
+import { parseOverlay } from '../topology/load-overlay.ts';
 import type { Overlay } from '../model/overlay.ts';
 import { expectedMatrix } from '../plan/acl-matrix.ts';
 import { OVN_GENEVE_OVERHEAD_BYTES, planClos, type ClosOptions } from '../plan/clos.ts';

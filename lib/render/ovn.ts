@@ -9,7 +9,7 @@
 // Security groups follow networking-ovn (Neutron): a port group per group; every VM with a group
 // joins np_drop, whose two ACLs at priority 1001 drop all IPv4/IPv6; each rule is an
 // allow-related ACL at 1002 on its group's port group. A VM without groups has no ACLs.
-import { routerPortMac } from '../overlay/intent.ts';
+import { routerPortMac } from '../topology/load-overlay.ts';
 import type { LogicalRouter, Overlay, SecurityRule } from '../model/overlay.ts';
 
 export const DROP_PORT_GROUP = 'np_drop';

@@ -8,7 +8,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { Address4 } from 'ip-address';
 import { InvalidInputError, type Problem } from '../errors.ts';
 import { COMPUTE_TIER, linkLabel, TIER_LABEL, VM_TIER, type LabNode, type Topology } from '../model/topology.ts';
-import { fieldName, parseSource, type Source } from '../topology/source.ts';
+import { fieldName, parseSource, type Source } from './source.ts';
 import type { LogicalRouter, LogicalSwitch, Overlay, Protocol, SecurityGroup, SecurityRule, VmPort } from '../model/overlay.ts';
 
 /** Switch and router names: they become parts of OVN port names (`lrp-ROUTER-SWITCH`). */
