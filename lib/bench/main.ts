@@ -16,7 +16,7 @@ import { waitFor } from '../wait-for.ts';
 import { generateClos } from '../generate.ts';
 import { planClos, type ClosPlan } from '../plan/clos.ts';
 import { PROJECT_ROOT } from '../paths.ts';
-import { applyIntegratedConfigArgv, daemonArgv } from '../runtime/frr-daemons.ts';
+import { applyIntegratedConfigArgv, daemonArgv } from '../render/frr-daemons.ts';
 import { listNamespaces } from '../runtime/netns/ip.ts';
 import { NetnsRuntime } from '../runtime/netns/netns-runtime.ts';
 import { runtimeByName } from '../runtime/index.ts';

@@ -21,9 +21,9 @@ import {
   FRR_LIBEXEC,
   integratedConfigFile,
   type DaemonPaths,
-} from './frr-daemons.ts';
+} from '../render/frr-daemons.ts';
 import { execOkIn, type NodeShell } from './node-shell.ts';
-import { centralArgvs, chassisDaemonArgvs, chassisSetupSteps, ovsEnv } from './ovn-daemons.ts';
+import { centralArgvs, chassisDaemonArgvs, chassisSetupSteps, ovsEnv } from '../render/ovn-daemons.ts';
 import type { Progress } from './runtime.ts';
 import { nodeDir } from './state.ts';
 

@@ -6,9 +6,9 @@ import { waitFor } from '../wait-for.ts';
 import type { BackgroundProcess, FrrConfigProblem, NodeExecOptions, NodeHandle, StartedLab, TopologyData } from '../lab/started-lab.ts';
 import type { LabNode } from '../model/topology.ts';
 import { applyIntegratedConfig, startFrrDaemon } from './bring-up.ts';
-import { integratedConfigFile } from './frr-daemons.ts';
+import { integratedConfigFile } from '../render/frr-daemons.ts';
 import type { NodeShell } from './node-shell.ts';
-import { ovsEnv } from './ovn-daemons.ts';
+import { ovsEnv } from '../render/ovn-daemons.ts';
 import { nodeDir, statShowsRunning, type LabState } from './state.ts';
 
 export class RuntimeLab implements StartedLab {

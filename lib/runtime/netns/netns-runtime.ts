@@ -12,10 +12,10 @@ import { namespaceName, parseNamespaceName } from '../../names.ts';
 import type { Topology } from '../../model/topology.ts';
 import type { DeployOptions, DestroyReport, LabStatus, Runtime } from '../runtime.ts';
 import { bringUp } from '../bring-up.ts';
-import { FRR_LIBEXEC } from '../frr-daemons.ts';
+import { FRR_LIBEXEC } from '../../render/frr-daemons.ts';
 import { RuntimeLab } from '../lab-node.ts';
 import type { NodeShell } from '../node-shell.ts';
-import { OVS_BINARIES } from '../ovn-daemons.ts';
+import { OVS_BINARIES } from '../../render/ovn-daemons.ts';
 import { addNamespace, deleteNamespace, inNamespace, listNamespaces, namespaceId, pidsInNamespaces, vethArgv, type NamespaceId } from './ip.ts';
 import { deployRecorded, labStatuses, processRunning, removeOwnLabDir, runningState, type LabState } from '../state.ts';
 
