@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { spawnBackground } from '../../background.ts';
+import { spawnBackground } from '../background.ts';
 import { exec } from '../../exec.ts';
 import { waitFor } from '../../wait-for.ts';
 import type { BackgroundProcess, NodeExecOptions } from '../../lab/started-lab.ts';

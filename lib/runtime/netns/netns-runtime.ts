@@ -7,7 +7,7 @@ import { EnvironmentError, type Problem } from '../../errors.ts';
 import { exec, execOk } from '../../exec.ts';
 import { waitFor } from '../../wait-for.ts';
 import type { NodeExecOptions, StartedLab } from '../../lab/started-lab.ts';
-import { spawnBackground } from '../../background.ts';
+import { spawnBackground } from '../background.ts';
 import { namespaceName, parseNamespaceName } from '../../names.ts';
 import type { Topology } from '../../model/topology.ts';
 import type { DeployOptions, DestroyReport, LabStatus, Runtime } from '../runtime.ts';
