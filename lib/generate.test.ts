@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateClos, type GeneratedLab } from './generate.ts';
 import { planClos, type ClosOptions } from './plan/clos.ts';
-import { daemonsFromFile } from './runtime/frr-daemons.ts';
+import { daemonsFromFile } from './render/frr-daemons.ts';
 import { loadTopology } from './topology/load.ts';
-import type { Topology } from './topology/model.ts';
+import type { Topology } from './model/topology.ts';
 
 const projectRoot = fileURLToPath(new URL('../', import.meta.url));
 

@@ -5,7 +5,7 @@ import { attachment, step } from 'allure-js-commons';
 import { describe, expectNoCulprits, sharedPrecondition, skipWithoutOverlay, test as kit } from '../lib/testkit/index.ts';
 import { mapLimit } from '../lib/testkit/deadline.ts';
 import type { BackgroundProcess, StartedLab } from '../lib/lab/started-lab.ts';
-import type { Overlay } from '../lib/overlay/model.ts';
+import type { Overlay } from '../lib/model/overlay.ts';
 import { expectedMatrix, probeLabel, probesFor, type Cell } from '../lib/plan/acl-matrix.ts';
 import { ping, startListener, tcpConnects, udpEchoes } from '../lib/probes/traffic.ts';
 import { recordFigure } from '../lib/report/figures.ts';

@@ -4,7 +4,7 @@
 import { attachment, step } from 'allure-js-commons';
 import { describe, expect, skipWithoutBgp, test } from '../lib/testkit/index.ts';
 import { routeCulprits, sessionCulprits } from '../lib/expect/bgp.ts';
-import { waitForNoCulprits, WaitTimeoutError } from '../lib/expect/wait-for.ts';
+import { waitForNoCulprits, WaitTimeoutError } from '../lib/wait-for.ts';
 import type { StartedLab } from '../lib/lab/started-lab.ts';
 import { expectedRoutes } from '../lib/plan/expected-routing.ts';
 import { observeRoutes, observeSummaries } from '../lib/probes/fabric.ts';

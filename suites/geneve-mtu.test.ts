@@ -5,9 +5,9 @@
 import { attachment, step } from 'allure-js-commons';
 import { describe, expect, expectNoCulprits, skipWithoutOverlay, test } from '../lib/testkit/index.ts';
 import { remainingMs } from '../lib/testkit/deadline.ts';
-import { waitFor } from '../lib/expect/wait-for.ts';
+import { waitFor } from '../lib/wait-for.ts';
 import type { StartedLab } from '../lib/lab/started-lab.ts';
-import type { Overlay, VmPort } from '../lib/overlay/model.ts';
+import type { Overlay, VmPort } from '../lib/model/overlay.ts';
 import { expectedMatrix, type Cell } from '../lib/plan/acl-matrix.ts';
 import { planOverlayNodes } from '../lib/plan/chassis.ts';
 import { underlayPathMtu } from '../lib/plan/underlay-paths.ts';

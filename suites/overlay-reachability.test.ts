@@ -4,9 +4,9 @@
 import { attachment, step } from 'allure-js-commons';
 import { describe, expect, skipWithoutOverlay, test } from '../lib/testkit/index.ts';
 import { mapLimit, remainingMs, sinceDeployS } from '../lib/testkit/deadline.ts';
-import { waitFor } from '../lib/expect/wait-for.ts';
+import { waitFor } from '../lib/wait-for.ts';
 import type { StartedLab } from '../lib/lab/started-lab.ts';
-import type { Overlay, VmPort } from '../lib/overlay/model.ts';
+import type { Overlay, VmPort } from '../lib/model/overlay.ts';
 import { expectedMatrix } from '../lib/plan/acl-matrix.ts';
 import { diagnoseChassisPair } from '../lib/probes/overlay-diagnosis.ts';
 import { ping } from '../lib/probes/traffic.ts';

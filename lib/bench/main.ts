@@ -12,11 +12,11 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { exec, execOk } from '../exec.ts';
-import { waitFor } from '../expect/wait-for.ts';
+import { waitFor } from '../wait-for.ts';
 import { generateClos } from '../generate.ts';
 import { planClos, type ClosPlan } from '../plan/clos.ts';
 import { PROJECT_ROOT } from '../paths.ts';
-import { applyIntegratedConfigArgv, daemonArgv } from '../runtime/frr-daemons.ts';
+import { applyIntegratedConfigArgv, daemonArgv } from '../render/frr-daemons.ts';
 import { listNamespaces } from '../runtime/netns/ip.ts';
 import { ensureDockerReady } from '../runtime/docker/ensure-engine.ts';
 import { loadLab } from '../lifecycle/lab.ts';

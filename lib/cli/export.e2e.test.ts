@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import { netproof } from '../../fixtures/cli.ts';
 import { labContainers } from '../../fixtures/runtimes.ts';
 import { exec, execOk } from '../exec.ts';
-import { waitFor } from '../expect/wait-for.ts';
+import { waitFor } from '../wait-for.ts';
 import { PROJECT_ROOT } from '../paths.ts';
 import { containerVethArgv, startNodeContainer } from '../runtime/docker/engine.ts';
 import { splitExecLine } from '../topology/exec-line.ts';

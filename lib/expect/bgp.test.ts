@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { planClos } from '../plan/clos.ts';
-import { expectedRoutes, type ExpectedRoute } from '../plan/expected-routing.ts';
+import { expectedRoutes, type ExpectedRoute, type ExpectedSession } from '../plan/expected-routing.ts';
 import type { BgpSummary } from '../probes/frr.ts';
-import { routeCulprits, sessionCulprits, type ExpectedSession, type ObservedRoutes } from './bgp.ts';
+import type { ObservedRoutes } from '../probes/fabric.ts';
+import { routeCulprits, sessionCulprits } from './bgp.ts';
 
 const plan = planClos({ name: 'dc', spines: 2, leaves: 4, hosts: 4 });
 

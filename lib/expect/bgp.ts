@@ -1,17 +1,8 @@
 // Compare what the routers report with what the topology implies, and name every culprit:
 // the node, the session or prefix, what was expected and what was seen. Pure.
-import type { ExpectedRoute } from '../plan/expected-routing.ts';
+import type { ExpectedRoute, ExpectedSession } from '../plan/expected-routing.ts';
+import type { ObservedRoutes } from '../probes/fabric.ts';
 import type { BgpPeer, BgpSummary, RibEntry } from '../probes/frr.ts';
-import type { KernelRoute } from '../probes/kernel.ts';
-
-export interface ExpectedSession {
-  at: string;
-  iface: string;
-  neighbor: string;
-  neighborIface: string;
-  /** The neighbor's address on the link: the BGP peer address. */
-  peerAddress: string;
-}
 
 /** The first thing wrong with each expected session, plus configured sessions that are down. */
 export function sessionCulprits(expected: ExpectedSession[], summaries: Map<string, BgpSummary | undefined>): string[] {
@@ -42,11 +33,6 @@ export function sessionCulprits(expected: ExpectedSession[], summaries: Map<stri
 }
 
 const lastReset = (peer: BgpPeer) => (peer.lastReset ? ` (last reset: ${peer.lastReset})` : '');
-
-export interface ObservedRoutes {
-  rib: Record<string, RibEntry[]>;
-  kernel: KernelRoute[];
-}
 
 /** One observed next hop: the interface it leaves by and the gateway, if any. */
 interface Hop {

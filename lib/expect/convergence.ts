@@ -5,7 +5,7 @@ import type { StartedLab } from '../lab/started-lab.ts';
 import { expectedRoutes, type ExpectedRoute } from '../plan/expected-routing.ts';
 import { observeRoutes, observeSummaries, type Fabric } from '../probes/fabric.ts';
 import { routeCulprits, sessionCulprits } from './bgp.ts';
-import { waitForNoCulprits } from './wait-for.ts';
+import { waitForNoCulprits } from '../wait-for.ts';
 
 export interface ConvergedFabric {
   f: Fabric;

@@ -14,7 +14,7 @@ import { runtimeByName } from '../runtime/index.ts';
 import type { Summary } from '../report/summary-reporter.ts';
 import { greyFailure, isolate, linkDown, packetLoss, setLinkMtu, stopDaemon } from './faults.ts';
 import { ping } from '../probes/traffic.ts';
-import { waitFor } from '../expect/wait-for.ts';
+import { waitFor } from '../wait-for.ts';
 
 const labs: string[] = [];
 afterAll(async () => {

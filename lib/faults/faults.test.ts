@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EXIT, UsageError } from '../errors.ts';
 import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
-import type { LabLink, LabNode } from '../topology/model.ts';
+import type { LabLink, LabNode } from '../model/topology.ts';
 import { findLink, packetLoss, setLinkMtu } from './faults.ts';
 
 // Only the pure parts of the faults: no lab is deployed. The fake lab's nodes refuse to run

@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { UsageError } from '../errors.ts';
 import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
-import { endpointLabel, linkLabel, type Endpoint, type LabLink } from '../topology/model.ts';
+import { endpointLabel, linkLabel, type Endpoint, type LabLink } from '../model/topology.ts';
 
 export interface Fault extends AsyncDisposable {
   readonly description: string;

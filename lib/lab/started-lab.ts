@@ -1,7 +1,7 @@
 // What a running lab offers suites and probes, whatever runs it (namespaces, containers).
 // Probes and suites only ever see this interface: argv in, result out; no host paths.
 import type { ExecOptions, ExecResult } from '../exec.ts';
-import type { LabNode, Topology } from '../topology/model.ts';
+import type { LabNode, Topology } from '../model/topology.ts';
 import type { FrrConfigProblem } from './frr-config-problems.ts';
 
 export type { FrrConfigProblem };

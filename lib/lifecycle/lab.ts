@@ -7,12 +7,12 @@
 import { InvalidInputError } from '../errors.ts';
 import type { StartedLab } from '../lab/started-lab.ts';
 import { applyOverlay } from '../overlay/apply.ts';
-import { loadOverlay } from '../overlay/intent.ts';
+import { loadOverlay } from '../topology/load-overlay.ts';
 import { overlayTopologyProblems } from '../plan/chassis.ts';
 import { DEFAULT_RUNTIME, runtimeByName, type Runtime } from '../runtime/index.ts';
 import type { Progress } from '../runtime/runtime.ts';
 import { loadTopology } from '../topology/load.ts';
-import type { Topology } from '../topology/model.ts';
+import type { Topology } from '../model/topology.ts';
 
 export interface StartOptions {
   /** A runtime or its name (netns, docker); netns by default. */

@@ -2,14 +2,11 @@
 // interface, load the OVN northbound intent in one transaction on the central node, and (for
 // probes) wait until every chassis has applied it. Everything goes through node.exec.
 import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
-import { renderNbCommands } from '../render/ovn.ts';
-import { waitFor } from '../expect/wait-for.ts';
+import { nbctl, nbTransactionArgv, vmInterfaceArgvs } from '../render/ovn.ts';
+import { waitFor } from '../wait-for.ts';
 import { parseJson } from '../exec.ts';
-import { OVN_CENTRAL_TIER } from '../topology/model.ts';
-import { OVN_NB_PORT, type Overlay } from './model.ts';
-
-/** ovn-nbctl against the central's NB database over TCP, so the same argv works in any runtime. */
-export const nbctl = (...args: string[]) => ['ovn-nbctl', `--db=tcp:127.0.0.1:${OVN_NB_PORT}`, ...args];
+import { OVN_CENTRAL_TIER } from '../model/topology.ts';
+import type { Overlay } from '../model/overlay.ts';
 
 export function centralNode(lab: StartedLab): NodeHandle {
   const central = lab.nodes().find((n) => n.spec.tier === OVN_CENTRAL_TIER);
@@ -22,22 +19,6 @@ async function run(node: NodeHandle, argv: string[]): Promise<string> {
   if (r.exitCode !== 0) throw new Error(`${node.name}: ${argv.join(' ')} failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim()}`);
   return r.stdout;
 }
-
-/** A VM's interface as its logical port says: MAC, MTU, address, and the switch's gateway as default route. */
-export function vmInterfaceArgvs(overlay: Overlay, vmName: string): string[][] {
-  const vm = overlay.vms.find((v) => v.name === vmName);
-  if (!vm) return [];
-  const gw = overlay.switches.find((s) => s.name === vm.switch)?.gateway;
-  return [
-    ['ip', 'link', 'set', 'dev', vm.iface, 'address', vm.mac, 'mtu', String(vm.mtu)],
-    ['ip', 'addr', 'add', `${vm.ip}/${vm.prefixLength}`, 'dev', vm.iface],
-    ['ip', 'link', 'set', 'dev', vm.iface, 'up'],
-    ...(gw ? [['ip', 'route', 'add', 'default', 'via', gw, 'dev', vm.iface]] : []),
-  ];
-}
-
-/** The whole northbound intent as one transaction: `ovn-nbctl -- cmd1 … -- cmd2 …`. */
-export const nbTransactionArgv = (overlay: Overlay) => nbctl(...renderNbCommands(overlay).flatMap((c) => ['--', ...c]));
 
 export async function applyOverlay(lab: StartedLab, overlay: Overlay): Promise<void> {
   await Promise.all(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LogicalSwitch, Overlay, SecurityGroup, SecurityRule, VmPort } from '../overlay/model.ts';
+import type { LogicalSwitch, Overlay, SecurityGroup, SecurityRule, VmPort } from '../model/overlay.ts';
 import { expectedMatrix, probeLabel, probesFor, reachablePairs, ruleMatches, type Cell, type Probe } from './acl-matrix.ts';
 
 const vm = (name: string, sw: string, ip: string, groups: string[] = []): VmPort => ({

@@ -4,7 +4,7 @@
 // filtered; a VM with groups drops all IP except what a rule of one of its groups allows;
 // rules are stateful (allow-related), so a reply needs no rule of its own.
 import { Address4 } from 'ip-address';
-import type { Overlay, SecurityRule, VmPort } from '../overlay/model.ts';
+import type { Overlay, SecurityRule, VmPort } from '../model/overlay.ts';
 
 export type ProbeProtocol = 'tcp' | 'udp' | 'icmp';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { OVN_ADDRESS_LABEL, OVN_SB_PORT, TEP_LABEL } from '../overlay/model.ts';
+import { OVN_ADDRESS_LABEL, OVN_SB_PORT, TEP_LABEL } from '../model/overlay.ts';
 import { renderClab } from '../render/clab.ts';
 import { parseTopology } from '../topology/load.ts';
-import type { Topology } from '../topology/model.ts';
+import type { Topology } from '../model/topology.ts';
 import { macFor, overlayTopologyProblems, planOverlayNodes } from './chassis.ts';
 import { planClos } from './clos.ts';
 

@@ -3,8 +3,8 @@
 // br-phy) and its VM ports (on the integration bridge br-int). Pure.
 import { Address4 } from 'ip-address';
 import type { Problem } from '../errors.ts';
-import { OVN_ADDRESS_LABEL, OVN_SB_PORT, TEP_LABEL } from '../overlay/model.ts';
-import { COMPUTE_TIER, OVN_CENTRAL_TIER, VM_TIER, type LabNode, type Topology } from '../topology/model.ts';
+import { OVN_ADDRESS_LABEL, OVN_SB_PORT, TEP_LABEL } from '../model/overlay.ts';
+import { COMPUTE_TIER, OVN_CENTRAL_TIER, VM_TIER, type LabNode, type Topology } from '../model/topology.ts';
 
 export interface ChassisPlan {
   node: string;

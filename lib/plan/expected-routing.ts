@@ -24,6 +24,16 @@ export interface FabricLink {
   b: { node: string; iface: string };
 }
 
+/** The eBGP session one end of a fabric link must have with the other. */
+export interface ExpectedSession {
+  at: string;
+  iface: string;
+  neighbor: string;
+  neighborIface: string;
+  /** The neighbor's address on the link: the BGP peer address. */
+  peerAddress: string;
+}
+
 export interface ExpectedNexthop {
   /** Local interface the next hop is through. */
   iface: string;

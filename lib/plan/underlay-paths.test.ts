@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { renderClab } from '../render/clab.ts';
 import { parseTopology } from '../topology/load.ts';
-import { linkLabel, type LabLink, type LabNode } from '../topology/model.ts';
+import { linkLabel, type LabLink, type LabNode } from '../model/topology.ts';
 import { planClos } from './clos.ts';
 import { DEFAULT_LINK_MTU, underlayPathMtu } from './underlay-paths.ts';
 

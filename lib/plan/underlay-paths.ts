@@ -1,6 +1,6 @@
 // Which underlay links a tunnel between two chassis may cross, and the smallest MTU among
 // them: every link on any shortest path through transit routers (ECMP may use any). Pure.
-import { linkLabel, NON_TRANSIT_TIERS, type LabLink, type LabNode } from '../topology/model.ts';
+import { linkLabel, NON_TRANSIT_TIERS, type LabLink, type LabNode } from '../model/topology.ts';
 
 export const DEFAULT_LINK_MTU = 1500;
 

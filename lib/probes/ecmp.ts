@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
 import type { ExpectedNexthop, ExpectedRoute } from '../plan/expected-routing.ts';
 import { chiSquareUniform, type UniformityTest } from '../stats/chi-square.ts';
-import { COMPUTE_TIER } from '../topology/model.ts';
+import { COMPUTE_TIER } from '../model/topology.ts';
 import { runFlows } from './flows.ts';
 import { kernelRoutes } from './kernel.ts';
 

@@ -2,12 +2,10 @@
 // loopbacks and link addresses, and the router-to-router links of the topology.
 import { Address4 } from 'ip-address';
 import type { StartedLab } from '../lab/started-lab.ts';
-import type { ExpectedSession } from '../expect/bgp.ts';
-import { DEFAULT_MAX_PATHS, type FabricLink, type RouterFacts } from '../plan/expected-routing.ts';
-import { MAX_PATHS_LABEL, NON_TRANSIT_TIERS } from '../topology/model.ts';
+import { DEFAULT_MAX_PATHS, type ExpectedSession, type FabricLink, type RouterFacts } from '../plan/expected-routing.ts';
+import { MAX_PATHS_LABEL, NON_TRANSIT_TIERS } from '../model/topology.ts';
 import { bgpSummary, explainDownSessions, vtyshJson, type BgpSummary, type RibEntry } from './frr.ts';
-import { addresses, kernelRoutes, loopbacks, type InterfaceAddress } from './kernel.ts';
-import type { ObservedRoutes } from '../expect/bgp.ts';
+import { addresses, kernelRoutes, loopbacks, type InterfaceAddress, type KernelRoute } from './kernel.ts';
 
 export interface Fabric {
   routers: RouterFacts[];
@@ -80,6 +78,12 @@ export async function observeSummaries(lab: StartedLab, routers: string[]): Prom
     }),
   );
   return new Map(entries);
+}
+
+/** What one router has installed: its RIB by prefix (`show ip route json`) and its kernel routes. */
+export interface ObservedRoutes {
+  rib: Record<string, RibEntry[]>;
+  kernel: KernelRoute[];
 }
 
 export async function observeRoutes(lab: StartedLab, routers: string[]): Promise<Map<string, ObservedRoutes>> {

@@ -4,7 +4,7 @@
 // senders' timestamps); then the fault is undone and re-convergence is timed.
 import type { StartedLab } from '../lab/started-lab.ts';
 import type { ExpectedNexthop } from '../plan/expected-routing.ts';
-import { waitFor } from '../expect/wait-for.ts';
+import { waitFor } from '../wait-for.ts';
 import type { Fault } from '../faults/faults.ts';
 import { fibNexthops, ribRoute, vtyshJson } from './frr.ts';
 import { runFlows, timeline, type FlowResult } from './flows.ts';

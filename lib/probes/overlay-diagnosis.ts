@@ -3,7 +3,7 @@
 import type { StartedLab } from '../lab/started-lab.ts';
 import { parseJson } from '../exec.ts';
 import { planOverlayNodes } from '../plan/chassis.ts';
-import { OVN_SB_PORT } from '../overlay/model.ts';
+import { OVN_SB_PORT } from '../model/overlay.ts';
 import { centralNode } from '../overlay/apply.ts';
 import { kernelRoutes } from './kernel.ts';
 

@@ -2,7 +2,7 @@
 // request/response, bulk TCP. Targets are always addresses inside the lab; every attempt is
 // bounded in time. Tools: ping (iputils), ncat, socat, ss.
 import type { BackgroundProcess, NodeHandle } from '../lab/started-lab.ts';
-import { waitFor } from '../expect/wait-for.ts';
+import { waitFor } from '../wait-for.ts';
 
 export interface PingOptions {
   /** ICMP payload bytes (`ping -s`); the IP packet is 28 bytes more. */

@@ -2,16 +2,16 @@
 // every file it needs bound from beside the clab file, and what netproof's runtimes do at
 // bring-up (OVS and OVN daemons, the chassis bridges, FRR on the node image, VM interfaces,
 // the OVN northbound intent) written as the node's `exec` lines, in bring-up order. Pure:
-// returns the document and the files to write; lib/export.ts writes them.
+// returns the document and the files to write; lib/cli/export.ts writes them.
 import { basename } from 'node:path';
 import { quote } from 'shell-quote';
-import { nbTransactionArgv, vmInterfaceArgvs } from '../overlay/apply.ts';
 import { planOverlayNodes, type ChassisPlan } from '../plan/chassis.ts';
-import { daemonsForFiles } from '../runtime/frr-daemons.ts';
-import { centralArgvs, chassisDaemonArgvs, chassisSetupSteps, ovsEnv } from '../runtime/ovn-daemons.ts';
-import type { LabNode, Topology } from '../topology/model.ts';
+import { daemonsForFiles } from './frr-daemons.ts';
+import { centralArgvs, chassisDaemonArgvs, chassisSetupSteps, ovsEnv } from './ovn-daemons.ts';
+import type { LabNode, Topology } from '../model/topology.ts';
 import { NODE_IMAGE } from './clab.ts';
 import { renderDaemons } from './frr.ts';
+import { nbTransactionArgv, vmInterfaceArgvs } from './ovn.ts';
 
 /** Where OVS/OVN keep databases, sockets and logs inside an exported node. */
 export const EXPORT_OVS_DIR = '/var/lib/netproof';

@@ -6,8 +6,8 @@ import { PROJECT_ROOT } from '../paths.ts';
 import { parse, stringify } from 'yaml';
 import { planClos } from '../plan/clos.ts';
 import { parseTopology } from '../topology/load.ts';
-import { OVN_ADDRESS_LABEL, TEP_LABEL } from '../overlay/model.ts';
-import { MAX_PATHS_LABEL, TIER_LABEL } from '../topology/model.ts';
+import { OVN_ADDRESS_LABEL, TEP_LABEL } from '../model/overlay.ts';
+import { MAX_PATHS_LABEL, TIER_LABEL } from '../model/topology.ts';
 import { NODE_IMAGE, renderClab, ROUTER_SYSCTLS } from './clab.ts';
 import { FRR_IMAGE } from './frr.ts';
 

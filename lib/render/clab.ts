@@ -1,8 +1,8 @@
 // The containerlab file for a planned Clos. Pure: returns the document as data;
 // netproof's intent rides in node labels (containerlab rejects unknown top-level keys).
 import type { ClosPlan, PlannedRouter, Tier } from '../plan/clos.ts';
-import { OVN_ADDRESS_LABEL, TEP_LABEL } from '../overlay/model.ts';
-import { MAX_PATHS_LABEL, TIER_LABEL } from '../topology/model.ts';
+import { OVN_ADDRESS_LABEL, TEP_LABEL } from '../model/overlay.ts';
+import { MAX_PATHS_LABEL, TIER_LABEL } from '../model/topology.ts';
 import { FRR_IMAGE } from './frr.ts';
 
 /** Kernel settings every fabric router needs: forwarding, and L4 multipath hashing so flows spread over ECMP paths. */

@@ -1,7 +1,7 @@
 import { Address4 } from 'ip-address';
 import { describe, expect, it } from 'vitest';
 import { planClos, type PlannedRouter } from '../plan/clos.ts';
-import { daemonsFromConfig, daemonsFromFile, KNOWN_DAEMONS } from '../runtime/frr-daemons.ts';
+import { daemonsFromConfig, daemonsFromFile, KNOWN_DAEMONS } from './frr-daemons.ts';
 import { renderDaemons, renderFrrConf } from './frr.ts';
 
 const plan = planClos({ name: 'dc', spines: 2, leaves: 4, hosts: 4, bfdIntervalMs: 150, bfdMultiplier: 4 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Overlay, SecurityRule, VmPort } from '../overlay/model.ts';
+import type { Overlay, SecurityRule, VmPort } from '../model/overlay.ts';
 import { aclDirection, aclMatch, portGroupName, renderNbCommands, routerPortName, switchRouterPortName } from './ovn.ts';
 
 const vm = (name: string, sw: string, ip: string, mac: string, groups: string[] = []): VmPort => ({

@@ -1,6 +1,7 @@
 // The OVN northbound commands that build an overlay intent. Pure: returns ovn-nbctl argument
-// arrays without the leading `ovn-nbctl` and `--db=…` (the caller prepends them and runs each
-// array as argv, no shell). Syntax as in ovn-nbctl(8) of OVN 23.03.
+// arrays without the leading `ovn-nbctl` and `--db=…` (nbctl prepends them; each array runs as
+// argv, no shell). Syntax as in ovn-nbctl(8) of OVN 23.03. Also the VMs' interface commands:
+// lib/overlay/apply.ts runs all of these in a lab, the export writes them as exec lines.
 //
 // Idempotent where ovn-nbctl allows it: ls-add, lr-add, lsp-add, lrp-add and acl-add carry
 // --may-exist; lsp-set-* overwrite. pg-add has no --may-exist (Port_Group names are a unique
@@ -9,8 +10,8 @@
 // Security groups follow networking-ovn (Neutron): a port group per group; every VM with a group
 // joins np_drop, whose two ACLs at priority 1001 drop all IPv4/IPv6; each rule is an
 // allow-related ACL at 1002 on its group's port group. A VM without groups has no ACLs.
-import { routerPortMac } from '../overlay/intent.ts';
-import type { LogicalRouter, Overlay, SecurityRule } from '../overlay/model.ts';
+import { routerPortMac } from '../topology/load-overlay.ts';
+import { OVN_NB_PORT, type LogicalRouter, type Overlay, type SecurityRule } from '../model/overlay.ts';
 
 export const DROP_PORT_GROUP = 'np_drop';
 export const DROP_PRIORITY = 1001;
@@ -120,3 +121,22 @@ export function renderNbCommands(overlay: Overlay): string[][] {
   }
   return cmds;
 }
+
+/** ovn-nbctl against the central's NB database over TCP, so the same argv works in any runtime. */
+export const nbctl = (...args: string[]) => ['ovn-nbctl', `--db=tcp:127.0.0.1:${OVN_NB_PORT}`, ...args];
+
+/** A VM's interface as its logical port says: MAC, MTU, address, and the switch's gateway as default route. */
+export function vmInterfaceArgvs(overlay: Overlay, vmName: string): string[][] {
+  const vm = overlay.vms.find((v) => v.name === vmName);
+  if (!vm) return [];
+  const gw = overlay.switches.find((s) => s.name === vm.switch)?.gateway;
+  return [
+    ['ip', 'link', 'set', 'dev', vm.iface, 'address', vm.mac, 'mtu', String(vm.mtu)],
+    ['ip', 'addr', 'add', `${vm.ip}/${vm.prefixLength}`, 'dev', vm.iface],
+    ['ip', 'link', 'set', 'dev', vm.iface, 'up'],
+    ...(gw ? [['ip', 'route', 'add', 'default', 'via', gw, 'dev', vm.iface]] : []),
+  ];
+}
+
+/** The whole northbound intent as one transaction: `ovn-nbctl -- cmd1 … -- cmd2 …`. */
+export const nbTransactionArgv = (overlay: Overlay) => nbctl(...renderNbCommands(overlay).flatMap((c) => ['--', ...c]));

@@ -5,9 +5,9 @@
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { waitFor } from '../expect/wait-for.ts';
+import { waitFor } from '../wait-for.ts';
 import { planOverlayNodes, type CentralPlan, type ChassisPlan } from '../plan/chassis.ts';
-import type { LabNode, Topology } from '../topology/model.ts';
+import type { LabNode, Topology } from '../model/topology.ts';
 import { EnvironmentError, LabError } from '../errors.ts';
 import type { FrrConfigProblem } from '../lab/started-lab.ts';
 import { parseDaemonLog, parseVtyshApply } from '../lab/frr-config-problems.ts';
@@ -21,9 +21,9 @@ import {
   FRR_LIBEXEC,
   integratedConfigFile,
   type DaemonPaths,
-} from './frr-daemons.ts';
+} from '../render/frr-daemons.ts';
 import { execOkIn, type NodeShell } from './node-shell.ts';
-import { centralArgvs, chassisDaemonArgvs, chassisSetupSteps, ovsEnv } from './ovn-daemons.ts';
+import { centralArgvs, chassisDaemonArgvs, chassisSetupSteps, ovsEnv } from '../render/ovn-daemons.ts';
 import type { Progress } from './runtime.ts';
 import { nodeDir } from './state.ts';
 

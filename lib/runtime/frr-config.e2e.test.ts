@@ -9,7 +9,7 @@ import { netproof } from '../../fixtures/cli.ts';
 import { bindExtraFile, editFrrConf, generatedLab } from '../../fixtures/faults.ts';
 import { labFor, leftovers, RUNTIMES } from '../../fixtures/runtimes.ts';
 import { statementsNotRunning } from '../expect/running-config.ts';
-import { waitFor } from '../expect/wait-for.ts';
+import { waitFor } from '../wait-for.ts';
 import type { Summary } from '../report/summary-reporter.ts';
 
 const labs: string[] = [];

@@ -3,13 +3,13 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.ts';
 import { basename, join } from 'node:path';
-import { waitFor } from '../expect/wait-for.ts';
+import { waitFor } from '../wait-for.ts';
 import type { BackgroundProcess, FrrConfigProblem, NodeExecOptions, NodeHandle, StartedLab, TopologyData } from '../lab/started-lab.ts';
-import type { LabNode } from '../topology/model.ts';
+import type { LabNode } from '../model/topology.ts';
 import { applyIntegratedConfig, startFrrDaemon } from './bring-up.ts';
-import { integratedConfigFile } from './frr-daemons.ts';
+import { integratedConfigFile } from '../render/frr-daemons.ts';
 import type { NodeShell } from './node-shell.ts';
-import { ovsEnv } from './ovn-daemons.ts';
+import { ovsEnv } from '../render/ovn-daemons.ts';
 import { nodeDir, statShowsRunning, type LabState } from './state.ts';
 
 export class RuntimeLab implements StartedLab {

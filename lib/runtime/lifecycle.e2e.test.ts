@@ -5,7 +5,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { labNamespaces, netproof, spawnNetproof } from '../../fixtures/cli.ts';
 import { labContainers, labFor, leftovers, RUNTIMES, type RuntimeName } from '../../fixtures/runtimes.ts';
 import { editFrrConf, generatedLab, neighborOn } from '../../fixtures/faults.ts';
-import { waitFor } from '../expect/wait-for.ts';
+import { waitFor } from '../wait-for.ts';
 
 const labs = RUNTIMES.flatMap((r) => ['e2e-life-a', 'e2e-life-b', 'e2e-sigterm', 'e2e-sigint', 'e2e-kill9'].map((n) => labFor(n, r)));
 afterAll(async () => {

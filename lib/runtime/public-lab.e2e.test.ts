@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import { netproof } from '../../fixtures/cli.ts';
 import { leftovers, RUNTIMES } from '../../fixtures/runtimes.ts';
-import { waitFor } from '../expect/wait-for.ts';
+import { waitFor } from '../wait-for.ts';
 
 const FILE = 'fixtures/labs/frr-ospf/frr-ospf.clab.yml';
 afterAll(async () => {

@@ -2,7 +2,7 @@
 // (testcontainers) runtime implements the same interface.
 import type { Problem } from '../errors.ts';
 import type { StartedLab } from '../lab/started-lab.ts';
-import type { Topology } from '../topology/model.ts';
+import type { Topology } from '../model/topology.ts';
 
 export type Progress = (step: string) => void;
 

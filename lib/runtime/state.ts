@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { LabError, NetproofError, UsageError } from '../errors.ts';
 import { toTopologyData, type FrrConfigProblem, type LabTimes, type TopologyData } from '../lab/started-lab.ts';
-import type { Topology } from '../topology/model.ts';
+import type { Topology } from '../model/topology.ts';
 import type { LabStatus, Progress } from './runtime.ts';
 
 export const STATE_ROOT = process.env.NETPROOF_STATE_DIR ?? '/run/netproof';

@@ -2,10 +2,10 @@
 // deployed or found (named in NETPROOF_LAB), attached once per file.
 import { expect, test as base } from 'vitest';
 import { waitForConvergence, type ConvergedFabric } from '../expect/convergence.ts';
-import { waitFor } from '../expect/wait-for.ts';
+import { waitFor } from '../wait-for.ts';
 import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
 import { waitForOverlay } from '../overlay/apply.ts';
-import type { Overlay } from '../overlay/model.ts';
+import type { Overlay } from '../model/overlay.ts';
 import { discoverFabric, type Fabric } from '../probes/fabric.ts';
 import { runtimeByName } from '../runtime/index.ts';
 import { remainingMs } from './deadline.ts';

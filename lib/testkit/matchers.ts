@@ -4,7 +4,7 @@
 // the lab's deadline, never vitest's 1 s default. `.not` means what it says.
 import { expect } from 'vitest';
 import { sessionCulprits } from '../expect/bgp.ts';
-import { waitFor } from '../expect/wait-for.ts';
+import { waitFor } from '../wait-for.ts';
 import type { NodeHandle } from '../lab/started-lab.ts';
 import { discoverFabric, observeSummaries } from '../probes/fabric.ts';
 import { ribRoute, type RibEntry } from '../probes/frr.ts';

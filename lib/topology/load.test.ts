@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT, InvalidInputError, type Problem } from '../errors.ts';
 import { isFrrImage, loadTopology, parseTopology } from './load.ts';
-import type { LabNode, Topology } from './model.ts';
+import type { LabNode, Topology } from '../model/topology.ts';
 import { doc, posOf } from '../../fixtures/yaml-text.ts';
 
 const DIR = '/labs/t';

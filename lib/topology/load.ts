@@ -10,7 +10,7 @@ import { InvalidInputError, type Problem } from '../errors.ts';
 import { ifaceNameProblem, LAB_NAME, NODE_NAME } from '../names.ts';
 import { splitExecLine } from './exec-line.ts';
 import { FRR_DAEMONS } from './frr-daemon-names.ts';
-import { ROUTER_TIERS, TIER_LABEL, type Bind, type Endpoint, type LabLink, type LabNode, type Topology } from './model.ts';
+import { ROUTER_TIERS, TIER_LABEL, type Bind, type Endpoint, type LabLink, type LabNode, type Topology } from '../model/topology.ts';
 import { topologySchema } from './schema.ts';
 import { fieldName, parseSource, type Source } from './source.ts';
 

@@ -1,6 +1,6 @@
 // YAML with positions: every field of the parsed document can be located as file:line:column.
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
-import type { SourcePos } from './model.ts';
+import type { SourcePos } from '../model/topology.ts';
 
 export interface Source {
   file: string;

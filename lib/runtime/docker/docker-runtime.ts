@@ -9,7 +9,7 @@ import { execOk } from '../../exec.ts';
 import type { StartedLab } from '../../lab/started-lab.ts';
 import { namespaceName } from '../../names.ts';
 import { NODE_IMAGE } from '../../render/clab.ts';
-import type { Topology } from '../../topology/model.ts';
+import type { Topology } from '../../model/topology.ts';
 import { bringUp } from '../bring-up.ts';
 import { RuntimeLab } from '../lab-node.ts';
 import type { DeployOptions, DestroyReport, LabStatus, Runtime } from '../runtime.ts';

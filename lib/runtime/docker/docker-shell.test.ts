@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { spawnBackground } from '../../background.ts';
+import { spawnBackground } from '../background.ts';
 import { dockerExecArgv, pidRecordingArgv } from './docker-shell.ts';
 import { containerVethArgv } from './engine.ts';
 import { readFile, mkdtemp } from 'node:fs/promises';

@@ -4,9 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { spawnBackground } from '../../background.ts';
+import { spawnBackground } from '../background.ts';
 import { exec } from '../../exec.ts';
-import { waitFor } from '../../expect/wait-for.ts';
+import { waitFor } from '../../wait-for.ts';
 import type { BackgroundProcess, NodeExecOptions } from '../../lab/started-lab.ts';
 import type { NodeShell } from '../node-shell.ts';
 

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { execOk } from '../../exec.ts';
-import { waitFor } from '../../expect/wait-for.ts';
+import { waitFor } from '../../wait-for.ts';
 import { PROJECT_ROOT } from '../../paths.ts';
 import { NODE_IMAGE } from '../../render/clab.ts';
 import { DOCKERD_ARGV, dockerEngine } from './engine.ts';

@@ -5,6 +5,7 @@
 // context. (A daemon given the whole frr.conf with -f drops every line after a block another
 // daemon owns.) Every file a daemon touches (config copies, sockets, pid, log) is under the
 // node's own directory, which carries the lab's name; nothing goes to /etc/frr or /run/frr.
+// Pure: the runtimes run these argv; the export writes the same daemon choice as a daemons file.
 import { ALWAYS_RUNNING_DAEMONS as ALWAYS, FRR_DAEMONS, KNOWN_DAEMONS } from '../topology/frr-daemon-names.ts';
 
 export { FRR_DAEMONS, KNOWN_DAEMONS } from '../topology/frr-daemon-names.ts';

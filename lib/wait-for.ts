@@ -1,5 +1,6 @@
 // Poll until a condition holds or a deadline passes; never sleep-and-hope. On timeout the
-// error says what was expected, what was last seen, and who is at fault.
+// error says what was expected, what was last seen, and who is at fault. Not an assertion:
+// runtimes, probes and suites all poll with it, so it lives in the core, below them all.
 
 export interface WaitForOptions {
   timeoutMs: number;

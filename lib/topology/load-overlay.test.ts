@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT, InvalidInputError, type Problem } from '../errors.ts';
-import { parseTopology } from '../topology/load.ts';
-import type { Topology } from '../topology/model.ts';
-import { defaultVmMac, loadOverlay, overlayFileFor, parseOverlay, routerPortMac } from './intent.ts';
-import type { Overlay } from './model.ts';
+import { parseTopology } from './load.ts';
+import type { Topology } from '../model/topology.ts';
+import { defaultVmMac, loadOverlay, overlayFileFor, parseOverlay, routerPortMac } from './load-overlay.ts';
+import type { Overlay } from '../model/overlay.ts';
 import { doc, posOf } from '../../fixtures/yaml-text.ts';
 
 const DIR = '/labs/t';

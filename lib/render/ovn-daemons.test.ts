@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OVN_NB_PORT, OVN_SB_PORT } from '../overlay/model.ts';
+import { OVN_NB_PORT, OVN_SB_PORT } from '../model/overlay.ts';
 import type { ChassisPlan } from '../plan/chassis.ts';
 import {
   brPhyFlows,

@@ -1,8 +1,9 @@
 // OVS and OVN daemons inside a node's namespace (see ../shared/DESIGN.md "Overlay notes").
 // Each node's databases, sockets, pids and logs live in its own directory, named by the
 // lab; the OVS_*/OVN_* variables point every OVS/OVN tool run in the node at it.
+// Pure: the runtimes run these argv and the export writes them as exec lines.
 import type { ChassisPlan, CentralPlan } from '../plan/chassis.ts';
-import { OVN_NB_PORT, OVN_SB_PORT } from '../overlay/model.ts';
+import { OVN_NB_PORT, OVN_SB_PORT } from '../model/overlay.ts';
 
 export const VSWITCH_SCHEMA = '/usr/share/openvswitch/vswitch.ovsschema';
 export const OVN_NB_SCHEMA = '/usr/share/ovn/ovn-nb.ovsschema';

@@ -1,7 +1,7 @@
-import type { Overlay } from '../overlay/model.ts';
-
 // The resolved lab: what a containerlab file means once defaults, kinds and groups are
 // applied and relative paths are made absolute. Plain data; every runtime reads this.
+// With the overlay's types (./overlay.ts) it is the lab model, below both loaders.
+import type { Overlay } from './overlay.ts';
 
 /** How a node is run. Routers run FRR from their bound frr.conf; hosts run their exec lines. */
 export type NodeRole = 'router' | 'host';

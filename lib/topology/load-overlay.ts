@@ -7,9 +7,9 @@ import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { Address4 } from 'ip-address';
 import { InvalidInputError, type Problem } from '../errors.ts';
-import { COMPUTE_TIER, linkLabel, TIER_LABEL, VM_TIER, type LabNode, type Topology } from '../topology/model.ts';
-import { fieldName, parseSource, type Source } from '../topology/source.ts';
-import type { LogicalRouter, LogicalSwitch, Overlay, Protocol, SecurityGroup, SecurityRule, VmPort } from './model.ts';
+import { COMPUTE_TIER, linkLabel, TIER_LABEL, VM_TIER, type LabNode, type Topology } from '../model/topology.ts';
+import { fieldName, parseSource, type Source } from './source.ts';
+import type { LogicalRouter, LogicalSwitch, Overlay, Protocol, SecurityGroup, SecurityRule, VmPort } from '../model/overlay.ts';
 
 /** Switch and router names: they become parts of OVN port names (`lrp-ROUTER-SWITCH`). */
 export const SWITCH_NAME = /^[a-z][a-z0-9-]{0,30}$/;
@@ -189,7 +189,7 @@ const FIELD_HINTS: [RegExp, string][] = [
 
 function hintFor(path: Path): string {
   const name = path.length ? fieldName(path) : '';
-  return FIELD_HINTS.find(([re]) => re.test(name))?.[1] ?? 'see the overlay format in lib/overlay/intent.ts';
+  return FIELD_HINTS.find(([re]) => re.test(name))?.[1] ?? 'see the overlay format in lib/topology/load-overlay.ts';
 }
 
 function describeAjvError(err: ErrorObject, path: Path): { message: string; fix: string } {

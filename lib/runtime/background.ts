@@ -1,6 +1,7 @@
-// A long-running process (listener, capture) started by argv, never through a shell.
+// A long-running process (listener, capture) started by argv on the host, never through a shell:
+// how the runtimes give a node its spawn(), so it lives with them, above the lab interface.
 import { spawn } from 'node:child_process';
-import type { BackgroundProcess } from './lab/started-lab.ts';
+import type { BackgroundProcess } from '../lab/started-lab.ts';
 
 export function spawnBackground(argv: readonly string[]): BackgroundProcess {
   const [file, ...args] = argv;
