@@ -53,7 +53,7 @@ describe.each(RUNTIMES)('overlay suites on %s', (runtime) => {
     expect(summary.figures.acl_cells_passed?.value).toBe(summary.figures.acl_cells_probed?.value);
     expect(summary.figures.overlay_first_reply_s?.unit).toBe('s');
     expect(await leftovers('dc')).toEqual([]);
-  });
+  }, 360_000); // the whole default lab, every suite, then each router's running-config: minutes on Docker
 
   test('a VM MTU with no room for the GENEVE overhead fails the MTU suite naming the VM and the numbers', async () => {
     const lab = await small(labFor('e2e-mtu', runtime), { vmMtu: 1500 });
