@@ -21,7 +21,9 @@ async function failWith(lab: StartedLab, e: unknown): Promise<never> {
       const log = await node.daemonLog('bgpd');
       if (log) await attachment(`${node.name}-bgpd.log`, log.split('\n').slice(-200).join('\n'), 'text/plain');
     }
-    expect.fail(e.message);
+    // The culprits of the last look, one per line after the timeout's own line.
+    const [timedOut, ...culprits] = e.message.split('\n');
+    expect(culprits).toHaveNoCulprits(`culprits when ${timedOut!.replace(/:$/, '')}`);
   }
   throw e;
 }

@@ -12,7 +12,6 @@ describe('FRR configuration', () => {
     if (!routers.length) skip('no FRR router in this lab');
     const problems = lab.frrConfigProblems;
     if (problems.length) await attachment('frr-config-problems.json', JSON.stringify(problems, null, 2), 'application/json');
-    const lines = problems.length === 1 ? '1 line' : `${problems.length} lines`;
-    if (problems.length) expect.fail(`FRR refused ${lines} of the configuration of ${routers.length} routers:\n${problems.map(formatConfigProblem).join('\n')}`);
+    expect(problems.map(formatConfigProblem)).toHaveNoCulprits(`line(s) of the configuration of ${routers.length} routers refused by FRR`);
   });
 });

@@ -11,7 +11,8 @@
 import './matchers.ts';
 
 export { afterAll, afterEach, beforeAll, beforeEach, describe, expect } from 'vitest';
-export { test, attachNamedLab, registerLab, expectNoCulprits, skipWithoutBgp, skipWithoutOverlay, PreconditionError, sharedPrecondition, type LabFixtures } from './lab.ts';
+export { registerLab } from './registry.ts';
+export { test, attachNamedLab, expectNoCulprits, skipWithoutBgp, skipWithoutOverlay, PreconditionError, sharedPrecondition, type LabFixtures } from './lab.ts';
 export type { NetproofMatchers, ReachOptions, RouteOptions } from './matchers.ts';
 export { remainingMs, sinceDeployS } from './deadline.ts';
 export type { BackgroundProcess, FrrConfigProblem, NodeHandle, StartedLab } from '../lab/started-lab.ts';

@@ -3,28 +3,15 @@
 import { expect, test as base } from 'vitest';
 import { waitForConvergence, type ConvergedFabric } from '../expect/convergence.ts';
 import { waitFor } from '../wait-for.ts';
-import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
+import type { StartedLab } from '../lab/started-lab.ts';
 import { waitForOverlay } from '../overlay/apply.ts';
 import type { Overlay } from '../model/overlay.ts';
 import { discoverFabric, type Fabric } from '../probes/fabric.ts';
 import { runtimeByName } from '../runtime/index.ts';
 import { remainingMs } from './deadline.ts';
+import './matchers.ts';
+import { registerLab } from './registry.ts';
 import { LAB_ENV, RUNTIME_ENV } from './settings.ts';
-
-/** Which lab a node handle belongs to: the matchers need the whole lab (addresses, deadline). */
-const labOfNode = new WeakMap<NodeHandle, StartedLab>();
-
-export function labOf(node: NodeHandle): StartedLab {
-  const lab = labOfNode.get(node);
-  if (!lab) throw new Error(`${node.name} is not a node of the lab this check runs against: pass lab.node('${node.name}') from the test's { lab } fixture`);
-  return lab;
-}
-
-/** Make a lab's nodes known to the matchers (attachNamedLab does it; a fixture of your own that attaches a lab calls it). */
-export function registerLab(lab: StartedLab): StartedLab {
-  for (const n of lab.nodes()) labOfNode.set(n, lab);
-  return lab;
-}
 
 /** Attach to the lab the CLI named; exported for tests that build their own fixtures. */
 export async function attachNamedLab(env: NodeJS.ProcessEnv = process.env): Promise<StartedLab> {
@@ -104,10 +91,11 @@ type Skip = (note: string) => void;
 
 /**
  * Fail with every culprit spelled out (node, cell, numbers), so the message itself — in the
- * terminal, JUnit, Allure and summary.json — says what is wrong, not just "expected [] …".
+ * terminal, JUnit, Allure and summary.json — says what is wrong, and the runner gets the
+ * culprits as the actual value and [] as the expected one.
  */
 export function expectNoCulprits(culprits: readonly string[], what: string): void {
-  if (culprits.length) expect.fail(`${culprits.length} ${what}:\n${culprits.join('\n')}`);
+  expect(culprits).toHaveNoCulprits(what);
 }
 
 /** Reported as skipped, never as passed: a lab without BGP gives a BGP check nothing to check. */

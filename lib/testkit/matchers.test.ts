@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { ExecResult } from '../exec.ts';
 import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
 import './matchers.ts';
-import { registerLab } from './lab.ts';
+import { registerLab } from './registry.ts';
 
 type Answer = (argv: readonly string[]) => Partial<ExecResult> | undefined;
 

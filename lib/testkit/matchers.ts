@@ -11,7 +11,7 @@ import { ribRoute, type RibEntry } from '../probes/frr.ts';
 import { kernelRoutes, type KernelRoute } from '../probes/kernel.ts';
 import { addressOwner, attemptReach, describeTarget, ensureListener, type ReachAttempt, type ReachProtocol, type ReachTarget } from '../probes/reach.ts';
 import { remainingMs } from './deadline.ts';
-import { labOf } from './lab.ts';
+import { labOf } from './registry.ts';
 
 export interface ReachOptions {
   /** Default icmp. */
@@ -33,6 +33,8 @@ export interface NetproofMatchers {
   toHaveRoute(prefix: string, options?: RouteOptions): Promise<void>;
   /** Every BGP session the topology gives the node (one per link to another BGP router), and every session it has configured, is Established. Polls to the lab's deadline. */
   toHaveEstablishedSessions(): Promise<void>;
+  /** A list of culprits (node, cell, numbers, one per line) is empty; the message lists them under `what`, e.g. "cells do not behave as the security groups say". */
+  toHaveNoCulprits(what: string): void;
 }
 
 declare module 'vitest' {
@@ -165,4 +167,15 @@ async function toHaveEstablishedSessions(this: MatcherContext, received: unknown
   };
 }
 
-expect.extend({ toReach, toHaveRoute, toHaveEstablishedSessions });
+function toHaveNoCulprits(this: MatcherContext, received: unknown, what: string): MatcherResult {
+  if (!Array.isArray(received) || received.some((c) => typeof c !== 'string')) throw new TypeError(`toHaveNoCulprits: expect() a list of culprit strings; got ${typeof received}`);
+  const culprits = received as string[];
+  return {
+    pass: culprits.length === 0,
+    message: () => (this.isNot ? `expected ${what}, found none` : `${culprits.length} ${what}:\n${culprits.join('\n')}`),
+    actual: culprits,
+    expected: [],
+  };
+}
+
+expect.extend({ toReach, toHaveRoute, toHaveEstablishedSessions, toHaveNoCulprits });
