@@ -3,9 +3,9 @@
 // `netproof test`: the same suites against a lab that is already deployed.
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { EXIT, UsageError } from '../errors.ts';
-import { PROJECT_ROOT } from '../paths.ts';
+import { ownFile, PROJECT_ROOT } from '../paths.ts';
 import type { StartedLab } from '../lab/started-lab.ts';
 import { SummaryReporter } from '../report/summary-reporter.ts';
 import type { Runtime } from '../runtime/runtime.ts';
@@ -15,7 +15,7 @@ import { deployLab, loadForRuntime, printFrrConfigProblems } from './deploy.ts';
 import { keepingOurSignalHandlers, withInterruptCleanup } from './interrupt.ts';
 
 export { PROJECT_ROOT };
-export const SUITES_DIR = join(PROJECT_ROOT, 'suites');
+export const SUITES_DIR = ownFile('suites');
 /** In the order they run: whether FRR took the configuration, then convergence, so its clock means what it says. */
 export const SUITE_NAMES = ['frr-config', 'bgp-convergence', 'overlay-reachability', 'geneve-mtu', 'acl', 'ecmp-spread', 'bfd-failover'];
 
@@ -35,7 +35,12 @@ export interface RunOptions extends SuiteOptions {
 export function suiteFiles(names: string[]): string[] {
   const unknown = names.filter((n) => !SUITE_NAMES.includes(n));
   if (unknown.length) throw new UsageError(`unknown suite${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (suites: ${SUITE_NAMES.join(', ')})`);
-  return (names.length ? names : SUITE_NAMES).map((n) => join(SUITES_DIR, `${n}.test.ts`));
+  return (names.length ? names : SUITE_NAMES).map(suiteFile);
+}
+
+/** suites/NAME.test.ts in a clone, dist/suites/NAME.test.js in an installed package. */
+function suiteFile(name: string): string {
+  return ownFile(`suites/${name}.test.ts`);
 }
 
 /** Deploy, test, tear down. Returns the exit code: 0 all passed, 1 a check failed. Bad input and environment problems throw. */
@@ -85,7 +90,7 @@ async function runSuites(lab: StartedLab, o: SuiteOptions, vitestNode: Promise<t
     frrConfigProblems: [...lab.frrConfigProblems],
   }));
   const { createVitest, BaseSequencer } = await vitestNode;
-  const rank = (moduleId: string) => SUITE_NAMES.findIndex((n) => moduleId.endsWith(`/${n}.test.ts`));
+  const rank = (moduleId: string) => SUITE_NAMES.findIndex((n) => moduleId.endsWith(`/${basename(suiteFile(n))}`));
   class SuiteOrder extends BaseSequencer {
     override async sort(specs: Parameters<InstanceType<typeof BaseSequencer>['sort']>[0]) {
       return [...specs].sort((a, b) => rank(a.moduleId) - rank(b.moduleId));
@@ -99,7 +104,7 @@ async function runSuites(lab: StartedLab, o: SuiteOptions, vitestNode: Promise<t
         config: false,
         run: true,
         watch: false,
-        include: ['suites/**/*.test.ts'],
+        include: [relative(PROJECT_ROOT, ownFile('suites/**/*.test.ts'))],
         testTimeout: timeoutMs,
         hookTimeout: timeoutMs,
         // One lab, one set of probes at a time: suites must not disturb each other's measurements.
