@@ -59,6 +59,10 @@ describe('npm pack', () => {
 });
 
 describe('package.json', () => {
+  it("says the clone develops on the Node its node devDependency installs (devEngines), whatever Node runs npm", () => {
+    expect(pkg.devEngines.runtime).toEqual({ name: 'node', version: pkg.devDependencies.node, onFail: 'ignore' });
+  });
+
   it("gives users what runs (vitest, allure) and keeps typescript, types and the clone's Node out of their installs", () => {
     for (const dev of ['typescript', '@types/node', '@types/shell-quote', 'node']) expect(pkg.dependencies[dev], dev).toBeUndefined();
     for (const runtime of ['vitest', 'allure-vitest', 'allure-js-commons']) expect(pkg.dependencies[runtime], runtime).toBeDefined();
