@@ -48,6 +48,11 @@ if [ -n "$missing" ]; then
   fi
 fi
 
+# Only a clone runs netproof on the first node on PATH (npm scripts). An installed package
+# (node_modules/netproof/ci/bootstrap.sh) runs through bin/netproof.js, which checks its Node.
+root=$(cd "$(dirname "$0")/.." && pwd)
+[ -f "$root/lib/cli/main.ts" ] || exit 0
+
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 if [ "$node_major" -lt "$MIN_NODE_MAJOR" ]; then
   echo "netproof bootstrap: Node $(node --version 2>/dev/null || echo '(none)') is too old; netproof needs Node >= $MIN_NODE_MAJOR." >&2

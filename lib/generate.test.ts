@@ -1,15 +1,13 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateClos, type GeneratedLab } from './generate.ts';
 import { planClos, type ClosOptions } from './plan/clos.ts';
 import { daemonsFromFile } from './render/frr-daemons.ts';
+import { PROJECT_ROOT } from './paths.ts';
 import { loadTopology } from './topology/load.ts';
 import type { Topology } from './model/topology.ts';
-
-const projectRoot = fileURLToPath(new URL('../', import.meta.url));
 
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
@@ -63,7 +61,7 @@ describe('generateClos', () => {
 });
 
 describe('the committed default lab (topologies/dc)', () => {
-  const committed = join(projectRoot, 'topologies', 'dc');
+  const committed = join(PROJECT_ROOT, 'topologies', 'dc');
   let tmp: string;
 
   beforeAll(async () => {

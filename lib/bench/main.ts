@@ -15,7 +15,7 @@ import { exec, execOk } from '../exec.ts';
 import { waitFor } from '../wait-for.ts';
 import { generateClos } from '../generate.ts';
 import { planClos, type ClosPlan } from '../plan/clos.ts';
-import { PROJECT_ROOT } from '../paths.ts';
+import { ownFile, PROJECT_ROOT } from '../paths.ts';
 import { applyIntegratedConfigArgv, daemonArgv } from '../render/frr-daemons.ts';
 import { listNamespaces } from '../runtime/netns/ip.ts';
 import { ensureDockerReady } from '../runtime/docker/ensure-engine.ts';
@@ -144,7 +144,7 @@ async function defaultLabDeploy(runtimeName: string, file: string, plan: ClosPla
 async function netproofRun(file: string, reportDir: string, suites: string[] = [], runtime = 'netns') {
   const t0 = performance.now();
   const suiteArgs = suites.flatMap((s) => ['--suite', s]);
-  const r = await exec([process.execPath, join(PROJECT_ROOT, 'lib/cli/main.ts'), 'run', file, '--runtime', runtime, ...suiteArgs, '--report-dir', reportDir], { env: { ...process.env, CI: 'true' }, timeoutMs: 600_000 });
+  const r = await exec([process.execPath, ownFile('lib/cli/main.ts'), 'run', file, '--runtime', runtime, ...suiteArgs, '--report-dir', reportDir], { env: { ...process.env, CI: 'true' }, timeoutMs: 600_000 });
   const totalS = (performance.now() - t0) / 1000;
   if (r.exitCode !== 0) throw new Error(`netproof run failed (exit ${r.exitCode}):\n${r.stdout}\n${r.stderr}`);
   const summary = JSON.parse(await readFile(join(reportDir, 'summary.json'), 'utf8')) as { figures: Record<string, { value: number }> };

@@ -3,9 +3,9 @@
 // `netproof test`: the same suites against a lab that is already deployed.
 import { existsSync } from 'node:fs';
 import { glob, mkdir, readdir, readFile, rm } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { EXIT, UsageError } from '../errors.ts';
-import { PROJECT_ROOT } from '../paths.ts';
+import { ownFile, PROJECT_ROOT } from '../paths.ts';
 import type { StartedLab } from '../lab/started-lab.ts';
 import { SummaryReporter } from '../report/summary-reporter.ts';
 import type { Runtime } from '../runtime/runtime.ts';
@@ -14,9 +14,9 @@ import { deployLab, loadForRuntime, printFrrConfigProblems } from './deploy.ts';
 import { keepingOurSignalHandlers, withInterruptCleanup } from './interrupt.ts';
 
 export { PROJECT_ROOT };
-export const SUITES_DIR = join(PROJECT_ROOT, 'suites');
+export const SUITES_DIR = ownFile('suites');
 /** What a user's check imports; the runner points it at this copy of netproof, so the kit and the lab fixture are the runner's own. */
-export const TESTKIT_ENTRY = join(PROJECT_ROOT, 'lib', 'testkit', 'index.ts');
+export const TESTKIT_ENTRY = ownFile('lib/testkit/index.ts');
 /** In the order they run: whether FRR took the configuration, then convergence, so its clock means what it says. */
 export const SUITE_NAMES = ['frr-config', 'bgp-convergence', 'overlay-reachability', 'geneve-mtu', 'acl', 'ecmp-spread', 'bfd-failover'];
 
@@ -38,7 +38,12 @@ export interface RunOptions extends SuiteOptions {
 export function suiteFiles(names: string[]): string[] {
   const unknown = names.filter((n) => !SUITE_NAMES.includes(n));
   if (unknown.length) throw new UsageError(`unknown suite${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (suites: ${SUITE_NAMES.join(', ')})`);
-  return (names.length ? names : SUITE_NAMES).map((n) => join(SUITES_DIR, `${n}.test.ts`));
+  return (names.length ? names : SUITE_NAMES).map(suiteFile);
+}
+
+/** suites/NAME.test.ts in a clone, dist/suites/NAME.test.js in an installed package. */
+function suiteFile(name: string): string {
+  return ownFile(`suites/${name}.test.ts`);
 }
 
 /** The user's check files: every glob must match at least one file, or it is a usage error (nothing deployed). */
@@ -106,7 +111,7 @@ async function runSuites(lab: StartedLab, o: SuiteOptions, userFiles: string[], 
   const { createVitest, BaseSequencer } = await vitestNode;
   // Built-in suites in their order, the user's files after them.
   const rank = (moduleId: string) => {
-    const i = SUITE_NAMES.findIndex((n) => moduleId.endsWith(`/suites/${n}.test.ts`));
+    const i = SUITE_NAMES.findIndex((n) => moduleId.endsWith(`/${basename(suiteFile(n))}`));
     return i < 0 ? SUITE_NAMES.length : i;
   };
   class SuiteOrder extends BaseSequencer {
@@ -122,7 +127,7 @@ async function runSuites(lab: StartedLab, o: SuiteOptions, userFiles: string[], 
         config: false,
         run: true,
         watch: false,
-        include: ['suites/**/*.test.ts', ...userFiles],
+        include: [relative(PROJECT_ROOT, ownFile('suites/**/*.test.ts')), ...userFiles],
         alias: { 'netproof/testkit': TESTKIT_ENTRY },
         testTimeout: timeoutMs,
         hookTimeout: timeoutMs,

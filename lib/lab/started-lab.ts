@@ -18,7 +18,7 @@ export interface NodeHandle {
   exec(argv: readonly string[], opts?: NodeExecOptions): Promise<ExecResult>;
   /** Start argv in the background inside the node (a listener, a capture); it dies with the lab at the latest. */
   spawn(argv: readonly string[]): BackgroundProcess;
-  /** argv that runs one of netproof's own Node tools (an absolute path under lib/) inside the node. */
+  /** argv that runs one of netproof's own Node tools (an absolute path from ownFile) inside the node. */
   toolArgv(script: string, args: readonly string[]): string[];
   /** Kill one of the node's FRR daemons (a fault); startFrrDaemon brings it back with the same config. */
   stopFrrDaemon(daemon: string): Promise<void>;

@@ -1,14 +1,15 @@
 // Probe flows between lab nodes: start netproof's traffic generator as a receiver in one node
 // and a sender in another, through the runtime, and analyze what arrived. Destinations must be
 // addresses of the lab's own nodes: nothing is ever sent anywhere else.
-import { fileURLToPath } from 'node:url';
 import type { StartedLab, NodeHandle } from '../lab/started-lab.ts';
 import { parseJson } from '../exec.ts';
+import { ownFile } from '../paths.ts';
 import { analyze, timeline, type Received, type StreamReport } from '../traffic/analysis.ts';
 import { addresses } from './kernel.ts';
 import { waitListening } from './traffic.ts';
 
-export const TRAFGEN = fileURLToPath(new URL('../traffic/trafgen.ts', import.meta.url));
+/** Run inside nodes by the Node running netproof, which every runtime makes visible there (toolArgv). */
+export const TRAFGEN = ownFile('lib/traffic/trafgen.ts');
 
 export interface FlowSpec {
   src: string;

@@ -189,7 +189,7 @@ const FIELD_HINTS: [RegExp, string][] = [
 
 function hintFor(path: Path): string {
   const name = path.length ? fieldName(path) : '';
-  return FIELD_HINTS.find(([re]) => re.test(name))?.[1] ?? 'see the overlay format in lib/topology/load-overlay.ts';
+  return FIELD_HINTS.find(([re]) => re.test(name))?.[1] ?? 'see "An overlay" in netproof\'s README.md';
 }
 
 function describeAjvError(err: ErrorObject, path: Path): { message: string; fix: string } {

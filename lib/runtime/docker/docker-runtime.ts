@@ -8,6 +8,7 @@ import { EnvironmentError, type Problem } from '../../errors.ts';
 import { execOk } from '../../exec.ts';
 import type { StartedLab } from '../../lab/started-lab.ts';
 import { namespaceName } from '../../names.ts';
+import { ciScriptCommand } from '../../paths.ts';
 import { NODE_IMAGE } from '../../render/clab.ts';
 import type { Topology } from '../../model/topology.ts';
 import { bringUp } from '../bring-up.ts';
@@ -38,9 +39,9 @@ export class DockerRuntime implements Runtime {
   async checkEnvironment(): Promise<void> {
     if (process.getuid?.() !== 0) throw new EnvironmentError('the docker runtime wires containers with veth pairs and needs root', 'run netproof as root');
     const engine = await dockerEngine();
-    if (!engine.cli) throw new EnvironmentError('the docker CLI is not installed', 'npm run bootstrap   # or: apt-get install docker.io');
+    if (!engine.cli) throw new EnvironmentError('the docker CLI is not installed', `${ciScriptCommand('bootstrap.sh', '--docker')}   # or: apt-get install docker.io mmdebstrap`);
     if (!engine.running) throw new EnvironmentError(`no Docker engine answers: ${engine.error}`, `${DOCKERD_ARGV.join(' ')} >/var/log/netproof-dockerd.log 2>&1 &   # leaves the host's network alone`);
-    if (!engine.images.includes(NODE_IMAGE)) throw new EnvironmentError(`the node image ${NODE_IMAGE} is not built`, 'sh ci/build-node-image.sh   # from Debian packages, ≈30 s, cached');
+    if (!engine.images.includes(NODE_IMAGE)) throw new EnvironmentError(`the node image ${NODE_IMAGE} is not built`, `${ciScriptCommand('build-node-image.sh')}   # from Debian packages, ≈30 s, cached`);
   }
 
   async deploy(topology: Topology, opts: DeployOptions = {}): Promise<StartedLab> {

@@ -52,8 +52,8 @@ export interface NodeContainerSpec {
 
 /**
  * What a netproof node mounts: its state directory at the same path (daemons' files are where
- * the netns runtime puts them), and this checkout and this Node read-only at the same paths, so
- * netproof's own tools (trafgen) run in nodes as on the host.
+ * the netns runtime puts them), and netproof's own root (the clone, or the installed package) and
+ * this Node read-only at the same paths, so netproof's own tools (trafgen) run in nodes as on the host.
  */
 export function netproofNodeBinds(stateDir: string): ContainerBind[] {
   return [

@@ -3,10 +3,9 @@
 // is missing. Users of the CLI get the same steps as fixes instead (checkEnvironment).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { join } from 'node:path';
 import { execOk } from '../../exec.ts';
 import { waitFor } from '../../wait-for.ts';
-import { PROJECT_ROOT } from '../../paths.ts';
+import { ciScriptCommand, ownFile } from '../../paths.ts';
 import { NODE_IMAGE } from '../../render/clab.ts';
 import { DOCKERD_ARGV, dockerEngine } from './engine.ts';
 
@@ -19,7 +18,7 @@ export interface DockerReady {
 
 export async function ensureDockerReady(say: (line: string) => void): Promise<DockerReady> {
   let engine = await dockerEngine();
-  if (!engine.cli) throw new Error('the Docker runtime tests need the Docker engine: npm run bootstrap -- --docker   (apt-get install docker.io mmdebstrap)');
+  if (!engine.cli) throw new Error(`the Docker runtime tests need the Docker engine: ${ciScriptCommand('bootstrap.sh', '--docker')}   (apt-get install docker.io mmdebstrap)`);
   let dockerd: ChildProcess | undefined;
   if (!engine.running) {
     say(`no Docker engine answers: starting ${DOCKERD_ARGV.join(' ')} (log: ${DOCKERD_LOG}); it is stopped again afterwards`);
@@ -37,7 +36,7 @@ export async function ensureDockerReady(say: (line: string) => void): Promise<Do
   }
   if (!engine.images.includes(NODE_IMAGE)) {
     say(`building the node image ${NODE_IMAGE} from Debian packages (ci/build-node-image.sh, ≈30 s, cached afterwards)`);
-    await execOk(['sh', join(PROJECT_ROOT, 'ci/build-node-image.sh')], { timeoutMs: 900_000 });
+    await execOk(['sh', ownFile('ci/build-node-image.sh')], { timeoutMs: 900_000 });
   }
   return {
     release: async () => {

@@ -9,6 +9,7 @@ import { waitFor } from '../../wait-for.ts';
 import type { NodeExecOptions, StartedLab } from '../../lab/started-lab.ts';
 import { spawnBackground } from '../background.ts';
 import { namespaceName, parseNamespaceName } from '../../names.ts';
+import { ciScriptCommand } from '../../paths.ts';
 import type { Topology } from '../../model/topology.ts';
 import type { DeployOptions, DestroyReport, LabStatus, Runtime } from '../runtime.ts';
 import { bringUp } from '../bring-up.ts';
@@ -51,14 +52,14 @@ export class NetnsRuntime implements Runtime {
 
   async checkEnvironment(topology: Topology): Promise<void> {
     if (process.getuid?.() !== 0) throw new EnvironmentError('the netns runtime creates network namespaces and needs root', 'run netproof as root (sudo -E npm start)');
-    if (!existsSync('/usr/sbin/ip') && !existsSync('/usr/bin/ip') && !existsSync('/sbin/ip')) throw new EnvironmentError('ip (iproute2) is not installed', 'npm run bootstrap   # or: apt-get install iproute2');
+    if (!existsSync('/usr/sbin/ip') && !existsSync('/usr/bin/ip') && !existsSync('/sbin/ip')) throw new EnvironmentError('ip (iproute2) is not installed', `${ciScriptCommand('bootstrap.sh')}   # or: apt-get install iproute2`);
     if (topology.nodes.some((n) => n.role === 'router')) {
       const missing = ['zebra', 'bgpd', 'staticd'].filter((d) => !existsSync(`${FRR_LIBEXEC}/${d}`));
-      if (missing.length || !existsSync('/usr/bin/vtysh')) throw new EnvironmentError(`FRR is not installed (missing ${missing.length ? missing.map((d) => `${FRR_LIBEXEC}/${d}`).join(', ') : '/usr/bin/vtysh'})`, 'npm run bootstrap   # or: apt-get install frr');
+      if (missing.length || !existsSync('/usr/bin/vtysh')) throw new EnvironmentError(`FRR is not installed (missing ${missing.length ? missing.map((d) => `${FRR_LIBEXEC}/${d}`).join(', ') : '/usr/bin/vtysh'})`, `${ciScriptCommand('bootstrap.sh')}   # or: apt-get install frr`);
     }
     if (topology.overlay) {
       const missing = OVS_BINARIES.filter((b) => !existsSync(b));
-      if (missing.length) throw new EnvironmentError(`the overlay needs Open vSwitch, OVN, nftables and ethtool (missing ${missing.join(', ')})`, 'npm run bootstrap   # or: apt-get install openvswitch-switch ovn-central ovn-host nftables ethtool');
+      if (missing.length) throw new EnvironmentError(`the overlay needs Open vSwitch, OVN, nftables and ethtool (missing ${missing.join(', ')})`, `${ciScriptCommand('bootstrap.sh')}   # or: apt-get install openvswitch-switch ovn-central ovn-host nftables ethtool`);
     }
   }
 
