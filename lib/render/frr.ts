@@ -10,6 +10,10 @@ export function renderFrrConf(r: PlannedRouter, plan: ClosPlan): string {
     'frr defaults datacenter',
     `hostname ${r.name}`,
     'service integrated-vtysh-config',
+    // frr.conf goes through vtysh, as FRR's start-up applies it; bgpd then holds the end of its
+    // configuration (and its first updates) until the route-map delay timer fires, 5 s by
+    // default once a route-map exists. Apply route-map changes at once instead.
+    'bgp route-map delay-timer 0',
     // FRR 8.4 with kernel nexthop groups loses a next hop in the kernel after a carrier flap while
     // zebra still shows it installed (netproof's bfd-failover suite catches it; fixed upstream in
     // FRR 9.0, PR 13413). Plain routes re-install correctly.
