@@ -61,10 +61,13 @@ describe.each(RUNTIMES)('user checks with netproof/testkit on %s', (runtime) => 
     const r = await netproof(['run', lab.file, '--runtime', runtime, '--tests', 'my-checks/**/*.test.ts', '--suite', 'frr-config', '--report-dir', reportDir], { cwd: project });
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     const { summary, junit } = await reports(reportDir);
-    expect(summary.tests.map((t) => [t.name, t.status])).toEqual([
+    expect(summary.tests.map((t) => [t.name, t.status]).sort()).toEqual([
       ['FRR configuration > every router runs its configuration as written: no line refused or dropped', 'passed'],
       ['web reaches postgres', 'passed'],
     ]);
+    // The user's file runs after the built-in suites (vitest reports each file as it finishes, one at a time).
+    expect(r.stdout.indexOf('suites/frr-config.test.ts')).toBeGreaterThan(-1);
+    expect(r.stdout.indexOf('my-checks/db.test.ts')).toBeGreaterThan(r.stdout.indexOf('suites/frr-config.test.ts'));
     expect(junit).toContain('name="web reaches postgres"');
     expect(await leftovers(lab.name)).toEqual([]);
   });
