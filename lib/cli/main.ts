@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // netproof: deploy containerlab topologies on real FRR and assert how they behave.
 // Exit codes: 0 all passed · 1 a check failed · 2 bad input or usage · 3 environment problem.
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT, NetproofError, UsageError } from '../errors.ts';
+import { ownFile } from '../paths.ts';
 import { generateClos } from '../generate.ts';
 import { allRuntimes, attachLab, DEFAULT_RUNTIME, RUNTIME_NAMES, runtimeByName, runtimeOfLab, type Runtime } from '../runtime/index.ts';
 import { deployLab, loadForRuntime, printFrrConfigProblems } from './deploy.ts';
@@ -20,8 +22,11 @@ const integer = (name: string) => (v: string) => {
 };
 const runtimeOption = () => new Option('--runtime <name>', 'where nodes run').choices(RUNTIME_NAMES).default(DEFAULT_RUNTIME);
 
+const { version } = JSON.parse(readFileSync(ownFile('package.json'), 'utf8')) as { version: string };
+
 program
   .name('netproof')
+  .version(version)
   .description('Deploy containerlab topologies on real FRR (network namespaces by default) and run conformance suites against them.')
   .showHelpAfterError()
   .exitOverride();
