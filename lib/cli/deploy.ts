@@ -13,8 +13,9 @@ export function loadForRuntime(file: string, runtime: Runtime): Promise<Lab> {
   return loadLab(file, runtime);
 }
 
-export async function deployLab(file: string, runtime: Runtime): Promise<StartedLab> {
-  const lab = await loadForRuntime(file, runtime);
+/** Deploy a lab file, or a lab already loaded (and checked) for this runtime. */
+export async function deployLab(fileOrLab: string | Lab, runtime: Runtime): Promise<StartedLab> {
+  const lab = typeof fileOrLab === 'string' ? await loadForRuntime(fileOrLab, runtime) : fileOrLab;
   await runtime.checkEnvironment(lab.topology);
   const line = progress(`deploying ${lab.name} (${runtime.name})`);
   try {

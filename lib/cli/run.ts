@@ -62,7 +62,8 @@ export async function userTestFiles(globs: readonly string[], cwd = process.cwd(
 export async function runLab(o: RunOptions): Promise<number> {
   suiteFiles(o.suites);
   const userFiles = await userTestFiles(o.tests ?? []);
-  const { topology } = await loadForRuntime(o.file, o.runtime);
+  const loaded = await loadForRuntime(o.file, o.runtime);
+  const { topology } = loaded;
   await o.runtime.checkEnvironment(topology);
   await prepareReportDir(o.reportDir);
   let lab: StartedLab | undefined;
@@ -73,7 +74,7 @@ export async function runLab(o: RunOptions): Promise<number> {
     try {
       // Load vitest while the lab deploys: its start-up is most of run's overhead.
       const vitestNode = import('vitest/node');
-      lab = await deployLab(o.file, o.runtime);
+      lab = await deployLab(loaded, o.runtime);
       return await runSuites(lab, o, userFiles, vitestNode);
     } finally {
       await teardown();
