@@ -19,3 +19,15 @@ describe('deadlineStart', () => {
     expect(deadlineStart(deployedAt(1_000), Number.NaN)).toBe(1_000);
   });
 });
+
+describe('checkTimeoutMs', () => {
+  it('gives a check late in a run at least ten seconds, or the whole deadline if that is shorter', async () => {
+    const { checkTimeoutMs } = await import('./deadline.ts');
+    const long = deployedAt(Date.now() - 3_600_000);
+    process.env.NETPROOF_CONVERGENCE_TIMEOUT_S = '60';
+    expect(checkTimeoutMs(long)).toBe(10_000);
+    process.env.NETPROOF_CONVERGENCE_TIMEOUT_S = '2';
+    expect(checkTimeoutMs(long)).toBe(2_000);
+    delete process.env.NETPROOF_CONVERGENCE_TIMEOUT_S;
+  });
+});

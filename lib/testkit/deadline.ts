@@ -14,6 +14,12 @@ export function remainingMs(lab: StartedLab): number {
   return Math.max(1_000, deadlineStart(lab) + convergenceTimeoutMs() - Date.now());
 }
 
+/** The least an eventual truth of a check gets, however late in the run it comes (a first packet through OVS, ARP, a BGP update), unless the whole deadline is shorter. */
+export const CHECK_MIN_TIMEOUT_MS = 10_000;
+
+/** How long a matcher polls: to the lab's deadline, and at least CHECK_MIN_TIMEOUT_MS (or the whole deadline, if shorter). */
+export const checkTimeoutMs = (lab: StartedLab) => Math.max(remainingMs(lab), Math.min(CHECK_MIN_TIMEOUT_MS, convergenceTimeoutMs()));
+
 /** Seconds since deploy start: what the convergence figures report. */
 export const sinceDeployS = (lab: StartedLab) => (Date.now() - lab.times.deployStartedAt) / 1000;
 

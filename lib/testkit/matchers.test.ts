@@ -5,6 +5,7 @@ import type { ExecResult } from '../exec.ts';
 import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
 import './matchers.ts';
 import { registerLab } from './registry.ts';
+import { CONVERGENCE_TIMEOUT_ENV } from './settings.ts';
 
 type Answer = (argv: readonly string[]) => Partial<ExecResult> | undefined;
 
@@ -26,8 +27,9 @@ function standInLab(answers: Record<string, Answer>, addrs: Record<string, strin
     };
     return node as unknown as NodeHandle;
   });
-  // A deadline already nearly spent: a failing eventual truth gives up after about a second.
-  const lab = { name: 'unit', times: { deployStartedAt: Date.now() - 59_500, deployedAt: 0 }, nodes: () => nodes, node: (n: string) => nodes.find((x) => x.name === n)! } as unknown as StartedLab;
+  // A one-second deadline (--convergence-timeout 1): a failing eventual truth gives up after about a second.
+  process.env[CONVERGENCE_TIMEOUT_ENV] = '1';
+  const lab = { name: 'unit', times: { deployStartedAt: Date.now(), deployedAt: 0 }, nodes: () => nodes, node: (n: string) => nodes.find((x) => x.name === n)! } as unknown as StartedLab;
   return registerLab(lab);
 }
 

@@ -10,7 +10,7 @@ import { discoverFabric, observeSummaries } from '../probes/fabric.ts';
 import { ribRoute, type RibEntry } from '../probes/frr.ts';
 import { kernelRoutes, type KernelRoute } from '../probes/kernel.ts';
 import { addressOwner, attemptReach, describeTarget, ensureListener, type ReachAttempt, type ReachProtocol, type ReachTarget } from '../probes/reach.ts';
-import { remainingMs } from './deadline.ts';
+import { checkTimeoutMs } from './deadline.ts';
 import { labOf } from './registry.ts';
 
 export interface ReachOptions {
@@ -103,7 +103,7 @@ async function toReach(this: MatcherContext, received: unknown, address: string,
         expected: { reached: false },
       };
     }
-    const last = await pollUntil(false, remainingMs(lab), async () => {
+    const last = await pollUntil(false, checkTimeoutMs(lab), async () => {
       const a = await attemptReach(src, target);
       attempts.push(a);
       return { pass: a.ok, attempt: a };
@@ -126,7 +126,7 @@ async function toHaveRoute(this: MatcherContext, received: unknown, prefix: stri
   const node = asNode(received, 'toHaveRoute');
   const lab = labOf(node);
   const want = options.nexthops;
-  const last = await pollUntil(this.isNot, remainingMs(lab), async () => {
+  const last = await pollUntil(this.isNot, checkTimeoutMs(lab), async () => {
     const [rib, kernel] = await Promise.all([ribRoute(node, prefix), kernelRoutes(node).then((ks) => ks.find((k) => k.dst === prefix))]);
     const seen = { rib: rib ? { protocol: rib.protocol, installed: rib.installed ?? false, nexthops: ribHops(rib) } : null, kernel: kernel ? { type: kernel.type ?? 'unicast', protocol: kernel.protocol, nexthops: kernelHops(kernel) } : null };
     const present = Boolean(rib?.installed && kernel && (kernel.type ?? 'unicast') === 'unicast');
@@ -148,7 +148,7 @@ async function toHaveEstablishedSessions(this: MatcherContext, received: unknown
   const node = asNode(received, 'toHaveEstablishedSessions');
   const lab = labOf(node);
   if (!node.frrDaemons.includes('bgpd')) throw new Error(`toHaveEstablishedSessions: ${node.name} runs no bgpd (daemons: ${node.frrDaemons.join(', ') || 'none'})`);
-  const last = await pollUntil(this.isNot, remainingMs(lab), async () => {
+  const last = await pollUntil(this.isNot, checkTimeoutMs(lab), async () => {
     const fabric = await discoverFabric(lab);
     const expected = fabric.sessions.filter((s) => s.at === node.name);
     const summaries = await observeSummaries(lab, [node.name]);
