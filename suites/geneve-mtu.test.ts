@@ -4,7 +4,7 @@
 // (OVS drops the packet, no ICMP reaches the VM, TCP stalls): a bulk transfer proves it is not.
 import { attachment, step } from 'allure-js-commons';
 import { describe, expect, expectNoCulprits, skipWithoutOverlay, test } from '../lib/testkit/index.ts';
-import { remainingMs } from '../lib/testkit/deadline.ts';
+import { checkTimeoutMs } from '../lib/testkit/deadline.ts';
 import { waitFor } from '../lib/wait-for.ts';
 import type { StartedLab } from '../lib/lab/started-lab.ts';
 import type { Overlay, VmPort } from '../lib/model/overlay.ts';
@@ -164,7 +164,7 @@ describe('GENEVE MTU', () => {
     for (const c of cells) {
       const src = vm.get(c.src)!;
       const dst = vm.get(c.dst)!;
-      const received = await bulkTcp(lab.node(src.name), lab.node(dst.name), dst.ip, c.probe.port!, BULK_BYTES, Math.min(BULK_TIMEOUT_S, Math.ceil(remainingMs(lab) / 1000)));
+      const received = await bulkTcp(lab.node(src.name), lab.node(dst.name), dst.ip, c.probe.port!, BULK_BYTES, Math.min(BULK_TIMEOUT_S, Math.ceil(checkTimeoutMs(lab) / 1000)));
       results.push({ src, dst, port: c.probe.port!, received });
     }
     recordFigure({ task }, 'bulk_tcp_transfers_complete', { value: results.filter((r) => r.received === BULK_BYTES).length, unit: 'transfers', description: `of ${results.length} ${BULK_BYTES}-byte TCP transfers at the VMs' MTU` });

@@ -148,7 +148,7 @@ function withSuiteOptions(cmd: Command): Command {
     .option('--suite <name>', `suite to run, repeatable (suites: ${SUITE_NAMES.join(', ')})`, (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--tests <glob>', 'your own check files (vitest tests written with netproof/testkit), repeatable; run after the built-in suites', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--report-dir <dir>', 'where junit.xml, allure-results/ and summary.json go', 'reports/latest')
-    .option('--convergence-timeout <seconds>', 'deadline for the control plane to converge, from deploy start', integer('--convergence-timeout'), DEFAULT_CONVERGENCE_TIMEOUT_S);
+    .option('--convergence-timeout <seconds>', 'deadline for the control plane to converge, from the end of the deploy (test: from the start of the checks)', integer('--convergence-timeout'), DEFAULT_CONVERGENCE_TIMEOUT_S);
 }
 
 const suiteOptions = (runtime: Runtime, o: { suite: string[]; tests: string[]; reportDir: string; convergenceTimeout: number }) => ({

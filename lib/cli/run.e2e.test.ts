@@ -58,7 +58,7 @@ describe.each(RUNTIMES)('netproof run (BGP convergence suite) on %s', (runtime) 
       spine1 = neighborOn(conf, 'spine1');
       return conf.replace(`neighbor ${spine1} remote-as 65000`, `neighbor ${spine1} remote-as 65099`);
     });
-    const { result, summary, errors } = await run(lab.file, lab.name, ['--suite', 'bgp-convergence', '--convergence-timeout', '25']);
+    const { result, summary, errors } = await run(lab.file, lab.name, ['--suite', 'bgp-convergence', '--convergence-timeout', '20']);
     expect(result.exitCode).toBe(1);
     expect(summary.tests.find((t) => t.name.includes('session'))?.status).toBe('failed');
     expect(errors).toMatch(new RegExp(`leaf3: session to spine1 \\(${spine1!.replaceAll('.', '\\.')}\\) over eth1 is \\w+, expected Established`));
@@ -70,7 +70,7 @@ describe.each(RUNTIMES)('netproof run (BGP convergence suite) on %s', (runtime) 
   test('fails naming the router and the prefixes when a router is left with maximum-paths 1', async () => {
     const lab = await generatedLab(labFor('e2e-max-paths', runtime));
     await editFrrConf(lab, 'leaf2', (conf) => conf.replace('maximum-paths 64', 'maximum-paths 1'));
-    const { result, summary, errors } = await run(lab.file, lab.name, ['--suite', 'bgp-convergence', '--convergence-timeout', '25']);
+    const { result, summary, errors } = await run(lab.file, lab.name, ['--suite', 'bgp-convergence', '--convergence-timeout', '20']);
     expect(result.exitCode).toBe(1);
     expect(summary.tests.find((t) => t.name.includes('session'))?.status).toBe('passed');
     expect(errors).toMatch(/leaf2: 10\.255\.1\.3\/32 \(loopback of leaf3\) has 1 next hop in the RIB \(via eth\d → spine\d\), expected 2 \(via eth1 → spine1, eth2 → spine2\)/);

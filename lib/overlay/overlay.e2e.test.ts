@@ -98,7 +98,7 @@ describe.each(RUNTIMES)('overlay suites on %s', (runtime) => {
     const lab = await small(labFor('e2e-tep', runtime));
     labs.push(lab.name);
     await editFrrConf(lab, 'host2', (conf) => conf.replace('  network 10.255.2.2/32\n', ''));
-    const { result, errors } = await report(['run', lab.file, '--runtime', runtime, '--suite', 'overlay-reachability', '--convergence-timeout', '20']);
+    const { result, errors } = await report(['run', lab.file, '--runtime', runtime, '--suite', 'overlay-reachability', '--convergence-timeout', '15']);
     expect(result.exitCode).toBe(1);
     expect(errors).toContain("host2's TEP 10.255.2.2/32 is not in host1's FIB: is host2 advertising it over BGP?");
     expect(errors).not.toContain("host1's TEP");

@@ -1,12 +1,14 @@
 // The clock every check measures and waits by. Figures count from deploy start; deadlines
-// count from deploy start or from the start of this run of the checks, whichever is later, so
-// `netproof test` on a lab deployed an hour ago gets a full deadline, not leftovers.
+// count from the end of the deploy (every node and daemon up) or from the start of this run of
+// the checks, whichever is later: a slow host's deploy (Docker, many nodes) does not eat the
+// network's time to converge, and `netproof test` on a lab deployed an hour ago gets a full
+// deadline, not leftovers.
 import type { StartedLab } from '../lab/started-lab.ts';
 import { convergenceTimeoutMs, RUN_STARTED_ENV } from './settings.ts';
 
 /** When the deadline's clock started for this lab in this run. */
 export function deadlineStart(lab: StartedLab, runStartedAt = Number(process.env[RUN_STARTED_ENV] ?? 0)): number {
-  return Math.max(lab.times.deployStartedAt, Number.isFinite(runStartedAt) ? runStartedAt : 0);
+  return Math.max(lab.times.deployedAt || lab.times.deployStartedAt, Number.isFinite(runStartedAt) ? runStartedAt : 0);
 }
 
 /** Time left until the convergence deadline (at least a second, so a late check still looks once). */
