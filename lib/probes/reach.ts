@@ -4,7 +4,7 @@
 // TCP/UDP that node gets a listener for the attempt (unless something already listens there).
 import type { BackgroundProcess, NodeHandle, StartedLab } from '../lab/started-lab.ts';
 import { addresses } from './kernel.ts';
-import { startListener } from './traffic.ts';
+import { pingAttempt, startListener, tcpConnectAttempt, udpEchoAttempt, type Attempt } from './traffic.ts';
 
 export type ReachProtocol = 'icmp' | 'tcp' | 'udp';
 
@@ -15,10 +15,7 @@ export interface ReachTarget {
 }
 
 /** What one attempt did, for the message: `ok`, and how it ended in the tool's own words. */
-export interface ReachAttempt {
-  ok: boolean;
-  detail: string;
-}
+export type ReachAttempt = Attempt;
 
 export const describeTarget = (t: ReachTarget) => `${t.address} ${t.protocol === 'icmp' ? 'icmp' : `${t.protocol}/${t.port}`}`;
 
@@ -40,21 +37,9 @@ export async function ensureListener(owner: NodeHandle, t: ReachTarget): Promise
   return startListener(owner, t.protocol, t.port!);
 }
 
-const UDP_TOKEN = 'netproof-reach-probe';
-
-/** One bounded attempt from `src`. */
-export async function attemptReach(src: NodeHandle, t: ReachTarget, timeoutS = 1): Promise<ReachAttempt> {
-  const bound = { timeoutMs: (timeoutS + 5) * 1000 };
-  if (t.protocol === 'icmp') {
-    const r = await src.exec(['ping', '-n', '-q', '-c', '1', '-W', String(timeoutS), t.address], bound);
-    return { ok: r.exitCode === 0, detail: r.exitCode === 0 ? 'echo reply' : `ping: no reply within ${timeoutS} s` };
-  }
-  if (t.protocol === 'tcp') {
-    const r = await src.exec(['ncat', '-z', '-v', '-w', String(timeoutS), t.address, String(t.port)], bound);
-    const said = (r.stderr || r.stdout).split('\n').map((l) => l.replace(/^Ncat: /, '').trim()).filter((l) => l && !/^Version|^Connected to|bytes sent/.test(l));
-    return { ok: r.exitCode === 0, detail: r.exitCode === 0 ? 'connected' : `ncat: ${said.at(-1) ?? `exit ${r.exitCode}`}` };
-  }
-  const r = await src.exec(['socat', '-T', String(timeoutS), '-', `UDP:${t.address}:${t.port}`], { ...bound, input: `${UDP_TOKEN}\n` });
-  const ok = r.stdout.includes(UDP_TOKEN);
-  return { ok, detail: ok ? 'reply received' : `no UDP reply within ${timeoutS} s${r.stderr.trim() ? ` (${r.stderr.trim().split('\n').at(-1)})` : ''}` };
+/** One bounded attempt from `src`, through the same probes the suites use (lib/probes/traffic.ts). */
+export function attemptReach(src: NodeHandle, t: ReachTarget, timeoutS = 1): Promise<ReachAttempt> {
+  if (t.protocol === 'icmp') return pingAttempt(src, t.address, { timeoutS });
+  if (t.protocol === 'tcp') return tcpConnectAttempt(src, t.address, t.port!, timeoutS);
+  return udpEchoAttempt(src, t.address, t.port!, timeoutS);
 }

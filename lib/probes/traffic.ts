@@ -12,26 +12,43 @@ export interface PingOptions {
   timeoutS?: number;
 }
 
-export async function ping(node: NodeHandle, dst: string, o: PingOptions = {}): Promise<boolean> {
-  const argv = ['ping', '-n', '-q', '-c', '1', '-W', String(o.timeoutS ?? 1)];
-  if (o.payloadBytes !== undefined) argv.push('-s', String(o.payloadBytes));
-  if (o.dontFragment) argv.push('-M', 'do');
-  const r = await node.exec([...argv, dst], { timeoutMs: ((o.timeoutS ?? 1) + 5) * 1000 });
-  return r.exitCode === 0;
+/** What one attempt did: `ok`, and how it ended in the tool's own words (for messages). */
+export interface Attempt {
+  ok: boolean;
+  detail: string;
 }
 
-export async function tcpConnects(node: NodeHandle, dst: string, port: number, timeoutS = 1): Promise<boolean> {
-  const r = await node.exec(['ncat', '-z', '-w', String(timeoutS), dst, String(port)], { timeoutMs: (timeoutS + 5) * 1000 });
-  return r.exitCode === 0;
+export async function pingAttempt(node: NodeHandle, dst: string, o: PingOptions = {}): Promise<Attempt> {
+  const timeoutS = o.timeoutS ?? 1;
+  const argv = ['ping', '-n', '-q', '-c', '1', '-W', String(timeoutS)];
+  if (o.payloadBytes !== undefined) argv.push('-s', String(o.payloadBytes));
+  if (o.dontFragment) argv.push('-M', 'do');
+  const r = await node.exec([...argv, dst], { timeoutMs: (timeoutS + 5) * 1000 });
+  return { ok: r.exitCode === 0, detail: r.exitCode === 0 ? 'echo reply' : `ping: no reply within ${timeoutS} s` };
 }
+
+export const ping = async (node: NodeHandle, dst: string, o: PingOptions = {}): Promise<boolean> => (await pingAttempt(node, dst, o)).ok;
+
+export async function tcpConnectAttempt(node: NodeHandle, dst: string, port: number, timeoutS = 1): Promise<Attempt> {
+  const r = await node.exec(['ncat', '-z', '-v', '-w', String(timeoutS), dst, String(port)], { timeoutMs: (timeoutS + 5) * 1000 });
+  if (r.exitCode === 0) return { ok: true, detail: 'connected' };
+  // ncat -v says why: "Connection refused.", "TIMEOUT.", "No route to host."
+  const said = (r.stderr || r.stdout).split('\n').map((l) => l.replace(/^Ncat: /, '').trim()).filter((l) => l && !/^Version|^Connected to|bytes sent/.test(l));
+  return { ok: false, detail: `ncat: ${said.at(-1) ?? `exit ${r.exitCode}`}` };
+}
+
+export const tcpConnects = async (node: NodeHandle, dst: string, port: number, timeoutS = 1): Promise<boolean> => (await tcpConnectAttempt(node, dst, port, timeoutS)).ok;
 
 const UDP_TOKEN = 'netproof-udp-probe';
 
 /** A UDP request that must come back from the echo listener: request and response both pass. */
-export async function udpEchoes(node: NodeHandle, dst: string, port: number, timeoutS = 1): Promise<boolean> {
+export async function udpEchoAttempt(node: NodeHandle, dst: string, port: number, timeoutS = 1): Promise<Attempt> {
   const r = await node.exec(['socat', '-T', String(timeoutS), '-', `UDP:${dst}:${port}`], { input: `${UDP_TOKEN}\n`, timeoutMs: (timeoutS + 5) * 1000 });
-  return r.stdout.includes(UDP_TOKEN);
+  const ok = r.stdout.includes(UDP_TOKEN);
+  return { ok, detail: ok ? 'reply received' : `no UDP reply within ${timeoutS} s${r.stderr.trim() ? ` (${r.stderr.trim().split('\n').at(-1)})` : ''}` };
 }
+
+export const udpEchoes = async (node: NodeHandle, dst: string, port: number, timeoutS = 1): Promise<boolean> => (await udpEchoAttempt(node, dst, port, timeoutS)).ok;
 
 export async function waitListening(node: NodeHandle, proto: 'tcp' | 'udp', port: number): Promise<void> {
   await waitFor(
