@@ -39,7 +39,9 @@ export class InvalidInputError extends NetproofError {
   readonly problems: Problem[];
   constructor(problems: Problem[]) {
     const n = problems.length;
-    super(`${n} problem${n === 1 ? '' : 's'} in ${problems[0]?.file ?? 'input'}:\n${problems.map(formatProblem).join('\n')}`, EXIT.usage);
+    const files = [...new Set(problems.map((p) => p.file))];
+    const where = files.length > 1 ? `${files.length} files` : (files[0] ?? 'input');
+    super(`${n} problem${n === 1 ? '' : 's'} in ${where}:\n${problems.map(formatProblem).join('\n')}`, EXIT.usage);
     this.problems = problems;
   }
 }

@@ -29,10 +29,10 @@ describe('generateClos', () => {
     await rm(tmp, { recursive: true, force: true });
   });
 
-  it('writes the clab file and a frr.conf and daemons file per router, and lists them', async () => {
+  it('writes the clab file, its intent, and a frr.conf and daemons file per router, and lists them', async () => {
     const plan = planClos(opts);
     expect(lab.file).toBe(join(tmp, 'out', 'gen.clab.yml'));
-    const expected = ['gen.clab.yml', ...plan.routers.flatMap((r) => [`${r.name}/daemons`, `${r.name}/frr.conf`])].sort();
+    const expected = ['gen.clab.yml', 'gen.intent.yml', ...plan.routers.flatMap((r) => [`${r.name}/daemons`, `${r.name}/frr.conf`])].sort();
     expect(await filesUnder(lab.dir)).toEqual(expected);
     expect(lab.files.map((f) => relative(lab.dir, f)).sort()).toEqual(expected);
   });

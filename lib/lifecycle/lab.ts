@@ -3,10 +3,11 @@
 //   await using started = await lab.start({ runtime }); // StartedLab (AsyncDisposable)
 //   …; await started.stop();
 // Nothing is created until the file, the runtime's rules and the environment have passed, and
-// nothing changes a loaded lab afterwards: the overlay intent is part of what loadLab returns.
+// nothing changes a loaded lab afterwards: the overlay and the declared intent are part of what loadLab returns.
 import { InvalidInputError } from '../errors.ts';
 import type { StartedLab } from '../lab/started-lab.ts';
 import { applyOverlay } from '../overlay/apply.ts';
+import { loadIntent } from '../topology/load-intent.ts';
 import { loadOverlay } from '../topology/load-overlay.ts';
 import { overlayTopologyProblems } from '../plan/chassis.ts';
 import { DEFAULT_RUNTIME, runtimeByName, type Runtime } from '../runtime/index.ts';
@@ -21,7 +22,7 @@ export interface StartOptions {
 }
 
 export class Lab {
-  /** The resolved topology with its overlay intent, frozen. */
+  /** The resolved topology with its overlay and declared intent, frozen. */
   readonly topology: Readonly<Topology>;
 
   private constructor(topology: Topology) {
@@ -33,15 +34,21 @@ export class Lab {
   }
 
   /**
-   * Read and validate a containerlab file and its `<lab>.overlay.yml` sidecar, if any; with a
+   * Read and validate a containerlab file and its `<lab>.overlay.yml` and `<lab>.intent.yml` sidecars, if any; with a
    * runtime, also against that runtime's rules, so every problem is reported at once.
    */
   static async load(file: string, runtime?: Runtime | string): Promise<Lab> {
     const topology = await loadTopology(file);
-    const withOverlay: Topology = { ...topology, overlay: await loadOverlay(topology) };
-    const problems = [...(withOverlay.overlay ? overlayTopologyProblems(withOverlay) : []), ...(runtime ? resolveRuntime(runtime).check(withOverlay) : [])];
+    // Both sidecars are read before either's problems are thrown, so all of them are reported at once.
+    const [overlay, intent] = await Promise.allSettled([loadOverlay(topology), loadIntent(topology)]);
+    const failed = [overlay, intent].flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    const other = failed.find((e) => !(e instanceof InvalidInputError));
+    if (other !== undefined) throw other;
+    if (failed.length) throw new InvalidInputError(failed.flatMap((e) => (e as InvalidInputError).problems));
+    const withSidecars: Topology = { ...topology, overlay: settledValue(overlay), intent: settledValue(intent) };
+    const problems = [...(withSidecars.overlay ? overlayTopologyProblems(withSidecars) : []), ...(runtime ? resolveRuntime(runtime).check(withSidecars) : [])];
     if (problems.length) throw new InvalidInputError(problems);
-    return new Lab(withOverlay);
+    return new Lab(withSidecars);
   }
 
   /** The lab against a runtime's own rules (e.g. netns runs only network exec lines): every problem at once, exit 2. */
@@ -74,6 +81,8 @@ export class Lab {
 export const loadLab = (file: string, runtime?: Runtime | string): Promise<Lab> => Lab.load(file, runtime);
 
 const resolveRuntime = (r: Runtime | string) => (typeof r === 'string' ? runtimeByName(r) : r);
+
+const settledValue = <T>(r: PromiseSettledResult<T>): T | undefined => (r.status === 'fulfilled' ? r.value : undefined);
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {

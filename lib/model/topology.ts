@@ -1,6 +1,7 @@
 // The resolved lab: what a containerlab file means once defaults, kinds and groups are
 // applied and relative paths are made absolute. Plain data; every runtime reads this.
-// With the overlay's types (./overlay.ts) it is the lab model, below both loaders.
+// With the overlay's and the intent's types (./overlay.ts, ./intent.ts) it is the lab model, below the loaders.
+import type { Intent } from './intent.ts';
 import type { Overlay } from './overlay.ts';
 
 /** How a node is run. Routers run FRR from their bound frr.conf; hosts run their exec lines. */
@@ -75,6 +76,8 @@ export interface Topology {
   name: string;
   /** The OVN overlay from the sidecar intent file, if the lab has one. */
   overlay?: Overlay;
+  /** The declared intent of the underlay (ASNs, loopbacks/TEPs, BFD, hashing) from the sidecar `<lab>.intent.yml`, if the lab has one. */
+  intent?: Intent;
   /** Absolute path of the .clab.yml file. */
   file: string;
   /** Directory binds are relative to. */
