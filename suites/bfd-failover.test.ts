@@ -2,9 +2,12 @@
 // its ECMP hash picked; that link fails, first grey (everything dropped both ways, carrier up:
 // only BFD can notice) then by carrier loss. We time BFD detection, FIB withdrawal and the loss
 // window (send timestamps either side of the gap: 1 ms resolution), assert the loss window is
-// within detect-multiplier × interval + a margin, restore the link and assert re-convergence.
+// within the budget the intent declares (stated, or the declared BFD detect-multiplier ×
+// interval + a margin: never the timers the routers run), restore the link and assert
+// re-convergence.
 import { attachment, step } from 'allure-js-commons';
-import { describe, expectNoCulprits, sharedPrecondition, skipWithoutBgp, test as kit } from '../lib/testkit/index.ts';
+import { describe, expectNoCulprits, sharedPrecondition, skipWithoutBgp, skipWithoutDeclaredRouting, test as kit } from '../lib/testkit/index.ts';
+import { lossBudget } from '../lib/model/intent.ts';
 import { greyFailure, linkDown } from '../lib/faults/faults.ts';
 import type { StartedLab } from '../lib/lab/started-lab.ts';
 import type { ExpectedRoute } from '../lib/plan/expected-routing.ts';
@@ -19,8 +22,6 @@ import { timelineSvg } from '../lib/report/timeline-svg.ts';
 const RATE_PPS = 1000;
 const PORT = 5002;
 const SRC_PORT = 42000;
-/** On top of BFD's detection time: zebra and the kernel replacing the route, and one probe interval. */
-export const FAILOVER_MARGIN_MS = 500;
 const PRE_FAULT_MS = 1000;
 
 type ProbeSetup = { f: Fabric; routes: ExpectedRoute[]; path: ProbePath; hasher: Hasher } | undefined;
@@ -61,18 +62,22 @@ for (const failure of ['grey', 'carrier'] as const) {
   describe('BFD failover', () => {
     test(`${failure === 'grey' ? 'grey failure (carrier up)' : 'carrier loss'} on the link carrying a probe flow: loss window within the BFD budget, then re-convergence`, async ({ lab, probeSetup, task, skip }) => {
       skipWithoutBgp(lab, skip);
+      skipWithoutDeclaredRouting(lab, skip);
       const s = await probeSetup();
       if (!s) skip('no two hosts or leaves have equal-cost paths between them: no link can fail over');
       const { path, hasher } = s!;
+      const budget = lossBudget(lab.topology.intent, failure, hasher.node);
+      if (!budget) skip(`not declared: a ${failure} failover budget for ${hasher.node} (declare bfd timers or failover.${failure}.loss-budget-ms in the intent file)`);
+      const budgetMs = budget!.ms;
       const nexthop = await linkOfFlow(lab, path, hasher);
       const addrOf = new Map(await Promise.all(lab.nodes().filter((n) => n.spec.role === 'router').map(async (n) => [n.name, await addresses(n)] as const)));
       const peerAddress = linkPeerAddress(addrOf, { node: hasher.node, iface: nexthop.iface }, { node: nexthop.neighbor, iface: nexthop.neighborIface })!;
       const session = `${hasher.node} → ${nexthop.neighbor} (${peerAddress}) over ${nexthop.iface}`;
+      // What runs: whether BFD can time the detection, and how long to watch for it.
       const bfd = await bfdPeer(lab, hasher.node, peerAddress);
-      const detectMs = bfd ? bfdDetectionBudgetMs(bfd) : undefined;
-      const budgetMs = (detectMs ?? 0) + FAILOVER_MARGIN_MS;
       // Without BFD only the BGP hold timer notices a grey failure: watch long enough to see it.
-      const observeMs = bfd ? Math.max(2500, 2 * budgetMs) : (await holdTimeMs(lab, hasher.node, peerAddress)) + 3000;
+      // Long enough to see the failover end even when the router runs slower timers than declared.
+      const observeMs = bfd ? Math.max(2500, 2 * budgetMs, 2 * bfdDetectionBudgetMs(bfd)) : (await holdTimeMs(lab, hasher.node, peerAddress)) + 3000;
       const endpoint = `${hasher.node}:${nexthop.iface}`;
       const m = await step(`${failure} failure of ${endpoint} <-> ${nexthop.neighbor}:${nexthop.neighborIface} under a ${RATE_PPS} pps flow ${path.src} → ${path.dst}`, () =>
         measureFailover(lab, {
@@ -100,7 +105,7 @@ for (const failure of ['grey', 'carrier'] as const) {
       fig('bfd_detection_ms', m.detectionMs, `fault to BFD session ${session} down`);
       fig('fib_withdrawal_ms', m.withdrawalMs, `fault to ${hasher.node}'s route to ${path.dstIp} no longer using ${nexthop.iface}`);
       fig('loss_window_ms', m.lossWindowMs, `longest gap in the ${RATE_PPS} pps probe flow, by send timestamps (resolution ${1000 / RATE_PPS} ms)`);
-      fig('loss_budget_ms', budgetMs, bfd ? `detect multiplier ${bfd['remote-detect-multiplier']} × ${Math.max(bfd['receive-interval'], bfd['remote-transmit-interval'])} ms + ${FAILOVER_MARGIN_MS} ms margin` : 'no BFD on this session');
+      fig('loss_budget_ms', budgetMs, budget!.source);
       fig('reconvergence_ms', m.reconvergenceMs, `restore to ${hasher.node} using ${nexthop.iface} again${bfd ? ' with BFD up' : ''}`);
 
       const culprits: string[] = [];
@@ -108,8 +113,8 @@ for (const failure of ['grey', 'carrier'] as const) {
       if (m.lossWindowMs > budgetMs) {
         culprits.push(
           bfd
-            ? `${failure} failure of ${endpoint}: ${m.lossWindowMs.toFixed(0)} ms of traffic lost on session ${session}, budget ${budgetMs} ms (${bfdText} + ${FAILOVER_MARGIN_MS} ms); BFD down after ${m.detectionMs?.toFixed(0) ?? 'never'} ms, FIB withdrawn after ${m.withdrawalMs?.toFixed(0) ?? 'never'} ms`
-            : `${failure} failure of ${endpoint}: session ${session} has no BFD, so ${m.lossWindowMs.toFixed(0)} ms of traffic was lost (≈ the BGP hold time); budget ${budgetMs} ms`,
+            ? `${failure} failure of ${endpoint}: ${m.lossWindowMs.toFixed(0)} ms of traffic lost on session ${session} (running ${bfdText}), budget ${budgetMs} ms (${budget!.source}); BFD down after ${m.detectionMs?.toFixed(0) ?? 'never'} ms, FIB withdrawn after ${m.withdrawalMs?.toFixed(0) ?? 'never'} ms`
+            : `${failure} failure of ${endpoint}: session ${session} has no BFD, so ${m.lossWindowMs.toFixed(0)} ms of traffic was lost (≈ the BGP hold time); budget ${budgetMs} ms (${budget!.source})`,
         );
       }
       if (m.flow.report.received === 0) culprits.push(`the probe flow ${path.src} → ${path.dst} delivered nothing at all`);

@@ -5,7 +5,7 @@
 // hash fails one run in a thousand) and use every path. Overlay flows are spread by the outer
 // UDP source port OVS derives from the inner flow, so they are checked the same way.
 import { attachment, step } from 'allure-js-commons';
-import { describe, expectNoCulprits, skipWithoutBgp, skipWithoutOverlay, test } from '../lib/testkit/index.ts';
+import { describe, expectNoCulprits, skipWithoutBgp, skipWithoutDeclaredRouting, skipWithoutOverlay, test } from '../lib/testkit/index.ts';
 import { routeCulprits } from '../lib/expect/bgp.ts';
 import type { StartedLab } from '../lib/lab/started-lab.ts';
 import { expectedMatrix } from '../lib/plan/acl-matrix.ts';
@@ -45,6 +45,7 @@ async function spread(lab: StartedLab, task: Parameters<typeof recordFigure>[0][
 describe('ECMP spread', () => {
   test('every leaf has every equal-cost next hop in its RIB and kernel FIB', async ({ lab, convergedFabric, task, skip }) => {
     skipWithoutBgp(lab, skip);
+    skipWithoutDeclaredRouting(lab, skip);
     const { f, routes } = await convergedFabric();
     const leaves = f.routers.filter((r) => lab.node(r.name).spec.tier === 'leaf').map((r) => r.name);
     if (!leaves.length) skip('no node is labelled netproof.role: leaf');
@@ -61,6 +62,7 @@ describe('ECMP spread', () => {
 
   test(`${FLOWS} underlay flows between loopbacks spread evenly over every path`, async ({ lab, convergedFabric, task, skip }) => {
     skipWithoutBgp(lab, skip);
+    skipWithoutDeclaredRouting(lab, skip);
     const { f, routes } = await convergedFabric();
     const path: ProbePath | undefined = chooseProbePath(routes, tierOf(lab));
     if (!path) skip('no two hosts or leaves have equal-cost paths between them');
@@ -73,6 +75,7 @@ describe('ECMP spread', () => {
 
   test(`${FLOWS} overlay flows VM to VM spread evenly by their GENEVE source ports`, async ({ lab, readyOverlay, convergedFabric, task, skip }) => {
     skipWithoutOverlay(lab, skip);
+    skipWithoutDeclaredRouting(lab, skip);
     const overlay = await readyOverlay();
     const { f, routes } = await convergedFabric();
     const tep = new Map(planOverlayNodes(lab.topology).chassis.map((c) => [c.node, c.tep]));

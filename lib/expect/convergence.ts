@@ -13,6 +13,8 @@ export interface ConvergedFabric {
 }
 
 export async function waitForConvergence(lab: StartedLab, f: Fabric, timeoutMs: number): Promise<ConvergedFabric> {
+  // Routes are expected only from what the user declared; checks skip before they get here.
+  if (f.notDeclared) throw new Error(f.notDeclared);
   const routes = expectedRoutes(f.routers, f.links);
   const names = f.routers.map((r) => r.name);
   await waitForNoCulprits(

@@ -1,40 +1,35 @@
-// Discover the facts the BGP expectations need from a running lab: each BGP router's ASN,
-// loopbacks and link addresses, and the router-to-router links of the topology.
+// The BGP fabric the checks expect: the routers that run bgpd, as the intent declares them
+// (ASN, loopbacks, ECMP width), the router-to-router links of the topology and the session each
+// implies. Only the link addresses are read from the lab, to name each session's peer address.
 import { Address4 } from 'ip-address';
 import type { StartedLab } from '../lab/started-lab.ts';
-import { DEFAULT_MAX_PATHS, type ExpectedSession, type FabricLink, type RouterFacts } from '../plan/expected-routing.ts';
-import { MAX_PATHS_LABEL, NON_TRANSIT_TIERS } from '../model/topology.ts';
+import type { ExpectedSession, FabricLink, RouterFacts } from '../plan/expected-routing.ts';
+import { declaredRouters, notDeclaredReason } from '../plan/declared-routers.ts';
+import { intentFileFor } from '../topology/load-intent.ts';
 import { bgpSummary, explainDownSessions, vtyshJson, type BgpSummary, type RibEntry } from './frr.ts';
-import { addresses, kernelRoutes, loopbacks, type InterfaceAddress, type KernelRoute } from './kernel.ts';
+import { addresses, kernelRoutes, type InterfaceAddress, type KernelRoute } from './kernel.ts';
 
 export interface Fabric {
+  /** As declared; check `notDeclared` before expecting routes from them. */
   routers: RouterFacts[];
+  /** Why routes cannot be expected (what the intent leaves undeclared), or undefined when they can. */
+  notDeclared?: string;
   links: FabricLink[];
   sessions: ExpectedSession[];
   /** Every IPv4 address in the lab → "node:iface", to name peers in messages. */
   owners: Map<string, string>;
 }
 
-/** Facts of the routers that run BGP; throws (to be retried) while a bgpd is not answering yet. */
+/** The fabric of the routers that run BGP; throws (to be retried) while a bgpd is not answering yet. */
 export async function discoverFabric(lab: StartedLab): Promise<Fabric> {
   const routerNodes = lab.nodes().filter((n) => n.frrDaemons.includes('bgpd'));
-  const facts = await Promise.all(
-    routerNodes.map(async (n) => ({ node: n, summary: await bgpSummary(n), addrs: await addresses(n) })),
-  );
-  const bgp = facts;
+  // bgpd answering is the precondition; what it says about itself is not an expectation.
+  const facts = await Promise.all(routerNodes.map(async (n) => ({ node: n, summary: await bgpSummary(n), addrs: await addresses(n) })));
   const addrOf = new Map<string, InterfaceAddress[]>(facts.map((f) => [f.node.name, f.addrs]));
   const owners = new Map(facts.flatMap((f) => f.addrs.filter((a) => a.family === 'inet').map((a) => [a.local, `${f.node.name}:${a.iface}`] as const)));
-
-  const routers: RouterFacts[] = bgp.map((f) => {
-    const label = f.node.spec.labels[MAX_PATHS_LABEL];
-    return {
-      name: f.node.name,
-      asn: f.summary.as,
-      transit: !NON_TRANSIT_TIERS.has(f.node.spec.tier ?? ''),
-      maxPaths: label !== undefined ? Number(label) : DEFAULT_MAX_PATHS,
-      loopbacks: loopbacks(f.addrs),
-    };
-  });
+  const { intent } = lab.topology;
+  const { routers, undeclared } = declaredRouters(lab.topology.nodes, intent, routerNodes.map((n) => n.name));
+  const notDeclared = notDeclaredReason(undeclared, intent?.file ?? intentFileFor(lab.topology.file));
   const isBgp = new Set(routers.map((r) => r.name));
   const links: FabricLink[] = lab.topology.links
     .filter((l) => isBgp.has(l.endpoints[0].node) && isBgp.has(l.endpoints[1].node))
@@ -51,7 +46,7 @@ export async function discoverFabric(lab: StartedLab): Promise<Fabric> {
       peerAddress: linkPeerAddress(addrOf, x!, y!) ?? `(no IPv4 address of ${y!.node} on the ${x!.node}:${x!.iface} link)`,
     })),
   );
-  return { routers, links, sessions, owners };
+  return { routers, ...(notDeclared ? { notDeclared } : {}), links, sessions, owners };
 }
 
 /**

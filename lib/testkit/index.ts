@@ -12,7 +12,7 @@ import './matchers.ts';
 
 export { afterAll, afterEach, beforeAll, beforeEach, describe, expect } from 'vitest';
 export { registerLab } from './registry.ts';
-export { test, attachNamedLab, expectNoCulprits, skipWithoutBgp, skipWithoutOverlay, PreconditionError, sharedPrecondition, type LabFixtures } from './lab.ts';
+export { test, attachNamedLab, expectNoCulprits, skipWithoutBgp, skipWithoutDeclaredRouting, skipWithoutOverlay, PreconditionError, sharedPrecondition, type LabFixtures } from './lab.ts';
 export type { NetproofMatchers, ReachOptions, RouteOptions } from './matchers.ts';
 export { remainingMs, sinceDeployS } from './deadline.ts';
 export type { BackgroundProcess, FrrConfigProblem, NodeHandle, StartedLab } from '../lab/started-lab.ts';

@@ -7,6 +7,8 @@ import type { StartedLab } from '../lab/started-lab.ts';
 import { waitForOverlay } from '../overlay/apply.ts';
 import type { Overlay } from '../model/overlay.ts';
 import { discoverFabric, type Fabric } from '../probes/fabric.ts';
+import { declaredRouters, notDeclaredReason } from '../plan/declared-routers.ts';
+import { intentFileFor } from '../topology/load-intent.ts';
 import { runtimeByName } from '../runtime/index.ts';
 import { remainingMs } from './deadline.ts';
 import './matchers.ts';
@@ -101,6 +103,17 @@ export function expectNoCulprits(culprits: readonly string[], what: string): voi
 /** Reported as skipped, never as passed: a lab without BGP gives a BGP check nothing to check. */
 export function skipWithoutBgp(lab: StartedLab, skip: Skip): void {
   if (!lab.nodes().some((n) => n.frrDaemons.includes('bgpd'))) skip('no router in this lab runs bgpd');
+}
+
+/**
+ * Reported as skipped "not declared" when the lab's intent file does not declare every BGP
+ * router's ASN and loopbacks: routes are expected only from what the user declared.
+ */
+export function skipWithoutDeclaredRouting(lab: StartedLab, skip: Skip): void {
+  const bgp = lab.nodes().filter((n) => n.frrDaemons.includes('bgpd')).map((n) => n.name);
+  const { intent } = lab.topology;
+  const reason = notDeclaredReason(declaredRouters(lab.topology.nodes, intent, bgp).undeclared, intent?.file ?? intentFileFor(lab.topology.file));
+  if (reason) skip(reason);
 }
 
 export function skipWithoutOverlay(lab: StartedLab, skip: Skip): void {

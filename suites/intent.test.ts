@@ -1,0 +1,77 @@
+// Declared intent: the running lab against what the user wrote down in the intent file and
+// the topology, router by router — each router's ASN, BFD on every router-to-router session
+// with the declared timers, the declared multipath hash on every router with equal-cost paths,
+// and every link end's MTU. Anything not declared is skipped with that reason, never inferred.
+import { describe, expectNoCulprits, skipWithoutBgp, skipWithoutDeclaredRouting, test } from '../lib/testkit/index.ts';
+import { bfdCulprits, hashCulprits, mtuCulprits, type ConfiguredBfd } from '../lib/expect/intent.ts';
+import { HASH_POLICIES } from '../lib/model/intent.ts';
+import { linkLabel } from '../lib/model/topology.ts';
+import { expectedRoutes } from '../lib/plan/expected-routing.ts';
+import { vtyshJson } from '../lib/probes/frr.ts';
+import { observeSummaries } from '../lib/probes/fabric.ts';
+import { recordFigure } from '../lib/report/figures.ts';
+import { remainingMs } from '../lib/testkit/deadline.ts';
+import { waitForNoCulprits, WaitTimeoutError } from '../lib/wait-for.ts';
+
+describe('declared intent', () => {
+  test('every BGP router runs the ASN the intent declares', async ({ lab, fabric, skip }) => {
+    skipWithoutBgp(lab, skip);
+    const intent = lab.topology.intent;
+    const f = await fabric();
+    const declared = f.routers.filter((r) => intent?.routers[r.name]?.asn !== undefined);
+    if (!declared.length) skip(`not declared: no router's ASN (declare routers.NAME.asn in ${intent?.file ?? 'the intent file'})`);
+    const summaries = await observeSummaries(lab, declared.map((r) => r.name));
+    expectNoCulprits(
+      declared.flatMap((r) => {
+        const running = summaries.get(r.name)?.as;
+        return running === r.asn ? [] : [`${r.name}: runs BGP as AS ${running ?? '(no answer)'}, the intent declares AS ${r.asn} (${intent!.file})`];
+      }),
+      'routers run another ASN than declared',
+    );
+  });
+
+  test('every router-to-router session runs BFD, up, with the declared timers', async ({ lab, fabric, task, skip }) => {
+    skipWithoutBgp(lab, skip);
+    const intent = lab.topology.intent;
+    if (!intent?.bfd?.required) skip(`not declared: BFD (declare bfd.required and its timers in ${intent?.file ?? 'the intent file'})`);
+    const f = await fabric();
+    const routers = [...new Set(f.sessions.map((s) => s.at))];
+    const observe = async () => new Map(await Promise.all(routers.map(async (r) => [r, await vtyshJson<ConfiguredBfd[]>(lab.node(r), 'show bfd peers json').catch(() => undefined)] as const)));
+    // Sessions come up after BGP's; timers are configuration and are right or wrong from the start.
+    const up = await waitForNoCulprits(observe, (seen) => bfdCulprits(f.sessions, seen, intent!, { timersToo: false }), {
+      timeoutMs: remainingMs(lab),
+      description: `BFD up on ${f.sessions.length} router-to-router sessions`,
+    }).catch((e: unknown) => (e instanceof WaitTimeoutError ? undefined : Promise.reject(e)));
+    const seen = up?.value ?? (await observe());
+    recordFigure({ task }, 'bfd_sessions_checked', { value: f.sessions.length, unit: 'sessions', description: 'router-to-router sessions whose BFD state and timers were compared with the intent' });
+    expectNoCulprits(bfdCulprits(f.sessions, seen, intent!, { timersToo: true }), `BFD sessions differ from the intent (${intent!.file})`);
+  });
+
+  test('every router with equal-cost paths hashes flows as the intent declares', async ({ lab, fabric, skip }) => {
+    skipWithoutBgp(lab, skip);
+    const intent = lab.topology.intent;
+    if (!intent?.multipathHash) skip(`not declared: the multipath hash (declare multipath.hash: l4 in ${intent?.file ?? 'the intent file'})`);
+    skipWithoutDeclaredRouting(lab, skip);
+    const f = await fabric();
+    const routes = expectedRoutes(f.routers, f.links);
+    const ecmpRouters = [...new Set(routes.filter((r) => r.width > 1).map((r) => r.at))];
+    if (!ecmpRouters.length) skip('no router has equal-cost paths in this topology');
+    const policies = new Map(await Promise.all(ecmpRouters.map(async (r) => [r, (await lab.node(r).exec(['sysctl', '-n', 'net.ipv4.fib_multipath_hash_policy'])).stdout.trim()] as const)));
+    expectNoCulprits(hashCulprits(routes, policies, intent!.multipathHash!, intent!.file), `routers hash otherwise than the declared ${intent!.multipathHash} (net.ipv4.fib_multipath_hash_policy=${HASH_POLICIES[intent!.multipathHash!]})`);
+  });
+
+  test('every link end has the MTU the topology declares', async ({ lab, skip }) => {
+    const links = lab.topology.links.filter((l) => l.mtu !== undefined);
+    if (!links.length) skip(`not declared: no link of ${lab.topology.file} has an mtu`);
+    const nodes = [...new Set(links.flatMap((l) => l.endpoints.map((e) => e.node)))];
+    const mtus = new Map(
+      await Promise.all(
+        nodes.map(async (n) => {
+          const r = await lab.node(n).exec(['ip', '-j', 'link', 'show']);
+          return [n, new Map((JSON.parse(r.stdout || '[]') as { ifname: string; mtu: number }[]).map((l) => [l.ifname, l.mtu]))] as const;
+        }),
+      ),
+    );
+    expectNoCulprits(mtuCulprits(links, mtus, linkLabel, lab.topology.file), 'link ends run another MTU than the topology declares');
+  });
+});
