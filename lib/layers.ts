@@ -30,6 +30,8 @@ export const LAYERS: readonly Layer[] = [
   { name: 'probes', paths: ['lib/probes', 'lib/faults', 'lib/traffic', 'lib/stats'] },
   // Assertions: culprit-naming comparisons of what probes saw with what the plan expects.
   { name: 'expect', paths: ['lib/expect'] },
+  // Live state normalised into a snapshot; two snapshots diffed (pure).
+  { name: 'state', paths: ['lib/state'] },
   { name: 'report', paths: ['lib/report'] },
   { name: 'testkit', paths: ['lib/testkit'] },
   { name: 'cli', paths: ['lib/cli'] },

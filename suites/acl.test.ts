@@ -8,7 +8,9 @@ import type { BackgroundProcess, StartedLab } from '../lib/lab/started-lab.ts';
 import type { Overlay } from '../lib/model/overlay.ts';
 import { expectedMatrix, probeLabel, probesFor, type Cell } from '../lib/plan/acl-matrix.ts';
 import { ping, startListener, tcpConnects, udpEchoes } from '../lib/probes/traffic.ts';
-import { recordFigure } from '../lib/report/figures.ts';
+import { recordFigure, recordObservations } from '../lib/report/figures.ts';
+import { extraAclProbes } from '../lib/testkit/settings.ts';
+import { aclKey } from '../lib/state/snapshot.ts';
 
 type Observed = Cell & { observed: 'allow' | 'deny'; attempts: number };
 
@@ -22,12 +24,15 @@ async function attempt(lab: StartedLab, overlay: Overlay, c: Cell): Promise<bool
   return udpEchoes(src, dstIp, c.probe.port!);
 }
 
+/** The cells: the intent's own probes, and those `netproof change` adds so two labs are compared cell for cell. */
+const matrixOf = (overlay: Overlay) => expectedMatrix(overlay, extraAclProbes());
+
 /** Every cell attempted once per file; both tests read it. */
 async function probeMatrix(lab: StartedLab, overlay: Overlay, listeners: BackgroundProcess[]): Promise<Observed[]> {
   // Every VM listens on every probed port, so a closed port never poses as a denial.
-  const ports = probesFor(overlay).filter((p) => p.protocol !== 'icmp');
+  const ports = probesFor(overlay, extraAclProbes()).filter((p) => p.protocol !== 'icmp');
   for (const vm of overlay.vms) for (const p of ports) listeners.push(await startListener(lab.node(vm.name), p.protocol as 'tcp' | 'udp', p.port!));
-  return mapLimit(expectedMatrix(overlay), 8, async (c) => {
+  return mapLimit(matrixOf(overlay), 8, async (c) => {
     // The first packet of a flow can be slow through OVS (upcall, conntrack): a denial
     // counts only after three attempts; a single pass is a pass.
     let attempts = 0;
@@ -61,7 +66,8 @@ describe('security groups (ACLs)', () => {
     skipWithoutOverlay(lab, skip);
     const overlay = await readyOverlay();
     if (!overlay.groups.length) skip('the intent defines no security groups');
-    const cells = await step(`probe ${expectedMatrix(overlay).length} cells`, () => matrix());
+    const cells = await step(`probe ${matrixOf(overlay).length} cells`, () => matrix());
+    recordObservations({ task }, { acl: Object.fromEntries(cells.map((c) => [aclKey(c.src, c.dst, label(c)), c.observed])) });
     await attachment('acl-matrix.md', matrixMarkdown(cells), 'text/markdown');
     await attachment('acl-matrix.json', JSON.stringify(cells, null, 2), 'application/json');
     const wrong = cells.filter((c) => c.observed !== c.expected);

@@ -13,7 +13,7 @@ import { planOverlayNodes } from '../lib/plan/chassis.ts';
 import { underlayPathMtu } from '../lib/plan/underlay-paths.ts';
 import { genevePackets, parsePcap, type GenevePacket } from '../lib/probes/pcap.ts';
 import { bulkTcp, ping } from '../lib/probes/traffic.ts';
-import { recordFigure } from '../lib/report/figures.ts';
+import { recordFigure, recordObservations } from '../lib/report/figures.ts';
 
 const IP_ICMP_HEADERS = 28;
 const PROBE_PAYLOAD = 1000;
@@ -119,6 +119,7 @@ describe('GENEVE MTU', () => {
     const found = await step(`binary-search ${pairs.length} host pairs`, () =>
       Promise.all(pairs.map(async (p) => ({ ...p, largest: await largestInnerPacket(lab, p.src, p.dst) }))),
     );
+    recordObservations({ task }, { largestPacket: Object.fromEntries(found.map((f) => [`${f.src.host} → ${f.dst.host}`, f.largest])) });
     for (const f of found) recordFigure({ task }, `largest_inner_packet_bytes.${f.src.host}-${f.dst.host}`, { value: f.largest, unit: 'B', description: `largest don't-fragment IPv4 packet ${f.src.name} → ${f.dst.name} (searched up to ${f.src.name}'s MTU ${f.src.mtu})` });
     const holes = found.filter((f) => f.largest < f.src.mtu);
     expectNoCulprits(

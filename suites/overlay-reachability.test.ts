@@ -10,7 +10,7 @@ import type { Overlay, VmPort } from '../lib/model/overlay.ts';
 import { expectedMatrix } from '../lib/plan/acl-matrix.ts';
 import { diagnoseChassisPair } from '../lib/probes/overlay-diagnosis.ts';
 import { ping } from '../lib/probes/traffic.ts';
-import { recordFigure } from '../lib/report/figures.ts';
+import { recordFigure, recordObservations } from '../lib/report/figures.ts';
 
 interface Pair {
   src: VmPort;
@@ -72,6 +72,7 @@ describe('overlay reachability', () => {
       ['| from | to | path | result |', '|---|---|---|---|', ...results.map((r) => `| ${r.pair.src.name} (${r.pair.src.host}) | ${r.pair.dst.name} (${r.pair.dst.host}) | ${sameSwitch(r.pair)} | ${r.ok ? 'reply' : '**no reply**'} |`)].join('\n'),
       'text/markdown',
     );
+    recordObservations({ task }, { reachability: Object.fromEntries(results.map((r) => [`${r.pair.src.name} → ${r.pair.dst.name}`, r.ok ? 'reply' : 'no reply'])) });
     recordFigure({ task }, 'overlay_pairs_reachable', { value: results.filter((r) => r.ok).length, unit: 'pairs', description: `of ${results.length} ordered VM pairs whose ICMP the intent allows` });
     const failed = results.filter((r) => !r.ok);
     if (failed.length) {

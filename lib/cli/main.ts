@@ -12,7 +12,10 @@ import { deployLab, loadForRuntime, printFrrConfigProblems } from './deploy.ts';
 import { exportLab } from './export.ts';
 import { runLab, SUITE_NAMES, testLab } from './run.ts';
 import { DEFAULT_CONVERGENCE_TIMEOUT_S } from '../testkit/settings.ts';
+import { DEFAULT_FIGURE_TOLERANCE } from '../model/intent.ts';
 import { FAULT_KINDS, holdThenRestore, injectFault } from './fault.ts';
+import { changeLab, parseTolerance, readAccepted, readBaseline } from './change.ts';
+import { printIntent } from './intent.ts';
 
 const program = new Command();
 
@@ -148,27 +151,63 @@ function withSuiteOptions(cmd: Command): Command {
     .option('--suite <name>', `suite to run, repeatable (suites: ${SUITE_NAMES.join(', ')})`, (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--tests <glob>', 'your own check files (vitest tests written with netproof/testkit), repeatable; run after the built-in suites', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--report-dir <dir>', 'where junit.xml, allure-results/ and summary.json go', 'reports/latest')
-    .option('--convergence-timeout <seconds>', 'deadline for the control plane to converge, from the end of the deploy (test: from the start of the checks)', integer('--convergence-timeout'), DEFAULT_CONVERGENCE_TIMEOUT_S);
+    .option('--convergence-timeout <seconds>', 'deadline for the control plane to converge, from the end of the deploy (test: from the start of the checks)', integer('--convergence-timeout'), DEFAULT_CONVERGENCE_TIMEOUT_S)
+    .option('--accept <file>', 'differences you mean to make (entries of a diff.json): reported as intended; one that does not happen fails')
+    .option('--tolerance <share>', `how far a figure may move before it counts as a regression or improvement, e.g. 50% (default: the intent's, else ${DEFAULT_FIGURE_TOLERANCE.relative * 100}%)`);
 }
 
-const suiteOptions = (runtime: Runtime, o: { suite: string[]; tests: string[]; reportDir: string; convergenceTimeout: number }) => ({
-  runtime,
-  suites: o.suite,
-  tests: o.tests,
-  reportDir: resolve(o.reportDir),
-  convergenceTimeoutS: o.convergenceTimeout,
-});
+/** Options of the verbs that may compare with a snapshot taken earlier (`run`, `test`). */
+const withBaseline = (cmd: Command) => cmd.option('--baseline <state.json>', 'compare this run with a state.json written earlier: any regression fails the run (writes diff.json and diff.md)');
 
-withSuiteOptions(program.command('run').description('deploy a lab, run the conformance suites against it, write reports, tear down').argument('<file>', 'containerlab topology (*.clab.yml)'))
+type SuiteCliOptions = { suite: string[]; tests: string[]; reportDir: string; convergenceTimeout: number; accept?: string; tolerance?: string; baseline?: string };
+
+async function suiteOptions(runtime: Runtime, o: SuiteCliOptions) {
+  if (o.accept && !o.baseline) throw new UsageError('--accept needs --baseline (or use netproof change): it says which differences from the baseline you mean to make');
+  // Read before anything is deployed: a bad file is bad input (exit 2).
+  const baseline = o.baseline ? { snapshot: await readBaseline(o.baseline), label: o.baseline } : undefined;
+  return {
+    runtime,
+    suites: o.suite,
+    tests: o.tests,
+    reportDir: resolve(o.reportDir),
+    convergenceTimeoutS: o.convergenceTimeout,
+    ...(baseline ? { baseline } : {}),
+    ...(o.accept ? { accepted: await readAccepted(o.accept) } : {}),
+    ...(o.tolerance ? { tolerance: parseTolerance(o.tolerance) } : {}),
+  };
+}
+
+withBaseline(withSuiteOptions(program.command('run').description('deploy a lab, run the conformance suites against it, write reports and state.json, tear down').argument('<file>', 'containerlab topology (*.clab.yml)')))
   .addOption(runtimeOption())
   .option('--keep', 'leave the lab running afterwards')
   .action(async (file: string, o) => {
-    process.exitCode = await runLab({ file, keep: Boolean(o.keep), ...suiteOptions(runtimeByName(o.runtime), o) });
+    process.exitCode = await runLab({ file, keep: Boolean(o.keep), ...(await suiteOptions(runtimeByName(o.runtime), o)) });
   });
 
-withSuiteOptions(program.command('test').description('run the conformance suites against a lab that is already deployed (it keeps running)').argument('<lab>', 'lab name (see: netproof status)'))
+withBaseline(withSuiteOptions(program.command('test').description('run the conformance suites against a lab that is already deployed (it keeps running)').argument('<lab>', 'lab name (see: netproof status)')))
   .action(async (labName: string, o) => {
-    process.exitCode = await testLab(labName, suiteOptions(await runtimeOfLab(labName), o));
+    process.exitCode = await testLab(labName, await suiteOptions(await runtimeOfLab(labName), o));
+  });
+
+withSuiteOptions(
+  program
+    .command('change')
+    .description('pre-change validation: run the current lab, then the proposed one, and diff their state (diff.json, diff.md); exit 1 on any regression')
+    .argument('<current>', 'the lab as it is (*.clab.yml)')
+    .argument('<proposed>', 'the lab as the change would make it (*.clab.yml)'),
+)
+  .addOption(runtimeOption())
+  .action(async (current: string, proposed: string, o) => {
+    const { baseline: _none, accepted: _a, ...common } = await suiteOptions(runtimeByName(o.runtime), { ...o, accept: undefined });
+    process.exitCode = await changeLab({ ...common, current, proposed, ...(o.accept ? { accept: o.accept } : {}) });
+  });
+
+program
+  .command('intent')
+  .description("print an intent file inferred from a running lab's live state (ASNs, loopbacks, BFD timers, hashing), to review and commit beside the topology")
+  .argument('<lab>', 'lab name (see: netproof status)')
+  .action(async (labName: string) => {
+    await printIntent(await attachLab(labName));
   });
 
 program

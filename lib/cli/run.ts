@@ -1,15 +1,24 @@
 // `netproof run`: deploy, run the conformance suites through vitest's Node API against the
 // lab, write junit.xml + allure-results/ + summary.json, tear down (also on Ctrl-C).
 // `netproof test`: the same suites against a lab that is already deployed.
+// Both write state.json (the lab's normalised state) and, given a baseline snapshot, diff.json.
 import { existsSync } from 'node:fs';
-import { glob, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { glob, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { EXIT, UsageError } from '../errors.ts';
 import { ownFile, PROJECT_ROOT } from '../paths.ts';
 import type { StartedLab } from '../lab/started-lab.ts';
+import type { Lab } from '../lifecycle/lab.ts';
 import { SummaryReporter } from '../report/summary-reporter.ts';
+import { writeAllureDiff } from '../report/allure-diff.ts';
+import { buildSnapshot } from '../report/state-file.ts';
+import { DEFAULT_FIGURE_TOLERANCE, type FigureTolerance } from '../model/intent.ts';
+import { settledLiveState } from '../state/collect.ts';
+import type { Accepted } from '../state/diff.ts';
+import { diffMarkdown, diffReport, failureLines, type DiffReport } from '../state/report.ts';
+import { aclProbesOf, type Snapshot } from '../state/snapshot.ts';
 import type { Runtime } from '../runtime/runtime.ts';
-import { CONVERGENCE_TIMEOUT_ENV, DEFAULT_CONVERGENCE_TIMEOUT_S, LAB_ENV, RUN_STARTED_ENV, RUNTIME_ENV } from '../testkit/settings.ts';
+import { ACL_PROBES_ENV, CONVERGENCE_TIMEOUT_ENV, DEFAULT_CONVERGENCE_TIMEOUT_S, LAB_ENV, RUN_STARTED_ENV, RUNTIME_ENV } from '../testkit/settings.ts';
 import { deployLab, loadForRuntime, printFrrConfigProblems } from './deploy.ts';
 import { keepingOurSignalHandlers, withInterruptCleanup } from './interrupt.ts';
 
@@ -18,7 +27,7 @@ export const SUITES_DIR = ownFile('suites');
 /** What a user's check imports; the runner points it at this copy of netproof, so the kit and the lab fixture are the runner's own. */
 export const TESTKIT_ENTRY = ownFile('lib/testkit/index.ts');
 /** In the order they run: whether FRR took the configuration, then convergence, so its clock means what it says. */
-export const SUITE_NAMES = ['frr-config', 'bgp-convergence', 'overlay-reachability', 'geneve-mtu', 'acl', 'ecmp-spread', 'bfd-failover'];
+export const SUITE_NAMES = ['frr-config', 'bgp-convergence', 'intent', 'overlay-reachability', 'geneve-mtu', 'acl', 'ecmp-spread', 'bfd-failover'];
 
 export interface SuiteOptions {
   runtime: Runtime;
@@ -28,10 +37,27 @@ export interface SuiteOptions {
   convergenceTimeoutS?: number;
   /** Globs of the user's own check files (relative to the working directory), run after the built-in suites. */
   tests?: string[];
+  /** A snapshot taken earlier to compare this run's with (`--baseline`, `netproof change`): any regression fails the run. */
+  baseline?: { snapshot: Snapshot; label: string };
+  /** Differences the user means to make (`--accept`): reported as intended; one that does not happen fails the run. */
+  accepted?: Accepted[];
+  /** Figure tolerance; else the intent's, else the default. */
+  tolerance?: FigureTolerance;
+  /** Security-group probes to add to the lab's own (`tcp/5432`), so two labs are compared cell for cell. */
+  aclProbes?: string[];
+  /** Where diff.json and diff.md go: the report directory unless given. */
+  diffDir?: string;
+  /** Label of this run's lab in the diff: its file unless given. */
+  label?: string;
 }
+
+/** How long the state snapshot waits for the lab to settle after the checks (a failover test may just have restored a link). */
+const SNAPSHOT_SETTLE_MS = 20_000;
 
 export interface RunOptions extends SuiteOptions {
   file: string;
+  /** The file already loaded and checked for this runtime (netproof change checks both files first). */
+  lab?: Lab;
   keep?: boolean;
 }
 
@@ -62,7 +88,7 @@ export async function userTestFiles(globs: readonly string[], cwd = process.cwd(
 export async function runLab(o: RunOptions): Promise<number> {
   suiteFiles(o.suites);
   const userFiles = await userTestFiles(o.tests ?? []);
-  const loaded = await loadForRuntime(o.file, o.runtime);
+  const loaded = o.lab ?? (await loadForRuntime(o.file, o.runtime));
   const { topology } = loaded;
   await o.runtime.checkEnvironment(topology);
   await prepareReportDir(o.reportDir);
@@ -100,6 +126,9 @@ async function runSuites(lab: StartedLab, o: SuiteOptions, userFiles: string[], 
   process.env[LAB_ENV] = lab.name;
   process.env[RUNTIME_ENV] = o.runtime.name;
   process.env[CONVERGENCE_TIMEOUT_ENV] = String(convergenceTimeoutS);
+  const aclProbes = [...new Set([...(o.aclProbes ?? []), ...(o.baseline ? aclProbesOf(o.baseline.snapshot) : [])])];
+  if (aclProbes.length) process.env[ACL_PROBES_ENV] = aclProbes.join(',');
+  else delete process.env[ACL_PROBES_ENV];
   if (runStartedAt === undefined) delete process.env[RUN_STARTED_ENV];
   else process.env[RUN_STARTED_ENV] = String(runStartedAt);
   const summary = new SummaryReporter(join(o.reportDir, 'summary.json'), PROJECT_ROOT, () => ({
@@ -159,9 +188,39 @@ async function runSuites(lab: StartedLab, o: SuiteOptions, userFiles: string[], 
   );
   const result = summary.summary;
   if (result && result.counts.passed + result.counts.failed === 0) console.log('\nno check applied to this lab (every test was skipped): that is not a pass');
-  console.log(`\nreports: ${o.reportDir}/{junit.xml,allure-results/,summary.json}`);
+  const { state: live, settled } = await settledLiveState(lab, SNAPSHOT_SETTLE_MS);
+  if (!settled) console.log(`\nthe lab's state still changed ${SNAPSHOT_SETTLE_MS / 1000} s after the checks: state.json holds the last look`);
+  const snapshot = buildSnapshot(lab.name, live, result);
+  await writeFile(join(o.reportDir, 'state.json'), `${JSON.stringify(snapshot, null, 2)}\n`);
+  console.log(`\nreports: ${o.reportDir}/{junit.xml,allure-results/,summary.json,state.json}`);
   if (configRefused) console.log('FRR refused lines of the configuration (listed at the top, and in summary.json frrConfigProblems): the run fails');
-  return result?.status === 'passed' && !configRefused ? EXIT.ok : EXIT.failed;
+  const passed = result?.status === 'passed' && !configRefused;
+  if (!o.baseline) return passed ? EXIT.ok : EXIT.failed;
+  const report = await writeDiff(lab, snapshot, passed, o);
+  return report.verdict === 'pass' ? EXIT.ok : EXIT.failed;
+}
+
+/** Diff this run's snapshot with the baseline: diff.json, diff.md, an Allure result; prints why it fails, if it does. */
+async function writeDiff(lab: StartedLab, snapshot: Snapshot, passed: boolean, o: SuiteOptions): Promise<DiffReport> {
+  const report = diffReport({
+    before: { ...o.baseline!, lab: o.baseline!.snapshot.lab },
+    after: { label: o.label ?? relative(process.cwd(), lab.topology.file), lab: lab.name, snapshot },
+    afterPassed: passed,
+    accepted: o.accepted,
+    tolerance: o.tolerance ?? lab.topology.intent?.tolerance ?? DEFAULT_FIGURE_TOLERANCE,
+  });
+  const dir = o.diffDir ?? o.reportDir;
+  await mkdir(dir, { recursive: true });
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  const markdown = diffMarkdown(report);
+  await writeFile(join(dir, 'diff.json'), json);
+  await writeFile(join(dir, 'diff.md'), markdown);
+  const reasons = failureLines(report);
+  writeAllureDiff(join(o.reportDir, 'allure-results'), report, { json, markdown }, reasons);
+  const c = report.counts;
+  console.log(`\ndiff against ${report.before.label}: ${c.regressions} regressions, ${c.intended} intended, ${c.improvements} improvements, ${c.neutral} neutral → ${dir}/{diff.json,diff.md}`);
+  if (reasons.length) console.log(`the change fails:\n${reasons.map((r) => `  ${r}`).join('\n')}`);
+  return report;
 }
 
 /**
@@ -190,7 +249,7 @@ async function killChildProcesses(): Promise<void> {
 
 async function prepareReportDir(dir: string): Promise<void> {
   // Only what a run writes is replaced; anything else in the directory is left alone.
-  for (const name of ['junit.xml', 'summary.json', 'allure-results']) {
+  for (const name of ['junit.xml', 'summary.json', 'allure-results', 'state.json', 'diff.json', 'diff.md']) {
     const p = join(dir, name);
     if (existsSync(p)) await rm(p, { recursive: true, force: true });
   }

@@ -88,6 +88,11 @@ describe('probesFor', () => {
     expect(labels(probesFor(o))).toEqual(['icmp', 'tcp/1024', 'udp/1024']);
   });
 
+  it('adds probes another lab\'s rules name, once, so two labs are probed cell for cell', () => {
+    const o = overlay({ groups: [group('g', { direction: 'ingress', protocol: 'tcp', ports: { min: 80, max: 80 } })] });
+    expect(labels(probesFor(o, [{ protocol: 'tcp', port: 5432 }, { protocol: 'tcp', port: 80 }, { protocol: 'icmp' }]))).toEqual(['icmp', 'tcp/80', 'tcp/1024', 'tcp/5432', 'udp/1024']);
+  });
+
   it('falls back below 1024 when every port from 1024 up is named, and adds none when all are', () => {
     const o = overlay({
       groups: [group('g', { direction: 'ingress', protocol: 'tcp', ports: { min: 1024, max: 65535 } }, { direction: 'ingress', protocol: 'udp', ports: { min: 1, max: 65535 } })],

@@ -59,7 +59,7 @@ const PROTOCOL_ORDER: Record<ProbeProtocol, number> = { icmp: 0, tcp: 1, udp: 2 
  * names, to show the default deny (if every port ≥ 1024 is named, the smallest unnamed port below).
  * Sorted (icmp, tcp, udp; ports ascending) and without duplicates.
  */
-export function probesFor(overlay: Overlay): Probe[] {
+export function probesFor(overlay: Overlay, extra: readonly Probe[] = []): Probe[] {
   const rules = overlay.groups.flatMap((g) => g.rules);
   const probes: Probe[] = [{ protocol: 'icmp' }];
   for (const protocol of ['tcp', 'udp'] as const) {
@@ -70,6 +70,8 @@ export function probesFor(overlay: Overlay): Probe[] {
     if (unnamed !== undefined) ports.add(unnamed);
     for (const port of ports) probes.push({ protocol, port });
   }
+  // Probes another lab's rules name (netproof change probes both labs with both labs' probes).
+  for (const p of extra) if (p.protocol !== 'icmp' && !probes.some((q) => q.protocol === p.protocol && q.port === p.port)) probes.push({ protocol: p.protocol, port: p.port });
   return probes.sort((a, b) => PROTOCOL_ORDER[a.protocol] - PROTOCOL_ORDER[b.protocol] || (a.port ?? 0) - (b.port ?? 0));
 }
 
@@ -101,9 +103,9 @@ function judge(overlay: Overlay, vm: VmPort, direction: 'ingress' | 'egress', pr
   return { ok: false, text: `no ${direction} rule of ${vm.groups.join(', ')} (${listed}) matches ${probeLabel(probe)} ${toFrom} ${peer.name} ${peer.ip}` };
 }
 
-/** One cell per reachable pair and probe: what the security groups must do to it, and why. */
-export function expectedMatrix(overlay: Overlay): Cell[] {
-  const probes = probesFor(overlay);
+/** One cell per reachable pair and probe (the overlay's own, and `extraProbes`): what the security groups must do to it, and why. */
+export function expectedMatrix(overlay: Overlay, extraProbes: readonly Probe[] = []): Cell[] {
+  const probes = probesFor(overlay, extraProbes);
   const cells: Cell[] = [];
   for (const { src, dst } of reachablePairs(overlay)) {
     for (const probe of probes) {

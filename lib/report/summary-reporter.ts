@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
 import type { FrrConfigProblem } from '../lab/started-lab.ts';
-import type { Figure } from './figures.ts';
+import type { Figure, Observations } from './figures.ts';
 
 export interface SummaryContext {
   lab: string;
@@ -22,6 +22,7 @@ export interface TestSummary {
   durationMs: number;
   errors: string[];
   figures: Record<string, Figure>;
+  observations?: Observations;
 }
 
 export interface Summary extends SummaryContext {
@@ -30,6 +31,8 @@ export interface Summary extends SummaryContext {
   finishedAt: string;
   counts: { passed: number; failed: number; skipped: number };
   figures: Record<string, Figure & { test: string }>;
+  /** Every check's observations merged: the matrices of state.json. */
+  observations: Required<Observations>;
   tests: TestSummary[];
 }
 
@@ -59,6 +62,7 @@ export class SummaryReporter implements Reporter {
           durationMs: Math.round(diagnostic?.duration ?? 0),
           errors: (result.errors ?? []).map((e) => e.message),
           figures: test.meta().netproofFigures ?? {},
+          ...(test.meta().netproofObservations ? { observations: test.meta().netproofObservations } : {}),
         });
       }
       // A file that failed to load has no tests but must fail the run.
@@ -66,6 +70,12 @@ export class SummaryReporter implements Reporter {
     }
     const count = (s: TestSummary['status']) => tests.filter((t) => t.status === s).length;
     const figures = Object.fromEntries(tests.flatMap((t) => Object.entries(t.figures).map(([k, f]) => [k, { ...f, test: t.name }])));
+    const observations: Required<Observations> = { reachability: {}, acl: {}, largestPacket: {} };
+    for (const t of tests) {
+      Object.assign(observations.reachability, t.observations?.reachability);
+      Object.assign(observations.acl, t.observations?.acl);
+      Object.assign(observations.largestPacket, t.observations?.largestPacket);
+    }
     const context = this.context();
     this.summary = {
       ...context,
@@ -75,6 +85,7 @@ export class SummaryReporter implements Reporter {
       finishedAt: new Date().toISOString(),
       counts: { passed: count('passed'), failed: count('failed'), skipped: count('skipped') },
       figures,
+      observations,
       tests,
     };
     await mkdir(dirname(this.outputFile), { recursive: true });

@@ -15,4 +15,5 @@ export { registerLab } from './registry.ts';
 export { test, attachNamedLab, expectNoCulprits, skipWithoutBgp, skipWithoutDeclaredRouting, skipWithoutOverlay, PreconditionError, sharedPrecondition, type LabFixtures } from './lab.ts';
 export type { NetproofMatchers, ReachOptions, RouteOptions } from './matchers.ts';
 export { remainingMs, sinceDeployS } from './deadline.ts';
+export { declaredBfd, lossBudget, type Intent } from '../model/intent.ts';
 export type { BackgroundProcess, FrrConfigProblem, NodeHandle, StartedLab } from '../lab/started-lab.ts';

@@ -12,3 +12,18 @@ export function convergenceTimeoutMs(): number {
   const s = Number(process.env[CONVERGENCE_TIMEOUT_ENV] ?? DEFAULT_CONVERGENCE_TIMEOUT_S);
   return (Number.isFinite(s) && s > 0 ? s : DEFAULT_CONVERGENCE_TIMEOUT_S) * 1000;
 }
+
+/**
+ * Extra security-group probes (`tcp/5432,udp/53`): `netproof change` and `--baseline` probe a lab
+ * with the other lab's probes too, so both matrices hold the same cells and a dropped rule shows
+ * as allow → deny rather than as a cell that vanished.
+ */
+export const ACL_PROBES_ENV = 'NETPROOF_ACL_PROBES';
+
+export function extraAclProbes(env: NodeJS.ProcessEnv = process.env): { protocol: 'tcp' | 'udp'; port: number }[] {
+  return (env[ACL_PROBES_ENV] ?? '')
+    .split(',')
+    .map((s) => /^(tcp|udp)\/(\d+)$/.exec(s.trim()))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ protocol: m[1] as 'tcp' | 'udp', port: Number(m[2]) }));
+}

@@ -1,0 +1,183 @@
+// Read a running lab into the normalised router part of a snapshot: BGP sessions by peer node,
+// zebra's RIB and the kernel FIB per prefix with next hops by neighbour, BFD sessions with
+// their negotiated timers, the multipath hash and every link end's MTU. Read only; polled
+// until two looks agree, so a lab still settling (after a failover test) is not caught mid-way.
+import { Address4 } from 'ip-address';
+import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
+import { HASH_POLICIES } from '../model/intent.ts';
+import { vtyshJson, type BgpSummary, type RibEntry } from '../probes/frr.ts';
+import type { BfdPeer } from '../probes/failover.ts';
+import { addresses, kernelRoutes, type KernelRoute } from '../probes/kernel.ts';
+import { waitFor } from '../wait-for.ts';
+import type { BfdState, RouteState, RouterState, SessionState, Snapshot } from './snapshot.ts';
+
+/** Remote timers FRR reports next to the local ones (`show bfd peers json`). */
+type BfdPeerJson = BfdPeer & { 'transmit-interval': number; 'remote-receive-interval': number };
+
+/** Every IPv4 address of the lab → the node that owns it, to name peers and next hops by node. */
+export async function addressOwners(lab: StartedLab): Promise<Map<string, string>> {
+  const all = await Promise.all(lab.nodes().map(async (n) => (await addresses(n)).filter((a) => a.family === 'inet').map((a) => [a.local, n.name] as const)));
+  return new Map(all.flat().filter(([ip]) => !ip.startsWith('127.')));
+}
+
+const byNeighbour = (owners: Map<string, string>) => (dev: string | undefined, gateway: string | undefined): string => {
+  if (!gateway) return dev ?? '?';
+  return `${dev ?? '?'} → ${owners.get(gateway) ?? gateway}`;
+};
+
+function ribState(rib: Record<string, RibEntry[]>, label: ReturnType<typeof byNeighbour>): Record<string, RouteState> {
+  const out: Record<string, RouteState> = {};
+  for (const [prefix, entries] of Object.entries(rib)) {
+    const selected = entries.find((e) => e.selected);
+    if (!selected) continue;
+    const hops = selected.nexthops.filter((h) => h.active !== false).map((h) => (h.blackhole ? 'blackhole' : h.unreachable ? 'unreachable' : label(h.interfaceName, h.ip)));
+    out[prefix] = { protocol: selected.protocol, nexthops: [...new Set(hops)].sort() };
+  }
+  return out;
+}
+
+function fibState(routes: KernelRoute[], label: ReturnType<typeof byNeighbour>): Record<string, RouteState> {
+  const out: Record<string, RouteState> = {};
+  for (const r of routes) {
+    const hops = r.type && r.type !== 'unicast' ? [r.type] : r.nexthops.map((h) => label(h.dev, h.gateway));
+    out[r.dst] = { protocol: r.protocol ?? 'boot', nexthops: [...new Set(hops)].sort() };
+  }
+  return out;
+}
+
+/** A path of `show bgp ipv4 unicast json`: the fields that say whether it ties with the best. */
+interface BgpPath {
+  valid?: boolean;
+  bestpath?: boolean;
+  path?: string;
+  nexthops?: { ip: string }[];
+}
+
+/** Per prefix, the next-hop addresses of every valid path whose AS path is as short as the best's: BGP's equal-cost candidates. */
+export function equalCostCandidates(routes: Record<string, BgpPath[]>): Map<string, string[]> {
+  const length = (p: BgpPath) => (p.path ? p.path.split(' ').length : 0);
+  const out = new Map<string, string[]>();
+  for (const [prefix, paths] of Object.entries(routes)) {
+    const best = paths.find((p) => p.bestpath);
+    if (!best) continue;
+    const ips = paths.filter((p) => p.valid && length(p) === length(best)).flatMap((p) => (p.nexthops ?? []).map((h) => h.ip));
+    out.set(prefix, [...new Set(ips)]);
+  }
+  return out;
+}
+
+/**
+ * With maximum-paths below the number of equal-cost candidates, which one BGP installs is an
+ * accident of timing (the oldest path wins): record the candidates and how many are used, so a
+ * healthy lab snapshots the same every run.
+ */
+function withCandidates(routes: Record<string, RouteState>, candidates: Map<string, string[]>): Record<string, RouteState> {
+  const out: Record<string, RouteState> = {};
+  for (const [prefix, r] of Object.entries(routes)) {
+    const all = candidates.get(prefix);
+    const chosen = r.protocol === 'bgp' && all && all.length > r.nexthops.length && r.nexthops.every((h) => all.includes(h));
+    out[prefix] = chosen ? { protocol: r.protocol, nexthops: [...all].sort(), uses: r.nexthops.length } : r;
+  }
+  return out;
+}
+
+/** The interface a next-hop address is reached by: the connected route whose subnet holds it. */
+function deviceFor(kernel: KernelRoute[], ip: string): string | undefined {
+  const a = new Address4(ip);
+  return kernel.find((r) => r.protocol === 'kernel' && !r.nexthops.some((h) => h.gateway) && a.isInSubnet(new Address4(r.dst)))?.nexthops[0]?.dev;
+}
+
+/** Keyed by peer node; by node:address when one router has two sessions with one peer. */
+function keyed<T extends { peer: string }>(items: (T & { address: string })[]): Record<string, T> {
+  const count = new Map<string, number>();
+  for (const i of items) count.set(i.peer, (count.get(i.peer) ?? 0) + 1);
+  const out: Record<string, T> = {};
+  for (const { address, ...item } of items) out[count.get(item.peer)! > 1 ? `${item.peer}@${address}` : item.peer] = item as unknown as T;
+  return out;
+}
+
+async function routerState(node: NodeHandle, owners: Map<string, string>): Promise<RouterState> {
+  const label = byNeighbour(owners);
+  const hasBgp = node.frrDaemons.includes('bgpd');
+  const hasBfd = node.frrDaemons.includes('bfdd');
+  const [summary, table, rib, kernel, bfd, hash] = await Promise.all([
+    hasBgp ? vtyshJson<{ ipv4Unicast?: BgpSummary }>(node, 'show bgp summary json').then((j) => j.ipv4Unicast) : undefined,
+    hasBgp ? vtyshJson<{ routes?: Record<string, BgpPath[]> }>(node, 'show bgp ipv4 unicast json').then((j) => j.routes ?? {}) : {},
+    vtyshJson<Record<string, RibEntry[]>>(node, 'show ip route json'),
+    kernelRoutes(node),
+    hasBfd ? vtyshJson<BfdPeerJson[]>(node, 'show bfd peers json') : [],
+    node.exec(['sysctl', '-n', 'net.ipv4.fib_multipath_hash_policy']).then((r) => r.stdout.trim()),
+  ]);
+  const sessions = keyed<SessionState>(
+    Object.entries(summary?.peers ?? {}).map(([address, p]) => ({ address, peer: owners.get(address) ?? address, state: p.state, prefixes: p.pfxRcd ?? 0 })),
+  );
+  const bfdSessions = keyed<BfdState>(
+    bfd.map((p) => ({
+      address: p.peer,
+      peer: owners.get(p.peer) ?? p.peer,
+      status: p.status,
+      // Negotiated: each side runs at the slower of what it wants and what the other accepts.
+      transmitIntervalMs: Math.max(p['transmit-interval'], p['remote-receive-interval'] ?? 0),
+      receiveIntervalMs: Math.max(p['receive-interval'], p['remote-transmit-interval'] ?? 0),
+      detectMultiplier: p['detect-multiplier'],
+    })),
+  );
+  const candidates = new Map([...equalCostCandidates(table)].map(([prefix, ips]) => [prefix, ips.map((ip) => label(deviceFor(kernel, ip), ip))]));
+  const policy = Object.entries(HASH_POLICIES).find(([, v]) => String(v) === hash)?.[0] ?? hash;
+  return {
+    ...(summary ? { asn: summary.as } : {}),
+    sessions,
+    rib: withCandidates(ribState(rib, label), candidates),
+    fib: withCandidates(fibState(kernel, label), candidates),
+    bfd: bfdSessions,
+    multipathHash: policy,
+  };
+}
+
+/** MTU of every link end the topology declares, by `node:iface`. */
+async function linkMtus(lab: StartedLab): Promise<Record<string, number>> {
+  const ends = new Map<string, Set<string>>();
+  for (const l of lab.topology.links) for (const e of l.endpoints) ends.set(e.node, (ends.get(e.node) ?? new Set()).add(e.iface));
+  const out: Record<string, number> = {};
+  await Promise.all(
+    [...ends].map(async ([node, ifaces]) => {
+      const r = await lab.node(node).exec(['ip', '-j', 'link', 'show']);
+      for (const l of JSON.parse(r.stdout || '[]') as { ifname: string; mtu: number }[]) if (ifaces.has(l.ifname)) out[`${node}:${l.ifname}`] = l.mtu;
+    }),
+  );
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true })));
+}
+
+export type LiveState = Pick<Snapshot, 'routers' | 'mtu'>;
+
+/** One look at every FRR router and every link end. */
+export async function readLiveState(lab: StartedLab): Promise<LiveState> {
+  const owners = await addressOwners(lab);
+  const frr = lab.nodes().filter((n) => n.frrDaemons.includes('zebra'));
+  const routers = Object.fromEntries(await Promise.all(frr.map(async (n) => [n.name, await routerState(n, owners)] as const)));
+  return { routers, mtu: await linkMtus(lab) };
+}
+
+/**
+ * The live state once two looks a second apart agree, or the last look when the lab has not
+ * settled within `timeoutMs` (a broken lab still gets a snapshot: that is what diffs find).
+ */
+export async function settledLiveState(lab: StartedLab, timeoutMs: number): Promise<{ state: LiveState; settled: boolean }> {
+  let previous: string | undefined;
+  let last: LiveState | undefined;
+  try {
+    await waitFor(
+      async () => {
+        last = await readLiveState(lab);
+        const text = JSON.stringify(last);
+        const same = text === previous;
+        previous = text;
+        return same ? { ok: true, value: true } : { ok: false, reason: 'routers still changing between two looks' };
+      },
+      { timeoutMs, intervalsMs: [1000], description: 'the lab to settle for its state snapshot' },
+    );
+    return { state: last!, settled: true };
+  } catch {
+    return { state: last ?? (await readLiveState(lab)), settled: false };
+  }
+}
