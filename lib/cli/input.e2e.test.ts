@@ -44,10 +44,41 @@ describe('bad input', () => {
     expect(verb.stderr).toContain("unknown command 'frobnicate'");
   });
 
+  test('a bad intent file, --baseline or --accept: exit 2 naming the file and the field, before anything is deployed', async () => {
+    const lab = await generatedLab('e2e-bad-intent', { spines: 1, leaves: 2, hosts: 0 });
+    const intentFile = lab.file.replace('.clab.yml', '.intent.yml');
+    const intent = (await import('node:fs')).readFileSync(intentFile, 'utf8');
+    await writeFile(intentFile, intent.replace('asn: 65101', 'asn: 0').replace('      - 10.255.1.2/32', '      - 10.255.1.0/24'));
+    const bad = await netproof(['run', lab.file]);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/e2e-bad-intent\.intent\.yml:\d+:\d+: routers\.leaf1\.asn: .*0.*\n\s+fix: /);
+    expect(bad.stderr).toMatch(/e2e-bad-intent\.intent\.yml:\d+:\d+: routers\.leaf2\.loopbacks\[0\]: .*\/32/);
+    await writeFile(intentFile, intent);
+
+    const dir = await mkdtemp(join(tmpdir(), 'netproof-bad-diff-'));
+    const missing = await netproof(['run', lab.file, '--baseline', join(dir, 'none.json')]);
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toContain(`--baseline ${join(dir, 'none.json')} cannot be read: ENOENT`);
+    await writeFile(join(dir, 'summary.json'), JSON.stringify({ status: 'passed' }));
+    const notState = await netproof(['run', lab.file, '--baseline', join(dir, 'summary.json')]);
+    expect(notState.exitCode).toBe(2);
+    expect(notState.stderr).toMatch(/summary\.json:1:1: version: is undefined, this netproof reads version 1\n\s+fix: pass the state\.json/);
+    await writeFile(join(dir, 'accept.json'), JSON.stringify([{ kind: 'acl', subject: 'vm1 → vm2 tcp/22' }, { kind: 'colour', subject: 'x' }]));
+    const proposed = lab.file.replace('.clab.yml', '-proposed.clab.yml');
+    await writeFile(proposed, (await import('node:fs')).readFileSync(lab.file, 'utf8'));
+    const accept = await netproof(['change', lab.file, proposed, '--accept', join(dir, 'accept.json')]);
+    expect(accept.exitCode).toBe(2);
+    expect(accept.stderr).toMatch(/accept\.json:1:1: \[1\]\.kind: .*colour/);
+    const same = await netproof(['change', lab.file, lab.file]);
+    expect(same.exitCode).toBe(2);
+    expect(same.stderr).toContain('CURRENT and PROPOSED are the same file');
+    expect(await labNamespaces('e2e-bad-intent')).toEqual([]);
+  });
+
   test('--help describes every verb', async () => {
     const r = await netproof(['--help']);
     expect(r.exitCode).toBe(0);
-    for (const verb of ['generate', 'validate', 'deploy', 'status', 'exec', 'test', 'fault', 'destroy', 'run', 'export']) expect(r.stdout).toMatch(new RegExp(`^\\s+${verb}\\b`, 'm'));
+    for (const verb of ['generate', 'validate', 'deploy', 'status', 'exec', 'test', 'fault', 'destroy', 'run', 'export', 'intent', 'change']) expect(r.stdout).toMatch(new RegExp(`^\\s+${verb}\\b`, 'm'));
     const run = await netproof(['run', '--help']);
     expect(run.stdout).toContain('--report-dir');
     expect(run.stdout).toMatch(/--runtime <name>.*"netns", "docker"/s);

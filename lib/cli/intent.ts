@@ -8,9 +8,14 @@ import { linkLabel } from '../model/topology.ts';
 import { intentDocument } from '../render/intent.ts';
 import { intentFromObservations, observeRouters } from '../state/infer-intent.ts';
 import { intentFileFor } from '../topology/load-intent.ts';
+import { waitFor } from '../wait-for.ts';
+
+/** Right after a deploy a bgpd may still be loading its configuration: asked again until this long. */
+const ANSWER_TIMEOUT_MS = 30_000;
 
 export async function printIntent(lab: StartedLab): Promise<void> {
-  const { intent, notes } = intentFromObservations(await observeRouters(lab));
+  const { value: observed } = await waitFor(async () => ({ ok: true, value: await observeRouters(lab) }), { timeoutMs: ANSWER_TIMEOUT_MS, description: 'every BGP router to answer vtysh' });
+  const { intent, notes } = intentFromObservations(observed);
   const target = basename(intentFileFor(lab.topology.file));
   const header = [
     `# Inferred by: netproof intent ${lab.name} (${new Date().toISOString().slice(0, 10)}), from what its routers ran.`,

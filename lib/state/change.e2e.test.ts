@@ -1,4 +1,5 @@
-// Pre-change validation end to end: seeded mistakes that pass every other suite fail the
+// Pre-change validation end to end: `netproof intent` learns the intent a healthy lab runs;
+// seeded mistakes that pass every other suite fail the
 // declared-intent suite, naming the router and what the intent says; `netproof change` names
 // a dropped security-group rule's cell, passes once that change is accepted, and `run
 // --baseline` names a TEP that stopped being advertised and passes an unchanged lab.
@@ -61,6 +62,23 @@ describe('declared intent on seeded faults', () => {
     expect(hash).not.toMatch(/^(leaf[124]|spine\d):/m);
     expect(failed('ASN').status).toBe('passed');
     expect(failed('MTU').status).toBe('passed');
+    expect(await leftovers(lab.name)).toEqual([]);
+  });
+});
+
+describe('netproof intent', () => {
+  test('infers from a healthy generated lab the very intent the generator declared', async () => {
+    const lab = await generatedLab('e2e-learn', { spines: 2, leaves: 2, hosts: 2 });
+    labs.add(lab.name);
+    expect((await netproof(['deploy', lab.file])).exitCode).toBe(0);
+    const inferred = await netproof(['intent', lab.name]);
+    expect(inferred.exitCode, inferred.stderr).toBe(0);
+    const declared = await readFile(join(lab.dir, `${lab.name}.intent.yml`), 'utf8');
+    expect(parse(inferred.stdout)).toEqual(parse(declared));
+    // A file the loader accepts, beside the topology: a lab with it validates.
+    await writeFile(join(lab.dir, `${lab.name}.intent.yml`), inferred.stdout);
+    expect((await netproof(['validate', lab.file])).exitCode).toBe(0);
+    await netproof(['destroy', lab.name]);
     expect(await leftovers(lab.name)).toEqual([]);
   });
 });
