@@ -1,8 +1,8 @@
 // Pre-change validation end to end: `netproof intent` learns the intent a healthy lab runs;
-// seeded mistakes that pass every other suite fail the
-// declared-intent suite, naming the router and what the intent says; `netproof change` names
-// a dropped security-group rule's cell, passes once that change is accepted, and `run
-// --baseline` names a TEP that stopped being advertised and passes an unchanged lab.
+// seeded mistakes that pass every other suite fail the declared-intent suite, naming the router
+// and what the intent says; `netproof change` names a dropped security-group rule's cell,
+// passes once that change is accepted; `run --baseline` names a TEP that stopped being
+// advertised and passes an unchanged lab.
 // On network namespaces only: the snapshot and the diff read through the runtime-neutral
 // NodeHandle, and the runtimes' own e2e tests already run the same suites on Docker.
 import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
