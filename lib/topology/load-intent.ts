@@ -3,14 +3,14 @@
 // against the topology (every router it names is a router node there). Every problem is
 // collected and reported at once, each with file:line:column, the field, and the fix — as
 // the topology and overlay loaders do.
-import { readFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve as resolvePath } from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
+import { resolve as resolvePath } from 'node:path';
+import type { ErrorObject } from 'ajv';
 import { Address4 } from 'ip-address';
 import { InvalidInputError, type Problem } from '../errors.ts';
 import { DEFAULT_MAX_PATHS, FAILURE_CLASSES, HASH_POLICIES, type BfdTimers, type FailureClass, type FigureTolerance, type HashPolicy, type Intent, type RouterIntent } from '../model/intent.ts';
 import { MAX_PATHS_LABEL, TIER_LABEL, type Topology } from '../model/topology.ts';
 import { fieldName, parseSource, type Source } from './source.ts';
+import { checkShapeWith, readSidecar, sidecarFileFor, type Path, type Report } from './sidecar.ts';
 
 export const ASN_RANGE = [1, 4294967295] as const;
 export const MAX_PATHS_RANGE = [1, DEFAULT_MAX_PATHS] as const;
@@ -18,8 +18,6 @@ export const MAX_PATHS_RANGE = [1, DEFAULT_MAX_PATHS] as const;
 export const BFD_INTERVAL_RANGE_MS = [10, 60000] as const;
 export const BFD_MULTIPLIER_RANGE = [2, 255] as const;
 
-type Path = (string | number)[];
-type Report = (path: Path, message: string, fix: string) => void;
 
 interface RawTimers {
   'transmit-interval'?: number;
@@ -88,26 +86,14 @@ export const intentSchema = {
 
 /** `lab.intent.yml` for `lab.clab.yml` (and `.clab.yaml`), in the same directory. */
 export function intentFileFor(clabFile: string): string {
-  const dir = dirname(clabFile);
-  const base = basename(clabFile);
-  const m = /^(.*?)(?:\.clab)?\.(ya?ml)$/.exec(base);
-  return join(dir, m ? `${m[1]}.intent.${m[2]}` : `${base}.intent.yml`);
+  return sidecarFileFor(clabFile, 'intent');
 }
 
 /** The lab's declared intent, or undefined if it has no sidecar file. Throws InvalidInputError listing every problem. */
 export async function loadIntent(topology: Topology): Promise<Intent | undefined> {
   const file = resolvePath(intentFileFor(topology.file));
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
-    throw new InvalidInputError([
-      { file, line: 1, column: 1, field: '(file)', message: `cannot be read: ${code ?? (e as Error).message}`, fix: 'make the intent file readable, or remove it if the lab declares no intent' },
-    ]);
-  }
-  return parseIntent(text, file, topology);
+  const text = await readSidecar(file, 'intent');
+  return text === undefined ? undefined : parseIntent(text, file, topology);
 }
 
 /**
@@ -148,24 +134,7 @@ export function parseIntent(text: string, file: string, topology: Topology): Int
 // ---------------------------------------------------------------- shape
 
 function checkShape(src: Source, report: Report): boolean {
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  const validate = ajv.compile(intentSchema);
-  if (validate(src.data)) return true;
-  const seen = new Set<string>();
-  for (const err of validate.errors ?? []) {
-    const key = `${err.instancePath}|${err.keyword}|${JSON.stringify(err.params)}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const path: Path = err.instancePath
-      .split('/')
-      .slice(1)
-      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-      .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-    const { message, fix } = describeAjvError(err, path);
-    if (err.keyword === 'additionalProperties') path.push(String(err.params.additionalProperty));
-    report(path, message, fix);
-  }
-  return false;
+  return checkShapeWith(src, intentSchema, describeAjvError, report);
 }
 
 const TIMERS_EXAMPLE = '{ transmit-interval: 300, receive-interval: 300, detect-multiplier: 3 }';

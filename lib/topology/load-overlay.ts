@@ -2,13 +2,13 @@
 // check its shape against a schema, then check its meaning against itself and against the
 // topology (VMs are topology nodes on compute hosts). Every problem is collected and reported
 // at once, each with file:line:column, the field, and the fix — as the topology loader does.
-import { readFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve as resolvePath } from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
+import { resolve as resolvePath } from 'node:path';
+import type { ErrorObject } from 'ajv';
 import { Address4 } from 'ip-address';
 import { InvalidInputError, type Problem } from '../errors.ts';
 import { COMPUTE_TIER, linkLabel, TIER_LABEL, VM_TIER, type LabNode, type Topology } from '../model/topology.ts';
 import { fieldName, parseSource, type Source } from './source.ts';
+import { checkShapeWith, readSidecar, sidecarFileFor, type Path, type Report } from './sidecar.ts';
 import type { LogicalRouter, LogicalSwitch, Overlay, Protocol, SecurityGroup, SecurityRule, VmPort } from '../model/overlay.ts';
 
 /** Switch and router names: they become parts of OVN port names (`lrp-ROUTER-SWITCH`). */
@@ -22,8 +22,6 @@ export const MAX_VM_MTU = 9000;
 export const MIN_SUBNET_PREFIX = 8;
 export const MAX_SUBNET_PREFIX = 30;
 
-type Path = (string | number)[];
-type Report = (path: Path, message: string, fix: string) => void;
 
 interface RawRule {
   direction: 'ingress' | 'egress';
@@ -91,26 +89,14 @@ export const overlaySchema = {
 
 /** `lab.overlay.yml` for `lab.clab.yml` (and `.clab.yaml`), in the same directory. */
 export function overlayFileFor(clabFile: string): string {
-  const dir = dirname(clabFile);
-  const base = basename(clabFile);
-  const m = /^(.*?)(?:\.clab)?\.(ya?ml)$/.exec(base);
-  return join(dir, m ? `${m[1]}.overlay.${m[2]}` : `${base}.overlay.yml`);
+  return sidecarFileFor(clabFile, 'overlay');
 }
 
 /** The lab's overlay intent, or undefined if it has no sidecar file. Throws InvalidInputError listing every problem. */
 export async function loadOverlay(topology: Topology): Promise<Overlay | undefined> {
   const file = resolvePath(overlayFileFor(topology.file));
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
-    throw new InvalidInputError([
-      { file, line: 1, column: 1, field: '(file)', message: `cannot be read: ${code ?? (e as Error).message}`, fix: 'make the overlay file readable, or remove it if the lab has no overlay' },
-    ]);
-  }
-  return parseOverlay(text, file, topology);
+  const text = await readSidecar(file, 'overlay');
+  return text === undefined ? undefined : parseOverlay(text, file, topology);
 }
 
 /** Validate an overlay intent against itself and the topology. Pure. Throws InvalidInputError listing every problem. */
@@ -144,24 +130,7 @@ export function parseOverlay(text: string, file: string, topology: Topology): Ov
 // ---------------------------------------------------------------- shape
 
 function checkShape(src: Source, report: Report): boolean {
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  const validate = ajv.compile(overlaySchema);
-  if (validate(src.data)) return true;
-  const seen = new Set<string>();
-  for (const err of validate.errors ?? []) {
-    const key = `${err.instancePath}|${err.keyword}|${JSON.stringify(err.params)}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const path: Path = err.instancePath
-      .split('/')
-      .slice(1)
-      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-      .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-    const { message, fix } = describeAjvError(err, path);
-    if (err.keyword === 'additionalProperties') path.push(String(err.params.additionalProperty));
-    report(path, message, fix);
-  }
-  return false;
+  return checkShapeWith(src, overlaySchema, describeAjvError, report);
 }
 
 // What to write, by the field's place in the document: the first matching pattern wins.
