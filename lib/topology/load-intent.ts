@@ -6,11 +6,11 @@
 import { resolve as resolvePath } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { Address4 } from 'ip-address';
-import { InvalidInputError, type Problem } from '../errors.ts';
+import { InvalidInputError } from '../errors.ts';
 import { DEFAULT_MAX_PATHS, FAILURE_CLASSES, HASH_POLICIES, type BfdTimers, type FailureClass, type FigureTolerance, type HashPolicy, type Intent, type RouterIntent } from '../model/intent.ts';
 import { MAX_PATHS_LABEL, TIER_LABEL, type Topology } from '../model/topology.ts';
-import { fieldName, parseSource, type Source } from './source.ts';
-import { checkShapeWith, readSidecar, sidecarFileFor, type Path, type Report } from './sidecar.ts';
+import { fieldName, type Source } from './source.ts';
+import { checkShapeWith, openSidecar, readSidecar, sidecarFileFor, type Path, type Report } from './sidecar.ts';
 
 export const ASN_RANGE = [1, 4294967295] as const;
 export const MAX_PATHS_RANGE = [1, DEFAULT_MAX_PATHS] as const;
@@ -101,16 +101,7 @@ export async function loadIntent(topology: Topology): Promise<Intent | undefined
  * nothing (every section is optional). Throws InvalidInputError listing every problem.
  */
 export function parseIntent(text: string, file: string, topology: Topology): Intent {
-  const src = parseSource(text, file);
-  const problems: Problem[] = [];
-  const report: Report = (path, message, fix) => {
-    problems.push({ file, ...src.locate(path), field: fieldName(path), message, fix });
-  };
-
-  if (src.syntaxErrors.length) {
-    for (const e of src.syntaxErrors) problems.push({ file, ...e.pos, field: '(yaml)', message: e.message, fix: 'correct the YAML syntax' });
-    throw new InvalidInputError(problems);
-  }
+  const { src, problems, report } = openSidecar(text, file);
   if (src.data === null || src.data === undefined) return { file, routers: {}, failover: {} };
   if (!checkShape(src, report)) throw new InvalidInputError(problems);
 

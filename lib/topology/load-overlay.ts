@@ -5,10 +5,10 @@
 import { resolve as resolvePath } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { Address4 } from 'ip-address';
-import { InvalidInputError, type Problem } from '../errors.ts';
+import { InvalidInputError } from '../errors.ts';
 import { COMPUTE_TIER, linkLabel, TIER_LABEL, VM_TIER, type LabNode, type Topology } from '../model/topology.ts';
-import { fieldName, parseSource, type Source } from './source.ts';
-import { checkShapeWith, readSidecar, sidecarFileFor, type Path, type Report } from './sidecar.ts';
+import { fieldName, type Source } from './source.ts';
+import { checkShapeWith, openSidecar, readSidecar, sidecarFileFor, type Path, type Report } from './sidecar.ts';
 import type { LogicalRouter, LogicalSwitch, Overlay, Protocol, SecurityGroup, SecurityRule, VmPort } from '../model/overlay.ts';
 
 /** Switch and router names: they become parts of OVN port names (`lrp-ROUTER-SWITCH`). */
@@ -101,16 +101,7 @@ export async function loadOverlay(topology: Topology): Promise<Overlay | undefin
 
 /** Validate an overlay intent against itself and the topology. Pure. Throws InvalidInputError listing every problem. */
 export function parseOverlay(text: string, file: string, topology: Topology): Overlay {
-  const src = parseSource(text, file);
-  const problems: Problem[] = [];
-  const report: Report = (path, message, fix) => {
-    problems.push({ file, ...src.locate(path), field: fieldName(path), message, fix });
-  };
-
-  if (src.syntaxErrors.length) {
-    for (const e of src.syntaxErrors) problems.push({ file, ...e.pos, field: '(yaml)', message: e.message, fix: 'correct the YAML syntax' });
-    throw new InvalidInputError(problems);
-  }
+  const { src, problems, report } = openSidecar(text, file);
   if (src.data === null || src.data === undefined) {
     report([], 'is empty', 'describe the overlay under switches, routers, vms and security-groups, or delete the file if the lab has no overlay');
     throw new InvalidInputError(problems);

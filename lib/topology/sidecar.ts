@@ -4,8 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
-import { InvalidInputError } from '../errors.ts';
-import type { Source } from './source.ts';
+import { InvalidInputError, type Problem } from '../errors.ts';
+import { fieldName, parseSource, type Source } from './source.ts';
 
 export type Path = (string | number)[];
 export type Report = (path: Path, message: string, fix: string) => void;
@@ -47,4 +47,18 @@ export function checkShapeWith(src: Source, schema: object, describe: (err: Erro
     report(path, message, fix);
   }
   return false;
+}
+
+/** Parse a sidecar's YAML (its syntax errors thrown at once) and collect located problems through `report`. */
+export function openSidecar(text: string, file: string): { src: Source; problems: Problem[]; report: Report } {
+  const src = parseSource(text, file);
+  const problems: Problem[] = [];
+  if (src.syntaxErrors.length) {
+    for (const e of src.syntaxErrors) problems.push({ file, ...e.pos, field: '(yaml)', message: e.message, fix: 'correct the YAML syntax' });
+    throw new InvalidInputError(problems);
+  }
+  const report: Report = (path, message, fix) => {
+    problems.push({ file, ...src.locate(path), field: fieldName(path), message, fix });
+  };
+  return { src, problems, report };
 }
