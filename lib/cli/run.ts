@@ -190,6 +190,7 @@ async function runSuites(lab: StartedLab, o: SuiteOptions, userFiles: string[], 
   if (result && result.counts.passed + result.counts.failed === 0) console.log('\nno check applied to this lab (every test was skipped): that is not a pass');
   const { state: live, settled } = await settledLiveState(lab, SNAPSHOT_SETTLE_MS);
   if (!settled) console.log(`\nthe lab's state still changed ${SNAPSHOT_SETTLE_MS / 1000} s after the checks: state.json holds the last look`);
+  for (const [router, why] of Object.entries(live.unreadable)) console.log(`state.json leaves out ${router}: it could not be read (${why.split('\n')[0]})`);
   const snapshot = buildSnapshot(lab.name, live, result);
   await writeFile(join(o.reportDir, 'state.json'), `${JSON.stringify(snapshot, null, 2)}\n`);
   console.log(`\nreports: ${o.reportDir}/{junit.xml,allure-results/,summary.json,state.json}`);

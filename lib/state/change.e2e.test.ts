@@ -1,8 +1,9 @@
 // Pre-change validation end to end: `netproof intent` learns the intent a healthy lab runs;
 // seeded mistakes that pass every other suite fail the declared-intent suite, naming the router
 // and what the intent says; `netproof change` names a dropped security-group rule's cell,
-// passes once that change is accepted; `run --baseline` names a TEP that stopped being
-// advertised and passes an unchanged lab.
+// passes once that change is accepted and fails when an accepted change does not happen (the
+// unchanged lab, which otherwise shows no regression); `run --baseline` names a TEP that
+// stopped being advertised.
 // On network namespaces only: the snapshot and the diff read through the runtime-neutral
 // NodeHandle, and the runtimes' own e2e tests already run the same suites on Docker.
 import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -84,7 +85,7 @@ describe('netproof intent', () => {
 });
 
 describe('netproof change and run --baseline', () => {
-  test('a dropped postgres rule fails naming the cell, passes once accepted; a lost TEP names its /32; an unchanged lab passes', async () => {
+  test('a dropped postgres rule fails naming the cell, passes once accepted; an unchanged lab shows no regression but fails an accepted change that did not happen; a lost TEP names its /32', async () => {
     const current = await generatedLab('e2e-change', { spines: 1, leaves: 2, hosts: 2, vmsPerHost: 1 });
     labs.add(current.name);
     const suites = ['--suite', 'bgp-convergence', '--suite', 'intent', '--suite', 'acl'];
@@ -113,13 +114,20 @@ describe('netproof change and run --baseline', () => {
     const diffResult = await Promise.all((await results).filter((f) => f.endsWith('-result.json')).map((f) => json<{ name: string; status: string; attachments: { name: string }[] }>(join(dir, 'proposed', 'allure-results', f))));
     expect(diffResult.find((r) => r.name.startsWith('pre-change diff'))).toMatchObject({ status: 'failed', attachments: [{ name: 'diff.json' }, { name: 'diff.md' }] });
 
-    // The same change, declared as intended: exit 0.
+    // The same change, declared as intended (the diff.json given back): exit 0. `change` is the
+    // current lab's run, then this run against its state.json: the proposal alone is run again.
+    const baseline = join(dir, 'current', 'state.json');
     const acceptedDir = await reportDir();
-    const accepted = await netproof(['change', current.file, noPostgres.file, '--report-dir', acceptedDir, '--accept', join(dir, 'diff.json'), ...suites]);
+    const accepted = await netproof(['run', noPostgres.file, '--baseline', baseline, '--report-dir', acceptedDir, '--accept', join(dir, 'diff.json'), ...suites]);
     expect(accepted.exitCode, accepted.stdout + accepted.stderr).toBe(0);
     const acceptedDiff = await json<DiffReport>(join(acceptedDir, 'diff.json'));
     expect(acceptedDiff.counts).toMatchObject({ regressions: 0, intended: 1 });
-    const baseline = join(acceptedDir, 'current', 'state.json');
+    // An intended change that does not happen fails: the lab as it is, with the same --accept.
+    const unmetDir = await reportDir();
+    const unmet = await netproof(['run', current.file, '--baseline', baseline, '--report-dir', unmetDir, '--accept', join(dir, 'diff.json'), ...suites]);
+    expect(unmet.exitCode).toBe(1);
+    expect(unmet.stdout).toContain('expected vm1 → vm2 tcp/5432 allow → deny, but it stayed allow');
+    expect((await json<DiffReport>(join(unmetDir, 'diff.json'))).differences.filter((d) => d.verdict === 'regression')).toEqual([]);
 
     // state.json names peers and next hops by node, with nothing that changes run to run.
     const state = await json<Snapshot>(baseline);
@@ -137,12 +145,6 @@ describe('netproof change and run --baseline', () => {
     expect(tepDiff.differences.filter((d) => d.verdict === 'regression').map((d) => d.message)).toContainEqual(expect.stringMatching(new RegExp(`^leaf1: ${tep.replaceAll('.', '\\.')} lost \\(was 1 next hop via host2\\)$`)));
     expect(lost.stdout).toContain(`leaf1: ${tep} lost`);
 
-    // The lab as it is, against its own baseline: nothing regressed.
-    const sameDir = await reportDir();
-    const same = await netproof(['run', current.file, '--baseline', baseline, '--report-dir', sameDir, ...suites]);
-    expect(same.exitCode, same.stdout + same.stderr).toBe(0);
-    const sameDiff = await json<DiffReport>(join(sameDir, 'diff.json'));
-    expect(sameDiff.differences.filter((d) => d.verdict === 'regression')).toEqual([]);
     expect(await leftovers(current.name)).toEqual([]);
   }, 600_000);
 });

@@ -148,14 +148,19 @@ async function linkMtus(lab: StartedLab): Promise<Record<string, number>> {
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true })));
 }
 
-export type LiveState = Pick<Snapshot, 'routers' | 'mtu'>;
+export type LiveState = Pick<Snapshot, 'routers' | 'mtu'> & {
+  /** Routers that could not be read (a daemon down), with why: left out of the snapshot, so a diff shows them gone. */
+  unreadable: Record<string, string>;
+};
 
 /** One look at every FRR router and every link end. */
 export async function readLiveState(lab: StartedLab): Promise<LiveState> {
   const owners = await addressOwners(lab);
   const frr = lab.nodes().filter((n) => n.frrDaemons.includes('zebra'));
-  const routers = Object.fromEntries(await Promise.all(frr.map(async (n) => [n.name, await routerState(n, owners)] as const)));
-  return { routers, mtu: await linkMtus(lab) };
+  const read = await Promise.all(frr.map(async (n) => [n.name, await routerState(n, owners).catch((e: unknown) => (e as Error).message)] as const));
+  const routers = Object.fromEntries(read.filter((r): r is readonly [string, RouterState] => typeof r[1] !== 'string'));
+  const unreadable = Object.fromEntries(read.filter((r): r is readonly [string, string] => typeof r[1] === 'string'));
+  return { routers, mtu: await linkMtus(lab), unreadable };
 }
 
 /**

@@ -275,6 +275,20 @@ describe('applyAccepted', () => {
     expect(diffs[0]!.intended).toBeUndefined();
   });
 
+  it('does not require a copied neutral or improvement entry to recur, but does a regression or a hand-written one', () => {
+    const r = applyAccepted(
+      [],
+      [
+        { kind: 'figure', subject: 'bgp_convergence_s', before: 2, after: 9, verdict: 'regression' },
+        { kind: 'figure', subject: 'loss_window_ms.grey', verdict: 'improvement' },
+        { kind: 'nexthop', subject: 'host1 10.255.0.1/32', verdict: 'neutral' },
+        { kind: 'acl', subject: 'vm1 → vm2 tcp/22' },
+      ],
+      after,
+    );
+    expect(r.unmet.map((u) => u.accepted.subject)).toEqual(['bgp_convergence_s', 'vm1 → vm2 tcp/22']);
+  });
+
   it('matches before and after when given', () => {
     expect(applyAccepted(diffs, [{ kind: 'acl', subject: 'vm1 → vm2 tcp/5432', before: 'allow', after: 'deny' }], after).differences[0]!.intended).toBe(true);
     const wrong = applyAccepted(diffs, [{ kind: 'acl', subject: 'vm1 → vm2 tcp/5432', before: 'allow', after: null }], after);
@@ -340,7 +354,7 @@ describe('valueOf', () => {
 describe('parseAccepted', () => {
   it('takes the differences of a whole diff.json, keeping only what is matched', () => {
     const json = { verdict: 'fail', differences: [{ kind: 'acl', subject: 'vm1 → vm2 tcp/5432', before: 'allow', after: 'deny', verdict: 'regression', message: 'm' }] };
-    expect(parseAccepted(json, 'diff.json')).toEqual([{ kind: 'acl', subject: 'vm1 → vm2 tcp/5432', before: 'allow', after: 'deny' }]);
+    expect(parseAccepted(json, 'diff.json')).toEqual([{ kind: 'acl', subject: 'vm1 → vm2 tcp/5432', before: 'allow', after: 'deny', verdict: 'regression' }]);
   });
 
   it('takes a bare array of entries', () => {

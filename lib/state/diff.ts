@@ -268,6 +268,8 @@ export interface Accepted {
   subject: string;
   before?: Value;
   after?: Value;
+  /** Kept from a copied diff.json entry: a neutral or improvement entry that does not recur is not a failure. */
+  verdict?: Verdict;
 }
 
 export interface Unmet {
@@ -283,7 +285,10 @@ export function applyAccepted(diffs: Difference[], accepted: Accepted[], after: 
     by.forEach((a) => used.add(a));
     return by.length ? { ...d, intended: true } : d;
   });
-  const unmet = accepted.filter((a) => !used.has(a)).map((a) => ({ accepted: a, message: unmetMessage(a, diffs, after) }));
+  // An entry copied from a diff.json with a neutral or improvement verdict may not recur (a figure
+  // wanders, a choice is arbitrary): only a regression, or an entry written by hand, must happen.
+  const mustHappen = (a: Accepted) => a.verdict === undefined || a.verdict === 'regression';
+  const unmet = accepted.filter((a) => !used.has(a) && mustHappen(a)).map((a) => ({ accepted: a, message: unmetMessage(a, diffs, after) }));
   return { differences, unmet };
 }
 
@@ -392,6 +397,7 @@ export function parseAccepted(json: unknown, file: string): Accepted[] {
     const entry: Accepted = { kind: e.kind as DifferenceKind, subject: e.subject as string };
     if (e.before !== undefined) entry.before = e.before as Value;
     if (e.after !== undefined) entry.after = e.after as Value;
+    if (e.verdict === 'regression' || e.verdict === 'improvement' || e.verdict === 'neutral') entry.verdict = e.verdict;
     out.push(entry);
   });
   if (problems.length) throw new InvalidInputError(problems);
