@@ -10,12 +10,19 @@ import { routeCulprits } from '../lib/expect/bgp.ts';
 import type { StartedLab } from '../lib/lab/started-lab.ts';
 import { expectedMatrix } from '../lib/plan/acl-matrix.ts';
 import { planOverlayNodes } from '../lib/plan/chassis.ts';
-import { chooseProbePath, findHasher, measureSpread, type Hasher, type ProbePath } from '../lib/probes/ecmp.ts';
+import { findHasher, measureRouterSpread, measureSpread, type Hasher } from '../lib/probes/ecmp.ts';
+import { hashingRouters } from '../lib/plan/hashing-routers.ts';
+import { spreadCulprits } from '../lib/expect/ecmp.ts';
+import { ECMP_ALPHA } from '../lib/stats/chi-square.ts';
+import { mapLimit } from '../lib/testkit/deadline.ts';
 import { observeRoutes } from '../lib/probes/fabric.ts';
 import { recordFigure } from '../lib/report/figures.ts';
 import { PROBE_UDP_PORT } from '../lib/render/overlay-intent.ts';
 
 const FLOWS = 64;
+/** Per hashing router: enough that a 65/35 split over two paths fails (chi² ≈ 46) and 62/38 fails 95 % of the time, even at α/routers. */
+const ROUTER_FLOWS = 512;
+const ROUTER_PORT_BASE = 42100;
 const PACKETS_PER_FLOW = 50;
 const RATE_PPS = 3200;
 const PROBE_PORT = PROBE_UDP_PORT;
@@ -60,17 +67,39 @@ describe('ECMP spread', () => {
     expectNoCulprits(routeCulprits(leafRoutes, observed, f.owners), 'leaf routes lack equal-cost next hops');
   });
 
-  test(`${FLOWS} underlay flows between loopbacks spread evenly over every path`, async ({ lab, convergedFabric, task, skip }) => {
+  test(`every router with equal-cost paths spreads ${ROUTER_FLOWS} flows evenly over all of them`, async ({ lab, convergedFabric, task, skip }) => {
     skipWithoutBgp(lab, skip);
     skipWithoutDeclaredRouting(lab, skip);
-    const { f, routes } = await convergedFabric();
-    const path: ProbePath | undefined = chooseProbePath(routes, tierOf(lab));
-    if (!path) skip('no two hosts or leaves have equal-cost paths between them');
-    const hasher = await findHasher(lab, routes, f.owners, path!);
-    const culprits = await step(`${FLOWS} flows ${path!.src} → ${path!.dst} (${path!.dstIp}), split at ${hasher.node}`, () =>
-      spread(lab, task, 'underlay', path!, hasher, `ip daddr ${path!.dstIp} udp dport ${PROBE_PORT}`),
+    const { routes } = await convergedFabric();
+    const routers = hashingRouters(routes, tierOf(lab));
+    if (!routers.length) skip('no router has equal-cost paths in this topology');
+    // One test per router: a healthy lab fails the whole test one run in 1/ECMP_ALPHA.
+    const alpha = ECMP_ALPHA / routers.length;
+    const results = await step(`${ROUTER_FLOWS} flows from each of ${routers.length} routers, counted per path as they leave it`, () =>
+      mapLimit(routers.map((r, i) => ({ ...r, port: ROUTER_PORT_BASE + i })), 3, async ({ router, route, port }) => {
+        try {
+          const m = await measureRouterSpread(lab, route, { flows: ROUTER_FLOWS, packetsPerFlow: 2, ratePps: 4000, port, srcPortBase: SRC_PORT_BASE }, alpha);
+          return { router, m, culprits: spreadCulprits(m, route.width) };
+        } catch (e) {
+          // A measurement that could not be made is a failure of that router's check, never a skip.
+          return { router, culprits: [`${router} → ${route.prefix} (${route.owner}): could not measure its spread: ${(e as Error).message}`] };
+        }
+      }),
     );
-    expectNoCulprits(culprits, 'uneven ECMP spreads');
+    await attachment('ecmp-routers.json', JSON.stringify(results.map((r) => r.m ?? { router: r.router, culprits: r.culprits }), null, 2), 'application/json');
+    for (const { router, m } of results) {
+      if (!m) continue;
+      recordFigure({ task }, `ecmp_paths_used.${router}`, { value: m.histogram.filter((h) => h.flows > 0).length, unit: 'paths', description: `equal-cost next hops of ${router} towards ${m.dstIp} that carried probe flows` });
+      if (m.chiSquare) recordFigure({ task }, `ecmp_chi_square.${router}`, { value: Number(m.chiSquare.statistic.toFixed(3)), unit: 'chi2', description: `${m.sent} flows over ${m.histogram.length} paths; uniformity rejected above ${m.chiSquare.critical.toFixed(2)} (α=${m.chiSquare.alpha.toPrecision(2)})` });
+    }
+    const culprits = await Promise.all(results.flatMap((r) => r.culprits).map(async (c) => {
+      // Say what the router's hash policy is when it used fewer paths than it has.
+      const router = c.split(' ')[0]!;
+      if (!/used \d+ of its/.test(c)) return c;
+      const policy = (await lab.node(router).exec(['sysctl', '-n', 'net.ipv4.fib_multipath_hash_policy'])).stdout.trim();
+      return policy === '0' ? `${c}; ${router} has net.ipv4.fib_multipath_hash_policy=0 (L3 only)` : c;
+    }));
+    expectNoCulprits(culprits, `of ${routers.length} hashing routers do not spread flows over their equal-cost paths`);
   });
 
   test(`${FLOWS} overlay flows VM to VM spread evenly by their GENEVE source ports`, async ({ lab, readyOverlay, convergedFabric, task, skip }) => {

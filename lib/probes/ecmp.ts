@@ -135,3 +135,80 @@ export async function measureSpread(lab: StartedLab, hasher: Hasher, flow: { src
     await counters.remove();
   }
 }
+
+/** Flows per path, counted as flows: the source ports seen leaving by each of the router's next-hop interfaces. */
+export interface FlowCounters {
+  read(): Promise<{ nexthop: ExpectedNexthop; sourcePorts: number[] }[]>;
+  remove(): Promise<void>;
+}
+
+/**
+ * On the hashing router itself, one nftables set per next-hop interface, filled in postrouting
+ * with the source port of each probe packet (`match` keeps BGP/BFD and other flows out): a flow
+ * is counted once on the path it took, and a flow seen on two paths was sprayed, not hashed.
+ */
+export async function countFlowsAtEgress(lab: StartedLab, router: string, nexthops: readonly ExpectedNexthop[], match: string): Promise<FlowCounters> {
+  const node = lab.node(router);
+  const table = `netproof_flows_${randomBytes(4).toString('hex')}`;
+  const setOf = (i: number) => `path${i}`;
+  const sets = nexthops.map((_, i) => `  set ${setOf(i)} { type inet_service; flags dynamic; size 65535; }`);
+  const rules = nexthops.map((nh, i) => `    oifname "${nh.iface}" ${match} update @${setOf(i)} { udp sport }`);
+  await nft(node, ['-f', '-'], `table inet ${table} {\n${sets.join('\n')}\n  chain count {\n    type filter hook postrouting priority -300; policy accept;\n${rules.join('\n')}\n  }\n}\n`);
+  return {
+    read: async () =>
+      Promise.all(
+        nexthops.map(async (nexthop, i) => {
+          const json = JSON.parse(await nft(node, ['-j', 'list', 'set', 'inet', table, setOf(i)])) as { nftables: { set?: { elem?: (number | { elem: { val: number } })[] } }[] };
+          const elems = json.nftables.find((x) => x.set)?.set?.elem ?? [];
+          return { nexthop, sourcePorts: elems.map((e) => (typeof e === 'number' ? e : e.elem.val)).sort((a, b) => a - b) };
+        }),
+      ),
+    remove: () => nft(node, ['delete', 'table', 'inet', table]).then(() => undefined, () => undefined),
+  };
+}
+
+export interface RouterSpread {
+  router: string;
+  /** Where the flows went: the loopback and its owner. */
+  dstIp: string;
+  owner: string;
+  /** Per installed next hop: the flows that left by it. */
+  histogram: { path: string; flows: number }[];
+  /** Source ports seen on more than one path: packets of one flow sprayed over paths. */
+  sprayed: number[];
+  /** Flows sent, and flows seen on no path. */
+  sent: number;
+  unseen: number;
+  chiSquare?: UniformityTest;
+}
+
+/**
+ * Send `spec.flows` UDP flows from the router itself to a loopback it reaches over equal-cost
+ * paths, and count them per path as they leave it. The router's own traffic is hashed by the
+ * same multipath policy as the traffic it forwards, so this measures its hash wherever it sits.
+ */
+export async function measureRouterSpread(lab: StartedLab, route: ExpectedRoute, spec: SpreadSpec, alpha: number): Promise<RouterSpread> {
+  const dstIp = route.prefix.replace(/\/32$/, '');
+  const installed = route.candidates;
+  const counters = await countFlowsAtEgress(lab, route.at, installed, `ip daddr ${dstIp} udp dport ${spec.port}`);
+  try {
+    const run = await runFlows(lab, { src: route.at, dst: route.owner, dstIp, port: spec.port, flows: spec.flows, ratePps: spec.ratePps, durationS: (spec.flows * spec.packetsPerFlow) / spec.ratePps, srcPortBase: spec.srcPortBase });
+    const perPath = await counters.read();
+    const seen = new Map<number, number>();
+    for (const p of perPath) for (const port of p.sourcePorts) seen.set(port, (seen.get(port) ?? 0) + 1);
+    const ours = new Set(run.sourcePorts);
+    const counts = perPath.map((p) => p.sourcePorts.filter((port) => ours.has(port)).length);
+    return {
+      router: route.at,
+      dstIp,
+      owner: route.owner,
+      histogram: perPath.map((p, i) => ({ path: `${route.at}:${p.nexthop.iface} → ${p.nexthop.neighbor}`, flows: counts[i]! })),
+      sprayed: [...seen].filter(([port, n]) => n > 1 && ours.has(port)).map(([port]) => port),
+      sent: run.sourcePorts.length,
+      unseen: run.sourcePorts.filter((port) => !seen.has(port)).length,
+      ...(counts.some((c) => c > 0) && counts.length >= 2 ? { chiSquare: chiSquareUniform(counts, alpha) } : {}),
+    };
+  } finally {
+    await counters.remove();
+  }
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { chiSquareUniform } from '../stats/chi-square.ts';
+import type { RouterSpread } from '../probes/ecmp.ts';
+import { spreadCulprits } from './ecmp.ts';
+
+const spread = (a: number, b: number, o: Partial<RouterSpread> = {}): RouterSpread => ({
+  router: 'leaf1',
+  dstIp: '10.255.2.3',
+  owner: 'host3',
+  histogram: [
+    { path: 'leaf1:eth1 → spine1', flows: a },
+    { path: 'leaf1:eth2 → spine2', flows: b },
+  ],
+  sprayed: [],
+  sent: a + b,
+  unseen: 0,
+  chiSquare: chiSquareUniform([a, b], 0.001 / 8),
+  ...o,
+});
+
+describe('spreadCulprits', () => {
+  it('passes an even split', () => {
+    expect(spreadCulprits(spread(262, 250), 2)).toEqual([]);
+  });
+
+  it('fails a 65/35 split of 512 flows, naming the router, the split and the statistic', () => {
+    expect(spreadCulprits(spread(333, 179), 2)).toEqual([
+      'leaf1 → 10.255.2.3 (host3): 512 flows spread unevenly: 333 via leaf1:eth1 → spine1, 179 via leaf1:eth2 → spine2; chi-square 46.3 > 14.72 (α=0.00013, 1 dof)',
+    ]);
+  });
+
+  it('names a path left unused (L3-only hashing), sprayed flows and flows never seen', () => {
+    expect(spreadCulprits(spread(512, 0), 2)).toEqual(['leaf1 → 10.255.2.3 (host3): 512 flows used 1 of its 2 equal-cost paths: 512 via leaf1:eth1 → spine1, 0 via leaf1:eth2 → spine2']);
+    expect(spreadCulprits(spread(256, 256, { sprayed: [41000, 41001], unseen: 0 }), 2)[0]).toBe(
+      'leaf1 → 10.255.2.3 (host3): 2 of 512 flows left by more than one path (packets sprayed per packet, not hashed per flow), e.g. source port 41000',
+    );
+    expect(spreadCulprits(spread(100, 100, { sent: 512, unseen: 312 }), 2)[0]).toBe(
+      'leaf1 → 10.255.2.3 (host3): only 200 of 512 probe flows were seen leaving by any of its equal-cost next hops (100 via leaf1:eth1 → spine1, 100 via leaf1:eth2 → spine2)',
+    );
+  });
+});
