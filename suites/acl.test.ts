@@ -32,7 +32,8 @@ async function probeMatrix(lab: StartedLab, overlay: Overlay, listeners: Backgro
   // Every VM listens on every probed port, so a closed port never poses as a denial.
   const ports = probesFor(overlay, extraAclProbes()).filter((p) => p.protocol !== 'icmp');
   for (const vm of overlay.vms) for (const p of ports) listeners.push(await startListener(lab.node(vm.name), p.protocol as 'tcp' | 'udp', p.port!));
-  return mapLimit(matrixOf(overlay), 8, async (c) => {
+  // Most edge cells are denials that each wait out a 1 s timeout: many at once, they cost little.
+  return mapLimit(matrixOf(overlay), 16, async (c) => {
     // The first packet of a flow can be slow through OVS (upcall, conntrack): a denial
     // counts only after three attempts; a single pass is a pass.
     let attempts = 0;

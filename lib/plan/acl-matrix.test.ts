@@ -66,21 +66,21 @@ describe('probesFor', () => {
     expect(labels(probesFor(overlay({})))).toEqual(['icmp', 'tcp/1024', 'udp/1024']);
   });
 
-  it('both edges of every range of its own protocol, sorted and deduplicated', () => {
+  it('both edges of every range of its own protocol and the ports just outside them, sorted and deduplicated', () => {
     const o = overlay({
       groups: [
         group('web', { direction: 'ingress', protocol: 'tcp', ports: { min: 80, max: 80 } }, { direction: 'ingress', protocol: 'udp', ports: { min: 5000, max: 5010 } }),
         group('db', { direction: 'egress', protocol: 'tcp', ports: { min: 22, max: 22 } }, { direction: 'ingress', protocol: 'tcp', ports: { min: 80, max: 90 } }),
       ],
     });
-    expect(labels(probesFor(o))).toEqual(['icmp', 'tcp/22', 'tcp/80', 'tcp/90', 'tcp/1024', 'udp/1024', 'udp/5000', 'udp/5010']);
+    expect(labels(probesFor(o))).toEqual(['icmp', 'tcp/21', 'tcp/22', 'tcp/23', 'tcp/79', 'tcp/80', 'tcp/81', 'tcp/90', 'tcp/91', 'tcp/1024', 'udp/1024', 'udp/4999', 'udp/5000', 'udp/5010', 'udp/5011']);
   });
 
   it('the default-deny port skips every port a rule of that protocol names', () => {
     const o = overlay({
       groups: [group('g', { direction: 'ingress', protocol: 'tcp', ports: { min: 1000, max: 2000 } }, { direction: 'egress', protocol: 'tcp', ports: { min: 2001, max: 2001 } })],
     });
-    expect(labels(probesFor(o))).toEqual(['icmp', 'tcp/1000', 'tcp/2000', 'tcp/2001', 'tcp/2002', 'udp/1024']);
+    expect(labels(probesFor(o))).toEqual(['icmp', 'tcp/999', 'tcp/1000', 'tcp/2000', 'tcp/2001', 'tcp/2002', 'udp/1024']);
   });
 
   it('rules without ports (any protocol, or tcp/udp on every port) add no probes', () => {
@@ -90,14 +90,14 @@ describe('probesFor', () => {
 
   it('adds probes another lab\'s rules name, once, so two labs are probed cell for cell', () => {
     const o = overlay({ groups: [group('g', { direction: 'ingress', protocol: 'tcp', ports: { min: 80, max: 80 } })] });
-    expect(labels(probesFor(o, [{ protocol: 'tcp', port: 5432 }, { protocol: 'tcp', port: 80 }, { protocol: 'icmp' }]))).toEqual(['icmp', 'tcp/80', 'tcp/1024', 'tcp/5432', 'udp/1024']);
+    expect(labels(probesFor(o, [{ protocol: 'tcp', port: 5432 }, { protocol: 'tcp', port: 80 }, { protocol: 'icmp' }]))).toEqual(['icmp', 'tcp/79', 'tcp/80', 'tcp/81', 'tcp/1024', 'tcp/5432', 'udp/1024']);
   });
 
   it('falls back below 1024 when every port from 1024 up is named, and adds none when all are', () => {
     const o = overlay({
       groups: [group('g', { direction: 'ingress', protocol: 'tcp', ports: { min: 1024, max: 65535 } }, { direction: 'ingress', protocol: 'udp', ports: { min: 1, max: 65535 } })],
     });
-    expect(labels(probesFor(o))).toEqual(['icmp', 'tcp/1', 'tcp/1024', 'tcp/65535', 'udp/1', 'udp/65535']);
+    expect(labels(probesFor(o))).toEqual(['icmp', 'tcp/1', 'tcp/1023', 'tcp/1024', 'tcp/65535', 'udp/1', 'udp/65535']);
   });
 });
 
@@ -157,9 +157,15 @@ describe('expectedMatrix', () => {
 
   it('has one cell per reachable pair and probe', () => {
     const probes = labels(probesFor(O));
-    expect(probes).toEqual(['icmp', 'tcp/22', 'tcp/80', 'tcp/1024', 'tcp/5432', 'udp/1024', 'udp/5000', 'udp/5010']);
+    expect(probes).toEqual(['icmp', 'tcp/21', 'tcp/22', 'tcp/23', 'tcp/79', 'tcp/80', 'tcp/81', 'tcp/1024', 'tcp/5431', 'tcp/5432', 'tcp/5433', 'udp/1024', 'udp/4999', 'udp/5000', 'udp/5010', 'udp/5011']);
     expect(M).toHaveLength(12 * probes.length);
     expect(new Set(M.map((c) => `${c.src}>${c.dst} ${probeLabel(c.probe)}`)).size).toBe(M.length);
+  });
+
+  it('probes just outside each range, where a rule rendered too wide would allow', () => {
+    expect(verdict('vm1', 'vm2', 'tcp/5432')[0]).toBe('allow');
+    expect(verdict('vm1', 'vm2', 'tcp/5431')[0]).toBe('deny');
+    expect(verdict('vm1', 'vm2', 'tcp/5433')[0]).toBe('deny');
   });
 
   it('allows when both the egress and the ingress side have a matching rule, and names them', () => {

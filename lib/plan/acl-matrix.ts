@@ -55,7 +55,7 @@ const PROTOCOL_ORDER: Record<ProbeProtocol, number> = { icmp: 0, tcp: 1, udp: 2 
 
 /**
  * The probes that tell the rules apart: ICMP echo; for tcp and udp, both edges of every port range
- * any rule of that protocol names; and per protocol the smallest port ≥ 1024 that no rule of it
+ * any rule of that protocol names and the port just outside each; and per protocol the smallest port ≥ 1024 that no rule of it
  * names, to show the default deny (if every port ≥ 1024 is named, the smallest unnamed port below).
  * Sorted (icmp, tcp, udp; ports ascending) and without duplicates.
  */
@@ -64,7 +64,8 @@ export function probesFor(overlay: Overlay, extra: readonly Probe[] = []): Probe
   const probes: Probe[] = [{ protocol: 'icmp' }];
   for (const protocol of ['tcp', 'udp'] as const) {
     const ranges = rules.filter((r) => r.protocol === protocol && r.ports).map((r) => r.ports!);
-    const ports = new Set(ranges.flatMap((r) => [r.min, r.max]));
+    // Just outside each edge too: a rule rendered one port too wide, or too narrow, is a cell that flips.
+    const ports = new Set(ranges.flatMap((r) => [r.min - 1, r.min, r.max, r.max + 1]).filter((p) => p >= 1 && p <= 65535));
     const named = (p: number) => ranges.some((r) => p >= r.min && p <= r.max);
     const unnamed = firstUnnamed(DEFAULT_DENY_PORT_FROM, named) ?? firstUnnamed(1, named);
     if (unnamed !== undefined) ports.add(unnamed);
