@@ -7,7 +7,7 @@
 // re-convergence.
 import { attachment, step } from 'allure-js-commons';
 import { describe, expectNoCulprits, sharedPrecondition, skipWithoutBgp, skipWithoutDeclaredRouting, test as kit } from '../lib/testkit/index.ts';
-import { lossBudget } from '../lib/model/intent.ts';
+import { FAILURE_CLASSES, lossBudget, type FailureClass } from '../lib/model/intent.ts';
 import { greyFailure, linkDown } from '../lib/faults/faults.ts';
 import type { StartedLab } from '../lib/lab/started-lab.ts';
 import type { ExpectedRoute } from '../lib/plan/expected-routing.ts';
@@ -58,9 +58,15 @@ async function linkOfFlow(lab: StartedLab, path: ProbePath, hasher: Hasher) {
   }
 }
 
-for (const failure of ['grey', 'carrier'] as const) {
+const FAILURE_TITLES: Record<FailureClass, string> = {
+  grey: 'grey failure (carrier up)',
+  carrier: 'carrier loss',
+  'far-end': 'far end down (this side only loses carrier)',
+};
+
+for (const failure of FAILURE_CLASSES) {
   describe('BFD failover', () => {
-    test(`${failure === 'grey' ? 'grey failure (carrier up)' : 'carrier loss'} on the link carrying a probe flow: loss window within the BFD budget, then re-convergence`, async ({ lab, probeSetup, task, skip }) => {
+    test(`${FAILURE_TITLES[failure]} on the link carrying a probe flow: loss window within the declared budget, then re-convergence`, async ({ lab, probeSetup, task, skip }) => {
       skipWithoutBgp(lab, skip);
       skipWithoutDeclaredRouting(lab, skip);
       const s = await probeSetup();
@@ -79,6 +85,7 @@ for (const failure of ['grey', 'carrier'] as const) {
       // Long enough to see the failover end even when the router runs slower timers than declared.
       const observeMs = bfd ? Math.max(2500, 2 * budgetMs, 2 * bfdDetectionBudgetMs(bfd)) : (await holdTimeMs(lab, hasher.node, peerAddress)) + 3000;
       const endpoint = `${hasher.node}:${nexthop.iface}`;
+      const farEnd = `${nexthop.neighbor}:${nexthop.neighborIface}`;
       const m = await step(`${failure} failure of ${endpoint} <-> ${nexthop.neighbor}:${nexthop.neighborIface} under a ${RATE_PPS} pps flow ${path.src} → ${path.dst}`, () =>
         measureFailover(lab, {
           flow: { src: path.src, dst: path.dst, dstIp: path.dstIp, port: PORT, srcPortBase: SRC_PORT },
@@ -89,7 +96,7 @@ for (const failure of ['grey', 'carrier'] as const) {
           preFaultMs: PRE_FAULT_MS,
           observeMs,
           hasBfd: Boolean(bfd),
-          inject: () => (failure === 'grey' ? greyFailure(lab, endpoint) : linkDown(lab, endpoint)),
+          inject: () => (failure === 'grey' ? greyFailure(lab, endpoint) : linkDown(lab, failure === 'carrier' ? endpoint : farEnd)),
           reconvergenceTimeoutMs: 30_000,
         }),
       );
@@ -100,9 +107,10 @@ for (const failure of ['grey', 'carrier'] as const) {
         { atMs: m.restoreAtMs, label: 'restored', color: '#080' },
       ];
       await attachment(`failover-${failure}.svg`, timelineSvg({ title: `${failure} failure of ${endpoint}: ${RATE_PPS} pps ${path.src} → ${path.dst}, longest loss ${m.lossWindowMs.toFixed(1)} ms`, bucketMs: TIMELINE_BUCKET_MS, buckets: m.buckets, expectedPerBucket: (RATE_PPS * TIMELINE_BUCKET_MS) / 1000, marks }), 'image/svg+xml');
-      await attachment(`failover-${failure}.json`, JSON.stringify({ session, bfd, budgetMs, detectionMs: m.detectionMs, withdrawalMs: m.withdrawalMs, lossWindowMs: m.lossWindowMs, reconvergenceMs: m.reconvergenceMs, worstGap: m.flow.report.worstGap && { ...m.flow.report.worstGap, startNs: String(m.flow.report.worstGap.startNs) } }, null, 2), 'application/json');
+      await attachment(`failover-${failure}.json`, JSON.stringify({ session, bfd, budgetMs, faultUncertaintyMs: m.faultUncertaintyMs, detectionMs: m.detectionMs, withdrawalMs: m.withdrawalMs, lossWindowMs: m.lossWindowMs, reconvergenceMs: m.reconvergenceMs, worstGap: m.flow.report.worstGap && { ...m.flow.report.worstGap, startNs: String(m.flow.report.worstGap.startNs) } }, null, 2), 'application/json');
       const fig = (name: string, value: number | undefined, description: string) => value !== undefined && recordFigure({ task }, `${name}.${failure}`, { value: Number(value.toFixed(1)), unit: 'ms', description });
-      fig('bfd_detection_ms', m.detectionMs, `fault to BFD session ${session} down`);
+      fig('bfd_detection_ms', m.detectionMs, `fault command issued to BFD session ${session} down (the command took ${m.faultUncertaintyMs.toFixed(1)} ms: the fault took effect within that window)`);
+      fig('fault_uncertainty_ms', m.faultUncertaintyMs, 'how long the fault command took: detection and withdrawal are overstated by at most this much');
       fig('fib_withdrawal_ms', m.withdrawalMs, `fault to ${hasher.node}'s route to ${path.dstIp} no longer using ${nexthop.iface}`);
       fig('loss_window_ms', m.lossWindowMs, `longest gap in the ${RATE_PPS} pps probe flow, by send timestamps (resolution ${1000 / RATE_PPS} ms)`);
       fig('loss_budget_ms', budgetMs, budget!.source);

@@ -27,8 +27,13 @@ export interface RouterIntent {
 /** BGP maximum-paths when not declared: FRR's own maximum. */
 export const DEFAULT_MAX_PATHS = 64;
 
-/** The two ways a fabric link fails: silently with carrier up (only BFD notices), or by losing carrier. */
-export const FAILURE_CLASSES = ['grey', 'carrier'] as const;
+/**
+ * The ways a fabric link fails: silently with carrier up (only BFD notices); this router's own
+ * interface going down (the kernel acts at once); and the far end dying, so this side only
+ * loses carrier (the kernel keeps forwarding over a `linkdown` next hop: the routing daemons
+ * must notice — bgpd's fast-external-failover, or BFD).
+ */
+export const FAILURE_CLASSES = ['grey', 'carrier', 'far-end'] as const;
 export type FailureClass = (typeof FAILURE_CLASSES)[number];
 
 /** Multipath hash policies: `l3` hashes addresses only (net.ipv4.fib_multipath_hash_policy=0), `l4` the 5-tuple (=1). */

@@ -47,8 +47,10 @@ export interface FailoverMeasurement {
   reconvergenceMs?: number;
   /** When it did not re-converge: what the kernel, zebra and BFD showed last. */
   reconvergenceFailure?: string;
-  /** Relative to the flow's start (send clock), for the timeline. */
+  /** Relative to the flow's start (send clock), for the timeline: when the fault command was issued. */
   faultAtMs: number;
+  /** How long the fault command took: the fault took effect within this window after faultAtMs, so detection and withdrawal are overstated by at most this much. */
+  faultUncertaintyMs: number;
   restoreAtMs: number;
   buckets: number[];
 }
@@ -79,14 +81,18 @@ async function usesNexthop(lab: StartedLab, node: string, dstIp: string, iface: 
 export async function measureFailover(lab: StartedLab, o: FailoverOptions): Promise<FailoverMeasurement> {
   const durationS = (o.preFaultMs + o.observeMs) / 1000;
   let fault: Fault | undefined;
+  let faultStartNs: bigint | undefined;
   let detectionMs: number | undefined;
   let withdrawalMs: number | undefined;
   const ms = (ns: bigint) => Number(ns) / 1e6;
   const flow = await runFlows(lab, { ...o.flow, flows: 1, ratePps: o.ratePps, durationS }, async () => {
     // Sender and this process share CLOCK_MONOTONIC, so the fault is placed on the flow's clock.
     await new Promise((r) => setTimeout(r, o.preFaultMs));
+    // The fault takes effect somewhere between these two instants: times are counted from the
+    // first (an upper bound), and the gap is reported as their uncertainty.
+    faultStartNs = process.hrtime.bigint();
     fault = await o.inject();
-    const since = () => ms(process.hrtime.bigint() - fault!.appliedAtNs);
+    const since = () => ms(process.hrtime.bigint() - faultStartNs!);
     const deadlineMs = o.observeMs - 200;
     await Promise.all([
       o.hasBfd
@@ -132,7 +138,8 @@ export async function measureFailover(lab: StartedLab, o: FailoverOptions): Prom
     lossWindowMs: flow.report.longestLossMs,
     reconvergenceMs,
     reconvergenceFailure,
-    faultAtMs: ms(fault!.appliedAtNs - flow.startNs),
+    faultAtMs: ms(faultStartNs! - flow.startNs),
+    faultUncertaintyMs: ms(fault!.appliedAtNs - faultStartNs!),
     restoreAtMs: ms(restoreNs - flow.startNs),
     buckets: timeline(flow.packets, flow.startNs, TIMELINE_BUCKET_MS),
   };

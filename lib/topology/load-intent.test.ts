@@ -293,7 +293,7 @@ describe('parseIntent: failover, multipath, tolerance', () => {
     const text = doc('failover:', '  gray: { loss-budget-ms: 100 }');
     const p = onlyProblem(text, 'failover.gray', 'gray');
     expect(p.message).toBe('unknown field "gray"');
-    expect(p.fix).toBe('remove it or check its spelling (allowed here: grey, carrier)');
+    expect(p.fix).toBe('remove it or check its spelling (allowed here: grey, carrier, far-end)');
   });
 
   it('an unknown hash', () => {

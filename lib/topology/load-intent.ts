@@ -143,7 +143,7 @@ const FIELD_HINTS: [RegExp, string][] = [
   [/^bfd\.required$/, 'write required: true (BFD on every router-to-router BGP session) or required: false'],
   [/-interval$/, `write the interval in milliseconds as a whole number from ${BFD_INTERVAL_RANGE_MS[0]} to ${BFD_INTERVAL_RANGE_MS[1]}, e.g. 300`],
   [/\.detect-multiplier$/, `write the multiplier as a whole number from ${BFD_MULTIPLIER_RANGE[0]} to ${BFD_MULTIPLIER_RANGE[1]}, e.g. 3`],
-  [/^failover$/, `write failover as { grey: { loss-budget-ms: 1400 }, carrier: { loss-budget-ms: 1400 } } (either may be left out)`],
+  [/^failover$/, `write failover as { grey: { loss-budget-ms: 1400 }, carrier: { loss-budget-ms: 1400 }, far-end: { loss-budget-ms: 1400 } } (any may be left out)`],
   [/^failover\.[^.]+$/, 'write it as { loss-budget-ms: 1400 }'],
   [/\.loss-budget-ms$/, 'write the budget in milliseconds as a whole number above 0, e.g. 1400'],
   [/^multipath/, `write multipath as { hash: l4 } (the 5-tuple) or { hash: l3 } (addresses only)`],
