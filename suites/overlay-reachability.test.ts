@@ -1,14 +1,17 @@
 // Overlay reachability: every VM pair the intent allows (ICMP, on one switch or across the
-// distributed router) reaches each other over GENEVE between the hosts' TEPs. A failure names
-// the pair and, where it can be seen, the host at fault (e.g. a TEP nobody advertises).
+// distributed router) reaches each other, and the fabric is seen forwarding GENEVE between the
+// hosts' TEPs while they do. A failure names the pair and, where it can be seen, the host at
+// fault (a TEP nobody advertises, a chassis OVN does not know, an encap IP not its TEP).
 import { attachment, step } from 'allure-js-commons';
-import { describe, expect, skipWithoutOverlay, test } from '../lib/testkit/index.ts';
+import { describe, expect, expectNoCulprits, skipWithoutOverlay, test } from '../lib/testkit/index.ts';
 import { checkTimeoutMs, mapLimit, remainingMs, sinceDeployS } from '../lib/testkit/deadline.ts';
 import { waitFor } from '../lib/wait-for.ts';
 import type { StartedLab } from '../lib/lab/started-lab.ts';
 import type { Overlay, VmPort } from '../lib/model/overlay.ts';
 import { expectedMatrix } from '../lib/plan/acl-matrix.ts';
 import { diagnoseChassisPair } from '../lib/probes/overlay-diagnosis.ts';
+import { watchTunnels } from '../lib/probes/tunnels.ts';
+import { planOverlayNodes } from '../lib/plan/chassis.ts';
 import { ping } from '../lib/probes/traffic.ts';
 import { recordFigure, recordObservations } from '../lib/report/figures.ts';
 
@@ -55,17 +58,27 @@ describe('overlay reachability', () => {
     skipWithoutOverlay(lab, skip);
     const overlay = await readyOverlay();
     const pairs = icmpPairs(overlay);
-    const results = await step(`ping ${pairs.length} VM pairs`, () =>
-      mapLimit(pairs, 6, async (p) => {
-        try {
-          // Each pair gets its own budget: late in a run the deadline from deploy start may be spent.
-          await pingUntil(lab, p, Math.min(10_000, checkTimeoutMs(lab)));
-          return { pair: p, ok: true };
-        } catch {
-          return { pair: p, ok: false };
-        }
-      }),
-    );
+    if (!pairs.length) skip('the intent allows ICMP between no two VMs: no pair to probe');
+    // Every GENEVE packet the fabric forwards meanwhile is recorded, to prove the replies came through the tunnel.
+    const tunnels = await watchTunnels(lab);
+    let results: { pair: Pair; ok: boolean }[];
+    let seen: Set<string>;
+    try {
+      results = await step(`ping ${pairs.length} VM pairs`, () =>
+        mapLimit(pairs, 6, async (p) => {
+          try {
+            // Each pair gets its own budget: late in a run the deadline from deploy start may be spent.
+            await pingUntil(lab, p, Math.min(10_000, checkTimeoutMs(lab)));
+            return { pair: p, ok: true };
+          } catch {
+            return { pair: p, ok: false };
+          }
+        }),
+      );
+      seen = await tunnels.read();
+    } finally {
+      await tunnels.remove();
+    }
     const sameSwitch = (p: Pair) => (p.src.switch === p.dst.switch ? 'same switch' : `routed ${p.src.switch} → ${p.dst.switch}`);
     await attachment(
       'reachability-matrix.md',
@@ -74,7 +87,16 @@ describe('overlay reachability', () => {
     );
     recordObservations({ task }, { reachability: Object.fromEntries(results.map((r) => [`${r.pair.src.name} → ${r.pair.dst.name}`, r.ok ? 'reply' : 'no reply'])) });
     recordFigure({ task }, 'overlay_pairs_reachable', { value: results.filter((r) => r.ok).length, unit: 'pairs', description: `of ${results.length} ordered VM pairs whose ICMP the intent allows` });
+    // A reply between VMs on two hosts must have crossed the fabric in GENEVE, both ways, between their TEPs.
+    const tep = new Map(planOverlayNodes(lab.topology).chassis.map((c) => [c.node, c.tep]));
+    const untunnelled = results.filter((r) => r.ok && r.pair.src.host !== r.pair.dst.host).flatMap((r) => {
+      const [a, b] = [tep.get(r.pair.src.host)!, tep.get(r.pair.dst.host)!];
+      const missing = [`${a}>${b}`, `${b}>${a}`].filter((k) => !seen.has(k));
+      return missing.length ? [`${label(r.pair)}: replied, but no GENEVE packet ${missing.map((k) => k.replace('>', ' → ')).join(' or ')} crossed the fabric (TEPs of ${r.pair.src.host} and ${r.pair.dst.host}): the traffic did not go through the tunnel`] : [];
+    });
+    recordFigure({ task }, 'overlay_pairs_tunnelled', { value: results.filter((r) => r.ok && r.pair.src.host !== r.pair.dst.host).length - untunnelled.length, unit: 'pairs', description: 'VM pairs on different hosts whose replies were seen crossing the fabric in GENEVE between their hosts\' TEPs' });
     const failed = results.filter((r) => !r.ok);
+    if (!failed.length) expectNoCulprits(untunnelled, 'VM pairs replied without crossing the fabric in GENEVE');
     if (failed.length) {
       const hostPairs = [...new Set(failed.map((r) => [r.pair.src.host, r.pair.dst.host].sort().join('|')))];
       const why = (await Promise.all(hostPairs.map((hp) => diagnoseChassisPair(lab, ...(hp.split('|') as [string, string]))))).flat();
