@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { netproof } from '../../fixtures/cli.ts';
 import { editFrrConf, generatedLab, neighborOn } from '../../fixtures/faults.ts';
-import { labFor, leftovers, RUNTIMES } from '../../fixtures/runtimes.ts';
+import { labFor, leftovers, RUNTIMES, type RuntimeName } from '../../fixtures/runtimes.ts';
 import type { Summary } from '../report/summary-reporter.ts';
 
 const labs: string[] = [];
@@ -14,14 +14,18 @@ afterAll(async () => {
   for (const lab of labs) await netproof(['destroy', lab]);
 });
 
-describe.each(RUNTIMES)('netproof run (BGP convergence suite) on %s', (runtime) => {
-  async function run(labFile: string, lab: string, extra: string[] = []) {
+function runner(runtime: RuntimeName) {
+  return async function run(labFile: string, lab: string, extra: string[] = []) {
     labs.push(lab);
     const reportDir = await mkdtemp(join(tmpdir(), `netproof-report-${lab}-`));
     const result = await netproof(['run', labFile, '--runtime', runtime, '--report-dir', reportDir, ...extra]);
     const summary = JSON.parse(await readFile(join(reportDir, 'summary.json'), 'utf8')) as Summary;
     return { result, summary, reportDir, errors: summary.tests.flatMap((t) => t.errors).join('\n') };
-  }
+  };
+}
+
+describe.each(RUNTIMES)('netproof run (BGP convergence suite) on %s', (runtime) => {
+  const run = runner(runtime);
 
   test('passes on a healthy Clos, measures convergence, writes every report, leaves nothing behind', async () => {
     const lab = await generatedLab(labFor('e2e-healthy', runtime));
@@ -50,6 +54,13 @@ describe.each(RUNTIMES)('netproof run (BGP convergence suite) on %s', (runtime) 
 
     expect(await leftovers(lab.name)).toEqual([]);
   });
+});
+
+// Seeded faults test the suites' logic, which reads the lab through the runtime-neutral
+// NodeHandle: on network namespaces only. The healthy runs above cover both runtimes.
+describe('netproof run on seeded faults (netns)', () => {
+  const runtime = 'netns' as const;
+  const run = runner(runtime);
 
   test('fails naming the leaf and the session when a leaf has the wrong remote-as', async () => {
     const lab = await generatedLab(labFor('e2e-remote-as', runtime));

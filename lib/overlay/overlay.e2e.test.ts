@@ -55,6 +55,13 @@ describe.each(RUNTIMES)('overlay suites on %s', (runtime) => {
     expect(await leftovers('dc')).toEqual([]);
   }, 360_000); // the whole default lab, every suite, then each router's running-config: minutes on Docker
 
+});
+
+// Seeded faults test the suites' logic, which reads the lab through the runtime-neutral
+// NodeHandle: on network namespaces only. The healthy runs above cover both runtimes.
+describe('overlay suites on seeded faults (netns)', () => {
+  const runtime = 'netns' as const;
+
   test('a VM MTU with no room for the GENEVE overhead fails the MTU suite naming the VM and the numbers', async () => {
     const lab = await small(labFor('e2e-mtu', runtime), { vmMtu: 1500 });
     labs.push(lab.name);
