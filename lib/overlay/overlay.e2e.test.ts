@@ -49,6 +49,7 @@ describe.each(RUNTIMES)('overlay suites on %s', (runtime) => {
     // OVN's GENEVE over IPv4, measured on the wire: 20 IP + 8 UDP + 8 Geneve + 8 OVN option + 14 inner Ethernet.
     expect(summary.figures.geneve_overhead_bytes?.value).toBe(58);
     expect(summary.figures['largest_inner_packet_bytes.host1-host2']?.value).toBe(1442);
+    expect(summary.figures['largest_inner_packet_bytes.host2-host1']?.value).toBe(1442);
     expect(summary.figures.acl_cells_probed?.value).toBeGreaterThan(0);
     expect(summary.figures.acl_cells_passed?.value).toBe(summary.figures.acl_cells_probed?.value);
     expect(summary.figures.overlay_first_reply_s?.unit).toBe('s');
