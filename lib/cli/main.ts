@@ -161,19 +161,23 @@ const withBaseline = (cmd: Command) => cmd.option('--baseline <state.json>', 'co
 
 type SuiteCliOptions = { suite: string[]; tests: string[]; reportDir: string; convergenceTimeout: number; accept?: string; tolerance?: string; baseline?: string };
 
+/** What every verb that runs suites takes. */
+const commonSuiteOptions = (runtime: Runtime, o: SuiteCliOptions) => ({
+  runtime,
+  suites: o.suite,
+  tests: o.tests,
+  reportDir: resolve(o.reportDir),
+  convergenceTimeoutS: o.convergenceTimeout,
+  ...(o.tolerance ? { tolerance: parseTolerance(o.tolerance) } : {}),
+});
+
+/** `run` and `test`: the common options, and the baseline and accepted differences, read before anything is deployed (a bad file is exit 2). */
 async function suiteOptions(runtime: Runtime, o: SuiteCliOptions) {
   if (o.accept && !o.baseline) throw new UsageError('--accept needs --baseline (or use netproof change): it says which differences from the baseline you mean to make');
-  // Read before anything is deployed: a bad file is bad input (exit 2).
-  const baseline = o.baseline ? { snapshot: await readBaseline(o.baseline), label: o.baseline } : undefined;
   return {
-    runtime,
-    suites: o.suite,
-    tests: o.tests,
-    reportDir: resolve(o.reportDir),
-    convergenceTimeoutS: o.convergenceTimeout,
-    ...(baseline ? { baseline } : {}),
+    ...commonSuiteOptions(runtime, o),
+    ...(o.baseline ? { baseline: { snapshot: await readBaseline(o.baseline), label: o.baseline } } : {}),
     ...(o.accept ? { accepted: await readAccepted(o.accept) } : {}),
-    ...(o.tolerance ? { tolerance: parseTolerance(o.tolerance) } : {}),
   };
 }
 
@@ -198,8 +202,7 @@ withSuiteOptions(
 )
   .addOption(runtimeOption())
   .action(async (current: string, proposed: string, o) => {
-    const { baseline: _none, accepted: _a, ...common } = await suiteOptions(runtimeByName(o.runtime), { ...o, accept: undefined });
-    process.exitCode = await changeLab({ ...common, current, proposed, ...(o.accept ? { accept: o.accept } : {}) });
+    process.exitCode = await changeLab({ ...commonSuiteOptions(runtimeByName(o.runtime), o), current, proposed, ...(o.accept ? { accept: o.accept } : {}) });
   });
 
 program
