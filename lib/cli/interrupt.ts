@@ -30,6 +30,11 @@ function install(): void {
   }
 }
 
+/** Whether a signal arrived: the lab is being torn down, and nothing more may touch it. */
+export function interrupted(): boolean {
+  return exiting;
+}
+
 /** Run `cleanup` if the process is interrupted while `body` runs. */
 export async function withInterruptCleanup<T>(cleanup: Cleanup, body: () => Promise<T>): Promise<T> {
   install();

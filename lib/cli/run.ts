@@ -20,7 +20,7 @@ import { aclProbesOf, type Snapshot } from '../state/snapshot.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { ACL_PROBES_ENV, CONVERGENCE_TIMEOUT_ENV, DEFAULT_CONVERGENCE_TIMEOUT_S, LAB_ENV, RUN_STARTED_ENV, RUNTIME_ENV } from '../testkit/settings.ts';
 import { deployLab, loadForRuntime, printFrrConfigProblems } from './deploy.ts';
-import { keepingOurSignalHandlers, withInterruptCleanup } from './interrupt.ts';
+import { interrupted, keepingOurSignalHandlers, withInterruptCleanup } from './interrupt.ts';
 
 export { PROJECT_ROOT };
 export const SUITES_DIR = ownFile('suites');
@@ -186,6 +186,9 @@ async function runSuites(lab: StartedLab, o: SuiteOptions, userFiles: string[], 
       }
     },
   );
+  // Interrupted: the teardown is under way, and reading the lab for state.json would leave
+  // commands running against nodes that are going away.
+  if (interrupted()) return EXIT.failed;
   const result = summary.summary;
   if (result && result.counts.passed + result.counts.failed === 0) console.log('\nno check applied to this lab (every test was skipped): that is not a pass');
   const { state: live, settled } = await settledLiveState(lab, SNAPSHOT_SETTLE_MS);
