@@ -135,6 +135,7 @@ describe('parseIntent: a valid file', () => {
     ['0.25', 0.25],
     ['0', 0],
     ['1', 1],
+    ['300%', 3],
   ])('tolerance figures: %s → %s', (figures, relative) => {
     expect(parseIntent(doc('tolerance:', `  figures: ${figures}`), FILE, TOPO).tolerance).toEqual({ relative });
   });
@@ -303,17 +304,17 @@ describe('parseIntent: failover, multipath, tolerance', () => {
   });
 
   it.each([
-    ['1.5', 'tolerance 1.5 is outside 0..1', '; for 1.5 per cent write 1.5%'],
-    ['50', 'tolerance 50 is outside 0..1', '; for 50 per cent write 50%'],
-    ['-0.1', 'tolerance -0.1 is outside 0..1', ''],
-    ['150%', 'tolerance 150% is above 100%', ''],
+    ['12', 'tolerance 12 is outside 0..10', '; for 12 per cent write 12%'],
+    ['50', 'tolerance 50 is outside 0..10', '; for 50 per cent write 50%'],
+    ['-0.1', 'tolerance -0.1 is outside 0..10', ''],
+    ['1500%', 'tolerance 1500% is above 1000%', ''],
     ['lots', 'tolerance "lots" is neither a percentage nor a fraction', ''],
     ['"-5%"', 'tolerance "-5%" is neither a percentage nor a fraction', ''],
   ])('tolerance figures %s', (figures, message, fixTail) => {
     const text = doc('tolerance:', `  figures: ${figures}`);
     const p = onlyProblem(text, 'tolerance.figures', 'figures');
     expect(p.message).toBe(message);
-    expect(p.fix).toBe(`write a percentage from 0% to 100% (50%) or a fraction from 0 to 1 (0.5)${fixTail}`);
+    expect(p.fix).toBe(`write a percentage from 0% to 1000% (100%) or a fraction from 0 to 10 (1)${fixTail}`);
   });
 });
 
@@ -352,7 +353,7 @@ describe('parseIntent: every problem at once', () => {
       '  host1: { max-paths: 2 }',
       'bfd: { required: true }',
       'failover: { grey: { loss-budget-ms: 0 } }',
-      'tolerance: { figures: 2 }',
+      'tolerance: { figures: 20 }',
     );
     const err = (() => {
       try {

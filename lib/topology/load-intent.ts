@@ -353,11 +353,12 @@ function checkFailover(raw: RawIntent, report: Report): Intent['failover'] {
 /** `50%` or `0.5` → { relative: 0.5 }. */
 function checkTolerance(figures: number | string, report: Report): FigureTolerance | undefined {
   const path: Path = ['tolerance', 'figures'];
-  const fix = 'write a percentage from 0% to 100% (50%) or a fraction from 0 to 1 (0.5)';
+  // Relative to the smaller of two figures: 100 % lets a figure double or halve; up to 1000 % for noisy labs.
+  const fix = 'write a percentage from 0% to 1000% (100%) or a fraction from 0 to 10 (1)';
   if (typeof figures === 'number') {
-    if (figures >= 0 && figures <= 1) return { relative: figures };
-    const perCent = figures > 1 && figures <= 100 ? `; for ${figures} per cent write ${figures}%` : '';
-    report(path, `tolerance ${figures} is outside 0..1`, `${fix}${perCent}`);
+    if (figures >= 0 && figures <= 10) return { relative: figures };
+    const perCent = figures > 10 && figures <= 1000 ? `; for ${figures} per cent write ${figures}%` : '';
+    report(path, `tolerance ${figures} is outside 0..10`, `${fix}${perCent}`);
     return undefined;
   }
   const m = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(figures);
@@ -366,8 +367,8 @@ function checkTolerance(figures: number | string, report: Report): FigureToleran
     return undefined;
   }
   const pct = Number(m[1]);
-  if (pct > 100) {
-    report(path, `tolerance ${figures} is above 100%`, fix);
+  if (pct > 1000) {
+    report(path, `tolerance ${figures} is above 1000%`, fix);
     return undefined;
   }
   return { relative: pct / 100 };
