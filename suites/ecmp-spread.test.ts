@@ -11,6 +11,8 @@ import type { StartedLab } from '../lib/lab/started-lab.ts';
 import { expectedMatrix } from '../lib/plan/acl-matrix.ts';
 import { planOverlayNodes } from '../lib/plan/chassis.ts';
 import { findHasher, measureRouterSpread, measureSpread, type Hasher } from '../lib/probes/ecmp.ts';
+import { multipathHashPolicy } from '../lib/probes/kernel.ts';
+import { HASH_POLICIES } from '../lib/model/intent.ts';
 import { hashingRouters } from '../lib/plan/hashing-routers.ts';
 import { spreadCulprits } from '../lib/expect/ecmp.ts';
 import { ECMP_ALPHA } from '../lib/stats/chi-square.ts';
@@ -42,8 +44,8 @@ async function spread(lab: StartedLab, task: Parameters<typeof recordFigure>[0][
   const culprits: string[] = [];
   if (m.counted < FLOWS * 0.9) culprits.push(`${label}: only ${m.counted} of ${FLOWS} flows were counted on ${hasher.node}'s paths (${m.lost} packets lost)`);
   if (!test.pass || m.histogram.some((h) => h.flows === 0)) {
-    const policy = (await lab.node(hasher.node).exec(['sysctl', '-n', 'net.ipv4.fib_multipath_hash_policy'])).stdout.trim();
-    const why = policy === '0' ? `; ${hasher.node} has net.ipv4.fib_multipath_hash_policy=0 (L3 only: every flow between two addresses takes one path)` : `; ${hasher.node} hash policy ${policy}`;
+    const policy = await multipathHashPolicy(lab.node(hasher.node));
+    const why = policy === HASH_POLICIES.l3 ? `; ${hasher.node} has net.ipv4.fib_multipath_hash_policy=0 (L3 only: every flow between two addresses takes one path)` : `; ${hasher.node} hash policy ${policy ?? ''}`;
     culprits.push(`${label}: ${hasher.node} spread ${FLOWS} flows unevenly: ${m.histogram.map((h) => `${h.flows} via ${h.path}`).join(', ')}; chi-square ${test.statistic.toFixed(1)} > ${test.critical.toFixed(2)} (α=${test.alpha}, ${test.dof} dof)${why}`);
   }
   return culprits;
@@ -96,8 +98,7 @@ describe('ECMP spread', () => {
       // Say what the router's hash policy is when it used fewer paths than it has.
       const router = c.split(' ')[0]!;
       if (!/used \d+ of its/.test(c)) return c;
-      const policy = (await lab.node(router).exec(['sysctl', '-n', 'net.ipv4.fib_multipath_hash_policy'])).stdout.trim();
-      return policy === '0' ? `${c}; ${router} has net.ipv4.fib_multipath_hash_policy=0 (L3 only)` : c;
+      return (await multipathHashPolicy(lab.node(router))) === HASH_POLICIES.l3 ? `${c}; ${router} has net.ipv4.fib_multipath_hash_policy=0 (L3 only)` : c;
     }));
     expectNoCulprits(culprits, `of ${routers.length} hashing routers do not spread flows over their equal-cost paths`);
   });

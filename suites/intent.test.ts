@@ -8,6 +8,7 @@ import { HASH_POLICIES } from '../lib/model/intent.ts';
 import { linkLabel } from '../lib/model/topology.ts';
 import { expectedRoutes } from '../lib/plan/expected-routing.ts';
 import { vtyshJson } from '../lib/probes/frr.ts';
+import { multipathHashPolicy } from '../lib/probes/kernel.ts';
 import { observeSummaries } from '../lib/probes/fabric.ts';
 import { recordFigure } from '../lib/report/figures.ts';
 import { remainingMs } from '../lib/testkit/deadline.ts';
@@ -56,7 +57,7 @@ describe('declared intent', () => {
     const routes = expectedRoutes(f.routers, f.links);
     const ecmpRouters = [...new Set(routes.filter((r) => r.width > 1).map((r) => r.at))];
     if (!ecmpRouters.length) skip('no router has equal-cost paths in this topology');
-    const policies = new Map(await Promise.all(ecmpRouters.map(async (r) => [r, (await lab.node(r).exec(['sysctl', '-n', 'net.ipv4.fib_multipath_hash_policy'])).stdout.trim()] as const)));
+    const policies = new Map(await Promise.all(ecmpRouters.map(async (r) => [r, await multipathHashPolicy(lab.node(r))] as const)));
     expectNoCulprits(hashCulprits(routes, policies, intent!.multipathHash!, intent!.file), `routers hash otherwise than the declared ${intent!.multipathHash} (net.ipv4.fib_multipath_hash_policy=${HASH_POLICIES[intent!.multipathHash!]})`);
   });
 

@@ -62,8 +62,15 @@ describe('bfdCulprits', () => {
 describe('hashCulprits', () => {
   const route: ExpectedRoute = { at: 'leaf3', prefix: '10.255.2.1/32', owner: 'host1', candidates: [], width: 2, hops: 2 };
   it('names the router hashing on L3 with the declared policy and its equal-cost route', () => {
-    expect(hashCulprits([route], new Map([['leaf3', '0'], ['leaf1', '1']]), 'l4', '/labs/dc/dc.intent.yml')).toEqual([
+    expect(hashCulprits([route], new Map([['leaf3', 0], ['leaf1', 1]]), 'l4', '/labs/dc/dc.intent.yml')).toEqual([
       'leaf3: net.ipv4.fib_multipath_hash_policy=0 (l3: every flow between two addresses takes one path); the intent declares l4 (=1) on every router with equal-cost paths (/labs/dc/dc.intent.yml), and leaf3 has 2 to 10.255.2.1/32 (host1)',
+    ]);
+  });
+
+  it('names a router whose policy could not be read, and one the intent has no name for', () => {
+    expect(hashCulprits([route], new Map([['leaf3', undefined], ['leaf1', 2]]), 'l4', 'i.yml')).toEqual([
+      'leaf3: net.ipv4.fib_multipath_hash_policy=(unreadable); the intent declares l4 (=1) on every router with equal-cost paths (i.yml), and leaf3 has 2 to 10.255.2.1/32 (host1)',
+      'leaf1: net.ipv4.fib_multipath_hash_policy=2; the intent declares l4 (=1) on every router with equal-cost paths (i.yml)',
     ]);
   });
 });

@@ -1,6 +1,6 @@
 // The running lab against its declared intent, as culprit lists: every line names the router
 // (or link end), what it runs and what the intent or topology declares. Pure.
-import { declaredBfd, HASH_POLICIES, type BfdTimers, type HashPolicy, type Intent } from '../model/intent.ts';
+import { declaredBfd, HASH_POLICIES, hashPolicyName, type BfdTimers, type HashPolicy, type Intent } from '../model/intent.ts';
 import type { LabLink } from '../model/topology.ts';
 import type { ExpectedRoute, ExpectedSession } from '../plan/expected-routing.ts';
 
@@ -52,18 +52,17 @@ export function bfdCulprits(sessions: readonly ExpectedSession[], seen: Readonly
   return out;
 }
 
-const HASH_NAMES: Record<string, string> = Object.fromEntries(Object.entries(HASH_POLICIES).map(([name, v]) => [String(v), name]));
-
-/** Every router with an equal-cost route must hash as declared; each culprit names one such route as the evidence. */
-export function hashCulprits(routes: readonly ExpectedRoute[], policies: ReadonlyMap<string, string>, declared: HashPolicy, intentFile: string): string[] {
-  const want = String(HASH_POLICIES[declared]);
+/** Every router with an equal-cost route must hash as declared (policies undefined where unreadable); each culprit names one such route as the evidence. */
+export function hashCulprits(routes: readonly ExpectedRoute[], policies: ReadonlyMap<string, number | undefined>, declared: HashPolicy, intentFile: string): string[] {
+  const want = HASH_POLICIES[declared];
   const out: string[] = [];
   for (const [router, policy] of policies) {
     if (policy === want) continue;
     const example = routes.find((r) => r.at === router && r.width > 1);
-    const name = HASH_NAMES[policy] ? ` (${HASH_NAMES[policy]}${policy === '0' ? ': every flow between two addresses takes one path' : ''})` : '';
+    const named = hashPolicyName(policy);
+    const name = named ? ` (${named}${named === 'l3' ? ': every flow between two addresses takes one path' : ''})` : '';
     out.push(
-      `${router}: net.ipv4.fib_multipath_hash_policy=${policy || '(unreadable)'}${name}; the intent declares ${declared} (=${want}) on every router with equal-cost paths (${intentFile})${example ? `, and ${router} has ${example.width} to ${example.prefix} (${example.owner})` : ''}`,
+      `${router}: net.ipv4.fib_multipath_hash_policy=${policy ?? '(unreadable)'}${name}; the intent declares ${declared} (=${want}) on every router with equal-cost paths (${intentFile})${example ? `, and ${router} has ${example.width} to ${example.prefix} (${example.owner})` : ''}`,
     );
   }
   return out;

@@ -40,6 +40,11 @@ export type FailureClass = (typeof FAILURE_CLASSES)[number];
 export const HASH_POLICIES = { l3: 0, l4: 1 } as const;
 export type HashPolicy = keyof typeof HASH_POLICIES;
 
+/** The intent's name for a sysctl value (`0` → `l3`, `1` → `l4`); undefined for any other value, or none. */
+export function hashPolicyName(value: number | undefined): HashPolicy | undefined {
+  return (Object.keys(HASH_POLICIES) as HashPolicy[]).find((name) => HASH_POLICIES[name] === value);
+}
+
 export interface Intent {
   /** Absolute path of the intent file. */
   file: string;

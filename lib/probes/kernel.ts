@@ -1,4 +1,4 @@
-// Read the node's kernel state with `ip -j` (JSON), through the runtime's exec.
+// Read the node's kernel state with `ip -j` (JSON) and `sysctl`, through the runtime's exec.
 import { parseJson } from '../exec.ts';
 import type { NodeHandle } from '../lab/started-lab.ts';
 
@@ -54,4 +54,15 @@ export async function addresses(node: NodeHandle): Promise<InterfaceAddress[]> {
  */
 export function loopbacks(addrs: InterfaceAddress[]): string[] {
   return addrs.filter((a) => a.family === 'inet' && a.scope === 'global' && a.prefixlen === 32).map((a) => `${a.local}/32`);
+}
+
+/**
+ * net.ipv4.fib_multipath_hash_policy (0 hashes addresses only, 1 the 5-tuple: hashPolicyName in
+ * lib/model/intent.ts names them).
+ * Undefined when the node cannot say: callers report it as unreadable rather than failing.
+ */
+export async function multipathHashPolicy(node: NodeHandle): Promise<number | undefined> {
+  const r = await node.exec(['sysctl', '-n', 'net.ipv4.fib_multipath_hash_policy']);
+  const text = r.stdout.trim();
+  return r.exitCode === 0 && /^\d+$/.test(text) ? Number(text) : undefined;
 }

@@ -4,10 +4,10 @@
 // until two looks agree, so a lab still settling (after a failover test) is not caught mid-way.
 import { Address4 } from 'ip-address';
 import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
-import { HASH_POLICIES } from '../model/intent.ts';
+import { hashPolicyName } from '../model/intent.ts';
 import { vtyshJson, type BgpSummary, type RibEntry } from '../probes/frr.ts';
 import type { BfdPeer } from '../probes/failover.ts';
-import { addresses, kernelRoutes, type KernelRoute } from '../probes/kernel.ts';
+import { addresses, kernelRoutes, multipathHashPolicy, type KernelRoute } from '../probes/kernel.ts';
 import { waitFor } from '../wait-for.ts';
 import type { BfdState, RouteState, RouterState, SessionState, Snapshot } from './snapshot.ts';
 
@@ -106,7 +106,7 @@ async function routerState(node: NodeHandle, owners: Map<string, string>): Promi
     vtyshJson<Record<string, RibEntry[]>>(node, 'show ip route json'),
     kernelRoutes(node),
     hasBfd ? vtyshJson<BfdPeerJson[]>(node, 'show bfd peers json') : [],
-    node.exec(['sysctl', '-n', 'net.ipv4.fib_multipath_hash_policy']).then((r) => r.stdout.trim()),
+    multipathHashPolicy(node),
   ]);
   const sessions = keyed<SessionState>(
     Object.entries(summary?.peers ?? {}).map(([address, p]) => ({ address, peer: owners.get(address) ?? address, state: p.state, prefixes: p.pfxRcd ?? 0 })),
@@ -123,14 +123,14 @@ async function routerState(node: NodeHandle, owners: Map<string, string>): Promi
     })),
   );
   const candidates = new Map([...equalCostCandidates(table)].map(([prefix, ips]) => [prefix, ips.map((ip) => label(deviceFor(kernel, ip), ip))]));
-  const policy = Object.entries(HASH_POLICIES).find(([, v]) => String(v) === hash)?.[0] ?? hash;
   return {
     ...(summary ? { asn: summary.as } : {}),
     sessions,
     rib: withCandidates(ribState(rib, label), candidates),
     fib: withCandidates(fibState(kernel, label), candidates),
     bfd: bfdSessions,
-    multipathHash: policy,
+    // A value the intent has no name for is kept raw, an unreadable one as '': a diff shows either.
+    multipathHash: hashPolicyName(hash) ?? String(hash ?? ''),
   };
 }
 

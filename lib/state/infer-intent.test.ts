@@ -9,7 +9,7 @@ const router = (name: string, asn: number, lo: string, peers: string[], o: Parti
   loopbacks: [lo],
   bgpPeers: peers,
   bfd: peers.map((p) => bfd(p)),
-  hashPolicy: '1',
+  hashPolicy: 1,
   ...o,
 });
 
@@ -36,7 +36,7 @@ describe('intentFromObservations', () => {
   it('leaves out, and says so, what the lab does not do uniformly', () => {
     const { intent, notes } = intentFromObservations([
       router('spine1', 65000, '10.255.0.1/32', ['10.0.0.1', '10.0.0.3'], { bfd: [bfd('10.0.0.1')] }),
-      router('leaf1', 65101, '10.255.1.1/32', ['10.0.0.0'], { hashPolicy: '0', loopbacks: [] }),
+      router('leaf1', 65101, '10.255.1.1/32', ['10.0.0.0'], { hashPolicy: 0, loopbacks: [] }),
     ]);
     expect(intent.bfd).toBeUndefined();
     expect(intent.multipathHash).toBeUndefined();

@@ -2,9 +2,9 @@
 // and commit — like `genie learn`. Each router's ASN, loopbacks, BFD timers and maximum-paths,
 // the lab's hash policy, read live; anything the lab does not do uniformly is left out and said.
 import type { StartedLab } from '../lab/started-lab.ts';
-import { HASH_POLICIES, type BfdTimers, type HashPolicy, type Intent, type RouterIntent } from '../model/intent.ts';
+import { hashPolicyName, type BfdTimers, type Intent, type RouterIntent } from '../model/intent.ts';
 import { vtyshJson, bgpSummary } from '../probes/frr.ts';
-import { addresses, loopbacks } from '../probes/kernel.ts';
+import { addresses, loopbacks, multipathHashPolicy } from '../probes/kernel.ts';
 import type { ConfiguredBfd } from '../expect/intent.ts';
 
 /** What one router showed. */
@@ -17,8 +17,8 @@ export interface RouterObservation {
   /** Its BGP peers' addresses, and the BFD sessions it runs with its own configured timers. */
   bgpPeers: string[];
   bfd: ConfiguredBfd[];
-  /** net.ipv4.fib_multipath_hash_policy. */
-  hashPolicy: string;
+  /** net.ipv4.fib_multipath_hash_policy; undefined when unreadable. */
+  hashPolicy: number | undefined;
 }
 
 export type InferredIntent = Omit<Intent, 'file'>;
@@ -61,8 +61,8 @@ export function intentFromObservations(observed: readonly RouterObservation[]): 
   }
 
   const policies = new Set(observed.map((o) => o.hashPolicy));
-  const named = Object.entries(HASH_POLICIES).find(([, v]) => policies.size === 1 && String(v) === [...policies][0])?.[0] as HashPolicy | undefined;
-  if (!named) notes.push(`routers hash differently (net.ipv4.fib_multipath_hash_policy: ${observed.map((o) => `${o.name}=${o.hashPolicy}`).join(', ')}): multipath.hash left undeclared`);
+  const named = policies.size === 1 ? hashPolicyName([...policies][0]) : undefined;
+  if (!named) notes.push(`routers hash differently (net.ipv4.fib_multipath_hash_policy: ${observed.map((o) => `${o.name}=${o.hashPolicy ?? ''}`).join(', ')}): multipath.hash left undeclared`);
 
   return {
     intent: {
@@ -85,7 +85,7 @@ export async function observeRouters(lab: StartedLab): Promise<RouterObservation
         addresses(n),
         n.frrDaemons.includes('bfdd') ? vtyshJson<ConfiguredBfd[]>(n, 'show bfd peers json') : [],
         n.vtysh('show running-config bgpd'),
-        n.exec(['sysctl', '-n', 'net.ipv4.fib_multipath_hash_policy']),
+        multipathHashPolicy(n),
       ]);
       // FRR has no JSON for configuration: the one line needed, read from the running config.
       const maxPaths = /^\s*maximum-paths (\d+)\s*$/m.exec(config.stdout)?.[1];
@@ -96,7 +96,7 @@ export async function observeRouters(lab: StartedLab): Promise<RouterObservation
         ...(maxPaths ? { maxPaths: Number(maxPaths) } : {}),
         bgpPeers: Object.keys(summary.peers),
         bfd,
-        hashPolicy: hash.stdout.trim(),
+        hashPolicy: hash,
       };
     }),
   );
