@@ -8,7 +8,7 @@ import { HASH_POLICIES } from '../lib/model/intent.ts';
 import { linkLabel } from '../lib/model/topology.ts';
 import { expectedRoutes } from '../lib/plan/expected-routing.ts';
 import { vtyshJson } from '../lib/probes/frr.ts';
-import { multipathHashPolicy } from '../lib/probes/kernel.ts';
+import { interfaceMtus, multipathHashPolicy } from '../lib/probes/kernel.ts';
 import { observeSummaries } from '../lib/probes/fabric.ts';
 import { recordFigure } from '../lib/report/figures.ts';
 import { remainingMs } from '../lib/testkit/deadline.ts';
@@ -65,14 +65,7 @@ describe('declared intent', () => {
     const links = lab.topology.links.filter((l) => l.mtu !== undefined);
     if (!links.length) skip(`not declared: no link of ${lab.topology.file} has an mtu`);
     const nodes = [...new Set(links.flatMap((l) => l.endpoints.map((e) => e.node)))];
-    const mtus = new Map(
-      await Promise.all(
-        nodes.map(async (n) => {
-          const r = await lab.node(n).exec(['ip', '-j', 'link', 'show']);
-          return [n, new Map((JSON.parse(r.stdout || '[]') as { ifname: string; mtu: number }[]).map((l) => [l.ifname, l.mtu]))] as const;
-        }),
-      ),
-    );
+    const mtus = new Map(await Promise.all(nodes.map(async (n) => [n, await interfaceMtus(lab.node(n))] as const)));
     expectNoCulprits(mtuCulprits(links, mtus, linkLabel, lab.topology.file), 'link ends run another MTU than the topology declares');
   });
 });

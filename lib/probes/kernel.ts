@@ -56,6 +56,13 @@ export function loopbacks(addrs: InterfaceAddress[]): string[] {
   return addrs.filter((a) => a.family === 'inet' && a.scope === 'global' && a.prefixlen === 32).map((a) => `${a.local}/32`);
 }
 
+/** Every interface's MTU, by name. Empty when `ip` prints nothing: callers name the ends they miss. */
+export async function interfaceMtus(node: NodeHandle): Promise<Map<string, number>> {
+  const r = await node.exec(['ip', '-j', 'link', 'show']);
+  const links = r.stdout.trim() ? parseJson<{ ifname: string; mtu: number }[]>(r) : [];
+  return new Map(links.map((l) => [l.ifname, l.mtu]));
+}
+
 /**
  * net.ipv4.fib_multipath_hash_policy (0 hashes addresses only, 1 the 5-tuple: hashPolicyName in
  * lib/model/intent.ts names them).

@@ -7,7 +7,7 @@ import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
 import { hashPolicyName } from '../model/intent.ts';
 import { vtyshJson, type BgpSummary, type RibEntry } from '../probes/frr.ts';
 import type { BfdPeer } from '../probes/failover.ts';
-import { addresses, kernelRoutes, multipathHashPolicy, type KernelRoute } from '../probes/kernel.ts';
+import { addresses, interfaceMtus, kernelRoutes, multipathHashPolicy, type KernelRoute } from '../probes/kernel.ts';
 import { waitFor } from '../wait-for.ts';
 import type { BfdState, RouteState, RouterState, SessionState, Snapshot } from './snapshot.ts';
 
@@ -141,8 +141,7 @@ async function linkMtus(lab: StartedLab): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   await Promise.all(
     [...ends].map(async ([node, ifaces]) => {
-      const r = await lab.node(node).exec(['ip', '-j', 'link', 'show']);
-      for (const l of JSON.parse(r.stdout || '[]') as { ifname: string; mtu: number }[]) if (ifaces.has(l.ifname)) out[`${node}:${l.ifname}`] = l.mtu;
+      for (const [iface, mtu] of await interfaceMtus(lab.node(node))) if (ifaces.has(iface)) out[`${node}:${iface}`] = mtu;
     }),
   );
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true })));
