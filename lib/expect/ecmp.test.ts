@@ -15,6 +15,7 @@ const spread = (a: number, b: number, o: Partial<RouterSpread> = {}): RouterSpre
   sent: a + b,
   unseen: 0,
   chiSquare: chiSquareUniform([a, b], 0.001 / 8),
+  hashPolicy: 1,
   ...o,
 });
 
@@ -29,7 +30,7 @@ describe('spreadCulprits', () => {
     ]);
   });
 
-  it('names a path left unused (L3-only hashing), sprayed flows and flows never seen', () => {
+  it('names a path left unused, sprayed flows and flows never seen', () => {
     expect(spreadCulprits(spread(512, 0), 2)).toEqual(['leaf1 → 10.255.2.3 (host3): 512 flows used 1 of its 2 equal-cost paths: 512 via leaf1:eth1 → spine1, 0 via leaf1:eth2 → spine2']);
     expect(spreadCulprits(spread(256, 256, { sprayed: [41000, 41001], unseen: 0 }), 2)[0]).toBe(
       'leaf1 → 10.255.2.3 (host3): 2 of 512 flows left by more than one path (packets sprayed per packet, not hashed per flow), e.g. source port 41000',
@@ -37,5 +38,16 @@ describe('spreadCulprits', () => {
     expect(spreadCulprits(spread(100, 100, { sent: 512, unseen: 312 }), 2)[0]).toBe(
       'leaf1 → 10.255.2.3 (host3): only 200 of 512 probe flows were seen leaving by any of its equal-cost next hops (100 via leaf1:eth1 → spine1, 100 via leaf1:eth2 → spine2)',
     );
+  });
+
+  it('says the router hashes on L3 only when a path is left unused there, and not at L4 or when unreadable', () => {
+    expect(spreadCulprits(spread(512, 0, { hashPolicy: 0 }), 2)).toEqual([
+      'leaf1 → 10.255.2.3 (host3): 512 flows used 1 of its 2 equal-cost paths: 512 via leaf1:eth1 → spine1, 0 via leaf1:eth2 → spine2; leaf1 has net.ipv4.fib_multipath_hash_policy=0 (L3 only)',
+    ]);
+    for (const hashPolicy of [1, undefined]) expect(spreadCulprits(spread(512, 0, { hashPolicy }), 2)[0]).not.toContain('hash_policy');
+  });
+
+  it('adds no hash hint to an uneven split that uses every path, even at L3', () => {
+    expect(spreadCulprits(spread(333, 179, { hashPolicy: 0 }), 2)[0]).not.toContain('hash_policy');
   });
 });

@@ -8,7 +8,7 @@ import type { ExpectedNexthop, ExpectedRoute } from '../plan/expected-routing.ts
 import { chiSquareUniform, type UniformityTest } from '../stats/chi-square.ts';
 import { COMPUTE_TIER } from '../model/topology.ts';
 import { runFlows } from './flows.ts';
-import { kernelRoutes } from './kernel.ts';
+import { kernelRoutes, multipathHashPolicy } from './kernel.ts';
 
 export interface ProbePath {
   src: string;
@@ -180,6 +180,8 @@ export interface RouterSpread {
   sent: number;
   unseen: number;
   chiSquare?: UniformityTest;
+  /** The router's net.ipv4.fib_multipath_hash_policy (undefined if unreadable): at L3 every flow to one address takes one path. */
+  hashPolicy: number | undefined;
 }
 
 /**
@@ -190,6 +192,7 @@ export interface RouterSpread {
 export async function measureRouterSpread(lab: StartedLab, route: ExpectedRoute, spec: SpreadSpec, alpha: number): Promise<RouterSpread> {
   const dstIp = route.prefix.replace(/\/32$/, '');
   const installed = route.candidates;
+  const hashPolicy = await multipathHashPolicy(lab.node(route.at));
   const counters = await countFlowsAtEgress(lab, route.at, installed, `ip daddr ${dstIp} udp dport ${spec.port}`);
   try {
     const run = await runFlows(lab, { src: route.at, dst: route.owner, dstIp, port: spec.port, flows: spec.flows, ratePps: spec.ratePps, durationS: (spec.flows * spec.packetsPerFlow) / spec.ratePps, srcPortBase: spec.srcPortBase });
@@ -207,6 +210,7 @@ export async function measureRouterSpread(lab: StartedLab, route: ExpectedRoute,
       sent: run.sourcePorts.length,
       unseen: run.sourcePorts.filter((port) => !seen.has(port)).length,
       ...(counts.some((c) => c > 0) && counts.length >= 2 ? { chiSquare: chiSquareUniform(counts, alpha) } : {}),
+      hashPolicy,
     };
   } finally {
     await counters.remove();
