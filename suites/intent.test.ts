@@ -3,16 +3,14 @@
 // with the declared timers, the declared multipath hash on every router with equal-cost paths,
 // and every link end's MTU. Anything not declared is skipped with that reason, never inferred.
 import { describe, expectNoCulprits, skipWithoutBgp, skipWithoutDeclaredRouting, test } from '../lib/testkit/index.ts';
-import { bfdCulprits, hashCulprits, mtuCulprits, type ConfiguredBfd } from '../lib/expect/intent.ts';
+import { hashCulprits, mtuCulprits } from '../lib/expect/intent.ts';
 import { HASH_POLICIES } from '../lib/model/intent.ts';
 import { linkLabel } from '../lib/model/topology.ts';
 import { expectedRoutes } from '../lib/plan/expected-routing.ts';
-import { vtyshJson } from '../lib/probes/frr.ts';
 import { interfaceMtus, multipathHashPolicy } from '../lib/probes/kernel.ts';
 import { observeSummaries } from '../lib/probes/fabric.ts';
 import { recordFigure } from '../lib/report/figures.ts';
-import { remainingMs } from '../lib/testkit/deadline.ts';
-import { waitForNoCulprits, WaitTimeoutError } from '../lib/wait-for.ts';
+import { declaredBfdCulprits } from '../lib/testkit/bfd.ts';
 
 describe('declared intent', () => {
   test('every BGP router runs the ASN the intent declares', async ({ lab, fabric, skip }) => {
@@ -36,16 +34,8 @@ describe('declared intent', () => {
     const intent = lab.topology.intent;
     if (!intent?.bfd?.required) skip(`not declared: BFD (declare bfd.required and its timers in ${intent?.file ?? 'the intent file'})`);
     const f = await fabric();
-    const routers = [...new Set(f.sessions.map((s) => s.at))];
-    const observe = async () => new Map(await Promise.all(routers.map(async (r) => [r, await vtyshJson<ConfiguredBfd[]>(lab.node(r), 'show bfd peers json').catch(() => undefined)] as const)));
-    // Sessions come up after BGP's; timers are configuration and are right or wrong from the start.
-    const up = await waitForNoCulprits(observe, (seen) => bfdCulprits(f.sessions, seen, intent!, { timersToo: false }), {
-      timeoutMs: remainingMs(lab),
-      description: `BFD up on ${f.sessions.length} router-to-router sessions`,
-    }).catch((e: unknown) => (e instanceof WaitTimeoutError ? undefined : Promise.reject(e)));
-    const seen = up?.value ?? (await observe());
     recordFigure({ task }, 'bfd_sessions_checked', { value: f.sessions.length, unit: 'sessions', description: 'router-to-router sessions whose BFD state and timers were compared with the intent' });
-    expectNoCulprits(bfdCulprits(f.sessions, seen, intent!, { timersToo: true }), `BFD sessions differ from the intent (${intent!.file})`);
+    expectNoCulprits(await declaredBfdCulprits(lab, f), `BFD sessions differ from the intent (${intent!.file})`);
   });
 
   test('every router with equal-cost paths hashes flows as the intent declares', async ({ lab, fabric, skip }) => {

@@ -37,8 +37,8 @@ describe.each(RUNTIMES)('netproof run (BGP convergence suite) on %s', (runtime) 
     const skipped = summary.tests.filter((t) => t.status === 'skipped');
     expect(skipped.map((t) => t.file).filter((f) => !/overlay|geneve|acl|ecmp/.test(f))).toEqual([]);
     expect(summary.tests.filter((t) => t.file.includes('bgp-convergence')).every((t) => t.status === 'passed')).toBe(true);
-    // ECMP: next hops in RIB and FIB, and the spread at every hashing router; failover: grey, carrier, far end.
-    expect(summary.tests.filter((t) => /ecmp|failover/.test(t.file) && t.status === 'passed').length).toBe(5);
+    // ECMP: next hops in RIB and FIB, and the spread at every hashing router; failover: BFD as declared, then grey, carrier, far end.
+    expect(summary.tests.filter((t) => /ecmp|failover/.test(t.file) && t.status === 'passed').length).toBe(6);
     const convergence = summary.figures.bgp_convergence_s!;
     expect(convergence.unit).toBe('s');
     expect(convergence.value).toBeGreaterThan(0);

@@ -18,7 +18,8 @@ import type { Accepted } from '../state/diff.ts';
 import { diffMarkdown, diffReport, failureLines, type DiffReport } from '../state/report.ts';
 import { aclProbesOf, type Snapshot } from '../state/snapshot.ts';
 import type { Runtime } from '../runtime/runtime.ts';
-import { ACL_PROBES_ENV, CONVERGENCE_TIMEOUT_ENV, DEFAULT_CONVERGENCE_TIMEOUT_S, LAB_ENV, RUN_STARTED_ENV, RUNTIME_ENV } from '../testkit/settings.ts';
+import { ACL_PROBES_ENV, CONVERGENCE_TIMEOUT_ENV, DEFAULT_CONVERGENCE_TIMEOUT_S, FAILOVER_SCOPE_ENV, LAB_ENV, RUN_STARTED_ENV, RUNTIME_ENV } from '../testkit/settings.ts';
+import type { FailoverScope } from '../plan/failover-plan.ts';
 import { deployLab, loadForRuntime, printFrrConfigProblems } from './deploy.ts';
 import { interrupted, keepingOurSignalHandlers, withInterruptCleanup } from './interrupt.ts';
 
@@ -43,6 +44,8 @@ export interface SuiteOptions {
   accepted?: Accepted[];
   /** Figure tolerance; else the intent's, else the default. */
   tolerance?: FigureTolerance;
+  /** Which links the failover suite fails (default: one per tier pair). */
+  failover?: FailoverScope;
   /** Security-group probes to add to the lab's own (`tcp/5432`), so two labs are compared cell for cell. */
   aclProbes?: string[];
   /** Where diff.json and diff.md go: the report directory unless given. */
@@ -129,6 +132,7 @@ async function runSuites(lab: StartedLab, o: SuiteOptions, userFiles: string[], 
   const aclProbes = [...new Set([...(o.aclProbes ?? []), ...(o.baseline ? aclProbesOf(o.baseline.snapshot) : [])])];
   if (aclProbes.length) process.env[ACL_PROBES_ENV] = aclProbes.join(',');
   else delete process.env[ACL_PROBES_ENV];
+  process.env[FAILOVER_SCOPE_ENV] = o.failover ?? 'tier-pairs';
   if (runStartedAt === undefined) delete process.env[RUN_STARTED_ENV];
   else process.env[RUN_STARTED_ENV] = String(runStartedAt);
   const summary = new SummaryReporter(join(o.reportDir, 'summary.json'), PROJECT_ROOT, () => ({

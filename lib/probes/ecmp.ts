@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
 import type { ExpectedNexthop, ExpectedRoute } from '../plan/expected-routing.ts';
 import { chiSquareUniform, type UniformityTest } from '../stats/chi-square.ts';
-import { COMPUTE_TIER } from '../model/topology.ts';
 import { runFlows } from './flows.ts';
 import { kernelRoutes, multipathHashPolicy } from './kernel.ts';
 
@@ -15,24 +14,6 @@ export interface ProbePath {
   dst: string;
   /** The destination's loopback (or TEP), without prefix length. */
   dstIp: string;
-}
-
-/** A source and destination whose traffic crosses an ECMP split: hosts first, then leaves. */
-export function chooseProbePath(routes: ExpectedRoute[], tierOf: (node: string) => string | undefined): ProbePath | undefined {
-  const rank = (n: string) => (tierOf(n) === COMPUTE_TIER ? 0 : tierOf(n) === 'leaf' ? 1 : 2);
-  const index = new Map<string, ExpectedRoute>();
-  for (const r of routes) if (!index.has(`${r.at} ${r.prefix}`)) index.set(`${r.at} ${r.prefix}`, r);
-  const at = (node: string, prefix: string) => index.get(`${node} ${prefix}`);
-  // Some router on the way installs two or more next hops (`width`, as findHasher reads it; a host
-  // with two candidate uplinks but maximum-paths 1 does not split).
-  const splits = (r: ExpectedRoute, depth = 0): boolean =>
-    r.width >= 2 || (depth < 8 && r.candidates.some((c) => { const n = at(c.neighbor, r.prefix); return n !== undefined && splits(n, depth + 1); }));
-  const options = routes
-    .filter((r) => rank(r.at) < 2 && rank(r.owner) < 2 && splits(r))
-    // Longest paths first: they cross the spines.
-    .sort((a, b) => rank(a.at) - rank(b.at) || b.hops - a.hops || rank(a.owner) - rank(b.owner) || a.at.localeCompare(b.at, 'en', { numeric: true }) || a.owner.localeCompare(b.owner, 'en', { numeric: true }));
-  const r = options[0];
-  return r ? { src: r.at, dst: r.owner, dstIp: r.prefix.replace(/\/32$/, '') } : undefined;
 }
 
 export interface Hasher {

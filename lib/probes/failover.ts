@@ -1,14 +1,17 @@
-// Measure one failover: a probe flow at 1000 packets/s runs across a link, the link fails,
-// and we time BFD's detection (`show bfd peers json`), the FIB withdrawal (kernel route of the
-// hasher loses the next hop) and the data-plane loss window (from the receiver's view of the
-// senders' timestamps); then the fault is undone and re-convergence is timed.
-import type { StartedLab } from '../lab/started-lab.ts';
-import type { ExpectedNexthop } from '../plan/expected-routing.ts';
+// Measure one link failure the way traffic sees it: probe streams at 1000 packets/s cross the
+// link both ways (and from a router that learns of the failure late) while the link fails; we
+// time BFD's detection at both ends (`show bfd peers json`), each sender's FIB withdrawal (its
+// kernel route stops using the failed next hop) and each stream's loss window (from the
+// receiver's view of the sender's timestamps); then the fault is undone and re-convergence is
+// timed. All streams start at one instant, and the fault is bracketed by the clock readings
+// taken before and after its command: that gap is the stated uncertainty.
+import { randomBytes } from 'node:crypto';
+import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
+import type { StreamRole } from '../plan/failover-plan.ts';
 import { waitFor } from '../wait-for.ts';
 import type { Fault } from '../faults/faults.ts';
 import { fibNexthops, ribRoute, vtyshJson } from './frr.ts';
-import { runFlows, timeline, type FlowResult } from './flows.ts';
-import type { Hasher } from './ecmp.ts';
+import { runFlowSet, timeline, type FlowResult, type FlowSpec } from './flows.ts';
 
 export interface BfdPeer {
   peer: string;
@@ -20,127 +23,236 @@ export interface BfdPeer {
   'remote-detect-multiplier': number;
 }
 
-/** The hasher's BFD session with the neighbor at `peerAddress`, if there is one. */
+/** `node`'s BFD session with the neighbor at `peerAddress`, if there is one. */
 export async function bfdPeer(lab: StartedLab, node: string, peerAddress: string): Promise<BfdPeer | undefined> {
   const peers = await vtyshJson<BfdPeer[]>(lab.node(node), 'show bfd peers json');
   return peers.find((p) => p.peer === peerAddress);
 }
 
-/** How long the hasher can take to notice a silent neighbor: the remote's multiplier × the agreed interval. */
-export function bfdDetectionBudgetMs(p: BfdPeer): number {
-  return p['remote-detect-multiplier'] * Math.max(p['receive-interval'], p['remote-transmit-interval']);
+/** A probe stream of one flow, and the route of its sender that must stop using the failed path. */
+export interface FailoverStream {
+  role: StreamRole;
+  /** For messages: "spine1 → host1 (10.255.2.1) leaving by spine1:eth1". */
+  label: string;
+  flow: Omit<FlowSpec, 'flows' | 'ratePps' | 'durationS'>;
+  /** The sender's next hop towards dstIp whose path crosses the failed link. */
+  gateway: string;
+  /** Where the stream arrives over the failed link: its packets are counted there, to prove they crossed it. */
+  arrives: { node: string; iface: string };
+  /** Re-converged, for the sender's route: this many next hops, `gateway` among them if `usesGatewayAgain` (not so where BGP picks one of several paths and may keep the other). */
+  restored: { width: number; usesGatewayAgain: boolean };
 }
 
-export async function holdTimeMs(lab: StartedLab, node: string, peerAddress: string): Promise<number> {
-  const json = await vtyshJson<Record<string, { bgpTimerHoldTimeMsecs?: number }>>(lab.node(node), `show bgp neighbors ${peerAddress} json`);
-  return json[peerAddress]?.bgpTimerHoldTimeMsecs ?? 9000;
+/** A BFD session at one end of the failed link. */
+export interface WatchedSession {
+  node: string;
+  peerAddress: string;
 }
 
-export interface FailoverMeasurement {
+export interface StreamMeasurement {
+  stream: FailoverStream;
   flow: FlowResult;
-  /** From the fault to BFD reporting the session down; undefined if it never did (or has no BFD). */
-  detectionMs?: number;
-  /** From the fault to the hasher's kernel route no longer using the failed link. */
-  withdrawalMs?: number;
   lossWindowMs: number;
-  /** From restoring the link to the route using it again (and BFD up, if configured). */
-  reconvergenceMs?: number;
-  /** When it did not re-converge: what the kernel, zebra and BFD showed last. */
-  reconvergenceFailure?: string;
-  /** Relative to the flow's start (send clock), for the timeline: when the fault command was issued. */
-  faultAtMs: number;
-  /** How long the fault command took: the fault took effect within this window after faultAtMs, so detection and withdrawal are overstated by at most this much. */
-  faultUncertaintyMs: number;
-  restoreAtMs: number;
+  /** From the fault to the sender's kernel route no longer using `gateway`; undefined if it never stopped. */
+  withdrawalMs?: number;
+  /** Packets of the stream counted arriving over the failed link: 0 means it never crossed it. */
+  crossed: number;
+  /** False when traffic had not come back when the stream ended: the loss window is a lower bound. */
+  recovered: boolean;
+  /** Packets per timeline bucket, from the common start. */
   buckets: number[];
 }
 
+export interface FailoverMeasurement {
+  streams: StreamMeasurement[];
+  /** Per watched session: whether it runs BFD, and from the fault to BFD reporting it down (undefined if it never did). */
+  detection: (WatchedSession & { bfd: boolean; ms?: number })[];
+  /** Relative to the streams' common start: when the fault command was issued. */
+  faultAtMs: number;
+  /** How long the fault command took: the fault took effect within this window after faultAtMs, so times are overstated by at most this much. */
+  faultUncertaintyMs: number;
+  restoreAtMs: number;
+  /** From restoring the link to every sender having its route back and every BFD session up. */
+  reconvergenceMs?: number;
+  /** When it did not re-converge: what was still wrong. */
+  reconvergenceFailure?: string;
+}
+
 export const TIMELINE_BUCKET_MS = 10;
+/** How much later than planned the streams may be seen crossing the link before the fault goes in. */
+const START_ALLOWANCE_MS = 1000;
+/** How often detection and withdrawal are polled: their resolution. */
+const POLL_MS = 20;
 
 export interface FailoverOptions {
-  flow: { src: string; dst: string; dstIp: string; port: number; srcPortBase: number };
+  streams: FailoverStream[];
+  sessions: WatchedSession[];
   ratePps: number;
-  hasher: Hasher;
-  nexthop: ExpectedNexthop;
-  peerAddress: string;
   preFaultMs: number;
-  /** How long the flow keeps running after the fault. */
+  /** How long the streams keep running after the fault. */
   observeMs: number;
-  hasBfd: boolean;
   inject: () => Promise<Fault>;
   reconvergenceTimeoutMs: number;
 }
 
-async function usesNexthop(lab: StartedLab, node: string, dstIp: string, iface: string): Promise<{ uses: boolean; width: number }> {
+async function gatewaysTo(lab: StartedLab, node: string, dstIp: string): Promise<string[]> {
   const r = await lab.node(node).exec(['ip', '-j', '-4', 'route', 'show', 'exact', `${dstIp}/32`]);
-  const route = (JSON.parse(r.stdout || '[]') as { dev?: string; nexthops?: { dev?: string }[] }[])[0];
-  const hops = route ? (route.nexthops ?? [{ dev: route.dev }]) : [];
-  return { uses: hops.some((h) => h.dev === iface), width: hops.length };
+  const route = (JSON.parse(r.stdout || '[]') as { gateway?: string; nexthops?: { gateway?: string }[] }[])[0];
+  return route ? (route.nexthops ?? [route]).map((h) => h.gateway ?? '(connected)') : [];
+}
+
+/** nftables counters, one per stream, at the ingress of the link end each stream arrives on (before any fault's drop). */
+async function countArrivals(lab: StartedLab, streams: readonly FailoverStream[]): Promise<{ read(): Promise<number[]>; remove(): Promise<void> }> {
+  const table = `netproof_cross_${randomBytes(4).toString('hex')}`;
+  const nft = async (node: NodeHandle, argv: string[], input?: string) => {
+    const r = await node.exec(['nft', ...argv], { input });
+    if (r.exitCode !== 0) throw new Error(`${node.name}: nft ${argv.join(' ')} failed: ${r.stderr.trim()}`);
+    return r.stdout;
+  };
+  const match = (s: FailoverStream) => `ip daddr ${s.flow.dstIp} udp sport ${s.flow.srcPortBase} udp dport ${s.flow.port}`;
+  const ends = [...new Map(streams.map((s) => [`${s.arrives.node}:${s.arrives.iface}`, s.arrives])).values()];
+  const installed: NodeHandle[] = [];
+  const remove = async () => {
+    for (const node of installed) await nft(node, ['delete', 'table', 'netdev', table]).catch(() => undefined);
+  };
+  try {
+    for (const node of [...new Set(ends.map((e) => e.node))]) {
+      const chains = ends
+        .filter((e) => e.node === node)
+        .map((e, i) => {
+          const rules = streams.flatMap((s, j) => (s.arrives === e || (s.arrives.node === e.node && s.arrives.iface === e.iface) ? [`    ${match(s)} counter comment "s${j}"`] : []));
+          return `  chain in${i} {\n    type filter hook ingress device "${e.iface}" priority -1000; policy accept;\n${rules.join('\n')}\n  }`;
+        });
+      await nft(lab.node(node), ['-f', '-'], `table netdev ${table} {\n${chains.join('\n')}\n}\n`);
+      installed.push(lab.node(node));
+    }
+  } catch (err) {
+    await remove();
+    throw err;
+  }
+  return {
+    read: async () => {
+      const counts = new Array<number>(streams.length).fill(0);
+      for (const node of installed) {
+        const json = JSON.parse(await nft(node, ['-j', 'list', 'table', 'netdev', table])) as { nftables: { rule?: { comment?: string; expr: { counter?: { packets: number } }[] } }[] };
+        for (const x of json.nftables) {
+          const j = /^s(\d+)$/.exec(x.rule?.comment ?? '')?.[1];
+          if (j !== undefined) counts[Number(j)] = x.rule!.expr.find((e) => e.counter)?.counter?.packets ?? 0;
+        }
+      }
+      return counts;
+    },
+    remove,
+  };
+}
+
+const usesGateway = async (lab: StartedLab, s: FailoverStream) => (await gatewaysTo(lab, s.flow.src, s.flow.dstIp)).includes(s.gateway);
+
+/** What still differs from the stream's sender having its route back (empty when it has). */
+async function notRestored(lab: StartedLab, s: FailoverStream): Promise<string[]> {
+  const gateways = await gatewaysTo(lab, s.flow.src, s.flow.dstIp);
+  const ok = gateways.length === s.restored.width && (!s.restored.usesGatewayAgain || gateways.includes(s.gateway));
+  if (ok) return [];
+  // Say where the state disagrees: zebra may believe a next hop is installed that the kernel lost.
+  const zebra = fibNexthops(await ribRoute(lab.node(s.flow.src), `${s.flow.dstIp}/32`).catch(() => undefined)).map((n) => n.ip ?? n.interfaceName ?? '?');
+  return [`${s.flow.src}'s kernel route to ${s.flow.dstIp} has next hops ${gateways.join(', ') || 'none'}; expected ${s.restored.width}${s.restored.usesGatewayAgain ? `, ${s.gateway} among them` : ''}; zebra shows ${zebra.length} installed (${zebra.join(', ') || 'none'})`];
 }
 
 export async function measureFailover(lab: StartedLab, o: FailoverOptions): Promise<FailoverMeasurement> {
-  const durationS = (o.preFaultMs + o.observeMs) / 1000;
+  // The streams run long enough for the fault to wait for every one of them to be seen crossing.
+  const durationS = (o.preFaultMs + START_ALLOWANCE_MS + o.observeMs) / 1000;
   let fault: Fault | undefined;
   let faultStartNs: bigint | undefined;
-  let detectionMs: number | undefined;
-  let withdrawalMs: number | undefined;
+  const withdrawalMs = new Map<FailoverStream, number>();
+  const detectionMs = new Map<WatchedSession, number>();
   const ms = (ns: bigint) => Number(ns) / 1e6;
-  const flow = await runFlows(lab, { ...o.flow, flows: 1, ratePps: o.ratePps, durationS }, async () => {
-    // Sender and this process share CLOCK_MONOTONIC, so the fault is placed on the flow's clock.
-    await new Promise((r) => setTimeout(r, o.preFaultMs));
-    // The fault takes effect somewhere between these two instants: times are counted from the
-    // first (an upper bound), and the gap is reported as their uncertainty.
+  const specs: FlowSpec[] = o.streams.map((s) => ({ ...s.flow, flows: 1, ratePps: o.ratePps, durationS }));
+  let originNs = 0n;
+  // Only sessions that run BFD can be timed (and must come back up); the others are reported as such.
+  const hasBfd = new Map(await Promise.all(o.sessions.map(async (s) => [s, (await bfdPeer(lab, s.node, s.peerAddress)) !== undefined] as const)));
+  const bfdSessions = o.sessions.filter((s) => hasBfd.get(s));
+  // The fault goes in when the streams have run preFaultMs; then detection and withdrawal are polled.
+  const injectAndWatch = async ({ startNs }: { startNs: bigint }) => {
+    originNs = startNs;
+    // Senders and this process share CLOCK_MONOTONIC: the fault is placed on the streams' clock.
+    const faultDueNs = startNs + BigInt(o.preFaultMs * 1e6);
+    await new Promise((r) => setTimeout(r, Math.max(0, ms(faultDueNs - process.hrtime.bigint()))));
+    // No fault before every stream is seen crossing the link: a sender slow to start (a loaded
+    // machine) would otherwise begin after the repair and show nothing.
+    const minimum = Math.ceil((o.preFaultMs * o.ratePps) / 1000 / 2);
+    await waitFor(
+      async () => {
+        const counts = await arrivals.read();
+        const slow = o.streams.filter((_, i) => counts[i]! < minimum);
+        return slow.length ? { ok: false, reason: slow.map((s) => `${s.label}: ${counts[o.streams.indexOf(s)]} packets counted at ${s.arrives.node}:${s.arrives.iface}`).join('; ') } : { ok: true, value: true };
+      },
+      { timeoutMs: START_ALLOWANCE_MS, intervalsMs: [50], description: `every probe stream to cross the link (${minimum} packets) before the fault` },
+    );
     faultStartNs = process.hrtime.bigint();
     fault = await o.inject();
     const since = () => ms(process.hrtime.bigint() - faultStartNs!);
-    const deadlineMs = o.observeMs - 200;
+    const poll = { timeoutMs: o.observeMs - 200, intervalsMs: [POLL_MS] };
+    const bfdDown = (s: WatchedSession) =>
+      waitFor(async () => ((await bfdPeer(lab, s.node, s.peerAddress))?.status === 'up' ? { ok: false, reason: 'BFD still up' } : { ok: true, value: since() }), { ...poll, description: `${s.node}'s BFD session with ${s.peerAddress} to go down` });
+    const withdrawn = (s: FailoverStream) =>
+      waitFor(async () => ((await usesGateway(lab, s)) ? { ok: false, reason: 'still uses the failed path' } : { ok: true, value: since() }), { ...poll, description: `${s.flow.src} to stop sending to ${s.flow.dstIp} via ${s.gateway}` });
+    // A time never reached stays undefined: the caller reports "never".
     await Promise.all([
-      o.hasBfd
-        ? waitFor(async () => ((await bfdPeer(lab, o.hasher.node, o.peerAddress))?.status === 'up' ? { ok: false, reason: 'BFD still up' } : { ok: true, value: since() }), {
-            timeoutMs: deadlineMs,
-            intervalsMs: [10],
-            description: 'BFD to report the session down',
-          }).then((r) => (detectionMs = r.value), () => undefined)
-        : undefined,
-      waitFor(async () => ((await usesNexthop(lab, o.hasher.node, o.flow.dstIp, o.nexthop.iface)).uses ? { ok: false, reason: 'route still uses the failed link' } : { ok: true, value: since() }), {
-        timeoutMs: deadlineMs,
-        intervalsMs: [10],
-        description: 'the route to drop the failed next hop',
-      }).then((r) => (withdrawalMs = r.value), () => undefined),
+      ...bfdSessions.map((s) => bfdDown(s).then((r) => detectionMs.set(s, r.value), () => undefined)),
+      ...o.streams.map((s) => withdrawn(s).then((r) => withdrawalMs.set(s, r.value), () => undefined)),
     ]);
-  });
+  };
+  const arrivals = await countArrivals(lab, o.streams);
+  let crossed: number[];
+  let results: FlowResult[];
+  try {
+    results = await runFlowSet(lab, specs, injectAndWatch);
+    crossed = await arrivals.read();
+  } catch (err) {
+    await fault?.restore();
+    throw err;
+  } finally {
+    await arrivals.remove();
+  }
+  const startNs = originNs;
   const restoreNs = process.hrtime.bigint();
   await fault!.restore();
   let reconvergenceMs: number | undefined;
   let reconvergenceFailure: string | undefined;
+  const stillWrong = async () => {
+    const wrong = await Promise.all([
+      ...o.streams.map((s) => notRestored(lab, s)),
+      ...bfdSessions.map(async (s) => {
+        const status = (await bfdPeer(lab, s.node, s.peerAddress))?.status;
+        return status === 'up' ? [] : [`${s.node}'s BFD session with ${s.peerAddress} is ${status ?? 'gone'}`];
+      }),
+    ]);
+    return wrong.flat();
+  };
   try {
-    await waitFor(
-      async () => {
-        const { uses, width } = await usesNexthop(lab, o.hasher.node, o.flow.dstIp, o.nexthop.iface);
-        const bfdUp = !o.hasBfd || (await bfdPeer(lab, o.hasher.node, o.peerAddress))?.status === 'up';
-        return uses && width === o.hasher.route.width && bfdUp ? { ok: true, value: true } : { ok: false, reason: `route width ${width}, uses the link: ${uses}, BFD up: ${bfdUp}` };
-      },
-      { timeoutMs: o.reconvergenceTimeoutMs, intervalsMs: [50, 100], description: `${o.hasher.node} to use ${o.nexthop.iface} again` },
-    );
+    await waitFor(async () => {
+      const wrong = await stillWrong();
+      return wrong.length ? { ok: false, reason: wrong.join('; ') } : { ok: true, value: true };
+    }, { timeoutMs: o.reconvergenceTimeoutMs, intervalsMs: [50, 100], description: 'every sender to have its route back with BFD up' });
     reconvergenceMs = ms(process.hrtime.bigint() - restoreNs);
   } catch {
-    // Say where the state disagrees: zebra may believe a next hop is installed that the kernel lost.
-    const { width } = await usesNexthop(lab, o.hasher.node, o.flow.dstIp, o.nexthop.iface);
-    const rib = await ribRoute(lab.node(o.hasher.node), `${o.flow.dstIp}/32`).catch(() => undefined);
-    const zebraFib = fibNexthops(rib).map((n) => n.interfaceName ?? '?');
-    const bfdStatus = o.hasBfd ? (await bfdPeer(lab, o.hasher.node, o.peerAddress))?.status : 'none';
-    reconvergenceFailure = `kernel route to ${o.flow.dstIp} has ${width} next hop(s), none via ${o.nexthop.iface}; zebra shows ${zebraFib.length} installed (${zebraFib.join(', ') || 'none'}); BFD ${bfdStatus}`;
+    reconvergenceFailure = (await stillWrong()).join('; ') || 'converged only after the deadline';
   }
   return {
-    flow,
-    detectionMs,
-    withdrawalMs,
-    lossWindowMs: flow.report.longestLossMs,
-    reconvergenceMs,
-    reconvergenceFailure,
-    faultAtMs: ms(faultStartNs! - flow.startNs),
+    streams: o.streams.map((stream, i) => ({
+      stream,
+      flow: results[i]!,
+      lossWindowMs: results[i]!.report.longestLossMs,
+      ...(withdrawalMs.has(stream) ? { withdrawalMs: withdrawalMs.get(stream)! } : {}),
+      crossed: crossed[i]!,
+      recovered: !results[i]!.report.flows.some((f) => f.gaps.at(-1)?.beforeSeq === f.expected),
+      buckets: timeline(results[i]!.packets, startNs, TIMELINE_BUCKET_MS),
+    })),
+    detection: o.sessions.map((s) => ({ ...s, bfd: hasBfd.get(s)!, ...(detectionMs.has(s) ? { ms: detectionMs.get(s)! } : {}) })),
+    faultAtMs: ms(faultStartNs! - startNs),
     faultUncertaintyMs: ms(fault!.appliedAtNs - faultStartNs!),
-    restoreAtMs: ms(restoreNs - flow.startNs),
-    buckets: timeline(flow.packets, flow.startNs, TIMELINE_BUCKET_MS),
+    restoreAtMs: ms(restoreNs - startNs),
+    ...(reconvergenceMs !== undefined ? { reconvergenceMs } : {}),
+    ...(reconvergenceFailure ? { reconvergenceFailure } : {}),
   };
 }

@@ -16,6 +16,8 @@ export interface FlowSpec {
   dst: string;
   /** Destination address: must belong to `dst`. */
   dstIp: string;
+  /** Source address to send from (a loopback of `src`); the kernel's choice if unset. */
+  srcIp?: string;
   port: number;
   flows: number;
   ratePps: number;
@@ -34,46 +36,72 @@ export interface FlowResult {
   report: StreamReport;
 }
 
-/** Refuse any destination that is not an address of the destination node. */
-async function assertLabAddress(node: NodeHandle, ip: string): Promise<void> {
+/** Refuse any address that is not an address of the node. */
+async function assertLabAddress(node: NodeHandle, ip: string, what: string): Promise<void> {
   const own = (await addresses(node)).some((a) => a.local === ip);
-  if (!own) throw new Error(`refusing to send to ${ip}: it is not an address of lab node ${node.name}`);
+  if (!own) throw new Error(`refusing to send ${what} ${ip}: it is not an address of lab node ${node.name}`);
 }
 
-/** Runs `during` while the flow is on (e.g. a fault); resolves when both ends have finished. */
-export async function runFlows(lab: StartedLab, spec: FlowSpec, during?: (started: { startNs: bigint }) => Promise<void>): Promise<FlowResult> {
-  const src = lab.node(spec.src);
-  const dst = lab.node(spec.dst);
-  await assertLabAddress(dst, spec.dstIp);
+/** Long enough for every sender's Node to start inside its node before the common start instant. */
+const SENDER_START_MS = 800;
+
+/**
+ * Run several probe streams at once, all starting at one instant of the monotonic clock the
+ * senders share with this process; `during` (e.g. a fault) runs meanwhile and is told that
+ * instant. Resolves when every end has finished; receivers stop on the senders' end markers.
+ */
+export async function runFlowSet(lab: StartedLab, specs: readonly FlowSpec[], during?: (started: { startNs: bigint }) => Promise<void>): Promise<FlowResult[]> {
+  const ports = specs.map((s) => `${s.dst}:${s.port}`);
+  const clash = ports.find((p, i) => ports.indexOf(p) !== i);
+  if (clash) throw new Error(`two probe streams would both listen on ${clash}`);
+  await Promise.all(specs.flatMap((s) => [assertLabAddress(lab.node(s.dst), s.dstIp, 'to'), ...(s.srcIp ? [assertLabAddress(lab.node(s.src), s.srcIp, 'from')] : [])]));
   const slackS = 2;
-  const receiving = dst.exec(dst.toolArgv(TRAFGEN, ['recv', '--port', String(spec.port), '--duration', String(spec.durationS + slackS)]), { timeoutMs: (spec.durationS + slackS + 30) * 1000 });
-  // If the receiver dies before it listens, say why instead of waiting for the socket.
-  const died = receiving.then((r) => {
-    throw new Error(`${spec.dst}: trafgen recv exited (${r.exitCode}) before listening on udp/${spec.port}: ${(r.stderr || r.stdout).trim().slice(0, 500)}`);
+  const receiving = specs.map((spec) => {
+    const dst = lab.node(spec.dst);
+    return dst.exec(dst.toolArgv(TRAFGEN, ['recv', '--port', String(spec.port), '--duration', String(spec.durationS + SENDER_START_MS / 1000 + slackS)]), { timeoutMs: (spec.durationS + slackS + 30) * 1000 });
   });
-  await Promise.race([waitListening(dst, 'udp', spec.port), died]);
-  died.catch(() => undefined);
-  const sendArgs = ['send', '--dst', spec.dstIp, '--port', String(spec.port), '--flows', String(spec.flows), '--rate', String(spec.ratePps), '--duration', String(spec.durationS)];
-  if (spec.sizeBytes) sendArgs.push('--size', String(spec.sizeBytes));
-  if (spec.srcPortBase) sendArgs.push('--src-port-base', String(spec.srcPortBase));
-  const sending = src.exec(src.toolArgv(TRAFGEN, sendArgs), { timeoutMs: (spec.durationS + 30) * 1000 });
-  const startNs = process.hrtime.bigint();
+  // If a receiver dies before it listens, say why instead of waiting for the socket.
+  await Promise.all(
+    specs.map(async (spec, i) => {
+      const died = receiving[i]!.then((r) => {
+        throw new Error(`${spec.dst}: trafgen recv exited (${r.exitCode}) before listening on udp/${spec.port}: ${(r.stderr || r.stdout).trim().slice(0, 500)}`);
+      });
+      died.catch(() => undefined);
+      await Promise.race([waitListening(lab.node(spec.dst), 'udp', spec.port), died]);
+    }),
+  );
+  const startNs = process.hrtime.bigint() + BigInt(SENDER_START_MS * 1e6);
+  const sending = specs.map((spec) => {
+    const src = lab.node(spec.src);
+    const args = ['send', '--dst', spec.dstIp, '--port', String(spec.port), '--flows', String(spec.flows), '--rate', String(spec.ratePps), '--duration', String(spec.durationS), '--start-ns', String(startNs)];
+    if (spec.srcIp) args.push('--src', spec.srcIp);
+    if (spec.sizeBytes) args.push('--size', String(spec.sizeBytes));
+    if (spec.srcPortBase) args.push('--src-port-base', String(spec.srcPortBase));
+    return src.exec(src.toolArgv(TRAFGEN, args), { timeoutMs: (spec.durationS + SENDER_START_MS / 1000 + 30) * 1000 });
+  });
   const side = during?.({ startNs });
-  // Both ends always run to their (bounded) end, even if `during` fails: no stray flow outlives the call.
-  const [sent, received, sideResult] = await Promise.allSettled([sending, receiving, side]);
-  if (sideResult.status === 'rejected') throw sideResult.reason;
-  if (sent.status === 'rejected') throw sent.reason;
-  if (received.status === 'rejected') throw received.reason;
-  const [sendOut, recvOut] = [sent.value, received.value];
-  if (sendOut.exitCode !== 0) throw new Error(`${spec.src}: trafgen send failed (exit ${sendOut.exitCode}): ${sendOut.stderr.trim()}`);
-  if (recvOut.exitCode !== 0) throw new Error(`${spec.dst}: trafgen recv failed (exit ${recvOut.exitCode}): ${recvOut.stderr.trim()}`);
-  const s = parseJson<{ sent: number[]; startNs: string; sourcePorts: number[] }>(sendOut);
-  const r = parseJson<{ flows: number[]; seqs: number[]; sentNs: string[] }>(recvOut);
-  const packets: Received[] = r.flows.map((flow, i) => ({ flow, seq: r.seqs[i]!, sentNs: BigInt(r.sentNs[i]!) }));
-  // Flows are sent round-robin at the total rate: each flow's packets are flows/rate apart.
-  const intervalNs = BigInt(Math.round((1e9 * spec.flows) / spec.ratePps));
-  const report = analyze(packets, new Map(s.sent.map((n, flow) => [flow, n])), intervalNs);
-  return { spec, sent: s.sent, sourcePorts: s.sourcePorts, startNs: BigInt(s.startNs), packets, report };
+  // Every end always runs to its (bounded) end, even if `during` fails: no stray flow outlives the call.
+  const [sideResult, ...ends] = await Promise.allSettled([side, ...sending, ...receiving]);
+  if (sideResult!.status === 'rejected') throw sideResult!.reason;
+  for (const e of ends) if (e.status === 'rejected') throw e.reason;
+  const done = ends.map((e) => (e as PromiseFulfilledResult<Awaited<(typeof sending)[number]>>).value);
+  return specs.map((spec, i) => {
+    const [sendOut, recvOut] = [done[i]!, done[specs.length + i]!];
+    if (sendOut.exitCode !== 0) throw new Error(`${spec.src}: trafgen send failed (exit ${sendOut.exitCode}): ${sendOut.stderr.trim()}`);
+    if (recvOut.exitCode !== 0) throw new Error(`${spec.dst}: trafgen recv failed (exit ${recvOut.exitCode}): ${recvOut.stderr.trim()}`);
+    const s = parseJson<{ sent: number[]; startNs: string; sourcePorts: number[] }>(sendOut);
+    const r = parseJson<{ flows: number[]; seqs: number[]; sentNs: string[] }>(recvOut);
+    const packets: Received[] = r.flows.map((flow, j) => ({ flow, seq: r.seqs[j]!, sentNs: BigInt(r.sentNs[j]!) }));
+    // Flows are sent round-robin at the total rate: each flow's packets are flows/rate apart.
+    const intervalNs = BigInt(Math.round((1e9 * spec.flows) / spec.ratePps));
+    const report = analyze(packets, new Map(s.sent.map((n, flow) => [flow, n])), intervalNs);
+    return { spec, sent: s.sent, sourcePorts: s.sourcePorts, startNs: BigInt(s.startNs), packets, report };
+  });
+}
+
+/** One probe stream; `during` runs while it is on (e.g. a fault). */
+export async function runFlows(lab: StartedLab, spec: FlowSpec, during?: (started: { startNs: bigint }) => Promise<void>): Promise<FlowResult> {
+  return (await runFlowSet(lab, [spec], during))[0]!;
 }
 
 export { timeline };

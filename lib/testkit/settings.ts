@@ -1,5 +1,6 @@
 // What `netproof run` and `netproof test` tell the checks (in vitest workers) through the
 // environment: which lab, on which runtime, and the deadline every eventual truth polls to.
+import type { FailoverScope } from '../plan/failover-plan.ts';
 export { LAB_ENV, RUNTIME_ENV } from '../lab/env.ts';
 
 export const CONVERGENCE_TIMEOUT_ENV = 'NETPROOF_CONVERGENCE_TIMEOUT_S';
@@ -26,4 +27,11 @@ export function extraAclProbes(env: NodeJS.ProcessEnv = process.env): { protocol
     .map((s) => /^(tcp|udp)\/(\d+)$/.exec(s.trim()))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => ({ protocol: m[1] as 'tcp' | 'udp', port: Number(m[2]) }));
+}
+
+/** Which links the failover suite fails: one per tier pair (default) or every router-to-router link (`--failover all`, nightly). */
+export const FAILOVER_SCOPE_ENV = 'NETPROOF_FAILOVER';
+
+export function failoverScope(env: NodeJS.ProcessEnv = process.env): FailoverScope {
+  return env[FAILOVER_SCOPE_ENV] === 'all' ? 'all' : 'tier-pairs';
 }

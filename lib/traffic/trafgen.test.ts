@@ -93,8 +93,9 @@ describe('trafgen send → recv over 127.0.0.1', () => {
   const FLOWS = 4;
   const RATE_PPS = 1000;
   const DURATION_S = 0.5;
-  // The receiver must outlive the sender's start-up and run: 1.5 s leaves about 1 s of slack.
-  const RECV_DURATION_S = 1.5;
+  // Far longer than the run: the receiver must stop on the senders' end markers, not at its
+  // --duration (trafgen() kills it after 15 s, which fails the exit-code check).
+  const RECV_DURATION_S = 60;
 
   let srcPortBase: number;
   let sender: Exit;
@@ -109,7 +110,7 @@ describe('trafgen send → recv over 127.0.0.1', () => {
     const endedEarly = receiving.then((e) => Promise.reject(new Error(`the receiver ended before it was seen listening: ${describeExit(e)}`)));
     endedEarly.catch(() => {}); // it only matters if it wins the race below
     await Promise.race([waitForUdpListener(port), endedEarly]);
-    sender = await trafgen(['send', '--dst', LOOPBACK, '--port', String(port), '--flows', String(FLOWS), '--rate', String(RATE_PPS), '--duration', String(DURATION_S), '--src-port-base', String(srcPortBase)]);
+    sender = await trafgen(['send', '--dst', LOOPBACK, '--src', LOOPBACK, '--port', String(port), '--flows', String(FLOWS), '--rate', String(RATE_PPS), '--duration', String(DURATION_S), '--src-port-base', String(srcPortBase)]);
     receiver = await receiving;
     expect(sender.code, `sender: ${describeExit(sender)}`).toBe(0);
     expect(receiver.code, `receiver: ${describeExit(receiver)}`).toBe(0);
@@ -126,6 +127,11 @@ describe('trafgen send → recv over 127.0.0.1', () => {
 
   it('the sender reports its schedule: the run spans the duration', () => {
     expect(BigInt(sent.endNs) - BigInt(sent.startNs)).toBe(BigInt(DURATION_S * 1e9));
+  });
+
+  it('the receiver stops once every flow has sent its end marker, long before its --duration', () => {
+    expect(receiver.signal, describeExit(receiver)).toBeNull();
+    expect(receiver.code).toBe(0);
   });
 
   it('flow i leaves from source port base + i', () => {
@@ -178,6 +184,17 @@ describe('trafgen send without --src-port-base', () => {
   }, 20_000);
 });
 
+describe('trafgen send --start-ns', () => {
+  it('starts sending at that instant of the monotonic clock it shares with the caller', async () => {
+    const port = await freePorts(1);
+    const at = process.hrtime.bigint() + 700_000_000n;
+    const r = await trafgen(['send', '--dst', LOOPBACK, '--port', String(port), '--rate', '100', '--duration', '0.1', '--start-ns', String(at)]);
+    expect(r.code, describeExit(r)).toBe(0);
+    const out = JSON.parse(r.stdout) as SenderReport;
+    expect(BigInt(out.startNs) >= at, `started at ${out.startNs}, asked for ${at}`).toBe(true);
+  }, 20_000);
+});
+
 describe('trafgen refuses bad arguments: exit 2, a message on stderr, nothing on stdout', () => {
   it.each([
     ['a rate above the limit', ['send', '--dst', LOOPBACK, '--port', '9', '--rate', String(RATE_LIMIT_PPS + 1), '--duration', '0.1'], /--rate must be between 1 and 20000/],
@@ -185,6 +202,8 @@ describe('trafgen refuses bad arguments: exit 2, a message on stderr, nothing on
     ['a rate that is not a number', ['send', '--dst', LOOPBACK, '--port', '9', '--rate', 'fast', '--duration', '0.1'], /--rate must be between/],
     ['a missing --dst', ['send', '--port', '9', '--duration', '0.1'], /--dst must be an IPv4 address/],
     ['an IPv6 --dst', ['send', '--dst', '::1', '--port', '9', '--duration', '0.1'], /--dst must be an IPv4 address/],
+    ['a start time that is not a number', ['send', '--dst', LOOPBACK, '--port', '9', '--start-ns', 'soon', '--duration', '0.1'], /--start-ns must be a CLOCK_MONOTONIC time/],
+    ['a host name as --src', ['send', '--dst', LOOPBACK, '--src', 'localhost', '--port', '9', '--duration', '0.1'], /--src must be an IPv4 address/],
     ['a host name as --dst', ['send', '--dst', 'localhost', '--port', '9', '--duration', '0.1'], /--dst must be an IPv4 address/],
     ['a missing --port', ['send', '--dst', LOOPBACK, '--duration', '0.1'], /--port must be between 1 and 65535/],
     ['a duration above the limit', ['recv', '--port', '9', '--duration', '121'], /--duration must be between/],

@@ -1,15 +1,19 @@
 #!/usr/bin/env node
 // netproof's traffic generator, run inside lab nodes (through the runtime's exec):
-//   trafgen send --dst IP --port P [--flows N] [--rate PPS] [--duration S] [--size B] [--src-port-base S]
+//   trafgen send --dst IP --port P [--src IP] [--start-ns T] [--flows N] [--rate PPS] [--duration S] [--size B] [--src-port-base S]
 //   trafgen recv --port P --duration S
 // UDP probes carry a flow id, a sequence number and the sender's monotonic send time. Every
 // run is bounded in rate and time and stops by itself. The sender prints how many packets each
 // flow sent; the receiver prints every packet it got, for the caller to analyze (analysis.ts).
+// When a flow ends its sender sends a few end markers on it: the receiver stops as soon as it
+// has one from every flow, and at --duration at the latest (a flow whose path stayed broken).
 import { createSocket, type Socket } from 'node:dgram';
 import { parseArgs } from 'node:util';
 
 const MAGIC = 0x4e505246; // "NPRF"
+const END_MAGIC = 0x4e50454e; // "NPEN": flow id, then how many flows the sender runs
 const HEADER_BYTES = 18;
+const END_COPIES = 3;
 export const LIMITS = { rate: 20_000, durationS: 120, flows: 1024, sizeMin: HEADER_BYTES, sizeMax: 1400 } as const;
 
 function fail(message: string): never {
@@ -24,7 +28,10 @@ function bounded(name: string, v: string | undefined, dflt: number, min: number,
 }
 
 async function send(o: Record<string, string | undefined>): Promise<void> {
-  if (!o.dst || !/^\d{1,3}(\.\d{1,3}){3}$/.test(o.dst)) fail('--dst must be an IPv4 address');
+  const ipv4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+  if (!o.dst || !ipv4.test(o.dst)) fail('--dst must be an IPv4 address');
+  // A router's own traffic leaves from its loopback, which every router has a route back to.
+  if (o.src !== undefined && !ipv4.test(o.src)) fail('--src must be an IPv4 address');
   const port = bounded('port', o.port, 0, 1, 65535);
   const flows = bounded('flows', o.flows, 1, 1, LIMITS.flows);
   const rate = bounded('rate', o.rate, 1000, 1, LIMITS.rate);
@@ -36,7 +43,7 @@ async function send(o: Record<string, string | undefined>): Promise<void> {
     Array.from({ length: flows }, (_, i) => new Promise<Socket>((resolve, reject) => {
       const s = createSocket('udp4');
       s.once('error', reject);
-      s.bind(base ? base + i : 0, () => {
+      s.bind({ port: base ? base + i : 0, ...(o.src ? { address: o.src } : {}) }, () => {
         s.removeAllListeners('error');
         s.on('error', () => {}); // ICMP unreachable while a path is down: keep sending
         resolve(s);
@@ -45,6 +52,14 @@ async function send(o: Record<string, string | undefined>): Promise<void> {
   );
   const sent = new Array<number>(flows).fill(0);
   const intervalNs = BigInt(Math.round(1e9 / rate));
+  // Several senders started together begin at one instant of the shared monotonic clock, so
+  // the caller can place a fault at a known time after all of them are sending.
+  if (o['start-ns'] !== undefined) {
+    if (!/^\d{1,20}$/.test(o['start-ns'])) fail('--start-ns must be a CLOCK_MONOTONIC time in ns');
+    const at = BigInt(o['start-ns']);
+    if (at > process.hrtime.bigint() + 60_000_000_000n) fail('--start-ns is more than 60 s away');
+    while (process.hrtime.bigint() < at) await new Promise((r) => setTimeout(r, Math.max(0, Math.min(50, Number(at - process.hrtime.bigint()) / 1e6 - 1))));
+  }
   const start = process.hrtime.bigint();
   const end = start + BigInt(Math.round(durationS * 1e9));
   let n = 0n;
@@ -69,6 +84,16 @@ async function send(o: Record<string, string | undefined>): Promise<void> {
     tick();
   });
   await new Promise((r) => setTimeout(r, 50)); // let the last datagrams leave
+  for (let copy = 0; copy < END_COPIES; copy++) {
+    for (const [flow, socket] of sockets.entries()) {
+      const end = Buffer.alloc(HEADER_BYTES);
+      end.writeUInt32BE(END_MAGIC, 0);
+      end.writeUInt16BE(flow, 4);
+      end.writeUInt32BE(flows, 6);
+      socket.send(end, port, o.dst!);
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
   const sourcePorts = sockets.map((s) => s.address().port);
   for (const s of sockets) s.close();
   process.stdout.write(`${JSON.stringify({ sent, startNs: String(start), endNs: String(end), sourcePorts })}\n`);
@@ -81,7 +106,15 @@ async function recv(o: Record<string, string | undefined>): Promise<void> {
   const seqs: number[] = [];
   const sentNs: string[] = [];
   const s = createSocket('udp4');
+  const ended = new Set<number>();
+  let allEnded: () => void = () => {};
+  const ends = new Promise<void>((resolve) => (allEnded = resolve));
   s.on('message', (buf) => {
+    if (buf.length >= HEADER_BYTES && buf.readUInt32BE(0) === END_MAGIC) {
+      ended.add(buf.readUInt16BE(4));
+      if (ended.size >= buf.readUInt32BE(6)) allEnded();
+      return;
+    }
     if (buf.length < HEADER_BYTES || buf.readUInt32BE(0) !== MAGIC) return;
     flows.push(buf.readUInt16BE(4));
     seqs.push(buf.readUInt32BE(6));
@@ -91,7 +124,9 @@ async function recv(o: Record<string, string | undefined>): Promise<void> {
     s.once('error', reject);
     s.bind(port, resolve);
   });
-  await new Promise((r) => setTimeout(r, durationS * 1000));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([ends, new Promise((r) => (timer = setTimeout(r, durationS * 1000)))]);
+  clearTimeout(timer);
   s.close();
   process.stdout.write(`${JSON.stringify({ flows, seqs, sentNs })}\n`);
 }
@@ -101,7 +136,7 @@ const { positionals, values } = (() => {
   try {
     return parseArgs({
       allowPositionals: true,
-      options: { dst: { type: 'string' }, port: { type: 'string' }, flows: { type: 'string' }, rate: { type: 'string' }, duration: { type: 'string' }, size: { type: 'string' }, 'src-port-base': { type: 'string' } },
+      options: { dst: { type: 'string' }, src: { type: 'string' }, 'start-ns': { type: 'string' }, port: { type: 'string' }, flows: { type: 'string' }, rate: { type: 'string' }, duration: { type: 'string' }, size: { type: 'string' }, 'src-port-base': { type: 'string' } },
     });
   } catch (err) {
     fail((err as Error).message);
@@ -109,4 +144,4 @@ const { positionals, values } = (() => {
 })();
 if (positionals[0] === 'send') await send(values);
 else if (positionals[0] === 'recv') await recv(values);
-else fail('usage: trafgen send --dst IP --port P [--flows N] [--rate PPS] [--duration S] [--size B] [--src-port-base S] | trafgen recv --port P --duration S');
+else fail('usage: trafgen send --dst IP --port P [--src IP] [--start-ns T] [--flows N] [--rate PPS] [--duration S] [--size B] [--src-port-base S] | trafgen recv --port P --duration S');

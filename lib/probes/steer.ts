@@ -1,0 +1,36 @@
+// Which way a router's kernel sends one UDP flow, and a source port that sends it over a chosen
+// link: `ip route get` with the flow's ports computes the same multipath hash as the packets.
+// No traffic is sent.
+import type { NodeHandle } from '../lab/started-lab.ts';
+
+export interface FlowTuple {
+  srcIp: string;
+  dstIp: string;
+  srcPort: number;
+  dstPort: number;
+}
+
+export interface Egress {
+  dev?: string;
+  gateway?: string;
+}
+
+/** Where `node` sends this flow now: its device and next-hop address. */
+export async function egressOf(node: NodeHandle, f: FlowTuple): Promise<Egress> {
+  const r = await node.exec(['ip', '-j', '-4', 'route', 'get', f.dstIp, 'from', f.srcIp, 'ipproto', 'udp', 'sport', String(f.srcPort), 'dport', String(f.dstPort)]);
+  if (r.exitCode !== 0) throw new Error(`${node.name}: ip route get ${f.dstIp} from ${f.srcIp} failed: ${(r.stderr || r.stdout).trim()}`);
+  const route = (JSON.parse(r.stdout || '[]') as { dev?: string; gateway?: string }[])[0];
+  return { dev: route?.dev, gateway: route?.gateway };
+}
+
+/**
+ * The first source port from `base` (of `tries`) whose flow `node` sends to `gateway`, the
+ * neighbor's address on the chosen link (matched by next hop, not device: a chassis sends
+ * over a bridge). Undefined if none does within `tries`.
+ */
+export async function steerToGateway(node: NodeHandle, f: Omit<FlowTuple, 'srcPort'>, gateway: string, base: number, tries: number): Promise<number | undefined> {
+  for (let srcPort = base; srcPort < base + tries; srcPort++) {
+    if ((await egressOf(node, { ...f, srcPort })).gateway === gateway) return srcPort;
+  }
+  return undefined;
+}
