@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Overlay, SecurityRule, VmPort } from '../model/overlay.ts';
-import { aclDirection, aclMatch, portGroupName, renderNbCommands, routerPortName, switchRouterPortName } from './ovn.ts';
+import { aclDirection, aclMatch, portGroupName, renderAcls, renderNbCommands, routerPortName, switchRouterPortName } from './ovn.ts';
 
 const vm = (name: string, sw: string, ip: string, mac: string, groups: string[] = []): VmPort => ({
   name,
@@ -148,6 +148,19 @@ describe('renderNbCommands', () => {
       ['--type=port-group', '--may-exist', 'acl-add', 'pg_web', 'from-lport', '1002', 'inport == @pg_web && ip4', 'allow-related'],
       ['--type=port-group', '--may-exist', 'acl-add', 'pg_db', 'to-lport', '1002', 'outport == @pg_db && ip4 && udp && udp.dst >= 5000 && udp.dst <= 5010 && ip4.src == 10.20.1.0/24', 'allow-related'],
     ]);
+  });
+
+  it('creates exactly the ACLs renderAcls declares, in its order (what the ACL suite compares the northbound DB with)', () => {
+    expect(ofVerb('acl-add')).toEqual(renderAcls(OVERLAY).map((a) => ['--type=port-group', '--may-exist', 'acl-add', a.portGroup, a.direction, String(a.priority), a.match, a.action]));
+    expect(renderAcls(OVERLAY).map((a) => `${a.portGroup} ${a.direction} ${a.priority} ${a.action}`)).toEqual([
+      'np_drop to-lport 1001 drop',
+      'np_drop from-lport 1001 drop',
+      'pg_web to-lport 1002 allow-related',
+      'pg_web to-lport 1002 allow-related',
+      'pg_web from-lport 1002 allow-related',
+      'pg_db to-lport 1002 allow-related',
+    ]);
+    expect(renderAcls({ ...OVERLAY, vms: OVERLAY.vms.map((v) => ({ ...v, groups: [] })), groups: [] })).toEqual([]);
   });
 
   it('creates every port group before any ACL, so @pg and $pg_…_ip4 references resolve', () => {

@@ -81,6 +81,35 @@ function routerCommands(overlay: Overlay, r: LogicalRouter): string[][] {
   return cmds;
 }
 
+/** An ACL as the overlay declares it on a port group: what `acl-add` creates and `list ACL` shows. */
+export interface DeclaredAcl {
+  portGroup: string;
+  direction: 'to-lport' | 'from-lport';
+  priority: number;
+  match: string;
+  action: 'allow-related' | 'drop';
+}
+
+/**
+ * The ACLs of the security groups: np_drop's two drops at 1001 (when any VM has a group), then
+ * one allow-related at 1002 per rule, in group and rule order. renderNbCommands creates exactly these.
+ */
+export function renderAcls(overlay: Overlay): DeclaredAcl[] {
+  const acls: DeclaredAcl[] = [];
+  if (overlay.vms.some((vm) => vm.groups.length > 0)) {
+    acls.push(
+      { portGroup: DROP_PORT_GROUP, direction: 'to-lport', priority: DROP_PRIORITY, match: `outport == @${DROP_PORT_GROUP} && ip`, action: 'drop' },
+      { portGroup: DROP_PORT_GROUP, direction: 'from-lport', priority: DROP_PRIORITY, match: `inport == @${DROP_PORT_GROUP} && ip`, action: 'drop' },
+    );
+  }
+  // No --name on acl-add: in OVN 23.03 a named ACL is also a logged one, and logging sends the
+  // first packet of every flow to ovn-controller. Rule ids stay in netproof's messages.
+  for (const g of overlay.groups) {
+    for (const rule of g.rules) acls.push({ portGroup: portGroupName(g.name), direction: aclDirection(rule), priority: ALLOW_PRIORITY, match: aclMatch(g.name, rule), action: 'allow-related' });
+  }
+  return acls;
+}
+
 /** Every ovn-nbctl command (argv after `ovn-nbctl --db=…`) that creates the overlay, in an order that works. */
 export function renderNbCommands(overlay: Overlay): string[][] {
   const cmds: string[][] = [];
@@ -96,28 +125,9 @@ export function renderNbCommands(overlay: Overlay): string[][] {
     cmds.push(['pg-add', portGroupName(g.name), ...overlay.vms.filter((vm) => vm.groups.includes(g.name)).map((vm) => vm.name)]);
   }
   const filtered = overlay.vms.filter((vm) => vm.groups.length > 0).map((vm) => vm.name);
-  if (filtered.length) {
-    cmds.push(
-      ['pg-add', DROP_PORT_GROUP, ...filtered],
-      ['--type=port-group', '--may-exist', 'acl-add', DROP_PORT_GROUP, 'to-lport', String(DROP_PRIORITY), `outport == @${DROP_PORT_GROUP} && ip`, 'drop'],
-      ['--type=port-group', '--may-exist', 'acl-add', DROP_PORT_GROUP, 'from-lport', String(DROP_PRIORITY), `inport == @${DROP_PORT_GROUP} && ip`, 'drop'],
-    );
-  }
-  for (const g of overlay.groups) {
-    for (const rule of g.rules) {
-      // No --name: in OVN 23.03 a named ACL is also a logged one, and logging sends the
-      // first packet of every flow to ovn-controller. Rule ids stay in netproof's messages.
-      cmds.push([
-        '--type=port-group',
-        '--may-exist',
-        'acl-add',
-        portGroupName(g.name),
-        aclDirection(rule),
-        String(ALLOW_PRIORITY),
-        aclMatch(g.name, rule),
-        'allow-related',
-      ]);
-    }
+  if (filtered.length) cmds.push(['pg-add', DROP_PORT_GROUP, ...filtered]);
+  for (const acl of renderAcls(overlay)) {
+    cmds.push(['--type=port-group', '--may-exist', 'acl-add', acl.portGroup, acl.direction, String(acl.priority), acl.match, acl.action]);
   }
   return cmds;
 }
