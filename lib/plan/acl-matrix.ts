@@ -104,18 +104,17 @@ function judge(overlay: Overlay, vm: VmPort, direction: 'ingress' | 'egress', pr
   return { ok: false, text: `no ${direction} rule of ${vm.groups.join(', ')} (${listed}) matches ${probeLabel(probe)} ${toFrom} ${peer.name} ${peer.ip}` };
 }
 
+/** What the security groups must do to `probe` from `src` to `dst` (a reachable pair), and the rules that decide. */
+export function expectedCell(overlay: Overlay, src: VmPort, dst: VmPort, probe: Probe): Cell {
+  const out = judge(overlay, src, 'egress', probe, dst);
+  const into = judge(overlay, dst, 'ingress', probe, src);
+  const allowed = out.ok && into.ok;
+  const because = allowed ? `${out.text} and ${into.text}` : [out, into].filter((s) => !s.ok).map((s) => s.text).join('; ');
+  return { src: src.name, dst: dst.name, probe, expected: allowed ? 'allow' : 'deny', because };
+}
+
 /** One cell per reachable pair and probe (the overlay's own, and `extraProbes`): what the security groups must do to it, and why. */
 export function expectedMatrix(overlay: Overlay, extraProbes: readonly Probe[] = []): Cell[] {
   const probes = probesFor(overlay, extraProbes);
-  const cells: Cell[] = [];
-  for (const { src, dst } of reachablePairs(overlay)) {
-    for (const probe of probes) {
-      const out = judge(overlay, src, 'egress', probe, dst);
-      const into = judge(overlay, dst, 'ingress', probe, src);
-      const allowed = out.ok && into.ok;
-      const because = allowed ? `${out.text} and ${into.text}` : [out, into].filter((s) => !s.ok).map((s) => s.text).join('; ');
-      cells.push({ src: src.name, dst: dst.name, probe, expected: allowed ? 'allow' : 'deny', because });
-    }
-  }
-  return cells;
+  return reachablePairs(overlay).flatMap(({ src, dst }) => probes.map((probe) => expectedCell(overlay, src, dst, probe)));
 }
