@@ -11,7 +11,8 @@ export interface ExecResult {
 }
 
 export interface ExecOptions {
-  input?: string;
+  /** Written to stdin: text, or bytes (a crafted packet) as they are. */
+  input?: string | Uint8Array;
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
   /** Working directory of the program (default: this process's). */
