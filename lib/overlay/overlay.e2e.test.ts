@@ -1,6 +1,6 @@
 // The overlay suites end to end on real OVS/OVN over GENEVE: they pass on the default lab,
 // and fail, naming the culprit, on a VM MTU with no room for the tunnel, on security groups
-// whose ACLs were inverted or lost, and on a host whose TEP nobody advertises.
+// whose ACLs were inverted, lost or made stateless, and on a host whose TEP nobody advertises.
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,13 +74,20 @@ describe('overlay suites on seeded faults (netns)', () => {
     expect(errors).toMatch(/vm\d \(MTU 1500\) → vm\d tcp\/\d+: \d+ of 2097152 bytes arrived/);
   });
 
-  test('inverted ACL priorities and a missing ACL fail the ACL suite naming the cell and the rule', async () => {
+  test('the ACL suite passes on healthy security groups, and fails naming the cell and the ACL on inverted priorities, a missing ACL and a rule made allow-stateless', async () => {
     const lab = await small(labFor('e2e-acl', runtime));
     labs.push(lab.name);
     expect((await netproof(['deploy', lab.file, '--runtime', runtime])).exitCode).toBe(0);
     const nbctl = (...args: string[]) => netproof(['exec', lab.name, 'central', '--', 'ovn-nbctl', '--db=tcp:127.0.0.1:6641', ...args]);
     const acls = JSON.parse((await nbctl('--format=json', '--columns=_uuid,priority,match', 'list', 'ACL')).stdout) as { data: [[string, string], number, string][] };
     const uuidOf = (match: string) => acls.data.find(([, , m]) => m === match)![0][1];
+    const stateful = (r: Awaited<ReturnType<typeof report>>) => r.summary.tests.find((t) => /stateful/.test(t.name));
+
+    // Healthy: every cell, and each flow allowed one way (vm1 → vm2 tcp/5432, vm2 → vm1 tcp/22 and tcp/80)
+    // connects, its reverse is refused, and out-of-state ACKs from its port do not reach the client.
+    const healthy = await report(['test', lab.name, '--suite', 'acl']);
+    expect(healthy.result.exitCode, healthy.errors).toBe(0);
+    expect(stateful(healthy)?.status).toBe('passed');
 
     // An operator "fixes" the default drop to outrank the allows: every new flow into a VM dies.
     await nbctl('set', 'ACL', uuidOf('outport == @np_drop && ip'), 'priority=1003');
@@ -89,15 +96,33 @@ describe('overlay suites on seeded faults (netns)', () => {
     expect(inverted.result.exitCode).toBe(1);
     expect(inverted.errors).toContain('vm1 → vm2 icmp: expected allow (egress web#5 and ingress db#1), observed deny');
     expect(inverted.errors).not.toMatch(/expected deny .* observed allow/);
+    expect(inverted.errors).toContain("ACL on np_drop to-lport 'outport == @np_drop && ip': priority 1003, declared 1001");
 
     // Back to the right priority, but the postgres rule is lost.
+    const postgres = 'outport == @pg_db && ip4 && tcp && tcp.dst == 5432 && ip4.src == $pg_web_ip4';
     await nbctl('set', 'ACL', uuidOf('outport == @np_drop && ip'), 'priority=1001');
-    await nbctl('acl-del', 'pg_db', 'to-lport', '1002', 'outport == @pg_db && ip4 && tcp && tcp.dst == 5432 && ip4.src == $pg_web_ip4');
+    await nbctl('acl-del', 'pg_db', 'to-lport', '1002', postgres);
     await nbctl('--wait=hv', 'sync');
     const missing = await report(['test', lab.name, '--suite', 'acl']);
     expect(missing.result.exitCode).toBe(1);
     expect(missing.errors).toContain('vm1 → vm2 tcp/5432: expected allow (egress web#5 and ingress db#2), observed deny');
+    expect(missing.errors).toContain(`ACL on pg_db to-lport '${postgres}': declared (allow-related at priority 1002) but missing from the northbound DB`);
     expect(missing.errors).not.toContain('icmp');
+
+    // The postgres rule is back, and someone makes web's http rule stateless on the running lab:
+    // vm2 → vm1:80's SYN reaches vm1 untracked, so conntrack drops vm1's SYN-ACK as invalid.
+    const http = 'outport == @pg_web && ip4 && tcp && tcp.dst == 80';
+    await nbctl('--type=port-group', 'acl-add', 'pg_db', 'to-lport', '1002', postgres, 'allow-related');
+    await nbctl('set', 'ACL', uuidOf(http), 'action=allow-stateless');
+    await nbctl('--wait=hv', 'sync');
+    const stateless = await report(['test', lab.name, '--suite', 'acl']);
+    expect(stateless.result.exitCode).toBe(1);
+    expect(stateful(stateless)?.status).toBe('failed');
+    expect(stateful(stateless)?.errors.join('\n')).toMatch(/^vm2 → vm1 tcp\/80 \(egress db#4 and ingress web#2\): /m);
+    expect(stateless.errors).toContain(`ACL on pg_web to-lport '${http}': action allow-stateless, declared allow-related`);
+    // Only that ACL is named, and only flows it decides are blamed.
+    expect(stateless.errors).not.toMatch(/missing from the northbound DB|which no security group declares|priority \d+, declared/);
+    expect(stateless.errors).not.toMatch(/tcp\/5432|tcp\/22\b/);
 
     expect((await netproof(['destroy', lab.name])).exitCode).toBe(0);
   });
