@@ -5,7 +5,7 @@
 // and an out-of-state packet from the server's port. When a cell misbehaves, the northbound ACLs
 // are compared with what the security groups render, to name the ACL to fix.
 import { attachment, step } from 'allure-js-commons';
-import { describe, expect, expectNoCulprits, sharedPrecondition, skipWithoutOverlay, test as kit } from '../lib/testkit/index.ts';
+import { describe, expect, sharedPrecondition, skipWithoutOverlay, test as kit } from '../lib/testkit/index.ts';
 import { mapLimit } from '../lib/testkit/deadline.ts';
 import type { BackgroundProcess, StartedLab } from '../lib/lab/started-lab.ts';
 import type { Overlay } from '../lib/model/overlay.ts';
@@ -134,13 +134,13 @@ async function aclDiagnosis(lab: StartedLab, overlay: Overlay): Promise<string[]
   }
 }
 
-/** Fails listing the culprits, then the ACLs that explain them; passes when there are none. */
-async function expectNoCulpritsExplained(lab: StartedLab, overlay: Overlay, culprits: string[], what: string): Promise<void> {
+/** Fails with `header`, the culprits, then the northbound ACLs that explain them; passes when there are no culprits. */
+async function expectNoCulpritsExplained(lab: StartedLab, overlay: Overlay, culprits: string[], header: string): Promise<void> {
   if (!culprits.length) return;
   const why = await aclDiagnosis(lab, overlay);
-  if (!why.length) expectNoCulprits(culprits, what);
-  await attachment('northbound-acls-differ.txt', why.join('\n'), 'text/plain');
-  expect.fail(`${culprits.length} ${what}:\n${culprits.join('\n')}\nThe northbound ACLs differ from what the security groups (${overlay.file}) render:\n${why.join('\n')}`);
+  if (why.length) await attachment('northbound-acls-differ.txt', why.join('\n'), 'text/plain');
+  const explained = why.length ? `\nThe northbound ACLs differ from what the security groups (${overlay.file}) render:\n${why.join('\n')}` : '';
+  expect.fail(`${header}:\n${culprits.join('\n')}${explained}`);
 }
 
 const test = kit.extend<{ listeners: Listeners; matrix: () => Promise<Observed[]> }>({
@@ -177,7 +177,7 @@ describe('security groups (ACLs)', () => {
     const wrong = cells.filter((c) => c.observed !== c.expected);
     recordFigure({ task }, 'acl_cells_probed', { value: cells.length, unit: 'cells', description: 'source × destination × protocol/port attempts' });
     recordFigure({ task }, 'acl_cells_passed', { value: cells.length - wrong.length, unit: 'cells', description: 'cells whose observed verdict matches the intent' });
-    await expectNoCulpritsExplained(lab, overlay, wrong.map((c) => `${c.src} → ${c.dst} ${label(c)}: expected ${c.expected} (${c.because}), observed ${c.observed}`), `of ${cells.length} cells do not behave as the security groups say`);
+    await expectNoCulpritsExplained(lab, overlay, wrong.map((c) => `${c.src} → ${c.dst} ${label(c)}: expected ${c.expected} (${c.because}), observed ${c.observed}`), `${wrong.length} of ${cells.length} cells do not behave as the security groups say`);
   });
 
   test('stateful: each TCP flow allowed one way connects, its reverse is refused, and out-of-state packets from its port do not pass', async ({ lab, readyOverlay, listeners, skip }) => {
@@ -190,6 +190,8 @@ describe('security groups (ACLs)', () => {
     const results = await step(`probe ${flows.length} one-way TCP flows`, () => mapLimit(flows, 6, (f) => probeFlow(lab, overlay, f, listeners)));
     await attachment('acl-stateful.md', flowsMarkdown(results), 'text/markdown');
     await attachment('acl-stateful.json', JSON.stringify(results, null, 2), 'application/json');
-    await expectNoCulpritsExplained(lab, overlay, results.flatMap(statefulCulprits), `findings on ${flows.length} TCP flows allowed one way and denied the other: the security groups do not filter by connection state`);
+    const findings = results.map(statefulCulprits);
+    const failing = findings.filter((f) => f.length).length;
+    await expectNoCulpritsExplained(lab, overlay, findings.flat(), `${failing} of ${flows.length} TCP flows allowed one way and denied the other are not filtered by connection state`);
   });
 });
