@@ -100,7 +100,7 @@ async function probeFlow(lab: StartedLab, overlay: Overlay, f: StatefulFlow, lis
 function statefulCulprits(r: FlowResult): string[] {
   const f = r.flow;
   const lines: string[] = [];
-  if (!r.connect.ok) lines.push(`${flowLabel(f)} (${f.allowedBecause}): a new connection failed ${r.connect.attempts} times (${r.connect.detail}); its SYN-ACK can only get back through connection tracking, since ${f.server} → ${f.client} tcp/${f.port} is denied`);
+  if (!r.connect.ok) lines.push(`${flowLabel(f)} (${f.allowedBecause}): a new connection failed ${r.connect.attempts} times (${r.connect.detail}): its SYN or its SYN-ACK was dropped, and the SYN-ACK gets back only through connection tracking, since ${f.server} → ${f.client} tcp/${f.port} is denied`);
   if (r.reverse.ok) lines.push(`${f.server} → ${f.client} tcp/${f.port} (the reverse of ${flowLabel(f)}): a new connection succeeded, expected it refused (${f.reverseDeniedBecause})`);
   const o = r.outOfState;
   if (o && f.outOfState) {
