@@ -61,7 +61,10 @@ describe('export of the default lab (FRR fabric + OVN overlay)', () => {
     const steps = e.argvs('host1').map((a) => a.filter((w) => !w.includes('=') || w.startsWith('--')).join(' '));
     const at = (re: RegExp) => steps.findIndex((s) => re.test(s));
     expect(at(/^env ovsdb-server /)).toBeGreaterThan(at(/^ovsdb-tool create /));
-    expect(at(/^env ovs-vsctl .*add-br br-phy/)).toBeGreaterThan(at(/^env ovs-vswitchd /));
+    // The bridges go into the database before vswitchd starts (a restarted vswitchd rebuilds them from there); br-phy's flows after.
+    expect(at(/^env ovs-vsctl .*add-br br-phy/)).toBeGreaterThan(at(/^env ovsdb-server /));
+    expect(at(/^env ovs-vswitchd /)).toBeGreaterThan(at(/^env ovs-vsctl .*add-br br-phy/));
+    expect(at(/^env ovs-ofctl add-flows br-phy /)).toBeGreaterThan(at(/^env ovs-vswitchd /));
     expect(at(/^\/usr\/lib\/frr\/frrinit.sh start$/)).toBeGreaterThan(at(/^ip link set dev br-phy up$/));
     expect(at(/^env ovn-controller /)).toBeGreaterThan(at(/^\/usr\/lib\/frr\/frrinit.sh start$/));
   });

@@ -4,8 +4,12 @@ import type { ChassisPlan } from '../plan/chassis.ts';
 import {
   brPhyFlows,
   centralArgvs,
+  centralDaemons,
   chassisDaemonArgvs,
+  chassisDaemons,
+  chassisSetupSteps,
   chassisVsctlArgv,
+  overlayDaemonsOf,
   ingressDropRuleset,
   OVN_NB_SCHEMA,
   OVN_SB_SCHEMA,
@@ -108,9 +112,9 @@ describe('chassisVsctlArgv', () => {
     .map((c) => c.split('\u0000'));
   const has = (...cmd: string[]) => commands.some((c) => cmd.every((x, i) => c[i] === x));
 
-  it('is one ovs-vsctl transaction with a timeout', () => {
-    expect(argv.slice(0, 2)).toEqual(['ovs-vsctl', '--timeout=30']);
-    expect(argv[2]).toBe('--');
+  it('is one ovs-vsctl transaction with a timeout, written to the database without waiting for ovs-vswitchd (which starts after it)', () => {
+    expect(argv.slice(0, 3)).toEqual(['ovs-vsctl', '--no-wait', '--timeout=30']);
+    expect(argv[3]).toBe('--');
   });
 
   it('adds every uplink to br-phy, and only the uplinks', () => {
@@ -153,6 +157,56 @@ describe('chassisVsctlArgv', () => {
 
   it('has no empty command (a stray `--`)', () => {
     for (const c of commands) expect(c.length).toBeGreaterThan(1);
+  });
+});
+
+describe('the daemons a fault can stop, and how each starts again', () => {
+  const line = (argv: readonly string[]) => argv.join(' ');
+
+  it('a chassis runs ovsdb-server, ovs-vswitchd and ovn-controller, each with the pidfile its argv writes', () => {
+    const daemons = chassisDaemons(CHASSIS, DIR);
+    expect(daemons.map((d) => d.name)).toEqual(['ovsdb-server', 'ovs-vswitchd', 'ovn-controller']);
+    for (const d of daemons) {
+      expect(d.pidfile, d.name).toBe(`${DIR}/${d.name}.pid`);
+      expect(d.steps[0]!.argv, d.name).toContain(`--pidfile=${d.pidfile}`);
+      expect(d.steps[0]!.argv[0], d.name).toBe(d.name);
+    }
+  });
+
+  it('ovs-vswitchd gets br-phy’s flows and br-phy up after every start: they are not in its database', () => {
+    const vswitchd = chassisDaemons(CHASSIS, DIR).find((d) => d.name === 'ovs-vswitchd')!;
+    expect(vswitchd.steps.map((s) => line(s.argv))).toEqual([line(chassisDaemonArgvs(DIR).vswitchd), 'ovs-ofctl add-flows br-phy -', 'ip link set dev br-phy up']);
+    expect(vswitchd.steps[1]!.stdin?.text).toBe(brPhyFlows(CHASSIS));
+  });
+
+  it('bring-up runs the same steps: the bridges go into the database first, then the daemons start; ovn-controller comes later, once routed', () => {
+    const setup = chassisSetupSteps(CHASSIS, DIR).map((s) => line(s.argv));
+    const [ovsdb, vswitchd, controller] = chassisDaemons(CHASSIS, DIR).map((d) => d.steps.map((s) => line(s.argv)));
+    const at = (steps: string[]) => setup.indexOf(steps[0]!);
+    for (const steps of [ovsdb!, vswitchd!]) expect(setup.slice(at(steps), at(steps) + steps.length)).toEqual(steps);
+    expect(setup.indexOf(line(chassisDaemonArgvs(DIR).create))).toBe(0);
+    expect(at(ovsdb!)).toBeLessThan(setup.indexOf(line(chassisVsctlArgv(CHASSIS))));
+    expect(setup.indexOf(line(chassisVsctlArgv(CHASSIS)))).toBeLessThan(at(vswitchd!));
+    expect(setup).not.toContain(controller![0]);
+    expect(setup.at(-1)).toBe('nft -f -');
+  });
+
+  it('the central runs its NB and SB databases and northd as separate processes, each with its own pidfile', () => {
+    const daemons = centralDaemons(DIR);
+    expect(daemons.map((d) => [d.name, d.pidfile])).toEqual([
+      ['ovsdb-server-nb', `${DIR}/ovnnb_db.pid`],
+      ['ovsdb-server-sb', `${DIR}/ovnsb_db.pid`],
+      ['ovn-northd', `${DIR}/ovn-northd.pid`],
+    ]);
+    expect(daemons.flatMap((d) => d.steps.map((s) => s.argv))).toEqual(centralArgvs(DIR).start);
+  });
+
+  it('a node gets the daemons of its overlay role, and none outside the overlay', () => {
+    const overlay = { central: { node: 'central', address: '10.255.3.1' }, chassis: [CHASSIS] };
+    expect(overlayDaemonsOf(overlay, 'central', DIR).map((d) => d.name)).toEqual(['ovsdb-server-nb', 'ovsdb-server-sb', 'ovn-northd']);
+    expect(overlayDaemonsOf(overlay, 'host1', DIR).map((d) => d.name)).toEqual(['ovsdb-server', 'ovs-vswitchd', 'ovn-controller']);
+    expect(overlayDaemonsOf(overlay, 'leaf1', DIR)).toEqual([]);
+    expect(overlayDaemonsOf(undefined, 'host1', DIR)).toEqual([]);
   });
 });
 

@@ -2,7 +2,7 @@
 // Each node's databases, sockets, pids and logs live in its own directory, named by the
 // lab; the OVS_*/OVN_* variables point every OVS/OVN tool run in the node at it.
 // Pure: the runtimes run these argv and the export writes them as exec lines.
-import type { ChassisPlan, CentralPlan } from '../plan/chassis.ts';
+import type { ChassisPlan, CentralPlan, OverlayNodes } from '../plan/chassis.ts';
 import { OVN_NB_PORT, OVN_SB_PORT } from '../model/overlay.ts';
 
 export const VSWITCH_SCHEMA = '/usr/share/openvswitch/vswitch.ovsschema';
@@ -23,19 +23,44 @@ export function ovsdbServerArgv(dir: string, db: string, name: string, remotes: 
   return ['ovsdb-server', `${dir}/${db}`, ...remotes.map((r) => `--remote=${r}`), ...daemonFlags(dir, name)];
 }
 
-/** The central node: NB and SB databases (unix socket + TCP for chassis and tools) and northd. */
+/** The argument that names a daemon's pidfile, as every start argv here carries one. */
+function pidfileIn(argv: readonly string[]): string {
+  const flag = argv.find((a) => a.startsWith('--pidfile='));
+  if (!flag) throw new Error(`${argv[0]} is started without --pidfile`);
+  return flag.slice('--pidfile='.length);
+}
+
+/**
+ * One OVS/OVN daemon of a node: the name `netproof fault stop-daemon` knows it by, the pidfile
+ * it writes (a fault stops it by that pid, never by process name: labs share the host's pid
+ * space), and the steps that start it — at bring-up, and again when a fault is undone.
+ */
+export interface OvsDaemon {
+  name: string;
+  pidfile: string;
+  steps: Step[];
+}
+
+const daemon = (name: string, steps: Step[]): OvsDaemon => ({ name, pidfile: pidfileIn(steps[0]!.argv), steps });
+
+/** The central node's daemons, in start order: the NB and SB databases (unix socket + TCP for chassis and tools) and northd. */
+export function centralDaemons(dir: string): OvsDaemon[] {
+  return [
+    // The listeners bind inside the central's namespace only: reachable from the lab, never from the host.
+    daemon('ovsdb-server-nb', [{ argv: ovsdbServerArgv(dir, 'ovnnb_db.db', 'ovnnb_db', [`punix:${dir}/ovnnb_db.sock`, `ptcp:${OVN_NB_PORT}`]) }]),
+    daemon('ovsdb-server-sb', [{ argv: ovsdbServerArgv(dir, 'ovnsb_db.db', 'ovnsb_db', [`punix:${dir}/ovnsb_db.sock`, `ptcp:${OVN_SB_PORT}`]) }]),
+    daemon('ovn-northd', [{ argv: ['ovn-northd', `--ovnnb-db=unix:${dir}/ovnnb_db.sock`, `--ovnsb-db=unix:${dir}/ovnsb_db.sock`, ...daemonFlags(dir, 'ovn-northd')] }]),
+  ];
+}
+
+/** The central node: its databases created, then its daemons started. */
 export function centralArgvs(dir: string): { create: string[][]; start: string[][] } {
   return {
     create: [
       ['ovsdb-tool', 'create', `${dir}/ovnnb_db.db`, OVN_NB_SCHEMA],
       ['ovsdb-tool', 'create', `${dir}/ovnsb_db.db`, OVN_SB_SCHEMA],
     ],
-    start: [
-      // The listeners bind inside the central's namespace only: reachable from the lab, never from the host.
-      ovsdbServerArgv(dir, 'ovnnb_db.db', 'ovnnb_db', [`punix:${dir}/ovnnb_db.sock`, `ptcp:${OVN_NB_PORT}`]),
-      ovsdbServerArgv(dir, 'ovnsb_db.db', 'ovnsb_db', [`punix:${dir}/ovnsb_db.sock`, `ptcp:${OVN_SB_PORT}`]),
-      ['ovn-northd', `--ovnnb-db=unix:${dir}/ovnnb_db.sock`, `--ovnsb-db=unix:${dir}/ovnsb_db.sock`, ...daemonFlags(dir, 'ovn-northd')],
-    ],
+    start: centralDaemons(dir).flatMap((d) => d.steps.map((s) => s.argv)),
   };
 }
 
@@ -50,12 +75,39 @@ export function chassisDaemonArgvs(dir: string): { create: string[]; ovsdb: stri
 }
 
 /**
- * One ovs-vsctl transaction that builds the chassis: br-phy (userspace datapath) owning the
+ * A chassis' daemons, in start order. Bridges, ports and OVN settings live in the database, so
+ * a restarted ovs-vswitchd builds them again by itself (its `--detach` returns once it has);
+ * br-phy's flows and its link state are netproof's own, set again after every start.
+ */
+export function chassisDaemons(c: ChassisPlan, dir: string): OvsDaemon[] {
+  const d = chassisDaemonArgvs(dir);
+  return [
+    daemon('ovsdb-server', [{ argv: d.ovsdb }]),
+    daemon('ovs-vswitchd', [
+      { argv: d.vswitchd },
+      { argv: ['ovs-ofctl', 'add-flows', 'br-phy', '-'], stdin: { text: brPhyFlows(c), fileName: 'br-phy.flows' } },
+      { argv: ['ip', 'link', 'set', 'dev', 'br-phy', 'up'] },
+    ]),
+    daemon('ovn-controller', [{ argv: d.controller }]),
+  ];
+}
+
+/** The OVS/OVN daemons a node of the lab runs (none on a node outside the overlay). */
+export function overlayDaemonsOf(overlay: OverlayNodes | undefined, node: string, dir: string): OvsDaemon[] {
+  if (!overlay) return [];
+  if (overlay.central.node === node) return centralDaemons(dir);
+  const chassis = overlay.chassis.find((c) => c.node === node);
+  return chassis ? chassisDaemons(chassis, dir) : [];
+}
+
+/**
+ * One ovs-vsctl transaction that builds the chassis in its database, before ovs-vswitchd runs
+ * (so a restarted vswitchd finds everything there): br-phy (userspace datapath) owning the
  * uplinks, br-int with a port per VM bound to its OVN logical port, and the OVN settings.
  * ovn-set-local-ip makes OVS source tunnels from the TEP, not from a p2p address.
  */
 export function chassisVsctlArgv(c: ChassisPlan): string[] {
-  const argv = ['ovs-vsctl', '--timeout=30', '--', 'add-br', 'br-phy', '--', 'set', 'bridge', 'br-phy', 'datapath_type=netdev', 'fail-mode=secure', `other_config:hwaddr="${c.hwaddr}"`];
+  const argv = ['ovs-vsctl', '--no-wait', '--timeout=30', '--', 'add-br', 'br-phy', '--', 'set', 'bridge', 'br-phy', 'datapath_type=netdev', 'fail-mode=secure', `other_config:hwaddr="${c.hwaddr}"`];
   for (const u of c.uplinks) argv.push('--', 'add-port', 'br-phy', u.iface);
   argv.push('--', 'add-br', 'br-int', '--', 'set', 'bridge', 'br-int', 'datapath_type=netdev', 'fail-mode=secure', 'other_config:disable-in-band=true');
   for (const p of c.vmPorts) argv.push('--', 'add-port', 'br-int', p.iface, '--', 'set', 'interface', p.iface, `external_ids:iface-id=${p.vm}`);
@@ -104,20 +156,19 @@ export interface Step {
 }
 
 /**
- * A chassis' OVS, in order: database, vswitchd, the bridges and OVN settings, br-phy's routed
- * flows, br-phy up, and the ingress drops on OVS-owned veths. The runtimes pipe `stdin`; an
- * export binds it as a file instead of the final `-`.
+ * A chassis' OVS, in order: database, the bridges and OVN settings written into it, vswitchd
+ * (which builds them, then gets br-phy's routed flows and br-phy up), and the ingress drops on
+ * OVS-owned veths. ovn-controller starts later, once the chassis is routed. The runtimes pipe
+ * `stdin`; an export binds it as a file instead of the final `-`.
  */
 export function chassisSetupSteps(c: ChassisPlan, dir: string): Step[] {
-  const d = chassisDaemonArgvs(dir);
+  const [ovsdb, vswitchd] = chassisDaemons(c, dir);
   return [
-    { argv: d.create },
-    { argv: d.ovsdb },
+    { argv: chassisDaemonArgvs(dir).create },
+    ...ovsdb!.steps,
     { argv: ['ovs-vsctl', '--no-wait', 'init'] },
-    { argv: d.vswitchd },
     { argv: chassisVsctlArgv(c) },
-    { argv: ['ovs-ofctl', 'add-flows', 'br-phy', '-'], stdin: { text: brPhyFlows(c), fileName: 'br-phy.flows' } },
-    { argv: ['ip', 'link', 'set', 'dev', 'br-phy', 'up'] },
+    ...vswitchd!.steps,
     { argv: ['nft', '-f', '-'], stdin: { text: ingressDropRuleset([...c.uplinks.map((u) => u.iface), ...c.vmPorts.map((p) => p.iface)]), fileName: 'ingress.nft' } },
   ];
 }

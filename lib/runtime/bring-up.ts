@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { waitFor } from '../wait-for.ts';
-import { planOverlayNodes, type CentralPlan, type ChassisPlan } from '../plan/chassis.ts';
+import { planOverlayNodes, type CentralPlan, type ChassisPlan, type OverlayNodes } from '../plan/chassis.ts';
 import type { LabNode, Topology } from '../model/topology.ts';
 import { EnvironmentError, LabError } from '../errors.ts';
 import type { FrrConfigProblem } from '../lab/started-lab.ts';
@@ -23,7 +23,7 @@ import {
   type DaemonPaths,
 } from '../render/frr-daemons.ts';
 import { execOkIn, type NodeShell } from './node-shell.ts';
-import { centralArgvs, chassisDaemonArgvs, chassisSetupSteps, ovsEnv } from '../render/ovn-daemons.ts';
+import { centralArgvs, chassisDaemons, chassisSetupSteps, overlayDaemonsOf, ovsEnv, type Step } from '../render/ovn-daemons.ts';
 import type { Progress } from './runtime.ts';
 import { nodeDir } from './state.ts';
 
@@ -56,7 +56,7 @@ export async function bringUp(ctx: BringUpContext): Promise<BroughtUp> {
       if (pairs.length) await execOkIn(shell(n.name), ['sysctl', '-q', '-w', ...pairs]);
     }),
   );
-  const overlayNodes = topology.overlay ? planOverlayNodes(topology) : undefined;
+  const overlayNodes = overlayNodesOf(topology);
   if (overlayNodes) {
     // OVS first: br-phy must exist before zebra configures the chassis' addresses on it.
     progress(`OVN central and ${overlayNodes.chassis.length} OVS chassis`);
@@ -111,17 +111,21 @@ async function makeNodeDir(lab: string, node: string): Promise<string> {
   return dir;
 }
 
+/** OVS/OVN steps inside a node, with the node's OVS/OVN directories. */
+async function runOvsSteps(shell: NodeShell, dir: string, steps: readonly Step[]): Promise<void> {
+  for (const step of steps) await execOkIn(shell, step.argv, { env: ovsEnv(dir), input: step.stdin?.text, timeoutMs: 40_000 });
+}
+
 async function startCentral(lab: string, shell: NodeShell, c: CentralPlan): Promise<void> {
   const dir = await makeNodeDir(lab, c.node);
   const { create, start } = centralArgvs(dir);
   for (const argv of create) await execOkIn(shell, argv);
-  for (const argv of start) await execOkIn(shell, argv, { env: ovsEnv(dir) });
+  await runOvsSteps(shell, dir, start.map((argv) => ({ argv })));
 }
 
 async function startChassis(lab: string, shellOf: (node: string) => NodeShell, c: ChassisPlan): Promise<void> {
   const dir = await makeNodeDir(lab, c.node);
-  const shell = shellOf(c.node);
-  for (const step of chassisSetupSteps(c, dir)) await execOkIn(shell, step.argv, { env: ovsEnv(dir), input: step.stdin?.text, timeoutMs: 40_000 });
+  await runOvsSteps(shellOf(c.node), dir, chassisSetupSteps(c, dir));
   // Checksum offload on a veth whose peer OVS reads leaves TCP checksums unfilled (BGP and
   // VM TCP would fail): the sending ends fill them in software.
   await Promise.all([
@@ -144,7 +148,43 @@ async function startOvnController(lab: string, shell: NodeShell, c: ChassisPlan,
     },
     { timeoutMs: OVN_CONTROLLER_ROUTE_TIMEOUT_MS, intervalsMs: [50, 100], description: `${c.node} to learn a route to ${centralAddress}` },
   ).catch(() => undefined);
-  await execOkIn(shell, chassisDaemonArgvs(dir).controller, { env: ovsEnv(dir) });
+  await runOvsSteps(shell, dir, chassisDaemons(c, dir).find((d) => d.name === 'ovn-controller')!.steps);
+}
+
+/** A running node, as restartDaemon needs it. */
+export interface RunningNode {
+  lab: string;
+  topology: Pick<Topology, 'nodes' | 'links' | 'overlay'>;
+  node: LabNode;
+  shell: NodeShell;
+}
+
+/** The overlay's physical plan, when the lab has an overlay. */
+export const overlayNodesOf = (topology: Pick<Topology, 'nodes' | 'links' | 'overlay'>): OverlayNodes | undefined => (topology.overlay ? planOverlayNodes(topology) : undefined);
+
+/**
+ * Start one daemon of a running node again (a stop-daemon fault undone), the way bring-up
+ * started it. An FRR daemon gets its lines of frr.conf applied again, as FRR does when it
+ * restarts one daemon (vtysh -b -d DAEMON); an OVS/OVN daemon runs its bring-up steps again
+ * (ovs-vswitchd rebuilds the bridges from its database and gets br-phy's flows back;
+ * ovn-controller waits for the route to the central, as at bring-up).
+ */
+export async function restartDaemon({ lab, topology, node, shell }: RunningNode, daemon: string, frrDaemons: readonly string[]): Promise<void> {
+  const dir = nodeDir(lab, node.name);
+  if (frrDaemons.includes(daemon)) {
+    const paths = { dir };
+    await startFrrDaemon(shell, node.name, daemon, paths);
+    // Refusals were reported at bring-up.
+    const file = node.frr?.config;
+    if (file) await applyIntegratedConfig(shell, paths, { node: node.name, file, text: await readFile(integratedConfigFile(paths), 'utf8') }, daemon);
+    return;
+  }
+  const overlay = overlayNodesOf(topology);
+  const ovs = overlayDaemonsOf(overlay, node.name, dir).find((d) => d.name === daemon);
+  if (!ovs) throw new Error(`${node.name} runs no ${daemon}`);
+  const chassis = overlay!.chassis.find((c) => c.node === node.name);
+  if (daemon === 'ovn-controller' && chassis) await startOvnController(lab, shell, chassis, overlay!.central.address);
+  else await runOvsSteps(shell, dir, ovs.steps);
 }
 
 interface FrrStart {
