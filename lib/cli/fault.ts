@@ -19,8 +19,8 @@ export async function injectFault(lab: StartedLab, kind: string, target: string,
       if (o.mtu === undefined) throw new UsageError('"mtu" needs --mtu BYTES');
       return setLinkMtu(lab, target, o.mtu);
     case 'stop-daemon': {
-      const [node, daemon] = target.split(':');
-      if (!node || !daemon) throw new UsageError('stop-daemon takes node:daemon, e.g. leaf1:bgpd');
+      const [node, daemon, ...rest] = target.split(':');
+      if (!node || !daemon || rest.length) throw new UsageError(`stop-daemon takes node:daemon, e.g. leaf1:bgpd or host1:ovn-controller (got "${target}")`);
       return stopDaemon(lab, node, daemon);
     }
     case 'isolate':

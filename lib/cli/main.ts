@@ -221,7 +221,7 @@ program
   .description('inject a fault into a running lab, hold it (--for SECONDS, or until Ctrl-C), then undo it')
   .argument('<lab>', 'lab name')
   .argument('<kind>', `one of: ${FAULT_KINDS.join(', ')}`)
-  .argument('<target>', 'node:interface for link faults, node:daemon for stop-daemon, node for isolate')
+  .argument('<target>', 'node:interface for link faults, node:daemon for stop-daemon (an FRR, OVS or OVN daemon: leaf1:bgpd, host1:ovn-controller), node for isolate')
   .option('--percent <n>', 'loss percentage for "loss"', integer('--percent'))
   .option('--mtu <bytes>', 'new MTU for "mtu"', integer('--mtu'))
   .option('--for <seconds>', 'hold the fault this long, then undo it (default: until Ctrl-C)', integer('--for'))

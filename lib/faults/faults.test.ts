@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { EXIT, UsageError } from '../errors.ts';
 import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
 import type { LabLink, LabNode } from '../model/topology.ts';
-import { findLink, packetLoss, setLinkMtu } from './faults.ts';
+import { findLink, packetLoss, setLinkMtu, stopDaemon } from './faults.ts';
 
 // Only the pure parts of the faults: no lab is deployed. The fake lab's nodes refuse to run
-// anything, and record that something tried.
+// anything, and record that something tried; they run the daemons listed below.
 const links: LabLink[] = [
   { endpoints: [{ node: 'spine1', iface: 'eth1' }, { node: 'leaf1', iface: 'eth1' }] },
   { endpoints: [{ node: 'spine1', iface: 'eth2' }, { node: 'leaf2', iface: 'eth1' }] },
@@ -13,6 +13,14 @@ const links: LabLink[] = [
 ];
 
 const FAKE_EXEC = 'fake lab: nothing may run on a node here';
+
+/** What each fake node runs, as a runtime would list it: FRR's daemons, then OVS's and OVN's. */
+const DAEMONS: Record<string, string[]> = {
+  leaf1: ['zebra', 'staticd', 'bgpd', 'bfdd'],
+  host1: ['zebra', 'staticd', 'bgpd', 'bfdd', 'ovsdb-server', 'ovs-vswitchd', 'ovn-controller'],
+  central: ['zebra', 'staticd', 'bgpd', 'ovsdb-server-nb', 'ovsdb-server-sb', 'ovn-northd'],
+  vm1: [],
+};
 
 function fakeLab(): { lab: StartedLab; touched: string[] } {
   const touched: string[] = [];
@@ -25,12 +33,14 @@ function fakeLab(): { lab: StartedLab; touched: string[] } {
     return {
       name,
       spec: { name, kind: 'linux', role: 'router', labels: {}, binds: [], exec: [], sysctls: {} } satisfies LabNode,
-      frrDaemons: [],
+      frrDaemons: (DAEMONS[name] ?? []).filter((d) => !/^ov/.test(d)),
+      daemons: DAEMONS[name] ?? [],
       exec: async (argv) => refuse(`${name}: ${argv.join(' ')}`)(),
       spawn: refuse(`${name}: spawn`),
       toolArgv: refuse(`${name}: toolArgv`),
-      stopFrrDaemon: async () => refuse(`${name}: stopFrrDaemon`)(),
-      startFrrDaemon: async () => refuse(`${name}: startFrrDaemon`)(),
+      stopDaemon: async (d) => refuse(`${name}: stopDaemon ${d}`)(),
+      startDaemon: async (d) => refuse(`${name}: startDaemon ${d}`)(),
+      daemonRunning: async (d) => refuse(`${name}: daemonRunning ${d}`)(),
       vtysh: async () => refuse(`${name}: vtysh`)(),
       daemonLog: async () => refuse(`${name}: daemonLog`)(),
     };
@@ -146,5 +156,49 @@ describe('setLinkMtu', () => {
     const { lab, touched } = fakeLab();
     expect(await failure(() => setLinkMtu(lab, 'spine9:eth1', 1500))).toBeInstanceOf(UsageError);
     expect(touched).toEqual([]);
+  });
+});
+
+describe('stopDaemon', () => {
+  it.each([
+    ['leaf1', 'ovn-controller', 'leaf1 runs no ovn-controller (daemons: zebra, staticd, bgpd, bfdd)'],
+    ['host1', 'ovn-northd', 'host1 runs no ovn-northd (daemons: zebra, staticd, bgpd, bfdd, ovsdb-server, ovs-vswitchd, ovn-controller)'],
+    ['central', 'ovs-vswitchd', 'central runs no ovs-vswitchd (daemons: zebra, staticd, bgpd, ovsdb-server-nb, ovsdb-server-sb, ovn-northd)'],
+    ['host1', 'bgp', 'host1 runs no bgp (daemons: zebra, staticd, bgpd, bfdd, ovsdb-server, ovs-vswitchd, ovn-controller)'],
+    ['vm1', 'zebra', 'vm1 runs no zebra (daemons: none)'],
+  ])('%s:%s is a usage error (exit 2) listing what the node runs, before anything is stopped', async (node, daemon, message) => {
+    const { lab, touched } = fakeLab();
+    const err = await failure(() => stopDaemon(lab, node, daemon));
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).exitCode).toBe(EXIT.usage);
+    expect((err as Error).message).toBe(message);
+    expect(touched).toEqual([`node(${node})`]);
+  });
+
+  it.each([
+    ['leaf1', 'bgpd'],
+    ['host1', 'ovn-controller'],
+    ['host1', 'ovs-vswitchd'],
+    ['host1', 'ovsdb-server'],
+    ['central', 'ovn-northd'],
+    ['central', 'ovsdb-server-nb'],
+    ['central', 'ovsdb-server-sb'],
+  ])('lets %s:%s through to the node (the fake lab then refuses to stop it)', async (node, daemon) => {
+    const { lab, touched } = fakeLab();
+    const err = await failure(() => stopDaemon(lab, node, daemon));
+    expect((err as Error).message).toBe(FAKE_EXEC);
+    expect(touched).toEqual([`node(${node})`, `${node}: stopDaemon ${daemon}`]);
+  });
+
+  it('restores by starting the same daemon on the same node, once however often it is undone', async () => {
+    const { lab } = fakeLab();
+    const calls: string[] = [];
+    const node = lab.node('host1');
+    const fault = await stopDaemon({ ...lab, node: () => ({ ...node, stopDaemon: async (d) => void calls.push(`stop ${d}`), startDaemon: async (d) => void calls.push(`start ${d}`) }) }, 'host1', 'ovs-vswitchd');
+    expect(fault.description).toBe('ovs-vswitchd killed on host1');
+    expect(calls).toEqual(['stop ovs-vswitchd']);
+    await fault.restore();
+    await fault[Symbol.asyncDispose]();
+    expect(calls).toEqual(['stop ovs-vswitchd', 'start ovs-vswitchd']);
   });
 });

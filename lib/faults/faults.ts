@@ -5,7 +5,8 @@
 //   greyFailure nftables drop in both directions on both ends; carrier stays up
 //   packetLoss  nftables random drop of a share of packets, both directions
 //   setLinkMtu  both ends' MTU changed
-//   stopDaemon  an FRR daemon killed (restarted on restore)
+//   stopDaemon  a daemon killed by its pidfile's pid: FRR's, or OVS/OVN's (ovs-vswitchd,
+//               ovn-controller, northd, the databases); started again as bring-up did on restore
 //   isolate     every link of a node grey-failed
 import { randomBytes } from 'node:crypto';
 import { UsageError } from '../errors.ts';
@@ -98,9 +99,9 @@ export async function setLinkMtu(lab: StartedLab, endpoint: string, mtu: number)
 
 export async function stopDaemon(lab: StartedLab, nodeName: string, daemon: string): Promise<Fault> {
   const node = lab.node(nodeName);
-  if (!node.frrDaemons.includes(daemon)) throw new Error(`${nodeName} runs no ${daemon} (FRR daemons: ${node.frrDaemons.join(', ') || 'none'})`);
-  await node.stopFrrDaemon(daemon);
-  return makeFault(`${daemon} killed on ${nodeName}`, () => node.startFrrDaemon(daemon));
+  if (!node.daemons.includes(daemon)) throw new UsageError(`${nodeName} runs no ${daemon} (daemons: ${node.daemons.join(', ') || 'none'})`);
+  await node.stopDaemon(daemon);
+  return makeFault(`${daemon} killed on ${nodeName}`, () => node.startDaemon(daemon));
 }
 
 export async function isolate(lab: StartedLab, nodeName: string): Promise<Fault> {

@@ -14,15 +14,26 @@ export interface NodeHandle {
   readonly spec: LabNode;
   /** FRR daemons the runtime started on this node (empty for hosts). */
   readonly frrDaemons: readonly string[];
+  /**
+   * Every daemon the runtime started on this node: its FRR daemons, then its OVS/OVN ones
+   * (ovsdb-server, ovs-vswitchd, ovn-controller on a chassis; ovsdb-server-nb, ovsdb-server-sb,
+   * ovn-northd on the OVN central).
+   */
+  readonly daemons: readonly string[];
   /** Run argv inside the node. A non-zero exit is a result, not an exception. */
   exec(argv: readonly string[], opts?: NodeExecOptions): Promise<ExecResult>;
   /** Start argv in the background inside the node (a listener, a capture); it dies with the lab at the latest. */
   spawn(argv: readonly string[]): BackgroundProcess;
   /** argv that runs one of netproof's own Node tools (an absolute path from ownFile) inside the node. */
   toolArgv(script: string, args: readonly string[]): string[];
-  /** Kill one of the node's FRR daemons (a fault); startFrrDaemon brings it back with the same config. */
-  stopFrrDaemon(daemon: string): Promise<void>;
-  startFrrDaemon(daemon: string): Promise<void>;
+  /**
+   * Kill one of `daemons` (a fault) by the pid in the node's own pidfile; startDaemon starts it
+   * again as bring-up did, with the same configuration. A name not in `daemons` is a UsageError.
+   */
+  stopDaemon(daemon: string): Promise<void>;
+  startDaemon(daemon: string): Promise<void>;
+  /** Whether one of `daemons` runs: the process in its pidfile is alive (not a zombie) and is that daemon. */
+  daemonRunning(daemon: string): Promise<boolean>;
   /** Run one vtysh command against the node's FRR. */
   vtysh(command: string): Promise<ExecResult>;
   /** Text of a log file the node's daemons wrote (e.g. "bgpd"), for reports; undefined if none. */

@@ -1,15 +1,15 @@
 // The StartedLab and NodeHandle every runtime hands out: written against NodeShell, so a
 // suite or probe behaves the same on namespaces and in containers.
-import { readFile } from 'node:fs/promises';
-import { UsageError } from '../errors.ts';
+import { readFile, rm } from 'node:fs/promises';
+import { LabError, UsageError } from '../errors.ts';
 import { basename, join } from 'node:path';
 import { waitFor } from '../wait-for.ts';
 import type { BackgroundProcess, FrrConfigProblem, NodeExecOptions, NodeHandle, StartedLab, TopologyData } from '../lab/started-lab.ts';
 import type { LabNode } from '../model/topology.ts';
-import { applyIntegratedConfig, startFrrDaemon } from './bring-up.ts';
-import { integratedConfigFile } from '../render/frr-daemons.ts';
+import { overlayNodesOf, restartDaemon, type RunningNode } from './bring-up.ts';
+import { daemonVtySocket } from '../render/frr-daemons.ts';
 import type { NodeShell } from './node-shell.ts';
-import { ovsEnv } from '../render/ovn-daemons.ts';
+import { overlayDaemonsOf, ovsEnv } from '../render/ovn-daemons.ts';
 import { nodeDir, statShowsRunning, type LabState } from './state.ts';
 
 export class RuntimeLab implements StartedLab {
@@ -29,7 +29,14 @@ export class RuntimeLab implements StartedLab {
     // A state file written before this field existed recorded no problems.
     this.frrConfigProblems = state.frrConfigProblems ?? [];
     this.teardown = teardown;
-    this.handles = new Map(state.topology.nodes.map((n) => [n.name, new LabNodeHandle(state.name, n, state.daemons[n.name] ?? [], shell(n.name))]));
+    const overlay = overlayNodesOf(state.topology);
+    this.handles = new Map(
+      state.topology.nodes.map((n) => {
+        const running: RunningNode = { lab: state.name, topology: state.topology, node: n, shell: shell(n.name) };
+        const pidfiles = new Map(overlayDaemonsOf(overlay, n.name, nodeDir(state.name, n.name)).map((d) => [d.name, d.pidfile]));
+        return [n.name, new LabNodeHandle(running, state.daemons[n.name] ?? [], pidfiles)];
+      }),
+    );
   }
 
   node(name: string): NodeHandle {
@@ -59,15 +66,22 @@ class LabNodeHandle implements NodeHandle {
   readonly name: string;
   readonly spec: LabNode;
   readonly frrDaemons: readonly string[];
+  readonly daemons: readonly string[];
+  private readonly running: RunningNode;
   private readonly dir: string;
   private readonly shell: NodeShell;
+  /** Every daemon's pidfile, by daemon name. */
+  private readonly pidfiles: ReadonlyMap<string, string>;
 
-  constructor(lab: string, spec: LabNode, frrDaemons: string[], shell: NodeShell) {
-    this.name = spec.name;
-    this.spec = spec;
+  constructor(running: RunningNode, frrDaemons: string[], ovsPidfiles: ReadonlyMap<string, string>) {
+    this.running = running;
+    this.name = running.node.name;
+    this.spec = running.node;
     this.frrDaemons = frrDaemons;
-    this.dir = nodeDir(lab, spec.name);
-    this.shell = shell;
+    this.dir = nodeDir(running.lab, this.name);
+    this.shell = running.shell;
+    this.pidfiles = new Map([...frrDaemons.map((d): [string, string] => [d, join(this.dir, `${d}.pid`)]), ...ovsPidfiles]);
+    this.daemons = [...this.pidfiles.keys()];
   }
 
   exec(argv: readonly string[], opts?: NodeExecOptions) {
@@ -89,29 +103,57 @@ class LabNodeHandle implements NodeHandle {
     return [process.execPath, script, ...args];
   }
 
-  async stopFrrDaemon(daemon: string): Promise<void> {
-    const pid = Number.parseInt(await readFile(join(this.dir, `${daemon}.pid`), 'utf8'), 10);
-    if (!Number.isInteger(pid) || pid <= 0) throw new Error(`${this.name}: no pid for ${daemon}`);
-    // The pid is the node's own (a container has its own pid namespace): kill it from inside.
+  private pidfile(daemon: string): string {
+    const file = this.pidfiles.get(daemon);
+    if (!file) throw new UsageError(`${this.name} runs no ${daemon} (daemons: ${this.daemons.join(', ') || 'none'})`);
+    return file;
+  }
+
+  /**
+   * The pid in the daemon's pidfile, if that process runs and is this daemon: its command line
+   * names the same pidfile (a stale pid may since belong to anything, another lab's daemon too,
+   * as namespaces share the host's pid space). The pid is the node's own (a container has its
+   * own pid namespace), so /proc is read from inside the node.
+   */
+  private async runningPid(daemon: string): Promise<{ pid?: number; why: string }> {
+    const file = this.pidfile(daemon);
+    const pid = Number.parseInt(await readFile(file, 'utf8').catch(() => ''), 10);
+    if (!Number.isInteger(pid) || pid <= 0) return { why: `${file} holds no pid` };
+    const stat = await this.shell.exec(['cat', `/proc/${pid}/stat`]);
+    // Gone, or a zombie no one has reaped yet: either way it no longer runs.
+    if (stat.exitCode !== 0 || !statShowsRunning(stat.stdout)) return { why: `pid ${pid} from ${file} is not running` };
+    const cmdline = await this.shell.exec(['cat', `/proc/${pid}/cmdline`]);
+    if (!cmdline.stdout.split('\0').some((arg) => arg === file || arg.endsWith(`=${file}`))) return { why: `pid ${pid} from ${file} is another process now` };
+    return { pid, why: '' };
+  }
+
+  async daemonRunning(daemon: string): Promise<boolean> {
+    return (await this.runningPid(daemon)).pid !== undefined;
+  }
+
+  async stopDaemon(daemon: string): Promise<void> {
+    const { pid, why } = await this.runningPid(daemon);
+    if (pid === undefined) throw new LabError(`${this.name}: ${daemon} is not running (${why}), so there is nothing to stop`);
     await this.shell.exec(['kill', '-KILL', String(pid)]);
     await waitFor(
       async () => {
-        // Gone, or a zombie no one has reaped yet: either way it no longer runs.
         const stat = await this.shell.exec(['cat', `/proc/${pid}/stat`]);
         const running = stat.exitCode === 0 && statShowsRunning(stat.stdout);
         return running ? { ok: false, reason: `${daemon} (pid ${pid}) still running` } : { ok: true, value: true };
       },
       { timeoutMs: 5_000, intervalsMs: [10, 20, 50], description: `${daemon} on ${this.name} to die` },
     );
+    // A killed FRR daemon leaves its vty socket behind: without it, a restart's wait for the
+    // socket sees the new daemon's, not the dead one's. (OVS daemons replace theirs at start.)
+    if (this.frrDaemons.includes(daemon)) {
+      const paths = { dir: this.dir };
+      await Promise.all([daemonVtySocket(daemon, paths), ...(daemon === 'zebra' ? [join(this.dir, 'zserv.api')] : [])].map((f) => rm(f, { force: true })));
+    }
   }
 
-  async startFrrDaemon(daemon: string): Promise<void> {
-    const paths = { dir: this.dir };
-    await startFrrDaemon(this.shell, this.name, daemon, paths);
-    // As FRR does when it restarts one daemon (vtysh -b -d DAEMON): the daemon read its own
-    // file at start; its lines of frr.conf are applied again. Refusals were reported at bring-up.
-    const file = this.spec.frr?.config;
-    if (file) await applyIntegratedConfig(this.shell, paths, { node: this.name, file, text: await readFile(integratedConfigFile(paths), 'utf8') }, daemon);
+  async startDaemon(daemon: string): Promise<void> {
+    this.pidfile(daemon);
+    await restartDaemon(this.running, daemon, this.frrDaemons);
   }
 
   vtysh(command: string) {

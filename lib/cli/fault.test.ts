@@ -1,0 +1,69 @@
+// `netproof fault` before it touches a lab: a target it cannot read, or a daemon the node does
+// not run, is a usage error (exit 2) that says what would have been right.
+import { describe, expect, it } from 'vitest';
+import { EXIT, UsageError } from '../errors.ts';
+import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
+import { injectFault } from './fault.ts';
+
+/** A lab whose one node, host1, runs these daemons and may not be touched. */
+function labWith(daemons: string[]): { lab: StartedLab; stopped: string[] } {
+  const stopped: string[] = [];
+  const host1 = {
+    name: 'host1',
+    daemons,
+    frrDaemons: daemons.filter((d) => !d.startsWith('ov')),
+    stopDaemon: async (d: string) => {
+      stopped.push(d);
+      throw new Error('not on a fake lab');
+    },
+  } as unknown as NodeHandle;
+  const lab = {
+    name: 'unit',
+    node: (name: string) => {
+      if (name !== 'host1') throw new UsageError(`lab unit has no node "${name}" (nodes: host1)`);
+      return host1;
+    },
+  } as unknown as StartedLab;
+  return { lab, stopped };
+}
+
+async function usageError(f: () => Promise<unknown>): Promise<UsageError> {
+  const err = await f().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(UsageError);
+  expect((err as UsageError).exitCode).toBe(EXIT.usage);
+  return err as UsageError;
+}
+
+describe('injectFault stop-daemon', () => {
+  const host = ['zebra', 'staticd', 'bgpd', 'bfdd', 'ovsdb-server', 'ovs-vswitchd', 'ovn-controller'];
+
+  it.each(['host1', 'host1:', ':ovn-controller', 'host1:ovn-controller:x'])('refuses the target "%s", showing the form it takes', async (target) => {
+    const { lab, stopped } = labWith(host);
+    const err = await usageError(() => injectFault(lab, 'stop-daemon', target, {}));
+    expect(err.message).toBe(`stop-daemon takes node:daemon, e.g. leaf1:bgpd or host1:ovn-controller (got "${target}")`);
+    expect(stopped).toEqual([]);
+  });
+
+  it('a daemon the node does not run lists the daemons it does run', async () => {
+    const { lab, stopped } = labWith(host);
+    const err = await usageError(() => injectFault(lab, 'stop-daemon', 'host1:ovn-northd', {}));
+    expect(err.message).toBe('host1 runs no ovn-northd (daemons: zebra, staticd, bgpd, bfdd, ovsdb-server, ovs-vswitchd, ovn-controller)');
+    expect(stopped).toEqual([]);
+  });
+
+  it('an unknown node lists the lab’s nodes', async () => {
+    const { lab } = labWith(host);
+    const err = await usageError(() => injectFault(lab, 'stop-daemon', 'host9:ovn-controller', {}));
+    expect(err.message).toContain('host9');
+    expect(err.message).toContain('nodes: host1');
+  });
+
+  it.each(['ovn-controller', 'ovs-vswitchd', 'ovsdb-server', 'bgpd'])('passes %s on to the node to stop', async (daemon) => {
+    const { lab, stopped } = labWith(host);
+    await expect(injectFault(lab, 'stop-daemon', `host1:${daemon}`, {})).rejects.toThrow('not on a fake lab');
+    expect(stopped).toEqual([daemon]);
+  });
+});
