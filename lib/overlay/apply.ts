@@ -2,7 +2,9 @@
 // interface, load the OVN northbound intent in one transaction on the central node, and (for
 // probes) wait until every chassis has applied it. Everything goes through node.exec.
 import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
-import { nbctl, nbTransactionArgv, vmInterfaceArgvs } from '../render/ovn.ts';
+import { daemonsNotRunning } from '../lab/daemons.ts';
+import { planOverlayNodes } from '../plan/chassis.ts';
+import { nbctl, nbTransactionArgv, sbctl, vmInterfaceArgvs } from '../render/ovn.ts';
 import { waitFor } from '../wait-for.ts';
 import { parseJson } from '../exec.ts';
 import { OVN_CENTRAL_TIER } from '../model/topology.ts';
@@ -36,24 +38,61 @@ interface LspRow {
 
 /**
  * Poll until every VM's logical port is bound and up on its chassis, then take OVN's barrier
- * (`--wait=hv sync`: every chassis has applied the NB state). Only then may probes run.
+ * (`--wait=hv sync`: every chassis has applied the NB state). Only then may probes run. If
+ * either never happens, the error names the node at fault where it can be seen: a daemon of
+ * the central or a chassis that is not running, a chassis that has not applied OVN's state.
  */
 export async function waitForOverlay(lab: StartedLab, overlay: Overlay, timeoutMs: number): Promise<{ elapsedMs: number }> {
   const central = centralNode(lab);
   const hostOf = new Map(overlay.vms.map((v) => [v.name, v.host]));
-  const r = await waitFor(
-    async () => {
-      const json = parseJson<{ headings: string[]; data: [string, boolean | ['set', unknown[]]][] }>(
-        await central.exec(nbctl('--format=json', '--columns=name,up', 'list', 'Logical_Switch_Port')),
-      );
-      const rows: LspRow[] = json.data.map(([name, up]) => ({ name, up }));
-      const down = overlay.vms.filter((vm) => rows.find((row) => row.name === vm.name)?.up !== true);
-      return down.length
-        ? { ok: false, reason: down.map((vm) => `${vm.name}: logical port not up (is ovn-controller on ${hostOf.get(vm.name)} connected to the southbound DB, and its port ${vm.hostIface} on br-int?)`).join('\n') }
-        : { ok: true, value: true };
-    },
-    { timeoutMs, intervalsMs: [100, 200, 250], description: `the ${overlay.vms.length} VM ports to be up on their chassis` },
-  );
-  await run(central, nbctl(`--timeout=${Math.ceil(timeoutMs / 1000)}`, '--wait=hv', 'sync'));
-  return { elapsedMs: r.elapsedMs };
+  try {
+    const r = await waitFor(
+      async () => {
+        const json = parseJson<{ headings: string[]; data: [string, boolean | ['set', unknown[]]][] }>(
+          await central.exec(nbctl('--format=json', '--columns=name,up', 'list', 'Logical_Switch_Port')),
+        );
+        const rows: LspRow[] = json.data.map(([name, up]) => ({ name, up }));
+        const down = overlay.vms.filter((vm) => rows.find((row) => row.name === vm.name)?.up !== true);
+        return down.length
+          ? { ok: false, reason: down.map((vm) => `${vm.name}: logical port not up (is ovn-controller on ${hostOf.get(vm.name)} connected to the southbound DB, and its port ${vm.hostIface} on br-int?)`).join('\n') }
+          : { ok: true, value: true };
+      },
+      { timeoutMs, intervalsMs: [100, 200, 250], description: `the ${overlay.vms.length} VM ports to be up on their chassis` },
+    );
+    await run(central, nbctl(`--timeout=${Math.ceil(timeoutMs / 1000)}`, '--wait=hv', 'sync'));
+    return { elapsedMs: r.elapsedMs };
+  } catch (e) {
+    const why = await overlayNotReadyReasons(lab).catch(() => []);
+    throw why.length ? new Error(`${(e as Error).message}\n${why.join('\n')}`, { cause: e }) : e;
+  }
+}
+
+/**
+ * Chassis that have not applied the southbound state OVN is at: `ovn-nbctl --wait=hv sync`
+ * returns once every chassis' Chassis_Private.nb_cfg has reached SB_Global's. Pure.
+ */
+export function chassisBehind(chassis: readonly string[], reported: ReadonlyMap<string, number>, sbNbCfg: number): string[] {
+  return chassis.flatMap((c) => {
+    const n = reported.get(c);
+    if (n === undefined) return [`${c} is not registered as a chassis in OVN's southbound DB (is its ovn-controller running and reaching the central?)`];
+    return n < sbNbCfg ? [`${c} has not applied OVN's latest state (its chassis reports nb_cfg ${n}, OVN is at ${sbNbCfg}): is its ovn-controller running, and its ovs-vswitchd?`] : [];
+  });
+}
+
+/** Why the overlay is not ready, by node: daemons of the central and the chassis that are not running, chassis behind OVN's state. */
+export async function overlayNotReadyReasons(lab: StartedLab): Promise<string[]> {
+  const plan = planOverlayNodes(lab.topology);
+  const central = centralNode(lab);
+  const reasons = await daemonsNotRunning([central, ...plan.chassis.map((c) => lab.node(c.node))]);
+  const [rows, global] = await Promise.all([
+    central.exec(sbctl('--format=json', '--columns=name,nb_cfg', 'list', 'Chassis_Private'), { timeoutMs: 10_000 }),
+    central.exec(sbctl('get', 'SB_Global', '.', 'nb_cfg'), { timeoutMs: 10_000 }),
+  ]);
+  const sbNbCfg = Number.parseInt(global.stdout, 10);
+  // The SB database down (its ovsdb-server is among the reasons above): nothing more to read.
+  if (rows.exitCode === 0 && global.exitCode === 0 && Number.isInteger(sbNbCfg)) {
+    const reported = new Map(parseJson<{ data: [string, number][] }>(rows).data);
+    reasons.push(...chassisBehind(plan.chassis.map((c) => c.node), reported, sbNbCfg));
+  }
+  return reasons;
 }

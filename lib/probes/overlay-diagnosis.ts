@@ -1,7 +1,9 @@
-// When VMs on two chassis cannot reach each other, say which host is at fault: a TEP that is
-// not in the other chassis' FIB (not advertised), a chassis missing from OVN's southbound DB,
-// or one whose registered encap IP is not its TEP.
+// When VMs on two chassis cannot reach each other, say which host is at fault: a daemon of
+// either host or of the OVN central that is not running, a TEP that is not in the other
+// chassis' FIB (not advertised), a chassis missing from OVN's southbound DB, or one whose
+// registered encap IP is not its TEP.
 import type { StartedLab } from '../lab/started-lab.ts';
+import { daemonsNotRunning } from '../lab/daemons.ts';
 import { parseJson } from '../exec.ts';
 import { planOverlayNodes } from '../plan/chassis.ts';
 import { OVN_SB_PORT } from '../model/overlay.ts';
@@ -12,7 +14,8 @@ import { kernelRoutes } from './kernel.ts';
 export async function diagnoseChassisPair(lab: StartedLab, a: string, b: string): Promise<string[]> {
   const plan = planOverlayNodes(lab.topology);
   const tep = new Map(plan.chassis.map((c) => [c.node, c.tep]));
-  const reasons: string[] = [];
+  // A stopped daemon first: the symptoms below (a TEP withdrawn, a chassis gone) follow from it.
+  const reasons = await daemonsNotRunning([lab.node(a), lab.node(b), centralNode(lab)]);
   for (const [from, to] of [
     [a, b],
     [b, a],

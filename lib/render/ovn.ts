@@ -11,7 +11,7 @@
 // joins np_drop, whose two ACLs at priority 1001 drop all IPv4/IPv6; each rule is an
 // allow-related ACL at 1002 on its group's port group. A VM without groups has no ACLs.
 import { routerPortMac } from '../topology/load-overlay.ts';
-import { OVN_NB_PORT, type LogicalRouter, type Overlay, type SecurityRule } from '../model/overlay.ts';
+import { OVN_NB_PORT, OVN_SB_PORT, type LogicalRouter, type Overlay, type SecurityRule } from '../model/overlay.ts';
 
 export const DROP_PORT_GROUP = 'np_drop';
 export const DROP_PRIORITY = 1001;
@@ -134,6 +134,8 @@ export function renderNbCommands(overlay: Overlay): string[][] {
 
 /** ovn-nbctl against the central's NB database over TCP, so the same argv works in any runtime. */
 export const nbctl = (...args: string[]) => ['ovn-nbctl', `--db=tcp:127.0.0.1:${OVN_NB_PORT}`, ...args];
+/** ovn-sbctl against the central's SB database over TCP. */
+export const sbctl = (...args: string[]) => ['ovn-sbctl', `--db=tcp:127.0.0.1:${OVN_SB_PORT}`, ...args];
 
 /** A VM's interface as its logical port says: MAC, MTU, address, and the switch's gateway as default route. */
 export function vmInterfaceArgvs(overlay: Overlay, vmName: string): string[][] {
