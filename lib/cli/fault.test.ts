@@ -1,8 +1,14 @@
 // `netproof fault` before it touches a lab: a target it cannot read, or a daemon the node does
-// not run, is a usage error (exit 2) that says what would have been right.
+// not run, is a usage error (exit 2) that says what would have been right. And holding a fault
+// until Ctrl-C really holds it, then undoes it.
+import { spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT, UsageError } from '../errors.ts';
 import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
+import { waitFor } from '../wait-for.ts';
 import { injectFault } from './fault.ts';
 
 /** A lab whose one node, host1, runs these daemons and may not be touched. */
@@ -66,4 +72,25 @@ describe('injectFault stop-daemon', () => {
     await expect(injectFault(lab, 'stop-daemon', `host1:${daemon}`, {})).rejects.toThrow('not on a fake lab');
     expect(stopped).toEqual([daemon]);
   });
+});
+
+describe('holdThenRestore', () => {
+  it('without --for, holds the fault until Ctrl-C, then undoes it and exits 130', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'netproof-hold-'));
+    const script = join(dir, 'hold.ts');
+    const fault = "{ description: 'a fault', appliedAtNs: 0n, restore: async () => void process.stdout.write('restored\\n'), [Symbol.asyncDispose]: async () => {} }";
+    await writeFile(script, `import { holdThenRestore } from ${JSON.stringify(join(import.meta.dirname, 'fault.ts'))};\nawait holdThenRestore(${fault});\n`);
+    const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await waitFor(async () => (out.includes('holding the fault') ? { ok: true, value: true } : { ok: false, reason: out || 'no output yet' }), { timeoutMs: 10_000, description: 'the fault to be held' });
+    // Still holding a moment later: nothing but the signal ends it.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(child.exitCode, out).toBe(null);
+    child.kill('SIGINT');
+    expect(await exited, out).toBe(130);
+    expect(out).toContain('restored\n');
+  }, 20_000);
 });

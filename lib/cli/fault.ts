@@ -35,8 +35,14 @@ export async function holdThenRestore(fault: Fault, seconds?: number): Promise<v
   await withInterruptCleanup(
     () => fault.restore(),
     () => new Promise<void>((resolve) => {
-      if (seconds !== undefined) setTimeout(resolve, seconds * 1000);
-      else process.stderr.write('holding the fault; Ctrl-C undoes it\n');
+      if (seconds !== undefined) {
+        setTimeout(resolve, seconds * 1000);
+        return;
+      }
+      process.stderr.write('holding the fault; Ctrl-C undoes it\n');
+      // Signal handlers do not keep Node running: without a timer it would exit at once (code
+      // 13, an unsettled await) and leave the fault in place. The interrupt handler exits.
+      setInterval(() => {}, 2 ** 30);
     }),
   );
   await fault.restore();
