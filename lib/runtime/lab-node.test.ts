@@ -70,7 +70,7 @@ function standIn(node: string): NodeShell {
   return {
     node,
     exec: async (argv: readonly string[], opts: NodeExecOptions = {}) => {
-      ran.push({ node, line: argv.join(' '), input: opts.input, ovsRundir: opts.env?.OVS_RUNDIR });
+      ran.push({ node, line: argv.join(' '), input: typeof opts.input === 'string' ? opts.input : undefined, ovsRundir: opts.env?.OVS_RUNDIR });
       const [cmd, a1, a2] = argv;
       if (cmd === 'cat' && a1?.startsWith('/proc/')) {
         const p = processes.get(Number(a1.split('/')[2]));
