@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseNbAcls, type OvsdbTable } from './ovn-acls.ts';
+import { parseNbAcls } from './ovn-acls.ts';
+import type { OvsdbTable } from './ovsdb-json.ts';
 
 // What ovn-nbctl 23.03.1 printed (`--format=json --columns=… list …`) after np_drop's drop, two
 // rules of pg_web (one set to allow-stateless) and an ACL on the switch itself were added.

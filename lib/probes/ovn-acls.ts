@@ -5,6 +5,7 @@ import type { StartedLab } from '../lab/started-lab.ts';
 import { parseJson } from '../exec.ts';
 import { centralNode } from '../overlay/apply.ts';
 import { nbctl } from '../render/ovn.ts';
+import { column, uuids, type OvsdbTable } from './ovsdb-json.ts';
 
 /** One row of the NB ACL table, as `ovn-nbctl list ACL` shows it. */
 export interface NbAcl {
@@ -17,26 +18,6 @@ export interface NbAcl {
   priority: number;
   match: string;
   action: string;
-}
-
-/** `ovn-nbctl --format=json list …`: one row per record, columns named by `headings`. */
-export interface OvsdbTable {
-  headings: string[];
-  data: unknown[][];
-}
-
-/** The uuids of an OVSDB reference column: `["uuid", u]`, or `["set", [["uuid", u], …]]` (empty: `["set", []]`). */
-function uuids(cell: unknown): string[] {
-  if (!Array.isArray(cell)) return [];
-  if (cell[0] === 'uuid' && typeof cell[1] === 'string') return [cell[1]];
-  if (cell[0] === 'set' && Array.isArray(cell[1])) return cell[1].flatMap(uuids);
-  return [];
-}
-
-function column(table: OvsdbTable, name: string, what: string): number {
-  const i = table.headings.indexOf(name);
-  if (i < 0) throw new Error(`${what}: no column "${name}" in ovn-nbctl's JSON (columns: ${table.headings.join(', ')})`);
-  return i;
 }
 
 /** Which record of `holders` (Port_Group or Logical_Switch: name, acls) holds each ACL uuid. */

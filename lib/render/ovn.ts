@@ -11,7 +11,7 @@
 // joins np_drop, whose two ACLs at priority 1001 drop all IPv4/IPv6; each rule is an
 // allow-related ACL at 1002 on its group's port group. A VM without groups has no ACLs.
 import { routerPortMac } from '../topology/load-overlay.ts';
-import { OVN_NB_PORT, OVN_SB_PORT, type LogicalRouter, type Overlay, type SecurityRule } from '../model/overlay.ts';
+import { OVN_NB_PORT, OVN_SB_PORT, type LogicalRouter, type Overlay, type SecurityRule, type VmPort } from '../model/overlay.ts';
 
 export const DROP_PORT_GROUP = 'np_drop';
 export const DROP_PRIORITY = 1001;
@@ -20,6 +20,11 @@ export const ALLOW_PRIORITY = 1002;
 /** The OVN port group of a security group. */
 export function portGroupName(group: string): string {
   return `pg_${group}`;
+}
+
+/** A VM port's `addresses` and `port_security` entry: its MAC and IP, e.g. `02:00:0a:14:01:0b 10.20.1.11`. */
+export function vmPortAddress(vm: Pick<VmPort, 'mac' | 'ip'>): string {
+  return `${vm.mac} ${vm.ip}`;
 }
 
 /** The router's port on a switch. */
@@ -115,7 +120,7 @@ export function renderNbCommands(overlay: Overlay): string[][] {
   const cmds: string[][] = [];
   for (const s of overlay.switches) cmds.push(['--may-exist', 'ls-add', s.name]);
   for (const vm of overlay.vms) {
-    const address = `${vm.mac} ${vm.ip}`;
+    const address = vmPortAddress(vm);
     cmds.push(['--may-exist', 'lsp-add', vm.switch, vm.name], ['lsp-set-addresses', vm.name, address], ['lsp-set-port-security', vm.name, address]);
   }
   for (const r of overlay.routers) cmds.push(...routerCommands(overlay, r));
