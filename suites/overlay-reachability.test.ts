@@ -1,7 +1,8 @@
 // Overlay reachability: every VM pair the intent allows (ICMP, on one switch or across the
 // distributed router) reaches each other, and the fabric is seen forwarding GENEVE between the
 // hosts' TEPs while they do. A failure names the pair and, where it can be seen, the host at
-// fault (a TEP nobody advertises, a chassis OVN does not know, an encap IP not its TEP).
+// fault (a TEP nobody advertises, a chassis OVN does not know, an encap IP not its TEP) and the
+// VM whose logical switch port OVN's northbound DB holds otherwise than the overlay declares.
 import { attachment, step } from 'allure-js-commons';
 import { describe, expect, expectNoCulprits, skipWithoutOverlay, test } from '../lib/testkit/index.ts';
 import { checkTimeoutMs, mapLimit, remainingMs, sinceDeployS } from '../lib/testkit/deadline.ts';
@@ -10,6 +11,8 @@ import type { StartedLab } from '../lib/lab/started-lab.ts';
 import type { Overlay, VmPort } from '../lib/model/overlay.ts';
 import { expectedMatrix } from '../lib/plan/acl-matrix.ts';
 import { diagnoseChassisPair } from '../lib/probes/overlay-diagnosis.ts';
+import { readNbSwitchPorts } from '../lib/probes/ovn-ports.ts';
+import { switchPortDifferences } from '../lib/expect/ovn-ports.ts';
 import { watchTunnels } from '../lib/probes/tunnels.ts';
 import { planOverlayNodes } from '../lib/plan/chassis.ts';
 import { ping } from '../lib/probes/traffic.ts';
@@ -37,6 +40,22 @@ async function pingUntil(lab: StartedLab, p: Pair, timeoutMs: number) {
   );
 }
 
+/**
+ * Why `pairs` get no reply, naming nodes and objects: each pair of chassis (a daemon down, a TEP
+ * not routed, a chassis unknown to OVN or registered with another encap IP), then each of their
+ * VMs whose logical switch port differs from the overlay.
+ */
+async function diagnose(lab: StartedLab, pairs: readonly Pair[]): Promise<string[]> {
+  const hostPairs = [...new Set(pairs.map((p) => [p.src.host, p.dst.host].sort().join('|')))];
+  const chassis = (await Promise.all(hostPairs.map((hp) => diagnoseChassisPair(lab, ...(hp.split('|') as [string, string]))))).flat();
+  const vms = [...new Map(pairs.flatMap((p) => [p.src, p.dst]).map((v) => [v.name, v])).values()];
+  const ports = await readNbSwitchPorts(lab).then(
+    (listed) => switchPortDifferences(vms, listed),
+    (e: unknown) => [`the VM ports could not be compared with the overlay: ${(e as Error).message}`],
+  );
+  return [...new Set([...chassis, ...ports])];
+}
+
 describe('overlay reachability', () => {
   test('the first VM-to-VM reply crosses the fabric over GENEVE', async ({ lab, task, skip }) => {
     skipWithoutOverlay(lab, skip);
@@ -48,7 +67,7 @@ describe('overlay reachability', () => {
     try {
       await pingUntil(lab, first!, remainingMs(lab));
     } catch (e) {
-      const why = await diagnoseChassisPair(lab, first!.src.host, first!.dst.host);
+      const why = await diagnose(lab, [first!]);
       expect.fail(`${(e as Error).message}${why.length ? `\n${why.join('\n')}` : ''}`);
     }
     recordFigure({ task }, 'overlay_first_reply_s', { value: sinceDeployS(lab), unit: 's', description: `deploy start until ${first!.src.name} first got an ICMP reply from ${first!.dst.name} on another host (upper bound)` });
@@ -98,9 +117,8 @@ describe('overlay reachability', () => {
     const failed = results.filter((r) => !r.ok);
     if (!failed.length) expectNoCulprits(untunnelled, 'VM pairs replied without crossing the fabric in GENEVE');
     if (failed.length) {
-      const hostPairs = [...new Set(failed.map((r) => [r.pair.src.host, r.pair.dst.host].sort().join('|')))];
-      const why = (await Promise.all(hostPairs.map((hp) => diagnoseChassisPair(lab, ...(hp.split('|') as [string, string]))))).flat();
-      expect.fail(`${failed.length} of ${results.length} VM pairs get no ICMP reply:\n${failed.map((r) => `${label(r.pair)} (${sameSwitch(r.pair)})`).join('\n')}${why.length ? `\n${[...new Set(why)].join('\n')}` : ''}`);
+      const why = await diagnose(lab, failed.map((r) => r.pair));
+      expect.fail(`${failed.length} of ${results.length} VM pairs get no ICMP reply:\n${failed.map((r) => `${label(r.pair)} (${sameSwitch(r.pair)})`).join('\n')}${why.length ? `\n${why.join('\n')}` : ''}`);
     }
   });
 });

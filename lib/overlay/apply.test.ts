@@ -9,7 +9,7 @@ import type { Overlay, VmPort } from '../model/overlay.ts';
 import { planClos } from '../plan/clos.ts';
 import { renderClab } from '../render/clab.ts';
 import { parseTopology } from '../topology/load.ts';
-import { chassisBehind, overlayNotReadyReasons, waitForOverlay } from './apply.ts';
+import { chassisBehind, overlayNotReadyReasons, vmPortsNotUp, waitForOverlay } from './apply.ts';
 
 describe('chassisBehind', () => {
   it('names each chassis behind OVN’s nb_cfg, and each not registered at all', () => {
@@ -26,6 +26,24 @@ describe('chassisBehind', () => {
 
   it('is empty when every chassis has caught up', () => {
     expect(chassisBehind(['host1', 'host2'], new Map([['host1', 6], ['host2', 6]]), 6)).toEqual([]);
+  });
+});
+
+describe('vmPortsNotUp', () => {
+  const vms = [
+    { name: 'vm1', switch: 'web', host: 'host1', hostIface: 'vm1' },
+    { name: 'vm2', switch: 'db', host: 'host2', hostIface: 'vm2' },
+  ];
+
+  it('tells a port deleted from the northbound DB from one that is there but not up, naming each VM', () => {
+    expect(vmPortsNotUp(vms, [{ name: 'vm1', up: ['set', []] }, { name: 'lsp-db-tenant', up: true }])).toEqual([
+      'vm1: logical port not up (is ovn-controller on host1 connected to the southbound DB, and its port vm1 on br-int?)',
+      "vm2: no logical switch port vm2 in OVN's northbound DB (the overlay declares it on switch db): was it deleted?",
+    ]);
+  });
+
+  it('is empty when every VM port is up', () => {
+    expect(vmPortsNotUp(vms, [{ name: 'vm2', up: true }, { name: 'vm1', up: true }])).toEqual([]);
   });
 });
 

@@ -8,7 +8,7 @@ import { nbctl, nbTransactionArgv, sbctl, vmInterfaceArgvs } from '../render/ovn
 import { waitFor } from '../wait-for.ts';
 import { parseJson } from '../exec.ts';
 import { OVN_CENTRAL_TIER } from '../model/topology.ts';
-import type { Overlay } from '../model/overlay.ts';
+import type { Overlay, VmPort } from '../model/overlay.ts';
 
 export function centralNode(lab: StartedLab): NodeHandle {
   const central = lab.nodes().find((n) => n.spec.tier === OVN_CENTRAL_TIER);
@@ -31,9 +31,22 @@ export async function applyOverlay(lab: StartedLab, overlay: Overlay): Promise<v
   await run(centralNode(lab), nbTransactionArgv(overlay));
 }
 
-interface LspRow {
+/** A row of `list Logical_Switch_Port` (name, up): `up` unset is the empty set. */
+export interface LspRow {
   name: string;
   up: boolean | ['set', unknown[]];
+}
+
+/**
+ * Why each VM's logical port is not ready, naming the VM: its port missing from the northbound
+ * DB (deleted, or never created), or there but not up on its chassis. Empty when all are up. Pure.
+ */
+export function vmPortsNotUp(vms: readonly Pick<VmPort, 'name' | 'switch' | 'host' | 'hostIface'>[], rows: readonly LspRow[]): string[] {
+  return vms.flatMap((vm) => {
+    const row = rows.find((r) => r.name === vm.name);
+    if (!row) return [`${vm.name}: no logical switch port ${vm.name} in OVN's northbound DB (the overlay declares it on switch ${vm.switch}): was it deleted?`];
+    return row.up === true ? [] : [`${vm.name}: logical port not up (is ovn-controller on ${vm.host} connected to the southbound DB, and its port ${vm.hostIface} on br-int?)`];
+  });
 }
 
 /**
@@ -44,18 +57,14 @@ interface LspRow {
  */
 export async function waitForOverlay(lab: StartedLab, overlay: Overlay, timeoutMs: number): Promise<{ elapsedMs: number }> {
   const central = centralNode(lab);
-  const hostOf = new Map(overlay.vms.map((v) => [v.name, v.host]));
   try {
     const r = await waitFor(
       async () => {
         const json = parseJson<{ headings: string[]; data: [string, boolean | ['set', unknown[]]][] }>(
           await central.exec(nbctl('--format=json', '--columns=name,up', 'list', 'Logical_Switch_Port')),
         );
-        const rows: LspRow[] = json.data.map(([name, up]) => ({ name, up }));
-        const down = overlay.vms.filter((vm) => rows.find((row) => row.name === vm.name)?.up !== true);
-        return down.length
-          ? { ok: false, reason: down.map((vm) => `${vm.name}: logical port not up (is ovn-controller on ${hostOf.get(vm.name)} connected to the southbound DB, and its port ${vm.hostIface} on br-int?)`).join('\n') }
-          : { ok: true, value: true };
+        const down = vmPortsNotUp(overlay.vms, json.data.map(([name, up]) => ({ name, up })));
+        return down.length ? { ok: false, reason: down.join('\n') } : { ok: true, value: true };
       },
       { timeoutMs, intervalsMs: [100, 200, 250], description: `the ${overlay.vms.length} VM ports to be up on their chassis` },
     );
