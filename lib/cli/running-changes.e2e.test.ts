@@ -1,0 +1,180 @@
+// Changes made on a running lab, not written into its files, as an operator would make them:
+// an edit to OVN's northbound DB, an OVS setting on a chassis, a route added by hand on a leaf,
+// a link impaired with `netproof fault`. Each makes `netproof test --suite <the suite that owns
+// it>` exit 1 naming the node or object changed (and no other), and once undone the same suite
+// passes again, so the next change starts from a healthy lab. Also caught, in their own files:
+// an NB ACL made stateless (lib/overlay/overlay.e2e.test.ts) and OVS/OVN daemons stopped
+// (lib/faults/daemons.e2e.test.ts).
+//
+// One deploy of a small overlay lab, on network namespaces only: the suites read the lab
+// through the runtime-neutral NodeHandle, and the healthy runs of the other files cover Docker.
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { netproof, spawnNetproof } from '../../fixtures/cli.ts';
+import { generatedLab } from '../../fixtures/faults.ts';
+import { labFor } from '../../fixtures/runtimes.ts';
+import { defaultVmMac } from '../topology/load-overlay.ts';
+import { nbctl, sbctl } from '../render/ovn.ts';
+import type { Summary } from '../report/summary-reporter.ts';
+import { waitFor } from '../wait-for.ts';
+
+const LAB = labFor('e2e-running', 'netns');
+/** Broken runs need no network-sized deadline: the lab converged before each change. */
+const SHORT = ['--convergence-timeout', '10'];
+
+/** `netproof test LAB --suite NAME`, with its summary and every error it reported. */
+async function suite(name: string, extra: string[] = []) {
+  const reportDir = await mkdtemp(join(tmpdir(), 'netproof-report-'));
+  const result = await netproof(['test', LAB, '--suite', name, '--report-dir', reportDir, ...extra]);
+  const text = await readFile(join(reportDir, 'summary.json'), 'utf8').catch(() => {
+    throw new Error(`netproof test --suite ${name} wrote no summary.json (exit ${result.exitCode}):\n${result.stdout}${result.stderr}`);
+  });
+  const summary = JSON.parse(text) as Summary;
+  return { result, summary, errors: summary.tests.flatMap((t) => t.errors).join('\n') };
+}
+
+async function expectPasses(name: string): Promise<void> {
+  const { result, errors } = await suite(name);
+  expect(result.exitCode, errors || result.stdout + result.stderr).toBe(0);
+}
+
+/** `netproof exec LAB NODE -- ARGV…`, which must succeed; its stdout. */
+async function sh(node: string, argv: string[]): Promise<string> {
+  const r = await netproof(['exec', LAB, node, '--', ...argv]);
+  expect(r.exitCode, `${node}: ${argv.join(' ')}: ${r.stderr}`).toBe(0);
+  return r.stdout;
+}
+
+/** The encap IPs OVN's southbound DB holds for `chassis`. */
+async function encapIps(chassis: string): Promise<string[]> {
+  const out = await sh('central', sbctl('--format=json', '--columns=chassis_name,ip', 'list', 'Encap'));
+  return (JSON.parse(out) as { data: [string, string][] }).data.filter(([c]) => c === chassis).map(([, ip]) => ip);
+}
+
+async function waitForEncap(chassis: string, ip: string): Promise<void> {
+  await waitFor(
+    async () => {
+      const ips = await encapIps(chassis);
+      return ips.length === 1 && ips[0] === ip ? { ok: true, value: true } : { ok: false, reason: `${chassis}'s encap IPs in the southbound DB: ${ips.join(', ') || 'none'}` };
+    },
+    { timeoutMs: 30_000, intervalsMs: [250, 500], description: `${chassis}'s ovn-controller to register encap IP ${ip}` },
+  );
+}
+
+/** Overlay diagnoses that would blame something other than the change under test. */
+const OTHER_OVERLAY_CULPRITS = /is not running|is not in \S+'s FIB|is not registered as a chassis|has not applied OVN's latest state/;
+
+describe('changes on a running lab are caught by netproof test (netns)', () => {
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    // 2 spines, 2 leaves, 2 hosts on both leaves, one VM each: vm1 on switch web (host1), vm2 on switch db (host2).
+    const lab = await generatedLab(LAB, { spines: 2, leaves: 2, hosts: 2, vmsPerHost: 1 });
+    const deploy = await netproof(['deploy', lab.file]);
+    expect(deploy.exitCode, deploy.stdout + deploy.stderr).toBe(0);
+  }, 300_000);
+
+  afterAll(async () => {
+    // A `netproof fault` a failed test left holding: Ctrl-C undoes its fault before the lab goes.
+    for (const child of children.filter((c) => c.exitCode === null && c.signalCode === null)) {
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      child.kill('SIGINT');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
+    }
+    await netproof(['destroy', LAB]);
+  }, 120_000);
+
+  test('a VM port’s addresses changed in OVN’s northbound DB: overlay-reachability fails naming that logical switch port; set back, it passes', async () => {
+    // Healthy first: this also waits out the deploy's convergence, so the short deadline below times only the change.
+    await expectPasses('overlay-reachability');
+    const declared = `${defaultVmMac('10.20.2.12')} 10.20.2.12`;
+    expect((await sh('central', nbctl('lsp-get-addresses', 'vm2'))).trim()).toBe(declared);
+
+    // Another MAC for vm2: the router resolves 10.20.2.12 to it, and vm2's port security drops frames to it.
+    await sh('central', nbctl('lsp-set-addresses', 'vm2', '02:00:00:00:99:99 10.20.2.12'));
+    try {
+      await sh('central', nbctl('--wait=hv', 'sync'));
+      const broken = await suite('overlay-reachability', SHORT);
+      expect(broken.result.exitCode, broken.result.stdout + broken.result.stderr).toBe(1);
+      expect(broken.errors).toContain(`logical switch port vm2 on switch db: addresses "02:00:00:00:99:99 10.20.2.12", declared "${declared}"`);
+      expect(broken.errors).not.toContain('logical switch port vm1');
+      expect(broken.errors).not.toMatch(/registered encap IP/);
+      expect(broken.errors).not.toMatch(OTHER_OVERLAY_CULPRITS);
+    } finally {
+      await sh('central', nbctl('lsp-set-addresses', 'vm2', declared));
+      await sh('central', nbctl('--wait=hv', 'sync'));
+    }
+    await expectPasses('overlay-reachability');
+  }, 240_000);
+
+  test('a chassis’ ovn-encap-ip set to another of its addresses (ovs-vsctl): overlay-reachability fails naming the chassis, its encap IP and its TEP; set back, it passes', async () => {
+    const tep = '10.255.2.1';
+    // ovs-vsctl quotes a string that starts with a digit.
+    expect((await sh('host1', ['ovs-vsctl', 'get', 'Open_vSwitch', '.', 'external_ids:ovn-encap-ip'])).trim().replace(/^"(.*)"$/, '$1')).toBe(tep);
+    // host1's address on its link to leaf1, on br-phy beside the TEP: nobody else routes to it.
+    const addrs = JSON.parse(await sh('host1', ['ip', '-j', '-4', 'addr', 'show', 'dev', 'br-phy'])) as { addr_info: { local: string; prefixlen: number }[] }[];
+    const other = addrs[0]!.addr_info.find((a) => a.prefixlen === 31)!.local;
+
+    await sh('host1', ['ovs-vsctl', 'set', 'Open_vSwitch', '.', `external_ids:ovn-encap-ip=${other}`]);
+    try {
+      await waitForEncap('host1', other);
+      const broken = await suite('overlay-reachability', SHORT);
+      expect(broken.result.exitCode, broken.result.stdout + broken.result.stderr).toBe(1);
+      expect(broken.errors).toContain(`host1 registered encap IP ${other} in OVN's southbound DB, but its TEP is ${tep} (external_ids:ovn-encap-ip on its Open_vSwitch row)`);
+      expect(broken.errors).not.toMatch(/host2 registered encap IP/);
+      expect(broken.errors).not.toMatch(/logical switch port/);
+      expect(broken.errors).not.toMatch(OTHER_OVERLAY_CULPRITS);
+    } finally {
+      await sh('host1', ['ovs-vsctl', 'set', 'Open_vSwitch', '.', `external_ids:ovn-encap-ip=${tep}`]);
+      await waitForEncap('host1', tep);
+    }
+    await expectPasses('overlay-reachability');
+  }, 240_000);
+
+  test('a blackhole route added by hand on a leaf for another host’s TEP: bgp-convergence fails naming the leaf and the prefix; deleted, it passes', async () => {
+    // zebra learns it as a kernel route (distance 0), which beats eBGP's 20: BGP itself still converges.
+    await sh('leaf1', ['ip', 'route', 'replace', 'blackhole', '10.255.2.2/32']);
+    try {
+      const broken = await suite('bgp-convergence', SHORT);
+      expect(broken.result.exitCode, broken.result.stdout + broken.result.stderr).toBe(1);
+      expect(broken.summary.tests.find((t) => t.name.includes('session'))?.status).toBe('passed');
+      expect(broken.errors).toContain('leaf1: 10.255.2.2/32 (loopback of host2) is routed by kernel in the RIB (via blackhole), not by BGP; expected bgp 1 (via eth4 → host2)');
+      // Only that route is blamed: leaf1 still advertises host2's TEP, so nobody else's routes change.
+      const blamed = broken.errors.split('\n').filter((l) => /^\S+: \S+\/32 \(loopback of /.test(l));
+      expect(blamed).toEqual(['leaf1: 10.255.2.2/32 (loopback of host2) is routed by kernel in the RIB (via blackhole), not by BGP; expected bgp 1 (via eth4 → host2)']);
+    } finally {
+      await sh('leaf1', ['ip', 'route', 'del', 'blackhole', '10.255.2.2/32']);
+    }
+    await expectPasses('bgp-convergence');
+  }, 240_000);
+
+  test('a link MTU impaired with netproof fault (held in the background): the intent suite fails naming both ends and the declared MTU; Ctrl-C restores it and it passes', async () => {
+    const fault = spawnNetproof(['fault', LAB, 'mtu', 'leaf1:eth1', '--mtu', '1400', '--for', '120']);
+    children.push(fault);
+    const exited = new Promise<number | null>((resolve) => fault.on('exit', (code) => resolve(code)));
+    try {
+      await waitFor(async () => (fault.output().includes('applied: MTU 1400 on spine1:eth1 <-> leaf1:eth1') ? { ok: true, value: true } : { ok: false, reason: fault.output() || 'no output yet' }), {
+        timeoutMs: 60_000,
+        description: 'netproof fault to set MTU 1400 on leaf1:eth1',
+      });
+      const broken = await suite('intent');
+      expect(broken.result.exitCode, broken.result.stdout + broken.result.stderr).toBe(1);
+      // ASN, BFD and hashing are untouched: only the MTU check fails.
+      expect(broken.summary.tests.filter((t) => t.status === 'failed').map((t) => t.name)).toEqual([expect.stringMatching(/every link end has the MTU the topology declares$/)]);
+      expect(broken.errors).toMatch(/^spine1:eth1: MTU 1400, the topology declares 9000 \(link spine1:eth1 <-> leaf1:eth1 in \S+\.clab\.yml\)$/m);
+      expect(broken.errors).toMatch(/^leaf1:eth1: MTU 1400, the topology declares 9000 \(link spine1:eth1 <-> leaf1:eth1 in \S+\.clab\.yml\)$/m);
+      const named = [...broken.errors.matchAll(/^(\S+:\S+): MTU /gm)].map((m) => m[1]);
+      expect(named.sort()).toEqual(['leaf1:eth1', 'spine1:eth1']);
+    } finally {
+      // Ctrl-C undoes the fault: both ends back to the MTU they had.
+      fault.kill('SIGINT');
+    }
+    expect(await exited, fault.output()).toBe(130);
+    const mtu = JSON.parse(await sh('leaf1', ['ip', '-j', 'link', 'show', 'dev', 'eth1'])) as { mtu: number }[];
+    expect(mtu[0]!.mtu).toBe(9000);
+    await expectPasses('intent');
+  }, 240_000);
+});
