@@ -73,7 +73,7 @@ describe('changes on a running lab are caught by netproof test (netns)', () => {
   beforeAll(async () => {
     // 2 spines, 2 leaves, 2 hosts on both leaves, one VM each: vm1 on switch web (host1), vm2 on switch db (host2).
     const lab = await generatedLab(LAB, { spines: 2, leaves: 2, hosts: 2, vmsPerHost: 1 });
-    const deploy = await netproof(['deploy', lab.file]);
+    const deploy = await netproof(['deploy', lab.file, '--runtime', 'netns']);
     expect(deploy.exitCode, deploy.stdout + deploy.stderr).toBe(0);
   }, 300_000);
 
@@ -93,7 +93,7 @@ describe('changes on a running lab are caught by netproof test (netns)', () => {
     const declared = `${defaultVmMac('10.20.2.12')} 10.20.2.12`;
     expect((await sh('central', nbctl('lsp-get-addresses', 'vm2'))).trim()).toBe(declared);
 
-    // Another MAC for vm2: the router resolves 10.20.2.12 to it, and vm2's port security drops frames to it.
+    // Another MAC for vm2: the router now resolves 10.20.2.12 to a MAC vm2 does not have, so routed packets never reach it.
     await sh('central', nbctl('lsp-set-addresses', 'vm2', '02:00:00:00:99:99 10.20.2.12'));
     try {
       await sh('central', nbctl('--wait=hv', 'sync'));
