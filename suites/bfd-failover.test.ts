@@ -184,7 +184,7 @@ describe('BFD failover', () => {
         const fig = (name: string, value: number | undefined, description: string) => value !== undefined && recordFigure({ task }, `${name}.${key}`, { value: Number(value.toFixed(1)), unit: 'ms', description });
         fig('fault_uncertainty_ms', m.faultUncertaintyMs, `how long the fault command on ${p.link.label} took: every time below is overstated by at most this much`);
         for (const d of m.detection.filter((x) => x.bfd)) fig(`bfd_detection_ms.${d.node}`, d.ms, `fault to ${d.node}'s BFD session with ${d.peerAddress} down`);
-        fig('reconvergence_ms', m.reconvergenceMs, `restore of ${p.link.label} to every sender using it again with BFD up`);
+        fig('reconvergence_ms', m.reconvergenceMs, `restore of ${p.link.label} to every sender having its route back, with BGP and BFD up on the link`);
         for (const s of m.streams) {
           const role = s.stream.role;
           const budget = budgets.get(s.stream)!;

@@ -43,7 +43,7 @@ async function assertLabAddress(node: NodeHandle, ip: string, what: string): Pro
 }
 
 /** Long enough for every sender's Node to start inside its node before the common start instant. */
-const SENDER_START_MS = 800;
+const SENDER_START_MS = 500;
 
 /**
  * Run several probe streams at once, all starting at one instant of the monotonic clock the
