@@ -1,7 +1,7 @@
-// Where probe flows split over equal-cost paths, and how many packets took each path.
-// The splitting router (the "hasher") is the first router on the path with more than one
-// next hop; packets are counted where they arrive on each of its next hops, with nftables
-// counters that match only the probe traffic (so BGP/BFD chatter does not blur the count).
+// Where probe flows split over equal-cost paths, and how many flows took each path. The
+// splitting router (the "hasher") is the first router on a path with more than one next hop;
+// flows are counted as they leave it, by the source ports nftables sets collect per next hop,
+// matching only the probe traffic (so BGP/BFD chatter and other flows do not blur the count).
 import { randomBytes } from 'node:crypto';
 import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
 import type { ExpectedNexthop, ExpectedRoute } from '../plan/expected-routing.ts';
@@ -39,44 +39,10 @@ export async function findHasher(lab: StartedLab, routes: ExpectedRoute[], owner
   throw new Error(`no router splits ${path.src}'s traffic to ${prefix} over equal-cost paths`);
 }
 
-export interface PathCounters {
-  /** Packets counted per next hop of the hasher, in the route's candidate order. */
-  read(): Promise<{ nexthop: ExpectedNexthop; packets: number }[]>;
-  remove(): Promise<void>;
-}
-
 async function nft(node: NodeHandle, argv: string[], input?: string) {
   const r = await node.exec(['nft', ...argv], { input });
   if (r.exitCode !== 0) throw new Error(`${node.name}: nft ${argv.join(' ')} failed: ${r.stderr.trim()}`);
   return r.stdout;
-}
-
-/** Count forwarded packets matching `match` (an nftables expression) where each path arrives. */
-export async function countPerPath(lab: StartedLab, hasher: Hasher, match: string): Promise<PathCounters> {
-  const table = `netproof_ecmp_${randomBytes(4).toString('hex')}`;
-  const paths = hasher.route.candidates;
-  const installed: NodeHandle[] = [];
-  for (const nh of paths) {
-    const node = lab.node(nh.neighbor);
-    if (installed.includes(node)) continue;
-    const rules = paths.filter((p) => p.neighbor === nh.neighbor).map((p) => `    iifname "${p.neighborIface}" ${match} counter comment "${p.neighborIface}"`);
-    await nft(node, ['-f', '-'], `table inet ${table} {\n  chain count {\n    type filter hook forward priority -300; policy accept;\n${rules.join('\n')}\n  }\n}\n`);
-    installed.push(node);
-  }
-  return {
-    read: async () => {
-      const out: { nexthop: ExpectedNexthop; packets: number }[] = [];
-      for (const nh of paths) {
-        const json = JSON.parse(await nft(lab.node(nh.neighbor), ['-j', 'list', 'table', 'inet', table])) as { nftables: { rule?: { comment?: string; expr: { counter?: { packets: number } }[] } }[] };
-        const rule = json.nftables.find((x) => x.rule?.comment === nh.neighborIface)?.rule;
-        out.push({ nexthop: nh, packets: rule?.expr.find((e) => e.counter)?.counter?.packets ?? 0 });
-      }
-      return out;
-    },
-    remove: async () => {
-      for (const node of installed) await nft(node, ['delete', 'table', 'inet', table]).catch(() => undefined);
-    },
-  };
 }
 
 export interface SpreadSpec {
@@ -85,36 +51,6 @@ export interface SpreadSpec {
   ratePps: number;
   port: number;
   srcPortBase: number;
-}
-
-export interface SpreadMeasurement {
-  /** Per equal-cost next hop of the hasher: packets counted where the path arrives, and flows (packets ÷ the most any flow sent). */
-  histogram: { path: string; packets: number; flows: number }[];
-  /** Flows counted on any path. */
-  counted: number;
-  chiSquare: UniformityTest;
-  received: number;
-  lost: number;
-}
-
-/** Send `spec.flows` UDP flows from `flow.src` to `flow.dstIp`, count them on each of `hasher`'s paths, and test the split for uniformity. */
-export async function measureSpread(lab: StartedLab, hasher: Hasher, flow: { src: string; dst: string; dstIp: string }, match: string, spec: SpreadSpec): Promise<SpreadMeasurement> {
-  const counters = await countPerPath(lab, hasher, match);
-  try {
-    const run = await runFlows(lab, { ...flow, port: spec.port, flows: spec.flows, ratePps: spec.ratePps, durationS: (spec.flows * spec.packetsPerFlow) / spec.ratePps, srcPortBase: spec.srcPortBase });
-    const perPath = await counters.read();
-    const perFlow = Math.max(...run.sent);
-    const flows = perPath.map((p) => Math.round(p.packets / perFlow));
-    return {
-      histogram: perPath.map((p, i) => ({ path: `${hasher.node}:${p.nexthop.iface} → ${p.nexthop.neighbor}`, packets: p.packets, flows: flows[i]! })),
-      counted: flows.reduce((a, b) => a + b, 0),
-      chiSquare: chiSquareUniform(flows),
-      received: run.report.received,
-      lost: run.report.lost,
-    };
-  } finally {
-    await counters.remove();
-  }
 }
 
 /** Flows per path, counted as flows: the source ports seen leaving by each of the router's next-hop interfaces. */
@@ -192,6 +128,45 @@ export async function measureRouterSpread(lab: StartedLab, route: ExpectedRoute,
       unseen: run.sourcePorts.filter((port) => !seen.has(port)).length,
       ...(counts.some((c) => c > 0) && counts.length >= 2 ? { chiSquare: chiSquareUniform(counts, alpha) } : {}),
       hashPolicy,
+    };
+  } finally {
+    await counters.remove();
+  }
+}
+
+/** GENEVE's outer UDP destination port. */
+const GENEVE_PORT = 6081;
+/** Outer headers around a probe's inner IP packet: inner Ethernet 14, GENEVE 8 + OVN's options, outer UDP 8 and IP 20; a range, so options of any usual size fit. */
+const GENEVE_OVERHEAD_BYTES = { min: 50, max: 130 };
+
+/**
+ * Overlay flows VM to VM, counted as flows where they leave the router that splits their tunnel:
+ * each inner 5-tuple gets one outer source port (OVS hashes it), so the outer source ports seen
+ * per next hop are the flows per path. Only tunnel packets towards `route`'s TEP of the probes'
+ * size are counted, so other overlay traffic does not blur the count.
+ */
+export async function measureOverlaySpread(lab: StartedLab, route: ExpectedRoute, flow: { src: string; dst: string; dstIp: string }, spec: SpreadSpec & { sizeBytes: number }, alpha: number): Promise<RouterSpread> {
+  const tep = route.prefix.replace(/\/32$/, '');
+  const inner = spec.sizeBytes + 28;
+  const match = `ip daddr ${tep} udp dport ${GENEVE_PORT} ip length ${inner + GENEVE_OVERHEAD_BYTES.min}-${inner + GENEVE_OVERHEAD_BYTES.max}`;
+  const counters = await countFlowsAtEgress(lab, route.at, route.candidates, match);
+  try {
+    const run = await runFlows(lab, { ...flow, port: spec.port, flows: spec.flows, ratePps: spec.ratePps, durationS: (spec.flows * spec.packetsPerFlow) / spec.ratePps, srcPortBase: spec.srcPortBase, sizeBytes: spec.sizeBytes });
+    const perPath = await counters.read();
+    const seen = new Map<number, number>();
+    for (const p of perPath) for (const port of p.sourcePorts) seen.set(port, (seen.get(port) ?? 0) + 1);
+    const counts = perPath.map((p) => p.sourcePorts.length);
+    return {
+      router: route.at,
+      dstIp: tep,
+      owner: route.owner,
+      histogram: perPath.map((p, i) => ({ path: `${route.at}:${p.nexthop.iface} → ${p.nexthop.neighbor}`, flows: counts[i]! })),
+      sprayed: [...seen].filter(([, n]) => n > 1).map(([port]) => port),
+      sent: run.sourcePorts.length,
+      // Outer ports are a hash of the inner flow: two flows may share one, rarely (≈ flows² / 56 000).
+      unseen: Math.max(0, run.sourcePorts.length - seen.size),
+      hashPolicy: await multipathHashPolicy(lab.node(route.at)),
+      ...(counts.some((c) => c > 0) && counts.length >= 2 ? { chiSquare: chiSquareUniform(counts, alpha) } : {}),
     };
   } finally {
     await counters.remove();

@@ -2,6 +2,7 @@
 // request/response, bulk TCP. Targets are always addresses inside the lab; every attempt is
 // bounded in time. Tools: ping (iputils), ncat, socat, ss.
 import type { BackgroundProcess, NodeHandle } from '../lab/started-lab.ts';
+import { ownFile } from '../paths.ts';
 import { waitFor } from '../wait-for.ts';
 
 export interface PingOptions {
@@ -75,4 +76,21 @@ export async function bulkTcp(src: NodeHandle, dst: NodeHandle, dstIp: string, p
   await src.exec(['socat', '-u', '-T', String(timeoutS), `OPEN:/dev/zero,readbytes=${bytes}`, `TCP:${dstIp}:${port},connect-timeout=${timeoutS}`], { timeoutMs: (timeoutS + 10) * 1000 });
   const r = await receiving;
   return r.stdout.length;
+}
+
+/** Run inside nodes, like the traffic generator: many attempts from one node in one process. */
+export const PROBE_BATCH = ownFile('lib/traffic/probe-batch.ts');
+
+export interface BatchProbe {
+  protocol: 'tcp' | 'udp' | 'icmp';
+  dst: string;
+  port?: number;
+}
+
+/** Every probe from `node` at once, each bounded by `timeoutMs`: the outcomes in order. */
+export async function probeBatch(node: NodeHandle, probes: readonly BatchProbe[], timeoutMs = 1000): Promise<Attempt[]> {
+  if (!probes.length) return [];
+  const r = await node.exec(node.toolArgv(PROBE_BATCH, ['--timeout-ms', String(timeoutMs)]), { input: JSON.stringify(probes), timeoutMs: timeoutMs + 30_000 });
+  if (r.exitCode !== 0) throw new Error(`${node.name}: probe-batch failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().slice(0, 500)}`);
+  return JSON.parse(r.stdout) as Attempt[];
 }
