@@ -1,48 +1,13 @@
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { renderClab } from '../render/clab.ts';
-import { parseTopology } from '../topology/load.ts';
-import { planClos } from './clos.ts';
-import { disjointRounds, enumeratePaths, pathEgresses, pathInterfaces, pathKey, pathLabel, resolveHop, type Lookup, type RouteLookup } from './ecmp-paths.ts';
-import { expectedRoutes } from './expected-routing.ts';
+import { fakeFabric, hashOf, polarisedHash } from '../../fixtures/fake-fabric.ts';
+import { disjointRounds, enumeratePaths, pathEgresses, pathInterfaces, pathKey, pathLabel, resolveHop, type Lookup } from './ecmp-paths.ts';
 
 // 2 spines, 4 leaves; host1 and host3 on leaf1/leaf2, host2 and host4 on leaf3/leaf4. Hosts are
 // OVN chassis: their addresses sit on br-phy and they install one path (maximum-paths 1).
-const plan = planClos({ name: 'p', spines: 2, leaves: 4, hosts: 4, vmsPerHost: 1 });
-const topology = parseTopology(stringify(renderClab(plan)), '/labs/p/p.clab.yml', { exists: () => true });
-const { links } = topology;
-const routerOf = new Map(plan.routers.map((r) => [r.name, r]));
-const bare = (cidr: string) => cidr.split('/')[0]!;
-/** Address → "node:iface", as `ip -j addr` shows them: a chassis' on br-phy. */
-const owners = new Map(
-  plan.links.flatMap((l) => [l.a, l.b].map((e) => [bare(e.address), `${e.node}:${routerOf.get(e.node)?.addressesOn === 'br-phy' ? 'br-phy' : e.iface}`] as const)),
-);
-const addressOf = (node: string, iface: string) => bare(plan.links.flatMap((l) => [l.a, l.b]).find((e) => e.node === node && e.iface === iface)!.address);
-const routes = expectedRoutes(
-  plan.routers.map((r) => ({ name: r.name, asn: r.asn, loopbacks: [r.loopback], transit: r.tier === 'spine' || r.tier === 'leaf', maxPaths: r.maxPaths })),
-  plan.links.map((l) => ({ a: l.a, b: l.b })),
-);
-const tepOf = (host: string) => routerOf.get(host)!.loopback;
-
-/** A stable stand-in for the kernel's multipath hash. */
-const hashOf = (s: string) => createHash('sha256').update(s).digest().readUInt32BE(0);
-
-/**
- * Kernels that forward as the plan expects: each router's installed next hops towards `dst`'s
- * TEP, one picked per flow by `hash(node, port)`. A chassis names br-phy and the next hop's address.
- */
-function fakeKernels(dst: string, hash: (node: string, port: number) => number = (n, p) => hashOf(`${n}/${p}`)): Lookup & { calls: { node: string; iif?: string; ports: number }[] } {
-  const calls: { node: string; iif?: string; ports: number }[] = [];
-  const lookup = async (node: string, iif: string | undefined, ports: readonly number[]) => {
-    calls.push({ node, ...(iif ? { iif } : {}), ports: ports.length });
-    const route = routes.find((r) => r.at === node && r.prefix === tepOf(dst))!;
-    const installed = route.candidates.slice(0, route.width);
-    const said = (c: (typeof installed)[number]): RouteLookup => ({ dev: routerOf.get(node)!.addressesOn === 'br-phy' ? 'br-phy' : c.iface, gateway: addressOf(c.neighbor, c.neighborIface) });
-    return { byPort: new Map(ports.map((p) => [p, said(installed[hash(node, p) % installed.length]!)])), nexthops: installed.map(said) };
-  };
-  return Object.assign(lookup, { calls });
-}
+const fabric = fakeFabric();
+const { owners, addressOf } = fabric;
+const { links } = fabric.topology;
+const fakeKernels = (dst: string) => fabric.lookup(dst);
 
 const PORTS = Array.from({ length: 256 }, (_, i) => 40_000 + i);
 
@@ -67,7 +32,7 @@ describe('enumeratePaths', () => {
     // The chassis sends by br-phy; OVS picks the uplink by the next hop: the hop names both.
     expect(found.paths[0]!.hops[0]).toMatchObject({ out: { node: 'host1', iface: 'eth1' }, in: { node: 'leaf1', iface: 'eth3' }, dev: 'br-phy' });
     // Flows arriving at one router by one interface are looked up together: one call per (router, iif).
-    expect(lookup.calls.map((c) => `${c.node}${c.iif ? `<${c.iif}` : ''}`).sort()).toEqual(['host1', 'leaf1<eth3', 'leaf3<eth1', 'leaf3<eth2', 'leaf4<eth1', 'leaf4<eth2', 'spine1<eth1', 'spine2<eth1']);
+    expect([...lookup.calls].sort()).toEqual(['host1', 'leaf1<eth3', 'leaf3<eth1', 'leaf3<eth2', 'leaf4<eth1', 'leaf4<eth2', 'spine1<eth1', 'spine2<eth1']);
   });
 
   it('finds the one path between two hosts of one leaf pair, named by the leaf between them', async () => {
@@ -77,8 +42,7 @@ describe('enumeratePaths', () => {
   });
 
   it('reports the next hops no sampled flow takes: routers that hash alike (polarised) leave two of the four paths unused', async () => {
-    const sameEverywhere = (_node: string, port: number) => hashOf(String(port));
-    const found = await enumeratePaths({ src: 'host1', dst: 'host2', links, owners, ports: PORTS, lookup: fakeKernels('host2', sameEverywhere) });
+    const found = await enumeratePaths({ src: 'host1', dst: 'host2', links, owners, ports: PORTS, lookup: fakeFabric({}, polarisedHash).lookup('host2') });
     expect(found.paths.map(pathKey)).toEqual(['leaf1-spine1-leaf3', 'leaf1-spine2-leaf4']);
     expect(found.untaken).toEqual(['spine1:eth4 → leaf4', 'spine2:eth3 → leaf3']);
   });
