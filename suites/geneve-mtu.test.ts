@@ -1,7 +1,8 @@
 // GENEVE MTU: measure the tunnel's per-packet overhead on an underlay link, find the largest
-// don't-fragment packet each host pair's VMs can exchange, and check every VM's MTU leaves room
-// for the overhead on the smallest underlay MTU of its paths. Too large an MTU is a black hole
-// (OVS drops the packet, no ICMP reaches the VM, TCP stalls): a bulk transfer proves it is not.
+// don't-fragment packet every equal-cost underlay path carries between each two hosts (each way),
+// and check every VM's MTU leaves room for the overhead on the smallest underlay MTU of its paths.
+// Too large an MTU is a black hole (OVS drops the packet, no ICMP reaches the VM, TCP stalls): a
+// bulk transfer proves it is not.
 import { attachment, step } from 'allure-js-commons';
 import { describe, expect, expectNoCulprits, skipWithoutOverlay, test } from '../lib/testkit/index.ts';
 import { checkTimeoutMs } from '../lib/testkit/deadline.ts';
@@ -10,7 +11,11 @@ import type { StartedLab } from '../lib/lab/started-lab.ts';
 import type { Overlay, VmPort } from '../lib/model/overlay.ts';
 import { expectedMatrix, type Cell } from '../lib/plan/acl-matrix.ts';
 import { planOverlayNodes } from '../lib/plan/chassis.ts';
+import { pathKey, pathLabel } from '../lib/plan/ecmp-paths.ts';
+import { tunnelPairs } from '../lib/plan/tunnel-pairs.ts';
 import { underlayPathMtu } from '../lib/plan/underlay-paths.ts';
+import { innerBytes, pathMtuCulprits } from '../lib/expect/path-mtu.ts';
+import { measureTunnelPaths } from '../lib/probes/path-mtu.ts';
 import { genevePackets, parsePcap, type GenevePacket } from '../lib/probes/pcap.ts';
 import { bulkTcp, ping } from '../lib/probes/traffic.ts';
 import { recordFigure, recordObservations } from '../lib/report/figures.ts';
@@ -83,25 +88,6 @@ function measureOverhead(lab: StartedLab, overlay: Overlay) {
   return overhead;
 }
 
-/** Largest DF inner IP packet src → dst, searched between 576 bytes and the sender's MTU. */
-async function largestInnerPacket(lab: StartedLab, src: VmPort, dst: VmPort): Promise<number> {
-  // A lost reply must not pass for "too big": a size fails only if it fails twice.
-  const passes = async (ipBytes: number) => {
-    for (let i = 0; i < 2; i++) if (await ping(lab.node(src.name), dst.ip, { payloadBytes: ipBytes - IP_ICMP_HEADERS, dontFragment: true, timeoutS: 1 })) return true;
-    return false;
-  };
-  if (await passes(src.mtu)) return src.mtu;
-  let lo = 576;
-  let hi = src.mtu; // lo passes (checked below), hi fails
-  if (!(await passes(lo))) return 0;
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (await passes(mid)) lo = mid;
-    else hi = mid;
-  }
-  return lo;
-}
-
 describe('GENEVE MTU', () => {
   test('the GENEVE overhead is measured on an underlay link', async ({ lab, readyOverlay, task, skip }) => {
     skipWithoutOverlay(lab, skip);
@@ -112,20 +98,40 @@ describe('GENEVE MTU', () => {
     recordFigure({ task }, 'geneve_overhead_bytes', { value: packet.overheadBytes, unit: 'B', description: `outer minus inner IPv4 length of one GENEVE packet captured on ${link} (Geneve header + options ${packet.genevBytes} B)` });
   });
 
-  test('every host pair, in both directions, passes don\'t-fragment packets up to the VM MTU (no black hole)', async ({ lab, readyOverlay, task, skip }) => {
+  test('every host pair, both ways, on every equal-cost underlay path, carries don\'t-fragment packets of the VM MTU plus the overhead (no black hole)', async ({ lab, readyOverlay, task, skip }) => {
     skipWithoutOverlay(lab, skip);
     const overlay = await readyOverlay();
-    const pairs = hostPairs(overlay);
-    const found = await step(`binary-search ${pairs.length} host pairs`, () =>
-      Promise.all(pairs.map(async (p) => ({ ...p, largest: await largestInnerPacket(lab, p.src, p.dst) }))),
+    const pairs = tunnelPairs(overlay);
+    if (!pairs.length) skip('the overlay joins no two VMs on different hosts: no tunnel to measure');
+    const { packet } = await measureOverhead(lab, overlay);
+    const tep = new Map(planOverlayNodes(lab.topology).chassis.map((c) => [c.node, c.tep]));
+    // From the hosts' TEPs, steered per path by UDP source port (lib/probes/path-mtu.ts says why).
+    const measured = await step(`follow every equal-cost path of ${pairs.length} host pairs and find each one's largest DF packet`, () =>
+      measureTunnelPaths(lab, pairs.map((p) => ({ src: p.src, dst: p.dst, srcTep: tep.get(p.src)!, dstTep: tep.get(p.dst)! }))),
     );
-    recordObservations({ task }, { largestPacket: Object.fromEntries(found.map((f) => [`${f.src.host} → ${f.dst.host}`, f.largest])) });
-    for (const f of found) recordFigure({ task }, `largest_inner_packet_bytes.${f.src.host}-${f.dst.host}`, { value: f.largest, unit: 'B', description: `largest don't-fragment IPv4 packet ${f.src.name} → ${f.dst.name} (searched up to ${f.src.name}'s MTU ${f.src.mtu})` });
-    const holes = found.filter((f) => f.largest < f.src.mtu);
-    expectNoCulprits(
-      holes.map((f) => `${f.src.name} (${f.src.host}) → ${f.dst.name} (${f.dst.host}): MTU ${f.src.mtu} but the largest don't-fragment packet that arrives is ${f.largest} B; larger ones vanish without an ICMP error`),
-      `of ${found.length} host pairs black-hole packets below the VM MTU`,
+    const overheadBytes = packet.overheadBytes;
+    await attachment(
+      'underlay-paths.json',
+      JSON.stringify(
+        measured.map((t) => ({ pair: `${t.src} → ${t.dst}`, paths: t.paths.map((m) => ({ path: pathLabel(m.path), sourcePort: m.port, largestDfBytes: m.search.largest, innerBytes: innerBytes(m, overheadBytes), probes: m.search.probes, mtus: m.mtus, ...(m.movedTo ? { movedTo: m.movedTo } : {}) })), untaken: t.untaken, problems: t.problems })),
+        null,
+        2,
+      ),
+      'application/json',
     );
+    const how = `the largest don't-fragment packet from the sending host's TEP to the receiving host's that arrived, minus the measured ${overheadBytes}-byte GENEVE overhead; measured from the TEPs, since a VM cannot send more than its own MTU, and searched up to the smallest interface MTU on the path`;
+    const largest: Record<string, number> = {};
+    for (const t of measured.filter((x) => x.paths.length)) {
+      const inner = t.paths.map((m) => innerBytes(m, overheadBytes));
+      largest[`${t.src} → ${t.dst}`] = Math.min(...inner);
+      const perPath = t.paths.map((m, i) => `${pathKey(m.path)} ${inner[i]} B`).join(', ');
+      const untaken = t.untaken.length ? `; next hops no sampled flow took: ${t.untaken.join(', ')}` : '';
+      recordFigure({ task }, `largest_inner_packet_bytes.${t.src}-${t.dst}`, { value: Math.min(...inner), unit: 'B', description: `largest inner IPv4 packet ${t.src} → ${t.dst} over every one of its ${t.paths.length} equal-cost underlay paths (${perPath}): ${how}${untaken}` });
+      for (const [i, m] of t.paths.entries()) recordFigure({ task }, `largest_inner_packet_bytes.${t.src}-${t.dst}.${pathKey(m.path)}`, { value: inner[i]!, unit: 'B', description: `largest inner IPv4 packet ${pathLabel(m.path)} (source port ${m.port}): ${how}` });
+    }
+    recordObservations({ task }, { largestPacket: largest });
+    const paths = measured.reduce((n, t) => n + t.paths.length, 0);
+    expectNoCulprits(pathMtuCulprits(measured, pairs, overheadBytes), `of ${paths} equal-cost underlay paths, over ${pairs.length} host pairs taken each way, carry less than the VM MTU plus the GENEVE overhead, or could not be measured`);
   });
 
   test('every VM MTU fits the smallest underlay MTU on its paths minus the measured overhead', async ({ lab, readyOverlay, skip }) => {
