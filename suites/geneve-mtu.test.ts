@@ -15,7 +15,7 @@ import { pathKey, pathLabel } from '../lib/plan/ecmp-paths.ts';
 import { tunnelPairs } from '../lib/plan/tunnel-pairs.ts';
 import { underlayPathMtu } from '../lib/plan/underlay-paths.ts';
 import { innerBytes, pathMtuCulprits } from '../lib/expect/path-mtu.ts';
-import { measureTunnelPaths } from '../lib/probes/path-mtu.ts';
+import { measureTunnelPaths, type PathMtuMeasurement } from '../lib/probes/path-mtu.ts';
 import { genevePackets, parsePcap, type GenevePacket } from '../lib/probes/pcap.ts';
 import { bulkTcp, ping } from '../lib/probes/traffic.ts';
 import { recordFigure, recordObservations } from '../lib/report/figures.ts';
@@ -110,28 +110,30 @@ describe('GENEVE MTU', () => {
       measureTunnelPaths(lab, pairs.map((p) => ({ src: p.src, dst: p.dst, srcTep: tep.get(p.src)!, dstTep: tep.get(p.dst)! }))),
     );
     const overheadBytes = packet.overheadBytes;
+    const described = (m: PathMtuMeasurement) => ({ path: pathLabel(m.path), sourcePort: m.port, largestDfBytes: m.search.largest, innerBytes: innerBytes(m, overheadBytes), probes: m.search.probes, mtus: m.mtus, ...(m.movedTo ? { movedTo: m.movedTo } : {}) });
     await attachment(
       'underlay-paths.json',
-      JSON.stringify(
-        measured.map((t) => ({ pair: `${t.src} → ${t.dst}`, paths: t.paths.map((m) => ({ path: pathLabel(m.path), sourcePort: m.port, largestDfBytes: m.search.largest, innerBytes: innerBytes(m, overheadBytes), probes: m.search.probes, mtus: m.mtus, ...(m.movedTo ? { movedTo: m.movedTo } : {}) })), untaken: t.untaken, problems: t.problems })),
-        null,
-        2,
-      ),
+      JSON.stringify({ tunnels: measured.tunnels.map((t) => ({ pair: `${t.src} → ${t.dst}`, paths: t.paths.map(described), problems: t.problems })), branchesNoFlowTakes: measured.branches.map((b) => ({ of: b.of, from: b.srcIp, ...described(b) })) }, null, 2),
       'application/json',
     );
-    const how = `the largest don't-fragment packet from the sending host's TEP to the receiving host's that arrived, minus the measured ${overheadBytes}-byte GENEVE overhead; measured from the TEPs, since a VM cannot send more than its own MTU, and searched up to the smallest interface MTU on the path`;
+    const how = `the largest don't-fragment packet that arrived, minus the measured ${overheadBytes}-byte GENEVE overhead; measured from the TEPs (a VM cannot send more than its own MTU), searched up to the smallest interface MTU on the path`;
     const largest: Record<string, number> = {};
-    for (const t of measured.filter((x) => x.paths.length)) {
-      const inner = t.paths.map((m) => innerBytes(m, overheadBytes));
-      largest[`${t.src} → ${t.dst}`] = Math.min(...inner);
-      const perPath = t.paths.map((m, i) => `${pathKey(m.path)} ${inner[i]} B`).join(', ');
-      const untaken = t.untaken.length ? `; next hops no sampled flow took: ${t.untaken.join(', ')}` : '';
-      recordFigure({ task }, `largest_inner_packet_bytes.${t.src}-${t.dst}`, { value: Math.min(...inner), unit: 'B', description: `largest inner IPv4 packet ${t.src} → ${t.dst} over every one of its ${t.paths.length} equal-cost underlay paths (${perPath}): ${how}${untaken}` });
-      for (const [i, m] of t.paths.entries()) recordFigure({ task }, `largest_inner_packet_bytes.${t.src}-${t.dst}.${pathKey(m.path)}`, { value: inner[i]!, unit: 'B', description: `largest inner IPv4 packet ${pathLabel(m.path)} (source port ${m.port}): ${how}` });
+    for (const t of measured.tunnels.filter((x) => x.paths.length)) {
+      const pair = `${t.src} → ${t.dst}`;
+      const all = [...t.paths, ...measured.branches.filter((b) => b.of.includes(pair))];
+      const inner = all.map((m) => innerBytes(m, overheadBytes));
+      largest[pair] = Math.min(...inner);
+      const perPath = all.map((m, i) => `${m.path.src === t.src ? pathKey(m.path) : `${m.path.src}-${pathKey(m.path)}`} ${inner[i]} B`).join(', ');
+      recordFigure({ task }, `largest_inner_packet_bytes.${t.src}-${t.dst}`, { value: largest[pair], unit: 'B', description: `largest inner IPv4 packet ${pair} on every equal-cost underlay path (${perPath}): ${how}; a branch no flow takes is probed from the router that has it` });
+      for (const m of t.paths) recordFigure({ task }, `largest_inner_packet_bytes.${t.src}-${t.dst}.${pathKey(m.path)}`, { value: innerBytes(m, overheadBytes), unit: 'B', description: `largest inner IPv4 packet ${pathLabel(m.path)} (source port ${m.port}): ${how}` });
     }
+    for (const b of measured.branches) recordFigure({ task }, `largest_inner_packet_bytes.${b.path.src}-${b.path.dst}.${pathKey(b.path)}`, { value: innerBytes(b, overheadBytes), unit: 'B', description: `largest inner IPv4 packet ${pathLabel(b.path)}, an equal-cost branch of ${b.of.join(', ')} that no flow from their TEPs takes (routers that hash alike), probed from ${b.path.src}'s loopback ${b.srcIp} by source port ${b.port}: ${how}` });
     recordObservations({ task }, { largestPacket: largest });
-    const paths = measured.reduce((n, t) => n + t.paths.length, 0);
-    expectNoCulprits(pathMtuCulprits(measured, pairs, overheadBytes), `of ${paths} equal-cost underlay paths, over ${pairs.length} host pairs taken each way, carry less than the VM MTU plus the GENEVE overhead, or could not be measured`);
+    const taken = measured.tunnels.reduce((n, t) => n + t.paths.length, 0);
+    expectNoCulprits(
+      pathMtuCulprits(measured, pairs, overheadBytes),
+      `of ${taken + measured.branches.length} equal-cost underlay paths (${taken} that flows of ${pairs.length} host pairs take, each way; ${measured.branches.length} branches none takes) carry less than the VM MTU plus the GENEVE overhead, or could not be measured`,
+    );
   });
 
   test('every VM MTU fits the smallest underlay MTU on its paths minus the measured overhead', async ({ lab, readyOverlay, skip }) => {

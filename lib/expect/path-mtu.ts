@@ -1,13 +1,14 @@
 // Does every equal-cost underlay path between two chassis carry the VM MTU plus the tunnel's
-// overhead without fragmenting? A path that does not is named with its largest DF packet and the
-// link (or device) with the lowest MTU on it, e.g.
+// overhead without fragmenting, and every equal-cost branch no flow between them takes today? A
+// path that does not is named with its largest DF packet and the link (or device) with the lowest
+// MTU on it, e.g.
 //   host1 → host2 via host1:eth1 → leaf1:eth2 → spine2:eth3 → leaf3:eth3: largest DF packet
 //   1400 B (inner 1342 B) < VM MTU 1442 (vm1) + 58 B GENEVE overhead; spine2:eth3 <-> leaf3:eth2 runs MTU 1400
 // Pure.
 import { linkLabel } from '../model/topology.ts';
 import { pathLabel, type UnderlayPath } from '../plan/ecmp-paths.ts';
 import type { TunnelPair } from '../plan/tunnel-pairs.ts';
-import type { PathMtuMeasurement, TunnelMeasurement } from '../probes/path-mtu.ts';
+import type { PathMtuMeasurement, TunnelPathsMeasurement } from '../probes/path-mtu.ts';
 
 export interface LowestMtu {
   mtu: number;
@@ -52,24 +53,32 @@ function why(m: PathMtuMeasurement): string {
 
 /**
  * One line per path whose largest DF packet is below what the sending host's VMs need: their
- * MTU plus the measured overhead. Paths that could not be followed or measured are named too.
+ * MTU plus the measured overhead; and per branch no flow takes, below what the largest need of
+ * the pairs it belongs to. Paths that could not be followed or measured are named too.
  */
-export function pathMtuCulprits(measured: readonly TunnelMeasurement[], pairs: readonly TunnelPair[], overheadBytes: number): string[] {
-  const need = new Map(pairs.map((p) => [`${p.src}>${p.dst}`, p]));
+export function pathMtuCulprits(measured: TunnelPathsMeasurement, pairs: readonly TunnelPair[], overheadBytes: number): string[] {
+  const need = new Map(pairs.map((p) => [`${p.src} → ${p.dst}`, p]));
+  const verdict = (m: PathMtuMeasurement, pair: TunnelPair, what: string): string | undefined => {
+    const needed = pair.vmMtu + overheadBytes;
+    const { largest, floor, ceiling } = m.search;
+    if (largest >= needed) return undefined;
+    const vm = `VM MTU ${pair.vmMtu} (${pair.vm}) + ${overheadBytes} B GENEVE overhead`;
+    const seen = largest === 0 ? `not even a ${Math.min(floor, ceiling)}-byte DF packet arrives (source port ${m.port}); ${vm} needs ${needed} B` : `largest DF packet ${largest} B (inner ${largest - overheadBytes} B) < ${vm}`;
+    return `${what}: ${seen}; ${why(m)}`;
+  };
   const out: string[] = [];
-  for (const t of measured) {
-    const pair = need.get(`${t.src}>${t.dst}`);
+  for (const t of measured.tunnels) {
+    const pair = need.get(`${t.src} → ${t.dst}`);
     out.push(...t.problems);
     if (!t.paths.length && !t.problems.length) out.push(`${t.src} → ${t.dst}: no path to ${t.dst}'s TEP ${t.dstTep} was found from ${t.src}'s TEP ${t.srcTep}`);
-    if (!pair) continue;
-    const needed = pair.vmMtu + overheadBytes;
-    for (const m of t.paths) {
-      const { largest, floor } = m.search;
-      if (largest >= needed) continue;
-      const vm = `VM MTU ${pair.vmMtu} (${pair.vm}) + ${overheadBytes} B GENEVE overhead`;
-      const seen = largest === 0 ? `not even a ${Math.min(floor, m.search.ceiling)}-byte DF packet arrives (source port ${m.port}); ${vm} needs ${needed} B` : `largest DF packet ${largest} B (inner ${largest - overheadBytes} B) < ${vm}`;
-      out.push(`${pathLabel(m.path)}: ${seen}; ${why(m)}`);
-    }
+    if (pair) out.push(...t.paths.flatMap((m) => verdict(m, pair, pathLabel(m.path)) ?? []));
+  }
+  for (const b of measured.branches) {
+    // The most demanding of the pairs it belongs to.
+    const pair = b.of.map((o) => need.get(o)).reduce<TunnelPair | undefined>((a, p) => (p && (!a || p.vmMtu > a.vmMtu) ? p : a), undefined);
+    const whose = b.of.length === 1 ? `of ${b.of[0]} that no flow from its TEP takes` : `of ${b.of.join(', ')} that no flow from their TEPs takes`;
+    const found = pair && verdict(b, pair, `${pathLabel(b.path)} (an equal-cost branch ${whose}, probed from ${b.path.src}'s loopback ${b.srcIp})`);
+    if (found) out.push(found);
   }
   return out;
 }

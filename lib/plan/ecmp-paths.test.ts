@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fakeFabric, hashOf, polarisedHash } from '../../fixtures/fake-fabric.ts';
-import { disjointRounds, enumeratePaths, pathEgresses, pathInterfaces, pathKey, pathLabel, resolveHop, type Lookup } from './ecmp-paths.ts';
+import { branchLabel, disjointRounds, enumeratePaths, pathEgresses, pathInterfaces, pathKey, pathLabel, resolveHop, type Lookup } from './ecmp-paths.ts';
 
 // 2 spines, 4 leaves; host1 and host3 on leaf1/leaf2, host2 and host4 on leaf3/leaf4. Hosts are
 // OVN chassis: their addresses sit on br-phy and they install one path (maximum-paths 1).
@@ -41,10 +41,13 @@ describe('enumeratePaths', () => {
     expect(found.paths.map(pathKey)).toEqual(['leaf1']);
   });
 
-  it('reports the next hops no sampled flow takes: routers that hash alike (polarised) leave two of the four paths unused', async () => {
+  it('reports the next hops no sampled flow takes, with how the flows reached them: routers that hash alike (polarised) leave two of the four paths unused', async () => {
     const found = await enumeratePaths({ src: 'host1', dst: 'host2', links, owners, ports: PORTS, lookup: fakeFabric({}, polarisedHash).lookup('host2') });
     expect(found.paths.map(pathKey)).toEqual(['leaf1-spine1-leaf3', 'leaf1-spine2-leaf4']);
-    expect(found.untaken).toEqual(['spine1:eth4 → leaf4', 'spine2:eth3 → leaf3']);
+    expect(found.untaken.map(branchLabel)).toEqual(['spine1:eth4 → leaf4', 'spine2:eth3 → leaf3']);
+    // Each with the way the flows came: measured from spine1 on, it completes a path no flow takes.
+    expect(found.untaken[0]).toMatchObject({ at: 'spine1', hop: { in: { node: 'leaf4', iface: 'eth1' } } });
+    expect(found.untaken[0]!.prefix.map((h) => `${h.out.node}:${h.out.iface}`)).toEqual(['host1:eth1', 'leaf1:eth1']);
   });
 
   it('names a router without a route, and a route by a device on no link to an address nobody has', async () => {

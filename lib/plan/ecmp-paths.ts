@@ -3,9 +3,12 @@
 // sport S dport D` answers with the next hop the multipath hash picks for that flow there (iif
 // makes it a forwarding lookup, as for a packet arriving on IN). Walking a sample of source
 // ports hop by hop splits them into the distinct paths, each with the ports that take it, so a
-// probe can be sent down each path on purpose. Paths are what the routers do, not what the
-// topology allows: a path no flow can take carries no tunnel either. Pure: the lookups are
-// handed in.
+// probe can be sent down each path on purpose. An equal-cost next hop that no sampled flow takes
+// is reported as a branch: routers that hash alike (the kernel's multipath hash has one seed for
+// every namespace) always send a flow the same way at every tier, so half the spine→leaf links of
+// a two-tier choice never carry a flow from one leaf pair to another. They still carry traffic
+// once a failure reshapes a group, so the caller measures them from the router that has them.
+// Pure: the lookups are handed in.
 import type { LabLink } from '../model/topology.ts';
 
 /** What one `ip route get` said: the device the node sends by, and the next hop's address. */
@@ -47,10 +50,18 @@ export interface UnderlayPath {
   ports: number[];
 }
 
+/** An equal-cost next hop of a router on the way that no sampled flow took. */
+export interface UntakenBranch {
+  at: string;
+  hop: PathHop;
+  /** How the flows that reached `at` got there. */
+  prefix: PathHop[];
+}
+
 export interface PathEnumeration {
   paths: UnderlayPath[];
-  /** Next hops a router on the way has, that no sampled port took: a path not measured. */
-  untaken: string[];
+  /** Next hops routers on the way have that no sampled flow took, once each. */
+  untaken: UntakenBranch[];
   /** Lookups that lead nowhere: no route, a device on no link, a loop. */
   problems: string[];
 }
@@ -95,7 +106,7 @@ const MAX_HOPS = 16;
  */
 export async function enumeratePaths(o: { src: string; dst: string; links: readonly LabLink[]; owners: ReadonlyMap<string, string>; ports: readonly number[]; lookup: Lookup }): Promise<PathEnumeration> {
   const paths: UnderlayPath[] = [];
-  const untaken = new Set<string>();
+  const untaken = new Map<string, UntakenBranch>();
   const problems = new Set<string>();
   type State = { node: string; iif?: string; hops: PathHop[]; ports: number[] };
   for (let level: State[] = [{ node: o.src, hops: [], ports: [...o.ports].sort((a, b) => a - b) }]; level.length; ) {
@@ -125,7 +136,7 @@ export async function enumeratePaths(o: { src: string; dst: string; links: reado
         }
         for (const nh of found.nexthops) {
           const hop = resolveHop(o.links, o.owners, s.node, nh);
-          if (typeof hop !== 'string' && !branches.has(label(hop.out))) untaken.add(`${label(hop.out)} → ${hop.in.node}`);
+          if (typeof hop !== 'string' && !untaken.has(label(hop.out))) untaken.set(label(hop.out), { at: s.node, hop, prefix: s.hops });
         }
         return [...branches.values()];
       }),
@@ -133,12 +144,19 @@ export async function enumeratePaths(o: { src: string; dst: string; links: reado
     level = next.flat();
   }
   paths.sort((a, b) => pathKey(a).localeCompare(pathKey(b), 'en', { numeric: true }));
-  return { paths, untaken: [...untaken].sort(), problems: [...problems] };
+  // Untaken: by no path at all (flows reaching the router another way may have taken it).
+  for (const p of paths) for (const h of p.hops) untaken.delete(label(h.out));
+  return { paths, untaken: [...untaken.values()].sort((a, b) => branchLabel(a).localeCompare(branchLabel(b), 'en', { numeric: true })), problems: [...problems] };
 }
 
 /** e.g. `host1 → host2 via host1:eth1 → leaf1:eth2 → spine2:eth3 → leaf3:eth3`: where the packet leaves each node. */
 export function pathLabel(p: UnderlayPath): string {
   return `${p.src} → ${p.dst} via ${p.hops.map((h) => label(h.out)).join(' → ')}`;
+}
+
+/** e.g. `spine1:eth4 → leaf4`: where an untaken branch leaves, and to whom. */
+export function branchLabel(b: Pick<UntakenBranch, 'hop'>): string {
+  return `${label(b.hop.out)} → ${b.hop.in.node}`;
 }
 
 /** The routers in between, e.g. `leaf1-spine2-leaf3` (`direct` when there are none): names the path in figures. */

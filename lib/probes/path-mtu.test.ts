@@ -2,14 +2,14 @@
 // kernels hash flows per router and whose links run MTUs: no lab is deployed.
 import { describe, expect, it } from 'vitest';
 import { fakeFabric, polarisedHash } from '../../fixtures/fake-fabric.ts';
-import { pathKey } from '../plan/ecmp-paths.ts';
+import { pathKey, pathLabel, type UnderlayPath } from '../plan/ecmp-paths.ts';
 import { measureTunnelPaths, parseArrivals, receiverRuleset, routeLookups, type TunnelEnds } from './path-mtu.ts';
 
 const bothWays = (f: ReturnType<typeof fakeFabric>, a: string, b: string): TunnelEnds[] => [
   { src: a, dst: b, srcTep: f.tepOf(a), dstTep: f.tepOf(b) },
   { src: b, dst: a, srcTep: f.tepOf(b), dstTep: f.tepOf(a) },
 ];
-const largestByPath = (ms: Awaited<ReturnType<typeof measureTunnelPaths>>[number]) => Object.fromEntries(ms.paths.map((p) => [pathKey(p.path), p.search.largest]));
+const largestByPath = (ms: { paths: { path: UnderlayPath; search: { largest: number } }[] }) => Object.fromEntries(ms.paths.map((p) => [pathKey(p.path), p.search.largest]));
 
 describe('receiverRuleset and parseArrivals', () => {
   it('records (source, source port, IP length) of each probe at prerouting before conntrack, then drops it', () => {
@@ -55,10 +55,10 @@ describe('measureTunnelPaths', () => {
   it('measures both ways of a host pair on each of its four paths with one probe each: the smallest MTU on the path, not the VM MTU', async () => {
     const f = fakeFabric({ hosts: 2 });
     const lab = f.lab();
-    const [there, back] = await measureTunnelPaths(lab, bothWays(f, 'host1', 'host2'));
+    const { tunnels: [there, back], branches } = await measureTunnelPaths(lab, bothWays(f, 'host1', 'host2'));
+    expect(branches).toEqual([]);
     for (const t of [there!, back!]) {
       expect(t.problems).toEqual([]);
-      expect(t.untaken).toEqual([]);
       expect(t.paths).toHaveLength(4);
       for (const p of t.paths) expect(p.search).toMatchObject({ largest: 1500, ceiling: 1500, probes: [{ bytes: 1500, passed: true }] });
     }
@@ -70,7 +70,7 @@ describe('measureTunnelPaths', () => {
   it('finds a spine–leaf link lowered on a running lab on the paths that cross it, and only there', async () => {
     const f = fakeFabric({ hosts: 2 });
     f.mtus.set('spine2:eth3', 1400).set('leaf3:eth2', 1400);
-    const [there, back] = await measureTunnelPaths(f.lab(), bothWays(f, 'host1', 'host2'));
+    const { tunnels: [there, back] } = await measureTunnelPaths(f.lab(), bothWays(f, 'host1', 'host2'));
     expect(largestByPath(there!)).toEqual({ 'leaf1-spine1-leaf3': 1500, 'leaf1-spine1-leaf4': 1500, 'leaf1-spine2-leaf3': 1400, 'leaf1-spine2-leaf4': 1500 });
     // host2 sends by leaf3 (its one path), which crosses the link towards spine2 on half its paths.
     expect(largestByPath(back!)).toEqual({ 'leaf3-spine1-leaf1': 1500, 'leaf3-spine1-leaf2': 1500, 'leaf3-spine2-leaf1': 1400, 'leaf3-spine2-leaf2': 1400 });
@@ -81,7 +81,7 @@ describe('measureTunnelPaths', () => {
     f.mtus.set('spine2:eth3', 1400).set('leaf3:eth2', 1400);
     for (const n of f.topology.nodes) f.mtusUnreadable.add(n.name);
     const started = performance.now();
-    const [there] = await measureTunnelPaths(f.lab(), bothWays(f, 'host1', 'host2').slice(0, 1));
+    const { tunnels: [there] } = await measureTunnelPaths(f.lab(), bothWays(f, 'host1', 'host2').slice(0, 1));
     expect(largestByPath(there!)).toEqual({ 'leaf1-spine1-leaf3': 1500, 'leaf1-spine1-leaf4': 1500, 'leaf1-spine2-leaf3': 1400, 'leaf1-spine2-leaf4': 1500 });
     for (const p of there!.paths) {
       expect(p.search.ceiling).toBe(9000);
@@ -92,16 +92,38 @@ describe('measureTunnelPaths', () => {
     expect(performance.now() - started).toBeLessThan(3_000);
   });
 
-  it('says which next hops no sampled flow takes, after sampling more ports, when routers hash alike', async () => {
+  it('probes the branches no flow takes (routers that hash alike) from the router that has them, and finds a link lowered there', async () => {
     const f = fakeFabric({ hosts: 2 }, polarisedHash);
-    const [there] = await measureTunnelPaths(f.lab(), bothWays(f, 'host1', 'host2').slice(0, 1));
-    expect(there!.paths.map((p) => pathKey(p.path))).toEqual(['leaf1-spine1-leaf3', 'leaf1-spine2-leaf4']);
-    expect(there!.untaken).toEqual(['spine1:eth4 → leaf4', 'spine2:eth3 → leaf3']);
+    const healthy = await measureTunnelPaths(f.lab(), bothWays(f, 'host1', 'host2'));
+    expect(healthy.tunnels.map((t) => Object.keys(largestByPath(t)))).toEqual([
+      ['leaf1-spine1-leaf3', 'leaf1-spine2-leaf4'],
+      ['leaf3-spine1-leaf1', 'leaf3-spine2-leaf2'],
+    ]);
+    expect(healthy.branches.map((b) => [pathLabel(b.path), b.of.join(', '), b.srcIp, b.search.largest])).toEqual([
+      ['spine1 → host1 via spine1:eth2 → leaf2:eth3', 'host2 → host1', f.tepOf('spine1'), 1500],
+      ['spine1 → host2 via spine1:eth4 → leaf4:eth3', 'host1 → host2', f.tepOf('spine1'), 1500],
+      ['spine2 → host1 via spine2:eth1 → leaf1:eth3', 'host2 → host1', f.tepOf('spine2'), 1500],
+      ['spine2 → host2 via spine2:eth3 → leaf3:eth3', 'host1 → host2', f.tepOf('spine2'), 1500],
+    ]);
+    // spine2 → leaf3 carries no flow from host1, but its probe from spine2 finds the lowered link.
+    f.mtus.set('spine2:eth3', 1400).set('leaf3:eth2', 1400);
+    const lowered = await measureTunnelPaths(f.lab(), bothWays(f, 'host1', 'host2'));
+    expect(lowered.tunnels.map(largestByPath)).toEqual([
+      { 'leaf1-spine1-leaf3': 1500, 'leaf1-spine2-leaf4': 1500 },
+      { 'leaf3-spine1-leaf1': 1500, 'leaf3-spine2-leaf2': 1400 },
+    ]);
+    expect(lowered.branches.filter((b) => b.search.largest < 1500).map((b) => pathLabel(b.path))).toEqual(['spine2 → host2 via spine2:eth3 → leaf3:eth3']);
+  });
+
+  it('probes a branch once for every pair that shares it', async () => {
+    const f = fakeFabric({ hosts: 4 }, polarisedHash);
+    const { branches } = await measureTunnelPaths(f.lab(), [bothWays(f, 'host1', 'host2')[0]!, bothWays(f, 'host3', 'host2')[0]!]);
+    expect(branches.map((b) => `${pathLabel(b.path)}: ${b.of.join(', ')}`)).toEqual(['spine1 → host2 via spine1:eth4 → leaf4:eth3: host1 → host2, host3 → host2', 'spine2 → host2 via spine2:eth3 → leaf3:eth3: host1 → host2, host3 → host2']);
   });
 
   it('reports a pair whose lookups fail as a problem of that pair, and measures the others', async () => {
     const f = fakeFabric({ hosts: 2 });
-    const [broken, fine] = await measureTunnelPaths(f.lab(), [{ src: 'host1', dst: 'host2', srcTep: f.tepOf('host1'), dstTep: '192.0.2.9' }, bothWays(f, 'host2', 'host1')[0]!]);
+    const { tunnels: [broken, fine] } = await measureTunnelPaths(f.lab(), [{ src: 'host1', dst: 'host2', srcTep: f.tepOf('host1'), dstTep: '192.0.2.9' }, bothWays(f, 'host2', 'host1')[0]!]);
     expect(broken!.paths).toEqual([]);
     expect(broken!.problems).toEqual(['host1 → host2: host1: ip route get 192.0.2.9 from 10.255.2.1 failed: RTNETLINK answers: Network is unreachable']);
     expect(fine!.paths).toHaveLength(4);

@@ -11,6 +11,12 @@
 // outer ports happen to cover every path and counting where they land, needs many flows, cannot
 // go above the VM MTU, and still does not say which path a given size took.
 //
+// Routers that hash alike send a flow the same way at every tier (the kernel's multipath hash has
+// one seed for every namespace), so some equal-cost next hops carry no flow between two given
+// TEPs. Such a branch is probed from the router that has it, from its own loopback: then every
+// link on an equal-cost path is crossed by some probe, and a low MTU on it is found before a
+// failure reshapes the groups and sends tunnels that way.
+//
 // Each probe sends the packet twice, then a small marker down the same path (same 5-tuple);
 // the receiver records every (source, source port, IP length) that arrives in an nftables set
 // of its own. When the marker is there and the probe is not, the probe was dropped on the way:
@@ -19,14 +25,16 @@ import { randomBytes } from 'node:crypto';
 import { parseJson } from '../exec.ts';
 import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
 import { largestPassing, searchCeiling, DF_FLOOR_BYTES, type DfSearch } from '../plan/df-search.ts';
-import { enumeratePaths, pathInterfaces, pathEgresses, pathLabel, disjointRounds, type Lookup, type NodeLookups, type PathEnumeration, type RouteLookup, type UnderlayPath } from '../plan/ecmp-paths.ts';
+import { branchLabel, disjointRounds, enumeratePaths, pathEgresses, pathInterfaces, pathLabel, type Lookup, type NodeLookups, type PathEnumeration, type PathHop, type RouteLookup, type UnderlayPath } from '../plan/ecmp-paths.ts';
 import { waitFor, WaitTimeoutError } from '../wait-for.ts';
-import { addresses, interfaceMtus } from './kernel.ts';
+import { addresses, interfaceMtus, loopbacks } from './kernel.ts';
 
 /** The probes' destination port: traceroute's, so nothing listens there; the receiver drops them once counted. */
 export const DF_PROBE_PORT = 33434;
 /** Source ports sampled to find the paths: below BFD's 49152–65535, so no session's port is taken. */
-export const SAMPLE_PORTS = { base: 40_000, first: 256, more: 1024 } as const;
+export const SAMPLE_PORTS = { base: 40_000, count: 256 } as const;
+/** How many tiers deep branches are followed from the routers that have them. */
+const MAX_BRANCH_DEPTH = 4;
 /** How long a probe (or its marker) may take to arrive before it is sent once more. */
 const ARRIVAL_MS = 1000;
 const IP_UDP_HEADERS = 28;
@@ -51,18 +59,44 @@ export interface PathMtuMeasurement {
 }
 
 export interface TunnelMeasurement extends TunnelEnds {
+  /** The paths flows from srcTep to dstTep take. */
   paths: PathMtuMeasurement[];
-  /** Equal-cost next hops no sampled flow took (each `node:iface → neighbour`): paths no flow between these TEPs takes. */
-  untaken: string[];
-  /** Why a path could not be followed or measured (no route, a device on no link, a probe that could not be sent). */
+  /** Why a path or a branch could not be followed or measured (no route, a device on no link, a probe that could not be sent). */
   problems: string[];
 }
 
-/** Every IPv4 address of the lab's routers → "node:iface", to follow a next hop to its node. */
-export async function addressOwners(lab: StartedLab): Promise<Map<string, string>> {
+/** An equal-cost branch no flow of some tunnel pairs takes, measured from the router that has it on. */
+export interface BranchMeasurement extends PathMtuMeasurement {
+  /** The tunnel pairs whose equal-cost paths include it, e.g. `host1 → host2`. */
+  of: string[];
+  /** The router's address the probes left from (its loopback). */
+  srcIp: string;
+}
+
+export interface TunnelPathsMeasurement {
+  tunnels: TunnelMeasurement[];
+  branches: BranchMeasurement[];
+}
+
+export interface AddressBook {
+  /** Every IPv4 address of the lab's routers → "node:iface", to follow a next hop to its node. */
+  owners: Map<string, string>;
+  /** Each router's loopback (its first global /32, on lo when it has one there): where a branch is probed from. */
+  loopbackOf: Map<string, string>;
+}
+
+export async function addressBook(lab: StartedLab): Promise<AddressBook> {
   const routers = lab.nodes().filter((n) => n.spec.role === 'router');
-  const all = await Promise.all(routers.map(async (n) => (await addresses(n)).filter((a) => a.family === 'inet').map((a) => [a.local, `${n.name}:${a.iface}`] as const)));
-  return new Map(all.flat());
+  const read = await Promise.all(routers.map(async (n) => ({ node: n.name, addrs: await addresses(n) })));
+  const owners = new Map(read.flatMap(({ node, addrs }) => addrs.filter((a) => a.family === 'inet').map((a) => [a.local, `${node}:${a.iface}`] as const)));
+  const loopbackOf = new Map(
+    read.flatMap(({ node, addrs }) => {
+      const own = [...addrs.filter((a) => a.iface === 'lo'), ...addrs.filter((a) => a.iface !== 'lo')];
+      const lo = loopbacks(own)[0];
+      return lo ? [[node, lo.replace(/\/32$/, '')] as const] : [];
+    }),
+  );
+  return { owners, loopbackOf };
 }
 
 /** The prefix length of a route's `dst` as `ip -j` prints it: bare host routes, `default`. */
@@ -92,19 +126,76 @@ function lookupFor(lab: StartedLab, ends: TunnelEnds): Lookup {
   return (node, iif, ports) => routeLookups(lab.node(node), { srcIp: ends.srcTep, dstIp: ends.dstTep, dstPort: DF_PROBE_PORT, iif }, ports);
 }
 
-const portRange = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
+const SAMPLED = Array.from({ length: SAMPLE_PORTS.count }, (_, i) => SAMPLE_PORTS.base + i);
+
+/** The distinct paths flows from `ends.srcTep` to `ends.dstTep` take, each with the sampled source ports that take it, and the next hops none takes. */
+export function underlayPaths(lab: StartedLab, ends: TunnelEnds, owners: ReadonlyMap<string, string>): Promise<PathEnumeration> {
+  return enumeratePaths({ src: ends.src, dst: ends.dst, links: lab.topology.links, owners, ports: SAMPLED, lookup: lookupFor(lab, ends) });
+}
+
+interface Branch {
+  at: string;
+  hop: PathHop;
+  dst: string;
+  dstTep: string;
+  /** The tunnel pairs it belongs to. */
+  of: Set<string>;
+}
+
+interface Segment {
+  ends: TunnelEnds;
+  path: UnderlayPath;
+  of: Set<string>;
+}
+
+const hopKey = (h: PathHop) => `${h.out.node}:${h.out.iface}`;
 
 /**
- * The distinct paths flows from `ends.srcTep` to `ends.dstTep` take, each with the sampled source
- * ports that take it. When some router has a next hop no sampled port took, more ports are
- * sampled once; what stays untaken is reported (under L3-only hashing, every flow between two
- * addresses takes one path: the ECMP suite names that).
+ * The paths from each branch's router, by the branch, to its destination, steered from the
+ * router's own loopback; branches further down that its own flows leave untaken are followed
+ * in turn. Each (router, next hop, destination) once, whichever pairs share it.
  */
-export async function underlayPaths(lab: StartedLab, ends: TunnelEnds, owners: ReadonlyMap<string, string>): Promise<PathEnumeration> {
-  const walk = (ports: number[]) => enumeratePaths({ src: ends.src, dst: ends.dst, links: lab.topology.links, owners, ports, lookup: lookupFor(lab, ends) });
-  const first = await walk(portRange(SAMPLE_PORTS.base, SAMPLE_PORTS.first));
-  if (!first.untaken.length) return first;
-  return walk(portRange(SAMPLE_PORTS.base, SAMPLE_PORTS.first + SAMPLE_PORTS.more));
+async function followBranches(lab: StartedLab, seeds: Branch[], book: AddressBook): Promise<{ segments: Segment[]; problems: { of: Set<string>; text: string }[] }> {
+  const segments = new Map<string, Segment>();
+  const problems: { of: Set<string>; text: string }[] = [];
+  const merge = (into: Map<string, Branch>, b: Branch) => {
+    const key = `${b.at} ${hopKey(b.hop)} ${b.dst}`;
+    const had = into.get(key);
+    if (had) for (const o of b.of) had.of.add(o);
+    else into.set(key, { ...b, of: new Set(b.of) });
+  };
+  let level = new Map<string, Branch>();
+  for (const b of seeds) merge(level, b);
+  for (let depth = 0; level.size && depth < MAX_BRANCH_DEPTH; depth++) {
+    const next = new Map<string, Branch>();
+    await Promise.all(
+      [...level.values()].map(async (b) => {
+        const srcIp = book.loopbackOf.get(b.at);
+        if (!srcIp) {
+          problems.push({ of: b.of, text: `${branchLabel(b)} towards ${b.dst}: no flow takes it, and ${b.at} has no loopback to probe it from` });
+          return;
+        }
+        const ends: TunnelEnds = { src: b.at, dst: b.dst, srcTep: srcIp, dstTep: b.dstTep };
+        try {
+          const e = await enumeratePaths({ src: b.at, dst: b.dst, links: lab.topology.links, owners: book.owners, ports: SAMPLED, lookup: lookupFor(lab, ends) });
+          const mine = e.paths.filter((p) => p.hops[0] && hopKey(p.hops[0]) === hopKey(b.hop));
+          if (!mine.length) problems.push({ of: b.of, text: `${branchLabel(b)} towards ${b.dst}: no flow takes it, not even from ${b.at}'s own loopback ${srcIp}: it cannot be probed` });
+          for (const path of mine) {
+            const key = pathLabel(path);
+            const had = segments.get(key);
+            if (had) for (const o of b.of) had.of.add(o);
+            else segments.set(key, { ends, path, of: new Set(b.of) });
+          }
+          for (const text of e.problems) problems.push({ of: b.of, text });
+          for (const u of e.untaken) if (u.prefix[0] && hopKey(u.prefix[0]) === hopKey(b.hop)) merge(next, { at: u.at, hop: u.hop, dst: b.dst, dstTep: b.dstTep, of: b.of });
+        } catch (err) {
+          problems.push({ of: b.of, text: `${branchLabel(b)} towards ${b.dst}: ${(err as Error).message}` });
+        }
+      }),
+    );
+    level = next;
+  }
+  return { segments: [...segments.values()], problems };
 }
 
 /** Where a receiver counts probes: an nftables set of (source, source port, IP length) at prerouting, the probes dropped once counted. */
@@ -204,41 +295,61 @@ export async function nodeMtus(lab: StartedLab, nodes: Iterable<string>): Promis
   return Object.fromEntries(per.flat());
 }
 
+const byLabel = (a: { path: UnderlayPath }, b: { path: UnderlayPath }) => pathLabel(a.path).localeCompare(pathLabel(b.path), 'en', { numeric: true });
+
 /**
- * Both ways of every tunnel pair, every path: follow the paths (all pairs at once), read the MTUs
- * on them, then search each path's largest DF packet, those that share no link the same way at
- * once. A path whose search stops below its ceiling is followed again afterwards, to tell a
- * route that moved during the search from a path that drops.
+ * Both ways of every tunnel pair, every path: follow the paths (all pairs at once) and the
+ * branches none of their flows takes, read the MTUs on them, then search each one's largest DF
+ * packet, those that share no link the same way at once. A path whose search stops below its
+ * ceiling is followed again afterwards, to tell a route that moved during the search from a path
+ * that drops.
  */
-export async function measureTunnelPaths(lab: StartedLab, pairs: readonly TunnelEnds[]): Promise<TunnelMeasurement[]> {
-  const owners = await addressOwners(lab);
+export async function measureTunnelPaths(lab: StartedLab, pairs: readonly TunnelEnds[]): Promise<TunnelPathsMeasurement> {
+  const book = await addressBook(lab);
+  const pairLabel = (e: TunnelEnds) => `${e.src} → ${e.dst}`;
   const walked = await Promise.all(
     pairs.map(async (ends) => {
       try {
-        return { ends, ...(await underlayPaths(lab, ends, owners)) };
+        return { ends, ...(await underlayPaths(lab, ends, book.owners)) };
       } catch (e) {
-        return { ends, paths: [], untaken: [], problems: [`${ends.src} → ${ends.dst}: ${(e as Error).message}`] };
+        return { ends, paths: [] as UnderlayPath[], untaken: [], problems: [`${pairLabel(ends)}: ${(e as Error).message}`] };
       }
     }),
   );
-  const mtus = await nodeMtus(lab, walked.flatMap((w) => w.paths.flatMap((p) => pathInterfaces(p).map((i) => i.split(':')[0]!))));
-  const results = new Map(walked.map((w) => [w, [] as PathMtuMeasurement[]]));
+  const followed = await followBranches(lab, walked.flatMap((w) => w.untaken.map((u) => ({ at: u.at, hop: u.hop, dst: w.ends.dst, dstTep: w.ends.dstTep, of: new Set([pairLabel(w.ends)]) }))), book);
+  const problemsOf = new Map(walked.map((w) => [pairLabel(w.ends), w.problems]));
+  for (const p of followed.problems) for (const o of p.of) problemsOf.get(o)!.push(p.text);
+
+  type Item = { ends: TunnelEnds; path: UnderlayPath; done: (m: PathMtuMeasurement) => void; fail: (text: string) => void };
+  const realized = new Map(walked.map((w) => [w, [] as PathMtuMeasurement[]]));
+  const branches: BranchMeasurement[] = [];
+  const items: Item[] = [
+    ...walked.flatMap((w) => w.paths.map((path): Item => ({ ends: w.ends, path, done: (m) => realized.get(w)!.push(m), fail: (text) => w.problems.push(`${pathLabel(path)}: ${text}`) }))),
+    ...followed.segments.map((s): Item => ({ ends: s.ends, path: s.path, done: (m) => branches.push({ ...m, of: [...s.of].sort(), srcIp: s.ends.srcTep }), fail: (text) => { for (const o of s.of) problemsOf.get(o)!.push(`${pathLabel(s.path)}: ${text}`); } })),
+  ];
+  const mtus = await nodeMtus(lab, items.flatMap((i) => pathInterfaces(i.path).map((x) => x.split(':')[0]!)));
   const receivers = new Map<string, DfReceiver>();
   try {
-    const dsts = new Map(walked.filter((w) => w.paths.length).map((w) => [w.ends.dst, w.ends.dstTep]));
+    const dsts = new Map(items.map((i) => [i.ends.dst, i.ends.dstTep]));
     // Settled, not all: every receiver that got made is in `receivers` before any failure is thrown, so none is left behind.
     for (const s of await Promise.allSettled([...dsts].map(async ([dst, tep]) => receivers.set(dst, await startDfReceiver(lab.node(dst), tep))))) if (s.status === 'rejected') throw s.reason;
-    const items = walked.flatMap((w) => w.paths.map((path) => ({ w, path })));
     for (const round of disjointRounds(items, (i) => pathEgresses(i.path))) {
       await Promise.all(
-        round.map(async ({ w, path }) => {
-          const port = path.ports[0]!;
-          const onPath = Object.fromEntries(pathInterfaces(path).flatMap((i) => (mtus[i] !== undefined ? [[i, mtus[i]!] as const] : [])));
+        round.map(async (i) => {
+          const port = i.path.ports[0]!;
+          const crossed = pathInterfaces(i.path);
+          const onPath = Object.fromEntries(crossed.flatMap((x) => (mtus[x] !== undefined ? [[x, mtus[x]!] as const] : [])));
           try {
-            const search = await largestPassing(DF_FLOOR_BYTES, searchCeiling(pathInterfaces(path).map((i) => mtus[i])), dfProber(lab, w.ends, port, receivers.get(w.ends.dst)!));
-            results.get(w)!.push({ path, port, search, mtus: onPath });
+            const search = await largestPassing(DF_FLOOR_BYTES, searchCeiling(crossed.map((x) => mtus[x])), dfProber(lab, i.ends, port, receivers.get(i.ends.dst)!));
+            const m: PathMtuMeasurement = { path: i.path, port, search, mtus: onPath };
+            if (search.largest < search.ceiling) {
+              const again = await enumeratePaths({ src: i.ends.src, dst: i.ends.dst, links: lab.topology.links, owners: book.owners, ports: [port], lookup: lookupFor(lab, i.ends) }).catch(() => undefined);
+              const now = again?.paths[0];
+              if (now && pathLabel(now) !== pathLabel(i.path)) m.movedTo = pathLabel(now);
+            }
+            i.done(m);
           } catch (e) {
-            w.problems.push(`${pathLabel(path)}: ${(e as Error).message}`);
+            i.fail((e as Error).message);
           }
         }),
       );
@@ -246,12 +357,8 @@ export async function measureTunnelPaths(lab: StartedLab, pairs: readonly Tunnel
   } finally {
     for (const r of receivers.values()) await r.remove().catch(() => undefined);
   }
-  for (const [w, ms] of results) {
-    for (const m of ms.filter((x) => x.search.largest < x.search.ceiling)) {
-      const again = await enumeratePaths({ src: w.ends.src, dst: w.ends.dst, links: lab.topology.links, owners, ports: [m.port], lookup: lookupFor(lab, w.ends) }).catch(() => undefined);
-      const now = again?.paths[0];
-      if (now && pathLabel(now) !== pathLabel(m.path)) m.movedTo = pathLabel(now);
-    }
-  }
-  return walked.map((w) => ({ ...w.ends, paths: results.get(w)!.sort((a, b) => pathLabel(a.path).localeCompare(pathLabel(b.path), 'en', { numeric: true })), untaken: w.untaken, problems: w.problems }));
+  return {
+    tunnels: walked.map((w) => ({ ...w.ends, paths: realized.get(w)!.sort(byLabel), problems: w.problems })),
+    branches: branches.sort(byLabel),
+  };
 }
