@@ -1,6 +1,7 @@
 // The overlay suites end to end on real OVS/OVN over GENEVE: they pass on the default lab,
-// and fail, naming the culprit, on a VM MTU with no room for the tunnel, on security groups
-// whose ACLs were inverted, lost or made stateless, and on a host whose TEP nobody advertises.
+// and fail, naming the culprit, on a spine–leaf link whose MTU is lowered on the running lab, on
+// a VM MTU with no room for the tunnel, on security groups whose ACLs were inverted, lost or
+// made stateless, and on a host whose TEP nobody advertises.
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,9 @@ import { netproof } from '../../fixtures/cli.ts';
 import { editFrrConf, generatedLab } from '../../fixtures/faults.ts';
 import { labFor, leftovers, RUNTIMES } from '../../fixtures/runtimes.ts';
 import { statementsNotRunning } from '../expect/running-config.ts';
+import { setLinkMtu } from '../faults/faults.ts';
 import type { Summary } from '../report/summary-reporter.ts';
+import { runtimeByName } from '../runtime/index.ts';
 import { loadTopology } from '../topology/load.ts';
 
 const labs: string[] = [];
@@ -29,7 +32,7 @@ async function report(args: string[]) {
 const small = (name: string, extra: Record<string, number> = {}) => generatedLab(name, { spines: 2, leaves: 2, hosts: 2, vmsPerHost: 1, ...extra });
 
 describe.each(RUNTIMES)('overlay suites on %s', (runtime) => {
-  test('the default lab passes every suite, reports the overlay figures, and runs every statement of every router’s frr.conf', async () => {
+  test('the default lab passes every suite, reports the overlay figures, runs every statement of every router’s frr.conf, and fails geneve-mtu naming a spine–leaf link lowered on the running lab, then passes once it is restored', async () => {
     labs.push('dc');
     const { result, summary } = await report(['run', 'topologies/dc/dc.clab.yml', '--runtime', runtime, '--keep']);
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
@@ -43,6 +46,39 @@ describe.each(RUNTIMES)('overlay suites on %s', (runtime) => {
       expect(running.exitCode, running.stderr).toBe(0);
       expect(statementsNotRunning(await readFile(n.frr!.config!, 'utf8'), running.stdout), `${n.name}: statements of ${n.frr!.config} not in its running-config`).toEqual([]);
     }
+    // Between two leaf pairs, each path crosses the spines on one of several equal-cost links;
+    // both figures are each pair's smallest over them all, the branches no flow takes included.
+    expect(Object.keys(summary.figures).filter((k) => k.startsWith('largest_inner_packet_bytes.host1-host2.')).length).toBeGreaterThanOrEqual(2);
+    for (const [k, f] of Object.entries(summary.figures)) if (k.startsWith('largest_inner_packet_bytes.')) expect(f.value, k).toBe(1442);
+
+    // The same lab, running: spine2–leaf3 is one of the two ways down from either spine to host2
+    // and host4 (by leaf3 or leaf4), and one of two ways up from leaf3. With its MTU lowered to
+    // 1400 (both ends, as `netproof fault dc mtu spine2:eth3 --mtu 1400` does) every path or branch
+    // that crosses it falls short of the VM MTU 1442 + 58, and only that link is named.
+    const running = await runtimeByName(runtime).attach('dc');
+    {
+      await using _lowered = await setLinkMtu(running, 'spine2:eth3', 1400);
+      const lowered = await report(['test', 'dc', '--suite', 'geneve-mtu']);
+      expect(lowered.result.exitCode, lowered.errors).toBe(1);
+      const perPath = lowered.summary.tests.find((t) => /on every equal-cost underlay path/.test(t.name));
+      expect(perPath?.status, lowered.errors).toBe('failed');
+      const culprits = perPath!.errors.join('\n').split('\n').filter((l) => / via .*: (largest DF packet|not even)/.test(l));
+      expect(culprits.length, lowered.errors).toBeGreaterThan(0);
+      for (const c of culprits) expect(c).toMatch(/: largest DF packet 1400 B \(inner 1342 B\) < VM MTU 1442 \(vm\d\) \+ 58 B GENEVE overhead; spine2:eth3 <-> leaf3:eth2 runs MTU 1400$/);
+      // host1's traffic to host2 meets it on the way down: on a path its flows take, or a branch none takes (routers that hash alike).
+      expect(culprits.some((c) => /^(host1 → host2 via .*spine2:eth3 → leaf3:eth3:|spine2 → host2 via spine2:eth3 → leaf3:eth3 \(an equal-cost branch of [^)]*host1 → host2)/.test(c)), culprits.join('\n')).toBe(true);
+      // No other link or device is blamed, by any test of the suite.
+      expect([...new Set([...lowered.errors.matchAll(/(\S+ <-> \S+|\S+ \(the device [^)]*\)) runs MTU \d+/g)].map((m) => m[0]))]).toEqual(['spine2:eth3 <-> leaf3:eth2 runs MTU 1400']);
+      expect(lowered.errors).not.toMatch(/something else drops|does not forward|could not|no path to/);
+      // The declared MTUs still fit (that check reads the topology); a bulk transfer that hashes onto the link may stall, and says so without naming links.
+      expect(lowered.failed(/overhead is measured|fits the smallest underlay MTU/)).toEqual([]);
+      expect(lowered.summary.figures['largest_inner_packet_bytes.host1-host2']?.value).toBe(1342);
+      expect(lowered.summary.figures['largest_inner_packet_bytes.host1-host3']?.value).toBe(1442); // one leaf pair: no spine on the way
+    }
+    const restored = await report(['test', 'dc', '--suite', 'geneve-mtu']);
+    expect(restored.result.exitCode, restored.errors).toBe(0);
+    expect(restored.summary.figures['largest_inner_packet_bytes.host1-host2']?.value).toBe(1442);
+
     expect((await netproof(['destroy', 'dc'])).exitCode).toBe(0);
     expect(summary.counts.failed).toBe(0);
     expect(summary.counts.skipped).toBe(0);
@@ -54,7 +90,7 @@ describe.each(RUNTIMES)('overlay suites on %s', (runtime) => {
     expect(summary.figures.acl_cells_passed?.value).toBe(summary.figures.acl_cells_probed?.value);
     expect(summary.figures.overlay_first_reply_s?.unit).toBe('s');
     expect(await leftovers('dc')).toEqual([]);
-  }, 360_000); // the whole default lab, every suite, then each router's running-config: minutes on Docker
+  }, 480_000); // the whole default lab, every suite, each router's running-config, then geneve-mtu twice: minutes on Docker
 
 });
 
@@ -70,7 +106,8 @@ describe('overlay suites on seeded faults (netns)', () => {
     expect(result.exitCode).toBe(1);
     expect(failed(/black hole|fits the smallest underlay MTU|bulk TCP/).length).toBe(3);
     expect(errors).toMatch(/vm1 MTU 1500 but only 1442 fits: 58-byte GENEVE overhead over 1500-byte underlay on \S+:eth\d <-> \S+:eth\d \(path host1 → host2\)/);
-    expect(errors).toMatch(/vm\d \(host\d\) → vm\d \(host\d\): MTU 1500 but the largest don't-fragment packet that arrives is 1442 B/);
+    // From the TEPs: the 1500-byte host links carry 1500-byte packets, 1442 inside the tunnel, short of the VMs' 1500.
+    expect(errors).toMatch(/host\d → host\d via host\d:eth\d → leaf\d:eth\d: largest DF packet 1500 B \(inner 1442 B\) < VM MTU 1500 \(vm\d\) \+ 58 B GENEVE overhead; .*runs MTU 1500/);
     expect(errors).toMatch(/vm\d \(MTU 1500\) → vm\d tcp\/\d+: \d+ of 2097152 bytes arrived/);
   });
 
