@@ -88,8 +88,12 @@ export const TIMELINE_BUCKET_MS = 10;
 const MIN_BASELINE_MS = 100;
 /** How much later than planned the streams may be seen crossing the link before the fault goes in. */
 const START_ALLOWANCE_MS = 1500;
-/** How often detection and withdrawal are polled: their resolution. */
-const POLL_MS = 20;
+/**
+ * How often detection and withdrawal are polled: their resolution. Loss windows come from the
+ * data plane (1 ms); each poll is a command in a node (a `docker exec` on Docker), and polling
+ * faster takes CPU from the daemons whose reaction is being timed.
+ */
+const POLL_MS = 50;
 
 export interface FailoverOptions {
   streams: FailoverStream[];
