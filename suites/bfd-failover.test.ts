@@ -13,12 +13,9 @@ import { attachment, step } from 'allure-js-commons';
 import { describe, expectNoCulprits, sharedPrecondition, skipWithoutBgp, skipWithoutDeclaredRouting, test as kit } from '../lib/testkit/index.ts';
 import { FAILURE_CLASSES, lossBudget, type FailureClass } from '../lib/model/intent.ts';
 import { greyFailure, linkDown } from '../lib/faults/faults.ts';
-import type { StartedLab } from '../lib/lab/started-lab.ts';
-import { expectedRoutes, type ExpectedRoute } from '../lib/plan/expected-routing.ts';
-import { linkGroups, streamCandidates, type FailoverLink, type StreamCandidate, type StreamRole } from '../lib/plan/failover-plan.ts';
 import type { Fabric } from '../lib/probes/fabric.ts';
-import { measureFailover, TIMELINE_BUCKET_MS, type FailoverStream, type WatchedSession } from '../lib/probes/failover.ts';
-import { steerToGateway } from '../lib/probes/steer.ts';
+import { measureFailover, TIMELINE_BUCKET_MS } from '../lib/probes/failover.ts';
+import { planFailover, upstreamOf } from '../lib/probes/failover-streams.ts';
 import { recordFigure } from '../lib/report/figures.ts';
 import { timelineSvg } from '../lib/report/timeline-svg.ts';
 import { declaredBfdCulprits } from '../lib/testkit/bfd.ts';
@@ -28,87 +25,6 @@ const RATE_PPS = 1000;
 const PRE_FAULT_MS = 500;
 /** After the budget: enough to see recovery, or to see a stream that never recovers fail. */
 const OBSERVE_MARGIN_MS = 500;
-const PORTS: Record<StreamRole, number> = { forward: 5002, reverse: 5003, remote: 5004 };
-const SRC_PORT_BASE = 42000;
-/** Source ports tried to steer a stream onto an equal-cost path: 2^-32 to miss one of two. */
-const STEER_TRIES = 32;
-
-interface PlannedLink {
-  group: string;
-  link: FailoverLink;
-  streams: FailoverStream[];
-  sessions: WatchedSession[];
-  /** Why a role has no stream on this link (the fabric gives none): stated in the report. */
-  missing: string[];
-}
-
-interface FailoverPlan {
-  links: PlannedLink[];
-  /** Tier pairs (or links) with no link that carries probe streams both ways, and why. */
-  untestable: string[];
-}
-
-const loopbackOf = (f: Fabric, node: string) => f.routers.find((r) => r.name === node)?.loopbacks[0]?.replace(/\/32$/, '');
-const sessionAt = (f: Fabric, node: string, iface: string) => f.sessions.find((s) => s.at === node && s.iface === iface);
-
-/** A candidate made concrete: a source port whose flow the sender's kernel sends over the chosen link now. */
-async function steer(lab: StartedLab, f: Fabric, c: StreamCandidate, route: ExpectedRoute | undefined, link: FailoverLink): Promise<FailoverStream | undefined> {
-  const srcIp = loopbackOf(f, c.sender);
-  const gateway = sessionAt(f, c.egress.node, c.egress.iface)?.peerAddress;
-  if (!srcIp || !gateway) return undefined;
-  // One try where the route has a single installed path: the kernel's choice is not a hash.
-  const srcPort = await steerToGateway(lab.node(c.sender), { srcIp, dstIp: c.dstIp, dstPort: PORTS[c.role] }, gateway, SRC_PORT_BASE, (route?.width ?? 1) >= 2 ? STEER_TRIES : 1);
-  if (srcPort === undefined) return undefined;
-  const downstream = link.a.node === c.upstream.node ? link.b : link.a;
-  return {
-    role: c.role,
-    label: `${c.sender} → ${c.owner} (${c.dstIp}) leaving by ${c.egress.node}:${c.egress.iface}`,
-    flow: { src: c.sender, dst: c.owner, srcIp, dstIp: c.dstIp, port: PORTS[c.role], srcPortBase: srcPort },
-    gateway,
-    arrives: downstream,
-    restored: { width: route?.width ?? 1, usesGatewayAgain: route !== undefined && route.width === route.candidates.length },
-  };
-}
-
-const ROLE_TEXT: Record<StreamRole, string> = {
-  forward: 'a stream from one end across the link',
-  reverse: 'a stream from the other end back across it',
-  remote: 'a stream from a router that learns of the failure only through BGP',
-};
-
-/** Per group, the first candidate link that carries a forward and a reverse stream (and a remote one where the fabric has one). */
-async function planFailover(lab: StartedLab, f: Fabric): Promise<FailoverPlan> {
-  const tierOf = (n: string) => lab.topology.nodes.find((x) => x.name === n)?.tier;
-  const routes = expectedRoutes(f.routers, f.links);
-  const routeAt = (node: string, dstIp: string) => routes.find((r) => r.at === node && r.prefix === `${dstIp}/32`);
-  const plan: FailoverPlan = { links: [], untestable: [] };
-  for (const group of linkGroups(f.links, tierOf, failoverScope())) {
-    const tried: string[] = [];
-    let planned: PlannedLink | undefined;
-    for (const link of group.candidates) {
-      const without = expectedRoutes(f.routers, f.links.filter((l) => !(l.a.node === link.a.node && l.a.iface === link.a.iface)));
-      const candidates = streamCandidates(link, routes, without, tierOf);
-      const streams: FailoverStream[] = [];
-      const missing: string[] = [];
-      for (const role of ['forward', 'reverse', 'remote'] as const) {
-        let found: FailoverStream | undefined;
-        for (const c of candidates[role]) if ((found = await steer(lab, f, c, routeAt(c.sender, c.dstIp), link))) break;
-        if (found) streams.push(found);
-        else missing.push(candidates[role].length ? `${role}: none of ${candidates[role].length} candidate streams leaves by the link now (${candidates[role].slice(0, 3).map((c) => `${c.sender} → ${c.dstIp}`).join(', ')}…)` : `${role}: the declared fabric gives no ${ROLE_TEXT[role]}`);
-      }
-      if (streams.some((s) => s.role === 'forward') && streams.some((s) => s.role === 'reverse')) {
-        const sessions = [sessionAt(f, link.a.node, link.a.iface), sessionAt(f, link.b.node, link.b.iface)].filter((s) => s !== undefined).map((s) => ({ node: s.at, peerAddress: s.peerAddress }));
-        planned = { group: group.name, link, streams, sessions, missing: missing.filter((m) => m.startsWith('remote')) };
-        break;
-      }
-      tried.push(`${link.label} (${missing.join('; ')})`);
-    }
-    if (planned) plan.links.push(planned);
-    else plan.untestable.push(`${group.name}: no link carries probe streams both ways — ${tried.join(' | ')}`);
-  }
-  return plan;
-}
-
 /**
  * Once per file: BFD as declared on every session, and the converged fabric. Streams are
  * planned again before each failure class: after a restore, BGP may keep the path it fell back
@@ -160,7 +76,7 @@ describe('BFD failover', () => {
     test(`${FAILURE_TITLES[failure]} on one link of every tier pair: streams both ways and from a late-learning router lose no more than the declared budget, then re-converge`, async ({ lab, failoverReady, task, skip }) => {
       skipWithoutBgp(lab, skip);
       skipWithoutDeclaredRouting(lab, skip);
-      const plan = await step('choose the links to fail and steer probe streams across them', async () => planFailover(lab, await failoverReady()));
+      const plan = await step('choose the links to fail and steer probe streams across them', async () => planFailover(lab, await failoverReady(), failoverScope()));
       if (!plan.links.length) skip(`no link can be failed with probe streams across it: ${plan.untestable.join('; ') || 'the fabric has no router-to-router link'}`);
       const culprits: string[] = plan.untestable.map((u) => `not tested: ${u}`);
       const budgets = new Map(plan.links.flatMap((p) => p.streams.map((s) => [s, lossBudget(lab.topology.intent, failure, upstreamOf(p, s))] as const)));
@@ -217,8 +133,3 @@ describe('BFD failover', () => {
     });
   }
 });
-
-/** The failed link's end a stream crosses from: its router's declared BFD decides the budget. */
-function upstreamOf(p: PlannedLink, s: FailoverStream): string {
-  return s.arrives.node === p.link.a.node ? p.link.b.node : p.link.a.node;
-}
