@@ -90,10 +90,11 @@ const MIN_BASELINE_MS = 100;
 const START_ALLOWANCE_MS = 1500;
 /**
  * How often detection and withdrawal are polled: their resolution. Loss windows come from the
- * data plane (1 ms); each poll is a command in a node (a `docker exec` on Docker), and polling
- * faster takes CPU from the daemons whose reaction is being timed.
+ * data plane (1 ms); each poll is a command in a node, and polling faster takes CPU from the
+ * daemons whose reaction is being timed. On Docker a command is a `docker exec`, about 50 ms of
+ * CPU: five pollers every 50 ms would want more than this machine's two cores.
  */
-const POLL_MS = 50;
+const pollMs = (lab: StartedLab) => (lab.runtime === 'docker' ? 250 : 50);
 
 export interface FailoverOptions {
   streams: FailoverStream[];
@@ -197,12 +198,12 @@ export async function measureFailover(lab: StartedLab, o: FailoverOptions): Prom
         const slow = o.streams.filter((_, i) => counts[i]! < minimum);
         return slow.length ? { ok: false, reason: slow.map((s) => `${s.label}: ${counts[o.streams.indexOf(s)]} packets counted at ${s.arrives.node}:${s.arrives.iface}`).join('; ') } : { ok: true, value: true };
       },
-      { timeoutMs: START_ALLOWANCE_MS, intervalsMs: [50], description: `every probe stream to cross the link (${minimum} packets) before the fault` },
+      { timeoutMs: START_ALLOWANCE_MS, intervalsMs: [pollMs(lab)], description: `every probe stream to cross the link (${minimum} packets) before the fault` },
     );
     faultStartNs = process.hrtime.bigint();
     fault = await o.inject();
     const since = () => ms(process.hrtime.bigint() - faultStartNs!);
-    const poll = { timeoutMs: o.observeMs - 200, intervalsMs: [POLL_MS] };
+    const poll = { timeoutMs: o.observeMs - 200, intervalsMs: [pollMs(lab)] };
     const bfdDown = (s: WatchedSession) =>
       waitFor(async () => ((await bfdPeer(lab, s.node, s.peerAddress))?.status === 'up' ? { ok: false, reason: 'BFD still up' } : { ok: true, value: since() }), { ...poll, description: `${s.node}'s BFD session with ${s.peerAddress} to go down` });
     const withdrawn = (s: FailoverStream) =>
@@ -250,7 +251,7 @@ export async function measureFailover(lab: StartedLab, o: FailoverOptions): Prom
     await waitFor(async () => {
       const wrong = await stillWrong();
       return wrong.length ? { ok: false, reason: wrong.join('; ') } : { ok: true, value: true };
-    }, { timeoutMs: o.reconvergenceTimeoutMs, intervalsMs: [50, 100], description: 'every sender to have its route back, with BGP and BFD up on the link' });
+    }, { timeoutMs: o.reconvergenceTimeoutMs, intervalsMs: [pollMs(lab), 2 * pollMs(lab)], description: 'every sender to have its route back, with BGP and BFD up on the link' });
     reconvergenceMs = ms(process.hrtime.bigint() - restoreNs);
   } catch {
     reconvergenceFailure = (await stillWrong()).join('; ') || 'converged only after the deadline';
