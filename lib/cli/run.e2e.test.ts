@@ -54,7 +54,7 @@ describe.each(RUNTIMES)('netproof run (BGP convergence suite) on %s', (runtime) 
     expect(allure.filter((f) => f.endsWith('-result.json')).length).toBeGreaterThanOrEqual(2);
 
     expect(await leftovers(lab.name)).toEqual([]);
-  });
+  }, 360_000); // every suite, the failover one failing two tier pairs three ways: about 3 min on Docker
 });
 
 // Seeded faults test the suites' logic, which reads the lab through the runtime-neutral
