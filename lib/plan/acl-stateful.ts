@@ -8,7 +8,7 @@
 //     it; one that tracks connections (allow-related) drops it. A second such packet, to a port
 //     the intent lets B open on A, must arrive: it proves the probe's packets reach A at all.
 import type { Overlay, VmPort } from '../model/overlay.ts';
-import { expectedCell, expectedMatrix, probesFor } from './acl-matrix.ts';
+import { expectedCell, expectedMatrix } from './acl-matrix.ts';
 
 /** Linux's default ephemeral port range (net.ipv4.ip_local_port_range): the source ports of A's own connections. */
 export const EPHEMERAL_PORTS = { min: 32768, max: 60999 } as const;
@@ -29,8 +29,6 @@ export interface StatefulFlow {
    * Undefined when the intent denies B no such port on A (nothing then tells state from port).
    */
   outOfState?: { port: number; deniedBecause: string };
-  /** A port the intent lets B open on A: the same ACK sent there must arrive. Undefined when there is none. */
-  control?: { port: number; allowedBecause: string };
 }
 
 /** `vm1 → vm2 tcp/5432`: the cell of the allowed direction, as the ACL matrix names it. */
@@ -50,13 +48,12 @@ function* range(min: number, max: number): Generator<number> {
   for (let p = min; p <= max; p++) yield p;
 }
 
-/** Every TCP flow of the matrix allowed one way and denied the other, in matrix order, with its out-of-state and control ports. */
+/** Every TCP flow of the matrix allowed one way and denied the other, in matrix order, with its out-of-state port. */
 export function statefulFlows(overlay: Overlay): StatefulFlow[] {
   const cells = expectedMatrix(overlay).filter((c) => c.probe.protocol === 'tcp');
   const key = (src: string, dst: string, port: number) => `${src}|${dst}|${port}`;
   const byKey = new Map(cells.map((c) => [key(c.src, c.dst, c.probe.port!), c]));
   const vm = (name: string) => overlay.vms.find((v) => v.name === name)!;
-  const tcpProbePorts = probesFor(overlay).filter((p) => p.protocol === 'tcp').map((p) => p.port!);
   const flows: StatefulFlow[] = [];
   for (const c of cells) {
     const reverse = byKey.get(key(c.dst, c.src, c.probe.port!));
@@ -64,7 +61,6 @@ export function statefulFlows(overlay: Overlay): StatefulFlow[] {
     const [a, b] = [vm(c.src), vm(c.dst)];
     // Above the ephemeral range first, then below it (never a well-known port).
     const outOfState = firstDenied(overlay, b, a, range(EPHEMERAL_PORTS.max + 1, 65535)) ?? firstDenied(overlay, b, a, range(1024, EPHEMERAL_PORTS.min - 1));
-    const controlCell = tcpProbePorts.map((port) => expectedCell(overlay, b, a, { protocol: 'tcp', port })).find((x) => x.expected === 'allow');
     flows.push({
       client: c.src,
       server: c.dst,
@@ -72,7 +68,6 @@ export function statefulFlows(overlay: Overlay): StatefulFlow[] {
       allowedBecause: c.because,
       reverseDeniedBecause: reverse.because,
       ...(outOfState ? { outOfState } : {}),
-      ...(controlCell ? { control: { port: controlCell.probe.port!, allowedBecause: controlCell.because } } : {}),
     });
   }
   return flows;

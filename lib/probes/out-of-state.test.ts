@@ -2,27 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { countingRuleset, parseCounters } from './out-of-state.ts';
 
 describe('countingRuleset', () => {
-  it('counts, at prerouting before conntrack, the packets from the sender’s port to the probe and the control port', () => {
-    expect(countingRuleset('netproof_acl_0a1b2c3d', { srcIp: '10.20.2.12', dstIp: '10.20.1.11', srcPort: 5432, probePort: 61000, controlPort: 22 })).toBe(
+  it('counts, at prerouting before conntrack, the packets from the sender’s port to the probe port', () => {
+    expect(countingRuleset('netproof_acl_0a1b2c3d', { srcIp: '10.20.2.12', dstIp: '10.20.1.11', srcPort: 5432, probePort: 61000 })).toBe(
       [
         'table ip netproof_acl_0a1b2c3d {',
         '  counter probe { }',
-        '  counter control { }',
         '  chain prerouting {',
         '    type filter hook prerouting priority -300; policy accept;',
         '    ip saddr 10.20.2.12 ip daddr 10.20.1.11 tcp sport 5432 tcp dport 61000 counter name "probe"',
-        '    ip saddr 10.20.2.12 ip daddr 10.20.1.11 tcp sport 5432 tcp dport 22 counter name "control"',
         '  }',
         '}',
         '',
       ].join('\n'),
     );
-  });
-
-  it('has no control counter without a control port', () => {
-    const rules = countingRuleset('t', { srcIp: '10.0.0.1', dstIp: '10.0.0.2', srcPort: 80, probePort: 61000 });
-    expect(rules).not.toContain('control');
-    expect(rules).toContain('tcp sport 80 tcp dport 61000 counter name "probe"');
   });
 });
 

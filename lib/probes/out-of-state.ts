@@ -16,14 +16,10 @@ export interface OutOfStateOptions {
   srcPort: number;
   /** Where the probe packets go: a port the filter must not open to the sender. */
   probePort: number;
-  /** Where the control packets go: a port the filter opens to the sender, so they must arrive. */
-  controlPort?: number;
-  /** Packets of each kind (default 3). */
+  /** Packets to send (default 3). */
   count?: number;
-  /** How long to watch for probe packets after sending (default 1000 ms), and longer while the control has not arrived. */
+  /** How long to watch for probe packets after sending (default 1000 ms). */
   watchMs?: number;
-  /** How long to wait for the control packets at most (default 5000 ms). */
-  controlTimeoutMs?: number;
 }
 
 export interface Counted {
@@ -33,7 +29,6 @@ export interface Counted {
 
 export interface OutOfStateResult {
   probe: Counted;
-  control?: Counted;
   /** From the first packet sent until the counters were read. */
   watchedMs: number;
 }
@@ -44,17 +39,15 @@ async function ok(node: NodeHandle, argv: string[], input?: string | Uint8Array)
   return r.stdout;
 }
 
-/** The nftables table that counts, at `receiver`, the packets from srcIp:srcPort to each destination port. */
-export function countingRuleset(table: string, o: Pick<OutOfStateOptions, 'srcIp' | 'dstIp' | 'srcPort' | 'probePort' | 'controlPort'>): string {
+/** The nftables table that counts, at `receiver`, the packets from srcIp:srcPort to the probe port. */
+export function countingRuleset(table: string, o: Pick<OutOfStateOptions, 'srcIp' | 'dstIp' | 'srcPort' | 'probePort'>): string {
   const rule = (port: number, counter: string) => `    ip saddr ${o.srcIp} ip daddr ${o.dstIp} tcp sport ${o.srcPort} tcp dport ${port} counter name "${counter}"\n`;
   return (
     `table ip ${table} {\n` +
     '  counter probe { }\n' +
-    (o.controlPort !== undefined ? '  counter control { }\n' : '') +
     // At -300 (raw), before the receiver's own conntrack could call the packet invalid.
     '  chain prerouting {\n    type filter hook prerouting priority -300; policy accept;\n' +
     rule(o.probePort, 'probe') +
-    (o.controlPort !== undefined ? rule(o.controlPort, 'control') : '') +
     '  }\n}\n'
   );
 }
@@ -71,9 +64,9 @@ export function parseCounters(json: string): Map<string, number> {
 
 /**
  * Send `count` TCP ACKs, part of no connection, from `sender` (srcIp:srcPort) to `receiver`'s
- * probePort, then as many to its controlPort, and count at `receiver` how many of each arrived.
- * The probe packets go first: once the controls have arrived (or the control timeout passed),
- * and at least watchMs after sending, an unarrived probe packet was dropped on the way.
+ * probePort, and count at `receiver` how many arrived: watchMs after sending, an unarrived
+ * packet was dropped on the way. There is no control: conntrack drops every packet of no
+ * connection, so one sent to a port the filter opens would not arrive either.
  */
 export async function sendOutOfStateAcks(sender: NodeHandle, receiver: NodeHandle, o: OutOfStateOptions): Promise<OutOfStateResult> {
   const count = o.count ?? 3;
@@ -91,21 +84,17 @@ export async function sendOutOfStateAcks(sender: NodeHandle, receiver: NodeHandl
     };
     const started = performance.now();
     await send(o.probePort);
-    if (o.controlPort !== undefined) await send(o.controlPort);
-    const controlTimeoutMs = Math.max(o.controlTimeoutMs ?? 5000, watchMs);
     let last = new Map<string, number>();
     await waitFor(
       async () => {
         last = await read();
         const elapsed = performance.now() - started;
-        const controlIn = o.controlPort === undefined || (last.get('control') ?? 0) >= count;
-        return elapsed >= watchMs && (controlIn || elapsed >= controlTimeoutMs) ? { ok: true, value: true } : { ok: false, reason: 'still watching' };
+        return elapsed >= watchMs ? { ok: true, value: true } : { ok: false, reason: 'still watching' };
       },
-      { timeoutMs: controlTimeoutMs + 5_000, intervalsMs: [100, 200, 250], description: `out-of-state packets from ${sender.name} to ${receiver.name}` },
+      { timeoutMs: watchMs + 5_000, intervalsMs: [100, 200, 250], description: `out-of-state packets from ${sender.name} to ${receiver.name}` },
     );
     return {
       probe: { sent: count, arrived: last.get('probe') ?? 0 },
-      ...(o.controlPort !== undefined ? { control: { sent: count, arrived: last.get('control') ?? 0 } } : {}),
       watchedMs: Math.round(performance.now() - started),
     };
   } finally {
