@@ -2,10 +2,8 @@
 // it: read on the OVN central through ovn-nbctl (JSON), for the ACL suite to compare with what
 // the security groups render (lib/expect/acls.ts). Parsing is pure; reading goes through node.exec.
 import type { StartedLab } from '../lab/started-lab.ts';
-import { parseJson } from '../exec.ts';
-import { centralNode } from '../overlay/apply.ts';
-import { nbctl } from '../render/ovn.ts';
 import { column, uuids, type OvsdbTable } from './ovsdb-json.ts';
+import { listNbTable } from './nb-tables.ts';
 
 /** One row of the NB ACL table, as `ovn-nbctl list ACL` shows it. */
 export interface NbAcl {
@@ -50,12 +48,8 @@ export function parseNbAcls(acls: OvsdbTable, portGroups: OvsdbTable, switches: 
 
 /** Every ACL of the lab's northbound DB, read on its OVN central. Throws, naming the command, if one fails. */
 export async function readNbAcls(lab: StartedLab): Promise<NbAcl[]> {
-  const central = centralNode(lab);
-  const list = async (table: string, columns: string) => {
-    const r = await central.exec(nbctl('--format=json', `--columns=${columns}`, 'list', table), { timeoutMs: 20_000 });
-    if (r.exitCode !== 0) throw new Error(`${central.name}: ${r.argv.join(' ')} failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim()}`);
-    return parseJson<OvsdbTable>(r);
-  };
+  const list = (table: string, columns: string) => listNbTable(lab, table, columns);
+
   const [acls, portGroups, switches] = await Promise.all([list('ACL', '_uuid,action,direction,match,priority'), list('Port_Group', 'name,acls'), list('Logical_Switch', 'name,acls')]);
   return parseNbAcls(acls, portGroups, switches);
 }

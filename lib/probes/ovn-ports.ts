@@ -2,10 +2,8 @@
 // read on the OVN central through ovn-nbctl (JSON), to compare with the VM ports the overlay
 // declares (lib/expect/ovn-ports.ts). Parsing is pure; reading goes through node.exec.
 import type { StartedLab } from '../lab/started-lab.ts';
-import { parseJson } from '../exec.ts';
-import { centralNode } from '../overlay/apply.ts';
-import { nbctl } from '../render/ovn.ts';
 import { column, optional, strings, uuids, type OvsdbTable } from './ovsdb-json.ts';
+import { listNbTable } from './nb-tables.ts';
 
 /** One row of the NB Logical_Switch_Port table, as `ovn-nbctl list Logical_Switch_Port` shows it. */
 export interface NbSwitchPort {
@@ -41,12 +39,8 @@ export function parseNbSwitchPorts(ports: OvsdbTable, switches: OvsdbTable): NbS
 
 /** Every logical switch port of the lab's northbound DB, read on its OVN central. Throws, naming the command, if one fails. */
 export async function readNbSwitchPorts(lab: StartedLab): Promise<NbSwitchPort[]> {
-  const central = centralNode(lab);
-  const list = async (table: string, columns: string) => {
-    const r = await central.exec(nbctl('--format=json', `--columns=${columns}`, 'list', table), { timeoutMs: 20_000 });
-    if (r.exitCode !== 0) throw new Error(`${central.name}: ${r.argv.join(' ')} failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim()}`);
-    return parseJson<OvsdbTable>(r);
-  };
+  const list = (table: string, columns: string) => listNbTable(lab, table, columns);
+
   const [ports, switches] = await Promise.all([list('Logical_Switch_Port', '_uuid,name,addresses,port_security,enabled'), list('Logical_Switch', 'name,ports')]);
   return parseNbSwitchPorts(ports, switches);
 }
