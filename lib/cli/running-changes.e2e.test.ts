@@ -13,7 +13,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { netproof, spawnNetproof } from '../../fixtures/cli.ts';
+import { netproof, spawnNetproof, interruptHeldFaults } from '../../fixtures/cli.ts';
 import { generatedLab } from '../../fixtures/faults.ts';
 import { labFor } from '../../fixtures/runtimes.ts';
 import { defaultVmMac } from '../topology/load-overlay.ts';
@@ -79,11 +79,7 @@ describe('changes on a running lab are caught by netproof test (netns)', () => {
 
   afterAll(async () => {
     // A `netproof fault` a failed test left holding: Ctrl-C undoes its fault before the lab goes.
-    for (const child of children.filter((c) => c.exitCode === null && c.signalCode === null)) {
-      const exited = new Promise((resolve) => child.on('exit', resolve));
-      child.kill('SIGINT');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
-    }
+    await interruptHeldFaults(children);
     await netproof(['destroy', LAB]);
   }, 120_000);
 

@@ -9,7 +9,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { netproof, spawnNetproof } from '../../fixtures/cli.ts';
+import { netproof, spawnNetproof, interruptHeldFaults } from '../../fixtures/cli.ts';
 import { generatedLab } from '../../fixtures/faults.ts';
 import { labFor, RUNTIMES } from '../../fixtures/runtimes.ts';
 import type { NodeHandle } from '../lab/started-lab.ts';
@@ -55,11 +55,7 @@ describe.each(RUNTIMES)('OVS and OVN daemons stopped on %s', (runtime) => {
 
   afterAll(async () => {
     // A `netproof fault` a failed test left holding: Ctrl-C undoes its fault before the lab goes.
-    for (const child of children.filter((c) => c.exitCode === null && c.signalCode === null)) {
-      const exited = new Promise((resolve) => child.on('exit', resolve));
-      child.kill('SIGINT');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
-    }
+    await interruptHeldFaults(children);
     await netproof(['destroy', name]);
   }, 120_000);
 
