@@ -13,6 +13,8 @@ export interface ExecResult {
 export interface ExecOptions {
   /** Written to stdin: text, or bytes (a crafted packet) as they are. */
   input?: string | Uint8Array;
+  /** Keep stdin open until this settles, then close it: a program that stops on EOF stops then. */
+  closeStdinWhen?: Promise<unknown>;
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
   /** Working directory of the program (default: this process's). */
@@ -44,6 +46,7 @@ export function exec(argv: readonly string[], opts: ExecOptions = {}): Promise<E
       },
     );
     if (opts.input !== undefined) child.stdin?.end(opts.input);
+    else if (opts.closeStdinWhen) void opts.closeStdinWhen.finally(() => child.stdin?.end());
   });
 }
 

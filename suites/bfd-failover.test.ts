@@ -14,15 +14,15 @@ import { describe, expectNoCulprits, sharedPrecondition, skipWithoutBgp, skipWit
 import { FAILURE_CLASSES, lossBudget, type FailureClass } from '../lib/model/intent.ts';
 import { greyFailure, linkDown } from '../lib/faults/faults.ts';
 import type { Fabric } from '../lib/probes/fabric.ts';
-import { measureFailover, TIMELINE_BUCKET_MS } from '../lib/probes/failover.ts';
-import { planFailover, upstreamOf } from '../lib/probes/failover-streams.ts';
+import { measureFailover, RECOVERY_MARGIN_MS, TIMELINE_BUCKET_MS, type FailoverStream } from '../lib/probes/failover.ts';
+import { planFailover, resteer, upstreamOf, type PlannedLink } from '../lib/probes/failover-streams.ts';
 import { recordFigure } from '../lib/report/figures.ts';
 import { timelineSvg } from '../lib/report/timeline-svg.ts';
 import { declaredBfdCulprits } from '../lib/testkit/bfd.ts';
 import { failoverScope } from '../lib/testkit/settings.ts';
 
 const RATE_PPS = 1000;
-const PRE_FAULT_MS = 500;
+const PRE_FAULT_MS = 300;
 /** After the budget: enough to see recovery, or to see a stream that never recovers fail. */
 const OBSERVE_MARGIN_MS = 500;
 /**
@@ -79,11 +79,12 @@ describe('BFD failover', () => {
       const plan = await step('choose the links to fail and steer probe streams across them', async () => planFailover(lab, await failoverReady(), failoverScope()));
       if (!plan.links.length) skip(`no link can be failed with probe streams across it: ${plan.untestable.join('; ') || 'the fabric has no router-to-router link'}`);
       const culprits: string[] = plan.untestable.map((u) => `not tested: ${u}`);
-      const budgets = new Map(plan.links.flatMap((p) => p.streams.map((s) => [s, lossBudget(lab.topology.intent, failure, upstreamOf(p, s))] as const)));
-      const undeclared = plan.links.flatMap((p) => p.streams.filter((s) => !budgets.get(s)).map((s) => upstreamOf(p, s)));
+      const budgetOf = (p: PlannedLink, s: FailoverStream) => lossBudget(lab.topology.intent, failure, upstreamOf(p, s));
+      const undeclared = plan.links.flatMap((p) => p.streams.filter((s) => !budgetOf(p, s)).map((s) => upstreamOf(p, s)));
       if (undeclared.length) skip(`not declared: a ${failure} failover budget for ${[...new Set(undeclared)].join(', ')} (declare bfd timers or failover.${failure}.loss-budget-ms in the intent file)`);
-      for (const p of plan.links) {
-        const observeMs = Math.max(...p.streams.map((s) => budgets.get(s)!.ms)) + OBSERVE_MARGIN_MS;
+      for (const planned of plan.links) {
+        const p = await resteer(lab, planned);
+        const observeMs = Math.max(...p.streams.map((s) => budgetOf(p, s)!.ms)) + OBSERVE_MARGIN_MS;
         const [a, b] = [`${p.link.a.node}:${p.link.a.iface}`, `${p.link.b.node}:${p.link.b.iface}`];
         const m = await step(`${failure} failure of ${p.link.label} (${p.group}) under ${p.streams.length} streams of ${RATE_PPS} pps`, () =>
           measureFailover(lab, {
@@ -103,7 +104,7 @@ describe('BFD failover', () => {
         fig('reconvergence_ms', m.reconvergenceMs, `restore of ${p.link.label} to every sender having its route back, with BGP and BFD up on the link`);
         for (const s of m.streams) {
           const role = s.stream.role;
-          const budget = budgets.get(s.stream)!;
+          const budget = budgetOf(p, s.stream)!;
           fig(`loss_window_ms.${role}`, s.lossWindowMs, `longest gap in ${s.stream.label} (${RATE_PPS} pps, resolution ${1000 / RATE_PPS} ms); budget ${budget.ms} ms (${budget.source})`);
           fig(`fib_withdrawal_ms.${role}`, s.withdrawalMs, `fault to ${s.stream.flow.src}'s route to ${s.stream.flow.dstIp} no longer via ${s.stream.gateway}`);
           const marks = [
@@ -120,12 +121,15 @@ describe('BFD failover', () => {
             const detection = m.detection.map((d) => (d.bfd ? `BFD at ${d.node} down after ${fixed(d.ms)}` : `${d.node} runs no BFD session with ${d.peerAddress}`)).join(', ') || 'no session on the link';
             const lost = s.recovered ? `lost ${s.lossWindowMs.toFixed(0)} ms of traffic` : `lost at least ${s.lossWindowMs.toFixed(0)} ms of traffic (not recovered when the stream ended)`;
             culprits.push(`${where}: ${lost}, budget ${budget.ms} ms (${budget.source}); ${detection}; ${s.stream.flow.src} stopped using ${s.stream.gateway} after ${fixed(s.withdrawalMs)} (fault command took ${m.faultUncertaintyMs.toFixed(0)} ms)`);
+          } else if (!s.recovered) {
+            // Within budget so far, but the streams ended RECOVERY_MARGIN_MS after every sender had moved off the path: traffic never came back.
+            culprits.push(`${where}: traffic had not come back ${RECOVERY_MARGIN_MS} ms after ${s.stream.flow.src} stopped using ${s.stream.gateway} (after ${fixed(s.withdrawalMs)}); lost at least ${s.lossWindowMs.toFixed(0)} ms by then`);
           }
         }
         if (m.reconvergenceMs === undefined) culprits.push(`${p.link.label} restored after a ${failure} failure, but not re-converged within 30 s: ${m.reconvergenceFailure}`);
         await attachment(
           `failover-${failure}-${p.group}.json`,
-          JSON.stringify({ link: p.link.label, group: p.group, notMeasured: p.missing, faultUncertaintyMs: m.faultUncertaintyMs, detection: m.detection, reconvergenceMs: m.reconvergenceMs, streams: m.streams.map((s) => ({ role: s.stream.role, stream: s.stream.label, crossed: s.crossed, lossWindowMs: s.lossWindowMs, withdrawalMs: s.withdrawalMs, budget: budgets.get(s.stream), received: s.flow.report.received, lost: s.flow.report.lost })) }, null, 2),
+          JSON.stringify({ link: p.link.label, group: p.group, notMeasured: p.missing, faultUncertaintyMs: m.faultUncertaintyMs, detection: m.detection, reconvergenceMs: m.reconvergenceMs, streams: m.streams.map((s) => ({ role: s.stream.role, stream: s.stream.label, crossed: s.crossed, lossWindowMs: s.lossWindowMs, withdrawalMs: s.withdrawalMs, budget: budgetOf(p, s.stream), received: s.flow.report.received, lost: s.flow.report.lost })) }, null, 2),
           'application/json',
         );
       }

@@ -90,6 +90,22 @@ export async function planFailover(lab: StartedLab, f: Fabric, scope: FailoverSc
   return plan;
 }
 
+/**
+ * The link's streams steered again, just before its failure: restoring an earlier link rebuilds
+ * ECMP groups (their next hops in another order), so a source port chosen at planning time may
+ * hash onto another path now. Throws, naming the stream, if none leaves by the link any more.
+ */
+export async function resteer(lab: StartedLab, p: PlannedLink): Promise<PlannedLink> {
+  const streams = await Promise.all(
+    p.streams.map(async (s) => {
+      const srcPort = await steerToGateway(lab.node(s.flow.src), { srcIp: s.flow.srcIp!, dstIp: s.flow.dstIp, dstPort: s.flow.port }, s.gateway, SRC_PORT_BASE, s.restored.width >= 2 ? STEER_TRIES : 1);
+      if (srcPort === undefined) throw new Error(`${s.label}: ${s.flow.src} no longer sends any of ${STEER_TRIES} probe flows to ${s.flow.dstIp} via ${s.gateway}, though it did when the links were chosen`);
+      return { ...s, flow: { ...s.flow, srcPortBase: srcPort } };
+    }),
+  );
+  return { ...p, streams };
+}
+
 /** The failed link's end a stream crosses from: its router's declared BFD decides the budget. */
 export function upstreamOf(p: PlannedLink, s: FailoverStream): string {
   return s.arrives.node === p.link.a.node ? p.link.b.node : p.link.a.node;

@@ -11,7 +11,7 @@ import type { StreamRole } from '../plan/failover-plan.ts';
 import { waitFor } from '../wait-for.ts';
 import type { Fault } from '../faults/faults.ts';
 import { fibNexthops, ribRoute, vtyshJson } from './frr.ts';
-import { runFlowSet, timeline, type FlowResult, type FlowSpec } from './flows.ts';
+import { runFlowSet, timeline, type FlowResult, type FlowSetControl, type FlowSpec } from './flows.ts';
 
 export interface BfdPeer {
   peer: string;
@@ -62,7 +62,7 @@ export interface StreamMeasurement {
   withdrawalMs?: number;
   /** Packets of the stream counted arriving over the failed link: 0 means it never crossed it. */
   crossed: number;
-  /** False when traffic had not come back when the stream ended: the loss window is a lower bound. */
+  /** False when traffic had not come back when the stream ended (RECOVERY_MARGIN_MS after the last withdrawal, or the observation's end): the loss window is a lower bound. */
   recovered: boolean;
   /** Packets per timeline bucket, from the common start. */
   buckets: number[];
@@ -86,6 +86,8 @@ export interface FailoverMeasurement {
 export const TIMELINE_BUCKET_MS = 10;
 /** Traffic every stream must have carried across the link before the fault: proof it crosses, and a baseline. */
 const MIN_BASELINE_MS = 100;
+/** How long the streams keep running after the last sender withdrew its route: the proof traffic came back. */
+export const RECOVERY_MARGIN_MS = 300;
 /** How much later than planned the streams may be seen crossing the link before the fault goes in. */
 const START_ALLOWANCE_MS = 1500;
 /**
@@ -184,7 +186,7 @@ export async function measureFailover(lab: StartedLab, o: FailoverOptions): Prom
   const hasBfd = new Map(await Promise.all(o.sessions.map(async (s) => [s, (await bfdPeer(lab, s.node, s.peerAddress)) !== undefined] as const)));
   const bfdSessions = o.sessions.filter((s) => hasBfd.get(s));
   // The fault goes in when the streams have run preFaultMs; then detection and withdrawal are polled.
-  const injectAndWatch = async ({ startNs }: { startNs: bigint }) => {
+  const injectAndWatch = async ({ startNs, stopStreams }: FlowSetControl) => {
     originNs = startNs;
     // Senders and this process share CLOCK_MONOTONIC: the fault is placed on the streams' clock.
     const faultDueNs = startNs + BigInt(o.preFaultMs * 1e6);
@@ -213,6 +215,10 @@ export async function measureFailover(lab: StartedLab, o: FailoverOptions): Prom
       ...bfdSessions.map((s) => bfdDown(s).then((r) => detectionMs.set(s, r.value), () => undefined)),
       ...o.streams.map((s) => withdrawn(s).then((r) => withdrawalMs.set(s, r.value), () => undefined)),
     ]);
+    // Every sender has moved off the failed path (or the watch gave up): traffic that has not
+    // come back RECOVERY_MARGIN_MS later is reported as never recovered, so the streams can end.
+    await new Promise((r) => setTimeout(r, RECOVERY_MARGIN_MS));
+    stopStreams();
   };
   const arrivals = await countArrivals(lab, o.streams);
   let crossed: number[];

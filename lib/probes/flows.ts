@@ -45,12 +45,20 @@ async function assertLabAddress(node: NodeHandle, ip: string, what: string): Pro
 /** Long enough for every sender's Node to start inside its node before the common start instant. */
 const SENDER_START_MS = 500;
 
+/** What `during` is told: the streams' common start, and how to end them before their duration. */
+export interface FlowSetControl {
+  startNs: bigint;
+  /** End every stream now (each sender sends its end markers): `during` has seen what it needed. */
+  stopStreams(): void;
+}
+
 /**
  * Run several probe streams at once, all starting at one instant of the monotonic clock the
- * senders share with this process; `during` (e.g. a fault) runs meanwhile and is told that
- * instant. Resolves when every end has finished; receivers stop on the senders' end markers.
+ * senders share with this process; `during` (e.g. a fault) runs meanwhile, is told that
+ * instant and may end the streams early. Resolves when every end has finished; receivers stop
+ * on the senders' end markers.
  */
-export async function runFlowSet(lab: StartedLab, specs: readonly FlowSpec[], during?: (started: { startNs: bigint }) => Promise<void>): Promise<FlowResult[]> {
+export async function runFlowSet(lab: StartedLab, specs: readonly FlowSpec[], during?: (control: FlowSetControl) => Promise<void>): Promise<FlowResult[]> {
   const ports = specs.map((s) => `${s.dst}:${s.port}`);
   const clash = ports.find((p, i) => ports.indexOf(p) !== i);
   if (clash) throw new Error(`two probe streams would both listen on ${clash}`);
@@ -71,15 +79,19 @@ export async function runFlowSet(lab: StartedLab, specs: readonly FlowSpec[], du
     }),
   );
   const startNs = process.hrtime.bigint() + BigInt(SENDER_START_MS * 1e6);
+  // A sender stops at the end of its duration, or when its stdin closes (--until-eof) on stopStreams().
+  let stopStreams = () => {};
+  const stopped = new Promise<void>((r) => (stopStreams = r));
   const sending = specs.map((spec) => {
     const src = lab.node(spec.src);
     const args = ['send', '--dst', spec.dstIp, '--port', String(spec.port), '--flows', String(spec.flows), '--rate', String(spec.ratePps), '--duration', String(spec.durationS), '--start-ns', String(startNs)];
     if (spec.srcIp) args.push('--src', spec.srcIp);
     if (spec.sizeBytes) args.push('--size', String(spec.sizeBytes));
     if (spec.srcPortBase) args.push('--src-port-base', String(spec.srcPortBase));
-    return src.exec(src.toolArgv(TRAFGEN, args), { timeoutMs: (spec.durationS + SENDER_START_MS / 1000 + 30) * 1000 });
+    if (during) args.push('--until-eof');
+    return src.exec(src.toolArgv(TRAFGEN, args), { timeoutMs: (spec.durationS + SENDER_START_MS / 1000 + 30) * 1000, ...(during ? { closeStdinWhen: stopped } : {}) });
   });
-  const side = during?.({ startNs });
+  const side = during?.({ startNs, stopStreams });
   // Every end always runs to its (bounded) end, even if `during` fails: no stray flow outlives the call.
   const [sideResult, ...ends] = await Promise.allSettled([side, ...sending, ...receiving]);
   if (sideResult!.status === 'rejected') throw sideResult!.reason;
@@ -100,7 +112,7 @@ export async function runFlowSet(lab: StartedLab, specs: readonly FlowSpec[], du
 }
 
 /** One probe stream; `during` runs while it is on (e.g. a fault). */
-export async function runFlows(lab: StartedLab, spec: FlowSpec, during?: (started: { startNs: bigint }) => Promise<void>): Promise<FlowResult> {
+export async function runFlows(lab: StartedLab, spec: FlowSpec, during?: (control: FlowSetControl) => Promise<void>): Promise<FlowResult> {
   return (await runFlowSet(lab, [spec], during))[0]!;
 }
 

@@ -5,6 +5,7 @@ import { execFile, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { exec } from '../exec.ts';
 import { analyze, type Received } from './analysis.ts';
 
 const TRAFGEN = fileURLToPath(new URL('./trafgen.ts', import.meta.url));
@@ -192,6 +193,25 @@ describe('trafgen send --start-ns', () => {
     expect(r.code, describeExit(r)).toBe(0);
     const out = JSON.parse(r.stdout) as SenderReport;
     expect(BigInt(out.startNs) >= at, `started at ${out.startNs}, asked for ${at}`).toBe(true);
+  }, 20_000);
+});
+
+describe('trafgen send --until-eof', () => {
+  it('stops when its stdin closes, long before --duration, and still reports what it sent', async () => {
+    const port = await freePorts(1);
+    let close: () => void = () => {};
+    const closed = new Promise<void>((r) => (close = r));
+    const started = performance.now();
+    const sending = exec([process.execPath, TRAFGEN, 'send', '--dst', LOOPBACK, '--port', String(port), '--rate', '1000', '--duration', '30', '--until-eof'], { closeStdinWhen: closed, timeoutMs: 20_000 });
+    setTimeout(close, 1500);
+    const r = await sending;
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    const out = JSON.parse(r.stdout) as SenderReport & { endNs: string };
+    const ranMs = Number(BigInt(out.endNs) - BigInt(out.startNs)) / 1e6;
+    expect(ranMs).toBeLessThan(10_000);
+    expect(ranMs).toBeGreaterThan(200); // it did send until then
+    expect(Math.abs(out.sent[0]! - ranMs)).toBeLessThanOrEqual(2);
   }, 20_000);
 });
 

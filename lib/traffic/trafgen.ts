@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // netproof's traffic generator, run inside lab nodes (through the runtime's exec):
-//   trafgen send --dst IP --port P [--src IP] [--start-ns T] [--flows N] [--rate PPS] [--duration S] [--size B] [--src-port-base S]
+//   trafgen send --dst IP --port P [--src IP] [--start-ns T] [--flows N] [--rate PPS] [--duration S] [--size B] [--src-port-base S] [--until-eof]
 //   trafgen recv --port P --duration S
 // UDP probes carry a flow id, a sequence number and the sender's monotonic send time. Every
 // run is bounded in rate and time and stops by itself. The sender prints how many packets each
@@ -61,7 +61,15 @@ async function send(o: Record<string, string | undefined>): Promise<void> {
     while (process.hrtime.bigint() < at) await new Promise((r) => setTimeout(r, Math.max(0, Math.min(50, Number(at - process.hrtime.bigint()) / 1e6 - 1))));
   }
   const start = process.hrtime.bigint();
-  const end = start + BigInt(Math.round(durationS * 1e9));
+  let end = start + BigInt(Math.round(durationS * 1e9));
+  // --until-eof: the caller may end the stream sooner by closing stdin (it has seen what it needed).
+  if (o['until-eof']) {
+    process.stdin.on('end', () => {
+      const now = process.hrtime.bigint();
+      if (now < end) end = now;
+    });
+    process.stdin.resume();
+  }
   let n = 0n;
   // Send every packet that is due, then yield: the schedule holds even when a tick runs late.
   await new Promise<void>((resolve) => {
@@ -96,6 +104,7 @@ async function send(o: Record<string, string | undefined>): Promise<void> {
   }
   const sourcePorts = sockets.map((s) => s.address().port);
   for (const s of sockets) s.close();
+  if (o['until-eof']) process.stdin.destroy();
   process.stdout.write(`${JSON.stringify({ sent, startNs: String(start), endNs: String(end), sourcePorts })}\n`);
 }
 
@@ -136,12 +145,13 @@ const { positionals, values } = (() => {
   try {
     return parseArgs({
       allowPositionals: true,
-      options: { dst: { type: 'string' }, src: { type: 'string' }, 'start-ns': { type: 'string' }, port: { type: 'string' }, flows: { type: 'string' }, rate: { type: 'string' }, duration: { type: 'string' }, size: { type: 'string' }, 'src-port-base': { type: 'string' } },
+      options: { dst: { type: 'string' }, src: { type: 'string' }, 'start-ns': { type: 'string' }, port: { type: 'string' }, flows: { type: 'string' }, rate: { type: 'string' }, duration: { type: 'string' }, size: { type: 'string' }, 'src-port-base': { type: 'string' }, 'until-eof': { type: 'boolean' } },
     });
   } catch (err) {
     fail((err as Error).message);
   }
 })();
-if (positionals[0] === 'send') await send(values);
-else if (positionals[0] === 'recv') await recv(values);
-else fail('usage: trafgen send --dst IP --port P [--src IP] [--start-ns T] [--flows N] [--rate PPS] [--duration S] [--size B] [--src-port-base S] | trafgen recv --port P --duration S');
+const options = { ...values, 'until-eof': values['until-eof'] ? 'yes' : undefined };
+if (positionals[0] === 'send') await send(options);
+else if (positionals[0] === 'recv') await recv(options);
+else fail('usage: trafgen send --dst IP --port P [--src IP] [--start-ns T] [--flows N] [--rate PPS] [--duration S] [--size B] [--src-port-base S] [--until-eof] | trafgen recv --port P --duration S');

@@ -39,7 +39,7 @@ export class DockerShell implements NodeShell {
 
   exec(argv: readonly string[], opts: NodeExecOptions = {}) {
     const { env, ...rest } = opts;
-    return exec(dockerExecArgv(this.container, argv, { env, interactive: opts.input !== undefined }), rest);
+    return exec(dockerExecArgv(this.container, argv, { env, interactive: opts.input !== undefined || opts.closeStdinWhen !== undefined }), rest);
   }
 
   spawn(argv: readonly string[]): BackgroundProcess {
