@@ -7,6 +7,7 @@ import { glob, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { basename, join, relative, resolve } from 'node:path';
 import { EXIT, UsageError } from '../errors.ts';
 import { ownFile, PROJECT_ROOT } from '../paths.ts';
+import { daemonsNotRunning } from '../lab/daemons.ts';
 import type { StartedLab } from '../lab/started-lab.ts';
 import type { Lab } from '../lifecycle/lab.ts';
 import { SummaryReporter } from '../report/summary-reporter.ts';
@@ -195,6 +196,11 @@ async function runSuites(lab: StartedLab, o: SuiteOptions, userFiles: string[], 
   if (interrupted()) return EXIT.failed;
   const result = summary.summary;
   if (result && result.counts.passed + result.counts.failed === 0) console.log('\nno check applied to this lab (every test was skipped): that is not a pass');
+  // A daemon that died during the checks (a crash the probes set off, a fault left behind) is a
+  // failure of its own, named with its last words, whatever the suites made of its absence.
+  const dead = await daemonsNotRunning(lab.nodes(), { why: true });
+  if (dead.length) console.log(`\ndaemons not running after the checks (the run fails; summary.json daemonsNotRunning):\n${dead.map((d) => `  ${d}`).join('\n')}`);
+  await summary.recordDeadDaemons(dead);
   const { state: live, settled } = await settledLiveState(lab, SNAPSHOT_SETTLE_MS);
   if (!settled) console.log(`\nthe lab's state still changed ${SNAPSHOT_SETTLE_MS / 1000} s after the checks: state.json holds the last look`);
   for (const [router, why] of Object.entries(live.unreadable)) console.log(`state.json leaves out ${router}: it could not be read (${why.split('\n')[0]})`);
@@ -202,7 +208,7 @@ async function runSuites(lab: StartedLab, o: SuiteOptions, userFiles: string[], 
   await writeFile(join(o.reportDir, 'state.json'), `${JSON.stringify(snapshot, null, 2)}\n`);
   console.log(`\nreports: ${o.reportDir}/{junit.xml,allure-results/,summary.json,state.json}`);
   if (configRefused) console.log('FRR refused lines of the configuration (listed at the top, and in summary.json frrConfigProblems): the run fails');
-  const passed = result?.status === 'passed' && !configRefused;
+  const passed = result?.status === 'passed' && !configRefused && dead.length === 0;
   if (!o.baseline) return passed ? EXIT.ok : EXIT.failed;
   const report = await writeDiff(lab, snapshot, passed, o);
   return report.verdict === 'pass' ? EXIT.ok : EXIT.failed;

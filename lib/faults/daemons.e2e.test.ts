@@ -94,6 +94,9 @@ describe.each(RUNTIMES)('OVS and OVN daemons stopped on %s', (runtime) => {
     expect(broken.errors).toContain('host1: ovn-controller is not running');
     expect(broken.errors).toMatch(/host1 has not applied OVN's latest state/);
     expect(broken.errors).not.toMatch(/(host2|central): \S+ is not running/);
+    // Looked at again after the checks, in the run's verdict: only that daemon.
+    expect(broken.summary.daemonsNotRunning).toEqual(['host1: ovn-controller is not running']);
+    expect(broken.result.stdout).toContain('daemons not running after the checks');
 
     // Ctrl-C undoes the fault: ovn-controller started again as the deploy started it.
     fault.kill('SIGINT');
@@ -101,6 +104,7 @@ describe.each(RUNTIMES)('OVS and OVN daemons stopped on %s', (runtime) => {
     expect(await attached.node('host1').daemonRunning('ovn-controller')).toBe(true);
     const healed = await overlaySuite(name);
     expect(healed.result.exitCode, healed.errors || healed.result.stdout + healed.result.stderr).toBe(0);
+    expect(healed.summary.daemonsNotRunning).toBeUndefined();
   }, 300_000);
 
   test('ovs-vswitchd stopped on host1: netproof test fails naming host1; restored, its bridges, ports and br-phy flows are back and it passes again', async () => {

@@ -34,6 +34,8 @@ export interface Summary extends SummaryContext {
   /** Every check's observations merged: the matrices of state.json. */
   observations: Required<Observations>;
   tests: TestSummary[];
+  /** Daemons found not running after the checks ("host1: ovs-vswitchd is not running (its log ends: …)"): any fails the run. */
+  daemonsNotRunning?: string[];
 }
 
 export class SummaryReporter implements Reporter {
@@ -88,6 +90,17 @@ export class SummaryReporter implements Reporter {
       observations,
       tests,
     };
+    await this.write();
+  }
+
+  /** Record daemons that died during the run (looked at after the tests): any fails the run. */
+  async recordDeadDaemons(dead: string[]): Promise<void> {
+    if (!this.summary || !dead.length) return;
+    this.summary = { ...this.summary, status: 'failed', daemonsNotRunning: dead };
+    await this.write();
+  }
+
+  private async write(): Promise<void> {
     await mkdir(dirname(this.outputFile), { recursive: true });
     await writeFile(this.outputFile, `${JSON.stringify(this.summary, null, 2)}\n`);
   }
