@@ -14,11 +14,12 @@ import { describe, expectNoCulprits, sharedPrecondition, skipWithoutBgp, skipWit
 import { FAILURE_CLASSES, lossBudget, type FailureClass } from '../lib/model/intent.ts';
 import { greyFailure, linkDown } from '../lib/faults/faults.ts';
 import type { Fabric } from '../lib/probes/fabric.ts';
-import { measureFailover, RECOVERY_MARGIN_MS, TIMELINE_BUCKET_MS, type FailoverStream } from '../lib/probes/failover.ts';
+import { measureFailover, TIMELINE_BUCKET_MS, type FailoverStream } from '../lib/probes/failover.ts';
 import { planFailover, resteer, upstreamOf, type PlannedLink } from '../lib/probes/failover-streams.ts';
 import { recordFigure } from '../lib/report/figures.ts';
 import { timelineSvg } from '../lib/report/timeline-svg.ts';
 import { declaredBfdCulprits } from '../lib/testkit/bfd.ts';
+import { failoverStreamCulprit } from '../lib/expect/failover.ts';
 import { failoverScope } from '../lib/testkit/settings.ts';
 
 const RATE_PPS = 1000;
@@ -62,8 +63,6 @@ const FAILURE_TITLES: Record<FailureClass, string> = {
   carrier: 'carrier loss',
   'far-end': 'far end down (this side only loses carrier)',
 };
-
-const fixed = (n: number | undefined) => (n === undefined ? 'never' : `${n.toFixed(0)} ms`);
 
 describe('BFD failover', () => {
   test('before any fault: every fabric session runs BFD, up, with the declared timers', async ({ lab, bfdAsDeclared, skip }) => {
@@ -115,16 +114,8 @@ describe('BFD failover', () => {
           ];
           await attachment(`failover-${failure}-${p.group}-${role}.svg`, timelineSvg({ title: `${failure} failure of ${p.link.label}: ${s.stream.label}, longest loss ${s.lossWindowMs.toFixed(1)} ms`, bucketMs: TIMELINE_BUCKET_MS, buckets: s.buckets, expectedPerBucket: (RATE_PPS * TIMELINE_BUCKET_MS) / 1000, marks }), 'image/svg+xml');
           const where = `${failure} failure of ${p.link.label}: ${role} stream ${s.stream.label}`;
-          if (s.crossed === 0) culprits.push(`${where}: none of its packets crossed the link, though ${s.stream.flow.src}'s kernel chose that path for it — the measurement shows nothing`);
-          else if (s.flow.report.received === 0) culprits.push(`${where}: delivered nothing at all`);
-          else if (s.lossWindowMs > budget.ms) {
-            const detection = m.detection.map((d) => (d.bfd ? `BFD at ${d.node} down after ${fixed(d.ms)}` : `${d.node} runs no BFD session with ${d.peerAddress}`)).join(', ') || 'no session on the link';
-            const lost = s.recovered ? `lost ${s.lossWindowMs.toFixed(0)} ms of traffic` : `lost at least ${s.lossWindowMs.toFixed(0)} ms of traffic (not recovered when the stream ended)`;
-            culprits.push(`${where}: ${lost}, budget ${budget.ms} ms (${budget.source}); ${detection}; ${s.stream.flow.src} stopped using ${s.stream.gateway} after ${fixed(s.withdrawalMs)} (fault command took ${m.faultUncertaintyMs.toFixed(0)} ms)`);
-          } else if (!s.recovered) {
-            // Within budget so far, but the streams ended RECOVERY_MARGIN_MS after every sender had moved off the path: traffic never came back.
-            culprits.push(`${where}: traffic had not come back ${RECOVERY_MARGIN_MS} ms after ${s.stream.flow.src} stopped using ${s.stream.gateway} (after ${fixed(s.withdrawalMs)}); lost at least ${s.lossWindowMs.toFixed(0)} ms by then`);
-          }
+          const culprit = failoverStreamCulprit(where, s, m, budget);
+          if (culprit) culprits.push(culprit);
         }
         if (m.reconvergenceMs === undefined) culprits.push(`${p.link.label} restored after a ${failure} failure, but not re-converged within 30 s: ${m.reconvergenceFailure}`);
         await attachment(

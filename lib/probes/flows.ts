@@ -92,6 +92,8 @@ export async function runFlowSet(lab: StartedLab, specs: readonly FlowSpec[], du
     return src.exec(src.toolArgv(TRAFGEN, args), { timeoutMs: (spec.durationS + SENDER_START_MS / 1000 + 30) * 1000, ...(during ? { closeStdinWhen: stopped } : {}) });
   });
   const side = during?.({ startNs, stopStreams });
+  // `during` failed (a gate timed out, a fault would not go in): nothing is left to measure.
+  side?.catch(() => stopStreams());
   // Every end always runs to its (bounded) end, even if `during` fails: no stray flow outlives the call.
   const [sideResult, ...ends] = await Promise.allSettled([side, ...sending, ...receiving]);
   if (sideResult!.status === 'rejected') throw sideResult!.reason;

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import type { FailoverMeasurement, StreamMeasurement } from '../probes/failover.ts';
+import { failoverStreamCulprit } from './failover.ts';
+
+const budget = { ms: 1400, source: 'declared BFD 3 × 300 ms + 500 ms margin' };
+const m: Pick<FailoverMeasurement, 'detection' | 'faultUncertaintyMs'> = {
+  detection: [
+    { node: 'leaf1', peerAddress: '10.1.0.17', bfd: true, ms: 950 },
+    { node: 'host1', peerAddress: '10.1.0.16', bfd: true, ms: 1010 },
+  ],
+  faultUncertaintyMs: 40,
+};
+const where = 'grey failure of leaf1:eth3 – host1:eth1: forward stream leaf1 → host1 (10.255.2.1) leaving by leaf1:eth3';
+
+function stream(o: { crossed?: number; received?: number; lossWindowMs?: number; recovered?: boolean; withdrawalMs?: number }): StreamMeasurement {
+  return {
+    stream: { role: 'forward', label: 'leaf1 → host1', flow: { src: 'leaf1', dst: 'host1', srcIp: '10.255.1.1', dstIp: '10.255.2.1', port: 5002, srcPortBase: 42000 }, gateway: '10.1.0.17', arrives: { node: 'host1', iface: 'eth1' }, restored: { width: 1, usesGatewayAgain: true } },
+    flow: { report: { received: o.received ?? 1500, lost: 900, flows: [], longestLossMs: o.lossWindowMs ?? 900 } } as unknown as StreamMeasurement['flow'],
+    lossWindowMs: o.lossWindowMs ?? 900,
+    ...(o.withdrawalMs !== undefined ? { withdrawalMs: o.withdrawalMs } : {}),
+    crossed: o.crossed ?? 300,
+    recovered: o.recovered ?? true,
+    buckets: [],
+  };
+}
+
+describe('failoverStreamCulprit', () => {
+  it('passes a stream that crossed the link, lost less than its budget and came back', () => {
+    expect(failoverStreamCulprit(where, stream({ withdrawalMs: 960 }), m, budget)).toBeUndefined();
+  });
+
+  it('names a stream that never crossed the link: it measured nothing', () => {
+    expect(failoverStreamCulprit(where, stream({ crossed: 0 }), m, budget)).toBe(`${where}: none of its packets crossed the link, though leaf1's kernel chose that path for it — the measurement shows nothing`);
+  });
+
+  it('names a stream that delivered nothing', () => {
+    expect(failoverStreamCulprit(where, stream({ received: 0 }), m, budget)).toBe(`${where}: delivered nothing at all`);
+  });
+
+  it('names a loss over budget with both ends’ detection, the withdrawal and the fault command’s time', () => {
+    expect(failoverStreamCulprit(where, stream({ lossWindowMs: 2666, withdrawalMs: 2600 }), m, budget)).toBe(
+      `${where}: lost 2666 ms of traffic, budget 1400 ms (declared BFD 3 × 300 ms + 500 ms margin); BFD at leaf1 down after 950 ms, BFD at host1 down after 1010 ms; leaf1 stopped using 10.1.0.17 after 2600 ms (fault command took 40 ms)`,
+    );
+  });
+
+  it('says "at least" and "never" for a loss over budget that never recovered nor withdrew', () => {
+    expect(failoverStreamCulprit(where, stream({ lossWindowMs: 2000, recovered: false }), { ...m, detection: [{ node: 'leaf1', peerAddress: '10.1.0.17', bfd: false }] }, budget)).toBe(
+      `${where}: lost at least 2000 ms of traffic (not recovered when the stream ended), budget 1400 ms (declared BFD 3 × 300 ms + 500 ms margin); leaf1 runs no BFD session with 10.1.0.17; leaf1 stopped using 10.1.0.17 after never (fault command took 40 ms)`,
+    );
+  });
+
+  it('fails a stream within budget whose traffic had not come back when the streams ended', () => {
+    expect(failoverStreamCulprit(where, stream({ lossWindowMs: 1250, recovered: false, withdrawalMs: 950 }), m, budget)).toBe(
+      `${where}: traffic to 10.255.2.1 had not come back 300 ms after leaf1 stopped using 10.1.0.17 (after 950 ms); lost at least 1250 ms by then`,
+    );
+  });
+});

@@ -1,0 +1,28 @@
+// What one failover measurement says is wrong with one probe stream, if anything: it never
+// crossed the failed link (so it shows nothing), it delivered nothing, it lost more than its
+// budget, or its traffic never came back before the stream ended.
+import { RECOVERY_MARGIN_MS, type FailoverMeasurement, type StreamMeasurement } from '../probes/failover.ts';
+
+export interface LossBudget {
+  ms: number;
+  /** Where the budget comes from, for the message: the intent's key, or the declared BFD timers. */
+  source: string;
+}
+
+const fixed = (n: number | undefined) => (n === undefined ? 'never' : `${n.toFixed(0)} ms`);
+
+/** The culprit line for stream `s` of measurement `m` (`where` names the fault and the stream), or undefined if it behaved. */
+export function failoverStreamCulprit(where: string, s: StreamMeasurement, m: Pick<FailoverMeasurement, 'detection' | 'faultUncertaintyMs'>, budget: LossBudget): string | undefined {
+  const { src, dstIp } = s.stream.flow;
+  if (s.crossed === 0) return `${where}: none of its packets crossed the link, though ${src}'s kernel chose that path for it — the measurement shows nothing`;
+  if (s.flow.report.received === 0) return `${where}: delivered nothing at all`;
+  if (s.lossWindowMs > budget.ms) {
+    const detection = m.detection.map((d) => (d.bfd ? `BFD at ${d.node} down after ${fixed(d.ms)}` : `${d.node} runs no BFD session with ${d.peerAddress}`)).join(', ') || 'no session on the link';
+    const lost = s.recovered ? `lost ${s.lossWindowMs.toFixed(0)} ms of traffic` : `lost at least ${s.lossWindowMs.toFixed(0)} ms of traffic (not recovered when the stream ended)`;
+    return `${where}: ${lost}, budget ${budget.ms} ms (${budget.source}); ${detection}; ${src} stopped using ${s.stream.gateway} after ${fixed(s.withdrawalMs)} (fault command took ${m.faultUncertaintyMs.toFixed(0)} ms)`;
+  }
+  // Within budget so far, but the streams end RECOVERY_MARGIN_MS after every sender has moved
+  // off the failed path: traffic to dstIp that is still lost then has nowhere left to come back from.
+  if (!s.recovered) return `${where}: traffic to ${dstIp} had not come back ${RECOVERY_MARGIN_MS} ms after ${src} stopped using ${s.stream.gateway} (after ${fixed(s.withdrawalMs)}); lost at least ${s.lossWindowMs.toFixed(0)} ms by then`;
+  return undefined;
+}
