@@ -141,14 +141,20 @@ async function defaultLabDeploy(runtimeName: string, file: string, plan: ClosPla
   return { deploy_s: deployS, converge_s: convergeS, deploy_plus_converge_s: deployS + convergeS };
 }
 
-async function netproofRun(file: string, reportDir: string, suites: string[] = [], runtime = 'netns') {
+/**
+ * Time `netproof run` from start to teardown. A failing check throws, unless `mayFail`: then
+ * the time is still a figure, and the failed checks are returned beside it (the Docker
+ * comparison, whose failover windows exceed budget on a loaded 2-core machine).
+ */
+async function netproofRun(file: string, reportDir: string, suites: string[] = [], runtime = 'netns', o: { mayFail?: boolean } = {}) {
   const t0 = performance.now();
   const suiteArgs = suites.flatMap((s) => ['--suite', s]);
   const r = await exec([process.execPath, ownFile('lib/cli/main.ts'), 'run', file, '--runtime', runtime, ...suiteArgs, '--report-dir', reportDir], { env: { ...process.env, CI: 'true' }, timeoutMs: 600_000 });
   const totalS = (performance.now() - t0) / 1000;
-  if (r.exitCode !== 0) throw new Error(`netproof run failed (exit ${r.exitCode}):\n${r.stdout}\n${r.stderr}`);
-  const summary = JSON.parse(await readFile(join(reportDir, 'summary.json'), 'utf8')) as { figures: Record<string, { value: number }> };
-  return { total_s: totalS, bgp_convergence_s: summary.figures.bgp_convergence_s?.value };
+  if (r.exitCode !== 0 && !o.mayFail) throw new Error(`netproof run failed (exit ${r.exitCode}):\n${r.stdout}\n${r.stderr}`);
+  const summary = JSON.parse(await readFile(join(reportDir, 'summary.json'), 'utf8')) as { figures: Record<string, { value: number }>; tests: { name: string; status: string }[] };
+  const failed = summary.tests.filter((t) => t.status === 'failed').map((t) => t.name);
+  return { total_s: totalS, bgp_convergence_s: summary.figures.bgp_convergence_s?.value, exit_code: r.exitCode, failed };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -178,6 +184,7 @@ async function main() {
   const run = [];
   const overlay = [];
   const defaultRun = [];
+  const dockerFailed: string[] = [];
   const defaultPlan = planClos({ name: 'dc', spines: 2, leaves: 4, hosts: 4, vmsPerHost: 1 });
   const byRuntime: Record<string, { deploy_s: number; converge_s: number; deploy_plus_converge_s: number; full_suite_s: number }[]> = { netns: [], docker: [] };
   const docker = await ensureDockerReady((line) => process.stderr.write(`${line}\n`));
@@ -186,12 +193,15 @@ async function main() {
     floor.push(await handWired(plan, floorDir));
     runtime.push(await netproofRuntime(lab.file, plan));
     // What `run` adds to deploy + converge: vitest start, the BGP suite's probes, reports, teardown.
-    run.push(await netproofRun(lab.file, join(work, `report-${i}`), ['bgp-convergence']));
+    const bgpRun = await netproofRun(lab.file, join(work, `report-${i}`), ['bgp-convergence']);
+    run.push({ total_s: bgpRun.total_s, bgp_convergence_s: bgpRun.bgp_convergence_s });
     overlay.push(await overlayFirstReply(overlayLab.file));
     const netnsRun = (await netproofRun(defaultLab, join(work, `default-report-${i}`))).total_s;
     defaultRun.push({ total_s: netnsRun });
     byRuntime.netns!.push({ ...(await defaultLabDeploy('netns', defaultLab, defaultPlan)), full_suite_s: netnsRun });
-    byRuntime.docker!.push({ ...(await defaultLabDeploy('docker', defaultLab, defaultPlan)), full_suite_s: (await netproofRun(defaultLab, join(work, `docker-report-${i}`), [], 'docker')).total_s });
+    const dockerRun = await netproofRun(defaultLab, join(work, `docker-report-${i}`), [], 'docker', { mayFail: true });
+    dockerFailed.push(...dockerRun.failed.map((name) => `round ${i + 1}: ${name}`));
+    byRuntime.docker!.push({ ...(await defaultLabDeploy('docker', defaultLab, defaultPlan)), full_suite_s: dockerRun.total_s });
   }
   const dockerEngine = execFileSync('docker', ['version', '--format', '{{.Server.Version}}'], { encoding: 'utf8' }).trim();
   await docker.release();
@@ -225,17 +235,18 @@ async function main() {
       ratio: Number((median(overlay.map((o) => o.first_daemon_to_first_reply_s)) / OVERLAY_FLOOR_S).toFixed(3)),
       target_ratio: 1.5,
     },
-    default_run: { lab: 'topologies/dc (npm start)', suites: 'all', ...medians(defaultRun), target_s: 60 },
+    default_run: { lab: 'topologies/dc (npm start)', suites: 'all', ...medians(defaultRun), target_s: 58.5, target_source: 'issue 10: within 1.3× of the ≈ 45 s the default run took before it' },
     runtimes: {
       lab: 'topologies/dc: 2 spines, 4 leaves, 4 OVN chassis with 1 VM each, OVN central',
       deploy_plus_converge: 'deploy with the overlay intent applied, then every leaf has every remote leaf /32 with 2 next hops',
-      full_suite: '`netproof run` of all six suites, deploy to teardown',
+      full_suite: '`netproof run` of every suite, deploy to teardown (on Docker timed even when checks fail: see docker_failed_checks)',
       ...rt,
       docker_over_netns: {
         deploy_plus_converge: Number((rt.docker.deploy_plus_converge_s! / rt.netns.deploy_plus_converge_s!).toFixed(3)),
         full_suite: Number((rt.docker.full_suite_s! / rt.netns.full_suite_s!).toFixed(3)),
       },
       docker_engine: dockerEngine,
+      docker_failed_checks: dockerFailed,
     },
   };
   await mkdir(join(PROJECT_ROOT, 'reports'), { recursive: true });
