@@ -3,12 +3,13 @@ import type { FailoverMeasurement, StreamMeasurement } from '../probes/failover.
 import { failoverStreamCulprit } from './failover.ts';
 
 const budget = { ms: 1400, source: 'declared BFD 3 × 300 ms + 500 ms margin' };
-const m: Pick<FailoverMeasurement, 'detection' | 'faultUncertaintyMs'> = {
+const m: Pick<FailoverMeasurement, 'detection' | 'faultUncertaintyMs' | 'endedEarly'> = {
   detection: [
     { node: 'leaf1', peerAddress: '10.1.0.17', bfd: true, ms: 950 },
     { node: 'host1', peerAddress: '10.1.0.16', bfd: true, ms: 1010 },
   ],
   faultUncertaintyMs: 40,
+  endedEarly: true,
 };
 const where = 'grey failure of leaf1:eth3 – host1:eth1: forward stream leaf1 → host1 (10.255.2.1) leaving by leaf1:eth3';
 
@@ -52,6 +53,12 @@ describe('failoverStreamCulprit', () => {
   it('fails a stream within budget whose traffic had not come back when the streams ended', () => {
     expect(failoverStreamCulprit(where, stream({ lossWindowMs: 1250, recovered: false, withdrawalMs: 950 }), m, budget)).toBe(
       `${where}: traffic to 10.255.2.1 had not come back 300 ms after leaf1 stopped using 10.1.0.17 (after 950 ms); lost at least 1250 ms by then`,
+    );
+  });
+
+  it('says the stream ran its whole duration where streams are not ended early (Docker)', () => {
+    expect(failoverStreamCulprit(where, stream({ lossWindowMs: 98, recovered: false, withdrawalMs: 4842 }), { ...m, endedEarly: false }, budget)).toBe(
+      `${where}: traffic to 10.255.2.1 had not come back when the stream ended (leaf1 stopped using 10.1.0.17 after 4842 ms); lost at least 98 ms by then`,
     );
   });
 });

@@ -12,7 +12,7 @@ export interface LossBudget {
 const fixed = (n: number | undefined) => (n === undefined ? 'never' : `${n.toFixed(0)} ms`);
 
 /** The culprit line for stream `s` of measurement `m` (`where` names the fault and the stream), or undefined if it behaved. */
-export function failoverStreamCulprit(where: string, s: StreamMeasurement, m: Pick<FailoverMeasurement, 'detection' | 'faultUncertaintyMs'>, budget: LossBudget): string | undefined {
+export function failoverStreamCulprit(where: string, s: StreamMeasurement, m: Pick<FailoverMeasurement, 'detection' | 'faultUncertaintyMs' | 'endedEarly'>, budget: LossBudget): string | undefined {
   const { src, dstIp } = s.stream.flow;
   if (s.crossed === 0) return `${where}: none of its packets crossed the link, though ${src}'s kernel chose that path for it — the measurement shows nothing`;
   if (s.flow.report.received === 0) return `${where}: delivered nothing at all`;
@@ -21,8 +21,10 @@ export function failoverStreamCulprit(where: string, s: StreamMeasurement, m: Pi
     const lost = s.recovered ? `lost ${s.lossWindowMs.toFixed(0)} ms of traffic` : `lost at least ${s.lossWindowMs.toFixed(0)} ms of traffic (not recovered when the stream ended)`;
     return `${where}: ${lost}, budget ${budget.ms} ms (${budget.source}); ${detection}; ${src} stopped using ${s.stream.gateway} after ${fixed(s.withdrawalMs)} (fault command took ${m.faultUncertaintyMs.toFixed(0)} ms)`;
   }
-  // Within budget so far, but the streams end RECOVERY_MARGIN_MS after every sender has moved
-  // off the failed path: traffic to dstIp that is still lost then has nowhere left to come back from.
-  if (!s.recovered) return `${where}: traffic to ${dstIp} had not come back ${RECOVERY_MARGIN_MS} ms after ${src} stopped using ${s.stream.gateway} (after ${fixed(s.withdrawalMs)}); lost at least ${s.lossWindowMs.toFixed(0)} ms by then`;
+  // Within budget so far, but lost when the stream ended: RECOVERY_MARGIN_MS after every sender
+  // had moved off the failed path (traffic still lost then has nowhere left to come back from),
+  // or at the end of its whole duration.
+  const ended = m.endedEarly ? `${RECOVERY_MARGIN_MS} ms after ${src} stopped using ${s.stream.gateway} (after ${fixed(s.withdrawalMs)})` : `when the stream ended (${src} stopped using ${s.stream.gateway} after ${fixed(s.withdrawalMs)})`;
+  if (!s.recovered) return `${where}: traffic to ${dstIp} had not come back ${ended}; lost at least ${s.lossWindowMs.toFixed(0)} ms by then`;
   return undefined;
 }

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { netproof } from '../../fixtures/cli.ts';
 import { editFrrConf, generatedLab } from '../../fixtures/faults.ts';
 import { labFor, leftovers, RUNTIMES } from '../../fixtures/runtimes.ts';
+import { SUITE_NAMES } from '../cli/run.ts';
 import { statementsNotRunning } from '../expect/running-config.ts';
 import { setLinkMtu } from '../faults/faults.ts';
 import type { Summary } from '../report/summary-reporter.ts';
@@ -39,7 +40,7 @@ describe.each(RUNTIMES)('overlay suites on %s', (runtime) => {
     // machine, grey-failure loss windows measure 1.45–1.57 s against the declared 3 × 300 ms +
     // 500 ms budget: bfdd and zebra wait behind `docker exec`. Failover on Docker is run on the
     // lighter lab of run.e2e and in failover.e2e; on netns, here, in full.
-    const suites = runtime === 'docker' ? ['acl', 'bgp-convergence', 'ecmp-spread', 'frr-config', 'geneve-mtu', 'intent', 'overlay-reachability'].flatMap((s) => ['--suite', s]) : [];
+    const suites = runtime === 'docker' ? SUITE_NAMES.filter((s) => s !== 'bfd-failover').flatMap((s) => ['--suite', s]) : [];
     const { result, summary } = await report(['run', 'topologies/dc/dc.clab.yml', '--runtime', runtime, '--keep', ...suites], { timeoutMs: 600_000 });
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     expect(summary.frrConfigProblems).toEqual([]);

@@ -7,7 +7,7 @@ import { expectedRoutes, type ExpectedRoute } from '../plan/expected-routing.ts'
 import { linkGroups, streamCandidates, type FailoverLink, type FailoverScope, type StreamCandidate, type StreamRole } from '../plan/failover-plan.ts';
 import type { Fabric } from './fabric.ts';
 import type { FailoverStream, WatchedSession } from './failover.ts';
-import { steerToGateway } from './steer.ts';
+import { steerToGateway, type FlowTuple } from './steer.ts';
 
 const PORTS: Record<StreamRole, number> = { forward: 5002, reverse: 5003, remote: 5004 };
 const SRC_PORT_BASE = 42000;
@@ -32,13 +32,17 @@ export interface FailoverPlan {
 const loopbackOf = (f: Fabric, node: string) => f.routers.find((r) => r.name === node)?.loopbacks[0]?.replace(/\/32$/, '');
 const sessionAt = (f: Fabric, node: string, iface: string) => f.sessions.find((s) => s.at === node && s.iface === iface);
 
+/** The first source port from SRC_PORT_BASE whose flow `sender` sends to `gateway` now; one try where the route has a single installed path (the kernel's choice is not a hash). */
+function steerPort(lab: StartedLab, sender: string, f: Omit<FlowTuple, 'srcPort'>, gateway: string, width: number): Promise<number | undefined> {
+  return steerToGateway(lab.node(sender), f, gateway, SRC_PORT_BASE, width >= 2 ? STEER_TRIES : 1);
+}
+
 /** A candidate made concrete: a source port whose flow the sender's kernel sends over the chosen link now. */
 async function steer(lab: StartedLab, f: Fabric, c: StreamCandidate, route: ExpectedRoute | undefined, link: FailoverLink): Promise<FailoverStream | undefined> {
   const srcIp = loopbackOf(f, c.sender);
   const gateway = sessionAt(f, c.egress.node, c.egress.iface)?.peerAddress;
   if (!srcIp || !gateway) return undefined;
-  // One try where the route has a single installed path: the kernel's choice is not a hash.
-  const srcPort = await steerToGateway(lab.node(c.sender), { srcIp, dstIp: c.dstIp, dstPort: PORTS[c.role] }, gateway, SRC_PORT_BASE, (route?.width ?? 1) >= 2 ? STEER_TRIES : 1);
+  const srcPort = await steerPort(lab, c.sender, { srcIp, dstIp: c.dstIp, dstPort: PORTS[c.role] }, gateway, route?.width ?? 1);
   if (srcPort === undefined) return undefined;
   const downstream = link.a.node === c.upstream.node ? link.b : link.a;
   return {
@@ -98,8 +102,8 @@ export async function planFailover(lab: StartedLab, f: Fabric, scope: FailoverSc
 export async function resteer(lab: StartedLab, p: PlannedLink): Promise<PlannedLink> {
   const streams = await Promise.all(
     p.streams.map(async (s) => {
-      const srcPort = await steerToGateway(lab.node(s.flow.src), { srcIp: s.flow.srcIp!, dstIp: s.flow.dstIp, dstPort: s.flow.port }, s.gateway, SRC_PORT_BASE, s.restored.width >= 2 ? STEER_TRIES : 1);
-      if (srcPort === undefined) throw new Error(`${s.label}: ${s.flow.src} no longer sends any of ${STEER_TRIES} probe flows to ${s.flow.dstIp} via ${s.gateway}, though it did when the links were chosen`);
+      const srcPort = await steerPort(lab, s.flow.src, { srcIp: s.flow.srcIp!, dstIp: s.flow.dstIp, dstPort: s.flow.port }, s.gateway, s.restored.width);
+      if (srcPort === undefined) throw new Error(`${s.label}: ${s.flow.src} no longer sends any of ${s.restored.width >= 2 ? STEER_TRIES : 1} probe flows to ${s.flow.dstIp} via ${s.gateway}, though it did when the links were chosen`);
       return { ...s, flow: { ...s.flow, srcPortBase: srcPort } };
     }),
   );

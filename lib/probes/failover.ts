@@ -77,6 +77,8 @@ export interface FailoverMeasurement {
   /** How long the fault command took: the fault took effect within this window after faultAtMs, so times are overstated by at most this much. */
   faultUncertaintyMs: number;
   restoreAtMs: number;
+  /** Whether the streams ended RECOVERY_MARGIN_MS after the last withdrawal (netns), or ran their whole duration (Docker). */
+  endedEarly: boolean;
   /** From restoring the link to every sender having its route back and the link's BGP and BFD sessions up. */
   reconvergenceMs?: number;
   /** When it did not re-converge: what was still wrong. */
@@ -289,6 +291,7 @@ export async function measureFailover(lab: StartedLab, o: FailoverOptions): Prom
     faultAtMs: ms(faultStartNs! - startNs),
     faultUncertaintyMs: ms(fault!.appliedAtNs - faultStartNs!),
     restoreAtMs: ms(restoreNs - startNs),
+    endedEarly: endsEarly(lab),
     ...(reconvergenceMs !== undefined ? { reconvergenceMs } : {}),
     ...(reconvergenceFailure ? { reconvergenceFailure } : {}),
   };
