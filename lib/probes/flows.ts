@@ -44,6 +44,12 @@ async function assertLabAddress(node: NodeHandle, ip: string, what: string): Pro
 
 /** Long enough for every sender's Node to start inside its node before the common start instant. */
 const SENDER_START_MS = 500;
+/** After the last sender exits, how long receivers wait for datagrams still in flight (a flow without end markers: its path is broken). */
+const RECEIVER_GRACE_MS = 1000;
+/** A receiver's own limit beyond its stream's duration, should it never be told the senders finished. */
+const RECEIVER_BOUND_S = 30;
+/** trafgen's LIMITS.durationS (importing trafgen.ts would run it: it is a program). */
+const TRAFGEN_MAX_DURATION_S = 120;
 
 /** What `during` is told: the streams' common start, and how to end them before their duration. */
 export interface FlowSetControl {
@@ -55,29 +61,39 @@ export interface FlowSetControl {
 /**
  * Run several probe streams at once, all starting at one instant of the monotonic clock the
  * senders share with this process; `during` (e.g. a fault) runs meanwhile, is told that
- * instant and may end the streams early. Resolves when every end has finished; receivers stop
- * on the senders' end markers.
+ * instant and may end the streams early. Resolves when every end has finished.
  */
 export async function runFlowSet(lab: StartedLab, specs: readonly FlowSpec[], during?: (control: FlowSetControl) => Promise<void>): Promise<FlowResult[]> {
   const ports = specs.map((s) => `${s.dst}:${s.port}`);
   const clash = ports.find((p, i) => ports.indexOf(p) !== i);
   if (clash) throw new Error(`two probe streams would both listen on ${clash}`);
   await Promise.all(specs.flatMap((s) => [assertLabAddress(lab.node(s.dst), s.dstIp, 'to'), ...(s.srcIp ? [assertLabAddress(lab.node(s.src), s.srcIp, 'from')] : [])]));
-  const slackS = 2;
+  // Receivers stop on their senders' end markers, or when told every sender has finished
+  // (stdin closed, RECEIVER_GRACE_MS later): never on a timer started before the senders were,
+  // which a slow start (waiting for every receiver to listen) would turn into a lost tail.
+  let sendersFinished = () => {};
+  const finished = new Promise<void>((r) => (sendersFinished = r));
+  const boundS = (spec: FlowSpec) => Math.min(TRAFGEN_MAX_DURATION_S, spec.durationS + SENDER_START_MS / 1000 + RECEIVER_BOUND_S);
   const receiving = specs.map((spec) => {
     const dst = lab.node(spec.dst);
-    return dst.exec(dst.toolArgv(TRAFGEN, ['recv', '--port', String(spec.port), '--duration', String(spec.durationS + SENDER_START_MS / 1000 + slackS)]), { timeoutMs: (spec.durationS + slackS + 30) * 1000 });
+    return dst.exec(dst.toolArgv(TRAFGEN, ['recv', '--port', String(spec.port), '--duration', String(boundS(spec)), '--until-eof']), { timeoutMs: (boundS(spec) + 10) * 1000, closeStdinWhen: finished });
   });
   // If a receiver dies before it listens, say why instead of waiting for the socket.
-  await Promise.all(
-    specs.map(async (spec, i) => {
-      const died = receiving[i]!.then((r) => {
-        throw new Error(`${spec.dst}: trafgen recv exited (${r.exitCode}) before listening on udp/${spec.port}: ${(r.stderr || r.stdout).trim().slice(0, 500)}`);
-      });
-      died.catch(() => undefined);
-      await Promise.race([waitListening(lab.node(spec.dst), 'udp', spec.port), died]);
-    }),
-  );
+  try {
+    await Promise.all(
+      specs.map(async (spec, i) => {
+        const died = receiving[i]!.then((r) => {
+          throw new Error(`${spec.dst}: trafgen recv exited (${r.exitCode}) before listening on udp/${spec.port}: ${(r.stderr || r.stdout).trim().slice(0, 500)}`);
+        });
+        died.catch(() => undefined);
+        await Promise.race([waitListening(lab.node(spec.dst), 'udp', spec.port), died]);
+      }),
+    );
+  } catch (err) {
+    sendersFinished();
+    await Promise.allSettled(receiving);
+    throw err;
+  }
   const startNs = process.hrtime.bigint() + BigInt(SENDER_START_MS * 1e6);
   // A sender stops at the end of its duration, or when its stdin closes (--until-eof) on stopStreams().
   let stopStreams = () => {};
@@ -91,6 +107,7 @@ export async function runFlowSet(lab: StartedLab, specs: readonly FlowSpec[], du
     if (during) args.push('--until-eof');
     return src.exec(src.toolArgv(TRAFGEN, args), { timeoutMs: (spec.durationS + SENDER_START_MS / 1000 + 30) * 1000, ...(during ? { closeStdinWhen: stopped } : {}) });
   });
+  void Promise.allSettled(sending).then(() => setTimeout(sendersFinished, RECEIVER_GRACE_MS));
   const side = during?.({ startNs, stopStreams });
   // `during` failed (a gate timed out, a fault would not go in): nothing is left to measure.
   side?.catch(() => stopStreams());

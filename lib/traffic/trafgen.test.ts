@@ -215,6 +215,26 @@ describe('trafgen send --until-eof', () => {
   }, 20_000);
 });
 
+describe('trafgen recv --until-eof', () => {
+  it('stops when its stdin closes, long before --duration, keeping the probes it got', async () => {
+    const port = await freePorts(1);
+    let close: () => void = () => {};
+    const closed = new Promise<void>((r) => (close = r));
+    const started = performance.now();
+    const receiving = exec([process.execPath, TRAFGEN, 'recv', '--port', String(port), '--duration', '60', '--until-eof'], { closeStdinWhen: closed, timeoutMs: 20_000 });
+    await waitForUdpListener(port);
+    // A sender without end markers (its flow's path broke): only the closed stdin ends the receiver.
+    const sent = await exec([process.execPath, TRAFGEN, 'send', '--dst', LOOPBACK, '--port', String(port), '--rate', '1000', '--duration', '0.2'], { timeoutMs: 20_000 });
+    expect(sent.exitCode, sent.stderr).toBe(0);
+    close();
+    const r = await receiving;
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(performance.now() - started).toBeLessThan(15_000);
+    const got = JSON.parse(r.stdout) as ReceiverReport;
+    expect(got.seqs.length).toBe((JSON.parse(sent.stdout) as SenderReport).sent[0]);
+  }, 30_000);
+});
+
 describe('trafgen refuses bad arguments: exit 2, a message on stderr, nothing on stdout', () => {
   it.each([
     ['a rate above the limit', ['send', '--dst', LOOPBACK, '--port', '9', '--rate', String(RATE_LIMIT_PPS + 1), '--duration', '0.1'], /--rate must be between 1 and 20000/],

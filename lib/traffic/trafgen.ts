@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // netproof's traffic generator, run inside lab nodes (through the runtime's exec):
 //   trafgen send --dst IP --port P [--src IP] [--start-ns T] [--flows N] [--rate PPS] [--duration S] [--size B] [--src-port-base S] [--until-eof]
-//   trafgen recv --port P --duration S
+//   trafgen recv --port P --duration S [--until-eof]
 // UDP probes carry a flow id, a sequence number and the sender's monotonic send time. Every
 // run is bounded in rate and time and stops by itself. The sender prints how many packets each
 // flow sent; the receiver prints every packet it got, for the caller to analyze (analysis.ts).
 // When a flow ends its sender sends a few end markers on it: the receiver stops as soon as it
-// has one from every flow, and at --duration at the latest (a flow whose path stayed broken).
+// has one from every flow, when its stdin closes (--until-eof: the caller has seen every sender
+// finish) and at --duration at the latest (a flow whose path stayed broken).
 import { createSocket, type Socket } from 'node:dgram';
 import { parseArgs } from 'node:util';
 
@@ -14,6 +15,8 @@ const MAGIC = 0x4e505246; // "NPRF"
 const END_MAGIC = 0x4e50454e; // "NPEN": flow id, then how many flows the sender runs
 const HEADER_BYTES = 18;
 const END_COPIES = 3;
+/** After stdin's EOF, how long the receiver keeps reading datagrams already on their way. */
+const EOF_DRAIN_MS = 200;
 export const LIMITS = { rate: 20_000, durationS: 120, flows: 1024, sizeMin: HEADER_BYTES, sizeMax: 1400 } as const;
 
 function fail(message: string): never {
@@ -71,7 +74,9 @@ async function send(o: Record<string, string | undefined>): Promise<void> {
     process.stdin.resume();
   }
   let n = 0n;
-  // Send every packet that is due, then yield: the schedule holds even when a tick runs late.
+  // Send every packet that is due, then sleep until the next one is: the schedule holds even
+  // when a wake-up runs late, and the sender leaves the CPU to the daemons whose reaction the
+  // streams time (spinning here took a whole core per stream and stretched BFD failovers).
   await new Promise<void>((resolve) => {
     const tick = () => {
       const now = process.hrtime.bigint();
@@ -86,8 +91,9 @@ async function send(o: Record<string, string | undefined>): Promise<void> {
         sent[flow]!++;
         n++;
       }
-      if (start + n * intervalNs >= end) resolve();
-      else setImmediate(tick);
+      const nextDue = start + n * intervalNs;
+      if (nextDue >= end) resolve();
+      else setTimeout(tick, Math.max(0, Number(nextDue - process.hrtime.bigint()) / 1e6));
     };
     tick();
   });
@@ -134,8 +140,16 @@ async function recv(o: Record<string, string | undefined>): Promise<void> {
     s.bind(port, resolve);
   });
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([ends, new Promise((r) => (timer = setTimeout(r, durationS * 1000)))]);
+  const stops: Promise<unknown>[] = [ends, new Promise((r) => (timer = setTimeout(r, durationS * 1000)))];
+  // --until-eof: the senders have all finished. Datagrams already queued on the socket are
+  // still read (a starved receiver may see EOF first) before it closes.
+  if (o['until-eof']) {
+    stops.push(new Promise((r) => process.stdin.once('end', () => setTimeout(r, EOF_DRAIN_MS))));
+    process.stdin.resume();
+  }
+  await Promise.race(stops);
   clearTimeout(timer);
+  if (o['until-eof']) process.stdin.destroy();
   s.close();
   process.stdout.write(`${JSON.stringify({ flows, seqs, sentNs })}\n`);
 }
@@ -154,4 +168,4 @@ const { positionals, values } = (() => {
 const options = { ...values, 'until-eof': values['until-eof'] ? 'yes' : undefined };
 if (positionals[0] === 'send') await send(options);
 else if (positionals[0] === 'recv') await recv(options);
-else fail('usage: trafgen send --dst IP --port P [--src IP] [--start-ns T] [--flows N] [--rate PPS] [--duration S] [--size B] [--src-port-base S] [--until-eof] | trafgen recv --port P --duration S');
+else fail('usage: trafgen send --dst IP --port P [--src IP] [--start-ns T] [--flows N] [--rate PPS] [--duration S] [--size B] [--src-port-base S] [--until-eof] | trafgen recv --port P --duration S [--until-eof]');
