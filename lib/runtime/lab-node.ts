@@ -119,11 +119,12 @@ class LabNodeHandle implements NodeHandle {
     const file = this.pidfile(daemon);
     const pid = Number.parseInt(await readFile(file, 'utf8').catch(() => ''), 10);
     if (!Number.isInteger(pid) || pid <= 0) return { why: `${file} holds no pid` };
-    const stat = await this.shell.exec(['cat', `/proc/${pid}/stat`]);
+    // One command for both files (a lab has dozens of daemons): the stat line, then the NUL-separated command line.
+    const r = await this.shell.exec(['cat', `/proc/${pid}/stat`, `/proc/${pid}/cmdline`]);
+    const [stat, cmdline = ''] = [r.stdout.slice(0, r.stdout.indexOf('\n') + 1), r.stdout.slice(r.stdout.indexOf('\n') + 1)];
     // Gone, or a zombie no one has reaped yet: either way it no longer runs.
-    if (stat.exitCode !== 0 || !statShowsRunning(stat.stdout)) return { why: `pid ${pid} from ${file} is not running` };
-    const cmdline = await this.shell.exec(['cat', `/proc/${pid}/cmdline`]);
-    if (!cmdline.stdout.split('\0').some((arg) => arg === file || arg.endsWith(`=${file}`))) return { why: `pid ${pid} from ${file} is another process now` };
+    if (r.exitCode !== 0 || !statShowsRunning(stat)) return { why: `pid ${pid} from ${file} is not running` };
+    if (!cmdline.split('\0').some((arg) => arg === file || arg.endsWith(`=${file}`))) return { why: `pid ${pid} from ${file} is another process now` };
     return { pid, why: '' };
   }
 

@@ -5,7 +5,7 @@
 import { Address4 } from 'ip-address';
 import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
 import { hashPolicyName } from '../model/intent.ts';
-import { vtyshJson, type BgpSummary, type RibEntry } from '../probes/frr.ts';
+import { vtyshJsonAll, type BgpSummary, type RibEntry } from '../probes/frr.ts';
 import type { BfdPeer } from '../probes/failover.ts';
 import { addresses, interfaceMtus, kernelRoutes, multipathHashPolicy, type KernelRoute } from '../probes/kernel.ts';
 import { waitFor } from '../wait-for.ts';
@@ -100,14 +100,14 @@ async function routerState(node: NodeHandle, owners: Map<string, string>): Promi
   const label = byNeighbour(owners);
   const hasBgp = node.frrDaemons.includes('bgpd');
   const hasBfd = node.frrDaemons.includes('bfdd');
-  const [summary, table, rib, kernel, bfd, hash] = await Promise.all([
-    hasBgp ? vtyshJson<{ ipv4Unicast?: BgpSummary }>(node, 'show bgp summary json').then((j) => j.ipv4Unicast) : undefined,
-    hasBgp ? vtyshJson<{ routes?: Record<string, BgpPath[]> }>(node, 'show bgp ipv4 unicast json').then((j) => j.routes ?? {}) : {},
-    vtyshJson<Record<string, RibEntry[]>>(node, 'show ip route json'),
-    kernelRoutes(node),
-    hasBfd ? vtyshJson<BfdPeerJson[]>(node, 'show bfd peers json') : [],
-    multipathHashPolicy(node),
-  ]);
+  // One vtysh for all four: its start-up (connecting to every daemon) is most of a read's cost.
+  const commands = [...(hasBgp ? ['show bgp summary json', 'show bgp ipv4 unicast json'] : []), 'show ip route json', ...(hasBfd ? ['show bfd peers json'] : [])];
+  const [docs, kernel, hash] = await Promise.all([vtyshJsonAll(node, commands), kernelRoutes(node), multipathHashPolicy(node)]);
+  const output = <T>(command: string): T | undefined => (commands.includes(command) ? (docs[commands.indexOf(command)] as T) : undefined);
+  const summary = output<{ ipv4Unicast?: BgpSummary }>('show bgp summary json')?.ipv4Unicast;
+  const table = output<{ routes?: Record<string, BgpPath[]> }>('show bgp ipv4 unicast json')?.routes ?? {};
+  const rib = output<Record<string, RibEntry[]>>('show ip route json')!;
+  const bfd = output<BfdPeerJson[]>('show bfd peers json') ?? [];
   const sessions = keyed<SessionState>(
     Object.entries(summary?.peers ?? {}).map(([address, p]) => ({ address, peer: owners.get(address) ?? address, state: p.state, prefixes: p.pfxRcd ?? 0 })),
   );
