@@ -146,6 +146,18 @@ async function defaultLabDeploy(runtimeName: string, file: string, plan: ClosPla
  * the time is still a figure, and the failed checks are returned beside it (the Docker
  * comparison, whose failover windows exceed budget on a loaded 2-core machine).
  */
+/**
+ * What one failover probe stream costs: a sender at the suites' 1000 packets/s for 3 s, CPU
+ * seconds per second of stream (start-up included). In a network namespace of its own
+ * (`unshare --net`: nothing leaves it, nothing is left behind). Senders once spun a whole core.
+ */
+async function probeSenderCpu(): Promise<{ rate_pps: number; duration_s: number; cpu_s: number; cpu_share: number }> {
+  const durationS = 3;
+  const argv = ['unshare', '--net', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', process.execPath, ownFile('lib/traffic/trafgen.ts'), 'send', '--dst', '127.0.0.1', '--port', '9', '--rate', '1000', '--duration', String(durationS)];
+  const { cpuMs } = JSON.parse((await execOk(argv, { timeoutMs: 30_000 })).stdout) as { cpuMs: number };
+  return { rate_pps: 1000, duration_s: durationS, cpu_s: cpuMs / 1000, cpu_share: Number((cpuMs / 1000 / durationS).toFixed(3)) };
+}
+
 async function netproofRun(file: string, reportDir: string, suites: string[] = [], runtime = 'netns', o: { mayFail?: boolean } = {}) {
   const t0 = performance.now();
   const suiteArgs = suites.flatMap((s) => ['--suite', s]);
@@ -185,11 +197,13 @@ async function main() {
   const overlay = [];
   const defaultRun = [];
   const dockerFailed: string[] = [];
+  const sender = [];
   const defaultPlan = planClos({ name: 'dc', spines: 2, leaves: 4, hosts: 4, vmsPerHost: 1 });
   const byRuntime: Record<string, { deploy_s: number; converge_s: number; deploy_plus_converge_s: number; full_suite_s: number }[]> = { netns: [], docker: [] };
   const docker = await ensureDockerReady((line) => process.stderr.write(`${line}\n`));
   for (let i = 0; i < ROUNDS; i++) {
     process.stderr.write(`round ${i + 1}/${ROUNDS}\n`);
+    sender.push(await probeSenderCpu());
     floor.push(await handWired(plan, floorDir));
     runtime.push(await netproofRuntime(lab.file, plan));
     // What `run` adds to deploy + converge: vitest start, the BGP suite's probes, reports, teardown.
@@ -235,6 +249,7 @@ async function main() {
       ratio: Number((median(overlay.map((o) => o.first_daemon_to_first_reply_s)) / OVERLAY_FLOOR_S).toFixed(3)),
       target_ratio: 1.5,
     },
+    probe_sender: { workload: 'trafgen send, 1000 packets/s to 127.0.0.1 in a network namespace of its own; CPU time incl. start-up', ...medians(sender), target_cpu_share: 0.25 },
     default_run: { lab: 'topologies/dc (npm start)', suites: 'all', ...medians(defaultRun), target_s: 58.5, target_source: 'issue 10: within 1.3× of the ≈ 45 s the default run took before it' },
     runtimes: {
       lab: 'topologies/dc: 2 spines, 4 leaves, 4 OVN chassis with 1 VM each, OVN central',

@@ -80,6 +80,7 @@ async function waitForUdpListener(port: number, timeoutMs = 10_000): Promise<voi
 
 interface SenderReport {
   sent: number[];
+  cpuMs: number;
   startNs: string;
   endNs: string;
   sourcePorts: number[];
@@ -128,6 +129,10 @@ describe('trafgen send → recv over 127.0.0.1', () => {
 
   it('the sender reports its schedule: the run spans the duration', () => {
     expect(BigInt(sent.endNs) - BigInt(sent.startNs)).toBe(BigInt(DURATION_S * 1e9));
+  });
+
+  it('the sender reports the CPU time it used (npm run bench states what a stream costs)', () => {
+    expect(Number.isInteger(sent.cpuMs) && sent.cpuMs > 0, `cpuMs: ${sent.cpuMs}`).toBe(true);
   });
 
   it('the receiver stops once every flow has sent its end marker, long before its --duration', () => {

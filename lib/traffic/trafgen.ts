@@ -111,7 +111,9 @@ async function send(o: Record<string, string | undefined>): Promise<void> {
   const sourcePorts = sockets.map((s) => s.address().port);
   for (const s of sockets) s.close();
   if (o['until-eof']) process.stdin.destroy();
-  process.stdout.write(`${JSON.stringify({ sent, startNs: String(start), endNs: String(end), sourcePorts })}\n`);
+  // Its own CPU time, start-up included: what a stream costs the machine whose reactions it times (npm run bench).
+  const cpu = process.cpuUsage();
+  process.stdout.write(`${JSON.stringify({ sent, startNs: String(start), endNs: String(end), sourcePorts, cpuMs: Math.round((cpu.user + cpu.system) / 1000) })}\n`);
 }
 
 async function recv(o: Record<string, string | undefined>): Promise<void> {
