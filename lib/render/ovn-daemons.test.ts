@@ -191,13 +191,14 @@ describe('the daemons a fault can stop, and how each starts again', () => {
     expect(setup.at(-1)).toBe('nft -f -');
   });
 
-  it('the central runs its NB and SB databases and northd as separate processes, each with its own pidfile', () => {
+  it('the central runs its NB and SB databases and northd as separate processes, each with its own pidfile and log (a crash is named from it)', () => {
     const daemons = centralDaemons(DIR);
-    expect(daemons.map((d) => [d.name, d.pidfile])).toEqual([
-      ['ovsdb-server-nb', `${DIR}/ovnnb_db.pid`],
-      ['ovsdb-server-sb', `${DIR}/ovnsb_db.pid`],
-      ['ovn-northd', `${DIR}/ovn-northd.pid`],
+    expect(daemons.map((d) => [d.name, d.pidfile, d.logfile])).toEqual([
+      ['ovsdb-server-nb', `${DIR}/ovnnb_db.pid`, `${DIR}/ovnnb_db.log`],
+      ['ovsdb-server-sb', `${DIR}/ovnsb_db.pid`, `${DIR}/ovnsb_db.log`],
+      ['ovn-northd', `${DIR}/ovn-northd.pid`, `${DIR}/ovn-northd.log`],
     ]);
+    for (const d of daemons) expect(d.steps[0]!.argv, d.name).toContain(`--log-file=${d.logfile}`);
     expect(daemons.flatMap((d) => d.steps.map((s) => s.argv))).toEqual(centralArgvs(DIR).start);
   });
 

@@ -23,11 +23,11 @@ export function ovsdbServerArgv(dir: string, db: string, name: string, remotes: 
   return ['ovsdb-server', `${dir}/${db}`, ...remotes.map((r) => `--remote=${r}`), ...daemonFlags(dir, name)];
 }
 
-/** The argument that names a daemon's pidfile, as every start argv here carries one. */
-function pidfileIn(argv: readonly string[]): string {
-  const flag = argv.find((a) => a.startsWith('--pidfile='));
-  if (!flag) throw new Error(`${argv[0]} is started without --pidfile`);
-  return flag.slice('--pidfile='.length);
+/** The file a `--flag=FILE` argument names, as every start argv here carries --pidfile and --log-file. */
+function fileIn(argv: readonly string[], flag: '--pidfile' | '--log-file'): string {
+  const arg = argv.find((a) => a.startsWith(`${flag}=`));
+  if (!arg) throw new Error(`${argv[0]} is started without ${flag}`);
+  return arg.slice(flag.length + 1);
 }
 
 /**
@@ -38,10 +38,12 @@ function pidfileIn(argv: readonly string[]): string {
 export interface OvsDaemon {
   name: string;
   pidfile: string;
+  /** Where it logs: the central's databases log as ovnnb_db/ovnsb_db, not by the daemon's name. */
+  logfile: string;
   steps: Step[];
 }
 
-const daemon = (name: string, steps: Step[]): OvsDaemon => ({ name, pidfile: pidfileIn(steps[0]!.argv), steps });
+const daemon = (name: string, steps: Step[]): OvsDaemon => ({ name, pidfile: fileIn(steps[0]!.argv, '--pidfile'), logfile: fileIn(steps[0]!.argv, '--log-file'), steps });
 
 /** The central node's daemons, in start order: the NB and SB databases (unix socket + TCP for chassis and tools) and northd. */
 export function centralDaemons(dir: string): OvsDaemon[] {

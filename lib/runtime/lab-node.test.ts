@@ -182,6 +182,17 @@ describe('node handle daemons', () => {
     expect(processes.get(await pidOf(node, pidfile))!.argv).toEqual(processes.get(pid)!.argv);
   });
 
+  it.each([
+    ['central', 'ovsdb-server-nb', 'ovnnb_db.log'],
+    ['central', 'ovsdb-server-sb', 'ovnsb_db.log'],
+    ['host1', 'ovn-controller', 'ovn-controller.log'],
+    ['leaf1', 'bgpd', 'bgpd.log'],
+  ])('%s: the log of %s is the file it writes (%s), where a crash is named from', async (node, daemon, file) => {
+    const lab = await deployed();
+    await writeFile(join(nodeDir(node), file), `last words of ${daemon}\n`);
+    expect(await lab.node(node).daemonLog(daemon)).toBe(`last words of ${daemon}\n`);
+  });
+
   it('stops an FRR daemon by its pidfile and removes its stale vty socket, so a restart waits for the new one', async () => {
     const lab = await deployed();
     await lab.node('leaf1').stopDaemon('bgpd');

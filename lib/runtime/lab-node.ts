@@ -9,7 +9,7 @@ import type { LabNode } from '../model/topology.ts';
 import { overlayNodesOf, restartDaemon, type RunningNode } from './bring-up.ts';
 import { daemonVtySocket } from '../render/frr-daemons.ts';
 import type { NodeShell } from './node-shell.ts';
-import { overlayDaemonsOf, ovsEnv } from '../render/ovn-daemons.ts';
+import { overlayDaemonsOf, ovsEnv, type OvsDaemon } from '../render/ovn-daemons.ts';
 import { nodeDir, statShowsRunning, type LabState } from './state.ts';
 
 export class RuntimeLab implements StartedLab {
@@ -33,8 +33,7 @@ export class RuntimeLab implements StartedLab {
     this.handles = new Map(
       state.topology.nodes.map((n) => {
         const running: RunningNode = { lab: state.name, topology: state.topology, node: n, shell: shell(n.name) };
-        const pidfiles = new Map(overlayDaemonsOf(overlay, n.name, nodeDir(state.name, n.name)).map((d) => [d.name, d.pidfile]));
-        return [n.name, new LabNodeHandle(running, state.daemons[n.name] ?? [], pidfiles)];
+        return [n.name, new LabNodeHandle(running, state.daemons[n.name] ?? [], overlayDaemonsOf(overlay, n.name, nodeDir(state.name, n.name)))];
       }),
     );
   }
@@ -72,15 +71,18 @@ class LabNodeHandle implements NodeHandle {
   private readonly shell: NodeShell;
   /** Every daemon's pidfile, by daemon name. */
   private readonly pidfiles: ReadonlyMap<string, string>;
+  /** Every daemon's log file, by daemon name. */
+  private readonly logfiles: ReadonlyMap<string, string>;
 
-  constructor(running: RunningNode, frrDaemons: string[], ovsPidfiles: ReadonlyMap<string, string>) {
+  constructor(running: RunningNode, frrDaemons: string[], ovsDaemons: readonly Pick<OvsDaemon, 'name' | 'pidfile' | 'logfile'>[]) {
     this.running = running;
     this.name = running.node.name;
     this.spec = running.node;
     this.frrDaemons = frrDaemons;
     this.dir = nodeDir(running.lab, this.name);
     this.shell = running.shell;
-    this.pidfiles = new Map([...frrDaemons.map((d): [string, string] => [d, join(this.dir, `${d}.pid`)]), ...ovsPidfiles]);
+    this.pidfiles = new Map([...frrDaemons.map((d): [string, string] => [d, join(this.dir, `${d}.pid`)]), ...ovsDaemons.map((d): [string, string] => [d.name, d.pidfile])]);
+    this.logfiles = new Map([...frrDaemons.map((d): [string, string] => [d, join(this.dir, `${d}.log`)]), ...ovsDaemons.map((d): [string, string] => [d.name, d.logfile])]);
     this.daemons = [...this.pidfiles.keys()];
   }
 
@@ -164,7 +166,7 @@ class LabNodeHandle implements NodeHandle {
 
   async daemonLog(daemon: string): Promise<string | undefined> {
     try {
-      return await readFile(join(this.dir, `${daemon}.log`), 'utf8');
+      return await readFile(this.logfiles.get(daemon) ?? join(this.dir, `${daemon}.log`), 'utf8');
     } catch {
       return undefined;
     }
