@@ -69,10 +69,8 @@ class LabNodeHandle implements NodeHandle {
   private readonly running: RunningNode;
   private readonly dir: string;
   private readonly shell: NodeShell;
-  /** Every daemon's pidfile, by daemon name. */
-  private readonly pidfiles: ReadonlyMap<string, string>;
-  /** Every daemon's log file, by daemon name. */
-  private readonly logfiles: ReadonlyMap<string, string>;
+  /** Every daemon's pidfile and log file, by daemon name. */
+  private readonly files: ReadonlyMap<string, { pidfile: string; logfile: string }>;
 
   constructor(running: RunningNode, frrDaemons: string[], ovsDaemons: readonly Pick<OvsDaemon, 'name' | 'pidfile' | 'logfile'>[]) {
     this.running = running;
@@ -81,9 +79,9 @@ class LabNodeHandle implements NodeHandle {
     this.frrDaemons = frrDaemons;
     this.dir = nodeDir(running.lab, this.name);
     this.shell = running.shell;
-    this.pidfiles = new Map([...frrDaemons.map((d): [string, string] => [d, join(this.dir, `${d}.pid`)]), ...ovsDaemons.map((d): [string, string] => [d.name, d.pidfile])]);
-    this.logfiles = new Map([...frrDaemons.map((d): [string, string] => [d, join(this.dir, `${d}.log`)]), ...ovsDaemons.map((d): [string, string] => [d.name, d.logfile])]);
-    this.daemons = [...this.pidfiles.keys()];
+    const frrFiles = frrDaemons.map((d) => ({ name: d, pidfile: join(this.dir, `${d}.pid`), logfile: join(this.dir, `${d}.log`) }));
+    this.files = new Map([...frrFiles, ...ovsDaemons].map(({ name, pidfile, logfile }) => [name, { pidfile, logfile }]));
+    this.daemons = [...this.files.keys()];
   }
 
   exec(argv: readonly string[], opts?: NodeExecOptions) {
@@ -106,7 +104,7 @@ class LabNodeHandle implements NodeHandle {
   }
 
   private pidfile(daemon: string): string {
-    const file = this.pidfiles.get(daemon);
+    const file = this.files.get(daemon)?.pidfile;
     if (!file) throw new UsageError(`${this.name} runs no ${daemon} (daemons: ${this.daemons.join(', ') || 'none'})`);
     return file;
   }
@@ -123,7 +121,8 @@ class LabNodeHandle implements NodeHandle {
     if (!Number.isInteger(pid) || pid <= 0) return { why: `${file} holds no pid` };
     // One command for both files (a lab has dozens of daemons): the stat line, then the NUL-separated command line.
     const r = await this.shell.exec(['cat', `/proc/${pid}/stat`, `/proc/${pid}/cmdline`]);
-    const [stat, cmdline = ''] = [r.stdout.slice(0, r.stdout.indexOf('\n') + 1), r.stdout.slice(r.stdout.indexOf('\n') + 1)];
+    const lineEnd = r.stdout.indexOf('\n') + 1;
+    const [stat, cmdline] = [r.stdout.slice(0, lineEnd), r.stdout.slice(lineEnd)];
     // Gone, or a zombie no one has reaped yet: either way it no longer runs.
     if (r.exitCode !== 0 || !statShowsRunning(stat)) return { why: `pid ${pid} from ${file} is not running` };
     if (!cmdline.split('\0').some((arg) => arg === file || arg.endsWith(`=${file}`))) return { why: `pid ${pid} from ${file} is another process now` };
@@ -166,7 +165,7 @@ class LabNodeHandle implements NodeHandle {
 
   async daemonLog(daemon: string): Promise<string | undefined> {
     try {
-      return await readFile(this.logfiles.get(daemon) ?? join(this.dir, `${daemon}.log`), 'utf8');
+      return await readFile(this.files.get(daemon)?.logfile ?? join(this.dir, `${daemon}.log`), 'utf8');
     } catch {
       return undefined;
     }

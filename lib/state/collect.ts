@@ -103,7 +103,7 @@ async function routerState(node: NodeHandle, owners: Map<string, string>): Promi
   // One vtysh for all four: its start-up (connecting to every daemon) is most of a read's cost.
   const commands = [...(hasBgp ? ['show bgp summary json', 'show bgp ipv4 unicast json'] : []), 'show ip route json', ...(hasBfd ? ['show bfd peers json'] : [])];
   const [docs, kernel, hash] = await Promise.all([vtyshJsonAll(node, commands), kernelRoutes(node), multipathHashPolicy(node)]);
-  const output = <T>(command: string): T | undefined => (commands.includes(command) ? (docs[commands.indexOf(command)] as T) : undefined);
+  const output = <T>(command: string) => docs[commands.indexOf(command)] as T | undefined;
   const summary = output<{ ipv4Unicast?: BgpSummary }>('show bgp summary json')?.ipv4Unicast;
   const table = output<{ routes?: Record<string, BgpPath[]> }>('show bgp ipv4 unicast json')?.routes ?? {};
   const rib = output<Record<string, RibEntry[]>>('show ip route json')!;
