@@ -1,6 +1,6 @@
 // Run a program by argv, never through a shell. Like testcontainers' exec, a non-zero
 // exit is a result, not an exception; only a failure to spawn at all throws.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 
 export interface ExecResult {
   argv: readonly string[];
@@ -21,6 +21,8 @@ export interface ExecOptions {
   cwd?: string;
   /** 'latin1' keeps binary output (a pcap) byte for byte: Buffer.from(stdout, 'latin1'). */
   encoding?: 'utf8' | 'latin1';
+  /** Told of stderr as it comes (a program that says when it is ready), besides collecting it. */
+  onStderr?: (chunk: string) => void;
 }
 
 const MAX_BUFFER = 64 * 1024 * 1024;
@@ -45,6 +47,7 @@ export function exec(argv: readonly string[], opts: ExecOptions = {}): Promise<E
         resolve({ argv, exitCode, stdout, stderr, durationMs });
       },
     );
+    if (opts.onStderr) child.stderr?.on('data', (d: Buffer | string) => opts.onStderr!(d.toString()));
     if (opts.input !== undefined) child.stdin?.end(opts.input);
     else if (opts.closeStdinWhen) void opts.closeStdinWhen.finally(() => child.stdin?.end());
   });
@@ -72,4 +75,66 @@ export function parseJson<T = unknown>(r: ExecResult): T {
   } catch (e) {
     throw new Error(`${r.argv.join(' ')} did not print JSON (${(e as Error).message}):\n${r.stdout.slice(0, 500)}${r.stderr ? `\nstderr: ${r.stderr.slice(0, 500)}` : ''}`);
   }
+}
+
+/**
+ * A program kept running that answers each line written to its stdin with one line on its
+ * stdout (`ip -j -batch -`): for polls that time something, where starting a process per read
+ * would take more CPU than the daemons being timed. Questions are answered in order.
+ */
+export interface Conversation {
+  /** Write `line` and resolve with the next line of output; rejects, with the program's stderr, if it ends first. */
+  ask(line: string): Promise<string>;
+  /** Close its stdin and wait for it to end. */
+  close(): Promise<void>;
+}
+
+/** How long converse waits for an answer: reads, not work; a silent program is a broken one. */
+export const ANSWER_TIMEOUT_MS = 10_000;
+
+export function converse(argv: readonly string[], opts: Pick<ExecOptions, 'env'> & { answerTimeoutMs?: number } = {}): Conversation {
+  const answerTimeoutMs = opts.answerTimeoutMs ?? ANSWER_TIMEOUT_MS;
+  const [file, ...args] = argv;
+  if (!file) throw new Error('converse: empty argv');
+  const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], env: opts.env });
+  const waiting: { resolve: (line: string) => void; reject: (e: Error) => void }[] = [];
+  let pending = '';
+  let stderr = '';
+  let ended: Error | undefined;
+  const finish = (why: string) => {
+    ended ??= new Error(`${argv.join(' ')} ${why}${stderr.trim() ? `: ${stderr.trim().slice(0, 500)}` : ''}`);
+    for (const w of waiting.splice(0)) w.reject(ended);
+  };
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    pending += chunk;
+    for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      waiting.shift()?.resolve(line);
+    }
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdin.on('error', () => {}); // a program that died: reported by its exit below
+  const exited = new Promise<void>((resolve) => {
+    child.on('error', (e) => (finish(`could not run (${e.message})`), resolve()));
+    child.on('close', (code, signal) => (finish(`ended (${signal ?? `exit ${code}`}) before answering`), resolve()));
+  });
+  return {
+    ask: (line) =>
+      new Promise<string>((resolve, reject) => {
+        if (ended) return reject(ended);
+        // No answer in time: later lines would answer the wrong questions, so the conversation ends.
+        const timer = setTimeout(() => {
+          finish(`gave no answer to "${line}" within ${answerTimeoutMs / 1000} s`);
+          child.kill('SIGKILL');
+        }, answerTimeoutMs);
+        const settle = <T,>(f: (v: T) => void) => (v: T) => (clearTimeout(timer), f(v));
+        waiting.push({ resolve: settle(resolve), reject: settle(reject) });
+        child.stdin.write(`${line}\n`);
+      }),
+    close: async () => {
+      child.stdin.end();
+      await exited;
+    },
+  };
 }

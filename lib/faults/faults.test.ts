@@ -37,6 +37,7 @@ function fakeLab(): { lab: StartedLab; touched: string[] } {
       daemons: DAEMONS[name] ?? [],
       exec: async (argv) => refuse(`${name}: ${argv.join(' ')}`)(),
       spawn: refuse(`${name}: spawn`),
+      openReader: refuse(`${name}: openReader`),
       toolArgv: refuse(`${name}: toolArgv`),
       stopDaemon: async (d) => refuse(`${name}: stopDaemon ${d}`)(),
       startDaemon: async (d) => refuse(`${name}: startDaemon ${d}`)(),

@@ -38,6 +38,20 @@ export interface NodeHandle {
   vtysh(command: string): Promise<ExecResult>;
   /** Text of a log file the node's daemons wrote (e.g. "bgpd"), for reports; undefined if none. */
   daemonLog(daemon: string): Promise<string | undefined>;
+  /** Connections kept open for repeated reads (see NodeReader); close it when done. */
+  openReader(): NodeReader;
+}
+
+/**
+ * Reads for polls that time something (BFD detection, a FIB withdrawal) over connections kept
+ * open: starting vtysh or ip for every read costs more CPU than the daemons being timed get.
+ */
+export interface NodeReader {
+  /** One FRR daemon's output for a show command (e.g. bfdd, 'show bfd peers json'). */
+  show(daemon: string, command: string): Promise<string>;
+  /** The output of `ip -j <args>` (one line of JSON), e.g. ['route', 'show', 'exact', '10.0.0.1/32']: a command, no options. */
+  ipJson(args: readonly string[]): Promise<string>;
+  close(): Promise<void>;
 }
 
 export interface BackgroundProcess {

@@ -49,6 +49,9 @@ function standIn(fails: (argv: readonly string[]) => boolean, vtyshSays = { exit
     spawn: () => {
       throw new Error('not used');
     },
+    converse: () => {
+      throw new Error('not used');
+    },
   };
 }
 

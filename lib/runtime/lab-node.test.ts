@@ -91,6 +91,9 @@ function standIn(node: string): NodeShell {
     spawn: () => {
       throw new Error('not used');
     },
+    converse: () => {
+      throw new Error('not used');
+    },
   };
 }
 

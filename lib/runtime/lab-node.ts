@@ -4,7 +4,10 @@ import { readFile, rm } from 'node:fs/promises';
 import { LabError, UsageError } from '../errors.ts';
 import { basename, join } from 'node:path';
 import { waitFor } from '../wait-for.ts';
-import type { BackgroundProcess, FrrConfigProblem, NodeExecOptions, NodeHandle, StartedLab, TopologyData } from '../lab/started-lab.ts';
+import type { BackgroundProcess, FrrConfigProblem, NodeExecOptions, NodeHandle, NodeReader, StartedLab, TopologyData } from '../lab/started-lab.ts';
+import type { Conversation } from '../exec.ts';
+import { VtyClient } from './vty-client.ts';
+import { toolScript } from './tool-script.ts';
 import type { LabNode } from '../model/topology.ts';
 import { overlayNodesOf, restartDaemon, type RunningNode } from './bring-up.ts';
 import { daemonVtySocket } from '../render/frr-daemons.ts';
@@ -100,7 +103,7 @@ class LabNodeHandle implements NodeHandle {
 
   toolArgv(script: string, args: readonly string[]): string[] {
     // Every runtime makes this Node and this project visible at the same paths inside a node.
-    return [process.execPath, script, ...args];
+    return [process.execPath, toolScript(script), ...args];
   }
 
   private pidfile(daemon: string): string {
@@ -169,5 +172,26 @@ class LabNodeHandle implements NodeHandle {
     } catch {
       return undefined;
     }
+  }
+
+  openReader(): NodeReader {
+    const vtys = new Map<string, VtyClient>();
+    let ip: Conversation | undefined;
+    return {
+      show: (daemon, command) => {
+        if (!this.frrDaemons.includes(daemon)) throw new UsageError(`${this.name} runs no FRR ${daemon} (FRR daemons: ${this.frrDaemons.join(', ') || 'none'})`);
+        let vty = vtys.get(daemon);
+        if (!vty) vtys.set(daemon, (vty = new VtyClient(daemonVtySocket(daemon, { dir: this.dir }))));
+        return vty.show(command);
+      },
+      ipJson: (args) => {
+        // Options belong to the ip process, not to a batch line; a refused line ends ip, which fails the read.
+        if (args.some((a) => a.startsWith('-') || /\s/.test(a))) throw new UsageError(`ipJson takes an ip command without options or spaces in a word: ${args.join(' ')}`);
+        return (ip ??= this.shell.converse(['ip', '-j', '-batch', '-'])).ask(args.join(' '));
+      },
+      close: async () => {
+        await Promise.all([...[...vtys.values()].map((v) => v.close()), ip?.close()]);
+      },
+    };
   }
 }

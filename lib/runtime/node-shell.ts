@@ -1,7 +1,7 @@
 // How a runtime runs a command inside one node: the only thing that differs between a
 // namespace (`ip netns exec`) and a container (`docker exec`) once the node exists. Bring-up
 // (lib/runtime/bring-up.ts) and node handles (lib/runtime/lab-node.ts) are written against it.
-import { ExecError, type ExecResult } from '../exec.ts';
+import { ExecError, type Conversation, type ExecResult } from '../exec.ts';
 import type { BackgroundProcess, NodeExecOptions } from '../lab/started-lab.ts';
 
 export interface NodeShell {
@@ -10,6 +10,8 @@ export interface NodeShell {
   exec(argv: readonly string[], opts?: NodeExecOptions): Promise<ExecResult>;
   /** Start argv in the background inside the node; stop() ends the process in the node. */
   spawn(argv: readonly string[]): BackgroundProcess;
+  /** Keep argv running inside the node, answering a line of output per line of input (exec.ts converse). */
+  converse(argv: readonly string[]): Conversation;
 }
 
 /** Like shell.exec, but a non-zero exit throws, naming the node, the command and its stderr. */

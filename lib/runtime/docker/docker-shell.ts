@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spawnBackground } from '../background.ts';
-import { exec } from '../../exec.ts';
+import { converse, exec } from '../../exec.ts';
 import { waitFor } from '../../wait-for.ts';
 import type { BackgroundProcess, NodeExecOptions } from '../../lab/started-lab.ts';
 import type { NodeShell } from '../node-shell.ts';
@@ -40,6 +40,11 @@ export class DockerShell implements NodeShell {
   exec(argv: readonly string[], opts: NodeExecOptions = {}) {
     const { env, ...rest } = opts;
     return exec(dockerExecArgv(this.container, argv, { env, interactive: opts.input !== undefined || opts.closeStdinWhen !== undefined }), rest);
+  }
+
+  /** Ends with the docker client: closing its stdin ends the program inside (EOF), as it does any program that reads stdin. */
+  converse(argv: readonly string[]) {
+    return converse(dockerExecArgv(this.container, argv, { interactive: true }));
   }
 
   spawn(argv: readonly string[]): BackgroundProcess {

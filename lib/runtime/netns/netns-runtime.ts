@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { EnvironmentError, type Problem } from '../../errors.ts';
-import { exec, execOk } from '../../exec.ts';
+import { converse, exec, execOk } from '../../exec.ts';
 import { waitFor } from '../../wait-for.ts';
 import type { NodeExecOptions, StartedLab } from '../../lab/started-lab.ts';
 import { spawnBackground } from '../background.ts';
@@ -168,5 +168,9 @@ class NetnsShell implements NodeShell {
 
   spawn(argv: readonly string[]) {
     return spawnBackground(inNamespace(this.ns, argv));
+  }
+
+  converse(argv: readonly string[]) {
+    return converse(inNamespace(this.ns, argv));
   }
 }
