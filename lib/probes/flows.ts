@@ -1,12 +1,11 @@
 // Probe flows between lab nodes: start netproof's traffic generator as a receiver in one node
 // and a sender in another, through the runtime, and analyze what arrived. Destinations must be
 // addresses of the lab's own nodes: nothing is ever sent anywhere else.
-import type { StartedLab, NodeHandle } from '../lab/started-lab.ts';
+import type { StartedLab } from '../lab/started-lab.ts';
 import { parseJson } from '../exec.ts';
 import { ownFile } from '../paths.ts';
 import { analyze, timeline, type Received, type StreamReport } from '../traffic/analysis.ts';
 import { addresses } from './kernel.ts';
-import { waitListening } from './traffic.ts';
 
 /** Run inside nodes by the Node running netproof, which every runtime makes visible there (toolArgv). */
 export const TRAFGEN = ownFile('lib/traffic/trafgen.ts');
@@ -37,9 +36,9 @@ export interface FlowResult {
 }
 
 /** Refuse any address that is not an address of the node. */
-async function assertLabAddress(node: NodeHandle, ip: string, what: string): Promise<void> {
-  const own = (await addresses(node)).some((a) => a.local === ip);
-  if (!own) throw new Error(`refusing to send ${what} ${ip}: it is not an address of lab node ${node.name}`);
+async function assertLabAddress(node: string, addressesOfNode: ReturnType<typeof addresses>, ip: string, what: string): Promise<void> {
+  const own = (await addressesOfNode).some((a) => a.local === ip);
+  if (!own) throw new Error(`refusing to send ${what} ${ip}: it is not an address of lab node ${node}`);
 }
 
 /** Long enough for every sender's Node to start inside its node before the common start instant. */
@@ -48,6 +47,8 @@ const SENDER_START_MS = 500;
 const RECEIVER_GRACE_MS = 1000;
 /** A receiver's own limit beyond its stream's duration, should it never be told the senders finished. */
 const RECEIVER_BOUND_S = 30;
+/** How long a receiver may take to start and bind its socket on a loaded machine. */
+const LISTEN_TIMEOUT_MS = 10_000;
 /** trafgen's LIMITS.durationS (importing trafgen.ts would run it: it is a program). */
 const TRAFGEN_MAX_DURATION_S = 120;
 
@@ -67,18 +68,29 @@ export async function runFlowSet(lab: StartedLab, specs: readonly FlowSpec[], du
   const ports = specs.map((s) => `${s.dst}:${s.port}`);
   const clash = ports.find((p, i) => ports.indexOf(p) !== i);
   if (clash) throw new Error(`two probe streams would both listen on ${clash}`);
-  await Promise.all(specs.flatMap((s) => [assertLabAddress(lab.node(s.dst), s.dstIp, 'to'), ...(s.srcIp ? [assertLabAddress(lab.node(s.src), s.srcIp, 'from')] : [])]));
+  // One look at each node's addresses, however many streams it sends or receives.
+  const addressesOf = new Map<string, ReturnType<typeof addresses>>();
+  const own = (node: string) => addressesOf.get(node) ?? addressesOf.set(node, addresses(lab.node(node))).get(node)!;
+  await Promise.all(specs.flatMap((s) => [assertLabAddress(s.dst, own(s.dst), s.dstIp, 'to'), ...(s.srcIp ? [assertLabAddress(s.src, own(s.src), s.srcIp, 'from')] : [])]));
   // Receivers stop on their senders' end markers, or when told every sender has finished
   // (stdin closed, RECEIVER_GRACE_MS later): never on a timer started before the senders were,
   // which a slow start (waiting for every receiver to listen) would turn into a lost tail.
   let sendersFinished = () => {};
   const finished = new Promise<void>((r) => (sendersFinished = r));
   const boundS = (spec: FlowSpec) => Math.min(TRAFGEN_MAX_DURATION_S, spec.durationS + SENDER_START_MS / 1000 + RECEIVER_BOUND_S);
-  const receiving = specs.map((spec) => {
-    const dst = lab.node(spec.dst);
-    return dst.exec(dst.toolArgv(TRAFGEN, ['recv', '--port', String(spec.port), '--duration', String(boundS(spec)), '--until-eof']), { timeoutMs: (boundS(spec) + 10) * 1000, closeStdinWhen: finished });
+  // Each receiver says on stderr when its socket is bound (trafgen recv): the senders start then.
+  const listening = specs.map(() => {
+    let resolve = () => {};
+    return { promise: new Promise<void>((r) => (resolve = r)), resolve: () => resolve() };
   });
-  // If a receiver dies before it listens, say why instead of waiting for the socket.
+  const receiving = specs.map((spec, i) => {
+    const dst = lab.node(spec.dst);
+    const said = `trafgen: listening on udp/${spec.port}`;
+    let heard = '';
+    const onStderr = (chunk: string) => (heard += chunk).includes(said) && listening[i]!.resolve();
+    return dst.exec(dst.toolArgv(TRAFGEN, ['recv', '--port', String(spec.port), '--duration', String(boundS(spec)), '--until-eof']), { timeoutMs: (boundS(spec) + 10) * 1000, closeStdinWhen: finished, onStderr });
+  });
+  // If a receiver dies before it listens, say why instead of waiting for it.
   try {
     await Promise.all(
       specs.map(async (spec, i) => {
@@ -86,7 +98,9 @@ export async function runFlowSet(lab: StartedLab, specs: readonly FlowSpec[], du
           throw new Error(`${spec.dst}: trafgen recv exited (${r.exitCode}) before listening on udp/${spec.port}: ${(r.stderr || r.stdout).trim().slice(0, 500)}`);
         });
         died.catch(() => undefined);
-        await Promise.race([waitListening(lab.node(spec.dst), 'udp', spec.port), died]);
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${spec.dst}: trafgen recv did not listen on udp/${spec.port} within ${LISTEN_TIMEOUT_MS / 1000} s`)), LISTEN_TIMEOUT_MS)));
+        await Promise.race([listening[i]!.promise, died, late]).finally(() => clearTimeout(timer));
       }),
     );
   } catch (err) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // netproof's traffic generator, run inside lab nodes (through the runtime's exec):
 //   trafgen send --dst IP --port P [--src IP] [--start-ns T] [--flows N] [--rate PPS] [--duration S] [--size B] [--src-port-base S] [--until-eof]
-//   trafgen recv --port P --duration S [--until-eof]
+//   trafgen recv --port P --duration S [--until-eof]   (says "trafgen: listening on udp/P" on stderr once bound)
 // UDP probes carry a flow id, a sequence number and the sender's monotonic send time. Every
 // run is bounded in rate and time and stops by itself. The sender prints how many packets each
 // flow sent; the receiver prints every packet it got, for the caller to analyze (analysis.ts).
@@ -141,6 +141,8 @@ async function recv(o: Record<string, string | undefined>): Promise<void> {
     s.once('error', reject);
     s.bind(port, resolve);
   });
+  // The caller starts the senders on this line (flows.ts): no polling for the socket.
+  process.stderr.write(`trafgen: listening on udp/${port}\n`);
   let timer: NodeJS.Timeout | undefined;
   const stops: Promise<unknown>[] = [ends, new Promise((r) => (timer = setTimeout(r, durationS * 1000)))];
   // --until-eof: the senders have all finished. Datagrams already queued on the socket are
