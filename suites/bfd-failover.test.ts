@@ -7,14 +7,16 @@
 // time BFD detection at both ends, each sender's FIB withdrawal and each stream's loss window
 // (send timestamps either side of the gap: 1 ms resolution), hold them to the budget the
 // intent declares (stated, or the declared BFD detection time + a margin: never the timers the
-// routers run), restore the link and check re-convergence. Before any fault, every fabric
-// session must run BFD, up, with the declared timers.
+// routers run), restore the link and check re-convergence. Links whose failures cannot touch
+// each other's streams (no shared router, no stream crossing the other link or forwarded by a
+// route the other's failure changes: lib/plan/failover-plan.ts) fail at the same instant, in
+// one wave. Before any fault, every fabric session must run BFD, up, with the declared timers.
 import { attachment, step } from 'allure-js-commons';
 import { describe, expectNoCulprits, sharedPrecondition, skipWithoutBgp, skipWithoutDeclaredRouting, test as kit } from '../lib/testkit/index.ts';
 import { FAILURE_CLASSES, lossBudget, type FailureClass } from '../lib/model/intent.ts';
 import { greyFailure, linkDown } from '../lib/faults/faults.ts';
 import type { Fabric } from '../lib/probes/fabric.ts';
-import { measureFailover, TIMELINE_BUCKET_MS, type FailoverStream } from '../lib/probes/failover.ts';
+import { measureFailovers, TIMELINE_BUCKET_MS, type FailoverMeasurement, type FailoverStream } from '../lib/probes/failover.ts';
 import { planFailover, resteer, upstreamOf, type PlannedLink } from '../lib/probes/failover-streams.ts';
 import { recordFigure } from '../lib/report/figures.ts';
 import { timelineSvg } from '../lib/report/timeline-svg.ts';
@@ -81,21 +83,8 @@ describe('BFD failover', () => {
       const budgetOf = (p: PlannedLink, s: FailoverStream) => lossBudget(lab.topology.intent, failure, upstreamOf(p, s));
       const undeclared = plan.links.flatMap((p) => p.streams.filter((s) => !budgetOf(p, s)).map((s) => upstreamOf(p, s)));
       if (undeclared.length) skip(`not declared: a ${failure} failover budget for ${[...new Set(undeclared)].join(', ')} (declare bfd timers or failover.${failure}.loss-budget-ms in the intent file)`);
-      for (const planned of plan.links) {
-        const p = await resteer(lab, planned);
-        const observeMs = Math.max(...p.streams.map((s) => budgetOf(p, s)!.ms)) + OBSERVE_MARGIN_MS;
-        const [a, b] = [`${p.link.a.node}:${p.link.a.iface}`, `${p.link.b.node}:${p.link.b.iface}`];
-        const m = await step(`${failure} failure of ${p.link.label} (${p.group}) under ${p.streams.length} streams of ${RATE_PPS} pps`, () =>
-          measureFailover(lab, {
-            streams: p.streams,
-            sessions: p.sessions,
-            ratePps: RATE_PPS,
-            preFaultMs: PRE_FAULT_MS,
-            observeMs,
-            inject: () => (failure === 'grey' ? greyFailure(lab, a) : linkDown(lab, failure === 'carrier' ? a : b)),
-            reconvergenceTimeoutMs: 30_000,
-          }),
-        );
+      /** The link's figures, attachments and culprits. */
+      const report = async (p: PlannedLink, m: FailoverMeasurement) => {
         const key = `${failure}.${p.group}`;
         const fig = (name: string, value: number | undefined, description: string) => value !== undefined && recordFigure({ task }, `${name}.${key}`, { value: Number(value.toFixed(1)), unit: 'ms', description });
         fig('fault_uncertainty_ms', m.faultUncertaintyMs, `how long the fault command on ${p.link.label} took: every time below is overstated by at most this much`);
@@ -120,9 +109,29 @@ describe('BFD failover', () => {
         if (m.reconvergenceMs === undefined) culprits.push(`${p.link.label} restored after a ${failure} failure, but not re-converged within 30 s: ${m.reconvergenceFailure}`);
         await attachment(
           `failover-${failure}-${p.group}.json`,
-          JSON.stringify({ link: p.link.label, group: p.group, notMeasured: p.missing, faultUncertaintyMs: m.faultUncertaintyMs, detection: m.detection, reconvergenceMs: m.reconvergenceMs, streams: m.streams.map((s) => ({ role: s.stream.role, stream: s.stream.label, crossed: s.crossed, lossWindowMs: s.lossWindowMs, withdrawalMs: s.withdrawalMs, budget: budgetOf(p, s.stream), received: s.flow.report.received, lost: s.flow.report.lost })) }, null, 2),
+          JSON.stringify({ link: p.link.label, group: p.group, failedWith: plan.links.filter((o) => o.wave === p.wave && o.link !== p.link).map((o) => o.link.label), notMeasured: p.missing, faultUncertaintyMs: m.faultUncertaintyMs, detection: m.detection, reconvergenceMs: m.reconvergenceMs, streams: m.streams.map((s) => ({ role: s.stream.role, stream: s.stream.label, crossed: s.crossed, lossWindowMs: s.lossWindowMs, withdrawalMs: s.withdrawalMs, budget: budgetOf(p, s.stream), received: s.flow.report.received, lost: s.flow.report.lost })) }, null, 2),
           'application/json',
         );
+      };
+      const waves = [...new Set(plan.links.map((p) => p.wave))].map((w) => plan.links.filter((p) => p.wave === w));
+      for (const wave of waves) {
+        const links = await Promise.all(wave.map((planned) => resteer(lab, planned)));
+        const observeMs = Math.max(...links.flatMap((p) => p.streams.map((s) => budgetOf(p, s)!.ms))) + OBSERVE_MARGIN_MS;
+        const inject = (p: PlannedLink) => {
+          const [a, b] = [`${p.link.a.node}:${p.link.a.iface}`, `${p.link.b.node}:${p.link.b.iface}`];
+          return () => (failure === 'grey' ? greyFailure(lab, a) : linkDown(lab, failure === 'carrier' ? a : b));
+        };
+        const title = links.map((p) => `${p.link.label} (${p.group})`).join(', ');
+        const measurements = await step(`${failure} failure of ${title} at once, under ${links.reduce((n, p) => n + p.streams.length, 0)} streams of ${RATE_PPS} pps`, () =>
+          measureFailovers(lab, {
+            failures: links.map((p) => ({ streams: p.streams, sessions: p.sessions, inject: inject(p) })),
+            ratePps: RATE_PPS,
+            preFaultMs: PRE_FAULT_MS,
+            observeMs,
+            reconvergenceTimeoutMs: 30_000,
+          }),
+        );
+        for (const [i, p] of links.entries()) await report(p, measurements[i]!);
       }
       expectNoCulprits(culprits, `failover problems (${plan.links.map((p) => `${p.group}: ${p.link.label}`).join('; ')})`);
     });

@@ -15,7 +15,7 @@ const where = 'grey failure of leaf1:eth3 – host1:eth1: forward stream leaf1 �
 
 function stream(o: { crossed?: number; received?: number; lossWindowMs?: number; recovered?: boolean; withdrawalMs?: number }): StreamMeasurement {
   return {
-    stream: { role: 'forward', label: 'leaf1 → host1', flow: { src: 'leaf1', dst: 'host1', srcIp: '10.255.1.1', dstIp: '10.255.2.1', port: 5002, srcPortBase: 42000 }, gateway: '10.1.0.17', arrives: { node: 'host1', iface: 'eth1' }, restored: { width: 1, usesGatewayAgain: true } },
+    stream: { role: 'forward', label: 'leaf1 → host1', flow: { src: 'leaf1', dst: 'host1', srcIp: '10.255.1.1', dstIp: '10.255.2.1', port: 5002, srcPortBase: 42000 }, gateway: '10.1.0.17', steerFrom: 42000, arrives: { node: 'host1', iface: 'eth1' }, restored: { width: 1, usesGatewayAgain: true } },
     flow: { report: { received: o.received ?? 1500, lost: 900, flows: [], longestLossMs: o.lossWindowMs ?? 900 } } as unknown as StreamMeasurement['flow'],
     lossWindowMs: o.lossWindowMs ?? 900,
     ...(o.withdrawalMs !== undefined ? { withdrawalMs: o.withdrawalMs } : {}),

@@ -101,3 +101,93 @@ export function streamCandidates(link: FailoverLink, routes: readonly ExpectedRo
   );
   return { forward: local('forward', link.a, link.b), reverse: local('reverse', link.b, link.a), remote };
 }
+
+// Waves: links failed at one instant, each under its own streams. A wave's links share no
+// router, and no stream of one link may cross another's link or be forwarded by a route another
+// failure changes — healthy, with its own link down, or with both down. Each stream then shows
+// its own link's failure and nothing else, so a loss still names the right link, and a run
+// takes one failover's time per wave instead of per link.
+
+const linkKey = (node: string, iface: string) => `${node}:${iface}`;
+const routeKey = (r: Pick<ExpectedRoute, 'at' | 'prefix'>) => `${r.at} ${r.prefix}`;
+
+/** Every route (router and prefix) that forwards a stream, and every link end it may cross. */
+export interface StreamFootprint {
+  routes: Set<string>;
+  links: Set<string>;
+}
+
+/**
+ * Where stream `c` may go in each of `states` (the fabric's routing healthy, and without its
+ * link): healthy, it leaves by its steered egress; otherwise by any next hop the state gives its
+ * sender. Beyond the sender, any equal-cost next hop may carry it.
+ */
+export function streamFootprint(c: StreamCandidate, healthy: readonly ExpectedRoute[], failed: readonly ExpectedRoute[]): StreamFootprint {
+  const fp: StreamFootprint = { routes: new Set(), links: new Set() };
+  const prefix = `${c.dstIp}/32`;
+  for (const [routes, steered] of [
+    [healthy, true],
+    [failed, false],
+  ] as const) {
+    const at = new Map(routes.filter((r) => r.prefix === prefix).map((r) => [r.at, r]));
+    const seen = new Set<string>();
+    for (let frontier = [c.sender]; frontier.length; ) {
+      const next: string[] = [];
+      for (const node of frontier) {
+        if (node === c.owner || seen.has(node)) continue;
+        seen.add(node);
+        const route = at.get(node);
+        if (!route) continue;
+        fp.routes.add(routeKey(route));
+        const hops = steered && node === c.sender ? route.candidates.filter((h) => h.iface === c.egress.iface) : route.candidates;
+        for (const h of hops) {
+          fp.links.add(linkKey(node, h.iface)).add(linkKey(h.neighbor, h.neighborIface));
+          next.push(h.neighbor);
+        }
+      }
+      frontier = next;
+    }
+  }
+  return fp;
+}
+
+/** Routes (router and prefix) whose next hops or width differ between two states of the fabric's routing. */
+export function changedRoutes(before: readonly ExpectedRoute[], after: readonly ExpectedRoute[]): Set<string> {
+  const shape = (r: ExpectedRoute) => `${r.width}|${r.candidates.map((h) => h.iface).join(',')}`;
+  const was = new Map(before.map((r) => [routeKey(r), shape(r)]));
+  const is = new Map(after.map((r) => [routeKey(r), shape(r)]));
+  const changed = new Set<string>();
+  for (const key of new Set([...was.keys(), ...is.keys()])) if (was.get(key) !== is.get(key)) changed.add(key);
+  return changed;
+}
+
+/** A link of a wave, as the wave's other links must respect it. */
+export interface WaveMember {
+  link: FailoverLink;
+  footprints: StreamFootprint[];
+}
+
+/**
+ * Why failing `link` together with `member` could blur either's measurement, or undefined if it
+ * cannot. `routesWithout(links)` is the fabric's routing with those links gone.
+ */
+export function waveConflict(link: FailoverLink, footprints: readonly StreamFootprint[], member: WaveMember, routesWithout: (links: readonly FailoverLink[]) => readonly ExpectedRoute[]): string | undefined {
+  const ends = (l: FailoverLink) => [l.a.node, l.b.node];
+  const shared = ends(link).filter((n) => ends(member.link).includes(n));
+  if (shared.length) return `shares ${shared.join(', ')} with ${member.link.label}`;
+  const healthy = routesWithout([]);
+  const both = routesWithout([link, member.link]);
+  // What `x` failing changes for streams of `y`, with `y` up and with `y` down.
+  const touches = (x: FailoverLink, y: FailoverLink, fps: readonly StreamFootprint[]) => {
+    const changed = new Set([...changedRoutes(healthy, routesWithout([x])), ...changedRoutes(routesWithout([y]), both)]);
+    const xEnds = [linkKey(x.a.node, x.a.iface), linkKey(x.b.node, x.b.iface)];
+    for (const fp of fps) {
+      const crossed = xEnds.find((e) => fp.links.has(e));
+      if (crossed) return `a stream of ${y.label} may cross ${x.label}`;
+      const route = [...fp.routes].find((r) => changed.has(r));
+      if (route) return `a stream of ${y.label} is forwarded by ${route.replace(' ', "'s route to ")}, which ${x.label} failing changes`;
+    }
+    return undefined;
+  };
+  return touches(link, member.link, member.footprints) ?? touches(member.link, link, footprints);
+}

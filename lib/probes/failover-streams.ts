@@ -4,13 +4,18 @@
 // and the first link of each group that carries streams both ways is chosen.
 import type { StartedLab } from '../lab/started-lab.ts';
 import { expectedRoutes, type ExpectedRoute } from '../plan/expected-routing.ts';
-import { linkGroups, streamCandidates, type FailoverLink, type FailoverScope, type StreamCandidate, type StreamRole } from '../plan/failover-plan.ts';
+import { linkGroups, streamCandidates, streamFootprint, waveConflict, type FailoverLink, type FailoverScope, type StreamCandidate, type StreamFootprint, type StreamRole, type WaveMember } from '../plan/failover-plan.ts';
 import type { Fabric } from './fabric.ts';
 import type { FailoverStream, WatchedSession } from './failover.ts';
 import { steerToGateway, type FlowTuple } from './steer.ts';
 
 const PORTS: Record<StreamRole, number> = { forward: 5002, reverse: 5003, remote: 5004 };
 const SRC_PORT_BASE = 42000;
+/**
+ * The ports of the n-th link of a wave: its streams may share a sender or a receiver with
+ * another link's, and each binds its own source port and listens on its own port.
+ */
+const portsOfSlot = (slot: number, role: StreamRole) => ({ dstPort: PORTS[role] + 10 * slot, srcFrom: SRC_PORT_BASE + 100 * slot });
 /** Source ports tried to steer a stream onto an equal-cost path: 2^-32 to miss one of two. */
 const STEER_TRIES = 32;
 
@@ -21,6 +26,8 @@ export interface PlannedLink {
   sessions: WatchedSession[];
   /** Why a role has no stream on this link (the fabric gives none): stated in the report. */
   missing: string[];
+  /** Links of one wave fail at the same instant (failover-plan.ts): waves go in order, from 0. */
+  wave: number;
 }
 
 export interface FailoverPlan {
@@ -32,23 +39,25 @@ export interface FailoverPlan {
 const loopbackOf = (f: Fabric, node: string) => f.routers.find((r) => r.name === node)?.loopbacks[0]?.replace(/\/32$/, '');
 const sessionAt = (f: Fabric, node: string, iface: string) => f.sessions.find((s) => s.at === node && s.iface === iface);
 
-/** The first source port from SRC_PORT_BASE whose flow `sender` sends to `gateway` now; one try where the route has a single installed path (the kernel's choice is not a hash). */
-function steerPort(lab: StartedLab, sender: string, f: Omit<FlowTuple, 'srcPort'>, gateway: string, width: number): Promise<number | undefined> {
-  return steerToGateway(lab.node(sender), f, gateway, SRC_PORT_BASE, width >= 2 ? STEER_TRIES : 1);
+/** The first source port from `from` whose flow `sender` sends to `gateway` now; one try where the route has a single installed path (the kernel's choice is not a hash). */
+function steerPort(lab: StartedLab, sender: string, f: Omit<FlowTuple, 'srcPort'>, gateway: string, width: number, from: number): Promise<number | undefined> {
+  return steerToGateway(lab.node(sender), f, gateway, from, width >= 2 ? STEER_TRIES : 1);
 }
 
 /** A candidate made concrete: a source port whose flow the sender's kernel sends over the chosen link now. */
-async function steer(lab: StartedLab, f: Fabric, c: StreamCandidate, route: ExpectedRoute | undefined, link: FailoverLink): Promise<FailoverStream | undefined> {
+async function steer(lab: StartedLab, f: Fabric, c: StreamCandidate, route: ExpectedRoute | undefined, link: FailoverLink, slot: number): Promise<FailoverStream | undefined> {
   const srcIp = loopbackOf(f, c.sender);
   const gateway = sessionAt(f, c.egress.node, c.egress.iface)?.peerAddress;
   if (!srcIp || !gateway) return undefined;
-  const srcPort = await steerPort(lab, c.sender, { srcIp, dstIp: c.dstIp, dstPort: PORTS[c.role] }, gateway, route?.width ?? 1);
+  const { dstPort, srcFrom } = portsOfSlot(slot, c.role);
+  const srcPort = await steerPort(lab, c.sender, { srcIp, dstIp: c.dstIp, dstPort }, gateway, route?.width ?? 1, srcFrom);
   if (srcPort === undefined) return undefined;
   const downstream = link.a.node === c.upstream.node ? link.b : link.a;
   return {
     role: c.role,
     label: `${c.sender} → ${c.owner} (${c.dstIp}) leaving by ${c.egress.node}:${c.egress.iface}`,
-    flow: { src: c.sender, dst: c.owner, srcIp, dstIp: c.dstIp, port: PORTS[c.role], srcPortBase: srcPort },
+    flow: { src: c.sender, dst: c.owner, srcIp, dstIp: c.dstIp, port: dstPort, srcPortBase: srcPort },
+    steerFrom: srcFrom,
     gateway,
     arrives: downstream,
     restored: { width: route?.width ?? 1, usesGatewayAgain: route !== undefined && route.width === route.candidates.length },
@@ -61,36 +70,80 @@ const ROLE_TEXT: Record<StreamRole, string> = {
   remote: 'a stream from a router that learns of the failure only through BGP',
 };
 
-/** Per group, the first candidate link that carries a forward and a reverse stream (and a remote one where the fabric has one). */
+/**
+ * Per group, the first candidate link that carries a forward and a reverse stream (and a remote
+ * one where the fabric has one), placed in the first wave it can join (failover-plan.ts): a link
+ * joins a wave only with every role it would have on its own, on streams no other link of the
+ * wave can touch; otherwise it starts a wave of its own.
+ */
 export async function planFailover(lab: StartedLab, f: Fabric, scope: FailoverScope): Promise<FailoverPlan> {
   const tierOf = (n: string) => lab.topology.nodes.find((x) => x.name === n)?.tier;
-  const routes = expectedRoutes(f.routers, f.links);
+  const withoutCache = new Map<string, ExpectedRoute[]>();
+  const routesWithout = (gone: readonly FailoverLink[]) => {
+    const key = gone.map((l) => l.label).sort().join(' + ');
+    let routes = withoutCache.get(key);
+    if (!routes) withoutCache.set(key, (routes = expectedRoutes(f.routers, f.links.filter((l) => !gone.some((g) => l.a.node === g.a.node && l.a.iface === g.a.iface)))));
+    return routes;
+  };
+  const routes = routesWithout([]);
   const routeAt = (node: string, dstIp: string) => routes.find((r) => r.at === node && r.prefix === `${dstIp}/32`);
   const plan: FailoverPlan = { links: [], untestable: [] };
+  const waves: WaveMember[][] = [];
+  /** The link with streams for every role it can have that `wave` allows, or why not. */
+  const planLink = async (group: string, link: FailoverLink, wave: readonly WaveMember[]): Promise<{ planned?: PlannedLink; member?: WaveMember; why: string }> => {
+    const conflict = wave.map((m) => waveConflict(link, [], m, routesWithout)).find((c) => c);
+    if (conflict) return { why: conflict };
+    const without = routesWithout([link]);
+    const candidates = streamCandidates(link, routes, without, tierOf);
+    const streams: FailoverStream[] = [];
+    const footprints: StreamFootprint[] = [];
+    const missing: string[] = [];
+    for (const role of ['forward', 'reverse', 'remote'] as const) {
+      let found: FailoverStream | undefined;
+      let blocked = 0;
+      // Compute TEPs first (the overlay's traffic), then the stream that goes through least of
+      // the fabric: it leaves the most links free for other failures of the same wave.
+      const rank = (c: StreamCandidate) => (tierOf(c.owner) === 'compute' ? 0 : 1);
+      const sized = candidates[role].map((c) => ({ c, fp: streamFootprint(c, routes, without) }));
+      sized.sort((x, y) => rank(x.c) - rank(y.c) || x.fp.links.size + x.fp.routes.size - (y.fp.links.size + y.fp.routes.size));
+      for (const { c, fp } of sized) {
+        if (wave.some((m) => waveConflict(link, [fp], m, routesWithout))) {
+          blocked++;
+          continue;
+        }
+        if ((found = await steer(lab, f, c, routeAt(c.sender, c.dstIp), link, wave.length))) {
+          footprints.push(fp);
+          break;
+        }
+      }
+      if (found) streams.push(found);
+      else if (!candidates[role].length) missing.push(`${role}: the declared fabric gives no ${ROLE_TEXT[role]}`);
+      else if (blocked) return { why: `${role}: every stream that fits could be touched by another link failed at the same time` };
+      else missing.push(`${role}: none of ${candidates[role].length} candidate streams leaves by the link now (${candidates[role].slice(0, 3).map((c) => `${c.sender} → ${c.dstIp}`).join(', ')}…)`);
+    }
+    if (!streams.some((s) => s.role === 'forward') || !streams.some((s) => s.role === 'reverse')) return { why: missing.join('; ') };
+    const sessions = [sessionAt(f, link.a.node, link.a.iface), sessionAt(f, link.b.node, link.b.iface)].filter((s) => s !== undefined).map((s) => ({ node: s.at, peerAddress: s.peerAddress }));
+    return { planned: { group, link, streams, sessions, missing: missing.filter((m) => m.startsWith('remote')), wave: 0 }, member: { link, footprints }, why: '' };
+  };
   for (const group of linkGroups(f.links, tierOf, scope)) {
     const tried: string[] = [];
-    let planned: PlannedLink | undefined;
-    for (const link of group.candidates) {
-      const without = expectedRoutes(f.routers, f.links.filter((l) => !(l.a.node === link.a.node && l.a.iface === link.a.iface)));
-      const candidates = streamCandidates(link, routes, without, tierOf);
-      const streams: FailoverStream[] = [];
-      const missing: string[] = [];
-      for (const role of ['forward', 'reverse', 'remote'] as const) {
-        let found: FailoverStream | undefined;
-        for (const c of candidates[role]) if ((found = await steer(lab, f, c, routeAt(c.sender, c.dstIp), link))) break;
-        if (found) streams.push(found);
-        else missing.push(candidates[role].length ? `${role}: none of ${candidates[role].length} candidate streams leaves by the link now (${candidates[role].slice(0, 3).map((c) => `${c.sender} → ${c.dstIp}`).join(', ')}…)` : `${role}: the declared fabric gives no ${ROLE_TEXT[role]}`);
+    let placed = false;
+    // The waves so far, then a new one of its own (where only the link itself decides).
+    for (let w = 0; w <= waves.length && !placed; w++) {
+      for (const link of group.candidates) {
+        const r = await planLink(group.name, link, waves[w] ?? []);
+        if (r.planned) {
+          (waves[w] ??= []).push(r.member!);
+          plan.links.push({ ...r.planned, wave: w });
+          placed = true;
+          break;
+        }
+        if (w === waves.length) tried.push(`${link.label} (${r.why})`);
       }
-      if (streams.some((s) => s.role === 'forward') && streams.some((s) => s.role === 'reverse')) {
-        const sessions = [sessionAt(f, link.a.node, link.a.iface), sessionAt(f, link.b.node, link.b.iface)].filter((s) => s !== undefined).map((s) => ({ node: s.at, peerAddress: s.peerAddress }));
-        planned = { group: group.name, link, streams, sessions, missing: missing.filter((m) => m.startsWith('remote')) };
-        break;
-      }
-      tried.push(`${link.label} (${missing.join('; ')})`);
     }
-    if (planned) plan.links.push(planned);
-    else plan.untestable.push(`${group.name}: no link carries probe streams both ways — ${tried.join(' | ')}`);
+    if (!placed) plan.untestable.push(`${group.name}: no link carries probe streams both ways — ${tried.join(' | ')}`);
   }
+  plan.links.sort((x, y) => x.wave - y.wave);
   return plan;
 }
 
@@ -102,7 +155,7 @@ export async function planFailover(lab: StartedLab, f: Fabric, scope: FailoverSc
 export async function resteer(lab: StartedLab, p: PlannedLink): Promise<PlannedLink> {
   const streams = await Promise.all(
     p.streams.map(async (s) => {
-      const srcPort = await steerPort(lab, s.flow.src, { srcIp: s.flow.srcIp!, dstIp: s.flow.dstIp, dstPort: s.flow.port }, s.gateway, s.restored.width);
+      const srcPort = await steerPort(lab, s.flow.src, { srcIp: s.flow.srcIp!, dstIp: s.flow.dstIp, dstPort: s.flow.port }, s.gateway, s.restored.width, s.steerFrom);
       if (srcPort === undefined) throw new Error(`${s.label}: ${s.flow.src} no longer sends any of ${s.restored.width >= 2 ? STEER_TRIES : 1} probe flows to ${s.flow.dstIp} via ${s.gateway}, though it did when the links were chosen`);
       return { ...s, flow: { ...s.flow, srcPortBase: srcPort } };
     }),

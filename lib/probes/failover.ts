@@ -6,11 +6,11 @@
 // timed. All streams start at one instant, and the fault is bracketed by the clock readings
 // taken before and after its command: that gap is the stated uncertainty.
 import { randomBytes } from 'node:crypto';
-import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
+import type { NodeHandle, NodeReader, StartedLab } from '../lab/started-lab.ts';
 import type { StreamRole } from '../plan/failover-plan.ts';
 import { waitFor } from '../wait-for.ts';
 import type { Fault } from '../faults/faults.ts';
-import { fibNexthops, ribRoute, vtyshJson } from './frr.ts';
+import { fibNexthops, ribRoute } from './frr.ts';
 import { runFlowSet, timeline, type FlowResult, type FlowSetControl, type FlowSpec } from './flows.ts';
 
 export interface BfdPeer {
@@ -23,15 +23,39 @@ export interface BfdPeer {
   'remote-detect-multiplier': number;
 }
 
-/** `node`'s BFD session with the neighbor at `peerAddress`, if there is one. */
-export async function bfdPeer(lab: StartedLab, node: string, peerAddress: string): Promise<BfdPeer | undefined> {
-  const peers = await vtyshJson<BfdPeer[]>(lab.node(node), 'show bfd peers json');
-  return peers.find((p) => p.peer === peerAddress);
-}
-
-async function bgpState(lab: StartedLab, node: string, peerAddress: string): Promise<string | undefined> {
-  const json = await vtyshJson<Record<string, { bgpState?: string }>>(lab.node(node), `show bgp neighbors ${peerAddress} json`).catch(() => ({}) as Record<string, { bgpState?: string }>);
-  return json[peerAddress]?.bgpState;
+/**
+ * What the measurement polls, read over connections kept open per node (NodeReader): a poll
+ * every few ms of vtysh or ip started anew would take the CPU from the daemons being timed.
+ */
+class Readers {
+  private readonly lab: StartedLab;
+  private readonly open = new Map<string, NodeReader>();
+  constructor(lab: StartedLab) {
+    this.lab = lab;
+  }
+  private of(node: string): NodeReader {
+    let r = this.open.get(node);
+    if (!r) this.open.set(node, (r = this.lab.node(node).openReader()));
+    return r;
+  }
+  /** `node`'s BFD session with the neighbor at `peerAddress`, if there is one. */
+  async bfdPeer(node: string, peerAddress: string): Promise<BfdPeer | undefined> {
+    const peers = JSON.parse(await this.of(node).show('bfdd', 'show bfd peers json')) as BfdPeer[];
+    return peers.find((p) => p.peer === peerAddress);
+  }
+  async bgpState(node: string, peerAddress: string): Promise<string | undefined> {
+    const text = await this.of(node).show('bgpd', `show bgp neighbors ${peerAddress} json`).catch(() => '{}');
+    return (JSON.parse(text) as Record<string, { bgpState?: string }>)[peerAddress]?.bgpState;
+  }
+  /** The gateways of `node`'s kernel route to dstIp/32 ("(connected)" for a next hop without one). */
+  async gatewaysTo(node: string, dstIp: string): Promise<string[]> {
+    const route = (JSON.parse((await this.of(node).ipJson(['route', 'show', 'exact', `${dstIp}/32`])) || '[]') as { gateway?: string; nexthops?: { gateway?: string }[] }[])[0];
+    return route ? (route.nexthops ?? [route]).map((h) => h.gateway ?? '(connected)') : [];
+  }
+  async close(): Promise<void> {
+    await Promise.all([...this.open.values()].map((r) => r.close()));
+    this.open.clear();
+  }
 }
 
 /** A probe stream of one flow, and the route of its sender that must stop using the failed path. */
@@ -42,6 +66,8 @@ export interface FailoverStream {
   flow: Omit<FlowSpec, 'flows' | 'ratePps' | 'durationS'>;
   /** The sender's next hop towards dstIp whose path crosses the failed link. */
   gateway: string;
+  /** The first source port tried when steering the stream onto `gateway` (flow.srcPortBase is the one that took it). */
+  steerFrom: number;
   /** Where the stream arrives over the failed link: its packets are counted there, to prove they crossed it. */
   arrives: { node: string; iface: string };
   /** Re-converged, for the sender's route: this many next hops, `gateway` among them if `usesGatewayAgain` (not so where BGP picks one of several paths and may keep the other). */
@@ -105,28 +131,31 @@ const startAllowanceMs = (lab: StartedLab) => (lab.runtime === 'docker' ? 4000 :
 const endsEarly = (lab: StartedLab) => lab.runtime !== 'docker';
 /**
  * How often detection and withdrawal are polled: their resolution. Loss windows come from the
- * data plane (1 ms); each poll is a command in a node, and polling faster takes CPU from the
- * daemons whose reaction is being timed. On Docker a command is a `docker exec`, about 50 ms of
- * CPU: five pollers every 50 ms would want more than this machine's two cores, and even every
- * 250 ms they starved bfdd and zebra enough to stretch loss windows past budget.
+ * data plane (1 ms). A poll is a read over a connection kept open (a daemon's vty socket, one
+ * `ip -batch` per node): well under a millisecond of CPU on namespaces. On Docker each `ip`
+ * read still passes through dockerd, and the streams' own start and end are `docker exec`s.
  */
-const pollMs = (lab: StartedLab) => (lab.runtime === 'docker' ? 500 : 50);
+const pollMs = (lab: StartedLab) => (lab.runtime === 'docker' ? 100 : 20);
 
-export interface FailoverOptions {
+/** One link's failure within a measurement: its streams, the BFD sessions at its ends, and the fault. */
+export interface LinkFailure {
   streams: FailoverStream[];
   sessions: WatchedSession[];
+  inject: () => Promise<Fault>;
+}
+
+export interface FailoverOptions {
+  /**
+   * Links failed at one instant, under one set of streams. They must not share a router, and no
+   * stream of one may cross the other's link or a route the other's failure changes (the plan's
+   * waves, lib/plan/failover-plan.ts): each stream then shows its own link's failure only.
+   */
+  failures: LinkFailure[];
   ratePps: number;
   preFaultMs: number;
   /** How long the streams keep running after the fault. */
   observeMs: number;
-  inject: () => Promise<Fault>;
   reconvergenceTimeoutMs: number;
-}
-
-async function gatewaysTo(lab: StartedLab, node: string, dstIp: string): Promise<string[]> {
-  const r = await lab.node(node).exec(['ip', '-j', '-4', 'route', 'show', 'exact', `${dstIp}/32`]);
-  const route = (JSON.parse(r.stdout || '[]') as { gateway?: string; nexthops?: { gateway?: string }[] }[])[0];
-  return route ? (route.nexthops ?? [route]).map((h) => h.gateway ?? '(connected)') : [];
 }
 
 /** nftables counters, one per stream, at the ingress of the link end each stream arrives on (before any fault's drop). */
@@ -174,11 +203,9 @@ async function countArrivals(lab: StartedLab, streams: readonly FailoverStream[]
   };
 }
 
-const usesGateway = async (lab: StartedLab, s: FailoverStream) => (await gatewaysTo(lab, s.flow.src, s.flow.dstIp)).includes(s.gateway);
-
 /** What still differs from the stream's sender having its route back (empty when it has). */
-async function notRestored(lab: StartedLab, s: FailoverStream): Promise<string[]> {
-  const gateways = await gatewaysTo(lab, s.flow.src, s.flow.dstIp);
+async function notRestored(lab: StartedLab, readers: Readers, s: FailoverStream): Promise<string[]> {
+  const gateways = await readers.gatewaysTo(s.flow.src, s.flow.dstIp);
   const ok = gateways.length === s.restored.width && (!s.restored.usesGatewayAgain || gateways.includes(s.gateway));
   if (ok) return [];
   // Say where the state disagrees: zebra may believe a next hop is installed that the kernel lost.
@@ -186,83 +213,149 @@ async function notRestored(lab: StartedLab, s: FailoverStream): Promise<string[]
   return [`${s.flow.src}'s kernel route to ${s.flow.dstIp} has next hops ${gateways.join(', ') || 'none'}; expected ${s.restored.width}${s.restored.usesGatewayAgain ? `, ${s.gateway} among them` : ''}; zebra shows ${zebra.length} installed (${zebra.join(', ') || 'none'})`];
 }
 
-export async function measureFailover(lab: StartedLab, o: FailoverOptions): Promise<FailoverMeasurement> {
-  // The streams run long enough for the fault to wait for every one of them to be seen crossing.
+/** Fail every link of `o.failures` at once under their probe streams; one measurement per failure, in order. */
+export async function measureFailovers(lab: StartedLab, o: FailoverOptions): Promise<FailoverMeasurement[]> {
+  const readers = new Readers(lab);
+  try {
+    return await measure(lab, readers, o);
+  } finally {
+    await readers.close();
+  }
+}
+
+/** The state of one failure while it is measured. */
+interface Watch {
+  failure: LinkFailure;
+  /** Sessions that run BFD: only they can be timed (and must come back up). */
+  bfdSessions: WatchedSession[];
+  hasBfd: Map<WatchedSession, boolean>;
+  fault?: Fault;
+  startNs?: bigint;
+  detectionMs: Map<WatchedSession, number>;
+  withdrawalMs: Map<FailoverStream, number>;
+  restoreNs?: bigint;
+  reconvergenceMs?: number;
+  reconvergenceFailure?: string;
+}
+
+async function measure(lab: StartedLab, readers: Readers, o: FailoverOptions): Promise<FailoverMeasurement[]> {
+  // The streams run long enough for the faults to wait for every one of them to be seen crossing.
   const durationS = (o.preFaultMs + startAllowanceMs(lab) + o.observeMs) / 1000;
-  let fault: Fault | undefined;
-  let faultStartNs: bigint | undefined;
-  const withdrawalMs = new Map<FailoverStream, number>();
-  const detectionMs = new Map<WatchedSession, number>();
   const ms = (ns: bigint) => Number(ns) / 1e6;
-  const specs: FlowSpec[] = o.streams.map((s) => ({ ...s.flow, flows: 1, ratePps: o.ratePps, durationS }));
+  const streams = o.failures.flatMap((f) => f.streams);
+  const specs: FlowSpec[] = streams.map((s) => ({ ...s.flow, flows: 1, ratePps: o.ratePps, durationS }));
+  const watches: Watch[] = await Promise.all(
+    o.failures.map(async (failure) => {
+      const hasBfd = new Map(await Promise.all(failure.sessions.map(async (s) => [s, (await readers.bfdPeer(s.node, s.peerAddress)) !== undefined] as const)));
+      return { failure, hasBfd, bfdSessions: failure.sessions.filter((s) => hasBfd.get(s)), detectionMs: new Map(), withdrawalMs: new Map() };
+    }),
+  );
   let originNs = 0n;
-  // Only sessions that run BFD can be timed (and must come back up); the others are reported as such.
-  const hasBfd = new Map(await Promise.all(o.sessions.map(async (s) => [s, (await bfdPeer(lab, s.node, s.peerAddress)) !== undefined] as const)));
-  const bfdSessions = o.sessions.filter((s) => hasBfd.get(s));
-  // The fault goes in when the streams have run preFaultMs; then detection and withdrawal are polled.
+  // The faults go in when the streams have run preFaultMs; then detection and withdrawal are polled.
   const injectAndWatch = async ({ startNs, stopStreams }: FlowSetControl) => {
     originNs = startNs;
-    // Senders and this process share CLOCK_MONOTONIC: the fault is placed on the streams' clock.
+    // Senders and this process share CLOCK_MONOTONIC: the faults are placed on the streams' clock.
     const faultDueNs = startNs + BigInt(o.preFaultMs * 1e6);
     await new Promise((r) => setTimeout(r, Math.max(0, ms(faultDueNs - process.hrtime.bigint()))));
-    // No fault before every stream is seen crossing the link: a sender slow to start (a loaded
+    // No fault before every stream is seen crossing its link: a sender slow to start (a loaded
     // machine) would otherwise begin after the repair and show nothing.
     const minimum = Math.ceil((MIN_BASELINE_MS * o.ratePps) / 1000);
     await waitFor(
       async () => {
         const counts = await arrivals.read();
-        const slow = o.streams.filter((_, i) => counts[i]! < minimum);
-        return slow.length ? { ok: false, reason: slow.map((s) => `${s.label}: ${counts[o.streams.indexOf(s)]} packets counted at ${s.arrives.node}:${s.arrives.iface}`).join('; ') } : { ok: true, value: true };
+        const slow = streams.filter((_, i) => counts[i]! < minimum);
+        return slow.length ? { ok: false, reason: slow.map((s) => `${s.label}: ${counts[streams.indexOf(s)]} packets counted at ${s.arrives.node}:${s.arrives.iface}`).join('; ') } : { ok: true, value: true };
       },
-      { timeoutMs: startAllowanceMs(lab), intervalsMs: [pollMs(lab)], description: `every probe stream to cross the link (${minimum} packets) before the fault` },
+      { timeoutMs: startAllowanceMs(lab), intervalsMs: [Math.max(50, pollMs(lab))], description: `every probe stream to cross its link (${minimum} packets) before the fault` },
     );
-    faultStartNs = process.hrtime.bigint();
-    fault = await o.inject();
-    const since = () => ms(process.hrtime.bigint() - faultStartNs!);
     const poll = { timeoutMs: o.observeMs - 200, intervalsMs: [pollMs(lab)] };
-    const bfdDown = (s: WatchedSession) =>
-      waitFor(async () => ((await bfdPeer(lab, s.node, s.peerAddress))?.status === 'up' ? { ok: false, reason: 'BFD still up' } : { ok: true, value: since() }), { ...poll, description: `${s.node}'s BFD session with ${s.peerAddress} to go down` });
-    const withdrawn = (s: FailoverStream) =>
-      waitFor(async () => ((await usesGateway(lab, s)) ? { ok: false, reason: 'still uses the failed path' } : { ok: true, value: since() }), { ...poll, description: `${s.flow.src} to stop sending to ${s.flow.dstIp} via ${s.gateway}` });
-    // A time never reached stays undefined: the caller reports "never".
-    await Promise.all([
-      ...bfdSessions.map((s) => bfdDown(s).then((r) => detectionMs.set(s, r.value), () => undefined)),
-      ...o.streams.map((s) => withdrawn(s).then((r) => withdrawalMs.set(s, r.value), () => undefined)),
-    ]);
+    // Every fault goes in before any watch starts: polls would take CPU from the fault commands
+    // still running and stretch their brackets.
+    await Promise.all(
+      watches.map(async (w) => {
+        w.startNs = process.hrtime.bigint();
+        w.fault = await w.failure.inject();
+      }),
+    );
+    await Promise.all(
+      watches.map(async (w) => {
+        const since = () => ms(process.hrtime.bigint() - w.startNs!);
+        const bfdDown = (s: WatchedSession) =>
+          waitFor(async () => ((await readers.bfdPeer(s.node, s.peerAddress))?.status === 'up' ? { ok: false, reason: 'BFD still up' } : { ok: true, value: since() }), { ...poll, description: `${s.node}'s BFD session with ${s.peerAddress} to go down` });
+        const withdrawn = (s: FailoverStream) =>
+          waitFor(async () => ((await readers.gatewaysTo(s.flow.src, s.flow.dstIp)).includes(s.gateway) ? { ok: false, reason: 'still uses the failed path' } : { ok: true, value: since() }), { ...poll, description: `${s.flow.src} to stop sending to ${s.flow.dstIp} via ${s.gateway}` });
+        // A time never reached stays undefined: the caller reports "never".
+        await Promise.all([
+          ...w.bfdSessions.map((s) => bfdDown(s).then((r) => w.detectionMs.set(s, r.value), () => undefined)),
+          ...w.failure.streams.map((s) => withdrawn(s).then((r) => w.withdrawalMs.set(s, r.value), () => undefined)),
+        ]);
+      }),
+    );
     // Every sender has moved off the failed path (or the watch gave up): traffic that has not
     // come back RECOVERY_MARGIN_MS later is reported as never recovered, so the streams can end.
     if (!endsEarly(lab)) return;
     await new Promise((r) => setTimeout(r, RECOVERY_MARGIN_MS));
     stopStreams();
   };
-  const arrivals = await countArrivals(lab, o.streams);
+  const restoreAll = () =>
+    Promise.all(
+      watches.map(async (w) => {
+        if (!w.fault || w.restoreNs !== undefined) return;
+        w.restoreNs = process.hrtime.bigint();
+        await w.fault.restore();
+      }),
+    );
+  const arrivals = await countArrivals(lab, streams);
   let crossed: number[];
   let results: FlowResult[];
   try {
     results = await runFlowSet(lab, specs, injectAndWatch);
     crossed = await arrivals.read();
   } catch (err) {
-    await fault?.restore();
+    await restoreAll();
     throw err;
   } finally {
     await arrivals.remove();
   }
-  const startNs = originNs;
-  const restoreNs = process.hrtime.bigint();
-  await fault!.restore();
-  let reconvergenceMs: number | undefined;
-  let reconvergenceFailure: string | undefined;
+  await restoreAll();
+  await Promise.all(watches.map((w) => reconverge(lab, readers, w, o.reconvergenceTimeoutMs)));
+  let next = 0;
+  return watches.map((w) => ({
+    streams: w.failure.streams.map((stream) => {
+      const i = next++;
+      return {
+        stream,
+        flow: results[i]!,
+        lossWindowMs: results[i]!.report.longestLossMs,
+        ...(w.withdrawalMs.has(stream) ? { withdrawalMs: w.withdrawalMs.get(stream)! } : {}),
+        crossed: crossed[i]!,
+        recovered: !results[i]!.report.flows.some((f) => f.gaps.at(-1)?.beforeSeq === f.expected),
+        buckets: timeline(results[i]!.packets, originNs, TIMELINE_BUCKET_MS),
+      };
+    }),
+    detection: w.failure.sessions.map((s) => ({ ...s, bfd: w.hasBfd.get(s)!, ...(w.detectionMs.has(s) ? { ms: w.detectionMs.get(s)! } : {}) })),
+    faultAtMs: ms(w.startNs! - originNs),
+    faultUncertaintyMs: ms(w.fault!.appliedAtNs - w.startNs!),
+    restoreAtMs: ms(w.restoreNs! - originNs),
+    endedEarly: endsEarly(lab),
+    ...(w.reconvergenceMs !== undefined ? { reconvergenceMs: w.reconvergenceMs } : {}),
+    ...(w.reconvergenceFailure ? { reconvergenceFailure: w.reconvergenceFailure } : {}),
+  }));
+}
+
+/** From the restore to every sender having its route back and the link's BGP and BFD sessions up. */
+async function reconverge(lab: StartedLab, readers: Readers, w: Watch, timeoutMs: number): Promise<void> {
   const stillWrong = async () => {
     const wrong = await Promise.all([
-      ...o.streams.map((s) => notRestored(lab, s)),
-      ...bfdSessions.map(async (s) => {
-        const status = (await bfdPeer(lab, s.node, s.peerAddress))?.status;
+      ...w.failure.streams.map((s) => notRestored(lab, readers, s)),
+      ...w.bfdSessions.map(async (s) => {
+        const status = (await readers.bfdPeer(s.node, s.peerAddress))?.status;
         return status === 'up' ? [] : [`${s.node}'s BFD session with ${s.peerAddress} is ${status ?? 'gone'}`];
       }),
       // Routes can look right while a session is still down at one end (no BFD: the other end
       // has not noticed yet); it resets when that end comes back, and moves routes again.
-      ...o.sessions.map(async (s) => {
-        const state = await bgpState(lab, s.node, s.peerAddress);
+      ...w.failure.sessions.map(async (s) => {
+        const state = await readers.bgpState(s.node, s.peerAddress);
         return state === 'Established' ? [] : [`${s.node}'s BGP session with ${s.peerAddress} is ${state ?? 'gone'}`];
       }),
     ]);
@@ -272,27 +365,9 @@ export async function measureFailover(lab: StartedLab, o: FailoverOptions): Prom
     await waitFor(async () => {
       const wrong = await stillWrong();
       return wrong.length ? { ok: false, reason: wrong.join('; ') } : { ok: true, value: true };
-    }, { timeoutMs: o.reconvergenceTimeoutMs, intervalsMs: [pollMs(lab), 2 * pollMs(lab)], description: 'every sender to have its route back, with BGP and BFD up on the link' });
-    reconvergenceMs = ms(process.hrtime.bigint() - restoreNs);
+    }, { timeoutMs, intervalsMs: [pollMs(lab), 2 * pollMs(lab)], description: 'every sender to have its route back, with BGP and BFD up on the link' });
+    w.reconvergenceMs = Number(process.hrtime.bigint() - w.restoreNs!) / 1e6;
   } catch {
-    reconvergenceFailure = (await stillWrong()).join('; ') || 'converged only after the deadline';
+    w.reconvergenceFailure = (await stillWrong()).join('; ') || 'converged only after the deadline';
   }
-  return {
-    streams: o.streams.map((stream, i) => ({
-      stream,
-      flow: results[i]!,
-      lossWindowMs: results[i]!.report.longestLossMs,
-      ...(withdrawalMs.has(stream) ? { withdrawalMs: withdrawalMs.get(stream)! } : {}),
-      crossed: crossed[i]!,
-      recovered: !results[i]!.report.flows.some((f) => f.gaps.at(-1)?.beforeSeq === f.expected),
-      buckets: timeline(results[i]!.packets, startNs, TIMELINE_BUCKET_MS),
-    })),
-    detection: o.sessions.map((s) => ({ ...s, bfd: hasBfd.get(s)!, ...(detectionMs.has(s) ? { ms: detectionMs.get(s)! } : {}) })),
-    faultAtMs: ms(faultStartNs! - startNs),
-    faultUncertaintyMs: ms(fault!.appliedAtNs - faultStartNs!),
-    restoreAtMs: ms(restoreNs - startNs),
-    endedEarly: endsEarly(lab),
-    ...(reconvergenceMs !== undefined ? { reconvergenceMs } : {}),
-    ...(reconvergenceFailure ? { reconvergenceFailure } : {}),
-  };
 }
