@@ -168,6 +168,8 @@ async function runSuites(lab: StartedLab, o: SuiteOptions, userFiles: string[], 
         hookTimeout: timeoutMs,
         // One lab, one set of probes at a time: suites must not disturb each other's measurements.
         fileParallelism: false,
+        // One worker runs every file, importing netproof once instead of once per suite.
+        isolate: false,
         sequence: { sequencer: SuiteOrder },
         setupFiles: ['allure-vitest/setup'],
         reporters: [
