@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonDocuments } from './frr.ts';
+import { daemonAnswering, jsonDocuments, showJsonAll } from './frr.ts';
 
 describe('jsonDocuments: the outputs of several vtysh -c … json commands, one after another', () => {
   it('splits an array and nested objects printed back to back, as vtysh prints them', () => {
@@ -18,5 +18,32 @@ describe('jsonDocuments: the outputs of several vtysh -c … json commands, one 
   it('refuses output cut inside a value', () => {
     expect(() => jsonDocuments('{"a":[1,2')).toThrow(/ends inside a JSON value/);
     expect(() => jsonDocuments('{}]')).toThrow(/unbalanced/);
+  });
+});
+
+describe('daemonAnswering', () => {
+  it('routes each show command to the daemon vtysh would ask', () => {
+    expect(daemonAnswering('show bgp summary json')).toBe('bgpd');
+    expect(daemonAnswering('show bgp ipv4 unicast json')).toBe('bgpd');
+    expect(daemonAnswering('show ip route json')).toBe('zebra');
+    expect(daemonAnswering('show bfd peers json')).toBe('bfdd');
+  });
+
+  it('refuses a command it cannot place rather than asking the wrong daemon', () => {
+    expect(() => daemonAnswering('show running-config')).toThrow(/no FRR daemon known to answer 'show running-config'/);
+  });
+});
+
+describe('showJsonAll', () => {
+  const reader = (answers: Record<string, string>) => ({ show: async (daemon: string, c: string) => answers[`${daemon} ${c}`] ?? '', ipJson: async () => '', close: async () => {} });
+  const node = { name: 'leaf1' } as Parameters<typeof showJsonAll>[0];
+
+  it("asks each command of its daemon and parses the answers in the commands' order", async () => {
+    const r = reader({ 'bgpd show bgp summary json': '{"ipv4Unicast":{}}', 'bfdd show bfd peers json': '[]' });
+    expect(await showJsonAll(node, r, ['show bfd peers json', 'show bgp summary json'])).toEqual([[], { ipv4Unicast: {} }]);
+  });
+
+  it('names the node and the command when an answer is not JSON', async () => {
+    await expect(showJsonAll(node, reader({ 'zebra show ip route json': '% Unknown command' }), ['show ip route json'])).rejects.toThrow(/leaf1: 'show ip route json' did not print JSON/);
   });
 });

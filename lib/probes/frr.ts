@@ -1,6 +1,6 @@
 // Read FRR state through vtysh's JSON output. Never screen-scrape, never turn bad JSON into {}.
 import { parseJson } from '../exec.ts';
-import type { NodeHandle } from '../lab/started-lab.ts';
+import type { NodeHandle, NodeReader } from '../lab/started-lab.ts';
 
 export async function vtyshJson<T = unknown>(node: NodeHandle, command: string): Promise<T> {
   const r = await node.vtysh(command);
@@ -20,6 +20,28 @@ export async function vtyshJsonAll(node: NodeHandle, commands: readonly string[]
   const docs = jsonDocuments(r.stdout);
   if (docs.length !== commands.length) throw new Error(`${node.name}: ${what} printed ${docs.length} JSON documents, not ${commands.length}:\n${r.stdout.slice(0, 500)}`);
   return docs;
+}
+
+/** The FRR daemon that answers a show command, as vtysh would route it. */
+export function daemonAnswering(command: string): string {
+  if (/^show (bgp|ip bgp)\b/.test(command)) return 'bgpd';
+  if (/^show bfd\b/.test(command)) return 'bfdd';
+  if (/^show (ip|ipv6) (route|nht)\b|^show interface\b/.test(command)) return 'zebra';
+  throw new Error(`no FRR daemon known to answer '${command}'`);
+}
+
+/** Like vtyshJsonAll, each command asked of the daemon that answers it over a NodeReader's open connections. */
+export async function showJsonAll(node: NodeHandle, reader: NodeReader, commands: readonly string[]): Promise<unknown[]> {
+  return Promise.all(
+    commands.map(async (c) => {
+      const text = await reader.show(daemonAnswering(c), c);
+      try {
+        return JSON.parse(text) as unknown;
+      } catch (e) {
+        throw new Error(`${node.name}: '${c}' did not print JSON (${(e as Error).message}): ${text.slice(0, 300)}`);
+      }
+    }),
+  );
 }
 
 /** The JSON values written one after another in `text` (vtysh prints each command's output in turn, with nothing between). */
