@@ -14,7 +14,7 @@
 import { attachment, step } from 'allure-js-commons';
 import { describe, expectNoCulprits, sharedPrecondition, skipWithoutBgp, skipWithoutDeclaredRouting, test as kit } from '../lib/testkit/index.ts';
 import { FAILURE_CLASSES, lossBudget, type FailureClass } from '../lib/model/intent.ts';
-import { greyFailure, linkDown } from '../lib/faults/faults.ts';
+import { armGreyFailure, linkDown, unarmed } from '../lib/faults/faults.ts';
 import type { Fabric } from '../lib/probes/fabric.ts';
 import { measureFailovers, TIMELINE_BUCKET_MS, type FailoverMeasurement, type FailoverStream } from '../lib/probes/failover.ts';
 import { planFailover, resteer, upstreamOf, type PlannedLink } from '../lib/probes/failover-streams.ts';
@@ -87,7 +87,7 @@ describe('BFD failover', () => {
       const report = async (p: PlannedLink, m: FailoverMeasurement) => {
         const key = `${failure}.${p.group}`;
         const fig = (name: string, value: number | undefined, description: string) => value !== undefined && recordFigure({ task }, `${name}.${key}`, { value: Number(value.toFixed(1)), unit: 'ms', description });
-        fig('fault_uncertainty_ms', m.faultUncertaintyMs, `how long the fault command on ${p.link.label} took: every time below is overstated by at most this much`);
+        fig('fault_uncertainty_ms', m.faultUncertaintyMs, `how precisely the moment ${p.link.label} failed is known (${m.faultSeenInDataPlane ? "the streams' last packet before their gap and the first lost: one send interval" : 'how long the fault command took'}): every time below is overstated by at most this much`);
         for (const d of m.detection.filter((x) => x.bfd)) fig(`bfd_detection_ms.${d.node}`, d.ms, `fault to ${d.node}'s BFD session with ${d.peerAddress} down`);
         fig('reconvergence_ms', m.reconvergenceMs, `restore of ${p.link.label} to every sender having its route back, with BGP and BFD up on the link`);
         for (const s of m.streams) {
@@ -109,7 +109,7 @@ describe('BFD failover', () => {
         if (m.reconvergenceMs === undefined) culprits.push(`${p.link.label} restored after a ${failure} failure, but not re-converged within 30 s: ${m.reconvergenceFailure}`);
         await attachment(
           `failover-${failure}-${p.group}.json`,
-          JSON.stringify({ link: p.link.label, group: p.group, failedWith: plan.links.filter((o) => o.wave === p.wave && o.link !== p.link).map((o) => o.link.label), notMeasured: p.missing, faultUncertaintyMs: m.faultUncertaintyMs, detection: m.detection, reconvergenceMs: m.reconvergenceMs, streams: m.streams.map((s) => ({ role: s.stream.role, stream: s.stream.label, crossed: s.crossed, lossWindowMs: s.lossWindowMs, withdrawalMs: s.withdrawalMs, budget: budgetOf(p, s.stream), received: s.flow.report.received, lost: s.flow.report.lost })) }, null, 2),
+          JSON.stringify({ link: p.link.label, group: p.group, failedWith: plan.links.filter((o) => o.wave === p.wave && o.link !== p.link).map((o) => o.link.label), notMeasured: p.missing, faultUncertaintyMs: m.faultUncertaintyMs, faultSeenInDataPlane: m.faultSeenInDataPlane, detection: m.detection, reconvergenceMs: m.reconvergenceMs, streams: m.streams.map((s) => ({ role: s.stream.role, stream: s.stream.label, crossed: s.crossed, lossWindowMs: s.lossWindowMs, withdrawalMs: s.withdrawalMs, budget: budgetOf(p, s.stream), received: s.flow.report.received, lost: s.flow.report.lost })) }, null, 2),
           'application/json',
         );
       };
@@ -117,14 +117,14 @@ describe('BFD failover', () => {
       for (const wave of waves) {
         const links = await Promise.all(wave.map((planned) => resteer(lab, planned)));
         const observeMs = Math.max(...links.flatMap((p) => p.streams.map((s) => budgetOf(p, s)!.ms))) + OBSERVE_MARGIN_MS;
-        const inject = (p: PlannedLink) => {
+        const arm = (p: PlannedLink) => {
           const [a, b] = [`${p.link.a.node}:${p.link.a.iface}`, `${p.link.b.node}:${p.link.b.iface}`];
-          return () => (failure === 'grey' ? greyFailure(lab, a) : linkDown(lab, failure === 'carrier' ? a : b));
+          return async () => (failure === 'grey' ? armGreyFailure(lab, a) : unarmed(() => linkDown(lab, failure === 'carrier' ? a : b)));
         };
         const title = links.map((p) => `${p.link.label} (${p.group})`).join(', ');
         const measurements = await step(`${failure} failure of ${title} at once, under ${links.reduce((n, p) => n + p.streams.length, 0)} streams of ${RATE_PPS} pps`, () =>
           measureFailovers(lab, {
-            failures: links.map((p) => ({ streams: p.streams, sessions: p.sessions, inject: inject(p) })),
+            failures: links.map((p) => ({ streams: p.streams, sessions: p.sessions, arm: arm(p) })),
             ratePps: RATE_PPS,
             preFaultMs: PRE_FAULT_MS,
             observeMs,

@@ -38,15 +38,15 @@ describe('failoverStreamCulprit', () => {
     expect(failoverStreamCulprit(where, stream({ received: 0 }), m, budget)).toBe(`${where}: delivered nothing at all`);
   });
 
-  it('names a loss over budget with both ends’ detection, the withdrawal and the fault command’s time', () => {
+  it('names a loss over budget with both ends’ detection, the withdrawal and how well the moment of the fault is known', () => {
     expect(failoverStreamCulprit(where, stream({ lossWindowMs: 2666, withdrawalMs: 2600 }), m, budget)).toBe(
-      `${where}: lost 2666 ms of traffic, budget 1400 ms (declared BFD 3 × 300 ms + 500 ms margin); BFD at leaf1 down after 950 ms, BFD at host1 down after 1010 ms; leaf1 stopped using 10.1.0.17 after 2600 ms (fault command took 40 ms)`,
+      `${where}: lost 2666 ms of traffic, budget 1400 ms (declared BFD 3 × 300 ms + 500 ms margin); BFD at leaf1 down after 950 ms, BFD at host1 down after 1010 ms; leaf1 stopped using 10.1.0.17 after 2600 ms (times from the fault's effect, known to within 40 ms)`,
     );
   });
 
   it('says "at least" and "never" for a loss over budget that never recovered nor withdrew', () => {
     expect(failoverStreamCulprit(where, stream({ lossWindowMs: 2000, recovered: false }), { ...m, detection: [{ node: 'leaf1', peerAddress: '10.1.0.17', bfd: false }] }, budget)).toBe(
-      `${where}: lost at least 2000 ms of traffic (not recovered when the stream ended), budget 1400 ms (declared BFD 3 × 300 ms + 500 ms margin); leaf1 runs no BFD session with 10.1.0.17; leaf1 stopped using 10.1.0.17 after never (fault command took 40 ms)`,
+      `${where}: lost at least 2000 ms of traffic (not recovered when the stream ended), budget 1400 ms (declared BFD 3 × 300 ms + 500 ms margin); leaf1 runs no BFD session with 10.1.0.17; leaf1 stopped using 10.1.0.17 after never (times from the fault's effect, known to within 40 ms)`,
     );
   });
 

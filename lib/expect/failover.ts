@@ -19,7 +19,7 @@ export function failoverStreamCulprit(where: string, s: StreamMeasurement, m: Pi
   if (s.lossWindowMs > budget.ms) {
     const detection = m.detection.map((d) => (d.bfd ? `BFD at ${d.node} down after ${fixed(d.ms)}` : `${d.node} runs no BFD session with ${d.peerAddress}`)).join(', ') || 'no session on the link';
     const lost = s.recovered ? `lost ${s.lossWindowMs.toFixed(0)} ms of traffic` : `lost at least ${s.lossWindowMs.toFixed(0)} ms of traffic (not recovered when the stream ended)`;
-    return `${where}: ${lost}, budget ${budget.ms} ms (${budget.source}); ${detection}; ${src} stopped using ${s.stream.gateway} after ${fixed(s.withdrawalMs)} (fault command took ${m.faultUncertaintyMs.toFixed(0)} ms)`;
+    return `${where}: ${lost}, budget ${budget.ms} ms (${budget.source}); ${detection}; ${src} stopped using ${s.stream.gateway} after ${fixed(s.withdrawalMs)} (times from the fault's effect, known to within ${m.faultUncertaintyMs.toFixed(0)} ms)`;
   }
   // Within budget so far, but lost when the stream ended: RECOVERY_MARGIN_MS after every sender
   // had moved off the failed path (traffic still lost then has nowhere left to come back from),

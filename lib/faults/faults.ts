@@ -47,37 +47,71 @@ export async function linkDown(lab: StartedLab, endpoint: string): Promise<Fault
   return makeFault(`carrier loss on ${linkLabel(link)} (${endpoint} down)`, () => run(node, ['ip', 'link', 'set', 'dev', end.iface, 'up']));
 }
 
-/** nftables netdev tables that drop (or randomly drop) in both directions at both ends. */
-async function nftOnBothEnds(lab: StartedLab, link: LabLink, description: string, rule: string): Promise<Fault> {
+/**
+ * A fault set up ahead of the moment it takes effect, so that moment is one quick command: a
+ * failover measurement brackets that command, and its length is the stated uncertainty.
+ */
+export interface ArmedFault {
+  fire(): Promise<Fault>;
+  /** Remove what arming set up, if the fault was never fired (once fired, the fault's restore does). */
+  disarm(): Promise<void>;
+}
+
+/** A fault with nothing to set up ahead: firing it is the whole fault. */
+export const unarmed = (inject: () => Promise<Fault>): ArmedFault => ({ fire: inject, disarm: async () => {} });
+
+/**
+ * nftables netdev tables at both ends of the link whose chains (ingress and egress) are hooked
+ * now, empty: hooking a device is the slow part (hundreds of ms on a loaded machine). Firing
+ * adds `rule` to every chain, in one transaction per end.
+ */
+async function armNftOnBothEnds(lab: StartedLab, link: LabLink, description: string, rule: string): Promise<ArmedFault> {
   const table = `netproof_fault_${randomBytes(4).toString('hex')}`;
   const ends = link.endpoints;
   const ruleset = (e: Endpoint) =>
     `table netdev ${table} {\n` +
-    `  chain in { type filter hook ingress device "${e.iface}" priority -500; policy accept; ${rule}; }\n` +
+    `  chain in { type filter hook ingress device "${e.iface}" priority -500; policy accept; }\n` +
     // Egress too: a veth whose other end OVS owns is read before that end's ingress hook.
-    `  chain out { type filter hook egress device "${e.iface}" priority -500; policy accept; ${rule}; }\n}\n`;
-  // Both ends at once: the fault takes effect with the first, and its uncertainty (the time
-  // the command takes) is not doubled.
-  const applied = await Promise.allSettled(ends.map((e) => run(lab.node(e.node), ['nft', '-f', '-'], ruleset(e))));
-  const failed = applied.find((r) => r.status === 'rejected');
+    `  chain out { type filter hook egress device "${e.iface}" priority -500; policy accept; }\n}\n`;
+  const removeFrom = (which: readonly Endpoint[]) => Promise.all(which.map((e) => run(lab.node(e.node), ['nft', 'delete', 'table', 'netdev', table]).catch(() => undefined)));
+  const armed = await Promise.allSettled(ends.map((e) => run(lab.node(e.node), ['nft', '-f', '-'], ruleset(e))));
+  const failed = armed.find((r) => r.status === 'rejected');
   if (failed) {
-    await Promise.all(ends.filter((_, i) => applied[i]!.status === 'fulfilled').map((e) => run(lab.node(e.node), ['nft', 'delete', 'table', 'netdev', table]).catch(() => undefined)));
+    await removeFrom(ends.filter((_, i) => armed[i]!.status === 'fulfilled'));
     throw failed.reason;
   }
-  return makeFault(description, async () => {
-    await Promise.all(ends.map((e) => run(lab.node(e.node), ['nft', 'delete', 'table', 'netdev', table])));
-  });
+  return {
+    fire: async () => {
+      // Both ends at once: the fault takes effect with the first, and its uncertainty (the time
+      // the command takes) is not doubled.
+      const fired = await Promise.allSettled(ends.map((e) => run(lab.node(e.node), ['nft', '-f', '-'], `add rule netdev ${table} in ${rule}\nadd rule netdev ${table} out ${rule}\n`)));
+      const failure = fired.find((r) => r.status === 'rejected');
+      if (failure) {
+        await removeFrom(ends);
+        throw failure.reason;
+      }
+      return makeFault(description, async () => {
+        await Promise.all(ends.map((e) => run(lab.node(e.node), ['nft', 'delete', 'table', 'netdev', table])));
+      });
+    },
+    disarm: async () => void (await removeFrom(ends)),
+  };
 }
 
-export function greyFailure(lab: StartedLab, endpoint: string): Promise<Fault> {
+/** Grey failure, armed: both ends' chains hooked, the drop not in yet. */
+export function armGreyFailure(lab: StartedLab, endpoint: string): Promise<ArmedFault> {
   const link = findLink(lab, endpoint);
-  return nftOnBothEnds(lab, link, `grey failure on ${linkLabel(link)} (everything dropped both ways, carrier up)`, 'drop');
+  return armNftOnBothEnds(lab, link, `grey failure on ${linkLabel(link)} (everything dropped both ways, carrier up)`, 'drop');
 }
 
-export function packetLoss(lab: StartedLab, endpoint: string, percent: number): Promise<Fault> {
+export async function greyFailure(lab: StartedLab, endpoint: string): Promise<Fault> {
+  return (await armGreyFailure(lab, endpoint)).fire();
+}
+
+export async function packetLoss(lab: StartedLab, endpoint: string, percent: number): Promise<Fault> {
   if (!Number.isInteger(percent) || percent < 1 || percent > 100) throw new Error(`loss must be a whole percentage from 1 to 100 (got ${percent})`);
   const link = findLink(lab, endpoint);
-  return nftOnBothEnds(lab, link, `${percent}% random loss on ${linkLabel(link)}`, `numgen random mod 100 < ${percent} drop`);
+  return (await armNftOnBothEnds(lab, link, `${percent}% random loss on ${linkLabel(link)}`, `numgen random mod 100 < ${percent} drop`)).fire();
 }
 
 export async function setLinkMtu(lab: StartedLab, endpoint: string, mtu: number): Promise<Fault> {

@@ -9,9 +9,10 @@ import { randomBytes } from 'node:crypto';
 import type { NodeHandle, NodeReader, StartedLab } from '../lab/started-lab.ts';
 import type { StreamRole } from '../plan/failover-plan.ts';
 import { waitFor } from '../wait-for.ts';
-import type { Fault } from '../faults/faults.ts';
+import type { ArmedFault, Fault } from '../faults/faults.ts';
 import { fibNexthops, ribRoute } from './frr.ts';
 import { runFlowSet, timeline, type FlowResult, type FlowSetControl, type FlowSpec } from './flows.ts';
+import { faultEffectWindow } from '../traffic/analysis.ts';
 
 export interface BfdPeer {
   peer: string;
@@ -100,8 +101,14 @@ export interface FailoverMeasurement {
   detection: (WatchedSession & { bfd: boolean; ms?: number })[];
   /** Relative to the streams' common start: when the fault command was issued. */
   faultAtMs: number;
-  /** How long the fault command took: the fault took effect within this window after faultAtMs, so times are overstated by at most this much. */
+  /**
+   * How long the window is in which the fault took effect (faultAtMs is its end): the streams'
+   * last packet before their gap and the first lost one when they show it, else the fault
+   * command's length. Times below are overstated by at most this much.
+   */
   faultUncertaintyMs: number;
+  /** Whether that window came from the data plane (the streams' gaps) rather than the command's length. */
+  faultSeenInDataPlane: boolean;
   restoreAtMs: number;
   /** Whether the streams ended RECOVERY_MARGIN_MS after the last withdrawal (netns), or ran their whole duration (Docker). */
   endedEarly: boolean;
@@ -112,6 +119,8 @@ export interface FailoverMeasurement {
 }
 
 export const TIMELINE_BUCKET_MS = 10;
+/** How long a probe may take from its sender to the failed link, queues included: it widens the fault's moment as the data plane shows it. */
+const LINK_TRANSIT_NS = 5_000_000n;
 /** Traffic every stream must have carried across the link before the fault: proof it crosses, and a baseline. */
 const MIN_BASELINE_MS = 100;
 /** How long the streams keep running after the last sender withdrew its route: the proof traffic came back. */
@@ -141,7 +150,8 @@ const pollMs = (lab: StartedLab) => (lab.runtime === 'docker' ? 100 : 20);
 export interface LinkFailure {
   streams: FailoverStream[];
   sessions: WatchedSession[];
-  inject: () => Promise<Fault>;
+  /** Sets the fault up before the streams start (faults.ts ArmedFault); firing it is what is timed. */
+  arm: () => Promise<ArmedFault>;
 }
 
 export interface FailoverOptions {
@@ -226,13 +236,15 @@ export async function measureFailovers(lab: StartedLab, o: FailoverOptions): Pro
 /** The state of one failure while it is measured. */
 interface Watch {
   failure: LinkFailure;
+  armed?: ArmedFault;
   /** Sessions that run BFD: only they can be timed (and must come back up). */
   bfdSessions: WatchedSession[];
   hasBfd: Map<WatchedSession, boolean>;
   fault?: Fault;
   startNs?: bigint;
-  detectionMs: Map<WatchedSession, number>;
-  withdrawalMs: Map<FailoverStream, number>;
+  /** When each watched thing was seen (process.hrtime.bigint()): made relative to the fault's effect at the end. */
+  detectedNs: Map<WatchedSession, bigint>;
+  withdrawnNs: Map<FailoverStream, bigint>;
   restoreNs?: bigint;
   reconvergenceMs?: number;
   reconvergenceFailure?: string;
@@ -243,51 +255,54 @@ async function measure(lab: StartedLab, readers: Readers, o: FailoverOptions): P
   const durationS = (o.preFaultMs + startAllowanceMs(lab) + o.observeMs) / 1000;
   const ms = (ns: bigint) => Number(ns) / 1e6;
   const streams = o.failures.flatMap((f) => f.streams);
-  const specs: FlowSpec[] = streams.map((s) => ({ ...s.flow, flows: 1, ratePps: o.ratePps, durationS }));
+  const specs: FlowSpec[] = streams.map((s) => ({ ...s.flow, flows: 1, ratePps: o.ratePps, durationS, tellAfter: Math.ceil((MIN_BASELINE_MS * o.ratePps) / 1000) }));
   const watches: Watch[] = await Promise.all(
     o.failures.map(async (failure) => {
       const hasBfd = new Map(await Promise.all(failure.sessions.map(async (s) => [s, (await readers.bfdPeer(s.node, s.peerAddress)) !== undefined] as const)));
-      return { failure, hasBfd, bfdSessions: failure.sessions.filter((s) => hasBfd.get(s)), detectionMs: new Map(), withdrawalMs: new Map() };
+      return { failure, hasBfd, bfdSessions: failure.sessions.filter((s) => hasBfd.get(s)), detectedNs: new Map(), withdrawnNs: new Map() };
     }),
   );
   let originNs = 0n;
   // The faults go in when the streams have run preFaultMs; then detection and withdrawal are polled.
-  const injectAndWatch = async ({ startNs, stopStreams }: FlowSetControl) => {
+  const injectAndWatch = async ({ startNs, stopStreams, flowing }: FlowSetControl) => {
     originNs = startNs;
     // Senders and this process share CLOCK_MONOTONIC: the faults are placed on the streams' clock.
     const faultDueNs = startNs + BigInt(o.preFaultMs * 1e6);
+    // No fault before every stream flows (its receiver has MIN_BASELINE_MS of probes): a sender
+    // slow to start (a loaded machine) would otherwise begin after the repair and show nothing.
+    // That its packets crossed the failed link is checked on the link's counters afterwards.
+    const flows = flowing.map(() => false);
+    flowing.forEach((f, i) => void f.then(() => (flows[i] = true)));
+    let timer: NodeJS.Timeout | undefined;
+    const allowance = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), o.preFaultMs + startAllowanceMs(lab))));
+    const started = await Promise.race([Promise.all(flowing).then(() => 'flowing' as const), allowance]);
+    clearTimeout(timer);
+    if (started === 'late') {
+      const counts = await arrivals.read();
+      const slow = streams.filter((_, i) => !flows[i]);
+      throw new Error(`every probe stream to deliver ${MIN_BASELINE_MS} ms of probes before the fault: not within ${(o.preFaultMs + startAllowanceMs(lab)) / 1000} s of their start; ${slow.map((s) => `${s.label}: ${counts[streams.indexOf(s)]} packets counted at ${s.arrives.node}:${s.arrives.iface}`).join('; ')}`);
+    }
     await new Promise((r) => setTimeout(r, Math.max(0, ms(faultDueNs - process.hrtime.bigint()))));
-    // No fault before every stream is seen crossing its link: a sender slow to start (a loaded
-    // machine) would otherwise begin after the repair and show nothing.
-    const minimum = Math.ceil((MIN_BASELINE_MS * o.ratePps) / 1000);
-    await waitFor(
-      async () => {
-        const counts = await arrivals.read();
-        const slow = streams.filter((_, i) => counts[i]! < minimum);
-        return slow.length ? { ok: false, reason: slow.map((s) => `${s.label}: ${counts[streams.indexOf(s)]} packets counted at ${s.arrives.node}:${s.arrives.iface}`).join('; ') } : { ok: true, value: true };
-      },
-      { timeoutMs: startAllowanceMs(lab), intervalsMs: [Math.max(50, pollMs(lab))], description: `every probe stream to cross its link (${minimum} packets) before the fault` },
-    );
     const poll = { timeoutMs: o.observeMs - 200, intervalsMs: [pollMs(lab)] };
     // Every fault goes in before any watch starts: polls would take CPU from the fault commands
     // still running and stretch their brackets.
     await Promise.all(
       watches.map(async (w) => {
         w.startNs = process.hrtime.bigint();
-        w.fault = await w.failure.inject();
+        w.fault = await w.armed!.fire();
       }),
     );
     await Promise.all(
       watches.map(async (w) => {
-        const since = () => ms(process.hrtime.bigint() - w.startNs!);
+        const now = () => process.hrtime.bigint();
         const bfdDown = (s: WatchedSession) =>
-          waitFor(async () => ((await readers.bfdPeer(s.node, s.peerAddress))?.status === 'up' ? { ok: false, reason: 'BFD still up' } : { ok: true, value: since() }), { ...poll, description: `${s.node}'s BFD session with ${s.peerAddress} to go down` });
+          waitFor(async () => ((await readers.bfdPeer(s.node, s.peerAddress))?.status === 'up' ? { ok: false, reason: 'BFD still up' } : { ok: true, value: now() }), { ...poll, description: `${s.node}'s BFD session with ${s.peerAddress} to go down` });
         const withdrawn = (s: FailoverStream) =>
-          waitFor(async () => ((await readers.gatewaysTo(s.flow.src, s.flow.dstIp)).includes(s.gateway) ? { ok: false, reason: 'still uses the failed path' } : { ok: true, value: since() }), { ...poll, description: `${s.flow.src} to stop sending to ${s.flow.dstIp} via ${s.gateway}` });
+          waitFor(async () => ((await readers.gatewaysTo(s.flow.src, s.flow.dstIp)).includes(s.gateway) ? { ok: false, reason: 'still uses the failed path' } : { ok: true, value: now() }), { ...poll, description: `${s.flow.src} to stop sending to ${s.flow.dstIp} via ${s.gateway}` });
         // A time never reached stays undefined: the caller reports "never".
         await Promise.all([
-          ...w.bfdSessions.map((s) => bfdDown(s).then((r) => w.detectionMs.set(s, r.value), () => undefined)),
-          ...w.failure.streams.map((s) => withdrawn(s).then((r) => w.withdrawalMs.set(s, r.value), () => undefined)),
+          ...w.bfdSessions.map((s) => bfdDown(s).then((r) => w.detectedNs.set(s, r.value), () => undefined)),
+          ...w.failure.streams.map((s) => withdrawn(s).then((r) => w.withdrawnNs.set(s, r.value), () => undefined)),
         ]);
       }),
     );
@@ -309,6 +324,7 @@ async function measure(lab: StartedLab, readers: Readers, o: FailoverOptions): P
   let crossed: number[];
   let results: FlowResult[];
   try {
+    for (const w of watches) w.armed = await w.failure.arm();
     results = await runFlowSet(lab, specs, injectAndWatch);
     crossed = await arrivals.read();
   } catch (err) {
@@ -316,31 +332,47 @@ async function measure(lab: StartedLab, readers: Readers, o: FailoverOptions): P
     throw err;
   } finally {
     await arrivals.remove();
+    await Promise.all(watches.map((w) => (w.fault ? undefined : w.armed?.disarm())));
   }
   await restoreAll();
   await Promise.all(watches.map((w) => reconverge(lab, readers, w, o.reconvergenceTimeoutMs)));
   let next = 0;
-  return watches.map((w) => ({
-    streams: w.failure.streams.map((stream) => {
-      const i = next++;
-      return {
-        stream,
-        flow: results[i]!,
-        lossWindowMs: results[i]!.report.longestLossMs,
-        ...(w.withdrawalMs.has(stream) ? { withdrawalMs: w.withdrawalMs.get(stream)! } : {}),
-        crossed: crossed[i]!,
-        recovered: !results[i]!.report.flows.some((f) => f.gaps.at(-1)?.beforeSeq === f.expected),
-        buckets: timeline(results[i]!.packets, originNs, TIMELINE_BUCKET_MS),
-      };
-    }),
-    detection: w.failure.sessions.map((s) => ({ ...s, bfd: w.hasBfd.get(s)!, ...(w.detectionMs.has(s) ? { ms: w.detectionMs.get(s)! } : {}) })),
-    faultAtMs: ms(w.startNs! - originNs),
-    faultUncertaintyMs: ms(w.fault!.appliedAtNs - w.startNs!),
-    restoreAtMs: ms(w.restoreNs! - originNs),
-    endedEarly: endsEarly(lab),
-    ...(w.reconvergenceMs !== undefined ? { reconvergenceMs: w.reconvergenceMs } : {}),
-    ...(w.reconvergenceFailure ? { reconvergenceFailure: w.reconvergenceFailure } : {}),
-  }));
+  const intervalNs = BigInt(Math.round(1e9 / o.ratePps));
+  return watches.map((w) => {
+    const first = next;
+    next += w.failure.streams.length;
+    const mine = results.slice(first, next);
+    // Each stream's longest gap is the fault's, if the fault cost it anything (a packet or two
+    // lost to a busy moment must not be taken for the fault's start).
+    const effect = faultEffectWindow({ issuedNs: w.startNs!, returnedNs: w.fault!.appliedAtNs }, mine.flatMap((r) => (r.report.worstGap ? [r.report.worstGap] : [])), intervalNs, LINK_TRANSIT_NS);
+    const after = (ns: bigint | undefined) => (ns === undefined ? undefined : Math.max(0, ms(ns - effect.toNs)));
+    return {
+      streams: w.failure.streams.map((stream, j) => {
+        const i = first + j;
+        const withdrawalMs = after(w.withdrawnNs.get(stream));
+        return {
+          stream,
+          flow: results[i]!,
+          lossWindowMs: results[i]!.report.longestLossMs,
+          ...(withdrawalMs !== undefined ? { withdrawalMs } : {}),
+          crossed: crossed[i]!,
+          recovered: !results[i]!.report.flows.some((f) => f.gaps.at(-1)?.beforeSeq === f.expected),
+          buckets: timeline(results[i]!.packets, originNs, TIMELINE_BUCKET_MS),
+        };
+      }),
+      detection: w.failure.sessions.map((s) => {
+        const detected = after(w.detectedNs.get(s));
+        return { ...s, bfd: w.hasBfd.get(s)!, ...(detected !== undefined ? { ms: detected } : {}) };
+      }),
+      faultAtMs: ms(effect.toNs - originNs),
+      faultUncertaintyMs: ms(effect.toNs - effect.fromNs),
+      faultSeenInDataPlane: effect.fromDataPlane,
+      restoreAtMs: ms(w.restoreNs! - originNs),
+      endedEarly: endsEarly(lab),
+      ...(w.reconvergenceMs !== undefined ? { reconvergenceMs: w.reconvergenceMs } : {}),
+      ...(w.reconvergenceFailure ? { reconvergenceFailure: w.reconvergenceFailure } : {}),
+    };
+  });
 }
 
 /** From the restore to every sender having its route back and the link's BGP and BFD sessions up. */

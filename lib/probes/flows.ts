@@ -24,6 +24,8 @@ export interface FlowSpec {
   sizeBytes?: number;
   /** Flow i's source port is base+i; ephemeral ports if unset. */
   srcPortBase?: number;
+  /** The receiver tells when it has this many probes (FlowSetControl.flowing): the stream flows. */
+  tellAfter?: number;
 }
 
 export interface FlowResult {
@@ -55,6 +57,8 @@ const TRAFGEN_MAX_DURATION_S = 120;
 /** What `during` is told: the streams' common start, and how to end them before their duration. */
 export interface FlowSetControl {
   startNs: bigint;
+  /** Per stream, settles when its receiver has `tellAfter` probes (at once for a stream without one). */
+  flowing: Promise<void>[];
   /** End every stream now (each sender sends its end markers): `during` has seen what it needed. */
   stopStreams(): void;
 }
@@ -79,16 +83,22 @@ export async function runFlowSet(lab: StartedLab, specs: readonly FlowSpec[], du
   const finished = new Promise<void>((r) => (sendersFinished = r));
   const boundS = (spec: FlowSpec) => Math.min(TRAFGEN_MAX_DURATION_S, spec.durationS + SENDER_START_MS / 1000 + RECEIVER_BOUND_S);
   // Each receiver says on stderr when its socket is bound (trafgen recv): the senders start then.
-  const listening = specs.map(() => {
+  const signal = () => {
     let resolve = () => {};
     return { promise: new Promise<void>((r) => (resolve = r)), resolve: () => resolve() };
-  });
+  };
+  const listening = specs.map(signal);
+  const flowing = specs.map(signal);
   const receiving = specs.map((spec, i) => {
     const dst = lab.node(spec.dst);
-    const said = `trafgen: listening on udp/${spec.port}`;
     let heard = '';
-    const onStderr = (chunk: string) => (heard += chunk).includes(said) && listening[i]!.resolve();
-    return dst.exec(dst.toolArgv(TRAFGEN, ['recv', '--port', String(spec.port), '--duration', String(boundS(spec)), '--until-eof']), { timeoutMs: (boundS(spec) + 10) * 1000, closeStdinWhen: finished, onStderr });
+    const onStderr = (chunk: string) => {
+      heard += chunk;
+      if (heard.includes(`trafgen: listening on udp/${spec.port}`)) listening[i]!.resolve();
+      if (!spec.tellAfter || heard.includes(`trafgen: received ${spec.tellAfter}`)) flowing[i]!.resolve();
+    };
+    const tell = spec.tellAfter ? ['--tell-after', String(spec.tellAfter)] : [];
+    return dst.exec(dst.toolArgv(TRAFGEN, ['recv', '--port', String(spec.port), '--duration', String(boundS(spec)), '--until-eof', ...tell]), { timeoutMs: (boundS(spec) + 10) * 1000, closeStdinWhen: finished, onStderr });
   });
   // If a receiver dies before it listens, say why instead of waiting for it.
   try {
@@ -122,7 +132,7 @@ export async function runFlowSet(lab: StartedLab, specs: readonly FlowSpec[], du
     return src.exec(src.toolArgv(TRAFGEN, args), { timeoutMs: (spec.durationS + SENDER_START_MS / 1000 + 30) * 1000, ...(during ? { closeStdinWhen: stopped } : {}) });
   });
   void Promise.allSettled(sending).then(() => setTimeout(sendersFinished, RECEIVER_GRACE_MS));
-  const side = during?.({ startNs, stopStreams });
+  const side = during?.({ startNs, stopStreams, flowing: flowing.map((f) => f.promise) });
   // `during` failed (a gate timed out, a fault would not go in): nothing is left to measure.
   side?.catch(() => stopStreams());
   // Every end always runs to its (bounded) end, even if `during` fails: no stray flow outlives the call.

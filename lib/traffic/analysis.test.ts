@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyze, timeline, type Received } from './analysis.ts';
+import { analyze, faultEffectWindow, timeline, type Received } from './analysis.ts';
 
 // Probe streams built by hand: every flow sends one packet per INTERVAL_NS, flow f's packet
 // `seq` leaves at ORIGIN + seq ms (the flows are interleaved, not staggered: the analysis only
@@ -237,5 +237,29 @@ describe('timeline', () => {
 
   it('an empty capture is an empty timeline', () => {
     expect(timeline([], ORIGIN_NS, 10)).toEqual([]);
+  });
+});
+
+describe('faultEffectWindow', () => {
+  const ms = (n: number) => BigInt(Math.round(n * 1e6));
+  const bracket = { issuedNs: ms(1000), returnedNs: ms(1700) };
+  const window = (gaps: number[]) => faultEffectWindow(bracket, gaps.map((g) => ({ startNs: ms(g) })), ms(1), ms(5));
+
+  it("narrows a 700 ms fault command to the streams' last packet before their gap and the first lost one's arrival", () => {
+    // Last delivered packets sent at 1400.2 and 1402.6 (a queue later): the fault came after 1402.6,
+    // and before 1400.2 + 1 ms interval + 5 ms transit.
+    expect(window([1400.2, 1402.6])).toEqual({ fromNs: ms(1402.6), toNs: ms(1406.2), fromDataPlane: true });
+  });
+
+  it('ignores gaps outside the command bracket: they are some other loss', () => {
+    expect(window([500, 2500])).toEqual({ fromNs: ms(1000), toNs: ms(1700), fromDataPlane: false });
+  });
+
+  it('keeps the command bracket when no stream lost anything (the kernel rerouted at once)', () => {
+    expect(window([])).toEqual({ fromNs: ms(1000), toNs: ms(1700), fromDataPlane: false });
+  });
+
+  it('keeps the command bracket when the gaps disagree by more than a packet could take to reach the link', () => {
+    expect(window([1100, 1600])).toEqual({ fromNs: ms(1000), toNs: ms(1700), fromDataPlane: false });
   });
 });

@@ -106,3 +106,23 @@ export function timeline(packets: readonly Received[], originNs: bigint, bucketM
   }
   return buckets;
 }
+
+/**
+ * When a fault took effect, from the fault command's bracket [issuedNs, returnedNs] narrowed by
+ * the data plane. A stream that crosses the failed link and loses its packets from the fault on
+ * delivered its last packet before the gap (sent at gap.startNs: the fault was not in effect
+ * when it was sent) and lost the next one, sent one interval later, which reached the link
+ * within `transitNs` of being sent (streams from several routers reach the link after different
+ * queues). Gaps that start outside the bracket are some other loss. Without such a gap (a
+ * carrier loss the kernel reroutes around at once) the bracket is all that is known.
+ */
+export function faultEffectWindow(bracket: { issuedNs: bigint; returnedNs: bigint }, gaps: readonly Pick<Gap, 'startNs'>[], intervalNs: bigint, transitNs: bigint): { fromNs: bigint; toNs: bigint; fromDataPlane: boolean } {
+  const own = gaps.filter((g) => g.startNs + intervalNs + transitNs >= bracket.issuedNs && g.startNs <= bracket.returnedNs);
+  if (!own.length) return { fromNs: bracket.issuedNs, toNs: bracket.returnedNs, fromDataPlane: false };
+  const max = (xs: bigint[]) => xs.reduce((a, b) => (b > a ? b : a));
+  const min = (xs: bigint[]) => xs.reduce((a, b) => (b < a ? b : a));
+  const fromNs = max([bracket.issuedNs, ...own.map((g) => g.startNs)]);
+  const toNs = min([bracket.returnedNs, ...own.map((g) => g.startNs + intervalNs + transitNs)]);
+  // Streams that disagree beyond that (one gap is not the fault's after all): keep the bracket.
+  return toNs >= fromNs ? { fromNs, toNs, fromDataPlane: true } : { fromNs: bracket.issuedNs, toNs: bracket.returnedNs, fromDataPlane: false };
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // netproof's traffic generator, run inside lab nodes (through the runtime's exec):
 //   trafgen send --dst IP --port P [--src IP] [--start-ns T] [--flows N] [--rate PPS] [--duration S] [--size B] [--src-port-base S] [--until-eof]
-//   trafgen recv --port P --duration S [--until-eof]   (says "trafgen: listening on udp/P" on stderr once bound)
+//   trafgen recv --port P --duration S [--until-eof] [--tell-after N]
+//     says "trafgen: listening on udp/P" on stderr once bound, and "trafgen: received N" at the Nth probe
 // UDP probes carry a flow id, a sequence number and the sender's monotonic send time. Every
 // run is bounded in rate and time and stops by itself. The sender prints how many packets each
 // flow sent; the receiver prints every packet it got, for the caller to analyze (analysis.ts).
@@ -119,6 +120,7 @@ async function send(o: Record<string, string | undefined>): Promise<void> {
 async function recv(o: Record<string, string | undefined>): Promise<void> {
   const port = bounded('port', o.port, 0, 1, 65535);
   const durationS = bounded('duration', o.duration, 5, 0.1, LIMITS.durationS);
+  const tellAfter = o['tell-after'] === undefined ? 0 : bounded('tell-after', o['tell-after'], 0, 1, 1_000_000);
   const flows: number[] = [];
   const seqs: number[] = [];
   const sentNs: string[] = [];
@@ -136,6 +138,8 @@ async function recv(o: Record<string, string | undefined>): Promise<void> {
     flows.push(buf.readUInt16BE(4));
     seqs.push(buf.readUInt32BE(6));
     sentNs.push(String(buf.readBigUInt64BE(10)));
+    // --tell-after N: the caller waits for the stream to flow before acting (a fault), without polling.
+    if (flows.length === tellAfter) process.stderr.write(`trafgen: received ${tellAfter}\n`);
   });
   await new Promise<void>((resolve, reject) => {
     s.once('error', reject);
@@ -163,7 +167,7 @@ const { positionals, values } = (() => {
   try {
     return parseArgs({
       allowPositionals: true,
-      options: { dst: { type: 'string' }, src: { type: 'string' }, 'start-ns': { type: 'string' }, port: { type: 'string' }, flows: { type: 'string' }, rate: { type: 'string' }, duration: { type: 'string' }, size: { type: 'string' }, 'src-port-base': { type: 'string' }, 'until-eof': { type: 'boolean' } },
+      options: { dst: { type: 'string' }, src: { type: 'string' }, 'start-ns': { type: 'string' }, port: { type: 'string' }, 'tell-after': { type: 'string' }, flows: { type: 'string' }, rate: { type: 'string' }, duration: { type: 'string' }, size: { type: 'string' }, 'src-port-base': { type: 'string' }, 'until-eof': { type: 'boolean' } },
     });
   } catch (err) {
     fail((err as Error).message);
@@ -172,4 +176,4 @@ const { positionals, values } = (() => {
 const options = { ...values, 'until-eof': values['until-eof'] ? 'yes' : undefined };
 if (positionals[0] === 'send') await send(options);
 else if (positionals[0] === 'recv') await recv(options);
-else fail('usage: trafgen send --dst IP --port P [--src IP] [--start-ns T] [--flows N] [--rate PPS] [--duration S] [--size B] [--src-port-base S] [--until-eof] | trafgen recv --port P --duration S [--until-eof]');
+else fail('usage: trafgen send --dst IP --port P [--src IP] [--start-ns T] [--flows N] [--rate PPS] [--duration S] [--size B] [--src-port-base S] [--until-eof] | trafgen recv --port P --duration S [--until-eof] [--tell-after N]');
