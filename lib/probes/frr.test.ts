@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { daemonAnswering, jsonDocuments, showJsonAll } from './frr.ts';
+import { jsonDocuments, showJsonAll } from './frr.ts';
 
 describe('jsonDocuments: the outputs of several vtysh -c … json commands, one after another', () => {
   it('splits an array and nested objects printed back to back, as vtysh prints them', () => {
@@ -18,19 +18,6 @@ describe('jsonDocuments: the outputs of several vtysh -c … json commands, one 
   it('refuses output cut inside a value', () => {
     expect(() => jsonDocuments('{"a":[1,2')).toThrow(/ends inside a JSON value/);
     expect(() => jsonDocuments('{}]')).toThrow(/unbalanced/);
-  });
-});
-
-describe('daemonAnswering', () => {
-  it('routes each show command to the daemon vtysh would ask', () => {
-    expect(daemonAnswering('show bgp summary json')).toBe('bgpd');
-    expect(daemonAnswering('show bgp ipv4 unicast json')).toBe('bgpd');
-    expect(daemonAnswering('show ip route json')).toBe('zebra');
-    expect(daemonAnswering('show bfd peers json')).toBe('bfdd');
-  });
-
-  it('refuses a command it cannot place rather than asking the wrong daemon', () => {
-    expect(() => daemonAnswering('show running-config')).toThrow(/no FRR daemon known to answer 'show running-config'/);
   });
 });
 

@@ -1,6 +1,7 @@
 // Read FRR state through vtysh's JSON output. Never screen-scrape, never turn bad JSON into {}.
 import { parseJson } from '../exec.ts';
 import type { NodeHandle, NodeReader } from '../lab/started-lab.ts';
+import { daemonAnswering } from '../render/frr-daemons.ts';
 
 export async function vtyshJson<T = unknown>(node: NodeHandle, command: string): Promise<T> {
   const r = await node.vtysh(command);
@@ -22,19 +23,14 @@ export async function vtyshJsonAll(node: NodeHandle, commands: readonly string[]
   return docs;
 }
 
-/** The FRR daemon that answers a show command, as vtysh would route it. */
-export function daemonAnswering(command: string): string {
-  if (/^show (bgp|ip bgp)\b/.test(command)) return 'bgpd';
-  if (/^show bfd\b/.test(command)) return 'bfdd';
-  if (/^show (ip|ipv6) (route|nht)\b|^show interface\b/.test(command)) return 'zebra';
-  throw new Error(`no FRR daemon known to answer '${command}'`);
-}
 
 /** Like vtyshJsonAll, each command asked of the daemon that answers it over a NodeReader's open connections. */
 export async function showJsonAll(node: NodeHandle, reader: NodeReader, commands: readonly string[]): Promise<unknown[]> {
   return Promise.all(
     commands.map(async (c) => {
-      const text = await reader.show(daemonAnswering(c), c);
+      const daemon = daemonAnswering(c);
+      if (!daemon) throw new Error(`${node.name}: no FRR daemon known to answer '${c}'`);
+      const text = await reader.show(daemon, c);
       try {
         return JSON.parse(text) as unknown;
       } catch (e) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyIntegratedConfigArgv, daemonArgv, daemonsForFiles, daemonsFromConfig, daemonsFromFile, FRR_LIBEXEC, KNOWN_DAEMONS } from './frr-daemons.ts';
+import { applyIntegratedConfigArgv, daemonAnswering, daemonArgv, daemonsForFiles, daemonsFromConfig, daemonsFromFile, FRR_LIBEXEC, KNOWN_DAEMONS } from './frr-daemons.ts';
 
 describe('daemonsFromFile', () => {
   it('starts zebra and staticd first, then the enabled daemons in file order', () => {
@@ -133,3 +133,17 @@ describe('daemonsForFiles', () => {
     expect(daemonsForFiles(undefined, ['bfdd', 'bgpd'])).toEqual(['zebra', 'staticd', 'bgpd', 'bfdd']);
   });
 });
+
+describe('daemonAnswering', () => {
+  it('routes each show command to the daemon vtysh would ask', () => {
+    expect(daemonAnswering('show bgp summary json')).toBe('bgpd');
+    expect(daemonAnswering('show bgp ipv4 unicast json')).toBe('bgpd');
+    expect(daemonAnswering('show ip route json')).toBe('zebra');
+    expect(daemonAnswering('show bfd peers json')).toBe('bfdd');
+  });
+
+  it('places no command vtysh answers itself or gathers from several daemons', () => {
+    expect(daemonAnswering('show running-config')).toBeUndefined();
+  });
+});
+

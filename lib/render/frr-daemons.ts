@@ -54,6 +54,17 @@ export const daemonConfigFile = (daemon: string, { dir }: DaemonPaths) => `${dir
 /** The socket a daemon's vty listens on: vtysh reaches the daemon through it. */
 export const daemonVtySocket = (daemon: string, { dir }: DaemonPaths) => `${dir}/${daemon}.vty`;
 
+/**
+ * The FRR daemon that answers a show command, as vtysh would route it; undefined for one vtysh
+ * answers itself or gathers from several (show running-config).
+ */
+export function daemonAnswering(command: string): string | undefined {
+  if (/^show (bgp|ip bgp)\b/.test(command)) return 'bgpd';
+  if (/^show bfd\b/.test(command)) return 'bfdd';
+  if (/^show (ip|ipv6) (route|nht)\b|^show interface\b/.test(command)) return 'zebra';
+  return undefined;
+}
+
 /** argv (to run inside the node) that starts one daemon in the background. */
 export function daemonArgv(daemon: string, paths: DaemonPaths): string[] {
   const { dir } = paths;

@@ -1,7 +1,8 @@
 // The node handle's daemons through stand-in nodes that keep a process table as a kernel
 // would: which daemons a node lists, that a stop kills the pid in the node's own pidfile (and
 // nothing that merely reuses that pid), and that a start runs bring-up's own steps again.
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Socket } from 'node:net';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -227,5 +228,33 @@ describe('node handle daemons', () => {
       expect((err as Error).message).toBe('leaf1 runs no ovn-controller (daemons: zebra, staticd, bgpd, bfdd)');
     }
     expect(ran).toEqual([]);
+  });
+});
+
+describe('node handle vtysh', () => {
+  it("asks a show command of the daemon that answers it over its vty socket, and runs vtysh for the rest or when the daemon is not there", async () => {
+    const lab = await deployed();
+    const router = lab.nodes().find((n) => n.frrDaemons.includes('bgpd'))!;
+    const socket = join(nodeDir(router.name), 'bgpd.vty');
+    await rm(socket, { force: true });
+    // bgpd as FRR serves vtysh: NUL-ended commands in, output + three NULs + return code out.
+    const open: Socket[] = [];
+    const server = createServer((c) => open.push(c) && c.on('data', (d) => String(d).split('\0').filter(Boolean).forEach((cmd) => c.write(Buffer.concat([Buffer.from(cmd === 'enable' ? '' : `{"asked":${JSON.stringify(cmd)}}`), Buffer.from([0, 0, 0, 0])])))));
+    await new Promise<void>((r) => server.listen(socket, r));
+    try {
+      const r = await router.vtysh('show bgp summary json');
+      expect(JSON.parse(r.stdout)).toEqual({ asked: 'show bgp summary json' });
+      expect(ran.filter((x) => x.line.includes('vtysh'))).toEqual([]);
+      // vtysh gathers running-config from every daemon itself.
+      await router.vtysh('show running-config');
+      expect(ran.some((x) => / vtysh --vty_socket \S+ -c show running-config$/.test(` ${x.line}`))).toBe(true);
+    } finally {
+      for (const c of open) c.destroy();
+      await new Promise((r) => server.close(r));
+    }
+    // bgpd gone: vtysh says so in its own words.
+    ran = [];
+    await router.vtysh('show bgp summary json');
+    expect(ran.some((x) => x.line.endsWith('-c show bgp summary json'))).toBe(true);
   });
 });

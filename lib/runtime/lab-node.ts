@@ -5,12 +5,12 @@ import { LabError, UsageError } from '../errors.ts';
 import { basename, join } from 'node:path';
 import { waitFor } from '../wait-for.ts';
 import type { BackgroundProcess, FrrConfigProblem, NodeExecOptions, NodeHandle, NodeReader, StartedLab, TopologyData } from '../lab/started-lab.ts';
-import type { Conversation } from '../exec.ts';
-import { VtyClient } from './vty-client.ts';
+import type { Conversation, ExecResult } from '../exec.ts';
+import { VtyClient, VtyRefused } from './vty-client.ts';
 import { toolScript } from './tool-script.ts';
 import type { LabNode } from '../model/topology.ts';
 import { overlayNodesOf, restartDaemon, type RunningNode } from './bring-up.ts';
-import { daemonVtySocket } from '../render/frr-daemons.ts';
+import { daemonAnswering, daemonVtySocket } from '../render/frr-daemons.ts';
 import type { NodeShell } from './node-shell.ts';
 import { overlayDaemonsOf, ovsEnv, type OvsDaemon } from '../render/ovn-daemons.ts';
 import { nodeDir, statShowsRunning, type LabState } from './state.ts';
@@ -72,6 +72,8 @@ class LabNodeHandle implements NodeHandle {
   private readonly running: RunningNode;
   private readonly dir: string;
   private readonly shell: NodeShell;
+  /** Open connections to the FRR daemons' vty sockets, by daemon (vtysh()). */
+  private readonly vtys = new Map<string, VtyClient>();
   /** Every daemon's pidfile and log file, by daemon name. */
   private readonly files: ReadonlyMap<string, { pidfile: string; logfile: string }>;
 
@@ -161,9 +163,28 @@ class LabNodeHandle implements NodeHandle {
     await restartDaemon(this.running, daemon, this.frrDaemons);
   }
 
-  vtysh(command: string) {
+  /**
+   * A show command one daemon answers goes to that daemon's vty socket over a connection kept
+   * open, as vtysh itself would send it, without starting vtysh (about 50 ms of CPU) each time.
+   * Anything else, or a daemon that cannot be reached, is run by vtysh.
+   */
+  async vtysh(command: string): Promise<ExecResult> {
     if (this.spec.role !== 'router') throw new Error(`${this.name} is a host, not an FRR router: it has no vtysh`);
-    return this.shell.exec(['vtysh', '--vty_socket', this.dir, '-c', command]);
+    const argv = ['vtysh', '--vty_socket', this.dir, '-c', command];
+    const daemon = daemonAnswering(command);
+    if (daemon && this.frrDaemons.includes(daemon)) {
+      const started = performance.now();
+      let vty = this.vtys.get(daemon);
+      if (!vty?.usable) this.vtys.set(daemon, (vty = new VtyClient(daemonVtySocket(daemon, { dir: this.dir }))));
+      try {
+        const stdout = await vty.show(command);
+        return { argv, exitCode: 0, stdout, stderr: '', durationMs: performance.now() - started };
+      } catch (e) {
+        if (e instanceof VtyRefused) return { argv, exitCode: e.code, stdout: '', stderr: e.message, durationMs: performance.now() - started };
+        // Not reachable (stopped, restarting): vtysh says so in its own words.
+      }
+    }
+    return this.shell.exec(argv);
   }
 
   async daemonLog(daemon: string): Promise<string | undefined> {

@@ -11,6 +11,15 @@ import { ANSWER_TIMEOUT_MS } from '../exec.ts';
 const ENABLE = 'enable';
 const TRAILER_NULS = 3;
 
+/** The daemon ran the command and refused it (an unknown command, bad arguments): its words, and its return code. */
+export class VtyRefused extends Error {
+  readonly code: number;
+  constructor(message: string, code: number) {
+    super(message);
+    this.code = code;
+  }
+}
+
 export class VtyClient {
   private readonly path: string;
   private socket?: Promise<Socket>;
@@ -32,6 +41,11 @@ export class VtyClient {
     return this.send(socket, command);
   }
 
+  /** False once the connection failed or closed: a new client is needed (the daemon restarted). */
+  get usable(): boolean {
+    return this.failure === undefined;
+  }
+
   async close(): Promise<void> {
     const socket = await this.socket?.catch(() => undefined);
     this.socket = undefined;
@@ -46,6 +60,8 @@ export class VtyClient {
       s.once('connect', () => resolve(s));
       s.once('error', (e) => reject(new Error(`cannot connect to ${this.path}: ${e.message}`)));
     });
+    // An idle connection does not keep netproof running: it ends with the process.
+    socket.unref();
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', (e) => this.fail(new Error(`${this.path}: ${e.message}`)));
     socket.on('close', () => this.fail(new Error(`${this.path} closed the connection`)));
@@ -79,7 +95,7 @@ export class VtyClient {
       const w = this.waiting.shift();
       if (!w) continue;
       if (code === 0) w.resolve(text);
-      else w.reject(new Error(`${this.path}: '${w.command}' failed (code ${code}): ${text.trim()}`));
+      else w.reject(new VtyRefused(`${this.path}: '${w.command}' failed (code ${code}): ${text.trim()}`, code));
     }
   }
 
