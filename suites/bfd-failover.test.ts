@@ -23,8 +23,10 @@ import { timelineSvg } from '../lib/report/timeline-svg.ts';
 import { declaredBfdCulprits } from '../lib/testkit/bfd.ts';
 import { failoverStreamCulprit } from '../lib/expect/failover.ts';
 import { failoverScope } from '../lib/testkit/settings.ts';
+import { waitForConvergence } from '../lib/expect/convergence.ts';
 
 const RATE_PPS = 1000;
+const RECONVERGENCE_TIMEOUT_MS = 30_000;
 const PRE_FAULT_MS = 300;
 /** After the budget: enough to see recovery, or to see a stream that never recovers fail. */
 const OBSERVE_MARGIN_MS = 500;
@@ -77,7 +79,11 @@ describe('BFD failover', () => {
     test(`${FAILURE_TITLES[failure]} on one link of every tier pair: streams both ways and from a late-learning router lose no more than the declared budget, then re-converge`, async ({ lab, failoverReady, task, skip }) => {
       skipWithoutBgp(lab, skip);
       skipWithoutDeclaredRouting(lab, skip);
-      const plan = await step('choose the links to fail and steer probe streams across them', async () => planFailover(lab, await failoverReady(), failoverScope()));
+      const fabric = await failoverReady();
+      // Each class starts from the declared steady state everywhere, not only where the last
+      // class's streams looked: a route still settling would steer this class's streams wrong.
+      await step('the whole fabric converged again', () => waitForConvergence(lab, fabric, RECONVERGENCE_TIMEOUT_MS));
+      const plan = await step('choose the links to fail and steer probe streams across them', () => planFailover(lab, fabric, failoverScope()));
       if (!plan.links.length) skip(`no link can be failed with probe streams across it: ${plan.untestable.join('; ') || 'the fabric has no router-to-router link'}`);
       const culprits: string[] = plan.untestable.map((u) => `not tested: ${u}`);
       const budgetOf = (p: PlannedLink, s: FailoverStream) => lossBudget(lab.topology.intent, failure, upstreamOf(p, s));
@@ -106,7 +112,7 @@ describe('BFD failover', () => {
           const culprit = failoverStreamCulprit(where, s, m, budget);
           if (culprit) culprits.push(culprit);
         }
-        if (m.reconvergenceMs === undefined) culprits.push(`${p.link.label} restored after a ${failure} failure, but not re-converged within 30 s: ${m.reconvergenceFailure}`);
+        if (m.reconvergenceMs === undefined) culprits.push(`${p.link.label} restored after a ${failure} failure, but not re-converged within ${RECONVERGENCE_TIMEOUT_MS / 1000} s: ${m.reconvergenceFailure}`);
         await attachment(
           `failover-${failure}-${p.group}.json`,
           JSON.stringify({ link: p.link.label, group: p.group, failedWith: plan.links.filter((o) => o.wave === p.wave && o.link !== p.link).map((o) => o.link.label), notMeasured: p.missing, faultUncertaintyMs: m.faultUncertaintyMs, faultSeenInDataPlane: m.faultSeenInDataPlane, detection: m.detection, reconvergenceMs: m.reconvergenceMs, streams: m.streams.map((s) => ({ role: s.stream.role, stream: s.stream.label, crossed: s.crossed, lossWindowMs: s.lossWindowMs, withdrawalMs: s.withdrawalMs, budget: budgetOf(p, s.stream), received: s.flow.report.received, lost: s.flow.report.lost })) }, null, 2),
@@ -128,7 +134,7 @@ describe('BFD failover', () => {
             ratePps: RATE_PPS,
             preFaultMs: PRE_FAULT_MS,
             observeMs,
-            reconvergenceTimeoutMs: 30_000,
+            reconvergenceTimeoutMs: RECONVERGENCE_TIMEOUT_MS,
           }),
         );
         for (const [i, p] of links.entries()) await report(p, measurements[i]!);

@@ -4,7 +4,7 @@
 // and the first link of each group that carries streams both ways is chosen.
 import type { StartedLab } from '../lab/started-lab.ts';
 import { expectedRoutes, type ExpectedRoute } from '../plan/expected-routing.ts';
-import { linkGroups, streamCandidates, streamFootprint, waveConflict, type FailoverLink, type FailoverScope, type StreamCandidate, type StreamFootprint, type StreamRole, type WaveMember } from '../plan/failover-plan.ts';
+import { linkGroups, streamCandidates, streamFootprint, waveConflict, type FailoverLink, type FailoverScope, type LinkGroup, type StreamCandidate, type StreamFootprint, type StreamRole, type WaveMember } from '../plan/failover-plan.ts';
 import type { Fabric } from './fabric.ts';
 import type { FailoverStream, WatchedSession } from './failover.ts';
 import { steerToGateway, type FlowTuple } from './steer.ts';
@@ -16,6 +16,8 @@ const SRC_PORT_BASE = 42000;
  * another link's, and each binds its own source port and listens on its own port.
  */
 const portsOfSlot = (slot: number, role: StreamRole) => ({ dstPort: PORTS[role] + 10 * slot, srcFrom: SRC_PORT_BASE + 100 * slot });
+/** Port slots: a wave holds at most this many links (ports up to 5002 + 10 × 99, source ports up to 42000 + 100 × 99 + 32). */
+const PORT_SLOTS = 100;
 /** Source ports tried to steer a stream onto an equal-cost path: 2^-32 to miss one of two. */
 const STEER_TRIES = 32;
 
@@ -74,7 +76,9 @@ const ROLE_TEXT: Record<StreamRole, string> = {
  * Per group, the first candidate link that carries a forward and a reverse stream (and a remote
  * one where the fabric has one), placed in the first wave it can join (failover-plan.ts): a link
  * joins a wave only with every role it would have on its own, on streams no other link of the
- * wave can touch; otherwise it starts a wave of its own.
+ * wave can touch; otherwise it starts a wave of its own. Which group goes first decides how many
+ * waves there are; a handful of groups (the tier pairs) are tried in every order, and the order
+ * with the fewest waves wins.
  */
 export async function planFailover(lab: StartedLab, f: Fabric, scope: FailoverScope): Promise<FailoverPlan> {
   const tierOf = (n: string) => lab.topology.nodes.find((x) => x.name === n)?.tier;
@@ -87,10 +91,16 @@ export async function planFailover(lab: StartedLab, f: Fabric, scope: FailoverSc
   };
   const routes = routesWithout([]);
   const routeAt = (node: string, dstIp: string) => routes.find((r) => r.at === node && r.prefix === `${dstIp}/32`);
-  const plan: FailoverPlan = { links: [], untestable: [] };
-  const waves: WaveMember[][] = [];
-  /** The link with streams for every role it can have that `wave` allows, or why not. */
-  const planLink = async (group: string, link: FailoverLink, wave: readonly WaveMember[]): Promise<{ planned?: PlannedLink; member?: WaveMember; why: string }> => {
+  const groups = linkGroups(f.links, tierOf, scope);
+  // Steering asks the kernel (`ip route get`): asked once per stream and port range, whatever the order tried.
+  const steered = new Map<string, Promise<FailoverStream | undefined>>();
+  const steerOnce = (c: StreamCandidate, link: FailoverLink, slot: number) => {
+    const key = `${c.role} ${c.sender} ${c.dstIp} ${link.label} ${slot}`;
+    if (!steered.has(key)) steered.set(key, steer(lab, f, c, routeAt(c.sender, c.dstIp), link, slot));
+    return steered.get(key)!;
+  };
+  /** The link with streams for every role it can have that `wave` allows, or why not. Its ports are its group's (slot). */
+  const planLink = async (group: string, slot: number, link: FailoverLink, wave: readonly WaveMember[]): Promise<{ planned?: PlannedLink; member?: WaveMember; why: string }> => {
     const conflict = wave.map((m) => waveConflict(link, [], m, routesWithout)).find((c) => c);
     if (conflict) return { why: conflict };
     const without = routesWithout([link]);
@@ -111,7 +121,7 @@ export async function planFailover(lab: StartedLab, f: Fabric, scope: FailoverSc
           blocked++;
           continue;
         }
-        if ((found = await steer(lab, f, c, routeAt(c.sender, c.dstIp), link, wave.length))) {
+        if ((found = await steerOnce(c, link, slot))) {
           footprints.push(fp);
           break;
         }
@@ -125,26 +135,49 @@ export async function planFailover(lab: StartedLab, f: Fabric, scope: FailoverSc
     const sessions = [sessionAt(f, link.a.node, link.a.iface), sessionAt(f, link.b.node, link.b.iface)].filter((s) => s !== undefined).map((s) => ({ node: s.at, peerAddress: s.peerAddress }));
     return { planned: { group, link, streams, sessions, missing: missing.filter((m) => m.startsWith('remote')), wave: 0 }, member: { link, footprints }, why: '' };
   };
-  for (const group of linkGroups(f.links, tierOf, scope)) {
-    const tried: string[] = [];
-    let placed = false;
-    // The waves so far, then a new one of its own (where only the link itself decides).
-    for (let w = 0; w <= waves.length && !placed; w++) {
-      for (const link of group.candidates) {
-        const r = await planLink(group.name, link, waves[w] ?? []);
-        if (r.planned) {
-          (waves[w] ??= []).push(r.member!);
-          plan.links.push({ ...r.planned, wave: w });
-          placed = true;
-          break;
+  const planInOrder = async (order: readonly LinkGroup[]): Promise<FailoverPlan & { waves: number }> => {
+    const plan: FailoverPlan = { links: [], untestable: [] };
+    const waves: WaveMember[][] = [];
+    for (const group of order) {
+      const slot = groups.indexOf(group) % PORT_SLOTS;
+      const tried: string[] = [];
+      let placed = false;
+      // The waves so far, then a new one of its own (where only the link itself decides).
+      for (let w = 0; w <= waves.length && !placed; w++) {
+        // Two links of a wave never share ports (groups PORT_SLOTS apart would).
+        if (w < waves.length && plan.links.some((p) => p.wave === w && groups.findIndex((g) => g.name === p.group) % PORT_SLOTS === slot)) continue;
+        for (const link of group.candidates) {
+          const r = await planLink(group.name, slot, link, waves[w] ?? []);
+          if (r.planned) {
+            (waves[w] ??= []).push(r.member!);
+            plan.links.push({ ...r.planned, wave: w });
+            placed = true;
+            break;
+          }
+          if (w === waves.length) tried.push(`${link.label} (${r.why})`);
         }
-        if (w === waves.length) tried.push(`${link.label} (${r.why})`);
       }
+      if (!placed) plan.untestable.push(`${group.name}: no link carries probe streams both ways — ${tried.join(' | ')}`);
     }
-    if (!placed) plan.untestable.push(`${group.name}: no link carries probe streams both ways — ${tried.join(' | ')}`);
+    const rank = (p: PlannedLink) => groups.findIndex((g) => g.name === p.group);
+    plan.links.sort((x, y) => x.wave - y.wave || rank(x) - rank(y));
+    return { ...plan, waves: waves.length };
+  };
+  let best: (FailoverPlan & { waves: number }) | undefined;
+  for (const order of groups.length <= MAX_GROUPS_TO_ORDER ? permutations(groups) : [groups]) {
+    const plan = await planInOrder(order);
+    if (!best || plan.waves < best.waves) best = plan;
+    if (best.waves <= 1) break;
   }
-  plan.links.sort((x, y) => x.wave - y.wave);
-  return plan;
+  return { links: best!.links, untestable: best!.untestable };
+}
+
+/** Up to this many groups, every order is tried (4! = 24 plans, steering cached). */
+const MAX_GROUPS_TO_ORDER = 4;
+
+function permutations<T>(xs: readonly T[]): T[][] {
+  if (xs.length <= 1) return [[...xs]];
+  return xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((rest) => [x, ...rest]));
 }
 
 /**
