@@ -50,9 +50,7 @@ const matrixOf = (overlay: Overlay) => expectedMatrix(overlay, extraAclProbes())
 async function probeMatrix(lab: StartedLab, overlay: Overlay, listeners: Listeners): Promise<Observed[]> {
   // Every VM listens on every probed port, so a closed port never poses as a denial.
   const ports = probesFor(overlay, extraAclProbes()).filter((p) => p.protocol !== 'icmp');
-  await Promise.all(overlay.vms.map(async (vm) => {
-    for (const p of ports) await listeners.ensure(vm.name, p.protocol as 'tcp' | 'udp', p.port!);
-  }));
+  await Promise.all(overlay.vms.flatMap((vm) => ports.map((p) => listeners.ensure(vm.name, p.protocol as 'tcp' | 'udp', p.port!))));
   // All of a VM's cells at once, from one process in the VM: most are denials that each wait
   // out a 1 s timeout, so the matrix takes about one timeout per round. The first packet of a
   // flow can be slow through OVS (upcall, conntrack): a denial of a cell the intent allows
@@ -92,8 +90,12 @@ async function probeFlow(lab: StartedLab, overlay: Overlay, f: StatefulFlow, lis
   await Promise.all([listeners.ensure(f.server, 'tcp', f.port), listeners.ensure(f.client, 'tcp', f.port)]);
   let connect: FlowResult['connect'] = { ok: false, detail: 'not attempted', attempts: 0 };
   for (let i = 1; i <= 3 && !connect.ok; i++) connect = { ...(await tcpConnectAttempt(a, bIp, f.port)), attempts: i };
-  const reverse = await tcpConnectAttempt(b, aIp, f.port);
-  const outOfState = f.outOfState ? await sendOutOfStateAcks(b, a, { srcIp: bIp, dstIp: aIp, srcPort: f.port, probePort: f.outOfState.port }) : undefined;
+  // Both wait out a timeout on a healthy lab, on 5-tuples of their own (the reverse SYN from an
+  // ephemeral port to P, the ACKs from P to another port): side by side, neither sees the other.
+  const [reverse, outOfState] = await Promise.all([
+    tcpConnectAttempt(b, aIp, f.port),
+    f.outOfState ? sendOutOfStateAcks(b, a, { srcIp: bIp, dstIp: aIp, srcPort: f.port, probePort: f.outOfState.port }) : undefined,
+  ]);
   return { flow: f, connect, reverse, ...(outOfState ? { outOfState } : {}) };
 }
 

@@ -23,6 +23,8 @@ import { PROBE_UDP_PORT } from '../lib/render/overlay-intent.ts';
 
 /** Per hashing router: enough that a 65/35 split over two paths fails (chi² ≈ 46) and 62/38 fails 95 % of the time, even at α/routers. */
 const ROUTER_FLOWS = 512;
+/** Routers measured at once: each counts only its own flows (its own port), so they cannot see each other's. */
+const ROUTERS_AT_ONCE = 8;
 const ROUTER_PORT_BASE = 42100;
 /** Inner UDP payload of the overlay probes: a size no other tunnel traffic has during the test, so only probes are counted. */
 const OVERLAY_PROBE_BYTES = 333;
@@ -58,7 +60,7 @@ describe('ECMP spread', () => {
     // One test per router: a healthy lab fails the whole test one run in 1/ECMP_ALPHA.
     const alpha = ECMP_ALPHA / routers.length;
     const results = await step(`${ROUTER_FLOWS} flows from each of ${routers.length} routers, counted per path as they leave it`, () =>
-      mapLimit(routers.map((r, i) => ({ ...r, port: ROUTER_PORT_BASE + i })), 3, async ({ router, route, port }) => {
+      mapLimit(routers.map((r, i) => ({ ...r, port: ROUTER_PORT_BASE + i })), ROUTERS_AT_ONCE, async ({ router, route, port }) => {
         try {
           const m = await measureRouterSpread(lab, route, { flows: ROUTER_FLOWS, packetsPerFlow: 2, ratePps: 4000, port, srcPortBase: SRC_PORT_BASE }, alpha);
           return { router, m, culprits: spreadCulprits(m, route.width) };

@@ -63,9 +63,24 @@ export async function waitListening(node: NodeHandle, proto: 'tcp' | 'udp', port
 
 /** Listeners that accept TCP (and discard) or echo UDP on `port`; stop them when done. */
 export async function startListener(node: NodeHandle, proto: 'tcp' | 'udp', port: number): Promise<BackgroundProcess> {
-  const argv = proto === 'tcp' ? ['socat', '-u', `TCP-LISTEN:${port},fork,reuseaddr`, 'OPEN:/dev/null'] : ['socat', `UDP-RECVFROM:${port},fork,reuseaddr`, 'EXEC:cat'];
+  // -d -d: socat says when its socket is bound ("listening on" / "receiving on"), which is read
+  // here as it comes, instead of asking ss in the node again and again.
+  const argv = proto === 'tcp' ? ['socat', '-d', '-d', '-u', `TCP-LISTEN:${port},fork,reuseaddr`, 'OPEN:/dev/null'] : ['socat', '-d', '-d', `UDP-RECVFROM:${port},fork,reuseaddr`, 'EXEC:cat'];
   const p = node.spawn(argv);
-  await waitListening(node, proto, port);
+  const bound = new RegExp(`(listening|receiving) on AF=\\d+ \\S+:${port}\\b`);
+  let exited: number | null | undefined;
+  void p.exited.then((code) => (exited = code));
+  await waitFor(
+    async () => {
+      if (bound.test(p.output())) return { ok: true, value: true };
+      if (exited !== undefined) throw new Error(`${node.name}: socat exited (${exited}) before listening on ${proto}/${port}: ${p.output().trim().slice(-300)}`);
+      return { ok: false, reason: `${node.name}: socat not listening on ${proto}/${port} yet` };
+    },
+    { timeoutMs: 10_000, intervalsMs: [5, 10, 20], description: `${node.name} to listen on ${proto}/${port}` },
+  ).catch(async (e: unknown) => {
+    await p.stop();
+    throw e;
+  });
   return p;
 }
 
