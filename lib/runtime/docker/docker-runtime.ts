@@ -17,6 +17,7 @@ import type { DeployOptions, DestroyReport, LabStatus, Runtime } from '../runtim
 import { deployRecorded, labStatuses, nodeDir, removeOwnLabDir, runningState, type LabState } from '../state.ts';
 import { DockerShell } from './docker-shell.ts';
 import { containerVethArgv, DOCKERD_ARGV, dockerEngine, labContainers, netproofNodeBinds, startNodeContainer } from './engine.ts';
+import { oneTeardown } from '../one-teardown.ts';
 
 export class DockerRuntime implements Runtime {
   readonly name = 'docker';
@@ -87,7 +88,11 @@ export class DockerRuntime implements Runtime {
     return this.started(await runningState(lab, this.name));
   }
 
-  async destroy(lab: string): Promise<DestroyReport> {
+  destroy(lab: string): Promise<DestroyReport> {
+    return oneTeardown(`docker:${lab}`, () => this.destroyNow(lab));
+  }
+
+  private async destroyNow(lab: string): Promise<DestroyReport> {
     const removed: string[] = [];
     const containers = await labContainers(lab);
     // Removing a container ends every process in it and its network namespace, with the veths.

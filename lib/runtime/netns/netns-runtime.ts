@@ -19,6 +19,7 @@ import type { NodeShell } from '../node-shell.ts';
 import { OVS_BINARIES } from '../../render/ovn-daemons.ts';
 import { addNamespace, deleteNamespace, inNamespace, listNamespaces, namespaceId, pidsInNamespaces, vethArgv, type NamespaceId } from './ip.ts';
 import { deployRecorded, labStatuses, processRunning, removeOwnLabDir, runningState, type LabState } from '../state.ts';
+import { oneTeardown } from '../one-teardown.ts';
 
 /** Programs a host's exec lines may run here: namespaces share the host's filesystem, so only network configuration. */
 export const NETNS_EXEC_PROGRAMS = new Set(['ip', 'tc', 'ethtool', 'sysctl', 'nft', 'bridge']);
@@ -100,7 +101,11 @@ export class NetnsRuntime implements Runtime {
     return (await listNamespaces()).filter((n) => parseNamespaceName(n)?.lab === lab);
   }
 
-  async destroy(lab: string): Promise<DestroyReport> {
+  destroy(lab: string): Promise<DestroyReport> {
+    return oneTeardown(`netns:${lab}`, () => this.destroyNow(lab));
+  }
+
+  private async destroyNow(lab: string): Promise<DestroyReport> {
     const removed: string[] = [];
     const namespaces = await this.labNamespaces(lab);
     // Names go first, so nothing new enters (`ip netns exec` of a worker still probing fails);

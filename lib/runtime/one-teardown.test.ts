@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { oneTeardown } from './one-teardown.ts';
+
+describe('oneTeardown', () => {
+  it('gives a teardown asked for while one runs that one, not a second', async () => {
+    let runs = 0;
+    let finish = () => {};
+    const teardown = () => new Promise<string>((r) => ((runs += 1), (finish = () => r(`report ${runs}`))));
+    const first = oneTeardown('docker:lab1', teardown);
+    const second = oneTeardown('docker:lab1', teardown);
+    finish();
+    expect(await Promise.all([first, second])).toEqual(['report 1', 'report 1']);
+    expect(runs).toBe(1);
+  });
+
+  it('runs again once the last one has finished, and keeps labs apart', async () => {
+    let runs = 0;
+    const teardown = async () => ++runs;
+    expect(await oneTeardown('netns:a', teardown)).toBe(1);
+    expect(await oneTeardown('netns:a', teardown)).toBe(2);
+    expect(await Promise.all([oneTeardown('netns:b', teardown), oneTeardown('netns:c', teardown)])).toEqual([3, 4]);
+  });
+
+  it('passes a failure to everyone waiting, and lets the next try start afresh', async () => {
+    const failing = oneTeardown('docker:x', async () => Promise.reject(new Error('docker rm failed')));
+    const waiting = oneTeardown('docker:x', async () => 'never run');
+    await expect(failing).rejects.toThrow('docker rm failed');
+    await expect(waiting).rejects.toThrow('docker rm failed');
+    expect(await oneTeardown('docker:x', async () => 'ok')).toBe('ok');
+  });
+});
