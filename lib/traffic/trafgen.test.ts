@@ -108,7 +108,7 @@ describe('trafgen send → recv over 127.0.0.1', () => {
   beforeAll(async () => {
     const port = await freePorts(1);
     srcPortBase = await freePorts(FLOWS);
-    const receiving = trafgen(['recv', '--port', String(port), '--duration', String(RECV_DURATION_S)]);
+    const receiving = trafgen(['recv', '--port', String(port), '--duration', String(RECV_DURATION_S), '--tell-after', '10']);
     const endedEarly = receiving.then((e) => Promise.reject(new Error(`the receiver ended before it was seen listening: ${describeExit(e)}`)));
     endedEarly.catch(() => {}); // it only matters if it wins the race below
     await Promise.race([waitForUdpListener(port), endedEarly]);
@@ -138,6 +138,12 @@ describe('trafgen send → recv over 127.0.0.1', () => {
   it('the receiver stops once every flow has sent its end marker, long before its --duration', () => {
     expect(receiver.signal, describeExit(receiver)).toBeNull();
     expect(receiver.code).toBe(0);
+  });
+
+  it('the receiver says on stderr when it listens, and when it has its first --tell-after probes (the caller waits for both without polling)', () => {
+    expect(receiver.stderr).toContain(`trafgen: listening on udp/`);
+    expect(receiver.stderr).toContain('trafgen: received 10\n');
+    expect(receiver.stderr.indexOf('listening')).toBeLessThan(receiver.stderr.indexOf('received 10'));
   });
 
   it('flow i leaves from source port base + i', () => {
