@@ -64,8 +64,11 @@ export async function waitListening(node: NodeHandle, proto: 'tcp' | 'udp', port
 /** Listeners that accept TCP (and discard) or echo UDP on `port`; stop them when done. */
 export async function startListener(node: NodeHandle, proto: 'tcp' | 'udp', port: number): Promise<BackgroundProcess> {
   // -d -d: socat says when its socket is bound ("listening on" / "receiving on"), which is read
-  // here as it comes, instead of asking ss in the node again and again.
-  const argv = proto === 'tcp' ? ['socat', '-d', '-d', '-u', `TCP-LISTEN:${port},fork,reuseaddr`, 'OPEN:/dev/null'] : ['socat', '-d', '-d', `UDP-RECVFROM:${port},fork,reuseaddr`, 'EXEC:cat'];
+  // here as it comes, instead of asking ss in the node again and again. -T 1: each forked child
+  // (one per connection or datagram) holds the listening socket too, and stopping the listener
+  // does not stop it; an idle child ends within a second, so the port is free again for the
+  // next suite's own receiver.
+  const argv = proto === 'tcp' ? ['socat', '-d', '-d', '-T', '1', '-u', `TCP-LISTEN:${port},fork,reuseaddr`, 'OPEN:/dev/null'] : ['socat', '-d', '-d', '-T', '1', `UDP-RECVFROM:${port},fork,reuseaddr`, 'EXEC:cat'];
   const p = node.spawn(argv);
   const bound = new RegExp(`(listening|receiving) on AF=\\d+ \\S+:${port}\\b`);
   let exited: number | null | undefined;
