@@ -80,7 +80,8 @@ const ROLE_TEXT: Record<StreamRole, string> = {
  * waves there are; a handful of groups (the tier pairs) are tried in every order, and the order
  * with the fewest waves wins.
  */
-export async function planFailover(lab: StartedLab, f: Fabric, scope: FailoverScope): Promise<FailoverPlan> {
+export async function planFailover(lab: StartedLab, f: Fabric, scope: FailoverScope, o: { maxLinksPerWave?: number } = {}): Promise<FailoverPlan> {
+  const maxLinksPerWave = o.maxLinksPerWave ?? Number.POSITIVE_INFINITY;
   const tierOf = (n: string) => lab.topology.nodes.find((x) => x.name === n)?.tier;
   const withoutCache = new Map<string, ExpectedRoute[]>();
   const routesWithout = (gone: readonly FailoverLink[]) => {
@@ -144,6 +145,7 @@ export async function planFailover(lab: StartedLab, f: Fabric, scope: FailoverSc
       let placed = false;
       // The waves so far, then a new one of its own (where only the link itself decides).
       for (let w = 0; w <= waves.length && !placed; w++) {
+        if (w < waves.length && waves[w]!.length >= maxLinksPerWave) continue;
         // Two links of a wave never share ports (groups PORT_SLOTS apart would).
         if (w < waves.length && plan.links.some((p) => p.wave === w && groups.findIndex((g) => g.name === p.group) % PORT_SLOTS === slot)) continue;
         for (const link of group.candidates) {
