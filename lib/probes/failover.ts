@@ -1,10 +1,11 @@
-// Measure one link failure the way traffic sees it: probe streams at 1000 packets/s cross the
-// link both ways (and from a router that learns of the failure late) while the link fails; we
-// time BFD's detection at both ends (`show bfd peers json`), each sender's FIB withdrawal (its
-// kernel route stops using the failed next hop) and each stream's loss window (from the
-// receiver's view of the sender's timestamps); then the fault is undone and re-convergence is
-// timed. All streams start at one instant, and the fault is bracketed by the clock readings
-// taken before and after its command: that gap is the stated uncertainty.
+// Measure link failures the way traffic sees them: probe streams at 1000 packets/s cross each
+// link both ways (and from a router that learns of the failure late) while the links of one
+// wave fail at one instant; we time BFD's detection at both ends (`show bfd peers json`), each
+// sender's FIB withdrawal (its kernel route stops using the failed next hop) and each stream's
+// loss window (from the receiver's view of the sender's timestamps); then the faults are undone
+// and re-convergence is timed. All streams start at one instant. Each fault's moment is the
+// window its command ran in, narrowed by the streams that cross its link (faultEffectWindow):
+// the window's length is the stated uncertainty.
 import { randomBytes } from 'node:crypto';
 import type { NodeHandle, NodeReader, StartedLab } from '../lab/started-lab.ts';
 import type { StreamRole } from '../plan/failover-plan.ts';
@@ -121,14 +122,13 @@ export interface FailoverMeasurement {
 export const TIMELINE_BUCKET_MS = 10;
 /** How long a probe may take from its sender to the failed link, queues included: it widens the fault's moment as the data plane shows it. */
 const LINK_TRANSIT_NS = 5_000_000n;
-/** Traffic every stream must have carried across the link before the fault: proof it crosses, and a baseline. */
+/** Traffic every stream's receiver must have before the faults go in: a baseline (that it crossed the link is counted there, afterwards). */
 const MIN_BASELINE_MS = 100;
 /** How long the streams keep running after the last sender withdrew its route: the proof traffic came back. */
 export const RECOVERY_MARGIN_MS = 300;
 /**
- * How much later than planned the streams may be seen crossing the link before the fault goes
- * in. On Docker every sender start and every counter read is a `docker exec`, which a loaded
- * machine delays by a second or more.
+ * How much later than planned the streams may start flowing before the faults go in. On Docker
+ * every sender start is a `docker exec`, which a loaded machine delays by a second or more.
  */
 const startAllowanceMs = (lab: StartedLab) => (lab.runtime === 'docker' ? 4000 : 1500);
 /**
