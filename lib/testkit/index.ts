@@ -16,4 +16,4 @@ export { test, attachNamedLab, expectNoCulprits, skipWithoutBgp, skipWithoutDecl
 export type { NetproofMatchers, ReachOptions, RouteOptions } from './matchers.ts';
 export { remainingMs, sinceDeployS } from './deadline.ts';
 export { declaredBfd, lossBudget, type Intent } from '../model/intent.ts';
-export type { BackgroundProcess, FrrConfigProblem, NodeHandle, StartedLab } from '../lab/started-lab.ts';
+export type { BackgroundProcess, FrrConfigProblem, NodeHandle, NodeReader, StartedLab } from '../lab/started-lab.ts';
