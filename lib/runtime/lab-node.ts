@@ -202,7 +202,7 @@ class LabNodeHandle implements NodeHandle {
       show: (daemon, command) => {
         if (!this.frrDaemons.includes(daemon)) throw new UsageError(`${this.name} runs no FRR ${daemon} (FRR daemons: ${this.frrDaemons.join(', ') || 'none'})`);
         let vty = vtys.get(daemon);
-        if (!vty) vtys.set(daemon, (vty = new VtyClient(daemonVtySocket(daemon, { dir: this.dir }))));
+        if (!vty?.usable) vtys.set(daemon, (vty = new VtyClient(daemonVtySocket(daemon, { dir: this.dir }))));
         return vty.show(command);
       },
       ipJson: (args) => {

@@ -60,9 +60,20 @@ describe('VtyClient', () => {
     const d = await fakeDaemon(() => ({ text: '', code: 0 }));
     d.server.removeAllListeners('connection');
     d.server.on('connection', (sock) => sock.on('data', () => {})); // reads, never answers
-    const vty = new VtyClient(d.path, 200);
+    const vty = new VtyClient(d.path, { answerTimeoutMs: 200 });
     cleanup.push(async () => (await vty.close(), d.server.close(), await rm(d.dir, { recursive: true })));
     await expect(vty.show('show bfd peers json')).rejects.toThrow(/gave no answer to 'enable' within 0.2 s/);
+  });
+
+  it('closes a connection left idle, and says it is no longer usable (the caller opens another)', async () => {
+    const d = await fakeDaemon(() => ({ text: '[]', code: 0 }));
+    const vty = new VtyClient(d.path, { idleCloseMs: 100 });
+    cleanup.push(async () => (await vty.close(), d.server.close(), await rm(d.dir, { recursive: true })));
+    expect(await vty.show('show bfd peers json')).toBe('[]');
+    expect(vty.usable).toBe(true);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(vty.usable).toBe(false);
+    await expect(vty.show('show bfd peers json')).rejects.toThrow(/closed the connection/);
   });
 
   it('names the socket when the daemon is not there', async () => {

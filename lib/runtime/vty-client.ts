@@ -9,6 +9,8 @@ import { connect, type Socket } from 'node:net';
 import { ANSWER_TIMEOUT_MS } from '../exec.ts';
 
 const ENABLE = 'enable';
+/** An unused connection is closed after this long. */
+const IDLE_CLOSE_MS = 10_000;
 const TRAILER_NULS = 3;
 
 /** The daemon ran the command and refused it (an unknown command, bad arguments): its words, and its return code. */
@@ -28,10 +30,12 @@ export class VtyClient {
   private failure?: Error;
 
   private readonly answerTimeoutMs: number;
+  private readonly idleCloseMs: number;
 
-  constructor(path: string, answerTimeoutMs = ANSWER_TIMEOUT_MS) {
+  constructor(path: string, o: { answerTimeoutMs?: number; idleCloseMs?: number } = {}) {
     this.path = path;
-    this.answerTimeoutMs = answerTimeoutMs;
+    this.answerTimeoutMs = o.answerTimeoutMs ?? ANSWER_TIMEOUT_MS;
+    this.idleCloseMs = o.idleCloseMs ?? IDLE_CLOSE_MS;
   }
 
   /** The daemon's output for `command` (a show command); rejects with the daemon's words if it refuses it. */
@@ -60,8 +64,11 @@ export class VtyClient {
       s.once('connect', () => resolve(s));
       s.once('error', (e) => reject(new Error(`cannot connect to ${this.path}: ${e.message}`)));
     });
-    // An idle connection does not keep netproof running: it ends with the process.
+    // An idle connection does not keep netproof running (it ends with the process), and is
+    // closed after a while: a lab of hundreds of routers read by many suites would otherwise
+    // hold thousands of them. The next read opens a new one (the caller sees `usable` false).
     socket.unref();
+    socket.setTimeout(this.idleCloseMs, () => socket.destroy());
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', (e) => this.fail(new Error(`${this.path}: ${e.message}`)));
     socket.on('close', () => this.fail(new Error(`${this.path} closed the connection`)));
