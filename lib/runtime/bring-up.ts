@@ -23,6 +23,7 @@ import {
   type DaemonPaths,
 } from '../render/frr-daemons.ts';
 import { execOkIn, type NodeShell } from './node-shell.ts';
+import { bgpSessionsEstablished, startedAfterBgp } from './bfd-after-bgp.ts';
 import { centralArgvs, chassisDaemons, chassisSetupSteps, overlayDaemonsOf, ovsEnv, type Step } from '../render/ovn-daemons.ts';
 import type { Progress } from './runtime.ts';
 import { nodeDir } from './state.ts';
@@ -66,13 +67,17 @@ export async function bringUp(ctx: BringUpContext): Promise<BroughtUp> {
   progress(`FRR on ${routers.length} routers`);
   const daemons: Record<string, string[]> = {};
   const frrConfigProblems: FrrConfigProblem[] = [];
-  await Promise.all(
+  const startedFrr = await Promise.all(
     routers.map(async (n) => {
       const started = await startFrr(lab, shell(n.name), n);
       daemons[n.name] = started.daemons;
       frrConfigProblems.push(...started.problems);
+      return { node: n, started };
     }),
   );
+  // Every router's configuration is in: sessions can establish, and bfdd follows them (bfd-after-bgp.ts).
+  if (startedFrr.some(({ started }) => started.afterBgp.length)) progress('BFD once the BGP sessions are established');
+  await Promise.all(startedFrr.map(async ({ node, started }) => frrConfigProblems.push(...(await startAfterBgp(lab, shell(node.name), node, started.afterBgp)))));
   if (overlayNodes) {
     progress('ovn-controller on each chassis once the OVN central is routed');
     await Promise.all(overlayNodes.chassis.map((c) => startOvnController(lab, shell(c.node), c, overlayNodes.central.address)));
@@ -190,6 +195,8 @@ export async function restartDaemon({ lab, topology, node, shell }: RunningNode,
 interface FrrStart {
   daemons: string[];
   problems: FrrConfigProblem[];
+  /** Daemons not started yet: they start once the router's BGP sessions are established. */
+  afterBgp: string[];
 }
 
 /**
@@ -208,16 +215,33 @@ async function startFrr(lab: string, shell: NodeShell, node: LabNode): Promise<F
   await Promise.all(daemons.map((d) => (files.daemonConfigs[d] ? copyFile(files.daemonConfigs[d], daemonConfigFile(d, paths)) : writeFile(daemonConfigFile(d, paths), ''))));
   await execOkIn(shell, ['chown', 'frr:frr', paths.dir, ...copies.filter((f) => existsSync(f))]);
 
+  const afterBgp = startedAfterBgp(daemons);
   await startFrrDaemon(shell, node.name, 'zebra', paths);
-  await Promise.all(daemons.filter((d) => d !== 'zebra').map((d) => startFrrDaemon(shell, node.name, d, paths)));
+  await Promise.all(daemons.filter((d) => d !== 'zebra' && !afterBgp.includes(d)).map((d) => startFrrDaemon(shell, node.name, d, paths)));
   const problems: FrrConfigProblem[] = [];
   for (const [daemon, file] of Object.entries(files.daemonConfigs)) {
-    if (!daemons.includes(daemon)) continue;
+    if (!daemons.includes(daemon) || afterBgp.includes(daemon)) continue;
     const log = await readFile(join(paths.dir, `${daemon}.log`), 'utf8').catch(() => '');
     problems.push(...parseDaemonLog(log, await readFile(file, 'utf8'), { node: node.name, file, daemon }));
   }
   if (integrated !== undefined) problems.push(...(await applyIntegratedConfig(shell, paths, { node: node.name, file: files.config!, text: integrated })));
-  return { daemons, problems };
+  return { daemons, problems, afterBgp };
+}
+
+/** Start a router's deferred daemons once its BGP sessions are established, with their configuration, as FRR restarts one daemon. */
+async function startAfterBgp(lab: string, shell: NodeShell, node: LabNode, later: readonly string[]): Promise<FrrConfigProblem[]> {
+  if (!later.length) return [];
+  const paths = { dir: nodeDir(lab, node.name) };
+  await bgpSessionsEstablished(paths);
+  const problems: FrrConfigProblem[] = [];
+  for (const daemon of later) {
+    await startFrrDaemon(shell, node.name, daemon, paths);
+    const own = node.frr!.daemonConfigs[daemon];
+    if (own) problems.push(...parseDaemonLog(await readFile(join(paths.dir, `${daemon}.log`), 'utf8').catch(() => ''), await readFile(own, 'utf8'), { node: node.name, file: own, daemon }));
+    const file = node.frr!.config;
+    if (file !== undefined) problems.push(...(await applyIntegratedConfig(shell, paths, { node: node.name, file, text: await readFile(integratedConfigFile(paths), 'utf8') }, daemon)));
+  }
+  return problems;
 }
 
 /**
