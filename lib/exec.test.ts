@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { converse } from './exec.ts';
+import { converse, keptConversation } from './exec.ts';
 
 // A program that answers each line with one line, as `ip -j -batch -` does.
 const ECHO_UPPER = [process.execPath, '-e', `require('readline').createInterface({ input: process.stdin }).on('line', (l) => { if (l === 'die') { process.stderr.write('told to die'); process.exit(3); } process.stdout.write(l.toUpperCase() + '\\n'); })`];
@@ -30,6 +30,43 @@ describe('converse', () => {
   it('rejects when the program cannot run at all', async () => {
     const c = converse(['/nonexistent/program']);
     await expect(c.ask('x')).rejects.toThrow(/could not run/);
+    await c.close();
+  });
+});
+
+describe('keptConversation', () => {
+  const counting = () => {
+    const opened: ReturnType<typeof converse>[] = [];
+    return { opened, open: () => (opened.push(converse(ECHO_UPPER)), opened.at(-1)!) };
+  };
+
+  it('opens the program on the first question and keeps it for the next ones', async () => {
+    const { opened, open } = counting();
+    const c = keptConversation(open, 10_000);
+    expect(opened).toHaveLength(0);
+    expect(await Promise.all(['a', 'b'].map((q) => c.ask(q)))).toEqual(['A', 'B']);
+    expect(await c.ask('c')).toBe('C');
+    expect(opened).toHaveLength(1);
+    await c.close();
+    expect(opened[0]!.ended).toBe(true);
+  });
+
+  it('opens a new program after one ended on a line it refused', async () => {
+    const { opened, open } = counting();
+    const c = keptConversation(open, 10_000);
+    await expect(c.ask('die')).rejects.toThrow(/exit 3/);
+    expect(await c.ask('after')).toBe('AFTER');
+    expect(opened).toHaveLength(2);
+    await c.close();
+  });
+
+  it('closes the program once idle, and opens another when asked again', async () => {
+    const { opened, open } = counting();
+    const c = keptConversation(open, 50);
+    expect(await c.ask('x')).toBe('X');
+    await expect.poll(() => opened[0]!.ended, { timeout: 5_000 }).toBe(true);
+    expect(await c.ask('y')).toBe('Y');
+    expect(opened).toHaveLength(2);
     await c.close();
   });
 });

@@ -87,6 +87,8 @@ export interface Conversation {
   ask(line: string): Promise<string>;
   /** Close its stdin and wait for it to end. */
   close(): Promise<void>;
+  /** True once the program ended (closed, refused a line, gave no answer): later questions are rejected. */
+  readonly ended: boolean;
 }
 
 /** How long converse waits for an answer: reads, not work; a silent program is a broken one. */
@@ -115,6 +117,10 @@ export function converse(argv: readonly string[], opts: Pick<ExecOptions, 'env'>
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   child.stdin.on('error', () => {}); // a program that died: reported by its exit below
+  // An open conversation does not keep this process running: a question waiting for its answer
+  // does (its timer), an idle program does not, and it ends with this process (stdin closes).
+  child.unref();
+  for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as { unref?: () => void }).unref?.();
   const exited = new Promise<void>((resolve) => {
     child.on('error', (e) => (finish(`could not run (${e.message})`), resolve()));
     child.on('close', (code, signal) => (finish(`ended (${signal ?? `exit ${code}`}) before answering`), resolve()));
@@ -135,6 +141,45 @@ export function converse(argv: readonly string[], opts: Pick<ExecOptions, 'env'>
     close: async () => {
       child.stdin.end();
       await exited;
+    },
+    get ended() {
+      return ended !== undefined;
+    },
+  };
+}
+
+/**
+ * A conversation opened on the first question, closed after `idleCloseMs` without one, and
+ * opened again after it ended (ip ends on a line it refuses): for reads spread over a whole run
+ * (a node's `ip -j -batch -`), where one program per read would cost more CPU than the reads.
+ */
+export function keptConversation(open: () => Conversation, idleCloseMs: number): Conversation {
+  let current: Conversation | undefined;
+  let idle: NodeJS.Timeout | undefined;
+  let waiting = 0;
+  const closeCurrent = async () => {
+    const c = current;
+    current = undefined;
+    await c?.close();
+  };
+  return {
+    ask: async (line) => {
+      clearTimeout(idle);
+      if (!current || current.ended) current = open();
+      const c = current;
+      waiting++;
+      try {
+        return await c.ask(line);
+      } finally {
+        if (--waiting === 0 && c === current) (idle = setTimeout(() => void closeCurrent(), idleCloseMs)).unref();
+      }
+    },
+    close: async () => {
+      clearTimeout(idle);
+      await closeCurrent();
+    },
+    get ended() {
+      return false;
     },
   };
 }

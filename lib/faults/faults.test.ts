@@ -38,6 +38,7 @@ function fakeLab(): { lab: StartedLab; touched: string[] } {
       exec: async (argv) => refuse(`${name}: ${argv.join(' ')}`)(),
       spawn: refuse(`${name}: spawn`),
       openReader: refuse(`${name}: openReader`),
+      ipJson: async () => refuse(`${name}: ipJson`)(),
       toolArgv: refuse(`${name}: toolArgv`),
       stopDaemon: async (d) => refuse(`${name}: stopDaemon ${d}`)(),
       startDaemon: async (d) => refuse(`${name}: startDaemon ${d}`)(),

@@ -36,15 +36,24 @@ export interface NodeHandle {
   daemonRunning(daemon: string): Promise<boolean>;
   /** Run one vtysh command against the node's FRR. */
   vtysh(command: string): Promise<ExecResult>;
+  /**
+   * The output of `ip -j <args>` (one line of JSON), e.g. ['route', 'show', 'table', 'main']: a
+   * command without options (IPv4 is ip's default family for route and addr). Read through one
+   * `ip -j -batch -` the node keeps open while it is used, not a process per read; a command ip
+   * refuses rejects, and so do reads queued behind it.
+   */
+  ipJson(args: readonly string[]): Promise<string>;
   /** Text of a log file the node's daemons wrote (e.g. "bgpd"), for reports; undefined if none. */
   daemonLog(daemon: string): Promise<string | undefined>;
-  /** Connections kept open for repeated reads (see NodeReader); close it when done. */
+  /** The node's reads as a NodeReader (see there). */
   openReader(): NodeReader;
 }
 
 /**
  * Reads for polls that time something (BFD detection, a FIB withdrawal) over connections kept
  * open: starting vtysh or ip for every read costs more CPU than the daemons being timed get.
+ * The node keeps those connections (closed after a while unused), so a reader is a view of them
+ * and close() is only a courtesy kept for checks written against it.
  */
 export interface NodeReader {
   /** One FRR daemon's output for a show command (e.g. bfdd, 'show bfd peers json'). */

@@ -26,19 +26,16 @@ export interface BfdPeer {
 }
 
 /**
- * What the measurement polls, read over connections kept open per node (NodeReader): a poll
- * every few ms of vtysh or ip started anew would take the CPU from the daemons being timed.
+ * What the measurement polls, read over the connections each node keeps open (NodeReader): a
+ * poll every few ms of vtysh or ip started anew would take the CPU from the daemons being timed.
  */
 class Readers {
   private readonly lab: StartedLab;
-  private readonly open = new Map<string, NodeReader>();
   constructor(lab: StartedLab) {
     this.lab = lab;
   }
   private of(node: string): NodeReader {
-    let r = this.open.get(node);
-    if (!r) this.open.set(node, (r = this.lab.node(node).openReader()));
-    return r;
+    return this.lab.node(node).openReader();
   }
   /** `node`'s BFD session with the neighbor at `peerAddress`, if there is one. */
   async bfdPeer(node: string, peerAddress: string): Promise<BfdPeer | undefined> {
@@ -53,10 +50,6 @@ class Readers {
   async gatewaysTo(node: string, dstIp: string): Promise<string[]> {
     const route = (JSON.parse((await this.of(node).ipJson(['route', 'show', 'exact', `${dstIp}/32`])) || '[]') as { gateway?: string; nexthops?: { gateway?: string }[] }[])[0];
     return route ? (route.nexthops ?? [route]).map((h) => h.gateway ?? '(connected)') : [];
-  }
-  async close(): Promise<void> {
-    await Promise.all([...this.open.values()].map((r) => r.close()));
-    this.open.clear();
   }
 }
 
@@ -225,12 +218,7 @@ async function notRestored(lab: StartedLab, readers: Readers, s: FailoverStream)
 
 /** Fail every link of `o.failures` at once under their probe streams; one measurement per failure, in order. */
 export async function measureFailovers(lab: StartedLab, o: FailoverOptions): Promise<FailoverMeasurement[]> {
-  const readers = new Readers(lab);
-  try {
-    return await measure(lab, readers, o);
-  } finally {
-    await readers.close();
-  }
+  return measure(lab, new Readers(lab), o);
 }
 
 /** The state of one failure while it is measured. */

@@ -1,7 +1,6 @@
-// Read the node's kernel state with `ip -j` (JSON) and `sysctl`, through the runtime's exec,
-// or through a NodeReader's `ip -batch` when the caller reads many times (a whole-lab snapshot).
-import { parseJson } from '../exec.ts';
-import type { NodeHandle, NodeReader } from '../lab/started-lab.ts';
+// Read the node's kernel state with `ip -j` (JSON, through the ip the node keeps open for reads)
+// and `sysctl`.
+import type { NodeHandle } from '../lab/started-lab.ts';
 
 export interface KernelNexthop {
   gateway?: string;
@@ -16,24 +15,19 @@ export interface KernelRoute {
   nexthops: KernelNexthop[];
 }
 
-/** `ip -j <argv>` (IPv4 is ip's default family for route and addr: no option needed). */
-async function ipJson<T>(node: NodeHandle, argv: string[], reader?: NodeReader): Promise<T> {
-  if (reader) {
-    const text = await reader.ipJson(argv);
-    try {
-      return JSON.parse(text || '[]') as T;
-    } catch (e) {
-      throw new Error(`${node.name}: ip -j ${argv.join(' ')} did not print JSON (${(e as Error).message}): ${text.slice(0, 300)}`);
-    }
+/** `ip -j <argv>` through the node's kept `ip -batch` (IPv4 is ip's default family for route and addr: no option needed). */
+async function ipJson<T>(node: NodeHandle, argv: string[]): Promise<T> {
+  const text = await node.ipJson(argv);
+  try {
+    return JSON.parse(text || '[]') as T;
+  } catch (e) {
+    throw new Error(`${node.name}: ip -j ${argv.join(' ')} did not print JSON (${(e as Error).message}): ${text.slice(0, 300)}`);
   }
-  const r = await node.exec(['ip', '-j', ...argv]);
-  if (r.exitCode !== 0) throw new Error(`${node.name}: ip -j ${argv.join(' ')} failed (exit ${r.exitCode}): ${r.stderr.trim()}`);
-  return parseJson<T>(r);
 }
 
 /** IPv4 routes of the main table, next hops flattened, destinations as CIDR (`ip` prints host routes bare). */
-export async function kernelRoutes(node: NodeHandle, reader?: NodeReader): Promise<KernelRoute[]> {
-  const routes = await ipJson<{ dst: string; type?: string; protocol?: string; gateway?: string; dev?: string; nexthops?: KernelNexthop[] }[]>(node, ['route', 'show', 'table', 'main'], reader);
+export async function kernelRoutes(node: NodeHandle): Promise<KernelRoute[]> {
+  const routes = await ipJson<{ dst: string; type?: string; protocol?: string; gateway?: string; dev?: string; nexthops?: KernelNexthop[] }[]>(node, ['route', 'show', 'table', 'main']);
   return routes.map((r) => ({
     dst: r.dst === 'default' ? '0.0.0.0/0' : r.dst.includes('/') ? r.dst : `${r.dst}/32`,
     ...(r.type ? { type: r.type } : {}),
@@ -50,8 +44,8 @@ export interface InterfaceAddress {
   scope: string;
 }
 
-export async function addresses(node: NodeHandle, reader?: NodeReader): Promise<InterfaceAddress[]> {
-  const links = await ipJson<{ ifname: string; addr_info?: { family: string; local: string; prefixlen: number; scope: string }[] }[]>(node, ['addr', 'show'], reader);
+export async function addresses(node: NodeHandle): Promise<InterfaceAddress[]> {
+  const links = await ipJson<{ ifname: string; addr_info?: { family: string; local: string; prefixlen: number; scope: string }[] }[]>(node, ['addr', 'show']);
   return links.flatMap((l) =>
     (l.addr_info ?? []).map((a) => ({ iface: l.ifname, family: a.family as 'inet' | 'inet6', local: a.local, prefixlen: a.prefixlen, scope: a.scope })),
   );
@@ -67,11 +61,8 @@ export function loopbacks(addrs: InterfaceAddress[]): string[] {
 }
 
 /** Every interface's MTU, by name. Empty when `ip` prints nothing: callers name the ends they miss. */
-export async function interfaceMtus(node: NodeHandle, reader?: NodeReader): Promise<Map<string, number>> {
-  if (reader) return new Map((await ipJson<{ ifname: string; mtu: number }[]>(node, ['link', 'show'], reader)).map((l) => [l.ifname, l.mtu]));
-  const r = await node.exec(['ip', '-j', 'link', 'show']);
-  const links = r.stdout.trim() ? parseJson<{ ifname: string; mtu: number }[]>(r) : [];
-  return new Map(links.map((l) => [l.ifname, l.mtu]));
+export async function interfaceMtus(node: NodeHandle): Promise<Map<string, number>> {
+  return new Map((await ipJson<{ ifname: string; mtu: number }[]>(node, ['link', 'show'])).map((l) => [l.ifname, l.mtu]));
 }
 
 /**

@@ -17,9 +17,11 @@ export interface Egress {
 
 /** Where `node` sends this flow now: its device and next-hop address. */
 export async function egressOf(node: NodeHandle, f: FlowTuple): Promise<Egress> {
-  const r = await node.exec(['ip', '-j', '-4', 'route', 'get', f.dstIp, 'from', f.srcIp, 'ipproto', 'udp', 'sport', String(f.srcPort), 'dport', String(f.dstPort)]);
-  if (r.exitCode !== 0) throw new Error(`${node.name}: ip route get ${f.dstIp} from ${f.srcIp} failed: ${(r.stderr || r.stdout).trim()}`);
-  const route = (JSON.parse(r.stdout || '[]') as { dev?: string; gateway?: string }[])[0];
+  // Through the node's kept ip (a steering search asks many times): the addresses make it IPv4.
+  const text = await node.ipJson(['route', 'get', f.dstIp, 'from', f.srcIp, 'ipproto', 'udp', 'sport', String(f.srcPort), 'dport', String(f.dstPort)]).catch((e: unknown) => {
+    throw new Error(`${node.name}: ip route get ${f.dstIp} from ${f.srcIp} failed: ${(e as Error).message}`);
+  });
+  const route = (JSON.parse(text || '[]') as { dev?: string; gateway?: string }[])[0];
   return { dev: route?.dev, gateway: route?.gateway };
 }
 

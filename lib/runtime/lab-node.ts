@@ -5,7 +5,7 @@ import { LabError, UsageError } from '../errors.ts';
 import { basename, join } from 'node:path';
 import { waitFor } from '../wait-for.ts';
 import type { BackgroundProcess, FrrConfigProblem, NodeExecOptions, NodeHandle, NodeReader, StartedLab, TopologyData } from '../lab/started-lab.ts';
-import type { Conversation, ExecResult } from '../exec.ts';
+import { keptConversation, type Conversation, type ExecResult } from '../exec.ts';
 import { VtyClient, VtyRefused } from './vty-client.ts';
 import { toolScript } from './tool-script.ts';
 import type { LabNode } from '../model/topology.ts';
@@ -14,6 +14,9 @@ import { daemonAnswering, daemonVtySocket } from '../render/frr-daemons.ts';
 import type { NodeShell } from './node-shell.ts';
 import { overlayDaemonsOf, ovsEnv, type OvsDaemon } from '../render/ovn-daemons.ts';
 import { nodeDir, statShowsRunning, type LabState } from './state.ts';
+
+/** How long a node's `ip -j -batch -` stays open without a read: across one check's polls, not between runs. */
+const IP_IDLE_CLOSE_MS = 10_000;
 
 export class RuntimeLab implements StartedLab {
   readonly runtime: string;
@@ -72,8 +75,10 @@ class LabNodeHandle implements NodeHandle {
   private readonly running: RunningNode;
   private readonly dir: string;
   private readonly shell: NodeShell;
-  /** Open connections to the FRR daemons' vty sockets, by daemon (vtysh()). */
+  /** Open connections to the FRR daemons' vty sockets, by daemon (vtysh(), readers). */
   private readonly vtys = new Map<string, VtyClient>();
+  /** `ip -j -batch -` kept open while reads come (ipJson(), readers). */
+  private readonly ip: Conversation;
   /** Every daemon's pidfile and log file, by daemon name. */
   private readonly files: ReadonlyMap<string, { pidfile: string; logfile: string }>;
 
@@ -87,6 +92,7 @@ class LabNodeHandle implements NodeHandle {
     const frrFiles = frrDaemons.map((d) => ({ name: d, pidfile: join(this.dir, `${d}.pid`), logfile: join(this.dir, `${d}.log`) }));
     this.files = new Map([...frrFiles, ...ovsDaemons].map(({ name, pidfile, logfile }) => [name, { pidfile, logfile }]));
     this.daemons = [...this.files.keys()];
+    this.ip = keptConversation(() => this.shell.converse(['ip', '-j', '-batch', '-']), IP_IDLE_CLOSE_MS);
   }
 
   exec(argv: readonly string[], opts?: NodeExecOptions) {
@@ -174,10 +180,8 @@ class LabNodeHandle implements NodeHandle {
     const daemon = daemonAnswering(command);
     if (daemon && this.frrDaemons.includes(daemon)) {
       const started = performance.now();
-      let vty = this.vtys.get(daemon);
-      if (!vty?.usable) this.vtys.set(daemon, (vty = new VtyClient(daemonVtySocket(daemon, { dir: this.dir }))));
       try {
-        const stdout = await vty.show(command);
+        const stdout = await this.vty(daemon).show(command);
         return { argv, exitCode: 0, stdout, stderr: '', durationMs: performance.now() - started };
       } catch (e) {
         if (e instanceof VtyRefused) return { argv, exitCode: e.code, stdout: '', stderr: e.message, durationMs: performance.now() - started };
@@ -195,24 +199,27 @@ class LabNodeHandle implements NodeHandle {
     }
   }
 
+  /** The connection to one FRR daemon's vty socket, opened again when the last one closed (idle, or the daemon restarted). */
+  private vty(daemon: string): VtyClient {
+    let vty = this.vtys.get(daemon);
+    if (!vty?.usable) this.vtys.set(daemon, (vty = new VtyClient(daemonVtySocket(daemon, { dir: this.dir }))));
+    return vty;
+  }
+
+  async ipJson(args: readonly string[]): Promise<string> {
+    // Options belong to the ip process, not to a batch line; a refused line ends ip, which fails the read.
+    if (args.some((a) => a.startsWith('-') || /\s/.test(a))) throw new UsageError(`ipJson takes an ip command without options or spaces in a word: ${args.join(' ')}`);
+    return this.ip.ask(args.join(' '));
+  }
+
   openReader(): NodeReader {
-    const vtys = new Map<string, VtyClient>();
-    let ip: Conversation | undefined;
     return {
-      show: (daemon, command) => {
+      show: async (daemon, command) => {
         if (!this.frrDaemons.includes(daemon)) throw new UsageError(`${this.name} runs no FRR ${daemon} (FRR daemons: ${this.frrDaemons.join(', ') || 'none'})`);
-        let vty = vtys.get(daemon);
-        if (!vty?.usable) vtys.set(daemon, (vty = new VtyClient(daemonVtySocket(daemon, { dir: this.dir }))));
-        return vty.show(command);
+        return this.vty(daemon).show(command);
       },
-      ipJson: (args) => {
-        // Options belong to the ip process, not to a batch line; a refused line ends ip, which fails the read.
-        if (args.some((a) => a.startsWith('-') || /\s/.test(a))) throw new UsageError(`ipJson takes an ip command without options or spaces in a word: ${args.join(' ')}`);
-        return (ip ??= this.shell.converse(['ip', '-j', '-batch', '-'])).ask(args.join(' '));
-      },
-      close: async () => {
-        await Promise.all([...[...vtys.values()].map((v) => v.close()), ip?.close()]);
-      },
+      ipJson: (args) => this.ipJson(args),
+      close: async () => {},
     };
   }
 }

@@ -3,9 +3,9 @@
 // their negotiated timers, the multipath hash and every link end's MTU. Read only; polled
 // until two looks agree, so a lab still settling (after a failover test) is not caught mid-way.
 import { Address4 } from 'ip-address';
-import type { NodeHandle, NodeReader, StartedLab } from '../lab/started-lab.ts';
+import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
 import { hashPolicyName } from '../model/intent.ts';
-import { showJsonAll, vtyshJsonAll, type BgpSummary, type RibEntry } from '../probes/frr.ts';
+import { vtyshJson, type BgpSummary, type RibEntry } from '../probes/frr.ts';
 import type { BfdPeer } from '../probes/failover.ts';
 import { addresses, interfaceMtus, kernelRoutes, multipathHashPolicy, type KernelRoute } from '../probes/kernel.ts';
 import { waitFor } from '../wait-for.ts';
@@ -15,8 +15,8 @@ import type { BfdState, RouteState, RouterState, SessionState, Snapshot } from '
 type BfdPeerJson = BfdPeer & { 'transmit-interval': number; 'remote-receive-interval': number };
 
 /** Every IPv4 address of the lab → the node that owns it, to name peers and next hops by node. */
-export async function addressOwners(lab: StartedLab, readerOf?: (node: NodeHandle) => NodeReader): Promise<Map<string, string>> {
-  const all = await Promise.all(lab.nodes().map(async (n) => (await addresses(n, readerOf?.(n))).filter((a) => a.family === 'inet').map((a) => [a.local, n.name] as const)));
+export async function addressOwners(lab: StartedLab): Promise<Map<string, string>> {
+  const all = await Promise.all(lab.nodes().map(async (n) => (await addresses(n)).filter((a) => a.family === 'inet').map((a) => [a.local, n.name] as const)));
   return new Map(all.flat().filter(([ip]) => !ip.startsWith('127.')));
 }
 
@@ -96,13 +96,13 @@ function keyed<T extends { peer: string }>(items: (T & { address: string })[]): 
   return out;
 }
 
-async function routerState(node: NodeHandle, owners: Map<string, string>, reader?: NodeReader): Promise<RouterState> {
+async function routerState(node: NodeHandle, owners: Map<string, string>): Promise<RouterState> {
   const label = byNeighbour(owners);
   const hasBgp = node.frrDaemons.includes('bgpd');
   const hasBfd = node.frrDaemons.includes('bfdd');
-  // One vtysh for all four: its start-up (connecting to every daemon) is most of a read's cost.
+  // Each asked of the daemon that answers it, over the connection the node keeps open.
   const commands = [...(hasBgp ? ['show bgp summary json', 'show bgp ipv4 unicast json'] : []), 'show ip route json', ...(hasBfd ? ['show bfd peers json'] : [])];
-  const [docs, kernel, hash] = await Promise.all([reader ? showJsonAll(node, reader, commands) : vtyshJsonAll(node, commands), kernelRoutes(node, reader), multipathHashPolicy(node)]);
+  const [docs, kernel, hash] = await Promise.all([Promise.all(commands.map((c) => vtyshJson(node, c))), kernelRoutes(node), multipathHashPolicy(node)]);
   const output = <T>(command: string) => docs[commands.indexOf(command)] as T | undefined;
   const summary = output<{ ipv4Unicast?: BgpSummary }>('show bgp summary json')?.ipv4Unicast;
   const table = output<{ routes?: Record<string, BgpPath[]> }>('show bgp ipv4 unicast json')?.routes ?? {};
@@ -135,13 +135,13 @@ async function routerState(node: NodeHandle, owners: Map<string, string>, reader
 }
 
 /** MTU of every link end the topology declares, by `node:iface`. */
-async function linkMtus(lab: StartedLab, readerOf?: (node: NodeHandle) => NodeReader): Promise<Record<string, number>> {
+async function linkMtus(lab: StartedLab): Promise<Record<string, number>> {
   const ends = new Map<string, Set<string>>();
   for (const l of lab.topology.links) for (const e of l.endpoints) ends.set(e.node, (ends.get(e.node) ?? new Set()).add(e.iface));
   const out: Record<string, number> = {};
   await Promise.all(
     [...ends].map(async ([node, ifaces]) => {
-      for (const [iface, mtu] of await interfaceMtus(lab.node(node), readerOf?.(lab.node(node)))) if (ifaces.has(iface)) out[`${node}:${iface}`] = mtu;
+      for (const [iface, mtu] of await interfaceMtus(lab.node(node))) if (ifaces.has(iface)) out[`${node}:${iface}`] = mtu;
     }),
   );
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true })));
@@ -152,17 +152,14 @@ export type LiveState = Pick<Snapshot, 'routers' | 'mtu'> & {
   unreadable: Record<string, string>;
 };
 
-/**
- * One look at every FRR router and every link end; through `readerOf`'s open connections when
- * given (looks repeated until they agree), else a vtysh and an ip per read.
- */
-export async function readLiveState(lab: StartedLab, readerOf?: (node: NodeHandle) => NodeReader): Promise<LiveState> {
-  const owners = await addressOwners(lab, readerOf);
+/** One look at every FRR router and every link end. */
+export async function readLiveState(lab: StartedLab): Promise<LiveState> {
+  const owners = await addressOwners(lab);
   const frr = lab.nodes().filter((n) => n.frrDaemons.includes('zebra'));
-  const read = await Promise.all(frr.map(async (n) => [n.name, await routerState(n, owners, readerOf?.(n)).catch((e: unknown) => (e as Error).message)] as const));
+  const read = await Promise.all(frr.map(async (n) => [n.name, await routerState(n, owners).catch((e: unknown) => (e as Error).message)] as const));
   const routers = Object.fromEntries(read.filter((r): r is readonly [string, RouterState] => typeof r[1] !== 'string'));
   const unreadable = Object.fromEntries(read.filter((r): r is readonly [string, string] => typeof r[1] === 'string'));
-  return { routers, mtu: await linkMtus(lab, readerOf), unreadable };
+  return { routers, mtu: await linkMtus(lab), unreadable };
 }
 
 /** How long apart the snapshot's two looks are: a route still moving shows as a difference. */
@@ -175,12 +172,10 @@ export const SETTLE_LOOK_MS = 500;
 export async function settledLiveState(lab: StartedLab, timeoutMs: number): Promise<{ state: LiveState; settled: boolean }> {
   let previous: string | undefined;
   let last: LiveState | undefined;
-  const readers = new Map<string, NodeReader>();
-  const readerOf = (n: NodeHandle) => readers.get(n.name) ?? readers.set(n.name, n.openReader()).get(n.name)!;
   try {
     await waitFor(
       async () => {
-        last = await readLiveState(lab, readerOf);
+        last = await readLiveState(lab);
         const text = JSON.stringify(last);
         const same = text === previous;
         previous = text;
@@ -190,8 +185,6 @@ export async function settledLiveState(lab: StartedLab, timeoutMs: number): Prom
     );
     return { state: last!, settled: true };
   } catch {
-    return { state: last ?? (await readLiveState(lab, readerOf)), settled: false };
-  } finally {
-    await Promise.all([...readers.values()].map((r) => r.close()));
+    return { state: last ?? (await readLiveState(lab)), settled: false };
   }
 }

@@ -24,6 +24,11 @@ function standInLab(answers: Record<string, Answer>, addrs: Record<string, strin
       },
       spawn: () => ({ argv: [], exited: new Promise(() => {}), output: () => '', stop: async () => {} }),
       vtysh: async (c: string) => node.exec(['vtysh', '-c', c]),
+      ipJson: async (args: readonly string[]) => {
+        const r = await node.exec(['ip', '-j', ...args]);
+        if (r.exitCode !== 0) throw new Error(r.stderr);
+        return r.stdout;
+      },
     };
     return node as unknown as NodeHandle;
   });
