@@ -73,12 +73,6 @@ function standIn(node: string): NodeShell {
     exec: async (argv: readonly string[], opts: NodeExecOptions = {}) => {
       ran.push({ node, line: argv.join(' '), input: typeof opts.input === 'string' ? opts.input : undefined, ovsRundir: opts.env?.OVS_RUNDIR });
       const [cmd, a1, a2] = argv;
-      if (cmd === 'cat' && a1?.startsWith('/proc/')) {
-        // cat prints each file in turn, as /proc has them: stat is one line, cmdline NUL-separated.
-        const files = argv.slice(1).map((path) => ({ path, p: processes.get(Number(path.split('/')[2])) }));
-        if (files.some((f) => !f.p?.alive)) return fail(argv);
-        return ok(argv, files.map(({ path, p }) => (path.endsWith('/stat') ? `${path.split('/')[2]} (${p!.argv[0]}) S 1 1\n` : `${p!.argv.join('\0')}\0`)).join(''));
-      }
       if (cmd === 'kill' && a1 === '-KILL') {
         const p = processes.get(Number(a2));
         if (!p?.alive) return fail(argv);
@@ -94,6 +88,11 @@ function standIn(node: string): NodeShell {
     },
     converse: () => {
       throw new Error('not used');
+    },
+    // As /proc has them: stat is one line, cmdline NUL-separated.
+    processInfo: async (pid: number) => {
+      const p = processes.get(pid);
+      return p?.alive ? { stat: `${pid} (${p.argv[0]}) S 1 1\n`, cmdline: `${p.argv.join('\0')}\0` } : undefined;
     },
   };
 }

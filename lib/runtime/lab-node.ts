@@ -130,13 +130,10 @@ class LabNodeHandle implements NodeHandle {
     const file = this.pidfile(daemon);
     const pid = Number.parseInt(await readFile(file, 'utf8').catch(() => ''), 10);
     if (!Number.isInteger(pid) || pid <= 0) return { why: `${file} holds no pid` };
-    // One command for both files (a lab has dozens of daemons): the stat line, then the NUL-separated command line.
-    const r = await this.shell.exec(['cat', `/proc/${pid}/stat`, `/proc/${pid}/cmdline`]);
-    const lineEnd = r.stdout.indexOf('\n') + 1;
-    const [stat, cmdline] = [r.stdout.slice(0, lineEnd), r.stdout.slice(lineEnd)];
+    const info = await this.shell.processInfo(pid);
     // Gone, or a zombie no one has reaped yet: either way it no longer runs.
-    if (r.exitCode !== 0 || !statShowsRunning(stat)) return { why: `pid ${pid} from ${file} is not running` };
-    if (!cmdline.split('\0').some((arg) => arg === file || arg.endsWith(`=${file}`))) return { why: `pid ${pid} from ${file} is another process now` };
+    if (!info || !statShowsRunning(info.stat)) return { why: `pid ${pid} from ${file} is not running` };
+    if (!info.cmdline.split('\0').some((arg) => arg === file || arg.endsWith(`=${file}`))) return { why: `pid ${pid} from ${file} is another process now` };
     return { pid, why: '' };
   }
 
@@ -150,8 +147,8 @@ class LabNodeHandle implements NodeHandle {
     await this.shell.exec(['kill', '-KILL', String(pid)]);
     await waitFor(
       async () => {
-        const stat = await this.shell.exec(['cat', `/proc/${pid}/stat`]);
-        const running = stat.exitCode === 0 && statShowsRunning(stat.stdout);
+        const info = await this.shell.processInfo(pid);
+        const running = info !== undefined && statShowsRunning(info.stat);
         return running ? { ok: false, reason: `${daemon} (pid ${pid}) still running` } : { ok: true, value: true };
       },
       { timeoutMs: 5_000, intervalsMs: [10, 20, 50], description: `${daemon} on ${this.name} to die` },

@@ -12,6 +12,17 @@ export interface NodeShell {
   spawn(argv: readonly string[]): BackgroundProcess;
   /** Keep argv running inside the node, answering a line of output per line of input (exec.ts converse). */
   converse(argv: readonly string[]): Conversation;
+  /**
+   * /proc/PID/stat and /proc/PID/cmdline of the node's process `pid` (as the node numbers its
+   * processes); undefined when there is no such process.
+   */
+  processInfo(pid: number): Promise<ProcessInfo | undefined>;
+}
+
+export interface ProcessInfo {
+  stat: string;
+  /** NUL-separated arguments. */
+  cmdline: string;
 }
 
 /** Like shell.exec, but a non-zero exit throws, naming the node, the command and its stderr. */

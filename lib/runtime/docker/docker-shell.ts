@@ -8,7 +8,7 @@ import { spawnBackground } from '../background.ts';
 import { converse, exec } from '../../exec.ts';
 import { waitFor } from '../../wait-for.ts';
 import type { BackgroundProcess, NodeExecOptions } from '../../lab/started-lab.ts';
-import type { NodeShell } from '../node-shell.ts';
+import type { NodeShell, ProcessInfo } from '../node-shell.ts';
 
 /** `docker exec` argv: `-i` only when there is input to pass, `-e` per variable. */
 export function dockerExecArgv(container: string, argv: readonly string[], opts: { env?: Record<string, string>; interactive?: boolean } = {}): string[] {
@@ -45,6 +45,14 @@ export class DockerShell implements NodeShell {
   /** Ends with the docker client: closing its stdin ends the program inside (EOF), as it does any program that reads stdin. */
   converse(argv: readonly string[]) {
     return converse(dockerExecArgv(this.container, argv, { interactive: true }));
+  }
+
+  /** The container has its own pid space: its /proc is read from inside, both files in one command (stat is one line). */
+  async processInfo(pid: number): Promise<ProcessInfo | undefined> {
+    const r = await this.exec(['cat', `/proc/${pid}/stat`, `/proc/${pid}/cmdline`]);
+    if (r.exitCode !== 0) return undefined;
+    const lineEnd = r.stdout.indexOf('\n') + 1;
+    return { stat: r.stdout.slice(0, lineEnd), cmdline: r.stdout.slice(lineEnd) };
   }
 
   spawn(argv: readonly string[]): BackgroundProcess {

@@ -2,6 +2,7 @@
 // veth pair created directly inside the two namespaces (nothing appears in the root
 // namespace), each FRR router a set of FRR daemons started inside its namespace.
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { EnvironmentError, type Problem } from '../../errors.ts';
 import { converse, exec, execOk } from '../../exec.ts';
@@ -15,7 +16,7 @@ import type { DeployOptions, DestroyReport, LabStatus, Runtime } from '../runtim
 import { bringUp } from '../bring-up.ts';
 import { FRR_LIBEXEC } from '../../render/frr-daemons.ts';
 import { RuntimeLab } from '../lab-node.ts';
-import type { NodeShell } from '../node-shell.ts';
+import type { NodeShell, ProcessInfo } from '../node-shell.ts';
 import { OVS_BINARIES } from '../../render/ovn-daemons.ts';
 import { addNamespace, deleteNamespace, inNamespace, listNamespaces, namespaceId, pidsInNamespaces, vethArgv, type NamespaceId } from './ip.ts';
 import { deployRecorded, labStatuses, processRunning, removeOwnLabDir, runningState, type LabState } from '../state.ts';
@@ -177,5 +178,15 @@ class NetnsShell implements NodeShell {
 
   converse(argv: readonly string[]) {
     return converse(inNamespace(this.ns, argv));
+  }
+
+  /** A namespace shares the host's pid space: its processes' files are read here, without starting anything in it. */
+  async processInfo(pid: number): Promise<ProcessInfo | undefined> {
+    try {
+      const [stat, cmdline] = await Promise.all([readFile(`/proc/${pid}/stat`, 'utf8'), readFile(`/proc/${pid}/cmdline`, 'utf8')]);
+      return { stat, cmdline };
+    } catch {
+      return undefined;
+    }
   }
 }
