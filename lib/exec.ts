@@ -91,6 +91,63 @@ export interface Conversation {
   readonly ended: boolean;
 }
 
+/**
+ * A program kept running that talks in lines both ways, whenever it has something to say (a
+ * tool serving several jobs, trafgen serve): unlike a Conversation, lines out are not answers.
+ */
+export interface LineChannel {
+  /** Write one line to its stdin (ignored once it ended). */
+  send(line: string): void;
+  /** Called with every line it prints from now on. */
+  onLine(listener: (line: string) => void): void;
+  /** Settles when it has ended, with why (its exit, and the end of its stderr). */
+  readonly ended: Promise<string>;
+  /** Close its stdin and wait for it to end. */
+  close(): Promise<void>;
+}
+
+export function openLineChannel(argv: readonly string[], opts: Pick<ExecOptions, 'env'> = {}): LineChannel {
+  const [file, ...args] = argv;
+  if (!file) throw new Error('openLineChannel: empty argv');
+  const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], env: opts.env });
+  const listeners: ((line: string) => void)[] = [];
+  let pending = '';
+  let stderr = '';
+  let isOver = false;
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    pending += chunk;
+    for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      for (const l of listeners) l(line);
+    }
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-2000)));
+  child.stdin.on('error', () => {}); // a program that died: reported by `ended`
+  // Like a Conversation: an idle program does not keep this process running.
+  child.unref();
+  for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as { unref?: () => void }).unref?.();
+  const ended = new Promise<string>((resolve) => {
+    const over = (why: string) => {
+      isOver = true;
+      resolve(`${argv.join(' ')} ${why}${stderr.trim() ? `: ${stderr.trim().slice(-500)}` : ''}`);
+    };
+    child.on('error', (e) => over(`could not run (${e.message})`));
+    child.on('close', (code, signal) => over(`ended (${signal ?? `exit ${code}`})`));
+  });
+  return {
+    send: (line) => {
+      if (!isOver) child.stdin.write(`${line}\n`);
+    },
+    onLine: (listener) => void listeners.push(listener),
+    ended,
+    close: async () => {
+      child.stdin.end();
+      await ended;
+    },
+  };
+}
+
 /** How long converse waits for an answer: reads, not work; a silent program is a broken one. */
 export const ANSWER_TIMEOUT_MS = 10_000;
 

@@ -39,6 +39,7 @@ function fakeLab(): { lab: StartedLab; touched: string[] } {
       spawn: refuse(`${name}: spawn`),
       openReader: refuse(`${name}: openReader`),
       ipJson: async () => refuse(`${name}: ipJson`)(),
+      openChannel: refuse(`${name}: openChannel`),
       toolArgv: refuse(`${name}: toolArgv`),
       stopDaemon: async (d) => refuse(`${name}: stopDaemon ${d}`)(),
       startDaemon: async (d) => refuse(`${name}: startDaemon ${d}`)(),

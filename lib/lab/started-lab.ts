@@ -1,6 +1,6 @@
 // What a running lab offers suites and probes, whatever runs it (namespaces, containers).
 // Probes and suites only ever see this interface: argv in, result out; no host paths.
-import type { ExecOptions, ExecResult } from '../exec.ts';
+import type { ExecOptions, ExecResult, LineChannel } from '../exec.ts';
 import type { LabNode, Topology } from '../model/topology.ts';
 import type { FrrConfigProblem } from './frr-config-problems.ts';
 
@@ -26,6 +26,11 @@ export interface NodeHandle {
   spawn(argv: readonly string[]): BackgroundProcess;
   /** argv that runs one of netproof's own Node tools (an absolute path from ownFile) inside the node. */
   toolArgv(script: string, args: readonly string[]): string[];
+  /**
+   * Keep argv running inside the node, talking in lines both ways (a tool that serves several
+   * jobs); it ends when closed, with the lab at the latest, and does not keep netproof running.
+   */
+  openChannel(argv: readonly string[]): LineChannel;
   /**
    * Kill one of `daemons` (a fault) by the pid in the node's own pidfile; startDaemon starts it
    * again as bring-up did, with the same configuration. A name not in `daemons` is a UsageError.

@@ -1,14 +1,13 @@
-// Probe flows between lab nodes: start netproof's traffic generator as a receiver in one node
-// and a sender in another, through the runtime, and analyze what arrived. Destinations must be
-// addresses of the lab's own nodes: nothing is ever sent anywhere else.
+// Probe flows between lab nodes: netproof's traffic generator receives in one node and sends
+// from another (each node's trafgen agent runs the jobs, trafgen-agent.ts), and what arrived is
+// analyzed. Destinations must be addresses of the lab's own nodes: nothing is ever sent anywhere else.
 import type { StartedLab } from '../lab/started-lab.ts';
 import { parseJson } from '../exec.ts';
-import { ownFile } from '../paths.ts';
 import { analyze, timeline, type Received, type StreamReport } from '../traffic/analysis.ts';
 import { addresses } from './kernel.ts';
+import { runTrafgen, trafgenReady } from './trafgen-agent.ts';
 
-/** Run inside nodes by the Node running netproof, which every runtime makes visible there (toolArgv). */
-export const TRAFGEN = ownFile('lib/traffic/trafgen.ts');
+export { TRAFGEN } from './trafgen-agent.ts';
 
 export interface FlowSpec {
   src: string;
@@ -43,8 +42,11 @@ async function assertLabAddress(node: string, addressesOfNode: ReturnType<typeof
   if (!own) throw new Error(`refusing to send ${what} ${ip}: it is not an address of lab node ${node}`);
 }
 
-/** Long enough for every sender's Node to start inside its node before the common start instant. */
-const SENDER_START_MS = 500;
+/**
+ * From telling the senders to the common start instant: long enough for each to get its job
+ * and bind its sockets (up to 512 for ECMP) in its node's agent, which already runs.
+ */
+const SENDER_START_MS = 200;
 /** After the last sender exits, how long receivers wait for datagrams still in flight (a flow without end markers: its path is broken). */
 const RECEIVER_GRACE_MS = 1000;
 /** A receiver's own limit beyond its stream's duration, should it never be told the senders finished. */
@@ -98,8 +100,11 @@ export async function runFlowSet(lab: StartedLab, specs: readonly FlowSpec[], du
       if (!spec.tellAfter || heard.includes(`trafgen: received ${spec.tellAfter}`)) flowing[i]!.resolve();
     };
     const tell = spec.tellAfter ? ['--tell-after', String(spec.tellAfter)] : [];
-    return dst.exec(dst.toolArgv(TRAFGEN, ['recv', '--port', String(spec.port), '--duration', String(boundS(spec)), '--until-eof', ...tell]), { timeoutMs: (boundS(spec) + 10) * 1000, closeStdinWhen: finished, onStderr });
+    return runTrafgen(dst, ['recv', '--port', String(spec.port), '--duration', String(boundS(spec)), '--until-eof', ...tell], { timeoutMs: (boundS(spec) + 10) * 1000, closeStdinWhen: finished, onStderr });
   });
+  // Meanwhile every sender's agent starts, so each sender starts as soon as it is told.
+  const sendersReady = Promise.all([...new Set(specs.map((s) => s.src))].map((n) => trafgenReady(lab.node(n))));
+  sendersReady.catch(() => undefined);
   // If a receiver dies before it listens, say why instead of waiting for it.
   try {
     await Promise.all(
@@ -113,6 +118,7 @@ export async function runFlowSet(lab: StartedLab, specs: readonly FlowSpec[], du
         await Promise.race([listening[i]!.promise, died, late]).finally(() => clearTimeout(timer));
       }),
     );
+    await sendersReady;
   } catch (err) {
     sendersFinished();
     await Promise.allSettled(receiving);
@@ -129,7 +135,7 @@ export async function runFlowSet(lab: StartedLab, specs: readonly FlowSpec[], du
     if (spec.sizeBytes) args.push('--size', String(spec.sizeBytes));
     if (spec.srcPortBase) args.push('--src-port-base', String(spec.srcPortBase));
     if (during) args.push('--until-eof');
-    return src.exec(src.toolArgv(TRAFGEN, args), { timeoutMs: (spec.durationS + SENDER_START_MS / 1000 + 30) * 1000, ...(during ? { closeStdinWhen: stopped } : {}) });
+    return runTrafgen(src, args, { timeoutMs: (spec.durationS + SENDER_START_MS / 1000 + 30) * 1000, ...(during ? { closeStdinWhen: stopped } : {}) });
   });
   void Promise.allSettled(sending).then(() => setTimeout(sendersFinished, RECEIVER_GRACE_MS));
   const side = during?.({ startNs, stopStreams, flowing: flowing.map((f) => f.promise) });

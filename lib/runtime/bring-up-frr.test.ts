@@ -52,6 +52,9 @@ function standIn(fails: (argv: readonly string[]) => boolean, vtyshSays = { exit
     converse: () => {
       throw new Error('not used');
     },
+    openChannel: () => {
+      throw new Error('not used');
+    },
     processInfo: () => {
       throw new Error('not used');
     },

@@ -89,6 +89,9 @@ function standIn(node: string): NodeShell {
     converse: () => {
       throw new Error('not used');
     },
+    openChannel: () => {
+      throw new Error('not used');
+    },
     // As /proc has them: stat is one line, cmdline NUL-separated.
     processInfo: async (pid: number) => {
       const p = processes.get(pid);

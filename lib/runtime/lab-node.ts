@@ -5,7 +5,7 @@ import { LabError, UsageError } from '../errors.ts';
 import { basename, join } from 'node:path';
 import { waitFor } from '../wait-for.ts';
 import type { BackgroundProcess, FrrConfigProblem, NodeExecOptions, NodeHandle, NodeReader, StartedLab, TopologyData } from '../lab/started-lab.ts';
-import { keptConversation, type Conversation, type ExecResult } from '../exec.ts';
+import { keptConversation, type Conversation, type ExecResult, type LineChannel } from '../exec.ts';
 import { VtyClient, VtyRefused } from './vty-client.ts';
 import { toolScript } from './tool-script.ts';
 import type { LabNode } from '../model/topology.ts';
@@ -107,6 +107,10 @@ class LabNodeHandle implements NodeHandle {
 
   spawn(argv: readonly string[]): BackgroundProcess {
     return this.shell.spawn(argv);
+  }
+
+  openChannel(argv: readonly string[]): LineChannel {
+    return this.shell.openChannel(argv);
   }
 
   toolArgv(script: string, args: readonly string[]): string[] {

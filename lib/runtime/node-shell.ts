@@ -1,7 +1,7 @@
 // How a runtime runs a command inside one node: the only thing that differs between a
 // namespace (`ip netns exec`) and a container (`docker exec`) once the node exists. Bring-up
 // (lib/runtime/bring-up.ts) and node handles (lib/runtime/lab-node.ts) are written against it.
-import { ExecError, type Conversation, type ExecResult } from '../exec.ts';
+import { ExecError, type Conversation, type ExecResult, type LineChannel } from '../exec.ts';
 import type { BackgroundProcess, NodeExecOptions } from '../lab/started-lab.ts';
 
 export interface NodeShell {
@@ -12,6 +12,8 @@ export interface NodeShell {
   spawn(argv: readonly string[]): BackgroundProcess;
   /** Keep argv running inside the node, answering a line of output per line of input (exec.ts converse). */
   converse(argv: readonly string[]): Conversation;
+  /** Keep argv running inside the node, talking in lines both ways (exec.ts openLineChannel). */
+  openChannel(argv: readonly string[]): LineChannel;
   /**
    * /proc/PID/stat and /proc/PID/cmdline of the node's process `pid` (as the node numbers its
    * processes); undefined when there is no such process.

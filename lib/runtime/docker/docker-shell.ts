@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spawnBackground } from '../background.ts';
-import { converse, exec } from '../../exec.ts';
+import { converse, exec, openLineChannel } from '../../exec.ts';
 import { waitFor } from '../../wait-for.ts';
 import type { BackgroundProcess, NodeExecOptions } from '../../lab/started-lab.ts';
 import type { NodeShell, ProcessInfo } from '../node-shell.ts';
@@ -45,6 +45,11 @@ export class DockerShell implements NodeShell {
   /** Ends with the docker client: closing its stdin ends the program inside (EOF), as it does any program that reads stdin. */
   converse(argv: readonly string[]) {
     return converse(dockerExecArgv(this.container, argv, { interactive: true }));
+  }
+
+  /** Ends with the docker client, as converse does. */
+  openChannel(argv: readonly string[]) {
+    return openLineChannel(dockerExecArgv(this.container, argv, { interactive: true }));
   }
 
   /** The container has its own pid space: its /proc is read from inside, both files in one command (stat is one line). */

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { EnvironmentError, type Problem } from '../../errors.ts';
-import { converse, exec, execOk } from '../../exec.ts';
+import { converse, exec, execOk, openLineChannel } from '../../exec.ts';
 import { waitFor } from '../../wait-for.ts';
 import type { NodeExecOptions, StartedLab } from '../../lab/started-lab.ts';
 import { spawnBackground } from '../background.ts';
@@ -177,6 +177,10 @@ class NetnsShell implements NodeShell {
 
   converse(argv: readonly string[]) {
     return converse(inNamespace(this.ns, argv));
+  }
+
+  openChannel(argv: readonly string[]) {
+    return openLineChannel(inNamespace(this.ns, argv));
   }
 
   /** A namespace shares the host's pid space: its processes' files are read here, without starting anything in it. */
