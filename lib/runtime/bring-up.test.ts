@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseTopology } from '../topology/load.ts';
-import { interfaceBatch } from './bring-up.ts';
+import { interfaceBatch, sortedProblems } from './bring-up.ts';
 
 const topology = parseTopology(
   [
@@ -29,5 +29,13 @@ describe('interfaceBatch', () => {
 
   it('touches no interface of another node', () => {
     expect(interfaceBatch(topology, 'b')).not.toContain('eth2');
+  });
+});
+
+describe('sortedProblems', () => {
+  it('lists a refused line once, though two vtysh passes (every daemon, then bfdd after BGP) both refused it', () => {
+    const refused = { node: 'leaf2', file: '/lab/leaf2/frr.conf', line: 12, statement: 'frobnicate the widgets', message: '% Unknown command' };
+    const staticd = { node: 'leaf1', file: '/lab/leaf1/staticd.conf', daemon: 'staticd', line: 2, statement: 'frobnicate the gadgets', message: 'No such command' };
+    expect(sortedProblems([refused, staticd, { ...refused }])).toEqual([staticd, refused]);
   });
 });

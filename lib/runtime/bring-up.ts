@@ -91,7 +91,18 @@ export async function bringUp(ctx: BringUpContext): Promise<BroughtUp> {
   return { daemons, frrConfigProblems: sortedProblems(frrConfigProblems) };
 }
 
-const sortedProblems = (ps: FrrConfigProblem[]) => [...ps].sort((a, b) => a.node.localeCompare(b.node, 'en', { numeric: true }) || (a.line ?? 0) - (b.line ?? 0));
+/**
+ * Sorted, each once: a line of frr.conf that no daemon accepts is refused by every vtysh pass
+ * that reads the file, and a daemon started after BGP (bfdd) has the file applied again.
+ */
+export function sortedProblems(ps: readonly FrrConfigProblem[]): FrrConfigProblem[] {
+  const seen = new Set<string>();
+  const once = ps.filter((p) => {
+    const key = JSON.stringify([p.node, p.file, p.line, p.statement]);
+    return !seen.has(key) && seen.add(key);
+  });
+  return once.sort((a, b) => a.node.localeCompare(b.node, 'en', { numeric: true }) || (a.line ?? 0) - (b.line ?? 0));
+}
 
 /**
  * `ip -batch` input that brings a node's loopback and links up with their addresses: one
