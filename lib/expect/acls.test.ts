@@ -9,6 +9,7 @@ const vm = (name: string, sw: string, ip: string, groups: string[]): VmPort => (
 // The default lab's groups, trimmed: web takes tcp/80 from anywhere, db takes 5432 from web; both send anything.
 const OVERLAY: Overlay = {
   file: '/labs/dc/dc.overlay.yml',
+  providers: [],
   switches: [
     { name: 'web', subnet: '10.20.1.0/24', gateway: '10.20.1.1' },
     { name: 'db', subnet: '10.20.2.0/24', gateway: '10.20.2.1' },

@@ -31,9 +31,51 @@ export interface LogicalSwitch {
   gateway?: string;
 }
 
+/** A gateway chassis of a router's gateway port, and its priority: the highest claims the port, the next takes over. */
+export interface GatewayChassis {
+  /** A compute node (OVN chassis) linked to the provider network's external node. */
+  node: string;
+  priority: number;
+}
+
+/**
+ * A router's way out: its gateway port on a provider network, scheduled on gateway chassis
+ * (OVN's distributed gateway port with an HA chassis group), with source NAT for tenant subnets.
+ */
+export interface RouterGateway {
+  /** The provider network the port sits on. */
+  network: string;
+  /** The port's address on it, without prefix length: also the SNAT address. */
+  ip: string;
+  prefixLength: number;
+  /** Highest priority first; priorities differ. */
+  chassis: GatewayChassis[];
+  /** Switches (of this router) whose subnets leave with `ip` as their source. */
+  snat: string[];
+  /** OVN's `gateway_mtu` on the port: oversize packets towards it get ICMP "fragmentation needed". Undefined: not declared. */
+  mtu?: number;
+}
+
 export interface LogicalRouter {
   name: string;
   switches: string[];
+  gateway?: RouterGateway;
+}
+
+/**
+ * An external (provider) network: an L2 segment outside the overlay, reached through gateway
+ * chassis. In the lab it is the node that stands for the outside world (netproof.role:
+ * external), linked to each gateway chassis; that node's name is also the physical network
+ * name chassis map to their br-ex (ovn-bridge-mappings).
+ */
+export interface ProviderNetwork {
+  name: string;
+  /** e.g. 172.24.4.0/24 */
+  subnet: string;
+  /** The outside world's address on the network: the external node holds it, and routers' default routes point at it. */
+  gateway: string;
+  /** The topology node that stands for the outside world. */
+  node: string;
 }
 
 export interface VmPort {
@@ -51,6 +93,8 @@ export interface VmPort {
   iface: string;
   /** Security groups; none = no ACL filtering on this port (port security still pins its MAC and IP). */
   groups: string[];
+  /** Its floating IP on a provider network (OVN dnat_and_snat on its router), if it has one. */
+  floatingIp?: string;
 }
 
 export interface Overlay {
@@ -60,6 +104,7 @@ export interface Overlay {
   routers: LogicalRouter[];
   vms: VmPort[];
   groups: SecurityGroup[];
+  providers: ProviderNetwork[];
 }
 
 /** Labels the physical side of the overlay uses on topology nodes. */

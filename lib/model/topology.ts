@@ -13,13 +13,15 @@ export const TIER_LABEL = 'netproof.role';
 export const MAX_PATHS_LABEL = 'netproof.max-paths';
 
 /** Tiers that originate routes but never carry transit traffic. */
-export const NON_TRANSIT_TIERS = new Set(['host', 'compute', 'server', 'ovn-central', 'vm']);
+export const NON_TRANSIT_TIERS = new Set(['host', 'compute', 'server', 'ovn-central', 'vm', 'external']);
 /** Tiers that run FRR even without an FRR image (e.g. compute hosts with BGP to the host). */
 export const ROUTER_TIERS = new Set(['router', 'spine', 'leaf', 'border', 'superspine', 'compute', 'ovn-central']);
 /** Overlay tiers: OVN chassis (OVS + ovn-controller + FRR), the OVN central node, and VMs (plain namespaces on a chassis). */
 export const COMPUTE_TIER = 'compute';
 export const OVN_CENTRAL_TIER = 'ovn-central';
 export const VM_TIER = 'vm';
+/** The node that stands for the outside world on a provider network: a plain namespace set up by its exec lines. */
+export const EXTERNAL_TIER = 'external';
 
 export interface Bind {
   /** Absolute path on the machine running netproof. */

@@ -11,6 +11,7 @@ const port = (p: number) => ({ min: p, max: p });
 // The generated lab's overlay (netproof generate clos --vms-per-host 1, two hosts).
 const GENERATED: Overlay = {
   file: '/labs/g/g.overlay.yml',
+  providers: [],
   switches: [
     { name: 'web', subnet: '10.20.1.0/24', gateway: '10.20.1.1' },
     { name: 'db', subnet: '10.20.2.0/24', gateway: '10.20.2.1' },

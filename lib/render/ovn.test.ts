@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Overlay, SecurityRule, VmPort } from '../model/overlay.ts';
-import { aclDirection, aclMatch, portGroupName, renderAcls, renderNbCommands, routerPortName, switchRouterPortName } from './ovn.ts';
+import { aclDirection, aclMatch, portGroupName, renderAcls, renderNats, renderNbCommands, routerPortName, switchRouterPortName } from './ovn.ts';
 
 const vm = (name: string, sw: string, ip: string, mac: string, groups: string[] = []): VmPort => ({
   name,
@@ -20,6 +20,7 @@ const rule = (r: Partial<SecurityRule> & Pick<SecurityRule, 'direction'>): Secur
 /** The brief's example: two routed switches, an unrouted one, three groups (one without members or rules). */
 const OVERLAY: Overlay = {
   file: '/labs/t/t.overlay.yml',
+  providers: [],
   switches: [
     { name: 'web', subnet: '10.20.1.0/24', gateway: '10.20.1.1' },
     { name: 'db', subnet: '10.20.2.0/24', gateway: '10.20.2.1' },
@@ -195,5 +196,61 @@ describe('renderNbCommands', () => {
   it('refuses an overlay whose routed switch has no gateway (parseOverlay always sets it)', () => {
     const broken: Overlay = { ...OVERLAY, switches: OVERLAY.switches.map(({ gateway: _g, ...s }) => s) };
     expect(() => renderNbCommands(broken)).toThrow(/switch web joins a router but has no gateway/);
+  });
+});
+
+describe('north–south: provider network, gateway port, NAT', () => {
+  const NS: Overlay = {
+    ...OVERLAY,
+    providers: [{ name: 'public', subnet: '172.24.4.0/24', gateway: '172.24.4.1', node: 'ext' }],
+    routers: [
+      {
+        name: 'tenant',
+        switches: ['web', 'db'],
+        gateway: { network: 'public', ip: '172.24.4.10', prefixLength: 24, chassis: [{ node: 'host1', priority: 20 }, { node: 'host2', priority: 10 }], snat: ['web', 'db'], mtu: 1400 },
+      },
+    ],
+    vms: OVERLAY.vms.map((v) => (v.name === 'vm1' ? { ...v, floatingIp: '172.24.4.101' } : v)),
+  };
+
+  it('renders one SNAT per listed switch and one dnat_and_snat per floating IP, naming what declares each', () => {
+    expect(renderNats(NS)).toEqual([
+      { router: 'tenant', type: 'snat', externalIp: '172.24.4.10', logicalIp: '10.20.1.0/24', declaredBy: 'routers.tenant.gateway.snat (web)' },
+      { router: 'tenant', type: 'snat', externalIp: '172.24.4.10', logicalIp: '10.20.2.0/24', declaredBy: 'routers.tenant.gateway.snat (db)' },
+      { router: 'tenant', type: 'dnat_and_snat', externalIp: '172.24.4.101', logicalIp: '10.20.1.11', declaredBy: 'vms.vm1.floating-ip' },
+    ]);
+    expect(renderNats(OVERLAY)).toEqual([]);
+  });
+
+  it('creates the provider switch with its localnet port mapped to the external node before the router uses it', () => {
+    const cmds = renderNbCommands(NS).map((c) => c.join(' '));
+    const at = (s: string) => cmds.indexOf(s);
+    expect(at('--may-exist ls-add public')).toBeGreaterThanOrEqual(0);
+    expect(cmds).toContain('lsp-set-type ln-public localnet');
+    expect(cmds).toContain('lsp-set-addresses ln-public unknown');
+    expect(cmds).toContain('lsp-set-options ln-public network_name=ext');
+    expect(at('--may-exist ls-add public')).toBeLessThan(at('--may-exist lsp-add public lsp-public-tenant'));
+  });
+
+  it('schedules the gateway port on every declared chassis with its priority, routes out, sets gateway_mtu and the NAT', () => {
+    const cmds = renderNbCommands(NS).map((c) => c.join(' '));
+    expect(cmds).toEqual(
+      expect.arrayContaining([
+        '--may-exist lrp-add tenant lrp-tenant-public 02:01:ac:18:04:0a 172.24.4.10/24',
+        'lsp-set-options lsp-public-tenant router-port=lrp-tenant-public',
+        'lrp-set-gateway-chassis lrp-tenant-public host1 20',
+        'lrp-set-gateway-chassis lrp-tenant-public host2 10',
+        '--may-exist lr-route-add tenant 0.0.0.0/0 172.24.4.1',
+        'set Logical_Router_Port lrp-tenant-public options:gateway_mtu=1400',
+        '--may-exist lr-nat-add tenant snat 172.24.4.10 10.20.1.0/24',
+        '--may-exist lr-nat-add tenant dnat_and_snat 172.24.4.101 10.20.1.11',
+      ]),
+    );
+  });
+
+  it('sets no gateway_mtu when none is declared, and nothing north–south without a gateway', () => {
+    const noMtu: Overlay = { ...NS, routers: NS.routers.map((r) => ({ ...r, gateway: { ...r.gateway!, mtu: undefined } })) };
+    expect(renderNbCommands(noMtu).some((c) => c.join(' ').includes('gateway_mtu'))).toBe(false);
+    expect(renderNbCommands(OVERLAY).some((c) => c.includes('lrp-set-gateway-chassis') || c.includes('lr-nat-add'))).toBe(false);
   });
 });

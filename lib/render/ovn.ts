@@ -11,7 +11,7 @@
 // joins np_drop, whose two ACLs at priority 1001 drop all IPv4/IPv6; each rule is an
 // allow-related ACL at 1002 on its group's port group. A VM without groups has no ACLs.
 import { routerPortMac } from '../topology/load-overlay.ts';
-import { OVN_NB_PORT, OVN_SB_PORT, type LogicalRouter, type Overlay, type SecurityRule, type VmPort } from '../model/overlay.ts';
+import { OVN_NB_PORT, OVN_SB_PORT, type LogicalRouter, type Overlay, type ProviderNetwork, type SecurityRule, type VmPort } from '../model/overlay.ts';
 
 export const DROP_PORT_GROUP = 'np_drop';
 export const DROP_PRIORITY = 1001;
@@ -30,6 +30,11 @@ export function vmPortAddress(vm: Pick<VmPort, 'mac' | 'ip'>): string {
 /** The router's port on a switch. */
 export function routerPortName(router: string, sw: string): string {
   return `lrp-${router}-${sw}`;
+}
+
+/** A provider network's localnet port: where its logical switch meets the physical network on a chassis' br-ex. */
+export function localnetPortName(network: string): string {
+  return `ln-${network}`;
 }
 
 /** The switch's port that patches it to the router. */
@@ -86,6 +91,74 @@ function routerCommands(overlay: Overlay, r: LogicalRouter): string[][] {
   return cmds;
 }
 
+/**
+ * A provider network as a logical switch with a localnet port; the physical network name is
+ * the external node's, which chassis linked to it map to their br-ex (ovn-bridge-mappings).
+ */
+function providerCommands(p: ProviderNetwork): string[][] {
+  const ln = localnetPortName(p.name);
+  return [
+    ['--may-exist', 'ls-add', p.name],
+    ['--may-exist', 'lsp-add', p.name, ln],
+    ['lsp-set-type', ln, 'localnet'],
+    ['lsp-set-addresses', ln, 'unknown'],
+    ['lsp-set-options', ln, `network_name=${p.node}`],
+  ];
+}
+
+/** A NAT rule as the overlay declares it on a router: what `lr-nat-add` creates and `lr-nat-list` shows. */
+export interface DeclaredNat {
+  router: string;
+  type: 'snat' | 'dnat_and_snat';
+  externalIp: string;
+  /** A tenant subnet for snat; a VM's address for dnat_and_snat. */
+  logicalIp: string;
+  /** What declares it, for messages: `routers.tenant.gateway.snat (web)`, `vms.vm1.floating-ip`. */
+  declaredBy: string;
+}
+
+/** The NAT rules of the overlay: each router's SNAT per listed switch, then one dnat_and_snat per floating IP. */
+export function renderNats(overlay: Overlay): DeclaredNat[] {
+  const nats: DeclaredNat[] = [];
+  for (const r of overlay.routers) {
+    if (!r.gateway) continue;
+    for (const sw of r.gateway.snat) {
+      const subnet = overlay.switches.find((s) => s.name === sw)!.subnet;
+      nats.push({ router: r.name, type: 'snat', externalIp: r.gateway.ip, logicalIp: subnet, declaredBy: `routers.${r.name}.gateway.snat (${sw})` });
+    }
+    for (const vm of overlay.vms) {
+      if (vm.floatingIp && r.switches.includes(vm.switch)) nats.push({ router: r.name, type: 'dnat_and_snat', externalIp: vm.floatingIp, logicalIp: vm.ip, declaredBy: `vms.${vm.name}.floating-ip` });
+    }
+  }
+  return nats;
+}
+
+/**
+ * A router's gateway port on its provider network, scheduled on the declared gateway chassis
+ * (OVN builds the HA chassis group from them), the default route to the outside world's
+ * address, gateway_mtu if declared, and its NAT rules. Centralised NAT: floating IPs carry no
+ * logical_port/external_mac, so all north–south traffic goes through the active gateway.
+ */
+function gatewayCommands(overlay: Overlay, r: LogicalRouter): string[][] {
+  const g = r.gateway;
+  if (!g) return [];
+  const provider = overlay.providers.find((p) => p.name === g.network)!;
+  const lrp = routerPortName(r.name, g.network);
+  const lsp = switchRouterPortName(g.network, r.name);
+  const cmds: string[][] = [
+    ['--may-exist', 'lrp-add', r.name, lrp, routerPortMac(g.ip), `${g.ip}/${g.prefixLength}`],
+    ['--may-exist', 'lsp-add', g.network, lsp],
+    ['lsp-set-type', lsp, 'router'],
+    ['lsp-set-addresses', lsp, 'router'],
+    ['lsp-set-options', lsp, `router-port=${lrp}`],
+    ...g.chassis.map((c) => ['lrp-set-gateway-chassis', lrp, c.node, String(c.priority)]),
+    ['--may-exist', 'lr-route-add', r.name, '0.0.0.0/0', provider.gateway],
+  ];
+  if (g.mtu !== undefined) cmds.push(['set', 'Logical_Router_Port', lrp, `options:gateway_mtu=${g.mtu}`]);
+  for (const n of renderNats(overlay).filter((x) => x.router === r.name)) cmds.push(['--may-exist', 'lr-nat-add', r.name, n.type, n.externalIp, n.logicalIp]);
+  return cmds;
+}
+
 /** An ACL as the overlay declares it on a port group: what `acl-add` creates and `list ACL` shows. */
 export interface DeclaredAcl {
   portGroup: string;
@@ -123,7 +196,8 @@ export function renderNbCommands(overlay: Overlay): string[][] {
     const address = vmPortAddress(vm);
     cmds.push(['--may-exist', 'lsp-add', vm.switch, vm.name], ['lsp-set-addresses', vm.name, address], ['lsp-set-port-security', vm.name, address]);
   }
-  for (const r of overlay.routers) cmds.push(...routerCommands(overlay, r));
+  for (const p of overlay.providers) cmds.push(...providerCommands(p));
+  for (const r of overlay.routers) cmds.push(...routerCommands(overlay, r), ...gatewayCommands(overlay, r));
 
   // Port groups first: a rule may name another group's address set ($pg_<group>_ip4).
   for (const g of overlay.groups) {

@@ -182,6 +182,7 @@ describe('parseOverlay: a valid intent', () => {
       routers: [],
       vms: [],
       groups: [],
+      providers: [],
     });
   });
 });
@@ -575,5 +576,120 @@ describe('loadOverlay', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('parseOverlay: north–south (provider networks, gateways, floating IPs)', () => {
+  /** TOPO plus an external node linked to both compute hosts, and a third compute host not linked to it. */
+  const NS_TOPO = topology({
+    nodes: ['ext: { labels: { netproof.role: external } }', 'compute3: { labels: { netproof.role: compute } }'],
+    links: ['["ext:eth1", "compute1:ext"]', '["compute2:ext", "ext:eth2"]'],
+  });
+  const ns = (gateway: string[], opts: { vm1?: string; provider?: string[] } = {}) =>
+    doc(
+      'provider-networks:',
+      ...(opts.provider ?? ['  public: { subnet: 172.24.4.0/24, gateway: 172.24.4.1, node: ext }']),
+      ...PLAIN_SWITCHES,
+      'routers:',
+      '  tenant:',
+      '    switches: [web, db]',
+      ...gateway,
+      'vms:',
+      `  vm1: { switch: web, ip: 10.20.1.11${opts.vm1 ?? ''} }`,
+      '  vm2: { switch: db, ip: 10.20.2.12 }',
+    );
+  const GATEWAY = ['    gateway:', '      network: public', '      ip: 172.24.4.10', '      chassis: { compute2: 10, compute1: 20 }', '      snat: [web, db]', '      mtu: 1400'];
+
+  it('reads the provider network, the gateway (chassis highest priority first) and the floating IP', () => {
+    const o = parseOverlay(ns(GATEWAY, { vm1: ', floating-ip: 172.24.4.101' }), FILE, NS_TOPO);
+    expect(o.providers).toEqual([{ name: 'public', subnet: '172.24.4.0/24', gateway: '172.24.4.1', node: 'ext' }]);
+    expect(o.routers[0]!.gateway).toEqual({
+      network: 'public',
+      ip: '172.24.4.10',
+      prefixLength: 24,
+      chassis: [
+        { node: 'compute1', priority: 20 },
+        { node: 'compute2', priority: 10 },
+      ],
+      snat: ['web', 'db'],
+      mtu: 1400,
+    });
+    expect(o.vms.find((v) => v.name === 'vm1')!.floatingIp).toBe('172.24.4.101');
+    expect(o.vms.find((v) => v.name === 'vm2')).not.toHaveProperty('floatingIp');
+  });
+
+  it('leaves gateway_mtu undeclared when mtu is left out', () => {
+    expect(parseOverlay(ns(GATEWAY.filter((l) => !l.includes('mtu'))), FILE, NS_TOPO).routers[0]!.gateway).not.toHaveProperty('mtu');
+  });
+
+  it('two gateway chassis at the same priority', () => {
+    const text = ns(GATEWAY.map((l) => l.replace('compute1: 20', 'compute1: 10')));
+    expect(onlyProblem(text, 'routers.tenant.gateway.chassis.compute1', 'compute1: 10', 0, NS_TOPO).message).toMatch(/priority 10, as compute2 does/);
+  });
+
+  it('a gateway chassis not linked to the provider network’s node, and one that is no compute node', () => {
+    const text = ns(GATEWAY.map((l) => l.replace('compute2: 10', 'compute3: 10, leaf1: 5')));
+    const problems = problemsOf(text, NS_TOPO);
+    expect(problemAt(problems, 'routers.tenant.gateway.chassis.compute3').message).toMatch(/no link to ext/);
+    expect(problemAt(problems, 'routers.tenant.gateway.chassis.leaf1').message).toMatch(/names no compute node/);
+  });
+
+  it.each([
+    ['0', /outside 1\.\.32767/],
+    ['40000', /outside 1\.\.32767/],
+  ])('priority %s', (priority, message) => {
+    const text = ns(GATEWAY.map((l) => l.replace('compute1: 20', `compute1: ${priority}`)));
+    expect(onlyProblem(text, 'routers.tenant.gateway.chassis.compute1', `compute1: ${priority}`, 0, NS_TOPO).message).toMatch(message);
+  });
+
+  it.each([
+    ['172.24.5.10', /outside 172\.24\.4\.0\/24/],
+    ['172.24.4.1', /provider network's own gateway/],
+    ['172.24.4.0', /network address/],
+    ['172.24.4.10/24', /prefix length/],
+  ])('gateway ip %s', (ip, message) => {
+    const text = ns(GATEWAY.map((l) => l.replace('ip: 172.24.4.10', `ip: ${ip}`)));
+    expect(onlyProblem(text, 'routers.tenant.gateway.ip', `ip: ${ip}`, 0, NS_TOPO).message).toMatch(message);
+  });
+
+  it('an unknown provider network lists the defined ones', () => {
+    const p = onlyProblem(ns(GATEWAY.map((l) => l.replace('network: public', 'network: outside'))), 'routers.tenant.gateway.network', 'network: outside', 0, NS_TOPO);
+    expect(p.fix).toMatch(/public/);
+  });
+
+  it('snat naming a switch the router does not join', () => {
+    const text = ns(GATEWAY.map((l) => l.replace('snat: [web, db]', 'snat: [web, lone]')));
+    expect(onlyProblem(text, 'routers.tenant.gateway.snat[1]', 'lone', 0, NS_TOPO).message).toMatch(/does not join/);
+  });
+
+  it('a provider network whose node is not external, or overlaps a tenant switch', () => {
+    const text = ns(GATEWAY, { provider: ['  public: { subnet: 10.20.0.0/16, gateway: 10.20.0.1, node: leaf1 }'] });
+    const problems = problemsOf(text, NS_TOPO);
+    expect(problemAt(problems, 'provider-networks.public.subnet').message).toMatch(/overlaps switch web/);
+    expect(problemAt(problems, 'provider-networks.public.node').message).toMatch(/does not stand for the outside world/);
+    // The gateway then names a network that is reported already.
+    expect(problemAt(problems, 'routers.tenant.gateway.network').message).toMatch(/invalid \(reported there\)/);
+  });
+
+  it('a provider gateway outside its subnet', () => {
+    const text = ns(GATEWAY, { provider: ['  public: { subnet: 172.24.4.0/24, gateway: 172.24.9.1, node: ext }'] });
+    expect(problemAt(problemsOf(text, NS_TOPO), 'provider-networks.public.gateway').message).toMatch(/outside 172\.24\.4\.0\/24/);
+  });
+
+  it.each([
+    ['172.24.4.10', /router tenant's gateway address/],
+    ['172.24.4.1', /provider network public's gateway/],
+    ['10.20.1.200', /outside 172\.24\.4\.0\/24/],
+  ])('floating-ip %s', (fip, message) => {
+    expect(onlyProblem(ns(GATEWAY, { vm1: `, floating-ip: ${fip}` }), 'vms.vm1.floating-ip', `floating-ip: ${fip}`, 0, NS_TOPO).message).toMatch(message);
+  });
+
+  it('a floating IP behind a router without a gateway', () => {
+    expect(onlyProblem(ns([], { vm1: ', floating-ip: 172.24.4.101' }), 'vms.vm1.floating-ip', 'floating-ip', 0, NS_TOPO).message).toMatch(/has no gateway/);
+  });
+
+  it('an unknown gateway field, listing the allowed ones', () => {
+    const p = onlyProblem(ns([...GATEWAY, '      failback: true']), 'routers.tenant.gateway.failback', 'failback', 0, NS_TOPO);
+    expect(p.fix).toMatch(/network, ip, chassis, snat, mtu/);
   });
 });

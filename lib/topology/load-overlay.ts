@@ -6,10 +6,10 @@ import { resolve as resolvePath } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { Address4 } from 'ip-address';
 import { InvalidInputError } from '../errors.ts';
-import { COMPUTE_TIER, linkLabel, TIER_LABEL, VM_TIER, type LabNode, type Topology } from '../model/topology.ts';
+import { COMPUTE_TIER, EXTERNAL_TIER, linkLabel, TIER_LABEL, VM_TIER, type LabNode, type Topology } from '../model/topology.ts';
 import { fieldName, type Source } from './source.ts';
 import { checkShapeWith, openSidecar, readSidecar, sidecarFileFor, type Path, type Report } from './sidecar.ts';
-import type { LogicalRouter, LogicalSwitch, Overlay, Protocol, SecurityGroup, SecurityRule, VmPort } from '../model/overlay.ts';
+import type { LogicalRouter, LogicalSwitch, Overlay, Protocol, ProviderNetwork, RouterGateway, SecurityGroup, SecurityRule, VmPort } from '../model/overlay.ts';
 
 /** Switch and router names: they become parts of OVN port names (`lrp-ROUTER-SWITCH`). */
 export const SWITCH_NAME = /^[a-z][a-z0-9-]{0,30}$/;
@@ -21,6 +21,8 @@ export const MIN_VM_MTU = 576;
 export const MAX_VM_MTU = 9000;
 export const MIN_SUBNET_PREFIX = 8;
 export const MAX_SUBNET_PREFIX = 30;
+/** OVN's Gateway_Chassis priority range (ovn-nb(5)). */
+export const MAX_GATEWAY_PRIORITY = 32767;
 
 
 interface RawRule {
@@ -31,10 +33,19 @@ interface RawRule {
   'remote-group'?: string;
 }
 
+interface RawGateway {
+  network: string;
+  ip: string;
+  chassis: Record<string, number>;
+  snat?: string[];
+  mtu?: number;
+}
+
 interface RawOverlay {
+  'provider-networks'?: Record<string, { subnet: string; gateway: string; node: string }>;
   switches?: Record<string, { subnet: string }>;
-  routers?: Record<string, { switches: string[] }>;
-  vms?: Record<string, { switch: string; ip: string; mac?: string; mtu?: number; groups?: string[] }>;
+  routers?: Record<string, { switches: string[]; gateway?: RawGateway }>;
+  vms?: Record<string, { switch: string; ip: string; mac?: string; mtu?: number; groups?: string[]; 'floating-ip'?: string }>;
   'security-groups'?: Record<string, RawRule[]>;
 }
 
@@ -51,9 +62,31 @@ const ruleSchema = {
   additionalProperties: false,
 } as const;
 
+const gatewaySchema = {
+  type: 'object',
+  required: ['network', 'ip', 'chassis'],
+  properties: {
+    network: { type: 'string' },
+    ip: { type: 'string' },
+    chassis: { type: 'object', minProperties: 1, additionalProperties: { type: 'integer' } },
+    snat: { type: 'array', items: { type: 'string' } },
+    mtu: { type: 'integer' },
+  },
+  additionalProperties: false,
+} as const;
+
 export const overlaySchema = {
   type: 'object',
   properties: {
+    'provider-networks': {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        required: ['subnet', 'gateway', 'node'],
+        properties: { subnet: { type: 'string' }, gateway: { type: 'string' }, node: { type: 'string' } },
+        additionalProperties: false,
+      },
+    },
     switches: {
       type: 'object',
       additionalProperties: { type: 'object', required: ['subnet'], properties: { subnet: { type: 'string' } }, additionalProperties: false },
@@ -63,7 +96,7 @@ export const overlaySchema = {
       additionalProperties: {
         type: 'object',
         required: ['switches'],
-        properties: { switches: { type: 'array', minItems: 1, items: { type: 'string' } } },
+        properties: { switches: { type: 'array', minItems: 1, items: { type: 'string' } }, gateway: gatewaySchema },
         additionalProperties: false,
       },
     },
@@ -78,6 +111,7 @@ export const overlaySchema = {
           mac: { type: 'string' },
           mtu: { type: 'integer' },
           groups: { type: 'array', items: { type: 'string' } },
+          'floating-ip': { type: 'string' },
         },
         additionalProperties: false,
       },
@@ -112,10 +146,13 @@ export function parseOverlay(text: string, file: string, topology: Topology): Ov
   const switches = checkSwitches(raw, report);
   const routers = checkRouters(raw, switches, report);
   const groups = checkGroups(raw, report);
+  const providers = checkProviders(raw, topology, switches, report);
+  checkGateways(raw, routers, providers, topology, report);
   const vms = checkVms(raw, topology, switches, new Set(groups.map((g) => g.name)), report);
+  checkFloatingIps(raw, vms, routers, providers, report);
 
   if (problems.length) throw new InvalidInputError(problems);
-  return { file, switches: [...switches.values()].map((s) => s.sw), routers, vms, groups };
+  return { file, switches: [...switches.values()].map((s) => s.sw), routers, vms, groups, providers: [...providers.values()].map((p) => p.net) };
 }
 
 // ---------------------------------------------------------------- shape
@@ -126,15 +163,24 @@ function checkShape(src: Source, report: Report): boolean {
 
 // What to write, by the field's place in the document: the first matching pattern wins.
 const FIELD_HINTS: [RegExp, string][] = [
-  [/^$/, 'write the overlay as a mapping with the keys switches, routers, vms and security-groups'],
+  [/^$/, 'write the overlay as a mapping with the keys provider-networks, switches, routers, vms and security-groups'],
+  [/^provider-networks$/, 'write provider-networks as a mapping: provider-networks: { public: { subnet: 172.24.4.0/24, gateway: 172.24.4.1, node: ext } }'],
+  [/^provider-networks\.[^.]+$/, 'write each provider network as { subnet: 172.24.4.0/24, gateway: 172.24.4.1, node: ext }'],
+  [/^provider-networks\.[^.]+\.(subnet|gateway|node)$/, 'write it as a plain string'],
+  [/^routers\.[^.]+\.gateway$/, 'write the gateway as { network: public, ip: 172.24.4.10, chassis: { host1: 20, host2: 10 }, snat: [web], mtu: 1400 }'],
+  [/^routers\.[^.]+\.gateway\.chassis/, `map each gateway chassis to its priority (1–${MAX_GATEWAY_PRIORITY}, highest is active), e.g. chassis: { host1: 20, host2: 10 }`],
+  [/^routers\.[^.]+\.gateway\.snat/, 'list the router\'s switches whose subnets leave through the gateway with its address, e.g. snat: [web, db]'],
+  [/^routers\.[^.]+\.gateway\.mtu$/, `write the gateway MTU in bytes as a whole number between ${MIN_VM_MTU} and ${MAX_VM_MTU}`],
+  [/^routers\.[^.]+\.gateway\.(network|ip)$/, 'write it as a plain string'],
+  [/^vms\.[^.]+\.floating-ip$/, 'write the floating IP as a plain address on a provider network, e.g. 172.24.4.101'],
   [/^switches$/, 'write switches as a mapping: switches: { web: { subnet: 10.20.1.0/24 } }'],
   [/^switches\.[^.]+$/, 'write each switch as { subnet: 10.20.1.0/24 }'],
   [/^switches\.[^.]+\.subnet$/, 'write the subnet as an IPv4 CIDR, e.g. 10.20.1.0/24'],
   [/^routers$/, 'write routers as a mapping: routers: { tenant: { switches: [web, db] } }'],
-  [/^routers\.[^.]+$/, 'write each router as { switches: [web, db] }'],
+  [/^routers\.[^.]+$/, 'write each router as { switches: [web, db] } (optional: gateway)'],
   [/^routers\.[^.]+\.switches/, 'list the switch names the router joins, e.g. switches: [web, db]'],
   [/^vms$/, 'write vms as a mapping: vms: { vm1: { switch: web, ip: 10.20.1.11 } }'],
-  [/^vms\.[^.]+$/, 'write each VM as { switch: web, ip: 10.20.1.11 } (optional: mac, mtu, groups)'],
+  [/^vms\.[^.]+$/, 'write each VM as { switch: web, ip: 10.20.1.11 } (optional: mac, mtu, groups, floating-ip)'],
   [/^vms\.[^.]+\.(switch|ip|mac)$/, 'write it as a plain string'],
   [/^vms\.[^.]+\.mtu$/, `write the MTU in bytes as a whole number between ${MIN_VM_MTU} and ${MAX_VM_MTU}`],
   [/^vms\.[^.]+\.groups/, 'list security-group names, e.g. groups: [web]'],
@@ -167,6 +213,8 @@ function describeAjvError(err: ErrorObject, path: Path): { message: string; fix:
       return { message: `must be ${String(err.params.type).split(',').join(' or ')}`, fix: hintFor(path) };
     case 'enum':
       return { message: `must be one of ${(err.params.allowedValues as unknown[]).join(', ')}`, fix: hintFor(path) };
+    case 'minProperties':
+      return { message: `must name at least ${err.params.limit} entr${err.params.limit === 1 ? 'y' : 'ies'}`, fix: hintFor(path) };
     case 'minItems':
       return { message: `must list at least ${err.params.limit} item${err.params.limit === 1 ? '' : 's'}`, fix: hintFor(path) };
     default:
@@ -178,6 +226,8 @@ function describeAjvError(err: ErrorObject, path: Path): { message: string; fix:
 function knownKeysAt(path: Path): Record<string, unknown> {
   if (path.length === 0) return overlaySchema.properties;
   const top = path[0];
+  if (top === 'provider-networks') return overlaySchema.properties['provider-networks'].additionalProperties.properties;
+  if (top === 'routers' && path[2] === 'gateway') return gatewaySchema.properties;
   if (top === 'switches') return overlaySchema.properties.switches.additionalProperties.properties;
   if (top === 'routers') return overlaySchema.properties.routers.additionalProperties.properties;
   if (top === 'vms') return overlaySchema.properties.vms.additionalProperties.properties;
@@ -299,6 +349,176 @@ function checkRouters(raw: RawOverlay, switches: Map<string, CheckedSwitch>, rep
     routers.push({ name, switches: joined });
   }
   return routers;
+}
+
+// ---------------------------------------------------------------- provider networks and gateways
+
+interface CheckedProvider {
+  net: ProviderNetwork;
+  cidr: Cidr;
+}
+
+/** An address in `c` that is neither its network nor its broadcast address, or why not. */
+function hostAddressProblem(ip: string, c: Cidr, subnet: string): string | undefined {
+  if (!isPlainIp4(ip)) return ip.includes('/') ? `"${ip}" has a prefix length (write the address alone)` : `"${ip}" is not an IPv4 address`;
+  if (!new Address4(ip).isInSubnet(c.addr)) return `${ip} is outside ${subnet}`;
+  if (ip === c.network || ip === c.addr.endAddress().correctForm()) return `${ip} is the ${ip === c.network ? 'network' : 'broadcast'} address of ${subnet}`;
+  return undefined;
+}
+
+function checkProviders(raw: RawOverlay, topology: Topology, switches: Map<string, CheckedSwitch>, report: Report): Map<string, CheckedProvider> {
+  const out = new Map<string, CheckedProvider>();
+  const externals = topology.nodes.filter((n) => n.tier === EXTERNAL_TIER).map((n) => n.name);
+  for (const [name, p] of Object.entries(raw['provider-networks'] ?? {})) {
+    const at: Path = ['provider-networks', name];
+    let ok = true;
+    if (!SWITCH_NAME.test(name) || switches.has(name)) {
+      ok = false;
+      report(at, switches.has(name) ? `provider network "${name}" has the name of a tenant switch (both become OVN logical switches)` : `provider network name "${name}" cannot be used in OVN port names`, 'use 1–31 characters: lower-case letters, digits and -, starting with a letter, and no tenant switch\'s name');
+    }
+    const cidr = parseCidr(p.subnet);
+    if ('error' in cidr) {
+      report([...at, 'subnet'], `subnet ${cidr.error}`, cidr.fix);
+      continue;
+    }
+    if (cidr.prefix < MIN_SUBNET_PREFIX || cidr.prefix > MAX_SUBNET_PREFIX) {
+      report([...at, 'subnet'], `subnet ${p.subnet} has prefix length /${cidr.prefix}`, `use a prefix length between /${MIN_SUBNET_PREFIX} and /${MAX_SUBNET_PREFIX}`);
+      continue;
+    }
+    const clash = [...switches.values(), ...out.values()].find((o) => o.cidr && (o.cidr.addr.isInSubnet(cidr.addr) || cidr.addr.isInSubnet(o.cidr.addr)));
+    if (clash) {
+      ok = false;
+      const what = 'sw' in clash ? `switch ${clash.sw.name} (${clash.sw.subnet})` : `provider network ${clash.net.name} (${clash.net.subnet})`;
+      report([...at, 'subnet'], `subnet ${p.subnet} overlaps ${what}`, 'give the provider network a subnet of its own');
+    }
+    const bad = hostAddressProblem(p.gateway, cidr, p.subnet);
+    if (bad) {
+      ok = false;
+      report([...at, 'gateway'], `gateway ${bad}`, `write the outside world's address on ${p.subnet} (the external node holds it), e.g. ${cidr.addr.startAddress().offset(1).correctForm()}`);
+    }
+    const node = topology.nodes.find((n) => n.name === p.node);
+    if (!node || node.tier !== EXTERNAL_TIER) {
+      ok = false;
+      report(
+        [...at, 'node'],
+        node ? `node ${p.node} does not stand for the outside world: it ${tierText(node)}` : `names no node of the topology ${topology.file}`,
+        externals.length ? `use one of the external nodes: ${externals.join(', ')}` : `add a node with labels: { ${TIER_LABEL}: ${EXTERNAL_TIER} } linked to each gateway chassis, holding ${p.gateway} (its exec lines set it up)`,
+      );
+    }
+    if (ok) out.set(name, { net: { name, subnet: p.subnet, gateway: p.gateway, node: p.node }, cidr });
+  }
+  return out;
+}
+
+/** Compute nodes linked to `external` by a topology link: the chassis that can carry its provider network. */
+function chassisLinkedTo(topology: Topology, external: string): Set<string> {
+  const tiers = new Map(topology.nodes.map((n) => [n.name, n.tier]));
+  const linked = new Set<string>();
+  for (const l of topology.links) {
+    const [a, b] = l.endpoints;
+    if (a.node === external && tiers.get(b.node) === COMPUTE_TIER) linked.add(b.node);
+    if (b.node === external && tiers.get(a.node) === COMPUTE_TIER) linked.add(a.node);
+  }
+  return linked;
+}
+
+function checkGateways(raw: RawOverlay, routers: LogicalRouter[], providers: Map<string, CheckedProvider>, topology: Topology, report: Report): void {
+  const ipOwner = new Map<string, string>();
+  for (const router of routers) {
+    const g = raw.routers?.[router.name]?.gateway;
+    if (!g) continue;
+    const at: Path = ['routers', router.name, 'gateway'];
+    let ok = true;
+    const provider = providers.get(g.network);
+    if (!provider) {
+      ok = false;
+      const defined = Object.keys(raw['provider-networks'] ?? {});
+      report([...at, 'network'], defined.includes(g.network) ? `provider network ${g.network} is invalid (reported there)` : `names unknown provider network "${g.network}"`, knownList(defined, 'provider network', 'provider-networks'));
+    } else {
+      const bad = hostAddressProblem(g.ip, provider.cidr, provider.net.subnet);
+      if (bad || g.ip === provider.net.gateway) {
+        ok = false;
+        report([...at, 'ip'], bad ? `ip ${bad}` : `ip ${g.ip} is the provider network's own gateway (the outside world's address)`, `use a free address in ${provider.net.subnet}`);
+      } else if (ipOwner.has(g.ip)) {
+        ok = false;
+        report([...at, 'ip'], `ip ${g.ip} is already router ${ipOwner.get(g.ip)}'s gateway address`, 'give every router its own gateway address');
+      } else ipOwner.set(g.ip, router.name);
+    }
+
+    const linked = provider ? chassisLinkedTo(topology, provider.net.node) : new Set<string>();
+    const computes = topology.nodes.filter((n) => n.tier === COMPUTE_TIER).map((n) => n.name);
+    const chassis = Object.entries(g.chassis).map(([node, priority]) => ({ node, priority }));
+    for (const c of chassis) {
+      const path: Path = [...at, 'chassis', c.node];
+      if (!computes.includes(c.node)) {
+        ok = false;
+        report(path, `names no ${COMPUTE_TIER} node (an OVN chassis) of the topology ${topology.file}`, `use compute nodes linked to ${provider?.net.node ?? 'the external node'}${linked.size ? `: ${[...linked].join(', ')}` : ''}`);
+      } else if (provider && !linked.has(c.node)) {
+        ok = false;
+        report(path, `chassis ${c.node} has no link to ${provider.net.node}, the node of provider network ${provider.net.name}: it could not carry the gateway`, `link ${c.node} to ${provider.net.node} in ${topology.file}${linked.size ? `, or use ${[...linked].join(', ')}` : ''}`);
+      }
+      if (c.priority < 1 || c.priority > MAX_GATEWAY_PRIORITY) {
+        ok = false;
+        report(path, `priority ${c.priority} is outside 1..${MAX_GATEWAY_PRIORITY}`, `use a priority from 1 to ${MAX_GATEWAY_PRIORITY}; the highest is the active gateway`);
+      }
+    }
+    const byPriority = new Map<number, string>();
+    for (const c of chassis) {
+      const same = byPriority.get(c.priority);
+      if (same !== undefined) {
+        ok = false;
+        report([...at, 'chassis', c.node], `has priority ${c.priority}, as ${same} does: which chassis is active would be OVN's arbitrary choice`, 'give every gateway chassis its own priority');
+      } else byPriority.set(c.priority, c.node);
+    }
+
+    const snat: string[] = [];
+    (g.snat ?? []).forEach((sw, i) => {
+      if (!router.switches.includes(sw)) {
+        ok = false;
+        report([...at, 'snat', i], `names switch "${sw}", which router ${router.name} does not join`, `list switches of ${router.name}: ${router.switches.join(', ')}`);
+      } else if (snat.includes(sw)) {
+        ok = false;
+        report([...at, 'snat', i], `lists switch ${sw} twice`, 'list each switch once');
+      } else snat.push(sw);
+    });
+    if (g.mtu !== undefined && (g.mtu < MIN_VM_MTU || g.mtu > MAX_VM_MTU)) {
+      ok = false;
+      report([...at, 'mtu'], `mtu ${g.mtu} is outside ${MIN_VM_MTU}..${MAX_VM_MTU}`, `use the provider network's MTU, between ${MIN_VM_MTU} and ${MAX_VM_MTU} bytes`);
+    }
+    if (ok && provider) {
+      const gateway: RouterGateway = { network: g.network, ip: g.ip, prefixLength: provider.cidr.prefix, chassis: chassis.sort((a, b) => b.priority - a.priority), snat };
+      if (g.mtu !== undefined) gateway.mtu = g.mtu;
+      router.gateway = gateway;
+    }
+  }
+}
+
+function checkFloatingIps(raw: RawOverlay, vms: VmPort[], routers: LogicalRouter[], providers: Map<string, CheckedProvider>, report: Report): void {
+  const taken = new Map<string, string>(routers.flatMap((r) => (r.gateway ? [[r.gateway.ip, `router ${r.name}'s gateway address`] as const] : [])));
+  for (const p of providers.values()) taken.set(p.net.gateway, `provider network ${p.net.name}'s gateway`);
+  for (const vm of vms) {
+    const fip = raw.vms?.[vm.name]?.['floating-ip'];
+    if (fip === undefined) continue;
+    const at: Path = ['vms', vm.name, 'floating-ip'];
+    const router = routers.find((r) => r.switches.includes(vm.switch));
+    if (!router?.gateway) {
+      report(at, router ? `router ${router.name} (of switch ${vm.switch}) has no gateway, so no floating IP can reach ${vm.name}` : `switch ${vm.switch} joins no router, so no floating IP can reach ${vm.name}`, router ? `declare routers.${router.name}.gateway on a provider network` : `join ${vm.switch} to a router with a gateway`);
+      continue;
+    }
+    const provider = providers.get(router.gateway.network)!;
+    const bad = hostAddressProblem(fip, provider.cidr, provider.net.subnet);
+    if (bad) {
+      report(at, `floating-ip ${bad}`, `use a free address in ${provider.net.subnet}, the subnet of provider network ${provider.net.name} where router ${router.name}'s gateway sits`);
+      continue;
+    }
+    const owner = taken.get(fip);
+    if (owner !== undefined) {
+      report(at, `floating-ip ${fip} is already ${owner}`, 'give every VM its own floating IP');
+      continue;
+    }
+    taken.set(fip, `VM ${vm.name}'s floating IP`);
+    vm.floatingIp = fip;
+  }
 }
 
 // ---------------------------------------------------------------- security groups
