@@ -4,7 +4,7 @@ import { OVN_ADDRESS_LABEL, OVN_SB_PORT, TEP_LABEL } from '../model/overlay.ts';
 import { renderClab } from '../render/clab.ts';
 import { parseTopology } from '../topology/load.ts';
 import type { Topology } from '../model/topology.ts';
-import { macFor, overlayTopologyProblems, planOverlayNodes } from './chassis.ts';
+import { macFor, overlayTopologyProblems, planOverlayNodes, sendingEndsOf } from './chassis.ts';
 import { planClos } from './clos.ts';
 
 const DIR = '/labs/ov';
@@ -205,7 +205,33 @@ describe('planOverlayNodes', () => {
         { iface: 'eth1', peer: { node: 'leaf1', iface: 'eth2' } },
       ],
       vmPorts: [{ iface: 'tap7', vm: 'vm7', vmIface: 'eth1' }],
+      externalPorts: [],
     });
+  });
+
+  it('takes links to external nodes as provider-network ports, one bridge each, and lists every sending end', () => {
+    const { topology } = handWritten(
+      [
+        'central: { labels: { netproof.role: ovn-central, netproof.ovn-address: 10.255.3.9 } }',
+        'host1: { labels: { netproof.role: compute, netproof.tep: 10.255.2.1 } }',
+        'vm7: { labels: { netproof.role: vm } }',
+        'ext: { labels: { netproof.role: external } }',
+        'isp2: { labels: { netproof.role: external } }',
+      ],
+      ['["host1:eth1", "leaf1:eth2"]', '["vm7:eth1", "host1:tap7"]', '["ext:eth1", "host1:ext"]', '["host1:isp2", "isp2:eth4"]', '["central:eth1", "leaf1:eth3"]'],
+    );
+    const [c] = planOverlayNodes(topology).chassis;
+    expect(c!.externalPorts).toEqual([
+      { iface: 'ext', bridge: 'br-ex1', network: 'ext', peer: { node: 'ext', iface: 'eth1' } },
+      { iface: 'isp2', bridge: 'br-ex2', network: 'isp2', peer: { node: 'isp2', iface: 'eth4' } },
+    ]);
+    expect(c!.uplinks.map((u) => u.peer.node)).toEqual(['leaf1']);
+    expect(sendingEndsOf(c!)).toEqual([
+      { node: 'leaf1', iface: 'eth2' },
+      { node: 'vm7', iface: 'eth1' },
+      { node: 'ext', iface: 'eth1' },
+      { node: 'isp2', iface: 'eth4' },
+    ]);
   });
 
   it('refuses a topology without a central, pointing at the check to run first', () => {

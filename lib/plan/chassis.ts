@@ -4,7 +4,7 @@
 import { Address4 } from 'ip-address';
 import type { Problem } from '../errors.ts';
 import { OVN_ADDRESS_LABEL, OVN_SB_PORT, TEP_LABEL } from '../model/overlay.ts';
-import { COMPUTE_TIER, OVN_CENTRAL_TIER, VM_TIER, type LabNode, type Topology } from '../model/topology.ts';
+import { COMPUTE_TIER, EXTERNAL_TIER, OVN_CENTRAL_TIER, VM_TIER, type LabNode, type Topology } from '../model/topology.ts';
 
 export interface ChassisPlan {
   node: string;
@@ -16,6 +16,11 @@ export interface ChassisPlan {
   hwaddr: string;
   uplinks: { iface: string; peer: { node: string; iface: string } }[];
   vmPorts: { iface: string; vm: string; vmIface: string }[];
+  /**
+   * Provider networks this chassis can carry: one OVS bridge per external node it is linked to,
+   * owning the link, mapped by the node's name (ovn-bridge-mappings=ext:br-ex1).
+   */
+  externalPorts: { iface: string; bridge: string; network: string; peer: { node: string; iface: string } }[];
 }
 
 export interface CentralPlan {
@@ -73,15 +78,28 @@ export function planOverlayNodes(topology: TopologyLike): OverlayNodes {
   const chassis = topology.nodes
     .filter((n) => n.tier === COMPUTE_TIER)
     .map((n): ChassisPlan => {
-      const plan: ChassisPlan = { node: n.name, tep: n.labels[TEP_LABEL]!, ovnRemote: `tcp:${address}:${OVN_SB_PORT}`, hwaddr: macFor(`${n.name}/br-phy`), uplinks: [], vmPorts: [] };
+      const plan: ChassisPlan = { node: n.name, tep: n.labels[TEP_LABEL]!, ovnRemote: `tcp:${address}:${OVN_SB_PORT}`, hwaddr: macFor(`${n.name}/br-phy`), uplinks: [], vmPorts: [], externalPorts: [] };
       for (const l of topology.links) {
         const [mine, other] = l.endpoints[0].node === n.name ? l.endpoints : l.endpoints[1].node === n.name ? [l.endpoints[1], l.endpoints[0]] : [];
         if (!mine || !other) continue;
         const peer = byName.get(other.node);
         if (peer?.tier === VM_TIER) plan.vmPorts.push({ iface: mine.iface, vm: other.node, vmIface: other.iface });
         else if (peer?.role === 'router') plan.uplinks.push({ iface: mine.iface, peer: { node: other.node, iface: other.iface } });
+        else if (peer?.tier === EXTERNAL_TIER) {
+          const bridge = `br-ex${plan.externalPorts.length + 1}`;
+          plan.externalPorts.push({ iface: mine.iface, bridge, network: other.node, peer: { node: other.node, iface: other.iface } });
+        }
       }
       return plan;
     });
   return { central: { node: central.name, address }, chassis };
+}
+
+/**
+ * The far ends of the veths a chassis' OVS reads (uplinks, VM ports, provider-network links):
+ * checksum offload there leaves TCP/UDP checksums unfilled in what OVS forwards, so those
+ * ends fill them in software (ethtool -K IFACE tx off; see DESIGN, overlay note 4).
+ */
+export function sendingEndsOf(c: ChassisPlan): { node: string; iface: string }[] {
+  return [...c.uplinks.map((u) => u.peer), ...c.vmPorts.map((p) => ({ node: p.vm, iface: p.vmIface })), ...c.externalPorts.map((e) => e.peer)];
 }

@@ -65,10 +65,29 @@ export interface PlannedVm {
   mtu: number;
 }
 
+/**
+ * The outside world of a generated overlay: a node on the provider network, linked to each
+ * gateway chassis (a Linux bridge joins its links, so the chassis share one L2 segment), with
+ * the network's gateway address. The tenant router's gateway is scheduled on those chassis,
+ * highest priority first; the first web VM gets a floating IP.
+ */
+export interface PlannedExternal {
+  node: string;
+  /** The provider network's subnet, and the external node's address on it (its gateway). */
+  subnet: string;
+  address: string;
+  /** The router's gateway address on the provider network: also the SNAT address. */
+  routerAddress: string;
+  gateways: { host: string; hostIface: string; iface: string; priority: number }[];
+  floatingIps: { vm: string; ip: string }[];
+  mtu: number;
+}
+
 export interface PlannedOverlay {
   central: string;
   centralAddress: string;
   vms: PlannedVm[];
+  external?: PlannedExternal;
 }
 
 export interface PlannedLink {
@@ -94,6 +113,11 @@ const LEAF_ASN_BASE = 65100;
 const HOST_ASN_BASE = 65300;
 const LOOPBACK_BASE = { spine: '10.255.0.0', leaf: '10.255.1.0', compute: '10.255.2.0', 'ovn-central': '10.255.3.0' } as const;
 const P2P_BASE = '10.1.0.0';
+/** The provider network, as devstack's public network: the outside world at .1, the router's gateway at .10, floating IPs from .101. */
+export const PROVIDER_SUBNET = '172.24.4.0/24';
+export const EXTERNAL_NODE = 'ext';
+/** How many hosts carry the router's gateway (an HA chassis group), and their priorities, active first. */
+const GATEWAY_PRIORITIES = [20, 10];
 
 function nth(base: string, offset: number): Address4 {
   return Address4.fromBigInt(new Address4(base).bigInt() + BigInt(offset));
@@ -167,6 +191,17 @@ export function planClos(opts: ClosOptions): ClosPlan {
       }),
     );
     plan.overlay = { central: central.name, centralAddress: central.routerId, vms };
+    const gatewayHosts = hosts.slice(0, GATEWAY_PRIORITIES.length);
+    const web = vms.find((vm) => vm.switch === 'web');
+    plan.overlay.external = {
+      node: EXTERNAL_NODE,
+      subnet: PROVIDER_SUBNET,
+      address: nth('172.24.4.0', 1).address,
+      routerAddress: nth('172.24.4.0', 10).address,
+      gateways: gatewayHosts.map((h, i) => ({ host: h.name, hostIface: EXTERNAL_NODE, iface: `eth${i + 1}`, priority: GATEWAY_PRIORITIES[i]! })),
+      floatingIps: web ? [{ vm: web.name, ip: nth('172.24.4.0', 101).address }] : [],
+      mtu: hostMtu,
+    };
   }
   return plan;
 }

@@ -5,7 +5,7 @@
 // returns the document and the files to write; lib/cli/export.ts writes them.
 import { basename } from 'node:path';
 import { quote } from 'shell-quote';
-import { planOverlayNodes, type ChassisPlan } from '../plan/chassis.ts';
+import { planOverlayNodes, sendingEndsOf, type ChassisPlan } from '../plan/chassis.ts';
 import { daemonsForFiles } from './frr-daemons.ts';
 import { centralArgvs, chassisDaemonArgvs, chassisSetupSteps, ovsEnv } from './ovn-daemons.ts';
 import type { LabNode, Topology } from '../model/topology.ts';
@@ -81,8 +81,7 @@ export function renderExport(topology: Topology, frrConfigText: (node: LabNode) 
     for (const c of overlay.chassis) exec(c.node, ...chassisSteps(c, bindFile));
     for (const c of overlay.chassis) {
       // The sending ends of veths OVS reads fill in their checksums (see DESIGN, overlay note 4).
-      for (const u of c.uplinks) exec(u.peer.node, ['ethtool', '-K', u.peer.iface, 'tx', 'off']);
-      for (const p of c.vmPorts) exec(p.vm, ['ethtool', '-K', p.vmIface, 'tx', 'off']);
+      for (const end of sendingEndsOf(c)) exec(end.node, ['ethtool', '-K', end.iface, 'tx', 'off']);
     }
   }
   // FRR after OVS: a chassis' addresses live on br-phy, which must exist when zebra starts.

@@ -96,8 +96,19 @@ describe('renderClab with an overlay', () => {
     expect(schemaErrors(parse(stringify(d)))).toEqual([]);
   });
 
-  it('has every router and every VM as a node', () => {
-    expect(t.nodes.map((n) => n.name).sort()).toEqual([...ov.routers.map((r) => r.name), ...vms.map((v) => v.name)].sort());
+  it('has every router, every VM and the external node as nodes', () => {
+    expect(t.nodes.map((n) => n.name).sort()).toEqual([...ov.routers.map((r) => r.name), ...vms.map((v) => v.name), 'ext'].sort());
+  });
+
+  it('links the external node to the first two hosts, bridges its links and gives it the provider network’s gateway address by exec lines', () => {
+    const ext = node('ext');
+    expect(ext).toMatchObject({ role: 'host', image: NODE_IMAGE, labels: { [TIER_LABEL]: 'external' } });
+    const extLinks = t.links.filter((l) => l.endpoints.some((e) => e.node === 'ext'));
+    expect(extLinks.map((l) => l.endpoints.map((e) => `${e.node}:${e.iface}`))).toEqual([
+      ['ext:eth1', 'host1:ext'],
+      ['ext:eth2', 'host2:ext'],
+    ]);
+    expect(ext.exec.map((a) => a.join(' '))).toEqual(['ip link add br0 type bridge', 'ip link set eth1 master br0', 'ip link set eth2 master br0', 'ip link set br0 up', 'ip addr add 172.24.4.1/24 dev br0']);
   });
 
   it('labels every compute host with its TEP and one path', () => {
@@ -142,6 +153,6 @@ describe('renderClab with an overlay', () => {
     );
     const raw = (doc.topology as { links: { endpoints: string[] }[] }).links;
     for (const v of vms) expect(raw).toContainEqual({ endpoints: [`${v.name}:eth1`, `${v.host}:${v.name}`] });
-    expect(t.links.length - vmLinks.length).toBe(ov.links.length);
+    expect(t.links.length - vmLinks.length - ov.overlay!.external!.gateways.length).toBe(ov.links.length);
   });
 });

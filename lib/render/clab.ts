@@ -1,8 +1,8 @@
 // The containerlab file for a planned Clos. Pure: returns the document as data;
 // netproof's intent rides in node labels (containerlab rejects unknown top-level keys).
-import type { ClosPlan, PlannedRouter, Tier } from '../plan/clos.ts';
+import type { ClosPlan, PlannedExternal, PlannedRouter, Tier } from '../plan/clos.ts';
 import { OVN_ADDRESS_LABEL, TEP_LABEL } from '../model/overlay.ts';
-import { MAX_PATHS_LABEL, TIER_LABEL } from '../model/topology.ts';
+import { EXTERNAL_TIER, MAX_PATHS_LABEL, TIER_LABEL } from '../model/topology.ts';
 import { FRR_IMAGE } from './frr.ts';
 
 /** Kernel settings every fabric router needs: forwarding, and L4 multipath hashing so flows spread over ECMP paths. */
@@ -13,6 +13,20 @@ export const ROUTER_SYSCTLS = {
 
 /** Image for nodes that need more than FRR (OVS, OVN, probe tools): built locally from Debian packages. */
 export const NODE_IMAGE = 'netproof/node:bookworm';
+
+/**
+ * The outside world's node: a bridge joins its links to the gateway chassis into one provider
+ * segment, holding the network's gateway address. No default route: its traffic stays in the lab.
+ */
+export function externalExecLines(ext: PlannedExternal): string[] {
+  const prefix = ext.subnet.split('/')[1];
+  return [
+    'ip link add br0 type bridge',
+    ...ext.gateways.map((g) => `ip link set ${g.iface} master br0`),
+    'ip link set br0 up',
+    `ip addr add ${ext.address}/${prefix} dev br0`,
+  ];
+}
 
 export function renderClab(plan: ClosPlan): Record<string, unknown> {
   const overlay = plan.overlay;
@@ -35,12 +49,15 @@ export function renderClab(plan: ClosPlan): Record<string, unknown> {
   });
   const vmNodes = (overlay?.vms ?? []).map((vm) => [vm.name, { group: 'vm' }] as const);
   const vmLinks = (overlay?.vms ?? []).map((vm) => ({ endpoints: [`${vm.name}:eth1`, `${vm.host}:${vm.hostIface}`] }));
+  const ext = overlay?.external;
+  const extNodes = ext ? [[ext.node, { kind: 'linux', image: NODE_IMAGE, labels: { [TIER_LABEL]: EXTERNAL_TIER }, exec: externalExecLines(ext) }] as const] : [];
+  const extLinks = (ext?.gateways ?? []).map((g) => ({ endpoints: [`${ext!.node}:${g.iface}`, `${g.host}:${g.hostIface}`], mtu: ext!.mtu }));
   return {
     name: plan.name,
     topology: {
       groups: Object.fromEntries(tiers.map((t) => [t, group(t)])),
-      nodes: Object.fromEntries([...routerNodes, ...vmNodes]),
-      links: [...plan.links.map((l) => ({ endpoints: [`${l.a.node}:${l.a.iface}`, `${l.b.node}:${l.b.iface}`], mtu: l.mtu })), ...vmLinks],
+      nodes: Object.fromEntries([...routerNodes, ...vmNodes, ...extNodes]),
+      links: [...plan.links.map((l) => ({ endpoints: [`${l.a.node}:${l.a.iface}`, `${l.b.node}:${l.b.iface}`], mtu: l.mtu })), ...vmLinks, ...extLinks],
     },
   };
 }

@@ -54,12 +54,33 @@ describe('renderOverlayIntent', () => {
   it('has two tenant switches joined by one router, each VM inside its switch’s subnet', () => {
     const { overlay } = roundTrip({ spines: 2, leaves: 2, hosts: 2, vmsPerHost: 2 });
     expect(overlay.switches.map((s) => [s.name, s.subnet])).toEqual(Object.entries(TENANT_SUBNETS));
-    expect(overlay.routers).toEqual([{ name: 'tenant', switches: ['web', 'db'] }]);
+    expect(overlay.routers.map((r) => [r.name, r.switches])).toEqual([['tenant', ['web', 'db']]]);
     for (const v of overlay.vms) {
       const subnet = overlay.switches.find((s) => s.name === v.switch)!.subnet;
       expect(new Address4(v.ip).isInSubnet(new Address4(subnet)), `${v.name} ${v.ip} in ${subnet}`).toBe(true);
       expect(v.ip, `${v.name} is not the gateway`).not.toBe(overlay.switches.find((s) => s.name === v.switch)!.gateway);
     }
+  });
+
+  it('gives the router a gateway on the provider network, HA over the first two hosts, SNAT for both subnets and the first web VM a floating IP', () => {
+    const { overlay } = roundTrip({ spines: 2, leaves: 2, hosts: 3, vmsPerHost: 2 });
+    expect(overlay.providers).toEqual([{ name: 'public', subnet: '172.24.4.0/24', gateway: '172.24.4.1', node: 'ext' }]);
+    expect(overlay.routers[0]!.gateway).toEqual({
+      network: 'public',
+      ip: '172.24.4.10',
+      prefixLength: 24,
+      chassis: [
+        { node: 'host1', priority: 20 },
+        { node: 'host2', priority: 10 },
+      ],
+      snat: ['web', 'db'],
+    });
+    expect(overlay.vms.filter((v) => v.floatingIp).map((v) => [v.name, v.floatingIp])).toEqual([['vm1', '172.24.4.101']]);
+  });
+
+  it('has a single gateway chassis when there is one host', () => {
+    const { overlay } = roundTrip({ spines: 1, leaves: 2, hosts: 1, vmsPerHost: 1 });
+    expect(overlay.routers[0]!.gateway!.chassis).toEqual([{ node: 'host1', priority: 20 }]);
   });
 
   it('defaults the VM MTU to the smallest underlay MTU minus the GENEVE overhead', () => {

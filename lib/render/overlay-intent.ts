@@ -4,6 +4,8 @@
 // ICMP and postgres only from members of `web`. Both may send anything (egress).
 // So web → db:5432 is allowed while db → web:5432 is not: replies must pass statefully.
 // Both admit udp/5001 from any tenant subnet: the port netproof's probe flows use (ECMP, failover).
+// North–south: a provider network `public` behind the external node, the router's gateway on
+// it (HA over the first two hosts), SNAT for both subnets and a floating IP for the first web VM.
 import type { ClosPlan } from '../plan/clos.ts';
 
 export const TENANT_SUBNETS = { web: '10.20.1.0/24', db: '10.20.2.0/24' } as const;
@@ -12,10 +14,23 @@ export const PROBE_UDP_PORT = 5001;
 
 export function renderOverlayIntent(plan: ClosPlan): Record<string, unknown> | undefined {
   if (!plan.overlay) return undefined;
+  const ext = plan.overlay.external;
+  const fipOf = (vm: string) => ext?.floatingIps.find((f) => f.vm === vm)?.ip;
   return {
+    ...(ext ? { 'provider-networks': { public: { subnet: ext.subnet, gateway: ext.address, node: ext.node } } } : {}),
     switches: { web: { subnet: TENANT_SUBNETS.web }, db: { subnet: TENANT_SUBNETS.db } },
-    routers: { tenant: { switches: ['web', 'db'] } },
-    vms: Object.fromEntries(plan.overlay.vms.map((vm) => [vm.name, { switch: vm.switch, ip: vm.ip, mtu: vm.mtu, groups: [vm.switch] }])),
+    routers: {
+      tenant: {
+        switches: ['web', 'db'],
+        ...(ext ? { gateway: { network: 'public', ip: ext.routerAddress, chassis: Object.fromEntries(ext.gateways.map((g) => [g.host, g.priority])), snat: ['web', 'db'] } } : {}),
+      },
+    },
+    vms: Object.fromEntries(
+      plan.overlay.vms.map((vm) => {
+        const fip = fipOf(vm.name);
+        return [vm.name, { switch: vm.switch, ip: vm.ip, mtu: vm.mtu, groups: [vm.switch], ...(fip ? { 'floating-ip': fip } : {}) }];
+      }),
+    ),
     'security-groups': {
       web: [
         { direction: 'ingress', protocol: 'icmp' },

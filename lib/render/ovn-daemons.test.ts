@@ -33,6 +33,16 @@ const CHASSIS: ChassisPlan = {
     { iface: 'vm1', vm: 'vm1', vmIface: 'eth1' },
     { iface: 'tap5', vm: 'vm5', vmIface: 'eth1' },
   ],
+  externalPorts: [],
+};
+
+/** CHASSIS as a gateway chassis: linked to two external nodes. */
+const GATEWAY_CHASSIS: ChassisPlan = {
+  ...CHASSIS,
+  externalPorts: [
+    { iface: 'ext', bridge: 'br-ex1', network: 'ext', peer: { node: 'ext', iface: 'eth1' } },
+    { iface: 'ext2', bridge: 'br-ex2', network: 'isp2', peer: { node: 'isp2', iface: 'eth1' } },
+  ],
 };
 
 /** Every file-system path an argument names: a bare absolute path, or one after `=` or `unix:`/`punix:`. */
@@ -157,6 +167,20 @@ describe('chassisVsctlArgv', () => {
 
   it('has no empty command (a stray `--`)', () => {
     for (const c of commands) expect(c.length).toBeGreaterThan(1);
+  });
+
+  it('maps no provider network on a chassis without external links', () => {
+    expect(argv.some((a) => a.includes('ovn-bridge-mappings'))).toBe(false);
+  });
+
+  it('gives a gateway chassis a learning bridge per external link, mapped by the external node’s name', () => {
+    const gw = chassisVsctlArgv(GATEWAY_CHASSIS).join('\u0000').split('\u0000--\u0000').slice(1).map((c) => c.split('\u0000'));
+    for (const e of GATEWAY_CHASSIS.externalPorts) {
+      expect(gw).toContainEqual(['add-br', e.bridge]);
+      expect(gw).toContainEqual(['set', 'bridge', e.bridge, 'datapath_type=netdev']);
+      expect(gw).toContainEqual(['add-port', e.bridge, e.iface]);
+    }
+    expect(gw.find((c) => c[1] === 'open_vswitch')).toContain('external_ids:ovn-bridge-mappings="ext:br-ex1,isp2:br-ex2"');
   });
 });
 

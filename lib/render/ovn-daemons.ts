@@ -113,6 +113,9 @@ export function chassisVsctlArgv(c: ChassisPlan): string[] {
   for (const u of c.uplinks) argv.push('--', 'add-port', 'br-phy', u.iface);
   argv.push('--', 'add-br', 'br-int', '--', 'set', 'bridge', 'br-int', 'datapath_type=netdev', 'fail-mode=secure', 'other_config:disable-in-band=true');
   for (const p of c.vmPorts) argv.push('--', 'add-port', 'br-int', p.iface, '--', 'set', 'interface', p.iface, `external_ids:iface-id=${p.vm}`);
+  // Provider networks: a plain learning bridge per external link; ovn-controller patches br-int to it.
+  for (const e of c.externalPorts) argv.push('--', 'add-br', e.bridge, '--', 'set', 'bridge', e.bridge, 'datapath_type=netdev', '--', 'add-port', e.bridge, e.iface);
+  const mappings = c.externalPorts.map((e) => `${e.network}:${e.bridge}`);
   argv.push(
     '--', 'set', 'open_vswitch', '.',
     `external_ids:system-id=${c.node}`,
@@ -122,6 +125,7 @@ export function chassisVsctlArgv(c: ChassisPlan): string[] {
     `external_ids:ovn-encap-ip=${c.tep}`,
     'external_ids:ovn-set-local-ip=true',
     'external_ids:ovn-bridge-datapath-type=netdev',
+    ...(mappings.length ? [`external_ids:ovn-bridge-mappings="${mappings.join(',')}"`] : []),
   );
   return argv;
 }
@@ -171,7 +175,7 @@ export function chassisSetupSteps(c: ChassisPlan, dir: string): Step[] {
     { argv: ['ovs-vsctl', '--no-wait', 'init'] },
     { argv: chassisVsctlArgv(c) },
     ...vswitchd!.steps,
-    { argv: ['nft', '-f', '-'], stdin: { text: ingressDropRuleset([...c.uplinks.map((u) => u.iface), ...c.vmPorts.map((p) => p.iface)]), fileName: 'ingress.nft' } },
+    { argv: ['nft', '-f', '-'], stdin: { text: ingressDropRuleset([...c.uplinks.map((u) => u.iface), ...c.vmPorts.map((p) => p.iface), ...c.externalPorts.map((e) => e.iface)]), fileName: 'ingress.nft' } },
   ];
 }
 

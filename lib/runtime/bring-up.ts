@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { waitFor } from '../wait-for.ts';
-import { planOverlayNodes, type CentralPlan, type ChassisPlan, type OverlayNodes } from '../plan/chassis.ts';
+import { planOverlayNodes, sendingEndsOf, type CentralPlan, type ChassisPlan, type OverlayNodes } from '../plan/chassis.ts';
 import type { LabNode, Topology } from '../model/topology.ts';
 import { EnvironmentError, LabError } from '../errors.ts';
 import type { FrrConfigProblem } from '../lab/started-lab.ts';
@@ -144,10 +144,7 @@ async function startChassis(lab: string, shellOf: (node: string) => NodeShell, c
   await runOvsSteps(shellOf(c.node), dir, chassisSetupSteps(c, dir));
   // Checksum offload on a veth whose peer OVS reads leaves TCP checksums unfilled (BGP and
   // VM TCP would fail): the sending ends fill them in software.
-  await Promise.all([
-    ...c.uplinks.map((u) => execOkIn(shellOf(u.peer.node), ['ethtool', '-K', u.peer.iface, 'tx', 'off'])),
-    ...c.vmPorts.map((p) => execOkIn(shellOf(p.vm), ['ethtool', '-K', p.vmIface, 'tx', 'off'])),
-  ]);
+  await Promise.all(sendingEndsOf(c).map((end) => execOkIn(shellOf(end.node), ['ethtool', '-K', end.iface, 'tx', 'off'])));
 }
 
 /**
