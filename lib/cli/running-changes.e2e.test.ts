@@ -1,6 +1,7 @@
 // Changes made on a running lab, not written into its files, as an operator would make them:
 // an edit to OVN's northbound DB, an OVS setting on a chassis, a route added by hand on a leaf,
-// a link impaired with `netproof fault`. Each makes `netproof test --suite <the suite that owns
+// a link impaired with `netproof fault`, a floating IP bound to another VM, a subnet's SNAT
+// removed, both gateway chassis at one priority. Each makes `netproof test --suite <the suite that owns
 // it>` exit 1 naming the node or object changed (and no other), and once undone the same suite
 // passes again, so the next change starts from a healthy lab. Also caught, in their own files:
 // an NB ACL made stateless (lib/overlay/overlay.e2e.test.ts) and OVS/OVN daemons stopped
@@ -173,4 +174,70 @@ describe('changes on a running lab are caught by netproof test (netns)', () => {
     expect(mtu[0]!.mtu).toBe(9000);
     await expectPasses('intent');
   }, 240_000);
+
+  describe('north–south (the generated gateway on host1 and host2, vm1 with floating IP 172.24.4.101)', () => {
+    const FIP = '172.24.4.101';
+    /** A broken nat run: exit 1, and the errors. */
+    async function natFails(): Promise<string> {
+      const broken = await suite('nat', SHORT);
+      expect(broken.result.exitCode, broken.result.stdout + broken.result.stderr).toBe(1);
+      return broken.errors;
+    }
+
+    test('the floating IP bound to vm2 instead of vm1: nat fails naming vm1’s cells, vm2 leaving with vm1’s floating IP, and the NAT rule; bound back, it passes', async () => {
+      await expectPasses('nat');
+      await sh('central', nbctl('lr-nat-del', 'tenant', 'dnat_and_snat', FIP));
+      await sh('central', nbctl('lr-nat-add', 'tenant', 'dnat_and_snat', FIP, '10.20.2.12'));
+      try {
+        await sh('central', nbctl('--wait=hv', 'sync'));
+        const errors = await natFails();
+        // vm1 is no longer behind its floating IP (db's groups refuse tcp/80, so vm2 does not answer it either) ...
+        expect(errors).toMatch(/^ext → 172\.24\.4\.101 \(vm1's floating IP\) tcp\/80: expected vm1 answers, seeing source 172\.24\.4\.1 .*; observed no answer/m);
+        expect(errors).toMatch(/^vm1 → 172\.24\.4\.1 \(ext, the outside world\) tcp\/443: expected ext answers, seeing source 172\.24\.4\.101 .*; observed ext answered, seeing source 172\.24\.4\.10$/m);
+        // ... and vm2 leaves with vm1's floating IP.
+        expect(errors).toMatch(/^vm2 → 172\.24\.4\.1 \(ext, the outside world\) tcp\/443: expected ext answers, seeing source 172\.24\.4\.10 .*; observed ext answered, seeing source 172\.24\.4\.101$/m);
+        expect(errors).toContain(`NAT dnat_and_snat ${FIP} on router tenant: logical_ip 10.20.2.12, declared 10.20.1.11 (vms.vm1.floating-ip)`);
+        expect(errors).not.toMatch(/NAT snat/);
+        expect(errors).not.toMatch(/gateway port/);
+      } finally {
+        await sh('central', nbctl('lr-nat-del', 'tenant', 'dnat_and_snat', FIP));
+        await sh('central', nbctl('lr-nat-add', 'tenant', 'dnat_and_snat', FIP, '10.20.1.11'));
+        await sh('central', nbctl('--wait=hv', 'sync'));
+      }
+      await expectPasses('nat');
+    }, 240_000);
+
+    test('the db subnet’s SNAT removed: nat fails naming vm2’s outbound cells and the missing NAT rule, and nothing of web; added back, it passes', async () => {
+      await sh('central', nbctl('lr-nat-del', 'tenant', 'snat', '10.20.2.0/24'));
+      try {
+        await sh('central', nbctl('--wait=hv', 'sync'));
+        const errors = await natFails();
+        const cells = errors.split('\n').filter((l) => / → .*: expected /.test(l));
+        expect(cells.length).toBe(3);
+        for (const c of cells) expect(c).toMatch(/^vm2 → 172\.24\.4\.1 \(ext, the outside world\) (icmp|tcp\/443|udp\/53): expected ext answers, seeing source 172\.24\.4\.10 .*observed no answer/);
+        expect(errors).toContain('NAT snat 172.24.4.10 ← 10.20.2.0/24 on router tenant: declared by routers.tenant.gateway.snat (db) but missing from the northbound DB');
+        expect(errors).not.toMatch(/NAT dnat_and_snat/);
+      } finally {
+        await sh('central', nbctl('lr-nat-add', 'tenant', 'snat', '172.24.4.10', '10.20.2.0/24'));
+        await sh('central', nbctl('--wait=hv', 'sync'));
+      }
+      await expectPasses('nat');
+    }, 240_000);
+
+    test('both gateway chassis at one priority: nat’s scheduling check fails naming the port and the priority, while every NAT cell still passes; set back, it passes', async () => {
+      await sh('central', nbctl('lrp-set-gateway-chassis', 'lrp-tenant-public', 'host1', '10'));
+      try {
+        await sh('central', nbctl('--wait=hv', 'sync'));
+        const broken = await suite('nat', SHORT);
+        expect(broken.result.exitCode, broken.result.stdout + broken.result.stderr).toBe(1);
+        expect(broken.summary.tests.filter((t) => t.status === 'failed').map((t) => t.name)).toEqual([expect.stringMatching(/each gateway port is active on its highest-priority chassis/)]);
+        expect(broken.errors).toContain('gateway port lrp-tenant-public: chassis host1 has priority 10, declared 20 (routers.tenant.gateway.chassis)');
+        expect(broken.errors).toMatch(/gateway port lrp-tenant-public: 2 chassis share priorities/);
+      } finally {
+        await sh('central', nbctl('lrp-set-gateway-chassis', 'lrp-tenant-public', 'host1', '20'));
+        await sh('central', nbctl('--wait=hv', 'sync'));
+      }
+      await expectPasses('nat');
+    }, 240_000);
+  });
 });

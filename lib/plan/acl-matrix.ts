@@ -90,10 +90,10 @@ export function ruleMatches(overlay: Overlay, rule: SecurityRule, probe: Probe, 
   return true;
 }
 
-type Side = { ok: true; text: string } | { ok: false; text: string };
+export type Side = { ok: true; text: string } | { ok: false; text: string };
 
-/** The verdict of one VM's groups in one direction, with the text that explains it. */
-function judge(overlay: Overlay, vm: VmPort, direction: 'ingress' | 'egress', probe: Probe, peer: VmPort): Side {
+/** The verdict of one VM's groups in one direction towards `peer` (a VM, or any named address), with the text that explains it. */
+export function judge(overlay: Overlay, vm: VmPort, direction: 'ingress' | 'egress', probe: Probe, peer: { name: string; ip: string }): Side {
   if (vm.groups.length === 0) return { ok: true, text: `${direction} unfiltered (${vm.name} has no security group)` };
   // In the VM's own group order, then rule order: the first match is the one named.
   const rules = vm.groups.flatMap((name) => (overlay.groups.find((g) => g.name === name)?.rules ?? []).filter((r) => r.direction === direction));

@@ -17,6 +17,9 @@ export interface PingOptions {
 export interface Attempt {
   ok: boolean;
   detail: string;
+  /** From a source echo (probeBatch with `seen`): the source address it saw, and the node that answered. */
+  seen?: string;
+  by?: string;
 }
 
 export async function pingAttempt(node: NodeHandle, dst: string, o: PingOptions = {}): Promise<Attempt> {
@@ -103,6 +106,44 @@ export interface BatchProbe {
   protocol: 'tcp' | 'udp' | 'icmp';
   dst: string;
   port?: number;
+  /** TCP: wait for a source echo's line (UDP replies carry it anyway); the attempt then says what it saw. */
+  seen?: boolean;
+}
+
+/** Run inside nodes: answers each TCP connection and UDP probe with the source it saw and its name. */
+export const SOURCE_ECHO = ownFile('lib/traffic/source-echo.ts');
+
+/**
+ * A source echo on `node` for the given ports, once nothing else listens on them (a previous
+ * suite's listener may linger up to a second); resolves when every port is bound. Stop it when done.
+ */
+export async function startSourceEcho(node: NodeHandle, ports: { tcp: readonly number[]; udp: readonly number[] }): Promise<BackgroundProcess> {
+  const all = [...ports.tcp.map((p) => ['tcp', p] as const), ...ports.udp.map((p) => ['udp', p] as const)];
+  await waitFor(
+    async () => {
+      const busy = await node.exec(['ss', '-H', '-l', '-n', '-t', '-u']);
+      const taken = all.filter(([proto, p]) => busy.stdout.split('\n').some((l) => l.startsWith(proto) && new RegExp(`:${p}\\s`).test(l)));
+      return taken.length ? { ok: false, reason: `${node.name}: ${taken.map(([proto, p]) => `${proto}/${p}`).join(', ')} still taken by another listener` } : { ok: true, value: true };
+    },
+    { timeoutMs: 10_000, intervalsMs: [50, 100, 250], description: `${node.name}'s ports to be free for a source echo` },
+  );
+  const args = ['--name', node.name, ...ports.tcp.flatMap((p) => ['--tcp', String(p)]), ...ports.udp.flatMap((p) => ['--udp', String(p)])];
+  const p = node.spawn(node.toolArgv(SOURCE_ECHO, args));
+  let exited: number | null | undefined;
+  void p.exited.then((code) => (exited = code));
+  await waitFor(
+    async () => {
+      const missing = all.filter(([proto, port]) => !p.output().includes(`listening ${proto}/${port}\n`));
+      if (!missing.length) return { ok: true, value: true };
+      if (exited !== undefined) throw new Error(`${node.name}: source-echo exited (${exited}): ${p.output().trim().slice(-300)}`);
+      return { ok: false, reason: `${node.name}: source-echo not listening on ${missing.map(([proto, port]) => `${proto}/${port}`).join(', ')} yet` };
+    },
+    { timeoutMs: 15_000, intervalsMs: [10, 20, 50], description: `${node.name}'s source echo to listen` },
+  ).catch(async (e: unknown) => {
+    await p.stop();
+    throw e;
+  });
+  return p;
 }
 
 /** Every probe from `node` at once, each bounded by `timeoutMs`: the outcomes in order. */

@@ -3,7 +3,9 @@
 // attempts from one node at once, each bounded by --timeout-ms.
 //   probe-batch --timeout-ms MS   < [{"protocol":"tcp","dst":"10.0.0.2","port":80}, …]
 // tcp: a connection is set up (then closed); udp: a request is echoed back by the listener;
-// icmp: ping answers. Prints one {"ok", "detail"} per probe, in order. One process per source
+// icmp: ping answers. Prints one {"ok", "detail"} per probe, in order. A probe with
+// "seen": true expects netproof's source echo (lib/traffic/source-echo.ts) at the far end: tcp
+// waits for its line, and the outcome carries the source address it saw and who answered. One process per source
 // node instead of one per attempt: a matrix of mostly denials (each waiting out its timeout)
 // takes about one timeout, not one per 16 attempts.
 import { spawn } from 'node:child_process';
@@ -15,11 +17,23 @@ interface Probe {
   protocol: 'tcp' | 'udp' | 'icmp';
   dst: string;
   port?: number;
+  seen?: boolean;
 }
 
 interface Outcome {
   ok: boolean;
   detail: string;
+  /** What a source echo reported: the source address it saw, and its name. */
+  seen?: string;
+  by?: string;
+}
+
+const SEEN = /seen (\S+) by (\S+)/;
+
+/** The outcome with what a source echo said in `text`, if it said it. */
+function withSeen(o: Outcome, text: string): Outcome {
+  const m = SEEN.exec(text);
+  return m ? { ...o, seen: m[1]!, by: m[2]! } : o;
 }
 
 const UDP_TOKEN = 'netproof-udp-probe';
@@ -31,15 +45,25 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function tcp(dst: string, port: number, timeoutMs: number): Promise<Outcome> {
+function tcp(dst: string, port: number, timeoutMs: number, seen: boolean): Promise<Outcome> {
   return new Promise((resolve) => {
     const s = connect({ host: dst, port });
+    let text = '';
+    let connected = false;
     const done = (o: Outcome) => {
       s.destroy();
       resolve(o);
     };
-    s.setTimeout(timeoutMs, () => done({ ok: false, detail: `no answer to SYN within ${timeoutMs} ms` }));
-    s.once('connect', () => done({ ok: true, detail: 'connected' }));
+    s.setTimeout(timeoutMs, () => done(connected ? withSeen({ ok: true, detail: `connected, no source echo within ${timeoutMs} ms` }, text) : { ok: false, detail: `no answer to SYN within ${timeoutMs} ms` }));
+    s.once('connect', () => {
+      connected = true;
+      if (!seen) done({ ok: true, detail: 'connected' });
+    });
+    s.on('data', (d: Buffer) => {
+      text += d.toString();
+      if (SEEN.test(text)) done(withSeen({ ok: true, detail: 'connected' }, text));
+    });
+    s.once('end', () => done(withSeen({ ok: true, detail: 'connected' }, text)));
     s.once('error', (e: NodeJS.ErrnoException) => done({ ok: false, detail: e.code === 'ECONNREFUSED' ? 'connection refused' : (e.code ?? e.message) }));
   });
 }
@@ -53,7 +77,7 @@ function udp(dst: string, port: number, timeoutMs: number): Promise<Outcome> {
       s.close();
       resolve(o);
     };
-    s.on('message', (m) => m.toString().includes(UDP_TOKEN) && done({ ok: true, detail: 'reply received' }));
+    s.on('message', (m) => m.toString().includes(UDP_TOKEN) && done(withSeen({ ok: true, detail: 'reply received' }, m.toString())));
     s.on('error', (e: NodeJS.ErrnoException) => done({ ok: false, detail: e.code ?? e.message }));
     s.send(`${UDP_TOKEN}\n`, port, dst);
   });
@@ -91,5 +115,5 @@ for (const p of probes) {
   if (p.protocol !== 'icmp' && !(Number.isInteger(p.port) && p.port! >= 1 && p.port! <= 65535)) fail(`a ${p.protocol} probe needs a port from 1 to 65535`);
   if (!['tcp', 'udp', 'icmp'].includes(p.protocol)) fail(`protocol must be tcp, udp or icmp (got ${JSON.stringify(p.protocol)})`);
 }
-const outcomes = await Promise.all(probes.map((p) => (p.protocol === 'tcp' ? tcp(p.dst, p.port!, timeoutMs) : p.protocol === 'udp' ? udp(p.dst, p.port!, timeoutMs) : icmp(p.dst, timeoutMs))));
+const outcomes = await Promise.all(probes.map((p) => (p.protocol === 'tcp' ? tcp(p.dst, p.port!, timeoutMs, p.seen === true) : p.protocol === 'udp' ? udp(p.dst, p.port!, timeoutMs) : icmp(p.dst, timeoutMs))));
 process.stdout.write(`${JSON.stringify(outcomes)}\n`);

@@ -1,0 +1,81 @@
+// source-echo and probe-batch run as the real programs over 127.0.0.1: a probe that asks for
+// the source echo learns the address the server saw and the server's name, by TCP and by UDP.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const SOURCE_ECHO = fileURLToPath(new URL('./source-echo.ts', import.meta.url));
+const PROBE_BATCH = fileURLToPath(new URL('./probe-batch.ts', import.meta.url));
+
+function run(script: string, args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let [stdout, stderr] = ['', ''];
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(stdin);
+  });
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as { port: number };
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+describe('source-echo answered through probe-batch', () => {
+  let echo: ChildProcess;
+  let port = 0;
+
+  beforeAll(async () => {
+    port = await freePort();
+    echo = spawn(process.execPath, [SOURCE_ECHO, '--name', 'vm9', '--tcp', String(port), '--udp', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      echo.stdout!.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        if (out.includes(`listening tcp/${port}`) && out.includes(`listening udp/${port}`)) resolve();
+      });
+      echo.once('exit', (code) => reject(new Error(`source-echo exited ${code}`)));
+    });
+  });
+  afterAll(() => {
+    echo.kill('SIGKILL');
+  });
+
+  it('reports the source address it saw and its name, over TCP and UDP', async () => {
+    const probes = [
+      { protocol: 'tcp', dst: '127.0.0.1', port, seen: true },
+      { protocol: 'udp', dst: '127.0.0.1', port },
+      { protocol: 'tcp', dst: '127.0.0.1', port },
+    ];
+    const r = await run(PROBE_BATCH, ['--timeout-ms', '2000'], JSON.stringify(probes));
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([
+      { ok: true, detail: 'connected', seen: '127.0.0.1', by: 'vm9' },
+      { ok: true, detail: 'reply received', seen: '127.0.0.1', by: 'vm9' },
+      // Without "seen", a TCP probe only connects.
+      { ok: true, detail: 'connected' },
+    ]);
+  });
+
+  it.each([
+    [['--tcp', '80'], /--name must be a node name/],
+    [['--name', 'vm1'], /at least one --tcp or --udp/],
+    [['--name', 'vm1', '--udp', '70000'], /not from 1 to 65535/],
+    [['--name', 'a b', '--tcp', '80'], /--name must be a node name/],
+  ])('refuses %j with exit 2', async (args, message) => {
+    const r = await run(SOURCE_ECHO, args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+});
