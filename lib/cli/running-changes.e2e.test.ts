@@ -72,8 +72,9 @@ describe('changes on a running lab are caught by netproof test (netns)', () => {
   const children: ChildProcess[] = [];
 
   beforeAll(async () => {
-    // 2 spines, 2 leaves, 2 hosts on both leaves, one VM each: vm1 on switch web (host1), vm2 on switch db (host2).
-    const lab = await generatedLab(LAB, { spines: 2, leaves: 2, hosts: 2, vmsPerHost: 1 });
+    // 2 spines, 2 leaves, 2 hosts on both leaves, two VMs each: vm1 (web) and vm2 (db) on host1,
+    // vm3 (web) and vm4 (db) on host2; the load balancer web is in front of vm1 and vm3.
+    const lab = await generatedLab(LAB, { spines: 2, leaves: 2, hosts: 2, vmsPerHost: 2 });
     const deploy = await netproof(['deploy', lab.file, '--runtime', 'netns']);
     expect(deploy.exitCode, deploy.stdout + deploy.stderr).toBe(0);
   }, 300_000);
@@ -207,14 +208,14 @@ describe('changes on a running lab are caught by netproof test (netns)', () => {
       await expectPasses('nat');
     }, 240_000);
 
-    test('the db subnet’s SNAT removed: nat fails naming vm2’s outbound cells and the missing NAT rule, and nothing of web; added back, it passes', async () => {
+    test('the db subnet’s SNAT removed: nat fails naming the db VMs’ outbound cells and the missing NAT rule, and nothing of web; added back, it passes', async () => {
       await sh('central', nbctl('lr-nat-del', 'tenant', 'snat', '10.20.2.0/24'));
       try {
         await sh('central', nbctl('--wait=hv', 'sync'));
         const errors = await natFails();
         const cells = errors.split('\n').filter((l) => / → .*: expected /.test(l));
-        expect(cells.length).toBe(3);
-        for (const c of cells) expect(c).toMatch(/^vm2 → 172\.24\.4\.1 \(ext, the outside world\) (icmp|tcp\/443|udp\/53): expected ext answers, seeing source 172\.24\.4\.10 .*observed no answer/);
+        expect(cells.length).toBe(6);
+        for (const c of cells) expect(c).toMatch(/^vm[24] → 172\.24\.4\.1 \(ext, the outside world\) (icmp|tcp\/443|udp\/53): expected ext answers, seeing source 172\.24\.4\.10 .*observed no answer/);
         expect(errors).toContain('NAT snat 172.24.4.10 ← 10.20.2.0/24 on router tenant: declared by routers.tenant.gateway.snat (db) but missing from the northbound DB');
         expect(errors).not.toMatch(/NAT dnat_and_snat/);
       } finally {
@@ -239,5 +240,49 @@ describe('changes on a running lab are caught by netproof test (netns)', () => {
       }
       await expectPasses('nat');
     }, 240_000);
+  });
+
+  describe('load balancer web (172.24.4.50:80 over vm1 and vm3, health-checked every second)', () => {
+    const VIP = '172.24.4.50:80';
+    const HEALTHY = '10.20.1.11:80,10.20.1.13:80';
+
+    test('a backend pointing to a dead port: load-balancer fails naming the backend that answers nothing and the VIP’s backends; set back, it passes', async () => {
+      await expectPasses('load-balancer');
+      await sh('central', nbctl('set', 'Load_Balancer', 'web', `vips:"${VIP}"="10.20.1.11:80,10.20.1.13:81"`));
+      try {
+        await sh('central', nbctl('--wait=hv', 'sync'));
+        const broken = await suite('load-balancer', SHORT);
+        expect(broken.result.exitCode, broken.result.stdout + broken.result.stderr).toBe(1);
+        expect(broken.errors).toMatch(/^web \(172\.24\.4\.50:80\/tcp\) from vm2: backend vm3 \(10\.20\.1\.13:80\) answered none of 64 connections$/m);
+        expect(broken.errors).toMatch(/^web \(172\.24\.4\.50:80\/tcp\) from ext: backend vm3 \(10\.20\.1\.13:80\) answered none of 64 connections$/m);
+        expect(broken.errors).toContain(`load balancer web: VIP ${VIP} → 10.20.1.11:80,10.20.1.13:81, declared ${HEALTHY} (load-balancers.web)`);
+        expect(broken.errors).not.toMatch(/backend vm1 .* answered none/);
+      } finally {
+        await sh('central', nbctl('set', 'Load_Balancer', 'web', `vips:"${VIP}"="${HEALTHY}"`));
+        await sh('central', nbctl('--wait=hv', 'sync'));
+      }
+      await expectPasses('load-balancer');
+    }, 300_000);
+
+    test('the health check removed: the health-check tests fail once, on their shared precondition, naming the load balancer; the spread still passes; put back, it passes', async () => {
+      await sh('central', nbctl('clear', 'Load_Balancer', 'web', 'health_check'));
+      try {
+        await sh('central', nbctl('--wait=hv', 'sync'));
+        const broken = await suite('load-balancer', SHORT);
+        expect(broken.result.exitCode, broken.result.stdout + broken.result.stderr).toBe(1);
+        const failed = broken.summary.tests.filter((t) => t.status === 'failed');
+        expect(failed.map((t) => t.name)).toEqual([expect.stringMatching(/taken out by the health check/), expect.stringMatching(/no healthy backend/)]);
+        for (const t of failed) expect(t.errors.join('\n')).toMatch(/^precondition failed: OVN's health check finds every backend online/);
+        expect(broken.errors).toContain('load balancer web: no health check, declared every 1 s (load-balancers.web.health-check)');
+        expect(broken.errors).toMatch(/vm1: no service monitor/);
+      } finally {
+        await sh('central', [
+          ...nbctl('--', '--id=@hc', 'create', 'Load_Balancer_Health_Check', `vip="${VIP}"`, 'options:interval=1', 'options:timeout=1', 'options:success_count=1', 'options:failure_count=2'),
+          '--', 'add', 'Load_Balancer', 'web', 'health_check', '@hc',
+        ]);
+        await sh('central', nbctl('--wait=hv', 'sync'));
+      }
+      await expectPasses('load-balancer');
+    }, 300_000);
   });
 });

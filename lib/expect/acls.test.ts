@@ -10,6 +10,7 @@ const vm = (name: string, sw: string, ip: string, groups: string[]): VmPort => (
 const OVERLAY: Overlay = {
   file: '/labs/dc/dc.overlay.yml',
   providers: [],
+  loadBalancers: [],
   switches: [
     { name: 'web', subnet: '10.20.1.0/24', gateway: '10.20.1.1' },
     { name: 'db', subnet: '10.20.2.0/24', gateway: '10.20.2.1' },

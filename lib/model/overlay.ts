@@ -97,6 +97,36 @@ export interface VmPort {
   floatingIp?: string;
 }
 
+/** OVN's service monitor for a load balancer's backends (ovn-nb(5) Load_Balancer_Health_Check options), in seconds and counts. */
+export interface HealthCheck {
+  intervalS: number;
+  timeoutS: number;
+  successCount: number;
+  failureCount: number;
+}
+
+/**
+ * A service VIP: an OVN load balancer on a router (lr-lb-add) and on each of its switches
+ * (ls-lb-add), so tenant VMs and, for a VIP on a provider network, the outside world reach it.
+ */
+export interface LoadBalancer {
+  name: string;
+  vip: string;
+  port: number;
+  protocol: 'tcp' | 'udp';
+  /** VM names. */
+  backends: string[];
+  backendPort: number;
+  /** The router it is attached to: the router of the backends' switches. */
+  router: string;
+  /** Undefined: not declared (no health check; a dead backend keeps its share). */
+  healthCheck?: HealthCheck;
+  /** What a session to the VIP gets when no backend is healthy: reject (TCP RST / ICMP unreachable, options:reject) or drop. */
+  noBackend: 'reject' | 'drop';
+  /** Whether the VIP sits on a provider network the router's gateway is on: the outside world reaches it. */
+  exposed: boolean;
+}
+
 export interface Overlay {
   /** Absolute path of the intent file. */
   file: string;
@@ -105,6 +135,7 @@ export interface Overlay {
   vms: VmPort[];
   groups: SecurityGroup[];
   providers: ProviderNetwork[];
+  loadBalancers: LoadBalancer[];
 }
 
 /** Labels the physical side of the overlay uses on topology nodes. */

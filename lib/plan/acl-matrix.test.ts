@@ -18,7 +18,7 @@ const vm = (name: string, sw: string, ip: string, groups: string[] = []): VmPort
 const sw = (name: string, subnet: string): LogicalSwitch => ({ name, subnet });
 
 function overlay(parts: Partial<Overlay>): Overlay {
-  return { file: '/labs/t/t.overlay.yml', switches: [], routers: [], vms: [], groups: [], providers: [], ...parts };
+  return { file: '/labs/t/t.overlay.yml', switches: [], routers: [], vms: [], groups: [], providers: [], loadBalancers: [], ...parts };
 }
 
 type RuleSpec = Omit<SecurityRule, 'id' | 'protocol'> & { protocol?: SecurityRule['protocol'] };

@@ -12,6 +12,7 @@ const port = (p: number) => ({ min: p, max: p });
 const GENERATED: Overlay = {
   file: '/labs/g/g.overlay.yml',
   providers: [],
+  loadBalancers: [],
   switches: [
     { name: 'web', subnet: '10.20.1.0/24', gateway: '10.20.1.1' },
     { name: 'db', subnet: '10.20.2.0/24', gateway: '10.20.2.1' },

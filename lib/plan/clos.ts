@@ -80,6 +80,8 @@ export interface PlannedExternal {
   routerAddress: string;
   gateways: { host: string; hostIface: string; iface: string; priority: number }[];
   floatingIps: { vm: string; ip: string }[];
+  /** A service VIP on the provider network in front of every web VM, port 80, with a health check. */
+  loadBalancer?: { name: string; vip: string; port: number; backends: string[] };
   mtu: number;
 }
 
@@ -200,6 +202,7 @@ export function planClos(opts: ClosOptions): ClosPlan {
       routerAddress: nth('172.24.4.0', 10).address,
       gateways: gatewayHosts.map((h, i) => ({ host: h.name, hostIface: EXTERNAL_NODE, iface: `eth${i + 1}`, priority: GATEWAY_PRIORITIES[i]! })),
       floatingIps: web ? [{ vm: web.name, ip: nth('172.24.4.0', 101).address }] : [],
+      ...(web ? { loadBalancer: { name: 'web', vip: nth('172.24.4.0', 50).address, port: 80, backends: vms.filter((vm) => vm.switch === 'web').map((vm) => vm.name) } } : {}),
       mtu: hostMtu,
     };
   }

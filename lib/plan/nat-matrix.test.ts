@@ -11,6 +11,7 @@ const rules = (group: string, ...rs: Omit<SecurityRule, 'id'>[]): SecurityRule[]
 const GENERATED: Overlay = {
   file: '/labs/dc/dc.overlay.yml',
   providers: [{ name: 'public', subnet: '172.24.4.0/24', gateway: '172.24.4.1', node: 'ext' }],
+  loadBalancers: [],
   switches: [
     { name: 'web', subnet: '10.20.1.0/24', gateway: '10.20.1.1' },
     { name: 'db', subnet: '10.20.2.0/24', gateway: '10.20.2.1' },

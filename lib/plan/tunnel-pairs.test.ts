@@ -5,7 +5,7 @@ import { tunnelPairs } from './tunnel-pairs.ts';
 const vm = (name: string, host: string, sw: string, mtu = 1442): VmPort => ({ name, switch: sw, ip: '10.0.0.1', prefixLength: 24, mac: '02:00:00:00:00:01', mtu, host, hostIface: `tap-${name}`, iface: 'eth1', groups: [] });
 
 function overlay(vms: VmPort[], routed = true): Overlay {
-  return { file: '/labs/t/t.overlay.yml', switches: [{ name: 'web', subnet: '10.20.1.0/24' }, { name: 'db', subnet: '10.20.2.0/24' }, { name: 'lone', subnet: '10.30.0.0/24' }], routers: routed ? [{ name: 'r', switches: ['web', 'db'] }] : [], vms, groups: [], providers: [] };
+  return { file: '/labs/t/t.overlay.yml', switches: [{ name: 'web', subnet: '10.20.1.0/24' }, { name: 'db', subnet: '10.20.2.0/24' }, { name: 'lone', subnet: '10.30.0.0/24' }], routers: routed ? [{ name: 'r', switches: ['web', 'db'] }] : [], vms, groups: [], providers: [], loadBalancers: [] };
 }
 
 describe('tunnelPairs', () => {

@@ -5,7 +5,8 @@
 // So web → db:5432 is allowed while db → web:5432 is not: replies must pass statefully.
 // Both admit udp/5001 from any tenant subnet: the port netproof's probe flows use (ECMP, failover).
 // North–south: a provider network `public` behind the external node, the router's gateway on
-// it (HA over the first two hosts), SNAT for both subnets and a floating IP for the first web VM.
+// it (HA over the first two hosts), SNAT for both subnets, a floating IP for the first web VM,
+// and a load balancer `web` on the provider network in front of every web VM.
 import type { ClosPlan } from '../plan/clos.ts';
 
 export const TENANT_SUBNETS = { web: '10.20.1.0/24', db: '10.20.2.0/24' } as const;
@@ -31,6 +32,20 @@ export function renderOverlayIntent(plan: ClosPlan): Record<string, unknown> | u
         return [vm.name, { switch: vm.switch, ip: vm.ip, mtu: vm.mtu, groups: [vm.switch], ...(fip ? { 'floating-ip': fip } : {}) }];
       }),
     ),
+    // Health-checked every second, out after two failures, back after one success: quick enough for a suite to watch.
+    ...(ext?.loadBalancer
+      ? {
+          'load-balancers': {
+            [ext.loadBalancer.name]: {
+              vip: ext.loadBalancer.vip,
+              port: ext.loadBalancer.port,
+              backends: ext.loadBalancer.backends,
+              'health-check': { interval: 1, timeout: 1, 'success-count': 1, 'failure-count': 2 },
+              'no-backend': 'reject',
+            },
+          },
+        }
+      : {}),
     'security-groups': {
       web: [
         { direction: 'ingress', protocol: 'icmp' },

@@ -21,6 +21,7 @@ const rule = (r: Partial<SecurityRule> & Pick<SecurityRule, 'direction'>): Secur
 const OVERLAY: Overlay = {
   file: '/labs/t/t.overlay.yml',
   providers: [],
+  loadBalancers: [],
   switches: [
     { name: 'web', subnet: '10.20.1.0/24', gateway: '10.20.1.1' },
     { name: 'db', subnet: '10.20.2.0/24', gateway: '10.20.2.1' },
@@ -252,5 +253,39 @@ describe('north–south: provider network, gateway port, NAT', () => {
     const noMtu: Overlay = { ...NS, routers: NS.routers.map((r) => ({ ...r, gateway: { ...r.gateway!, mtu: undefined } })) };
     expect(renderNbCommands(noMtu).some((c) => c.join(' ').includes('gateway_mtu'))).toBe(false);
     expect(renderNbCommands(OVERLAY).some((c) => c.includes('lrp-set-gateway-chassis') || c.includes('lr-nat-add'))).toBe(false);
+  });
+});
+
+describe('load balancers', () => {
+  const LB: Overlay = {
+    ...OVERLAY,
+    loadBalancers: [
+      { name: 'web-lb', vip: '172.24.4.50', port: 80, protocol: 'tcp', backends: ['vm1', 'vm2'], backendPort: 8080, router: 'tenant', healthCheck: { intervalS: 1, timeoutS: 1, successCount: 1, failureCount: 2 }, noBackend: 'reject', exposed: true },
+    ],
+  };
+  const cmds = renderNbCommands(LB).map((c) => c.join(' '));
+
+  it('adds the VIP over the backends’ addresses and attaches it to the router and each of its switches', () => {
+    expect(cmds).toEqual(
+      expect.arrayContaining([
+        '--may-exist lb-add web-lb 172.24.4.50:80 10.20.1.11:8080,10.20.2.12:8080 tcp',
+        '--may-exist lr-lb-add tenant web-lb',
+        '--may-exist ls-lb-add web web-lb',
+        '--may-exist ls-lb-add db web-lb',
+        'set Load_Balancer web-lb options:reject=true',
+      ]),
+    );
+  });
+
+  it('health-checks each backend from its switch’s last host address, with the declared options, in the same transaction', () => {
+    expect(cmds).toContain('set Load_Balancer web-lb ip_port_mappings:10.20.1.11=vm1:10.20.1.254 ip_port_mappings:10.20.2.12=vm2:10.20.2.254');
+    expect(cmds).toContain('--id=@hc_web_lb create Load_Balancer_Health_Check vip="172.24.4.50:80" options:interval=1 options:timeout=1 options:success_count=1 options:failure_count=2');
+    expect(cmds).toContain('add Load_Balancer web-lb health_check @hc_web_lb');
+    expect(cmds.indexOf('add Load_Balancer web-lb health_check @hc_web_lb')).toBeGreaterThan(cmds.indexOf('--may-exist lb-add web-lb 172.24.4.50:80 10.20.1.11:8080,10.20.2.12:8080 tcp'));
+  });
+
+  it('drops by default and has no health check unless declared', () => {
+    const plain = renderNbCommands({ ...LB, loadBalancers: [{ ...LB.loadBalancers[0]!, noBackend: 'drop', healthCheck: undefined }] }).map((c) => c.join(' '));
+    expect(plain.some((c) => c.includes('reject') || c.includes('Health_Check') || c.includes('ip_port_mappings'))).toBe(false);
   });
 });

@@ -10,8 +10,8 @@
 // Security groups follow networking-ovn (Neutron): a port group per group; every VM with a group
 // joins np_drop, whose two ACLs at priority 1001 drop all IPv4/IPv6; each rule is an
 // allow-related ACL at 1002 on its group's port group. A VM without groups has no ACLs.
-import { routerPortMac } from '../topology/load-overlay.ts';
-import { OVN_NB_PORT, OVN_SB_PORT, type LogicalRouter, type Overlay, type ProviderNetwork, type SecurityRule, type VmPort } from '../model/overlay.ts';
+import { healthCheckSource, routerPortMac } from '../topology/load-overlay.ts';
+import { OVN_NB_PORT, OVN_SB_PORT, type LoadBalancer, type LogicalRouter, type Overlay, type ProviderNetwork, type SecurityRule, type VmPort } from '../model/overlay.ts';
 
 export const DROP_PORT_GROUP = 'np_drop';
 export const DROP_PRIORITY = 1001;
@@ -159,6 +159,43 @@ function gatewayCommands(overlay: Overlay, r: LogicalRouter): string[][] {
   return cmds;
 }
 
+/** `172.24.4.50:80`: the key of a VIP in Load_Balancer.vips and of its health check. */
+export const vipKey = (lb: Pick<LoadBalancer, 'vip' | 'port'>) => `${lb.vip}:${lb.port}`;
+
+/**
+ * A load balancer: its VIP over the backends' addresses, on its router (the outside world's
+ * traffic arrives there) and on every switch of that router (tenant VMs' traffic is balanced
+ * in their own switch). options:reject makes a VIP without a healthy backend answer with a TCP
+ * RST / ICMP unreachable instead of dropping. A health check probes each backend from its
+ * switch's last host address (ip_port_mappings) with OVN's service monitor.
+ */
+function loadBalancerCommands(overlay: Overlay, lb: LoadBalancer): string[][] {
+  const vmOf = (name: string) => overlay.vms.find((v) => v.name === name)!;
+  const backends = lb.backends.map((b) => `${vmOf(b).ip}:${lb.backendPort}`).join(',');
+  const router = overlay.routers.find((r) => r.name === lb.router)!;
+  const cmds: string[][] = [
+    ['--may-exist', 'lb-add', lb.name, vipKey(lb), backends, lb.protocol],
+    ['--may-exist', 'lr-lb-add', lb.router, lb.name],
+    ...router.switches.map((sw) => ['--may-exist', 'ls-lb-add', sw, lb.name]),
+  ];
+  if (lb.noBackend === 'reject') cmds.push(['set', 'Load_Balancer', lb.name, 'options:reject=true']);
+  const hc = lb.healthCheck;
+  if (hc) {
+    const mappings = lb.backends.map((b) => {
+      const vm = vmOf(b);
+      const subnet = overlay.switches.find((sw) => sw.name === vm.switch)!.subnet;
+      return `ip_port_mappings:${vm.ip}=${vm.name}:${healthCheckSource(subnet)}`;
+    });
+    const id = `@hc_${lb.name.replaceAll('-', '_')}`;
+    cmds.push(
+      ['set', 'Load_Balancer', lb.name, ...mappings],
+      [`--id=${id}`, 'create', 'Load_Balancer_Health_Check', `vip="${vipKey(lb)}"`, `options:interval=${hc.intervalS}`, `options:timeout=${hc.timeoutS}`, `options:success_count=${hc.successCount}`, `options:failure_count=${hc.failureCount}`],
+      ['add', 'Load_Balancer', lb.name, 'health_check', id],
+    );
+  }
+  return cmds;
+}
+
 /** An ACL as the overlay declares it on a port group: what `acl-add` creates and `list ACL` shows. */
 export interface DeclaredAcl {
   portGroup: string;
@@ -198,6 +235,7 @@ export function renderNbCommands(overlay: Overlay): string[][] {
   }
   for (const p of overlay.providers) cmds.push(...providerCommands(p));
   for (const r of overlay.routers) cmds.push(...routerCommands(overlay, r), ...gatewayCommands(overlay, r));
+  for (const lb of overlay.loadBalancers) cmds.push(...loadBalancerCommands(overlay, lb));
 
   // Port groups first: a rule may name another group's address set ($pg_<group>_ip4).
   for (const g of overlay.groups) {

@@ -8,6 +8,8 @@ export interface Figure {
   unit: string;
   /** What the figure means and how it was measured, for the reader of the report. */
   description?: string;
+  /** The most it may be, where the intent declares or implies a budget (same unit). */
+  budget?: number;
 }
 
 declare module 'vitest' {

@@ -183,6 +183,7 @@ describe('parseOverlay: a valid intent', () => {
       vms: [],
       groups: [],
       providers: [],
+      loadBalancers: [],
     });
   });
 });
@@ -691,5 +692,75 @@ describe('parseOverlay: north–south (provider networks, gateways, floating IPs
   it('an unknown gateway field, listing the allowed ones', () => {
     const p = onlyProblem(ns([...GATEWAY, '      failback: true']), 'routers.tenant.gateway.failback', 'failback', 0, NS_TOPO);
     expect(p.fix).toMatch(/network, ip, chassis, snat, mtu/);
+  });
+});
+
+describe('parseOverlay: load balancers', () => {
+  const NS_TOPO = topology({ nodes: ['ext: { labels: { netproof.role: external } }'], links: ['["ext:eth1", "compute1:ext"]'] });
+  const lbDoc = (lb: string[], vm2 = '  vm2: { switch: db, ip: 10.20.2.12 }') =>
+    doc(
+      'provider-networks:',
+      '  public: { subnet: 172.24.4.0/24, gateway: 172.24.4.1, node: ext }',
+      'switches:',
+      '  web: { subnet: 10.20.1.0/24 }',
+      '  db: { subnet: 10.20.2.0/24 }',
+      '  lone: { subnet: 10.30.0.0/24 }',
+      'routers:',
+      '  tenant:',
+      '    switches: [web, db]',
+      '    gateway: { network: public, ip: 172.24.4.10, chassis: { compute1: 10 } }',
+      'vms:',
+      '  vm1: { switch: web, ip: 10.20.1.11 }',
+      vm2,
+      'load-balancers:',
+      ...lb,
+    );
+  const LB = ['  web:', '    vip: 172.24.4.50', '    port: 80', '    backends: [vm1, vm2]', '    health-check: { interval: 2, failure-count: 2 }'];
+
+  it('reads a load balancer: its router, exposure on the provider network, OVN defaults for what the health check leaves out, drop by default', () => {
+    const o = parseOverlay(lbDoc(LB), FILE, NS_TOPO);
+    expect(o.loadBalancers).toEqual([
+      { name: 'web', vip: '172.24.4.50', port: 80, protocol: 'tcp', backends: ['vm1', 'vm2'], backendPort: 80, router: 'tenant', healthCheck: { intervalS: 2, timeoutS: 20, successCount: 3, failureCount: 2 }, noBackend: 'drop', exposed: true },
+    ]);
+  });
+
+  it('a VIP outside every subnet is not exposed; no health check is not declared', () => {
+    const o = parseOverlay(lbDoc(['  db:', '    vip: 10.99.0.5', '    port: 5432', '    protocol: udp', '    backend-port: 15432', '    backends: [vm2]', '    no-backend: reject']), FILE, NS_TOPO);
+    expect(o.loadBalancers[0]).toEqual({ name: 'db', vip: '10.99.0.5', port: 5432, protocol: 'udp', backends: ['vm2'], backendPort: 15432, router: 'tenant', noBackend: 'reject', exposed: false });
+  });
+
+  it.each([
+    ['10.20.1.77', /inside switch web's subnet/],
+    ['172.24.4.10', /router tenant's gateway address/],
+    ['10.20.1.11', /VM vm1's address/],
+    ['172.24.4.255', /broadcast/],
+  ])('vip %s', (vip, message) => {
+    expect(onlyProblem(lbDoc(LB.map((l) => l.replace('172.24.4.50', vip))), 'load-balancers.web.vip', `vip: ${vip}`, 0, NS_TOPO).message).toMatch(message);
+  });
+
+  it('an unknown backend, and a backend repeated', () => {
+    const p = problemsOf(lbDoc(LB.map((l) => l.replace('[vm1, vm2]', '[vm1, vm9, vm1]'))), NS_TOPO);
+    expect(problemAt(p, 'load-balancers.web.backends[1]').message).toMatch(/unknown VM "vm9"/);
+    expect(problemAt(p, 'load-balancers.web.backends[2]').message).toMatch(/twice/);
+  });
+
+  it('backends behind no router', () => {
+    const text = lbDoc(LB.map((l) => l.replace('[vm1, vm2]', '[vm2]')), '  vm2: { switch: lone, ip: 10.30.0.12 }');
+    expect(onlyProblem(text, 'load-balancers.web.backends', 'backends', 0, NS_TOPO).message).toMatch(/no router joins/);
+  });
+
+  it('a health check whose source address a VM uses', () => {
+    const text = lbDoc(LB, '  vm2: { switch: db, ip: 10.20.2.254 }');
+    expect(onlyProblem(text, 'load-balancers.web.health-check', 'health-check', 0, NS_TOPO).message).toMatch(/probes vm2 from 10\.20\.2\.254, .* VM vm2 uses it/);
+  });
+
+  it.each([['interval: 0'], ['failure-count: 4000']])('health check %s', (field) => {
+    const text = lbDoc(LB.map((l) => l.replace('interval: 2, failure-count: 2', field)));
+    expect(onlyProblem(text, `load-balancers.web.health-check.${field.split(':')[0]}`, field, 0, NS_TOPO).message).toMatch(/outside 1\.\.3600/);
+  });
+
+  it('port out of range and an unknown field', () => {
+    expect(onlyProblem(lbDoc(LB.map((l) => l.replace('port: 80', 'port: 0'))), 'load-balancers.web.port', 'port: 0', 0, NS_TOPO).message).toMatch(/outside 1\.\.65535/);
+    expect(onlyProblem(lbDoc([...LB, '    algorithm: rr']), 'load-balancers.web.algorithm', 'algorithm', 0, NS_TOPO).fix).toMatch(/vip, port, protocol, backends/);
   });
 });

@@ -9,7 +9,7 @@ import { InvalidInputError } from '../errors.ts';
 import { COMPUTE_TIER, EXTERNAL_TIER, linkLabel, TIER_LABEL, VM_TIER, type LabNode, type Topology } from '../model/topology.ts';
 import { fieldName, type Source } from './source.ts';
 import { checkShapeWith, openSidecar, readSidecar, sidecarFileFor, type Path, type Report } from './sidecar.ts';
-import type { LogicalRouter, LogicalSwitch, Overlay, Protocol, ProviderNetwork, RouterGateway, SecurityGroup, SecurityRule, VmPort } from '../model/overlay.ts';
+import type { HealthCheck, LoadBalancer, LogicalRouter, LogicalSwitch, Overlay, Protocol, ProviderNetwork, RouterGateway, SecurityGroup, SecurityRule, VmPort } from '../model/overlay.ts';
 
 /** Switch and router names: they become parts of OVN port names (`lrp-ROUTER-SWITCH`). */
 export const SWITCH_NAME = /^[a-z][a-z0-9-]{0,30}$/;
@@ -41,7 +41,21 @@ interface RawGateway {
   mtu?: number;
 }
 
+interface RawLoadBalancer {
+  vip: string;
+  port: number;
+  protocol?: 'tcp' | 'udp';
+  backends: string[];
+  'backend-port'?: number;
+  'health-check'?: { interval?: number; timeout?: number; 'success-count'?: number; 'failure-count'?: number };
+  'no-backend'?: 'reject' | 'drop';
+}
+
+/** OVN's own defaults for a health check's options (ovn-nb(5)), used for what `health-check` leaves out. */
+export const OVN_HEALTH_CHECK_DEFAULTS: HealthCheck = { intervalS: 5, timeoutS: 20, successCount: 3, failureCount: 3 };
+
 interface RawOverlay {
+  'load-balancers'?: Record<string, RawLoadBalancer>;
   'provider-networks'?: Record<string, { subnet: string; gateway: string; node: string }>;
   switches?: Record<string, { subnet: string }>;
   routers?: Record<string, { switches: string[]; gateway?: RawGateway }>;
@@ -75,9 +89,29 @@ const gatewaySchema = {
   additionalProperties: false,
 } as const;
 
+const loadBalancerSchema = {
+  type: 'object',
+  required: ['vip', 'port', 'backends'],
+  properties: {
+    vip: { type: 'string' },
+    port: { type: 'integer' },
+    protocol: { enum: ['tcp', 'udp'] },
+    backends: { type: 'array', minItems: 1, items: { type: 'string' } },
+    'backend-port': { type: 'integer' },
+    'health-check': {
+      type: 'object',
+      properties: { interval: { type: 'integer' }, timeout: { type: 'integer' }, 'success-count': { type: 'integer' }, 'failure-count': { type: 'integer' } },
+      additionalProperties: false,
+    },
+    'no-backend': { enum: ['reject', 'drop'] },
+  },
+  additionalProperties: false,
+} as const;
+
 export const overlaySchema = {
   type: 'object',
   properties: {
+    'load-balancers': { type: 'object', additionalProperties: loadBalancerSchema },
     'provider-networks': {
       type: 'object',
       additionalProperties: {
@@ -150,9 +184,10 @@ export function parseOverlay(text: string, file: string, topology: Topology): Ov
   checkGateways(raw, routers, providers, topology, report);
   const vms = checkVms(raw, topology, switches, new Set(groups.map((g) => g.name)), report);
   checkFloatingIps(raw, vms, routers, providers, report);
+  const loadBalancers = checkLoadBalancers(raw, vms, routers, switches, providers, report);
 
   if (problems.length) throw new InvalidInputError(problems);
-  return { file, switches: [...switches.values()].map((s) => s.sw), routers, vms, groups, providers: [...providers.values()].map((p) => p.net) };
+  return { file, switches: [...switches.values()].map((s) => s.sw), routers, vms, groups, providers: [...providers.values()].map((p) => p.net), loadBalancers };
 }
 
 // ---------------------------------------------------------------- shape
@@ -172,6 +207,12 @@ const FIELD_HINTS: [RegExp, string][] = [
   [/^routers\.[^.]+\.gateway\.snat/, 'list the router\'s switches whose subnets leave through the gateway with its address, e.g. snat: [web, db]'],
   [/^routers\.[^.]+\.gateway\.mtu$/, `write the gateway MTU in bytes as a whole number between ${MIN_VM_MTU} and ${MAX_VM_MTU}`],
   [/^routers\.[^.]+\.gateway\.(network|ip)$/, 'write it as a plain string'],
+  [/^load-balancers$/, 'write load-balancers as a mapping: load-balancers: { web: { vip: 172.24.4.50, port: 80, backends: [vm1, vm3] } }'],
+  [/^load-balancers\.[^.]+$/, 'write each load balancer as { vip: 172.24.4.50, port: 80, backends: [vm1, vm3] } (optional: protocol, backend-port, health-check, no-backend)'],
+  [/^load-balancers\.[^.]+\.health-check/, 'write the health check as { interval: 2, timeout: 1, success-count: 1, failure-count: 2 } (seconds and counts, each at least 1)'],
+  [/^load-balancers\.[^.]+\.(port|backend-port)$/, 'write a port number from 1 to 65535'],
+  [/^load-balancers\.[^.]+\.backends/, 'list the VMs behind the VIP, e.g. backends: [vm1, vm3]'],
+  [/^load-balancers\.[^.]+\.vip$/, 'write the VIP as a plain IPv4 address, e.g. 172.24.4.50'],
   [/^vms\.[^.]+\.floating-ip$/, 'write the floating IP as a plain address on a provider network, e.g. 172.24.4.101'],
   [/^switches$/, 'write switches as a mapping: switches: { web: { subnet: 10.20.1.0/24 } }'],
   [/^switches\.[^.]+$/, 'write each switch as { subnet: 10.20.1.0/24 }'],
@@ -227,6 +268,7 @@ function knownKeysAt(path: Path): Record<string, unknown> {
   if (path.length === 0) return overlaySchema.properties;
   const top = path[0];
   if (top === 'provider-networks') return overlaySchema.properties['provider-networks'].additionalProperties.properties;
+  if (top === 'load-balancers') return path[2] === 'health-check' ? loadBalancerSchema.properties['health-check'].properties : loadBalancerSchema.properties;
   if (top === 'routers' && path[2] === 'gateway') return gatewaySchema.properties;
   if (top === 'switches') return overlaySchema.properties.switches.additionalProperties.properties;
   if (top === 'routers') return overlaySchema.properties.routers.additionalProperties.properties;
@@ -519,6 +561,106 @@ function checkFloatingIps(raw: RawOverlay, vms: VmPort[], routers: LogicalRouter
     taken.set(fip, `VM ${vm.name}'s floating IP`);
     vm.floatingIp = fip;
   }
+}
+
+// ---------------------------------------------------------------- load balancers
+
+/** The address a health check probes a switch's backends from: the subnet's last host address, which no VM may use. */
+export function healthCheckSource(subnet: string): string {
+  return new Address4(subnet).endAddress().offset(-1).correctForm();
+}
+
+function checkLoadBalancers(raw: RawOverlay, vms: VmPort[], routers: LogicalRouter[], switches: Map<string, CheckedSwitch>, providers: Map<string, CheckedProvider>, report: Report): LoadBalancer[] {
+  const out: LoadBalancer[] = [];
+  const vmByName = new Map(vms.map((v) => [v.name, v]));
+  const taken = new Map<string, string>(vms.flatMap((v) => [[v.ip, `VM ${v.name}'s address`] as const, ...(v.floatingIp ? [[v.floatingIp, `VM ${v.name}'s floating IP`] as const] : [])]));
+  for (const r of routers) if (r.gateway) taken.set(r.gateway.ip, `router ${r.name}'s gateway address`);
+  for (const p of providers.values()) taken.set(p.net.gateway, `provider network ${p.net.name}'s gateway`);
+  for (const [name, lb] of Object.entries(raw['load-balancers'] ?? {})) {
+    const at: Path = ['load-balancers', name];
+    let ok = true;
+    const bad = (path: Path, message: string, fix: string) => {
+      ok = false;
+      report(path, message, fix);
+    };
+    if (!SWITCH_NAME.test(name)) bad(at, `load-balancer name "${name}" cannot be used as an OVN name`, 'use 1–31 characters: lower-case letters, digits and -, starting with a letter');
+
+    // Backends: known VMs, each once, all behind one router.
+    const backends: VmPort[] = [];
+    lb.backends.forEach((b, i) => {
+      const vm = vmByName.get(b);
+      if (!vm) bad([...at, 'backends', i], Object.hasOwn(raw.vms ?? {}, b) ? `VM ${b} is invalid (reported there)` : `names unknown VM "${b}"`, knownList(vmByName.keys(), 'VM', 'vms'));
+      else if (backends.includes(vm)) bad([...at, 'backends', i], `lists VM ${b} twice`, 'list each backend once');
+      else backends.push(vm);
+    });
+    const routerOf = (vm: VmPort) => routers.find((r) => r.switches.includes(vm.switch));
+    const lbRouters = [...new Set(backends.map((vm) => routerOf(vm)?.name ?? ''))];
+    let router: LogicalRouter | undefined;
+    if (lbRouters.includes('')) bad([...at, 'backends'], `backend ${backends.find((vm) => !routerOf(vm))!.name} is on a switch no router joins`, 'put the backends on switches of the router the VIP is served by');
+    else if (lbRouters.length > 1) bad([...at, 'backends'], `the backends sit behind ${lbRouters.length} routers (${lbRouters.join(', ')})`, 'put every backend of a load balancer behind one router');
+    else router = routers.find((r) => r.name === lbRouters[0]);
+
+    // The VIP: not taken, not inside a tenant subnet (OVN answers no ARP for it there), exposed if on the router's provider network.
+    let exposed = false;
+    if (!isPlainIp4(lb.vip)) bad([...at, 'vip'], `vip "${lb.vip}" is not an IPv4 address`, 'write the VIP alone, e.g. 172.24.4.50 (the port goes in port)');
+    else {
+      const owner = taken.get(lb.vip);
+      const inSwitch = [...switches.values()].find((sw) => sw.cidr && new Address4(lb.vip).isInSubnet(sw.cidr.addr));
+      const provider = [...providers.values()].find((p) => new Address4(lb.vip).isInSubnet(p.cidr.addr));
+      if (owner !== undefined) bad([...at, 'vip'], `vip ${lb.vip} is already ${owner}`, 'give the VIP an address of its own');
+      else if (inSwitch) bad([...at, 'vip'], `vip ${lb.vip} is inside switch ${inSwitch.sw.name}'s subnet ${inSwitch.sw.subnet}, where OVN answers no ARP for it`, "use an address outside every tenant subnet, or on the router's provider network to expose it to the outside");
+      else if (provider) {
+        const hostBad = hostAddressProblem(lb.vip, provider.cidr, provider.net.subnet);
+        if (hostBad) bad([...at, 'vip'], `vip ${hostBad}`, `use a free host address in ${provider.net.subnet}`);
+        else if (router && router.gateway?.network !== provider.net.name) bad([...at, 'vip'], `vip ${lb.vip} is on provider network ${provider.net.name}, but router ${router.name} has no gateway there`, `declare routers.${router.name}.gateway on ${provider.net.name}, or use an address outside the provider networks`);
+        else exposed = true;
+      }
+      if (ok) taken.set(lb.vip, `load balancer ${name}'s VIP`);
+    }
+
+    const port = lb.port;
+    const backendPort = lb['backend-port'] ?? port;
+    for (const [key, value] of [['port', port], ['backend-port', lb['backend-port']]] as const) {
+      if (value !== undefined && (value < 1 || value > 65535)) bad([...at, key], `${key} ${value} is outside 1..65535`, 'write a port number from 1 to 65535');
+    }
+
+    let healthCheck: HealthCheck | undefined;
+    const hc = lb['health-check'];
+    if (hc) {
+      healthCheck = {
+        intervalS: hc.interval ?? OVN_HEALTH_CHECK_DEFAULTS.intervalS,
+        timeoutS: hc.timeout ?? OVN_HEALTH_CHECK_DEFAULTS.timeoutS,
+        successCount: hc['success-count'] ?? OVN_HEALTH_CHECK_DEFAULTS.successCount,
+        failureCount: hc['failure-count'] ?? OVN_HEALTH_CHECK_DEFAULTS.failureCount,
+      };
+      for (const key of ['interval', 'timeout', 'success-count', 'failure-count'] as const) {
+        const v = hc[key];
+        if (v !== undefined && (v < 1 || v > 3600)) bad([...at, 'health-check', key], `${key} ${v} is outside 1..3600`, `write ${key} as a whole number from 1 to 3600 (leave it out for OVN's default)`);
+      }
+      for (const vm of backends) {
+        const sw = switches.get(vm.switch)!;
+        const source = healthCheckSource(sw.sw.subnet);
+        const user = vms.find((v) => v.ip === source);
+        if (user) bad([...at, 'health-check'], `the health check probes ${vm.name} from ${source}, the last host address of ${sw.sw.subnet}, but VM ${user.name} uses it`, `give ${user.name} another address: the health check of a switch's backends comes from its last host address`);
+      }
+    }
+
+    if (ok && router) {
+      out.push({
+        name,
+        vip: lb.vip,
+        port,
+        protocol: lb.protocol ?? 'tcp',
+        backends: backends.map((vm) => vm.name),
+        backendPort,
+        router: router.name,
+        ...(healthCheck ? { healthCheck } : {}),
+        noBackend: lb['no-backend'] ?? 'drop',
+        exposed,
+      });
+    }
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- security groups

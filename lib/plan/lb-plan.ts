@@ -1,0 +1,56 @@
+// What the load-balancer suite expects, derived from the intent alone: who connects to each VIP
+// (a tenant VM on every switch of its router that is not a backend, and the outside world where
+// the VIP is on the provider network), and the time budgets the declared health check implies.
+// Pure.
+import type { HealthCheck, LoadBalancer, Overlay } from '../model/overlay.ts';
+
+/** Connections per client and VIP: enough that every backend of a healthy VIP is hit, and for the spread test. */
+export const LB_CONNECTIONS = 64;
+
+/**
+ * Time OVN takes to act on a service monitor's verdict: the southbound status goes to northd,
+ * which rewrites the load balancer's flows, which every chassis installs. Stated, not measured.
+ */
+export const OVN_PROPAGATION_ALLOWANCE_MS = 1000;
+
+export interface LbClient {
+  node: string;
+  kind: 'tenant' | 'outside';
+}
+
+/** `web (172.24.4.50:80/tcp)`. */
+export const lbLabel = (lb: Pick<LoadBalancer, 'name' | 'vip' | 'port' | 'protocol'>) => `${lb.name} (${lb.vip}:${lb.port}/${lb.protocol})`;
+
+/** The clients of a VIP: the first VM that is not a backend on each switch of its router, then the outside world's node if the VIP is exposed. */
+export function lbClients(overlay: Overlay, lb: LoadBalancer): LbClient[] {
+  const router = overlay.routers.find((r) => r.name === lb.router)!;
+  const clients: LbClient[] = [];
+  for (const sw of router.switches) {
+    const vm = overlay.vms.find((v) => v.switch === sw && !lb.backends.includes(v.name));
+    if (vm) clients.push({ node: vm.name, kind: 'tenant' });
+  }
+  if (lb.exposed && router.gateway) {
+    const provider = overlay.providers.find((p) => p.name === router.gateway!.network)!;
+    clients.push({ node: provider.node, kind: 'outside' });
+  }
+  return clients;
+}
+
+/**
+ * How long a backend whose service stops may keep its share: OVN probes it every `interval`
+ * and takes it out after `failure-count` failures in a row, the last of which may wait out
+ * `timeout` (a refused connection fails at once); then OVN applies the verdict.
+ */
+export function removalBudgetMs(hc: HealthCheck): number {
+  return (hc.failureCount * hc.intervalS + hc.timeoutS) * 1000 + OVN_PROPAGATION_ALLOWANCE_MS;
+}
+
+/** How long a restored backend may wait for its share: `success-count` answered probes, `interval` apart, then OVN applies it. */
+export function returnBudgetMs(hc: HealthCheck): number {
+  return hc.successCount * hc.intervalS * 1000 + OVN_PROPAGATION_ALLOWANCE_MS;
+}
+
+/** The budget rule in words, for messages and the report. */
+export function removalBudgetText(hc: HealthCheck): string {
+  return `${hc.failureCount} failures × ${hc.intervalS} s interval + ${hc.timeoutS} s timeout + ${OVN_PROPAGATION_ALLOWANCE_MS / 1000} s for OVN to apply it`;
+}
