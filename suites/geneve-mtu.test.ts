@@ -2,7 +2,9 @@
 // don't-fragment packet every equal-cost underlay path carries between each two hosts (each way),
 // and check every VM's MTU leaves room for the overhead on the smallest underlay MTU of its paths.
 // Too large an MTU is a black hole (OVS drops the packet, no ICMP reaches the VM, TCP stalls): a
-// bulk transfer proves it is not.
+// bulk transfer proves it is not. North–south, a VM whose MTU is larger than the provider
+// network's must get ICMP "fragmentation needed" from its router's gateway port (gateway_mtu),
+// and TCP at its own MTU to the outside world must complete.
 import { attachment, step } from 'allure-js-commons';
 import { describe, expect, expectNoCulprits, skipWithoutOverlay, test } from '../lib/testkit/index.ts';
 import { checkTimeoutMs } from '../lib/testkit/deadline.ts';
@@ -18,6 +20,15 @@ import { innerBytes, pathMtuCulprits } from '../lib/expect/path-mtu.ts';
 import { measureTunnelPaths, type PathMtuMeasurement } from '../lib/probes/path-mtu.ts';
 import { genevePackets, parsePcap, type GenevePacket } from '../lib/probes/pcap.ts';
 import { bulkTcp, ping } from '../lib/probes/traffic.ts';
+import { judge } from '../lib/plan/acl-matrix.ts';
+import { northSouthMtuCases } from '../lib/plan/north-south-mtu.ts';
+import { OUTSIDE_PORTS } from '../lib/plan/nat-matrix.ts';
+import { northSouthMtuProblem } from '../lib/expect/north-south-mtu.ts';
+import { dfPing } from '../lib/probes/df-ping.ts';
+import { listNbTable } from '../lib/probes/nb-tables.ts';
+import { column } from '../lib/probes/ovsdb-json.ts';
+import { ovsdbMap } from '../lib/probes/ovn-lbs.ts';
+import { routerPortName } from '../lib/render/ovn.ts';
 import { recordFigure, recordObservations } from '../lib/report/figures.ts';
 
 const IP_ICMP_HEADERS = 28;
@@ -181,5 +192,37 @@ describe('GENEVE MTU', () => {
       results.filter((r) => r.received !== BULK_BYTES).map((r) => `${r.src.name} (MTU ${r.src.mtu}) → ${r.dst.name} tcp/${r.port}: ${r.received} of ${BULK_BYTES} bytes arrived`),
       `of ${results.length} bulk TCP transfers did not complete`,
     );
+  });
+
+  test('north–south: a VM larger than the provider network gets "fragmentation needed" from its gateway port, never a black hole, and TCP at its MTU to the outside completes', async ({ lab, readyOverlay, task, skip }) => {
+    skipWithoutOverlay(lab, skip);
+    const overlay = lab.topology.overlay!;
+    if (!overlay.routers.some((r) => r.gateway)) skip(`not declared: no router in ${overlay.file} has a gateway`);
+    const cases = northSouthMtuCases(lab.topology, overlay, routerPortName).filter((c) => c.expected);
+    if (!cases.length) skip(`not declared: the links between the provider networks' nodes and the gateway chassis declare no mtu in ${lab.topology.file}`);
+    await readyOverlay();
+    const outcomes = await Promise.all(cases.map((c) => dfPing(lab.node(c.vm), c.outside.ip, c.vmMtu)));
+    await attachment('north-south-mtu.json', JSON.stringify(cases.map((c, i) => ({ ...c, outcome: outcomes[i] })), null, 2), 'application/json');
+    const problems = cases.flatMap((c, i) => northSouthMtuProblem(c, outcomes[i]!) ?? []);
+
+    // TCP at the VM's own MTU: one VM per switch whose security groups let it reach the outside service port.
+    const movers = [...new Map(cases.map((c) => [overlay.vms.find((v) => v.name === c.vm)!, c] as const).filter(([vm, c]) => judge(overlay, vm, 'egress', { protocol: 'tcp', port: OUTSIDE_PORTS.tcp }, { name: c.outside.node, ip: c.outside.ip }).ok).map(([vm, c]) => [vm.switch, { vm, c }])).values()];
+    let complete = 0;
+    for (const { vm, c } of movers) {
+      const received = await bulkTcp(lab.node(vm.name), lab.node(c.outside.node), c.outside.ip, OUTSIDE_PORTS.tcp, BULK_BYTES, Math.min(BULK_TIMEOUT_S, Math.ceil(checkTimeoutMs(lab) / 1000)));
+      if (received === BULK_BYTES) complete++;
+      else problems.push(`${vm.name} (MTU ${vm.mtu}) → ${c.outside.node} ${c.outside.ip} tcp/${OUTSIDE_PORTS.tcp}: ${received} of ${BULK_BYTES} bytes arrived (path MTU discovery through ${c.port} did not work)`);
+    }
+    recordFigure({ task }, 'north_south_mtu_cases_passed', { value: cases.length - problems.filter((p) => p.includes("don't-fragment")).length, unit: 'VMs', description: `VMs whose MTU-sized don't-fragment packet towards the outside got what the provider MTU implies (of ${cases.length})` });
+    recordFigure({ task }, 'north_south_bulk_tcp_complete', { value: complete, unit: 'transfers', description: `of ${movers.length} ${BULK_BYTES}-byte TCP transfers from a VM at its MTU to the outside world` });
+    if (problems.length) {
+      // What OVN's northbound DB holds for each gateway port named, for the message.
+      const ports = await listNbTable(lab, 'Logical_Router_Port', 'name,options').then(
+        (t) => new Map(t.data.map((row) => [String(row[column(t, 'name', 'list Logical_Router_Port')]), ovsdbMap(row[column(t, 'options', 'list Logical_Router_Port')]).gateway_mtu])),
+        () => new Map<string, string | undefined>(),
+      );
+      const named = [...new Set(cases.map((c) => c.port))].map((p) => `${p}: options:gateway_mtu=${ports.get(p) ?? 'unset'} in the northbound DB`);
+      expectNoCulprits([...problems, ...named], 'north–south path MTU is broken');
+    }
   });
 });

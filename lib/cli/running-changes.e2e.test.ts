@@ -1,7 +1,8 @@
 // Changes made on a running lab, not written into its files, as an operator would make them:
 // an edit to OVN's northbound DB, an OVS setting on a chassis, a route added by hand on a leaf,
 // a link impaired with `netproof fault`, a floating IP bound to another VM, a subnet's SNAT
-// removed, both gateway chassis at one priority. Each makes `netproof test --suite <the suite that owns
+// removed, both gateway chassis at one priority, gateway_mtu removed, a load-balancer backend on a
+// dead port, the health check removed. Each makes `netproof test --suite <the suite that owns
 // it>` exit 1 naming the node or object changed (and no other), and once undone the same suite
 // passes again, so the next change starts from a healthy lab. Also caught, in their own files:
 // an NB ACL made stateless (lib/overlay/overlay.e2e.test.ts) and OVS/OVN daemons stopped
@@ -241,6 +242,23 @@ describe('changes on a running lab are caught by netproof test (netns)', () => {
       await expectPasses('nat');
     }, 240_000);
   });
+
+  test('gateway_mtu removed from the router’s gateway port: geneve-mtu’s north–south test fails naming the black hole and the port; set back, it passes', async () => {
+    await sh('central', nbctl('remove', 'Logical_Router_Port', 'lrp-tenant-public', 'options', 'gateway_mtu'));
+    try {
+      await sh('central', nbctl('--wait=hv', 'sync'));
+      const broken = await suite('geneve-mtu', SHORT);
+      expect(broken.result.exitCode, broken.result.stdout + broken.result.stderr).toBe(1);
+      // East–west is untouched: only the north–south test fails.
+      expect(broken.summary.tests.filter((t) => t.status === 'failed').map((t) => t.name)).toEqual([expect.stringMatching(/^GENEVE MTU > north–south:/)]);
+      expect(broken.errors).toMatch(/^vm1 \(MTU 1442\) → ext 172\.24\.4\.1: a 1442-byte don't-fragment packet vanished \(no reply, no ICMP\): a path MTU black hole; provider network public carries 1400 .*router port lrp-tenant-public should answer/m);
+      expect(broken.errors).toContain('lrp-tenant-public: options:gateway_mtu=unset in the northbound DB');
+    } finally {
+      await sh('central', nbctl('set', 'Logical_Router_Port', 'lrp-tenant-public', 'options:gateway_mtu=1400'));
+      await sh('central', nbctl('--wait=hv', 'sync'));
+    }
+    await expectPasses('geneve-mtu');
+  }, 240_000);
 
   describe('load balancer web (172.24.4.50:80 over vm1 and vm3, health-checked every second)', () => {
     const VIP = '172.24.4.50:80';

@@ -118,6 +118,11 @@ const P2P_BASE = '10.1.0.0';
 /** The provider network, as devstack's public network: the outside world at .1, the router's gateway at .10, floating IPs from .101. */
 export const PROVIDER_SUBNET = '172.24.4.0/24';
 export const EXTERNAL_NODE = 'ext';
+/**
+ * The provider network's MTU: below the VMs' default 1442 on purpose, as an upstream with a
+ * smaller MTU is, so the gateway port's gateway_mtu and path MTU discovery north–south are exercised.
+ */
+export const PROVIDER_MTU = 1400;
 /** How many hosts carry the router's gateway (an HA chassis group), and their priorities, active first. */
 const GATEWAY_PRIORITIES = [20, 10];
 
@@ -203,7 +208,7 @@ export function planClos(opts: ClosOptions): ClosPlan {
       gateways: gatewayHosts.map((h, i) => ({ host: h.name, hostIface: EXTERNAL_NODE, iface: `eth${i + 1}`, priority: GATEWAY_PRIORITIES[i]! })),
       floatingIps: web ? [{ vm: web.name, ip: nth('172.24.4.0', 101).address }] : [],
       ...(web ? { loadBalancer: { name: 'web', vip: nth('172.24.4.0', 50).address, port: 80, backends: vms.filter((vm) => vm.switch === 'web').map((vm) => vm.name) } } : {}),
-      mtu: hostMtu,
+      mtu: PROVIDER_MTU,
     };
   }
   return plan;

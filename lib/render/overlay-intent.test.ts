@@ -74,6 +74,7 @@ describe('renderOverlayIntent', () => {
         { node: 'host2', priority: 10 },
       ],
       snat: ['web', 'db'],
+      mtu: 1400,
     });
     expect(overlay.vms.filter((v) => v.floatingIp).map((v) => [v.name, v.floatingIp])).toEqual([['vm1', '172.24.4.101']]);
   });

@@ -23,7 +23,7 @@ export function renderOverlayIntent(plan: ClosPlan): Record<string, unknown> | u
     routers: {
       tenant: {
         switches: ['web', 'db'],
-        ...(ext ? { gateway: { network: 'public', ip: ext.routerAddress, chassis: Object.fromEntries(ext.gateways.map((g) => [g.host, g.priority])), snat: ['web', 'db'] } } : {}),
+        ...(ext ? { gateway: { network: 'public', ip: ext.routerAddress, chassis: Object.fromEntries(ext.gateways.map((g) => [g.host, g.priority])), snat: ['web', 'db'], mtu: ext.mtu } } : {}),
       },
     },
     vms: Object.fromEntries(
