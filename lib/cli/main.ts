@@ -47,11 +47,13 @@ program
   .option('--fabric-mtu <bytes>', 'MTU of spine-leaf links (default: 9000)', integer('--fabric-mtu'))
   .option('--host-mtu <bytes>', 'MTU of leaf-host links (default: 1500)', integer('--host-mtu'))
   .option('--vms-per-host <n>', 'VMs per host on an OVN/GENEVE overlay (0: no overlay); adds an OVN central node and <name>.overlay.yml', integer('--vms-per-host'), 0)
+  .option('--namespaces <n>', 'OVN-Kubernetes style overlay instead: a logical switch per namespace, a cluster router, a Service VIP per namespace, namespace isolation', integer('--namespaces'))
+  .option('--pods-per-namespace <n>', 'pods per namespace, spread over the hosts; the Service covers all but the last (default: 2)', integer('--pods-per-namespace'))
   .option('--vm-mtu <bytes>', 'MTU of the VMs (default: smallest underlay MTU minus the 58-byte GENEVE overhead)', integer('--vm-mtu'))
   .requiredOption('--out <dir>', 'directory to write (created if missing)')
   .action(async (o) => {
     const lab = await generateClos(
-      { name: o.name, spines: o.spines, leaves: o.leaves, hosts: o.hosts, fabricMtu: o.fabricMtu, hostMtu: o.hostMtu, vmsPerHost: o.vmsPerHost, vmMtu: o.vmMtu },
+      { name: o.name, spines: o.spines, leaves: o.leaves, hosts: o.hosts, fabricMtu: o.fabricMtu, hostMtu: o.hostMtu, vmsPerHost: o.vmsPerHost, namespaces: o.namespaces, podsPerNamespace: o.podsPerNamespace, vmMtu: o.vmMtu },
       resolve(o.out),
     );
     console.log(`wrote ${lab.files.length} files; lab file: ${lab.file}\nnext: netproof run ${lab.file}`);

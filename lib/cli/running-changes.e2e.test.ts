@@ -2,7 +2,7 @@
 // an edit to OVN's northbound DB, an OVS setting on a chassis, a route added by hand on a leaf,
 // a link impaired with `netproof fault`, a floating IP bound to another VM, a subnet's SNAT
 // removed, both gateway chassis at one priority, gateway_mtu removed, a load-balancer backend on a
-// dead port, the health check removed. Each makes `netproof test --suite <the suite that owns
+// dead port, the health check removed, the tunnel BFD slowed. Each makes `netproof test --suite <the suite that owns
 // it>` exit 1 naming the node or object changed (and no other), and once undone the same suite
 // passes again, so the next change starts from a healthy lab. Also caught, in their own files:
 // an NB ACL made stateless (lib/overlay/overlay.e2e.test.ts) and OVS/OVN daemons stopped
@@ -177,7 +177,7 @@ describe('changes on a running lab are caught by netproof test (netns)', () => {
     await expectPasses('intent');
   }, 240_000);
 
-  describe('north–south (the generated gateway on host1 and host2, vm1 with floating IP 172.24.4.101)', () => {
+  describe('north–south (the generated gateway on host1 and host2, vm3 with floating IP 172.24.4.101)', () => {
     const FIP = '172.24.4.101';
     /** A broken nat run: exit 1, and the errors. */
     async function natFails(): Promise<string> {
@@ -186,24 +186,24 @@ describe('changes on a running lab are caught by netproof test (netns)', () => {
       return broken.errors;
     }
 
-    test('the floating IP bound to vm2 instead of vm1: nat fails naming vm1’s cells, vm2 leaving with vm1’s floating IP, and the NAT rule; bound back, it passes', async () => {
+    test('the floating IP bound to vm2 instead of vm3: nat fails naming vm3’s cells, vm2 leaving with vm3’s floating IP, and the NAT rule; bound back, it passes', async () => {
       await expectPasses('nat');
       await sh('central', nbctl('lr-nat-del', 'tenant', 'dnat_and_snat', FIP));
       await sh('central', nbctl('lr-nat-add', 'tenant', 'dnat_and_snat', FIP, '10.20.2.12'));
       try {
         await sh('central', nbctl('--wait=hv', 'sync'));
         const errors = await natFails();
-        // vm1 is no longer behind its floating IP (db's groups refuse tcp/80, so vm2 does not answer it either) ...
-        expect(errors).toMatch(/^ext → 172\.24\.4\.101 \(vm1's floating IP\) tcp\/80: expected vm1 answers, seeing source 172\.24\.4\.1 .*; observed no answer/m);
-        expect(errors).toMatch(/^vm1 → 172\.24\.4\.1 \(ext, the outside world\) tcp\/443: expected ext answers, seeing source 172\.24\.4\.101 .*; observed ext answered, seeing source 172\.24\.4\.10$/m);
-        // ... and vm2 leaves with vm1's floating IP.
+        // vm3 is no longer behind its floating IP (db's groups refuse tcp/80, so vm2 does not answer it either) ...
+        expect(errors).toMatch(/^ext → 172\.24\.4\.101 \(vm3's floating IP\) tcp\/80: expected vm3 answers, seeing source 172\.24\.4\.1 .*; observed no answer/m);
+        expect(errors).toMatch(/^vm3 → 172\.24\.4\.1 \(ext, the outside world\) tcp\/443: expected ext answers, seeing source 172\.24\.4\.101 .*; observed ext answered, seeing source 172\.24\.4\.10$/m);
+        // ... and vm2 leaves with vm3's floating IP.
         expect(errors).toMatch(/^vm2 → 172\.24\.4\.1 \(ext, the outside world\) tcp\/443: expected ext answers, seeing source 172\.24\.4\.10 .*; observed ext answered, seeing source 172\.24\.4\.101$/m);
-        expect(errors).toContain(`NAT dnat_and_snat ${FIP} on router tenant: logical_ip 10.20.2.12, declared 10.20.1.11 (vms.vm1.floating-ip)`);
+        expect(errors).toContain(`NAT dnat_and_snat ${FIP} on router tenant: logical_ip 10.20.2.12, declared 10.20.1.13 (vms.vm3.floating-ip)`);
         expect(errors).not.toMatch(/NAT snat/);
         expect(errors).not.toMatch(/gateway port/);
       } finally {
         await sh('central', nbctl('lr-nat-del', 'tenant', 'dnat_and_snat', FIP));
-        await sh('central', nbctl('lr-nat-add', 'tenant', 'dnat_and_snat', FIP, '10.20.1.11'));
+        await sh('central', nbctl('lr-nat-add', 'tenant', 'dnat_and_snat', FIP, '10.20.1.13'));
         await sh('central', nbctl('--wait=hv', 'sync'));
       }
       await expectPasses('nat');
@@ -258,6 +258,24 @@ describe('changes on a running lab are caught by netproof test (netns)', () => {
       await sh('central', nbctl('--wait=hv', 'sync'));
     }
     await expectPasses('geneve-mtu');
+  }, 240_000);
+
+  test('tunnel BFD slowed to 1000 ms in OVN’s NB_Global: gateway-failover fails once, on its precondition, naming both tunnels and the declared timers, and fails no chassis; set back, it passes', async () => {
+    await sh('central', nbctl('set', 'NB_Global', '.', 'options:bfd-min-rx=1000', 'options:bfd-min-tx=1000'));
+    try {
+      await sh('central', nbctl('--wait=hv', 'sync'));
+      const broken = await suite('gateway-failover', SHORT);
+      expect(broken.result.exitCode, broken.result.stdout + broken.result.stderr).toBe(1);
+      expect(broken.errors).toContain('host2 → host1 (ovn-host1-0): BFD min_rx 1000, min_tx 1000, mult 3; tunnel-bfd declares 3 × 300 ms');
+      expect(broken.errors).toContain('host1 → host2 (ovn-host2-0): BFD min_rx 1000, min_tx 1000, mult 3; tunnel-bfd declares 3 × 300 ms');
+      // The fault tests never fail a chassis on a gateway that is not as declared: they name the precondition.
+      for (const t of broken.summary.tests.filter((x) => /the active gateway chassis fails/.test(x.name))) expect(t.errors.join('\n')).toMatch(/^precondition failed: the gateway chassis are not as declared/);
+      expect(broken.summary.figures).not.toHaveProperty('gateway_claim_ms.grey.tenant');
+    } finally {
+      await sh('central', nbctl('set', 'NB_Global', '.', 'options:bfd-min-rx=300', 'options:bfd-min-tx=300'));
+      await sh('central', nbctl('--wait=hv', 'sync'));
+    }
+    await expectPasses('gateway-failover');
   }, 240_000);
 
   describe('load balancer web (172.24.4.50:80 over vm1 and vm3, health-checked every second)', () => {

@@ -32,6 +32,22 @@ describe('lbClients', () => {
   });
 });
 
+describe('lbClients and the security groups', () => {
+  it('skips a VM whose groups would refuse it, and the outside world when the backends do not admit it', () => {
+    const isolated = {
+      ...OVERLAY,
+      vms: OVERLAY.vms.map((v) => ({ ...v, groups: [v.switch] })),
+      groups: [
+        { name: 'web', rules: [{ id: 'web#1', direction: 'ingress', protocol: 'any', remoteGroup: 'web' }, { id: 'web#2', direction: 'egress', protocol: 'any' }] },
+        { name: 'db', rules: [{ id: 'db#1', direction: 'egress', protocol: 'any' }] },
+      ],
+    } as Overlay;
+    // web admits only web: vm2 (db) and ext are refused; no web VM is left that is not a backend.
+    expect(lbClients(isolated, LB)).toEqual([]);
+    expect(lbClients(isolated, { ...LB, backends: ['vm1'] })).toEqual([{ node: 'vm3', kind: 'tenant' }]);
+  });
+});
+
 describe('health-check budgets', () => {
   it('removal: failures × interval + timeout + OVN’s allowance; return: successes × interval + the allowance', () => {
     expect(removalBudgetMs(LB.healthCheck!)).toBe(4000);
@@ -106,5 +122,24 @@ describe('parsing ovn-nbctl/ovn-sbctl JSON', () => {
       { ip: '10.20.1.11', port: 80, logicalPort: 'vm1', status: 'online' },
       { ip: '10.20.1.13', port: 80, logicalPort: 'vm3' },
     ]);
+  });
+});
+
+describe('parseTunnels', () => {
+  it('reads each GENEVE tunnel’s remote IP, BFD configuration and state', async () => {
+    const { parseTunnels, bfdUp } = await import('../probes/gateway.ts');
+    const table = {
+      headings: ['name', 'options', 'bfd', 'bfd_status'],
+      data: [
+        ['ovn-host1-0', ['map', [['csum', 'true'], ['key', 'flow'], ['remote_ip', '10.255.2.1']]], ['map', [['enable', 'true'], ['min_rx', '300']]], ['map', [['forwarding', 'true'], ['state', 'up']]]],
+        ['ovn-host3-0', ['map', [['remote_ip', '"10.255.2.3"']]], ['map', []], ['map', []]],
+      ],
+    };
+    const tunnels = parseTunnels(table);
+    expect(tunnels).toEqual([
+      { name: 'ovn-host1-0', remoteIp: '10.255.2.1', config: { enable: 'true', min_rx: '300' }, status: { forwarding: 'true', state: 'up' } },
+      { name: 'ovn-host3-0', remoteIp: '10.255.2.3', config: {}, status: {} },
+    ]);
+    expect(tunnels.map(bfdUp)).toEqual([true, false]);
   });
 });

@@ -8,6 +8,8 @@
 //   stopDaemon  a daemon killed by its pidfile's pid: FRR's, or OVS/OVN's (ovs-vswitchd,
 //               ovn-controller, northd, the databases); started again as bring-up did on restore
 //   isolate     every link of a node grey-failed
+//   tunnelDrop  a chassis' GENEVE (udp/6081) dropped on every uplink, both ways; carrier and
+//               BGP stay up: only BFD inside the tunnels notices (an overlay grey failure)
 import { randomBytes } from 'node:crypto';
 import { UsageError } from '../errors.ts';
 import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
@@ -149,4 +151,37 @@ export async function isolate(lab: StartedLab, nodeName: string): Promise<Fault>
   return makeFault(`${nodeName} isolated (all ${ends.length} links grey-failed)`, async () => {
     for (const f of faults) await f.restore();
   });
+}
+
+/** GENEVE's UDP destination port: every tunnel packet, both ways, carries it. */
+export const GENEVE_PORT = 6081;
+
+/**
+ * A chassis' tunnels dropped on every one of its uplinks (`ends`: the chassis side of each),
+ * both ways, armed: the netdev chains hooked at both ends of each link now, the drops added on
+ * fire. The underlay keeps working (BGP, BFD between routers): only the tunnel BFD OVN runs
+ * between chassis sees it.
+ */
+export async function armTunnelDrop(lab: StartedLab, chassis: string, ends: readonly string[]): Promise<ArmedFault> {
+  const description = `${chassis}'s GENEVE tunnels dropped on ${ends.join(', ')} (udp/${GENEVE_PORT} both ways, carrier and BGP up)`;
+  const armed: ArmedFault[] = [];
+  try {
+    for (const e of ends) armed.push(await armNftOnBothEnds(lab, findLink(lab, e), description, `udp dport ${GENEVE_PORT} drop`));
+  } catch (err) {
+    await Promise.all(armed.map((a) => a.disarm()));
+    throw err;
+  }
+  return {
+    fire: async () => {
+      const fired = await Promise.allSettled(armed.map((a) => a.fire()));
+      const faults = fired.flatMap((f) => (f.status === 'fulfilled' ? [f.value] : []));
+      const failure = fired.find((f) => f.status === 'rejected');
+      if (failure) {
+        await Promise.all([...faults.map((f) => f.restore()), ...armed.map((a) => a.disarm())]);
+        throw failure.reason;
+      }
+      return makeFault(description, async () => void (await Promise.all(faults.map((f) => f.restore()))));
+    },
+    disarm: async () => void (await Promise.all(armed.map((a) => a.disarm()))),
+  };
 }

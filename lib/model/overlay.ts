@@ -127,6 +127,12 @@ export interface LoadBalancer {
   exposed: boolean;
 }
 
+/** BFD on every GENEVE tunnel between chassis (OVN's NB_Global bfd-min-rx/min-tx/mult): how OVN sees a gateway chassis fail. */
+export interface TunnelBfd {
+  intervalMs: number;
+  multiplier: number;
+}
+
 export interface Overlay {
   /** Absolute path of the intent file. */
   file: string;
@@ -136,6 +142,8 @@ export interface Overlay {
   groups: SecurityGroup[];
   providers: ProviderNetwork[];
   loadBalancers: LoadBalancer[];
+  /** Undefined: not declared (OVN's and OVS's defaults apply, and no failover budget can be derived). */
+  tunnelBfd?: TunnelBfd;
 }
 
 /** Labels the physical side of the overlay uses on topology nodes. */

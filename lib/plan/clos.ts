@@ -10,7 +10,8 @@
 // the first leaf pair; hosts become OVN chassis whose uplink addresses and TEP sit on br-phy
 // (the userspace datapath only decapsulates for addresses on ports OVS owns) and which use one
 // path (OVS 3.1's tunnel routing ignores multipath routes; BFD gives failover); VMs are linked
-// to their host, alternating between two tenant switches joined by one router.
+// to their host, alternating between two tenant switches joined by one router. With namespaces
+// instead (OVN-Kubernetes style): pods spread over the hosts, a switch per namespace.
 import { Address4 } from 'ip-address';
 import { UsageError } from '../errors.ts';
 
@@ -25,8 +26,11 @@ export interface ClosOptions {
   fabricMtu?: number;
   /** MTU of leaf–host links. */
   hostMtu?: number;
-  /** VMs per compute host; 0 = no overlay. */
+  /** VMs per compute host; 0 = no overlay (unless namespaces). OpenStack style: tenant switches web and db, a router with a gateway. */
   vmsPerHost?: number;
+  /** OVN-Kubernetes style instead: a logical switch per namespace, joined by a cluster router, a Service VIP per namespace. */
+  namespaces?: number;
+  podsPerNamespace?: number;
   /** MTU of the VMs' interfaces; default: the smallest underlay MTU minus OVN's GENEVE overhead. */
   vmMtu?: number;
   /** BFD timers on every fabric session. */
@@ -60,7 +64,8 @@ export interface PlannedVm {
   host: string;
   /** The host's interface to the VM (an OVS port on br-int). */
   hostIface: string;
-  switch: 'web' | 'db';
+  /** web or db (OpenStack style), or the namespace (OVN-Kubernetes style). */
+  switch: string;
   ip: string;
   mtu: number;
 }
@@ -80,9 +85,20 @@ export interface PlannedExternal {
   routerAddress: string;
   gateways: { host: string; hostIface: string; iface: string; priority: number }[];
   floatingIps: { vm: string; ip: string }[];
+  /** BFD on the tunnels between chassis: the fabric's timers. */
+  tunnelBfd: { intervalMs: number; multiplier: number };
   /** A service VIP on the provider network in front of every web VM, port 80, with a health check. */
   loadBalancer?: { name: string; vip: string; port: number; backends: string[] };
   mtu: number;
+}
+
+/** A namespace of an OVN-Kubernetes style overlay: its switch and subnet, its pods, and its Service. */
+export interface PlannedNamespace {
+  name: string;
+  subnet: string;
+  pods: string[];
+  /** The Service VIP (from 10.96.0.0/16, outside every pod subnet), over every pod but the last, which stays a client. */
+  service: { name: string; vip: string; port: number; backends: string[] };
 }
 
 export interface PlannedOverlay {
@@ -90,6 +106,8 @@ export interface PlannedOverlay {
   centralAddress: string;
   vms: PlannedVm[];
   external?: PlannedExternal;
+  /** Set for an OVN-Kubernetes style overlay (generate clos --namespaces). */
+  namespaces?: PlannedNamespace[];
 }
 
 export interface PlannedLink {
@@ -109,7 +127,10 @@ export interface ClosPlan {
 /** OVN's GENEVE overhead over IPv4 as measured on the wire (see DESIGN.md): what the default VM MTU leaves room for. */
 export const OVN_GENEVE_OVERHEAD_BYTES = 58;
 
-export const CLOS_LIMITS = { spines: [1, 16], leaves: [2, 64], hosts: [0, 250], vmsPerHost: [0, 8] } as const;
+export const CLOS_LIMITS = { spines: [1, 16], leaves: [2, 64], hosts: [0, 250], vmsPerHost: [0, 8], namespaces: [0, 16], podsPerNamespace: [2, 8] } as const;
+/** OVN-Kubernetes' defaults: pod subnets from 10.244.0.0/16 (a /24 per namespace here), Services from 10.96.0.0/16. */
+const POD_BASE = '10.244.0.0';
+const SERVICE_BASE = '10.96.0.0';
 const SPINE_ASN = 65000;
 const LEAF_ASN_BASE = 65100;
 const HOST_ASN_BASE = 65300;
@@ -131,18 +152,26 @@ function nth(base: string, offset: number): Address4 {
 }
 
 export function planClos(opts: ClosOptions): ClosPlan {
-  const vmsPerHost = opts.vmsPerHost ?? 0;
-  for (const key of ['spines', 'leaves', 'hosts', 'vmsPerHost'] as const) {
+  const namespaces = opts.namespaces ?? 0;
+  const podsPerNamespace = opts.podsPerNamespace ?? (namespaces > 0 ? 2 : 0);
+  const given = { spines: opts.spines, leaves: opts.leaves, hosts: opts.hosts, vmsPerHost: opts.vmsPerHost ?? 0, namespaces, podsPerNamespace };
+  const flags = { spines: 'spines', leaves: 'leaves', hosts: 'hosts', vmsPerHost: 'vms-per-host', namespaces: 'namespaces', podsPerNamespace: 'pods-per-namespace' } as const;
+  for (const key of Object.keys(flags) as (keyof typeof flags)[]) {
+    if (key === 'podsPerNamespace' && namespaces === 0) continue;
     const [min, max] = CLOS_LIMITS[key];
-    const v = key === 'vmsPerHost' ? vmsPerHost : opts[key];
-    const flag = key === 'vmsPerHost' ? 'vms-per-host' : key;
-    if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${flag} must be an integer from ${min} to ${max} (got ${v})`);
+    const v = given[key];
+    if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${flags[key]} must be an integer from ${min} to ${max} (got ${v})`);
   }
-  if (vmsPerHost > 0 && opts.hosts === 0) throw new UsageError('--vms-per-host needs hosts to run on: set --hosts too');
+  if (namespaces > 0 && given.vmsPerHost > 0) throw new UsageError('choose one overlay: --vms-per-host (OpenStack style) or --namespaces (OVN-Kubernetes style)');
+  if (opts.podsPerNamespace !== undefined && namespaces === 0) throw new UsageError('--pods-per-namespace needs --namespaces');
+  // Pods are VMs to the lab: network namespaces on a chassis.
+  const vmsPerHost = given.vmsPerHost;
+  const overlaid = vmsPerHost > 0 || namespaces > 0;
+  if (overlaid && opts.hosts === 0) throw new UsageError(`${namespaces > 0 ? '--namespaces' : '--vms-per-host'} needs hosts to run on: set --hosts too`);
   const smallestUnderlay = Math.min(opts.fabricMtu ?? 9000, opts.hostMtu ?? 1500);
   const vmMtu = opts.vmMtu ?? smallestUnderlay - OVN_GENEVE_OVERHEAD_BYTES;
   // A VM MTU too large for the underlay is allowed on purpose (the MTU suite must catch it); below IPv4's 576 is not.
-  if (vmsPerHost > 0 && (!Number.isInteger(vmMtu) || vmMtu < 576 || vmMtu > 9000)) {
+  if (overlaid && (!Number.isInteger(vmMtu) || vmMtu < 576 || vmMtu > 9000)) {
     throw new UsageError(`the VM MTU would be ${vmMtu}: it must be from 576 to 9000 (set --vm-mtu, or raise --host-mtu/--fabric-mtu)`);
   }
   if (opts.hosts > 0 && opts.leaves % 2 !== 0) {
@@ -155,7 +184,7 @@ export function planClos(opts: ClosOptions): ClosPlan {
   const make = (tier: Tier, i: number, asn: number): PlannedRouter => {
     const lo = nth(LOOPBACK_BASE[tier], i + 1).address;
     const name = tier === 'compute' ? `host${i + 1}` : tier === 'ovn-central' ? 'central' : `${tier}${i + 1}`;
-    const chassis = tier === 'compute' && vmsPerHost > 0;
+    const chassis = tier === 'compute' && overlaid;
     const r: PlannedRouter = { name, tier, asn, loopback: `${lo}/32`, routerId: lo, interfaces: [], maxPaths: chassis ? 1 : 64, addressesOn: chassis ? 'br-phy' : 'interfaces' };
     routers.push(r);
     return r;
@@ -163,7 +192,7 @@ export function planClos(opts: ClosOptions): ClosPlan {
   const spines = Array.from({ length: opts.spines }, (_, i) => make('spine', i, SPINE_ASN));
   const leaves = Array.from({ length: opts.leaves }, (_, i) => make('leaf', i, LEAF_ASN_BASE + i + 1));
   const hosts = Array.from({ length: opts.hosts }, (_, i) => make('compute', i, HOST_ASN_BASE + i + 1));
-  const central = vmsPerHost > 0 ? make('ovn-central', 0, HOST_ASN_BASE) : undefined;
+  const central = overlaid ? make('ovn-central', 0, HOST_ASN_BASE) : undefined;
 
   const links: PlannedLink[] = [];
   const connect = (x: PlannedRouter, y: PlannedRouter, mtu: number) => {
@@ -189,7 +218,20 @@ export function planClos(opts: ClosOptions): ClosPlan {
   }
 
   const plan: ClosPlan = { name: opts.name, routers, links, bfd: { intervalMs: opts.bfdIntervalMs ?? 300, multiplier: opts.bfdMultiplier ?? 3 } };
-  if (central) {
+  if (central && namespaces > 0) {
+    // Pods round-robin over the hosts, so every namespace spans hosts and its traffic crosses the fabric.
+    const vms: PlannedVm[] = [];
+    const planned: PlannedNamespace[] = Array.from({ length: namespaces }, (_, i) => {
+      const name = `ns${i + 1}`;
+      const pods = Array.from({ length: podsPerNamespace }, (_, j) => {
+        const pod = `${name}-p${j + 1}`;
+        vms.push({ name: pod, host: hosts[vms.length % hosts.length]!.name, hostIface: pod, switch: name, ip: nth(POD_BASE, (i + 1) * 256 + 10 + j + 1).address, mtu: vmMtu });
+        return pod;
+      });
+      return { name, subnet: `${nth(POD_BASE, (i + 1) * 256).address}/24`, pods, service: { name: `svc-${name}`, vip: nth(SERVICE_BASE, 10 + i + 1).address, port: 80, backends: pods.slice(0, -1) } };
+    });
+    plan.overlay = { central: central.name, centralAddress: central.routerId, vms, namespaces: planned };
+  } else if (central) {
     const vms: PlannedVm[] = hosts.flatMap((host, h) =>
       Array.from({ length: vmsPerHost }, (_, v) => {
         const n = h * vmsPerHost + v + 1;
@@ -199,7 +241,10 @@ export function planClos(opts: ClosOptions): ClosPlan {
     );
     plan.overlay = { central: central.name, centralAddress: central.routerId, vms };
     const gatewayHosts = hosts.slice(0, GATEWAY_PRIORITIES.length);
-    const web = vms.find((vm) => vm.switch === 'web');
+    // The floating IP goes to the last web VM: on a host other than the active gateway where
+    // there is one, so its north–south traffic crosses a tunnel to the gateway (and survives
+    // that gateway's failure, which the gateway-failover suite measures).
+    const web = vms.filter((vm) => vm.switch === 'web').at(-1);
     plan.overlay.external = {
       node: EXTERNAL_NODE,
       subnet: PROVIDER_SUBNET,
@@ -207,6 +252,7 @@ export function planClos(opts: ClosOptions): ClosPlan {
       routerAddress: nth('172.24.4.0', 10).address,
       gateways: gatewayHosts.map((h, i) => ({ host: h.name, hostIface: EXTERNAL_NODE, iface: `eth${i + 1}`, priority: GATEWAY_PRIORITIES[i]! })),
       floatingIps: web ? [{ vm: web.name, ip: nth('172.24.4.0', 101).address }] : [],
+      tunnelBfd: { intervalMs: opts.bfdIntervalMs ?? 300, multiplier: opts.bfdMultiplier ?? 3 },
       ...(web ? { loadBalancer: { name: 'web', vip: nth('172.24.4.0', 50).address, port: 80, backends: vms.filter((vm) => vm.switch === 'web').map((vm) => vm.name) } } : {}),
       mtu: PROVIDER_MTU,
     };

@@ -2,7 +2,8 @@
 // (a tenant VM on every switch of its router that is not a backend, and the outside world where
 // the VIP is on the provider network), and the time budgets the declared health check implies.
 // Pure.
-import type { HealthCheck, LoadBalancer, Overlay } from '../model/overlay.ts';
+import type { HealthCheck, LoadBalancer, Overlay, VmPort } from '../model/overlay.ts';
+import { judge } from './acl-matrix.ts';
 
 /** Connections per client and VIP: enough that every backend of a healthy VIP is hit, and for the spread test. */
 export const LB_CONNECTIONS = 64;
@@ -21,17 +22,24 @@ export interface LbClient {
 /** `web (172.24.4.50:80/tcp)`. */
 export const lbLabel = (lb: Pick<LoadBalancer, 'name' | 'vip' | 'port' | 'protocol'>) => `${lb.name} (${lb.vip}:${lb.port}/${lb.protocol})`;
 
-/** The clients of a VIP: the first VM that is not a backend on each switch of its router, then the outside world's node if the VIP is exposed. */
+/**
+ * The clients of a VIP: on each switch of its router, the first VM that is not a backend and
+ * whose security groups let it reach every backend (its egress to the VIP, each backend's
+ * ingress from it), then the outside world's node if the VIP is exposed and the backends admit it.
+ */
 export function lbClients(overlay: Overlay, lb: LoadBalancer): LbClient[] {
   const router = overlay.routers.find((r) => r.name === lb.router)!;
+  const backends = lb.backends.map((b) => overlay.vms.find((v) => v.name === b)!);
+  const admitted = (from: { name: string; ip: string }) => backends.every((b) => judge(overlay, b, 'ingress', { protocol: lb.protocol, port: lb.backendPort }, from).ok);
+  const sends = (vm: VmPort) => judge(overlay, vm, 'egress', { protocol: lb.protocol, port: lb.port }, { name: `VIP ${lb.name}`, ip: lb.vip }).ok;
   const clients: LbClient[] = [];
   for (const sw of router.switches) {
-    const vm = overlay.vms.find((v) => v.switch === sw && !lb.backends.includes(v.name));
+    const vm = overlay.vms.find((v) => v.switch === sw && !lb.backends.includes(v.name) && sends(v) && admitted(v));
     if (vm) clients.push({ node: vm.name, kind: 'tenant' });
   }
   if (lb.exposed && router.gateway) {
     const provider = overlay.providers.find((p) => p.name === router.gateway!.network)!;
-    clients.push({ node: provider.node, kind: 'outside' });
+    if (admitted({ name: provider.node, ip: provider.gateway })) clients.push({ node: provider.node, kind: 'outside' });
   }
   return clients;
 }

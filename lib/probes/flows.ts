@@ -14,6 +14,8 @@ export interface FlowSpec {
   dst: string;
   /** Destination address: must belong to `dst`. */
   dstIp: string;
+  /** Send to this address instead: a floating IP the overlay intent gives `dst`, which NAT turns into `dstIp` on the way. */
+  sendTo?: string;
   /** Source address to send from (a loopback of `src`); the kernel's choice if unset. */
   srcIp?: string;
   port: number;
@@ -78,6 +80,11 @@ export async function runFlowSet(lab: StartedLab, specs: readonly FlowSpec[], du
   const addressesOf = new Map<string, ReturnType<typeof addresses>>();
   const own = (node: string) => addressesOf.get(node) ?? addressesOf.set(node, addresses(lab.node(node))).get(node)!;
   await Promise.all(specs.flatMap((s) => [assertLabAddress(s.dst, own(s.dst), s.dstIp, 'to'), ...(s.srcIp ? [assertLabAddress(s.src, own(s.src), s.srcIp, 'from')] : [])]));
+  for (const s of specs) {
+    if (s.sendTo !== undefined && lab.topology.overlay?.vms.find((v) => v.name === s.dst)?.floatingIp !== s.sendTo) {
+      throw new Error(`refusing to send to ${s.sendTo}: it is not a floating IP the overlay intent gives lab node ${s.dst}`);
+    }
+  }
   // Receivers stop on their senders' end markers, or when told every sender has finished
   // (stdin closed, RECEIVER_GRACE_MS later): never on a timer started before the senders were,
   // which a slow start (waiting for every receiver to listen) would turn into a lost tail.
@@ -130,7 +137,7 @@ export async function runFlowSet(lab: StartedLab, specs: readonly FlowSpec[], du
   const stopped = new Promise<void>((r) => (stopStreams = r));
   const sending = specs.map((spec) => {
     const src = lab.node(spec.src);
-    const args = ['send', '--dst', spec.dstIp, '--port', String(spec.port), '--flows', String(spec.flows), '--rate', String(spec.ratePps), '--duration', String(spec.durationS), '--start-ns', String(startNs)];
+    const args = ['send', '--dst', spec.sendTo ?? spec.dstIp, '--port', String(spec.port), '--flows', String(spec.flows), '--rate', String(spec.ratePps), '--duration', String(spec.durationS), '--start-ns', String(startNs)];
     if (spec.srcIp) args.push('--src', spec.srcIp);
     if (spec.sizeBytes) args.push('--size', String(spec.sizeBytes));
     if (spec.srcPortBase) args.push('--src-port-base', String(spec.srcPortBase));

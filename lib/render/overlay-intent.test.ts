@@ -62,7 +62,7 @@ describe('renderOverlayIntent', () => {
     }
   });
 
-  it('gives the router a gateway on the provider network, HA over the first two hosts, SNAT for both subnets and the first web VM a floating IP', () => {
+  it('gives the router a gateway on the provider network, HA over the first two hosts, SNAT for both subnets and the last web VM a floating IP', () => {
     const { overlay } = roundTrip({ spines: 2, leaves: 2, hosts: 3, vmsPerHost: 2 });
     expect(overlay.providers).toEqual([{ name: 'public', subnet: '172.24.4.0/24', gateway: '172.24.4.1', node: 'ext' }]);
     expect(overlay.routers[0]!.gateway).toEqual({
@@ -76,12 +76,38 @@ describe('renderOverlayIntent', () => {
       snat: ['web', 'db'],
       mtu: 1400,
     });
-    expect(overlay.vms.filter((v) => v.floatingIp).map((v) => [v.name, v.floatingIp])).toEqual([['vm1', '172.24.4.101']]);
+    expect(overlay.vms.filter((v) => v.floatingIp).map((v) => [v.name, v.floatingIp])).toEqual([['vm5', '172.24.4.101']]);
+    expect(overlay.tunnelBfd).toEqual({ intervalMs: 300, multiplier: 3 });
   });
 
   it('has a single gateway chassis when there is one host', () => {
     const { overlay } = roundTrip({ spines: 1, leaves: 2, hosts: 1, vmsPerHost: 1 });
     expect(overlay.routers[0]!.gateway!.chassis).toEqual([{ node: 'host1', priority: 20 }]);
+  });
+
+  it('OVN-Kubernetes style: a switch per namespace on a cluster router, pods over the hosts, a Service per namespace over all but its last pod, namespace isolation', () => {
+    const { overlay, plan } = roundTrip({ spines: 2, leaves: 2, hosts: 2, namespaces: 3, podsPerNamespace: 3 });
+    expect(overlay.switches.map((s) => [s.name, s.subnet])).toEqual([['ns1', '10.244.1.0/24'], ['ns2', '10.244.2.0/24'], ['ns3', '10.244.3.0/24']]);
+    expect(overlay.routers.map((r) => [r.name, r.switches, r.gateway])).toEqual([['cluster', ['ns1', 'ns2', 'ns3'], undefined]]);
+    expect(overlay.vms.filter((v) => v.switch === 'ns2').map((v) => [v.name, v.ip, v.host])).toEqual([['ns2-p1', '10.244.2.11', 'host2'], ['ns2-p2', '10.244.2.12', 'host1'], ['ns2-p3', '10.244.2.13', 'host2']]);
+    expect(overlay.loadBalancers.map((lb) => [lb.name, lb.vip, lb.port, lb.backends, lb.exposed, lb.healthCheck])).toEqual([
+      ['svc-ns1', '10.96.0.11', 80, ['ns1-p1', 'ns1-p2'], false, undefined],
+      ['svc-ns2', '10.96.0.12', 80, ['ns2-p1', 'ns2-p2'], false, undefined],
+      ['svc-ns3', '10.96.0.13', 80, ['ns3-p1', 'ns3-p2'], false, undefined],
+    ]);
+    expect(overlay.groups.find((g) => g.name === 'ns1')!.rules.map((r) => [r.direction, r.protocol, r.remoteGroup])).toEqual([['ingress', 'any', 'ns1'], ['egress', 'any', undefined]]);
+    expect(overlay.providers).toEqual([]);
+    expect(plan.overlay!.external).toBeUndefined();
+    // Namespace isolation: ns1 pods reach each other, never ns2's.
+    const cells = expectedMatrix(overlay).filter((c) => c.probe.protocol === 'icmp');
+    expect(cells.find((c) => c.src === 'ns1-p1' && c.dst === 'ns1-p3')!.expected).toBe('allow');
+    expect(cells.find((c) => c.src === 'ns1-p1' && c.dst === 'ns2-p1')!.expected).toBe('deny');
+  });
+
+  it('refuses both overlay styles at once, and pods without namespaces', () => {
+    expect(() => planClos({ name: 'x', spines: 1, leaves: 2, hosts: 2, vmsPerHost: 1, namespaces: 2 })).toThrow(/choose one overlay/);
+    expect(() => planClos({ name: 'x', spines: 1, leaves: 2, hosts: 2, podsPerNamespace: 3 })).toThrow(/--pods-per-namespace needs --namespaces/);
+    expect(() => planClos({ name: 'x', spines: 1, leaves: 2, hosts: 2, namespaces: 2, podsPerNamespace: 1 })).toThrow(/--pods-per-namespace must be an integer from 2 to 8/);
   });
 
   it('defaults the VM MTU to the smallest underlay MTU minus the GENEVE overhead', () => {

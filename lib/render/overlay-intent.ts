@@ -5,9 +5,10 @@
 // So web → db:5432 is allowed while db → web:5432 is not: replies must pass statefully.
 // Both admit udp/5001 from any tenant subnet: the port netproof's probe flows use (ECMP, failover).
 // North–south: a provider network `public` behind the external node, the router's gateway on
-// it (HA over the first two hosts), SNAT for both subnets, a floating IP for the first web VM,
+// it (HA over the first two hosts), SNAT for both subnets, a floating IP for the last web VM
+// (udp/5001 admitted from the provider network for probe flows), BFD on the tunnels,
 // and a load balancer `web` on the provider network in front of every web VM.
-import type { ClosPlan } from '../plan/clos.ts';
+import type { ClosPlan, PlannedNamespace, PlannedVm } from '../plan/clos.ts';
 
 export const TENANT_SUBNETS = { web: '10.20.1.0/24', db: '10.20.2.0/24' } as const;
 export const TENANT_RANGE = '10.20.0.0/16';
@@ -15,10 +16,11 @@ export const PROBE_UDP_PORT = 5001;
 
 export function renderOverlayIntent(plan: ClosPlan): Record<string, unknown> | undefined {
   if (!plan.overlay) return undefined;
+  if (plan.overlay.namespaces) return renderKubernetesIntent(plan.overlay.namespaces, plan.overlay.vms);
   const ext = plan.overlay.external;
   const fipOf = (vm: string) => ext?.floatingIps.find((f) => f.vm === vm)?.ip;
   return {
-    ...(ext ? { 'provider-networks': { public: { subnet: ext.subnet, gateway: ext.address, node: ext.node } } } : {}),
+    ...(ext ? { 'provider-networks': { public: { subnet: ext.subnet, gateway: ext.address, node: ext.node } }, 'tunnel-bfd': { interval: ext.tunnelBfd.intervalMs, multiplier: ext.tunnelBfd.multiplier } } : {}),
     switches: { web: { subnet: TENANT_SUBNETS.web }, db: { subnet: TENANT_SUBNETS.db } },
     routers: {
       tenant: {
@@ -52,6 +54,8 @@ export function renderOverlayIntent(plan: ClosPlan): Record<string, unknown> | u
         { direction: 'ingress', protocol: 'tcp', ports: 80 },
         { direction: 'ingress', protocol: 'tcp', ports: 22, 'remote-cidr': TENANT_SUBNETS.db },
         { direction: 'ingress', protocol: 'udp', ports: PROBE_UDP_PORT, 'remote-cidr': TENANT_RANGE },
+        // The outside world's probe flows to a floating IP (nat, gateway-failover).
+        ...(ext ? [{ direction: 'ingress', protocol: 'udp', ports: PROBE_UDP_PORT, 'remote-cidr': ext.subnet }] : []),
         { direction: 'egress' },
       ],
       db: [
@@ -61,5 +65,28 @@ export function renderOverlayIntent(plan: ClosPlan): Record<string, unknown> | u
         { direction: 'egress' },
       ],
     },
+  };
+}
+
+/**
+ * OVN-Kubernetes style: a logical switch per namespace joined by one cluster router, a Service
+ * as a load balancer per namespace, and namespace isolation as security groups: a pod takes
+ * anything from its own namespace and nothing from another; it may send anything.
+ */
+function renderKubernetesIntent(namespaces: readonly PlannedNamespace[], pods: readonly PlannedVm[]): Record<string, unknown> {
+  return {
+    switches: Object.fromEntries(namespaces.map((ns) => [ns.name, { subnet: ns.subnet }])),
+    routers: { cluster: { switches: namespaces.map((ns) => ns.name) } },
+    vms: Object.fromEntries(pods.map((p) => [p.name, { switch: p.switch, ip: p.ip, mtu: p.mtu, groups: [p.switch] }])),
+    'load-balancers': Object.fromEntries(namespaces.map((ns) => [ns.service.name, { vip: ns.service.vip, port: ns.service.port, backends: ns.service.backends }])),
+    'security-groups': Object.fromEntries(
+      namespaces.map((ns) => [
+        ns.name,
+        [
+          { direction: 'ingress', 'remote-group': ns.name },
+          { direction: 'egress' },
+        ],
+      ]),
+    ),
   };
 }

@@ -289,3 +289,10 @@ describe('load balancers', () => {
     expect(plain.some((c) => c.includes('reject') || c.includes('Health_Check') || c.includes('ip_port_mappings'))).toBe(false);
   });
 });
+
+describe('tunnel BFD', () => {
+  it('sets OVN’s tunnel BFD options on NB_Global when declared, and nothing otherwise', () => {
+    expect(renderNbCommands({ ...OVERLAY, tunnelBfd: { intervalMs: 300, multiplier: 3 } }).map((c) => c.join(' '))).toContain('set NB_Global . options:bfd-min-rx=300 options:bfd-min-tx=300 options:bfd-mult=3');
+    expect(renderNbCommands(OVERLAY).some((c) => c.includes('NB_Global'))).toBe(false);
+  });
+});

@@ -236,6 +236,9 @@ export function renderNbCommands(overlay: Overlay): string[][] {
   for (const p of overlay.providers) cmds.push(...providerCommands(p));
   for (const r of overlay.routers) cmds.push(...routerCommands(overlay, r), ...gatewayCommands(overlay, r));
   for (const lb of overlay.loadBalancers) cmds.push(...loadBalancerCommands(overlay, lb));
+  // ovn-controller configures OVS BFD on every tunnel from these (SB_Global, copied by northd).
+  const bfd = overlay.tunnelBfd;
+  if (bfd) cmds.push(['set', 'NB_Global', '.', `options:bfd-min-rx=${bfd.intervalMs}`, `options:bfd-min-tx=${bfd.intervalMs}`, `options:bfd-mult=${bfd.multiplier}`]);
 
   // Port groups first: a rule may name another group's address set ($pg_<group>_ip4).
   for (const g of overlay.groups) {

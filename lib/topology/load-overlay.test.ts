@@ -764,3 +764,19 @@ describe('parseOverlay: load balancers', () => {
     expect(onlyProblem(lbDoc([...LB, '    algorithm: rr']), 'load-balancers.web.algorithm', 'algorithm', 0, NS_TOPO).fix).toMatch(/vip, port, protocol, backends/);
   });
 });
+
+describe('parseOverlay: tunnel BFD', () => {
+  const text = (bfd: string) => doc(...PLAIN_SWITCHES, ...PLAIN_VMS, `tunnel-bfd: ${bfd}`);
+  it('reads the interval and the multiplier (3 by default)', () => {
+    expect(parseOverlay(text('{ interval: 300, multiplier: 5 }'), FILE, TOPO).tunnelBfd).toEqual({ intervalMs: 300, multiplier: 5 });
+    expect(parseOverlay(text('{ interval: 100 }'), FILE, TOPO).tunnelBfd).toEqual({ intervalMs: 100, multiplier: 3 });
+    expect(parseOverlay(doc(...PLAIN_SWITCHES, ...PLAIN_VMS), FILE, TOPO)).not.toHaveProperty('tunnelBfd');
+  });
+  it.each([
+    ['{ interval: 5 }', 'tunnel-bfd.interval', /outside 10\.\.60000/],
+    ['{ interval: 300, multiplier: 0 }', 'tunnel-bfd.multiplier', /outside 1\.\.255/],
+    ['{ multiplier: 3 }', 'tunnel-bfd', /required field "interval"/],
+  ])('%s', (bfd, field, message) => {
+    expect(problemAt(problemsOf(text(bfd)), field).message).toMatch(message);
+  });
+});

@@ -9,7 +9,7 @@ import { InvalidInputError } from '../errors.ts';
 import { COMPUTE_TIER, EXTERNAL_TIER, linkLabel, TIER_LABEL, VM_TIER, type LabNode, type Topology } from '../model/topology.ts';
 import { fieldName, type Source } from './source.ts';
 import { checkShapeWith, openSidecar, readSidecar, sidecarFileFor, type Path, type Report } from './sidecar.ts';
-import type { HealthCheck, LoadBalancer, LogicalRouter, LogicalSwitch, Overlay, Protocol, ProviderNetwork, RouterGateway, SecurityGroup, SecurityRule, VmPort } from '../model/overlay.ts';
+import type { HealthCheck, LoadBalancer, TunnelBfd, LogicalRouter, LogicalSwitch, Overlay, Protocol, ProviderNetwork, RouterGateway, SecurityGroup, SecurityRule, VmPort } from '../model/overlay.ts';
 
 /** Switch and router names: they become parts of OVN port names (`lrp-ROUTER-SWITCH`). */
 export const SWITCH_NAME = /^[a-z][a-z0-9-]{0,30}$/;
@@ -55,6 +55,7 @@ interface RawLoadBalancer {
 export const OVN_HEALTH_CHECK_DEFAULTS: HealthCheck = { intervalS: 5, timeoutS: 20, successCount: 3, failureCount: 3 };
 
 interface RawOverlay {
+  'tunnel-bfd'?: { interval: number; multiplier?: number };
   'load-balancers'?: Record<string, RawLoadBalancer>;
   'provider-networks'?: Record<string, { subnet: string; gateway: string; node: string }>;
   switches?: Record<string, { subnet: string }>;
@@ -111,6 +112,7 @@ const loadBalancerSchema = {
 export const overlaySchema = {
   type: 'object',
   properties: {
+    'tunnel-bfd': { type: 'object', required: ['interval'], properties: { interval: { type: 'integer' }, multiplier: { type: 'integer' } }, additionalProperties: false },
     'load-balancers': { type: 'object', additionalProperties: loadBalancerSchema },
     'provider-networks': {
       type: 'object',
@@ -185,9 +187,10 @@ export function parseOverlay(text: string, file: string, topology: Topology): Ov
   const vms = checkVms(raw, topology, switches, new Set(groups.map((g) => g.name)), report);
   checkFloatingIps(raw, vms, routers, providers, report);
   const loadBalancers = checkLoadBalancers(raw, vms, routers, switches, providers, report);
+  const tunnelBfd = checkTunnelBfd(raw, report);
 
   if (problems.length) throw new InvalidInputError(problems);
-  return { file, switches: [...switches.values()].map((s) => s.sw), routers, vms, groups, providers: [...providers.values()].map((p) => p.net), loadBalancers };
+  return { file, switches: [...switches.values()].map((s) => s.sw), routers, vms, groups, providers: [...providers.values()].map((p) => p.net), loadBalancers, ...(tunnelBfd ? { tunnelBfd } : {}) };
 }
 
 // ---------------------------------------------------------------- shape
@@ -207,6 +210,7 @@ const FIELD_HINTS: [RegExp, string][] = [
   [/^routers\.[^.]+\.gateway\.snat/, 'list the router\'s switches whose subnets leave through the gateway with its address, e.g. snat: [web, db]'],
   [/^routers\.[^.]+\.gateway\.mtu$/, `write the gateway MTU in bytes as a whole number between ${MIN_VM_MTU} and ${MAX_VM_MTU}`],
   [/^routers\.[^.]+\.gateway\.(network|ip)$/, 'write it as a plain string'],
+  [/^tunnel-bfd/, 'write the tunnel BFD timers as { interval: 300, multiplier: 3 } (milliseconds; multiplier defaults to 3)'],
   [/^load-balancers$/, 'write load-balancers as a mapping: load-balancers: { web: { vip: 172.24.4.50, port: 80, backends: [vm1, vm3] } }'],
   [/^load-balancers\.[^.]+$/, 'write each load balancer as { vip: 172.24.4.50, port: 80, backends: [vm1, vm3] } (optional: protocol, backend-port, health-check, no-backend)'],
   [/^load-balancers\.[^.]+\.health-check/, 'write the health check as { interval: 2, timeout: 1, success-count: 1, failure-count: 2 } (seconds and counts, each at least 1)'],
@@ -268,6 +272,7 @@ function knownKeysAt(path: Path): Record<string, unknown> {
   if (path.length === 0) return overlaySchema.properties;
   const top = path[0];
   if (top === 'provider-networks') return overlaySchema.properties['provider-networks'].additionalProperties.properties;
+  if (top === 'tunnel-bfd') return overlaySchema.properties['tunnel-bfd'].properties;
   if (top === 'load-balancers') return path[2] === 'health-check' ? loadBalancerSchema.properties['health-check'].properties : loadBalancerSchema.properties;
   if (top === 'routers' && path[2] === 'gateway') return gatewaySchema.properties;
   if (top === 'switches') return overlaySchema.properties.switches.additionalProperties.properties;
@@ -561,6 +566,24 @@ function checkFloatingIps(raw: RawOverlay, vms: VmPort[], routers: LogicalRouter
     taken.set(fip, `VM ${vm.name}'s floating IP`);
     vm.floatingIp = fip;
   }
+}
+
+// ---------------------------------------------------------------- tunnel BFD
+
+function checkTunnelBfd(raw: RawOverlay, report: Report): TunnelBfd | undefined {
+  const t = raw['tunnel-bfd'];
+  if (!t) return undefined;
+  let ok = true;
+  if (t.interval < 10 || t.interval > 60_000) {
+    ok = false;
+    report(['tunnel-bfd', 'interval'], `interval ${t.interval} ms is outside 10..60000`, 'write the BFD interval in milliseconds, e.g. interval: 300');
+  }
+  const multiplier = t.multiplier ?? 3;
+  if (multiplier < 1 || multiplier > 255) {
+    ok = false;
+    report(['tunnel-bfd', 'multiplier'], `multiplier ${multiplier} is outside 1..255`, 'write the detect multiplier as a whole number from 1 to 255, e.g. multiplier: 3');
+  }
+  return ok ? { intervalMs: t.interval, multiplier } : undefined;
 }
 
 // ---------------------------------------------------------------- load balancers
