@@ -51,6 +51,7 @@ async function gatewayProblems(lab: StartedLab, overlay: Overlay, plans: readonl
   const tepOf = new Map(planOverlayNodes(lab.topology).chassis.map((c) => [c.node, c.tep]));
   const bindings = await readGatewayBindings(lab);
   const lines = gatewayChassisDifferences(overlay, (await readNbNorthSouth(lab)).gatewayChassis);
+  lines.push(...plans.flatMap((p) => p.cannotFailOver ?? []));
   const bfd = overlay.tunnelBfd!;
   for (const p of plans) {
     const bound = bindings.get(p.redirectPort);
@@ -67,6 +68,22 @@ async function gatewayProblems(lab: StartedLab, overlay: Overlay, plans: readonl
     }
   }
   return lines;
+}
+
+/**
+ * gatewayProblems, polled to the deadline until there are none: right after bring-up, and after
+ * another class's failover, BFD on the restored chassis' tunnels is still coming up (down → init → up).
+ */
+async function settledGatewayProblems(lab: StartedLab, overlay: Overlay, plans: readonly GatewayFailoverPlan[]): Promise<string[]> {
+  let last: string[] = [];
+  await waitFor(
+    async () => {
+      last = await gatewayProblems(lab, overlay, plans);
+      return last.length ? { ok: false, reason: last.join('\n') } : { ok: true, value: true };
+    },
+    { timeoutMs: checkTimeoutMs(lab), intervalsMs: [200, 500, 1000], description: 'the gateway chassis to be as declared' },
+  ).catch(() => undefined);
+  return last;
 }
 
 /** The ends (chassis side) of a chassis' uplinks: where its tunnels leave it. */
@@ -160,31 +177,14 @@ describe('gateway failover', () => {
   test('before any fault: each gateway port is active on its highest-priority chassis, with BFD up as declared on the tunnels between its chassis', async ({ lab, readyOverlay, skip }) => {
     const { overlay, plans } = plansOf(lab, skip);
     await readyOverlay();
-    // Right after bring-up BFD on new tunnels is still coming up: polled to the deadline.
-    let last: string[] = [];
-    await waitFor(
-      async () => {
-        last = await gatewayProblems(lab, overlay, plans);
-        return last.length ? { ok: false, reason: last.join('\n') } : { ok: true, value: true };
-      },
-      { timeoutMs: checkTimeoutMs(lab), intervalsMs: [200, 500, 1000], description: 'the gateway chassis to be as declared' },
-    ).catch(() => undefined);
-    expectNoCulprits(last, 'gateway chassis are not ready to fail over as the intent declares');
+    expectNoCulprits(await settledGatewayProblems(lab, overlay, plans), 'gateway chassis are not ready to fail over as the intent declares');
   });
 
   for (const cls of CLASSES) {
     test(`the active gateway chassis fails (${cls.what}): the standby takes the port and both north–south streams lose no more than the budget; restored, the port returns`, async ({ lab, readyOverlay, task, skip }) => {
       const { overlay, plans } = plansOf(lab, skip);
       await readyOverlay();
-      // After another class's failover the restored chassis' tunnels re-establish BFD (down → init → up): polled to the deadline.
-      let before: string[] = [];
-      await waitFor(
-        async () => {
-          before = await gatewayProblems(lab, overlay, plans);
-          return before.length ? { ok: false, reason: before.join('\n') } : { ok: true, value: true };
-        },
-        { timeoutMs: checkTimeoutMs(lab), intervalsMs: [200, 500, 1000], description: 'the gateway chassis to be as declared' },
-      ).catch(() => undefined);
+      const before = await settledGatewayProblems(lab, overlay, plans);
       if (before.length) expect.fail(`precondition failed: the gateway chassis are not as declared before the fault (see the first test):\n${before.join('\n')}`);
       const tepOf = new Map(planOverlayNodes(lab.topology).chassis.map((c) => [c.node, c.tep]));
       const culprits: string[] = [];

@@ -83,6 +83,23 @@ describe.each(RUNTIMES)('overlay suites on %s', (runtime) => {
       expect(lowered.summary.figures['largest_inner_packet_bytes.host1-host2']?.value).toBe(1342);
       expect(lowered.summary.figures['largest_inner_packet_bytes.host1-host3']?.value).toBe(1442); // one leaf pair: no spine on the way
     }
+    // Tunnel BFD slowed to 1000 ms on the running lab (OVN's NB_Global): gateway-failover fails on
+    // its precondition, naming both tunnels between the gateway chassis and the declared timers,
+    // and fails no chassis. (BFD cannot be switched off from outside: ovn-controller turns it back on.)
+    if (runtime === 'netns') {
+      const nb = (...args: string[]) => netproof(['exec', 'dc', 'central', '--', 'ovn-nbctl', '--db=tcp:127.0.0.1:6641', ...args]);
+      expect((await nb('--wait=hv', 'set', 'NB_Global', '.', 'options:bfd-min-rx=1000', 'options:bfd-min-tx=1000')).exitCode).toBe(0);
+      try {
+        const slowed = await report(['test', 'dc', '--suite', 'gateway-failover', '--convergence-timeout', '5']);
+        expect(slowed.result.exitCode, slowed.errors).toBe(1);
+        expect(slowed.errors).toContain('host2 → host1 (ovn-host1-0): BFD min_rx 1000, min_tx 1000, mult 3; tunnel-bfd declares 3 × 300 ms');
+        expect(slowed.errors).toContain('host1 → host2 (ovn-host2-0): BFD min_rx 1000, min_tx 1000, mult 3; tunnel-bfd declares 3 × 300 ms');
+        for (const t of slowed.summary.tests.filter((x) => /the active gateway chassis fails/.test(x.name))) expect(t.errors.join('\n')).toMatch(/^precondition failed: the gateway chassis are not as declared/);
+        expect(Object.keys(slowed.summary.figures).filter((k) => k.startsWith('gateway_claim_ms.'))).toEqual([]);
+      } finally {
+        await nb('--wait=hv', 'set', 'NB_Global', '.', 'options:bfd-min-rx=300', 'options:bfd-min-tx=300');
+      }
+    }
     if (runtime === 'netns') {
       const restored = await report(['test', 'dc', '--suite', 'geneve-mtu']);
       expect(restored.result.exitCode, restored.errors).toBe(0);
@@ -149,7 +166,7 @@ describe('overlay suites on seeded faults (netns)', () => {
     await flushConntrack();
     const inverted = await report(['test', lab.name, '--suite', 'acl']);
     expect(inverted.result.exitCode).toBe(1);
-    expect(inverted.errors).toContain('vm1 → vm2 icmp: expected allow (egress web#5 and ingress db#1), observed deny');
+    expect(inverted.errors).toContain('vm1 → vm2 icmp: expected allow (egress web#6 and ingress db#1), observed deny');
     expect(inverted.errors).not.toMatch(/expected deny .* observed allow/);
     expect(inverted.errors).toContain("ACL on np_drop to-lport 'outport == @np_drop && ip': priority 1003, declared 1001");
 
@@ -161,7 +178,7 @@ describe('overlay suites on seeded faults (netns)', () => {
     await flushConntrack();
     const missing = await report(['test', lab.name, '--suite', 'acl']);
     expect(missing.result.exitCode).toBe(1);
-    expect(missing.errors).toContain('vm1 → vm2 tcp/5432: expected allow (egress web#5 and ingress db#2), observed deny');
+    expect(missing.errors).toContain('vm1 → vm2 tcp/5432: expected allow (egress web#6 and ingress db#2), observed deny');
     expect(missing.errors).toContain(`ACL on pg_db to-lport '${postgres}': declared (allow-related at priority 1002) but missing from the northbound DB`);
     expect(missing.errors).not.toContain('icmp');
 

@@ -31,10 +31,16 @@ describe('planGatewayFailovers', () => {
         floatingIp: '172.24.4.103',
         udpPort: 5001,
         outside: { node: 'ext', ip: '172.24.4.1' },
-        budgetMs: 1900,
-        budgetText: 'tunnel BFD 3 × 300 ms (tunnel-bfd) + 1 s for the standby to claim the port',
+        budgetMs: 2400,
+        budgetText: 'tunnel BFD 3 × 300 ms (tunnel-bfd) + 1.5 s for the standby to take the port over',
       },
     ]);
+  });
+
+  it('says when the standby could never take over: its only BFD peer is the active chassis', () => {
+    const two = { ...BASE, vms: BASE.vms.slice(0, 2) };
+    expect(planGatewayFailovers(two, lrp).plans[0]!.cannotFailOver).toMatch(/host2 could never take over from host1: .* host2's only BFD peer is host1/);
+    expect(planGatewayFailovers(BASE, lrp).plans[0]).not.toHaveProperty('cannotFailOver');
   });
 
   it('falls back to a VM on the standby, never one on the failing chassis', () => {
