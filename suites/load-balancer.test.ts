@@ -145,6 +145,14 @@ function skipWithoutHealthChecks(overlay: Overlay, skip: (note: string) => void)
   return checked;
 }
 
+/** Where both health-check tests start: the load balancers with a health check, the overlay ready, every backend online. */
+async function healthCheckedStart(ctx: { lab: StartedLab; readyOverlay: () => Promise<unknown>; healthChecked: () => Promise<Backends>; skip: (note: string) => void }): Promise<{ overlay: Overlay; checked: LoadBalancer[]; b: Backends }> {
+  const overlay = skipWithoutLoadBalancers(ctx.lab, ctx.skip);
+  const checked = skipWithoutHealthChecks(overlay, ctx.skip);
+  await ctx.readyOverlay();
+  return { overlay, checked, b: await ctx.healthChecked() };
+}
+
 describe('load balancers', () => {
   test(`${LB_CONNECTIONS} connections to each VIP, from a tenant VM on each switch and from outside where exposed, spread over every backend`, async ({ lab, readyOverlay, backends, task, skip }) => {
     const overlay = skipWithoutLoadBalancers(lab, skip);
@@ -178,10 +186,7 @@ describe('load balancers', () => {
   });
 
   test('a backend whose service stops is taken out by the health check within its budget, and comes back when restored', async ({ lab, readyOverlay, healthChecked, task, skip }) => {
-    const overlay = skipWithoutLoadBalancers(lab, skip);
-    const checked = skipWithoutHealthChecks(overlay, skip);
-    await readyOverlay();
-    const b = await healthChecked();
+    const { overlay, checked, b } = await healthCheckedStart({ lab, readyOverlay, healthChecked, skip });
     const problems: string[] = [];
     for (const lb of checked) {
       const hc = lb.healthCheck!;
@@ -212,10 +217,7 @@ describe('load balancers', () => {
   });
 
   test('with no healthy backend, a session to the VIP is refused or dropped as the intent declares', async ({ lab, readyOverlay, healthChecked, skip }) => {
-    const overlay = skipWithoutLoadBalancers(lab, skip);
-    const checked = skipWithoutHealthChecks(overlay, skip);
-    await readyOverlay();
-    const b = await healthChecked();
+    const { overlay, checked, b } = await healthCheckedStart({ lab, readyOverlay, healthChecked, skip });
     const problems: string[] = [];
     for (const lb of checked) {
       const client = lbClients(overlay, lb)[0]!.node;

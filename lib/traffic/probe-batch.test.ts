@@ -1,28 +1,14 @@
 // probe-batch run as the real program over 127.0.0.1: a TCP listener, a UDP echo and ping
 // answer; a closed port and a silent UDP port do not; bad input is refused with exit 2.
-import { spawn } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exec } from '../exec.ts';
 
 const PROBE_BATCH = fileURLToPath(new URL('./probe-batch.ts', import.meta.url));
 
-function probeBatch(args: string[], stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [PROBE_BATCH, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let [stdout, stderr] = ['', ''];
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(stdin);
-  });
-}
+const probeBatch = (args: string[], stdin: string) => exec([process.execPath, PROBE_BATCH, ...args], { input: stdin, timeoutMs: 15_000 });
 
 describe('probe-batch over 127.0.0.1', () => {
   let tcp: Server;
@@ -59,7 +45,7 @@ describe('probe-batch over 127.0.0.1', () => {
       { protocol: 'icmp', dst: '127.0.0.1' },
     ];
     const r = await probeBatch(['--timeout-ms', '500'], JSON.stringify(probes));
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.exitCode, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { ok: boolean; detail: string }[];
     expect(out.map((o) => o.ok)).toEqual([true, false, true, false, true]);
     expect(out[1]!.detail).toBe('connection refused');
@@ -73,7 +59,7 @@ describe('probe-batch over 127.0.0.1', () => {
     ['a timeout out of range', ['--timeout-ms', '0'], '[]', /--timeout-ms must be/],
   ])('refuses %s: exit 2, a message on stderr', async (_, args, stdin, message) => {
     const r = await probeBatch(args, stdin);
-    expect(r.code).toBe(2);
+    expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stdout).toBe('');
   });

@@ -4,25 +4,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exec } from '../exec.ts';
 
 const SOURCE_ECHO = fileURLToPath(new URL('./source-echo.ts', import.meta.url));
 const PROBE_BATCH = fileURLToPath(new URL('./probe-batch.ts', import.meta.url));
 
-function run(script: string, args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let [stdout, stderr] = ['', ''];
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(stdin);
-  });
-}
+/** A netproof script run as the nodes run it: argv in, exit code and output out. */
+const run = (script: string, args: string[], stdin = '') => exec([process.execPath, script, ...args], { input: stdin, timeoutMs: 15_000 });
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -75,7 +63,7 @@ describe('source-echo answered through probe-batch', () => {
     [['--name', 'a b', '--tcp', '80'], /--name must be a node name/],
   ])('refuses %j with exit 2', async (args, message) => {
     const r = await run(SOURCE_ECHO, args);
-    expect(r.code).toBe(2);
+    expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(message);
   });
 });
