@@ -14,8 +14,8 @@ import type { StartedLab } from '../lib/lab/started-lab.ts';
 import type { Overlay } from '../lib/model/overlay.ts';
 import { planOverlayNodes } from '../lib/plan/chassis.ts';
 import { planGatewayFailovers, type GatewayFailoverPlan } from '../lib/plan/gateway-failover.ts';
-import { gatewayChassisDifferences } from '../lib/expect/nats.ts';
-import { armTunnelDrop, stopDaemon, type Fault } from '../lib/faults/faults.ts';
+import { gatewayBindingDifferences, gatewayChassisDifferences } from '../lib/expect/nats.ts';
+import { armTunnelDrop, combineFaults, stopDaemon, type Fault } from '../lib/faults/faults.ts';
 import { runFlowSet, timeline, type FlowSpec } from '../lib/probes/flows.ts';
 import { bfdUp, readTunnels, watchGatewayFailover, type GatewayFailoverWatch } from '../lib/probes/gateway.ts';
 import { readGatewayBindings, readNbNorthSouth } from '../lib/probes/ovn-nats.ts';
@@ -28,6 +28,7 @@ const RATE_PPS = 1000;
 const BUCKET_MS = 10;
 /** Streams flow this long before the fault, and past the budget after it: enough to see recovery, or to see a stream that never recovers fail. */
 const PRE_FAULT_PACKETS = 200;
+const PRE_FAULT_MS = (PRE_FAULT_PACKETS / RATE_PPS) * 1000;
 const OBSERVE_AFTER_BUDGET_MS = 1500;
 
 type FailureClass = 'grey' | 'daemons';
@@ -50,12 +51,10 @@ function plansOf(lab: StartedLab, skip: (note: string) => void): { overlay: Over
 async function gatewayProblems(lab: StartedLab, overlay: Overlay, plans: readonly GatewayFailoverPlan[]): Promise<string[]> {
   const tepOf = new Map(planOverlayNodes(lab.topology).chassis.map((c) => [c.node, c.tep]));
   const bindings = await readGatewayBindings(lab);
-  const lines = gatewayChassisDifferences(overlay, (await readNbNorthSouth(lab)).gatewayChassis);
+  const lines = [...gatewayChassisDifferences(overlay, (await readNbNorthSouth(lab)).gatewayChassis), ...gatewayBindingDifferences(overlay, bindings)];
   lines.push(...plans.flatMap((p) => p.cannotFailOver ?? []));
   const bfd = overlay.tunnelBfd!;
   for (const p of plans) {
-    const bound = bindings.get(p.redirectPort);
-    if (bound !== p.active) lines.push(`gateway port ${p.port}: active on ${bound ?? 'no chassis'}, expected ${p.active} (the highest priority in routers.${p.router}.gateway.chassis)`);
     // Both ways between the active chassis and the standby: each watches the other over its tunnel.
     for (const [from, to] of [[p.standby, p.active], [p.active, p.standby]] as const) {
       const tunnel = (await readTunnels(lab, from)).find((t) => t.remoteIp === tepOf.get(to));
@@ -97,18 +96,8 @@ async function failActive(lab: StartedLab, p: GatewayFailoverPlan, cls: FailureC
   return {
     fire: async () => {
       const [vswitchd, controller] = await Promise.all([stopDaemon(lab, p.active, 'ovs-vswitchd'), stopDaemon(lab, p.active, 'ovn-controller')]);
-      return {
-        description: `${p.active}: ovs-vswitchd and ovn-controller stopped`,
-        appliedAtNs: vswitchd.appliedAtNs < controller.appliedAtNs ? vswitchd.appliedAtNs : controller.appliedAtNs,
-        restore: async () => {
-          await vswitchd.restore();
-          await controller.restore();
-        },
-        [Symbol.asyncDispose]: async () => {
-          await vswitchd.restore();
-          await controller.restore();
-        },
-      };
+      // ovs-vswitchd first: ovn-controller connects to it when it starts.
+      return combineFaults(`${p.active}: ovs-vswitchd and ovn-controller stopped`, [vswitchd, controller]);
     },
     disarm: async () => {},
   };
@@ -124,7 +113,7 @@ interface Measured {
 }
 
 async function measure(lab: StartedLab, p: GatewayFailoverPlan, cls: FailureClass, tepOfActive: string): Promise<Measured> {
-  const durationS = Math.ceil((PRE_FAULT_PACKETS / RATE_PPS) * 1000 + p.budgetMs + OBSERVE_AFTER_BUDGET_MS + 1000) / 1000;
+  const durationS = Math.ceil(PRE_FAULT_MS + p.budgetMs + OBSERVE_AFTER_BUDGET_MS + 1000) / 1000;
   const specs: FlowSpec[] = [
     { src: p.outside.node, dst: p.vm, dstIp: p.vmIp, sendTo: p.floatingIp, port: p.udpPort, flows: 1, ratePps: RATE_PPS, durationS, tellAfter: PRE_FAULT_PACKETS },
     { src: p.vm, dst: p.outside.node, dstIp: p.outside.ip, port: p.udpPort, flows: 1, ratePps: RATE_PPS, durationS, tellAfter: PRE_FAULT_PACKETS },
@@ -148,8 +137,8 @@ async function measure(lab: StartedLab, p: GatewayFailoverPlan, cls: FailureClas
       label: labels[i]!,
       spec: r.spec,
       lossMs: r.report.longestLossMs,
-      buckets: timeline(r.packets, faultAtNs - BigInt(PRE_FAULT_PACKETS * 1e6), BUCKET_MS),
-      startNs: faultAtNs - BigInt(PRE_FAULT_PACKETS * 1e6),
+      buckets: timeline(r.packets, faultAtNs - BigInt(PRE_FAULT_MS * 1e6), BUCKET_MS),
+      startNs: faultAtNs - BigInt(PRE_FAULT_MS * 1e6),
     }));
     const m: Measured = { watch, faultAtNs, faultUncertaintyMs: Number(returnedNs - issuedNs) / 1e6, streams };
     await fault?.restore();
@@ -206,9 +195,9 @@ describe('gateway failover', () => {
           recordFigure({ task }, `gateway_failover_loss_ms.${key}.${dir}`, { value: s.lossMs, unit: 'ms', budget: p.budgetMs, description: `longest loss of ${s.label} at ${RATE_PPS} packets/s` });
           if (s.lossMs > p.budgetMs) culprits.push(`${where}: ${dir} stream ${s.label} lost ${s.lossMs.toFixed(0)} ms of traffic, over the budget of ${p.budgetMs} ms (${p.budgetText})`);
           const marks = [
-            { atMs: PRE_FAULT_PACKETS, label: 'fault', color: '#c00' },
-            ...(detectedMs !== undefined ? [{ atMs: PRE_FAULT_PACKETS + detectedMs, label: 'BFD down', color: '#a50' }] : []),
-            ...(claimedMs !== undefined ? [{ atMs: PRE_FAULT_PACKETS + claimedMs, label: `${p.standby} claimed`, color: '#05a' }] : []),
+            { atMs: PRE_FAULT_MS, label: 'fault', color: '#c00' },
+            ...(detectedMs !== undefined ? [{ atMs: PRE_FAULT_MS + detectedMs, label: 'BFD down', color: '#a50' }] : []),
+            ...(claimedMs !== undefined ? [{ atMs: PRE_FAULT_MS + claimedMs, label: `${p.standby} claimed`, color: '#05a' }] : []),
           ];
           await attachment(`gateway-failover-${cls.name}-${p.router}-${dir}.svg`, timelineSvg({ title: `${where}: ${s.label}, longest loss ${s.lossMs.toFixed(1)} ms`, bucketMs: BUCKET_MS, buckets: s.buckets, expectedPerBucket: (RATE_PPS * BUCKET_MS) / 1000, marks }), 'image/svg+xml');
         }

@@ -10,11 +10,10 @@ import { waitFor } from '../lib/wait-for.ts';
 import type { BackgroundProcess, StartedLab } from '../lib/lab/started-lab.ts';
 import type { Overlay } from '../lib/model/overlay.ts';
 import { echoPorts, expectationText, natCellLabel, natMatrix, type NatCell } from '../lib/plan/nat-matrix.ts';
-import { cellProblem, gatewayChassisDifferences, northSouthDifferences } from '../lib/expect/nats.ts';
-import { chassisRedirectPort, readGatewayBindings, readNbNorthSouth } from '../lib/probes/ovn-nats.ts';
+import { cellProblem, gatewayBindingDifferences, gatewayChassisDifferences, northSouthDifferences } from '../lib/expect/nats.ts';
+import { readGatewayBindings, readNbNorthSouth } from '../lib/probes/ovn-nats.ts';
 import { addresses } from '../lib/probes/kernel.ts';
 import { probeBatch, startSourceEcho, type Attempt } from '../lib/probes/traffic.ts';
-import { routerPortName } from '../lib/render/ovn.ts';
 import { recordFigure } from '../lib/report/figures.ts';
 
 type Observed = NatCell & { observed: Attempt; attempts: number; wrong?: string };
@@ -127,18 +126,7 @@ describe('north–south NAT (floating IPs and SNAT)', () => {
     // The declared chassis and priorities are configuration: compared once. Which chassis is
     // active settles right after bring-up (BFD between the chassis comes up): polled to the deadline.
     const misconfigured = gatewayChassisDifferences(overlay, (await readNbNorthSouth(lab)).gatewayChassis);
-    const misplaced = async () => {
-      const bindings = await readGatewayBindings(lab);
-      return overlay.routers.flatMap((r) => {
-        if (!r.gateway) return [];
-        const port = routerPortName(r.name, r.gateway.network);
-        const cr = chassisRedirectPort(port);
-        const preferred = r.gateway.chassis[0]!;
-        if (!bindings.has(cr)) return [`gateway port ${port}: OVN's southbound DB has no ${cr} (is it a gateway port with chassis in the northbound DB?)`];
-        const active = bindings.get(cr);
-        return active === preferred.node ? [] : [`gateway port ${port}: active on ${active ?? 'no chassis'}, expected ${preferred.node} (priority ${preferred.priority}, the highest in routers.${r.name}.gateway.chassis)`];
-      });
-    };
+    const misplaced = async () => gatewayBindingDifferences(overlay, await readGatewayBindings(lab));
     let last: string[] = [];
     const settled = misconfigured.length
       ? false

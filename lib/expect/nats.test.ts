@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Overlay } from '../model/overlay.ts';
 import { parseNbGatewayChassis, parseNbNats, type NbNat } from '../probes/ovn-nats.ts';
 import type { DeclaredNat } from '../render/ovn.ts';
-import { cellProblem, gatewayChassisDifferences, natDifferences, northSouthDifferences } from './nats.ts';
+import { cellProblem, gatewayBindingDifferences, gatewayChassisDifferences, natDifferences, northSouthDifferences } from './nats.ts';
 
 const DECLARED: DeclaredNat[] = [
   { router: 'tenant', type: 'snat', externalIp: '172.24.4.10', logicalIp: '10.20.1.0/24', declaredBy: 'routers.tenant.gateway.snat (web)' },
@@ -51,6 +51,19 @@ describe('gatewayChassisDifferences', () => {
       'gateway port lrp-tenant-public: chassis host2 (priority 10, routers.tenant.gateway.chassis) is missing from the northbound DB',
       'gateway port lrp-tenant-public: chassis host3 (priority 5) is in the northbound DB, but the intent does not declare it',
     ]);
+  });
+});
+
+describe('gatewayBindingDifferences', () => {
+  const cr = 'cr-lrp-tenant-public';
+  it('is empty when the chassis-redirect port is bound to the highest-priority chassis', () => {
+    expect(gatewayBindingDifferences(OVERLAY, new Map([[cr, 'host1']]))).toEqual([]);
+  });
+
+  it('names the chassis the port is active on instead, no chassis, or a port OVN never made', () => {
+    expect(gatewayBindingDifferences(OVERLAY, new Map([[cr, 'host2']]))).toEqual(['gateway port lrp-tenant-public: active on host2, expected host1 (priority 20, the highest in routers.tenant.gateway.chassis)']);
+    expect(gatewayBindingDifferences(OVERLAY, new Map([[cr, undefined]]))).toEqual(['gateway port lrp-tenant-public: active on no chassis, expected host1 (priority 20, the highest in routers.tenant.gateway.chassis)']);
+    expect(gatewayBindingDifferences(OVERLAY, new Map())).toEqual(["gateway port lrp-tenant-public: OVN's southbound DB has no cr-lrp-tenant-public (is it a gateway port with chassis in the northbound DB?)"]);
   });
 });
 

@@ -4,7 +4,7 @@
 // to fix, e.g. `NAT dnat_and_snat 172.24.4.101 on router tenant: logical_ip 10.20.1.13, declared
 // 10.20.1.11 (vms.vm1.floating-ip)`. Pure.
 import type { Overlay } from '../model/overlay.ts';
-import type { NbGatewayChassis, NbNat } from '../probes/ovn-nats.ts';
+import { chassisRedirectPort, type NbGatewayChassis, type NbNat } from '../probes/ovn-nats.ts';
 import type { NatCell } from '../plan/nat-matrix.ts';
 import type { Attempt } from '../probes/traffic.ts';
 import { renderNats, routerPortName, type DeclaredNat } from '../render/ovn.ts';
@@ -53,6 +53,22 @@ export function gatewayChassisDifferences(overlay: Overlay, listed: readonly NbG
     if (new Set(priorities).size < priorities.length) lines.push(`gateway port ${port}: ${mine.length} chassis share priorities (${mine.map((l) => `${l.chassis} ${l.priority}`).join(', ')}): which one is active is OVN's arbitrary choice`);
   }
   return lines;
+}
+
+/**
+ * One line per declared gateway port that is not active on its highest-priority chassis, given
+ * the southbound bindings (chassis-redirect port → chassis), or has no chassis-redirect port at all.
+ */
+export function gatewayBindingDifferences(overlay: Overlay, bindings: ReadonlyMap<string, string | undefined>): string[] {
+  return overlay.routers.flatMap((r) => {
+    if (!r.gateway) return [];
+    const port = routerPortName(r.name, r.gateway.network);
+    const cr = chassisRedirectPort(port);
+    const preferred = r.gateway.chassis[0]!;
+    if (!bindings.has(cr)) return [`gateway port ${port}: OVN's southbound DB has no ${cr} (is it a gateway port with chassis in the northbound DB?)`];
+    const active = bindings.get(cr);
+    return active === preferred.node ? [] : [`gateway port ${port}: active on ${active ?? 'no chassis'}, expected ${preferred.node} (priority ${preferred.priority}, the highest in routers.${r.name}.gateway.chassis)`];
+  });
 }
 
 /** Both comparisons for an overlay: the NAT rules, then the gateway chassis. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EXIT, UsageError } from '../errors.ts';
 import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
 import type { LabLink, LabNode } from '../model/topology.ts';
-import { findLink, packetLoss, setLinkMtu, stopDaemon } from './faults.ts';
+import { combineFaults, findLink, packetLoss, setLinkMtu, stopDaemon, type Fault } from './faults.ts';
 
 // Only the pure parts of the faults: no lab is deployed. The fake lab's nodes refuse to run
 // anything, and record that something tried; they run the daemons listed below.
@@ -203,5 +203,25 @@ describe('stopDaemon', () => {
     await fault.restore();
     await fault[Symbol.asyncDispose]();
     expect(calls).toEqual(['stop ovs-vswitchd', 'start ovs-vswitchd']);
+  });
+});
+
+describe('combineFaults', () => {
+  const part = (name: string, at: bigint, log: string[]): Fault => {
+    const restore = async () => void log.push(name);
+    return { description: name, appliedAtNs: at, restore, [Symbol.asyncDispose]: restore };
+  };
+
+  it('took effect when its first part did, and restores each part once, in the order given', async () => {
+    const log: string[] = [];
+    const f = combineFaults('both', [part('vswitchd', 20n, log), part('controller', 10n, log)]);
+    expect(f.appliedAtNs).toBe(10n);
+    await f.restore();
+    await f[Symbol.asyncDispose]();
+    expect(log).toEqual(['vswitchd', 'controller']);
+  });
+
+  it('refuses to combine nothing', () => {
+    expect(() => combineFaults('none', [])).toThrow(/no faults for "none"/);
   });
 });

@@ -27,10 +27,26 @@ async function run(node: NodeHandle, argv: string[], input?: string): Promise<vo
   if (r.exitCode !== 0) throw new Error(`${node.name}: ${argv.join(' ')} failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim()}`);
 }
 
-function makeFault(description: string, undo: () => Promise<void>): Fault {
+function makeFault(description: string, undo: () => Promise<void>, appliedAtNs = process.hrtime.bigint()): Fault {
   let restored: Promise<void> | undefined;
   const restore = () => (restored ??= undo());
-  return { description, appliedAtNs: process.hrtime.bigint(), restore, [Symbol.asyncDispose]: restore };
+  return { description, appliedAtNs, restore, [Symbol.asyncDispose]: restore };
+}
+
+/**
+ * Several faults as one: it took effect when the first did, and restoring it restores each in
+ * the order given (a daemon that others depend on first).
+ */
+export function combineFaults(description: string, faults: readonly Fault[]): Fault {
+  if (!faults.length) throw new Error(`combineFaults: no faults for "${description}"`);
+  const appliedAtNs = faults.reduce((first, f) => (f.appliedAtNs < first ? f.appliedAtNs : first), faults[0]!.appliedAtNs);
+  return makeFault(
+    description,
+    async () => {
+      for (const each of faults) await each.restore();
+    },
+    appliedAtNs,
+  );
 }
 
 /** The link an endpoint ("leaf1:eth1") or a pair of nodes belongs to, with its two ends. */
@@ -148,9 +164,7 @@ export async function isolate(lab: StartedLab, nodeName: string): Promise<Fault>
     for (const f of faults) await f.restore();
     throw err;
   }
-  return makeFault(`${nodeName} isolated (all ${ends.length} links grey-failed)`, async () => {
-    for (const f of faults) await f.restore();
-  });
+  return combineFaults(`${nodeName} isolated (all ${ends.length} links grey-failed)`, faults);
 }
 
 /** GENEVE's UDP destination port: every tunnel packet, both ways, carries it. */
@@ -180,7 +194,7 @@ export async function armTunnelDrop(lab: StartedLab, chassis: string, ends: read
         await Promise.all([...faults.map((f) => f.restore()), ...armed.map((a) => a.disarm())]);
         throw failure.reason;
       }
-      return makeFault(description, async () => void (await Promise.all(faults.map((f) => f.restore()))));
+      return combineFaults(description, faults);
     },
     disarm: async () => void (await Promise.all(armed.map((a) => a.disarm()))),
   };
