@@ -11,12 +11,12 @@ import { allRuntimes, attachLab, DEFAULT_RUNTIME, RUNTIME_NAMES, runtimeByName, 
 import { deployLab, loadForRuntime, printFrrConfigProblems } from './deploy.ts';
 import { exportLab } from './export.ts';
 import { runLab, SUITE_NAMES, testLab } from './run.ts';
-import { DEFAULT_CONVERGENCE_TIMEOUT_S } from '../testkit/settings.ts';
 import { FAILOVER_SCOPES, type FailoverScope } from '../plan/failover-plan.ts';
 import { DEFAULT_FIGURE_TOLERANCE } from '../model/intent.ts';
 import { FAULT_KINDS, holdThenRestore, injectFault } from './fault.ts';
 import { changeLab, parseTolerance, readAccepted, readBaseline } from './change.ts';
 import { printIntent } from './intent.ts';
+import { DEADLINE_RULE } from '../plan/deadlines.ts';
 
 const program = new Command();
 
@@ -154,7 +154,7 @@ function withSuiteOptions(cmd: Command): Command {
     .option('--suite <name>', `suite to run, repeatable (suites: ${SUITE_NAMES.join(', ')})`, (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--tests <glob>', 'your own check files (vitest tests written with netproof/testkit), repeatable; run after the built-in suites', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--report-dir <dir>', 'where junit.xml, allure-results/ and summary.json go', 'reports/latest')
-    .option('--convergence-timeout <seconds>', 'deadline for the control plane to converge, from the end of the deploy (test: from the start of the checks)', integer('--convergence-timeout'), DEFAULT_CONVERGENCE_TIMEOUT_S)
+    .option('--convergence-timeout <seconds>', `deadline for the control plane to converge, from the end of the deploy (test: from the start of the checks) (default: by the lab's size, ${DEADLINE_RULE})`, integer('--convergence-timeout'))
     .option('--accept <file>', 'differences you mean to make (entries of a diff.json): reported as intended; one that does not happen fails')
     .option('--tolerance <share>', `how far a figure may move before it counts as a regression or improvement, e.g. 50% (default: the intent's, else ${DEFAULT_FIGURE_TOLERANCE.relative * 100}%)`)
     .addOption(new Option('--failover <scope>', 'links the failover suite fails: one per tier pair, or every router-to-router link (nightly)').choices(FAILOVER_SCOPES).default('tier-pairs'));
@@ -163,7 +163,7 @@ function withSuiteOptions(cmd: Command): Command {
 /** Options of the verbs that may compare with a snapshot taken earlier (`run`, `test`). */
 const withBaseline = (cmd: Command) => cmd.option('--baseline <state.json>', 'compare this run with a state.json written earlier: any regression fails the run (writes diff.json and diff.md)');
 
-type SuiteCliOptions = { suite: string[]; tests: string[]; reportDir: string; convergenceTimeout: number; accept?: string; tolerance?: string; baseline?: string; failover: FailoverScope };
+type SuiteCliOptions = { suite: string[]; tests: string[]; reportDir: string; convergenceTimeout?: number; accept?: string; tolerance?: string; baseline?: string; failover: FailoverScope };
 
 /** What every verb that runs suites takes. */
 const commonSuiteOptions = (runtime: Runtime, o: SuiteCliOptions) => ({

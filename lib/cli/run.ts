@@ -19,10 +19,11 @@ import type { Accepted } from '../state/diff.ts';
 import { diffMarkdown, diffReport, failureLines, type DiffReport } from '../state/report.ts';
 import { aclProbesOf, type Snapshot } from '../state/snapshot.ts';
 import type { Runtime } from '../runtime/runtime.ts';
-import { ACL_PROBES_ENV, CONVERGENCE_TIMEOUT_ENV, DEFAULT_CONVERGENCE_TIMEOUT_S, FAILOVER_SCOPE_ENV, LAB_ENV, RUN_STARTED_ENV, RUNTIME_ENV } from '../testkit/settings.ts';
+import { ACL_PROBES_ENV, CONVERGENCE_TIMEOUT_ENV, FAILOVER_SCOPE_ENV, LAB_ENV, RUN_STARTED_ENV, RUNTIME_ENV } from '../testkit/settings.ts';
 import type { FailoverScope } from '../plan/failover-plan.ts';
 import { deployLab, loadForRuntime, printFrrConfigProblems } from './deploy.ts';
 import { interrupted, keepingOurSignalHandlers, withInterruptCleanup } from './interrupt.ts';
+import { labDeadlines } from '../plan/deadlines.ts';
 
 export { PROJECT_ROOT };
 export const SUITES_DIR = ownFile('suites');
@@ -126,7 +127,9 @@ async function runSuites(lab: StartedLab, o: SuiteOptions, userFiles: string[], 
   const files = [...suiteFiles(o.suites), ...userFiles];
   // At the top of the output, and a failed run whatever suites were chosen (the frr-config suite reports it too).
   const configRefused = printFrrConfigProblems(lab);
-  const convergenceTimeoutS = o.convergenceTimeoutS ?? DEFAULT_CONVERGENCE_TIMEOUT_S;
+  const deadlines = labDeadlines(lab.topology, o.convergenceTimeoutS);
+  const convergenceTimeoutS = deadlines.convergenceS;
+  console.log(`deadlines: convergence ${convergenceTimeoutS} s (${deadlines.convergenceFrom === 'lab size' ? `by the lab's size: ${deadlines.routers} FRR routers` : '--convergence-timeout'}), every check at least ${deadlines.checkMinMs / 1000} s (${deadlines.nodes} nodes); rule: ${deadlines.rule}`);
   process.env[LAB_ENV] = lab.name;
   process.env[RUNTIME_ENV] = o.runtime.name;
   process.env[CONVERGENCE_TIMEOUT_ENV] = String(convergenceTimeoutS);
@@ -142,6 +145,7 @@ async function runSuites(lab: StartedLab, o: SuiteOptions, userFiles: string[], 
     topologyFile: lab.topology.file,
     deploySeconds: (lab.times.deployedAt - lab.times.deployStartedAt) / 1000,
     frrConfigProblems: [...lab.frrConfigProblems],
+    deadlines,
   }));
   const { createVitest, BaseSequencer } = await vitestNode;
   // Built-in suites in their order, the user's files after them.

@@ -303,7 +303,7 @@ describe('changes on a running lab are caught by netproof test (netns)', () => {
       await expectPasses('load-balancer');
     }, 300_000);
 
-    test('the health check slowed to every 3 s: the removal and return are measured over their budgets, naming the backend and the changed interval; set back, it passes', async () => {
+    test('the health check slowed to every 3 s: the removal is measured over its budget, naming the backend and the changed interval; set back, it passes', async () => {
       const hc = (await sh('central', nbctl('--bare', '--columns=_uuid', 'find', 'Load_Balancer_Health_Check', `vip="${VIP}"`))).trim();
       expect(hc, `one health check for ${VIP}`).toMatch(/^[0-9a-f-]{36}$/);
       await sh('central', nbctl('set', 'Load_Balancer_Health_Check', hc, 'options:interval=3'));

@@ -5,6 +5,7 @@ import { dirname, relative } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
 import type { FrrConfigProblem } from '../lab/started-lab.ts';
 import type { Figure, Observations } from './figures.ts';
+import type { LabDeadlines } from '../plan/deadlines.ts';
 
 export interface SummaryContext {
   lab: string;
@@ -13,6 +14,8 @@ export interface SummaryContext {
   deploySeconds?: number;
   /** What FRR refused of the routers' configuration at bring-up (any makes the run fail). */
   frrConfigProblems?: FrrConfigProblem[];
+  /** The deadlines the checks polled to, and the rule that set them. */
+  deadlines?: LabDeadlines;
 }
 
 export interface TestSummary {

@@ -4,6 +4,7 @@
 // network's time to converge, and `netproof test` on a lab deployed an hour ago gets a full
 // deadline, not leftovers.
 import type { StartedLab } from '../lab/started-lab.ts';
+import { labDeadlines } from '../plan/deadlines.ts';
 import { convergenceTimeoutMs, RUN_STARTED_ENV } from './settings.ts';
 
 /** When the deadline's clock started for this lab in this run. */
@@ -13,14 +14,15 @@ export function deadlineStart(lab: StartedLab, runStartedAt = Number(process.env
 
 /** Time left until the convergence deadline (at least a second, so a late check still looks once). */
 export function remainingMs(lab: StartedLab): number {
-  return Math.max(1_000, deadlineStart(lab) + convergenceTimeoutMs() - Date.now());
+  return Math.max(1_000, deadlineStart(lab) + convergenceTimeoutMs(lab) - Date.now());
 }
 
-/** The least an eventual truth of a check gets, however late in the run it comes (a first packet through OVS, ARP, a BGP update), unless the whole deadline is shorter. */
-export const CHECK_MIN_TIMEOUT_MS = 10_000;
-
-/** How long a matcher polls: to the lab's deadline, and at least CHECK_MIN_TIMEOUT_MS (or the whole deadline, if shorter). */
-export const checkTimeoutMs = (lab: StartedLab) => Math.max(remainingMs(lab), Math.min(CHECK_MIN_TIMEOUT_MS, convergenceTimeoutMs()));
+/**
+ * How long a matcher polls: to the lab's deadline, and at least the lab's least check time
+ * (lib/plan/deadlines.ts: however late in the run an eventual truth comes — a first packet
+ * through OVS, ARP, a BGP update), unless the whole deadline is shorter.
+ */
+export const checkTimeoutMs = (lab: StartedLab) => Math.max(remainingMs(lab), Math.min(labDeadlines(lab.topology).checkMinMs, convergenceTimeoutMs(lab)));
 
 /** Seconds since deploy start: what the convergence figures report. */
 export const sinceDeployS = (lab: StartedLab) => (Date.now() - lab.times.deployStartedAt) / 1000;

@@ -34,7 +34,7 @@ function standInLab(answers: Record<string, Answer>, addrs: Record<string, strin
   });
   // A one-second deadline (--convergence-timeout 1): a failing eventual truth gives up after about a second.
   process.env[CONVERGENCE_TIMEOUT_ENV] = '1';
-  const lab = { name: 'unit', times: { deployStartedAt: Date.now(), deployedAt: 0 }, nodes: () => nodes, node: (n: string) => nodes.find((x) => x.name === n)! } as unknown as StartedLab;
+  const lab = { name: 'unit', times: { deployStartedAt: Date.now(), deployedAt: 0 }, topology: { nodes: [] }, nodes: () => nodes, node: (n: string) => nodes.find((x) => x.name === n)! } as unknown as StartedLab;
   return registerLab(lab);
 }
 
