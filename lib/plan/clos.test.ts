@@ -102,12 +102,29 @@ describe('planClos: addresses', () => {
     const big = planClos({ name: 'big', spines: CLOS_LIMITS.spines[1], leaves: CLOS_LIMITS.leaves[1], hosts: CLOS_LIMITS.hosts[1] });
     const fabric = new Address4('10.1.0.0/16');
     const ends = allEndAddresses(big);
-    expect(ends).toHaveLength(2 * (16 * 64 + 2 * 250));
+    expect(ends).toHaveLength(2 * (16 * 64 + 2 * 512));
     expect(distinct(ends.map((a) => new Address4(a).correctForm()))).toBe(true);
     expect(ends.every((a) => new Address4(a).isInSubnet(fabric))).toBe(true);
     expect(distinct(big.routers.map((r) => r.loopback))).toBe(true);
-    const hostBlock = new Address4('10.255.2.0/24');
-    expect(byTier(big, 'compute').every((h) => new Address4(h.loopback).isInSubnet(hostBlock))).toBe(true);
+    // The first 254 hosts keep the hosts' /24 (every lab generated before keeps its addresses); the rest come after.
+    const hosts = byTier(big, 'compute');
+    expect(hosts.slice(0, 254).every((h) => new Address4(h.loopback).isInSubnet(new Address4('10.255.2.0/24')))).toBe(true);
+    expect(hosts.slice(254).every((h) => new Address4(h.loopback).isInSubnet(new Address4('10.255.16.0/20')))).toBe(true);
+    expect(hosts[254]!.loopback).toBe('10.255.16.1/32');
+  });
+
+  it('gives hosts private 16-bit ASNs while they last (65301–65534), then private 32-bit ones (RFC 6996)', () => {
+    const big = planClos({ name: 'big', spines: 8, leaves: 64, hosts: 328 });
+    const asns = byTier(big, 'compute').map((h) => h.asn);
+    expect(asns[233]).toBe(65534);
+    expect(asns[234]).toBe(4_200_000_235);
+    expect(asns.every((a) => (a >= 64512 && a <= 65534) || (a >= 4_200_000_000 && a <= 4_294_967_294))).toBe(true);
+    expect(new Set(asns).size).toBe(328);
+    expect(big.routers).toHaveLength(400);
+  });
+
+  it("refuses more VMs than a switch's /24 holds", () => {
+    expect(() => planClos({ name: 'big', spines: 2, leaves: 4, hosts: 61, vmsPerHost: 8 })).toThrow(/244 VMs on each of the web and db switches, more than their \/24s hold \(240\)/);
   });
 });
 
@@ -214,7 +231,7 @@ describe('planClos: limits', () => {
     [{ leaves: 1, hosts: 0 }, /--leaves must be an integer from 2 to 64 \(got 1\)/],
     [{ leaves: 66 }, /--leaves .*got 66/],
     [{ hosts: -1 }, /--hosts .*got -1/],
-    [{ hosts: 251 }, /--hosts must be an integer from 0 to 250 \(got 251\)/],
+    [{ hosts: 513 }, /--hosts must be an integer from 0 to 512 \(got 513\)/],
     [{ spines: 1.5 }, /--spines must be an integer/],
     [{ leaves: Number.NaN }, /--leaves must be an integer/],
   ])('refuses %j', (opts, message) => {

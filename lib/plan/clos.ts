@@ -127,14 +127,21 @@ export interface ClosPlan {
 /** OVN's GENEVE overhead over IPv4 as measured on the wire (see DESIGN.md): what the default VM MTU leaves room for. */
 export const OVN_GENEVE_OVERHEAD_BYTES = 58;
 
-export const CLOS_LIMITS = { spines: [1, 16], leaves: [2, 64], hosts: [0, 250], vmsPerHost: [0, 8], namespaces: [0, 16], podsPerNamespace: [2, 8] } as const;
+export const CLOS_LIMITS = { spines: [1, 16], leaves: [2, 64], hosts: [0, 512], vmsPerHost: [0, 8], namespaces: [0, 16], podsPerNamespace: [2, 8] } as const;
 /** OVN-Kubernetes' defaults: pod subnets from 10.244.0.0/16 (a /24 per namespace here), Services from 10.96.0.0/16. */
 const POD_BASE = '10.244.0.0';
 const SERVICE_BASE = '10.96.0.0';
 const SPINE_ASN = 65000;
 const LEAF_ASN_BASE = 65100;
 const HOST_ASN_BASE = 65300;
+/** Private 16-bit ASNs end at 65534 (RFC 6996): hosts past the 234th take private 32-bit ones. */
+const LAST_PRIVATE_16_BIT_ASN = 65534;
+const HOST_ASN_32_BIT_BASE = 4_200_000_000;
 const LOOPBACK_BASE = { spine: '10.255.0.0', leaf: '10.255.1.0', compute: '10.255.2.0', 'ovn-central': '10.255.3.0' } as const;
+/** Hosts past the 254th (their /24 is full) take loopbacks from here: room for 4096 more. */
+const MORE_HOST_LOOPBACKS = '10.255.16.0/20';
+/** A switch's VMs from .11 up, in a /24. */
+const MAX_VMS_PER_SWITCH = 240;
 const P2P_BASE = '10.1.0.0';
 /** The provider network, as devstack's public network: the outside world at .1, the router's gateway at .10, floating IPs from .101. */
 export const PROVIDER_SUBNET = '172.24.4.0/24';
@@ -177,12 +184,16 @@ export function planClos(opts: ClosOptions): ClosPlan {
   if (opts.hosts > 0 && opts.leaves % 2 !== 0) {
     throw new UsageError(`--leaves must be even when there are hosts (got ${opts.leaves}): each host is dual-homed to a leaf pair`);
   }
+  const vmsPerSwitch = namespaces > 0 ? podsPerNamespace : Math.ceil((opts.hosts * vmsPerHost) / 2);
+  if (vmsPerSwitch > MAX_VMS_PER_SWITCH) {
+    throw new UsageError(`${opts.hosts} hosts × ${vmsPerHost} VMs would put ${vmsPerSwitch} VMs on each of the web and db switches, more than their /24s hold (${MAX_VMS_PER_SWITCH}): lower --vms-per-host or --hosts`);
+  }
   const fabricMtu = opts.fabricMtu ?? 9000;
   const hostMtu = opts.hostMtu ?? 1500;
 
   const routers: PlannedRouter[] = [];
   const make = (tier: Tier, i: number, asn: number): PlannedRouter => {
-    const lo = nth(LOOPBACK_BASE[tier], i + 1).address;
+    const lo = (tier === 'compute' && i >= 254 ? nth(MORE_HOST_LOOPBACKS.split('/')[0]!, i - 254 + 1) : nth(LOOPBACK_BASE[tier], i + 1)).address;
     const name = tier === 'compute' ? `host${i + 1}` : tier === 'ovn-central' ? 'central' : `${tier}${i + 1}`;
     const chassis = tier === 'compute' && overlaid;
     const r: PlannedRouter = { name, tier, asn, loopback: `${lo}/32`, routerId: lo, interfaces: [], maxPaths: chassis ? 1 : 64, addressesOn: chassis ? 'br-phy' : 'interfaces' };
@@ -191,7 +202,8 @@ export function planClos(opts: ClosOptions): ClosPlan {
   };
   const spines = Array.from({ length: opts.spines }, (_, i) => make('spine', i, SPINE_ASN));
   const leaves = Array.from({ length: opts.leaves }, (_, i) => make('leaf', i, LEAF_ASN_BASE + i + 1));
-  const hosts = Array.from({ length: opts.hosts }, (_, i) => make('compute', i, HOST_ASN_BASE + i + 1));
+  const hostAsn = (i: number) => (HOST_ASN_BASE + i + 1 <= LAST_PRIVATE_16_BIT_ASN ? HOST_ASN_BASE + i + 1 : HOST_ASN_32_BIT_BASE + i + 1);
+  const hosts = Array.from({ length: opts.hosts }, (_, i) => make('compute', i, hostAsn(i)));
   const central = overlaid ? make('ovn-central', 0, HOST_ASN_BASE) : undefined;
 
   const links: PlannedLink[] = [];
