@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyIntegratedConfigArgv, daemonAnswering, daemonArgv, daemonsForFiles, daemonsFromConfig, daemonsFromFile, FRR_LIBEXEC, KNOWN_DAEMONS } from './frr-daemons.ts';
+import { applyIntegratedConfigArgv, daemonAnswering, daemonArgv, daemonsForFiles, daemonsFromConfig, daemonsFromFile, FRR_LIBEXEC, KNOWN_DAEMONS, withoutIdleStaticd } from './frr-daemons.ts';
 
 describe('daemonsFromFile', () => {
   it('starts zebra and staticd first, then the enabled daemons in file order', () => {
@@ -60,6 +60,24 @@ describe('daemonsFromConfig', () => {
   });
 });
 
+describe('withoutIdleStaticd', () => {
+  const daemons = ['zebra', 'staticd', 'bgpd', 'bfdd'];
+  it('drops staticd when no static route needs it', () => {
+    expect(withoutIdleStaticd(daemons, 'router bgp 65000\n neighbor 10.1.0.1 remote-as 65001\n', [])).toEqual(['zebra', 'bgpd', 'bfdd']);
+    expect(withoutIdleStaticd(daemons, undefined, [])).toEqual(['zebra', 'bgpd', 'bfdd']);
+  });
+
+  it('keeps it for a static route (IPv4 or IPv6, in a VRF too) or a staticd.conf of its own', () => {
+    expect(withoutIdleStaticd(daemons, '!\nip route 10.99.1.0/24 blackhole\n', [])).toEqual(daemons);
+    expect(withoutIdleStaticd(daemons, 'vrf red\n ipv6 route ::/0 fe80::1 eth1\nexit-vrf\n', [])).toEqual(daemons);
+    expect(withoutIdleStaticd(daemons, '', ['staticd'])).toEqual(daemons);
+  });
+
+  it('does not mistake other commands for a static route', () => {
+    expect(withoutIdleStaticd(daemons, 'ip router-id 10.255.1.1\n! ip route in a comment\n', [])).toEqual(['zebra', 'bgpd', 'bfdd']);
+  });
+});
+
 describe('daemonArgv', () => {
   const dir = '/run/netproof/dc/leaf1';
   const argv = daemonArgv('bgpd', { dir });
@@ -90,6 +108,10 @@ describe('daemonArgv', () => {
   it('opens no vty over TCP and daemonizes', () => {
     expect(argv[argv.indexOf('-P') + 1]).toBe('0');
     expect(argv).toContain('-d');
+  });
+
+  it('limits its descriptors, so its event loops are sized for a lab router, not for the host', () => {
+    expect(argv[argv.indexOf('--limit-fds') + 1]).toBe('1024');
   });
 
   it('gives bfdd its control socket under the directory, and only bfdd', () => {

@@ -83,14 +83,15 @@ describe('bringUp starting FRR', () => {
     expect((error as Error).message).toContain('fabricd.log, last lines:\n      fabricd 8.4.4 starting\n      FABRICD: [EC 1] cannot bind: Address in use');
   });
 
-  it('starts every daemon on its own (empty) file, then applies frr.conf through vtysh once all of them answer', async () => {
+  it('starts every daemon on its own (empty) file, then applies frr.conf through vtysh once all of them answer; staticd only for a static route', async () => {
     const shell = standIn(() => false);
     const up = await bringUp({ topology: lab(), shell: () => shell, progress: () => {} });
-    expect(up.daemons.r1).toEqual(['zebra', 'staticd', 'bgpd', 'fabricd']);
+    // r1's frr.conf has no static route: no staticd, though its daemons file (as FRR's start-up) would run one.
+    expect(up.daemons.r1).toEqual(['zebra', 'bgpd', 'fabricd']);
     expect(up.frrConfigProblems).toEqual([]);
     const started = shell.ran.filter((c) => c.startsWith('/usr/lib/frr/'));
-    expect(started.map((c) => c.split(' ')[0]!.split('/').pop())).toEqual(['zebra', 'staticd', 'bgpd', 'fabricd']);
-    for (const c of started) expect(c).toMatch(/ -f \S+\/r1\/(zebra|staticd|bgpd|fabricd)\.conf /);
+    expect(started.map((c) => c.split(' ')[0]!.split('/').pop())).toEqual(['zebra', 'bgpd', 'fabricd']);
+    for (const c of started) expect(c).toMatch(/ -f \S+\/r1\/(zebra|bgpd|fabricd)\.conf /);
     const apply = shell.ran.findIndex((c) => c.includes('vtysh'));
     expect(apply).toBeGreaterThan(shell.ran.lastIndexOf(started.at(-1)!));
     expect(shell.ran[apply]).toMatch(/vtysh --vty_socket \S+\/r1 -f \S+\/r1\/frr\.conf$/);

@@ -17,6 +17,7 @@ import {
   daemonConfigFile,
   daemonsForFiles,
   daemonsFromFile,
+  withoutIdleStaticd,
   daemonVtySocket,
   FRR_LIBEXEC,
   integratedConfigFile,
@@ -216,7 +217,8 @@ async function startFrr(lab: string, shell: NodeShell, node: LabNode): Promise<F
   const paths = { dir: await makeNodeDir(lab, node.name) };
   const files = node.frr!;
   const integrated = files.config === undefined ? undefined : await readFile(files.config, 'utf8');
-  const daemons = files.daemons ? daemonsFromFile(await readFile(files.daemons, 'utf8')) : daemonsForFiles(integrated, Object.keys(files.daemonConfigs));
+  const listed = files.daemons ? daemonsFromFile(await readFile(files.daemons, 'utf8')) : daemonsForFiles(integrated, Object.keys(files.daemonConfigs));
+  const daemons = withoutIdleStaticd(listed, integrated, Object.keys(files.daemonConfigs));
   // Daemons read (and may rewrite) copies: the user's files are never touched.
   const copies = [integratedConfigFile(paths), ...daemons.map((d) => daemonConfigFile(d, paths))];
   if (integrated !== undefined) await writeFile(integratedConfigFile(paths), integrated);
