@@ -18,6 +18,11 @@ describe('the scale chart', () => {
     expect(spec.hconcat[1]!.data.values.map((v) => v.value)).toEqual([40.5, 44]);
   });
 
+  it('draws no convergence point for a fabric that never converged', () => {
+    const spec = scaleChartSpec([{ ...points[1]!, routers: 200, convergeS: null }], 'scale') as unknown as { hconcat: { data: { values: { series: string }[] } }[] };
+    expect(spec.hconcat[0]!.data.values.map((v) => v.series)).toEqual(['hand-wired FRR: deployed']);
+  });
+
   it('renders an SVG with its title and legend', async () => {
     const svg = await scaleChartSvg(points, 'netproof at scale');
     expect(svg.startsWith('<svg')).toBe(true);

@@ -9,14 +9,15 @@ export interface ScalePoint {
   /** "netproof" or "hand-wired FRR". */
   who: string;
   deployS: number;
-  convergeS: number;
+  /** null: did not converge (no point drawn). */
+  convergeS: number | null;
   idleRssPerRouterMiB: number;
 }
 
 /** The Vega-Lite specification: two panels side by side, one line per who and measure. */
 export function scaleChartSpec(points: readonly ScalePoint[], title: string): TopLevelSpec {
   const seconds = points.flatMap((p) => [
-    { routers: p.routers, series: `${p.who}: converged`, value: p.convergeS },
+    ...(p.convergeS === null ? [] : [{ routers: p.routers, series: `${p.who}: converged`, value: p.convergeS }]),
     { routers: p.routers, series: `${p.who}: deployed`, value: p.deployS },
   ]);
   const memory = points.map((p) => ({ routers: p.routers, series: p.who, value: p.idleRssPerRouterMiB }));
