@@ -22,11 +22,16 @@ export interface Hasher {
   route: ExpectedRoute;
 }
 
-/** The router that splits `src`'s traffic to `dstIp`: `src` itself, or the next hop its FIB uses. */
-export async function findHasher(lab: StartedLab, routes: ExpectedRoute[], owners: Map<string, string>, path: ProbePath): Promise<Hasher> {
+/**
+ * The router that splits `src`'s traffic to `dstIp`: `src` itself, or a hop its FIB leads to;
+ * undefined when the traffic reaches `dst` without crossing any split (two hosts on the same
+ * leaf pair: each leaf reaches the other host directly, and a chassis uses one path).
+ */
+export async function findHasher(lab: StartedLab, routes: ExpectedRoute[], owners: Map<string, string>, path: ProbePath): Promise<Hasher | undefined> {
   const prefix = `${path.dstIp}/32`;
   let node = path.src;
   for (let hop = 0; hop < 8; hop++) {
+    if (node === path.dst) return undefined;
     const route = routes.find((r) => r.at === node && r.prefix === prefix);
     if (!route) throw new Error(`${node} is expected to have no route to ${prefix}`);
     if (route.width >= 2) return { node, route };
