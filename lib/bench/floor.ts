@@ -4,6 +4,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exec, execOk } from '../exec.ts';
+import { namespaceName } from '../names.ts';
 import type { ClosPlan } from '../plan/clos.ts';
 import { applyIntegratedConfigArgv, daemonArgv } from '../render/frr-daemons.ts';
 import { listNamespaces } from '../runtime/netns/ip.ts';
@@ -11,7 +12,7 @@ import { listNamespaces } from '../runtime/netns/ip.ts';
 export const FLOOR_DAEMONS = ['zebra', 'bgpd', 'staticd', 'bfdd'];
 
 /** The floor's namespace for a node: netproof's naming, so `netproof destroy --all` finds one a killed bench left. */
-export const floorNamespace = (lab: string) => (node: string) => `np.${lab}.${node}`;
+export const floorNamespace = (lab: string) => (node: string) => namespaceName(lab, node);
 
 /** Each router's frr.conf from the generated lab, and an empty file per daemon (as FRR's start-up reads them). */
 export async function prepareFloor(plan: ClosPlan, generatedDir: string, floorDir: string): Promise<void> {

@@ -14,6 +14,7 @@ import { mkdtemp, readFile, rm, writeFile, chmod, mkdir } from 'node:fs/promises
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { exec } from '../exec.ts';
+import { namespaceName } from '../names.ts';
 import { generateClos } from '../generate.ts';
 import { loadLab } from '../lifecycle/lab.ts';
 import { ownFile, PROJECT_ROOT } from '../paths.ts';
@@ -137,7 +138,7 @@ async function netproofAt(plan: ClosPlan, expected: ExpectedRoute[], file: strin
   const [t0, cpu0] = [nowS(), await ownCpuS()];
   await using lab = await loaded.start({ runtime: 'netns' });
   const deployS = nowS() - t0;
-  const m = await measure(plan, expected, floorNamespace(LAB), t0, cpu0, deployS, async (r) => (await lab.node(r).vtysh('show ip route json')).stdout);
+  const m = await measure(plan, expected, (node) => namespaceName(LAB, node), t0, cpu0, deployS, async (r) => (await lab.node(r).vtysh('show ip route json')).stdout);
   // The verdict stays strict: the bgp-convergence suite on the same lab, as a user would run it.
   const reportDir = join(work, `report-${plan.routers.length}`);
   const s0 = nowS();
@@ -199,7 +200,7 @@ async function writeReport(rows: unknown[], points: ScalePoint[]): Promise<void>
       fabric: 'netproof generate clos: eBGP, BFD 300 ms × 3, /31 links, /32 loopbacks, hosts dual-homed to a leaf pair',
       converge_s: 'from deploy start to the moment zebra last changed any expected loopback route (RIB uptimes, 1 s resolution)',
       converge_seen_s: 'from deploy start to the first poll (every second, or every 10 ms per router if longer) that found every expected route with its width in every kernel FIB; null: not within 300 s (not_converged says what was missing)',
-      memory: 'processes in the routers’ namespaces once converged: VmRSS and Pss now, VmHWM (each process’s peak) summed',
+      memory: 'processes in the routers’ namespaces once converged (at the deadline, if not): VmRSS and Pss then, VmHWM (each process’s peak) summed',
       cpu_s: 'daemons’ utime+stime, plus this process and the commands it ran (netproof: the runtime in-process), deploy start → converged',
       targets: '200 routers converged ≤ 60 s, 400 ≤ 150 s; netproof within 1.2× of hand-wired; ≤ 25 MiB idle RSS per router (issue 12)',
     },
