@@ -17,7 +17,8 @@ import { planGatewayFailovers, type GatewayFailoverPlan } from '../lib/plan/gate
 import { gatewayBindingDifferences, gatewayChassisDifferences } from '../lib/expect/nats.ts';
 import { armTunnelDrop, combineFaults, stopDaemon, type Fault } from '../lib/faults/faults.ts';
 import { runFlowSet, timeline, type FlowSpec } from '../lib/probes/flows.ts';
-import { bfdUp, readTunnels, watchGatewayFailover, type GatewayFailoverWatch } from '../lib/probes/gateway.ts';
+import { readBfdSession, readTunnels, watchGatewayFailover, type GatewayFailoverWatch } from '../lib/probes/gateway.ts';
+import { tunnelBfdProblem } from '../lib/expect/gateway-bfd.ts';
 import { readGatewayBindings, readNbNorthSouth } from '../lib/probes/ovn-nats.ts';
 import { recordFigure } from '../lib/report/figures.ts';
 import { timelineSvg } from '../lib/report/timeline-svg.ts';
@@ -47,23 +48,24 @@ function plansOf(lab: StartedLab, skip: (note: string) => void): { overlay: Over
   return { overlay, plans };
 }
 
-/** What is not as it must be before a fault: the port away from its preferred chassis, the declared chassis, tunnel BFD between the gateway chassis. */
+/**
+ * What is not as it must be before a fault: the port away from its preferred chassis, the
+ * declared chassis, and the tunnel BFD of every chassis that must notice the active one fail
+ * (and the active's towards the standby), configured and running at the declared timers.
+ */
 async function gatewayProblems(lab: StartedLab, overlay: Overlay, plans: readonly GatewayFailoverPlan[]): Promise<string[]> {
   const tepOf = new Map(planOverlayNodes(lab.topology).chassis.map((c) => [c.node, c.tep]));
   const bindings = await readGatewayBindings(lab);
   const lines = [...gatewayChassisDifferences(overlay, (await readNbNorthSouth(lab)).gatewayChassis), ...gatewayBindingDifferences(overlay, bindings)];
   lines.push(...plans.flatMap((p) => p.cannotFailOver ?? []));
-  const bfd = overlay.tunnelBfd!;
+  const declared = overlay.tunnelBfd!;
   for (const p of plans) {
-    // Both ways between the active chassis and the standby: each watches the other over its tunnel.
-    for (const [from, to] of [[p.standby, p.active], [p.active, p.standby]] as const) {
-      const tunnel = (await readTunnels(lab, from)).find((t) => t.remoteIp === tepOf.get(to));
-      if (!tunnel) lines.push(`${from} has no GENEVE tunnel to ${to} (${tepOf.get(to)})`);
-      else if (tunnel.config.enable !== 'true') lines.push(`${from} → ${to} (${tunnel.name}): no BFD on the tunnel (bfd ${JSON.stringify(tunnel.config)}): a failure of ${to} would never move the gateway`);
-      else if (!bfdUp(tunnel)) lines.push(`${from} → ${to} (${tunnel.name}): BFD ${tunnel.status.state ?? 'not running'} (${JSON.stringify(tunnel.status)})`);
-      else if (tunnel.config.min_rx !== String(bfd.intervalMs) || tunnel.config.min_tx !== String(bfd.intervalMs) || (tunnel.config.mult ?? '3') !== String(bfd.multiplier)) {
-        lines.push(`${from} → ${to} (${tunnel.name}): BFD min_rx ${tunnel.config.min_rx ?? 'default'}, min_tx ${tunnel.config.min_tx ?? 'default'}, mult ${tunnel.config.mult ?? 'default'}; tunnel-bfd declares ${bfd.multiplier} × ${bfd.intervalMs} ms`);
-      }
+    for (const [from, to] of [...p.watchers.map((w) => [w, p.active] as const), [p.active, p.standby] as const]) {
+      const toTep = tepOf.get(to)!;
+      const tunnel = (await readTunnels(lab, from)).find((t) => t.remoteIp === toTep);
+      const check = { from, to, toTep, tunnel, declared };
+      const problem = tunnelBfdProblem(check) ?? (tunnel && tunnelBfdProblem({ ...check, session: await readBfdSession(lab, from, tunnel.name) }));
+      if (problem) lines.push(problem);
     }
   }
   return lines;

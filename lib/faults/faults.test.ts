@@ -46,6 +46,7 @@ function fakeLab(): { lab: StartedLab; touched: string[] } {
       daemonRunning: async (d) => refuse(`${name}: daemonRunning ${d}`)(),
       vtysh: async () => refuse(`${name}: vtysh`)(),
       daemonLog: async () => refuse(`${name}: daemonLog`)(),
+      appctl: async () => refuse(`${name}: appctl`)(),
     };
   };
   const lab: StartedLab = {

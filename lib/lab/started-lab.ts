@@ -48,6 +48,12 @@ export interface NodeHandle {
    * refuses rejects, and so do reads queued behind it.
    */
   ipJson(args: readonly string[]): Promise<string>;
+  /**
+   * `ovs-appctl` against one of the node's OVS/OVN daemons (e.g. 'ovs-vswitchd', ['bfd/show',
+   * 'ovn-host1-0']): what the databases do not hold, such as a BFD session's negotiated timers.
+   * A daemon the node does not run is a UsageError; a non-zero exit is a result.
+   */
+  appctl(daemon: string, args: readonly string[]): Promise<ExecResult>;
   /** Text of a log file the node's daemons wrote (e.g. "bgpd"), for reports; undefined if none. */
   daemonLog(daemon: string): Promise<string | undefined>;
   /** The node's reads as a NodeReader (see there). */

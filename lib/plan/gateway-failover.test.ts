@@ -26,6 +26,8 @@ describe('planGatewayFailovers', () => {
         redirectPort: 'cr-lrp-tenant-public',
         active: 'host1',
         standby: 'host2',
+        // The standby, and host3 with vm3: both keep BFD with host1 and must see it fail.
+        watchers: ['host2', 'host3'],
         vm: 'vm3',
         vmIp: '10.20.1.13',
         floatingIp: '172.24.4.103',

@@ -36,6 +36,43 @@ export async function readTunnels(lab: StartedLab, chassis: string): Promise<Tun
   return parseTunnels(parseJson<OvsdbTable>(r));
 }
 
+/**
+ * A tunnel's BFD session as ovs-vswitchd runs it, from `ovs-appctl bfd/show IFACE`: the
+ * negotiated intervals, which no database column holds. Right after a session comes up it still
+ * runs at the 1 s start-up rate until its poll sequence settles the configured one, and a
+ * failure of the far end meanwhile takes three times as long to notice.
+ */
+export interface BfdSession {
+  state?: string;
+  /** The interval this end expects the far end's packets at: the far end is declared down after remoteMultiplier of them are missed. */
+  rxIntervalMs?: number;
+  txIntervalMs?: number;
+  remoteMultiplier?: number;
+}
+
+/** `ovs-appctl bfd/show IFACE` (text only: ovs-appctl has no JSON for it). Pure. */
+export function parseBfdShow(text: string): BfdSession {
+  const field = (label: string) => new RegExp(`^\\s*${label}:\\s*(.+?)\\s*$`, 'm').exec(text)?.[1];
+  const ms = (label: string) => {
+    const m = /(\d+)ms/.exec(field(label) ?? '');
+    return m ? Number(m[1]) : undefined;
+  };
+  const mult = Number(field('Remote Detect Multiplier'));
+  return {
+    state: field('Local Session State'),
+    rxIntervalMs: ms('RX Interval'),
+    txIntervalMs: ms('TX Interval'),
+    remoteMultiplier: Number.isInteger(mult) && mult > 0 ? mult : undefined,
+  };
+}
+
+/** One tunnel's BFD session on `chassis`. Throws, naming the command, if ovs-vswitchd does not answer. */
+export async function readBfdSession(lab: StartedLab, chassis: string, tunnel: string): Promise<BfdSession> {
+  const r = await lab.node(chassis).appctl('ovs-vswitchd', ['bfd/show', tunnel]);
+  if (r.exitCode !== 0) throw new Error(`${chassis}: ${r.argv.join(' ')} exited ${r.exitCode}: ${r.stderr.trim()}`);
+  return parseBfdShow(r.stdout);
+}
+
 /** Whether a tunnel's BFD session says the far end is up (OVS: state up and forwarding). */
 export const bfdUp = (t: TunnelBfdState) => t.status.state === 'up' && t.status.forwarding === 'true';
 

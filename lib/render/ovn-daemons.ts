@@ -25,10 +25,12 @@ export function ovsdbServerArgv(dir: string, db: string, name: string, remotes: 
 
 /** The file a `--flag=FILE` argument names, as every start argv here carries --pidfile and --log-file. */
 function fileIn(argv: readonly string[], flag: '--pidfile' | '--log-file'): string {
-  const arg = argv.find((a) => a.startsWith(`${flag}=`));
-  if (!arg) throw new Error(`${argv[0]} is started without ${flag}`);
-  return arg.slice(flag.length + 1);
+  const file = optionalFileIn(argv, flag);
+  if (!file) throw new Error(`${argv[0]} is started without ${flag}`);
+  return file;
 }
+
+const optionalFileIn = (argv: readonly string[], flag: string) => argv.find((a) => a.startsWith(`${flag}=`))?.slice(flag.length + 1);
 
 /**
  * One OVS/OVN daemon of a node: the name `netproof fault stop-daemon` knows it by, the pidfile
@@ -40,10 +42,15 @@ export interface OvsDaemon {
   pidfile: string;
   /** Where it logs: the central's databases log as ovnnb_db/ovnsb_db, not by the daemon's name. */
   logfile: string;
+  /** Its control socket for ovs-appctl, when started with --unixctl (ovn-controller 23.03 cannot be: $OVN_RUNDIR/ovn-controller.<pid>.ctl). */
+  ctl?: string;
   steps: Step[];
 }
 
-const daemon = (name: string, steps: Step[]): OvsDaemon => ({ name, pidfile: fileIn(steps[0]!.argv, '--pidfile'), logfile: fileIn(steps[0]!.argv, '--log-file'), steps });
+const daemon = (name: string, steps: Step[]): OvsDaemon => {
+  const ctl = optionalFileIn(steps[0]!.argv, '--unixctl');
+  return { name, pidfile: fileIn(steps[0]!.argv, '--pidfile'), logfile: fileIn(steps[0]!.argv, '--log-file'), ...(ctl ? { ctl } : {}), steps };
+};
 
 /** The central node's daemons, in start order: the NB and SB databases (unix socket + TCP for chassis and tools) and northd. */
 export function centralDaemons(dir: string): OvsDaemon[] {

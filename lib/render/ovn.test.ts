@@ -238,7 +238,7 @@ describe('north–south: provider network, gateway port, NAT', () => {
     expect(cmds).toEqual(
       expect.arrayContaining([
         '--may-exist lrp-add tenant lrp-tenant-public 02:01:ac:18:04:0a 172.24.4.10/24',
-        'lsp-set-options lsp-public-tenant router-port=lrp-tenant-public',
+        'lsp-set-options lsp-public-tenant router-port=lrp-tenant-public nat-addresses=router',
         'lrp-set-gateway-chassis lrp-tenant-public host1 20',
         'lrp-set-gateway-chassis lrp-tenant-public host2 10',
         '--may-exist lr-route-add tenant 0.0.0.0/0 172.24.4.1',

@@ -138,6 +138,10 @@ export function renderNats(overlay: Overlay): DeclaredNat[] {
  * (OVN builds the HA chassis group from them), the default route to the outside world's
  * address, gateway_mtu if declared, and its NAT rules. Centralised NAT: floating IPs carry no
  * logical_port/external_mac, so all north–south traffic goes through the active gateway.
+ * nat-addresses=router (as Neutron sets it) makes the chassis that takes the gateway port
+ * announce the router's and the floating IPs' MAC (gratuitous ARP) on the provider network;
+ * without it the outside world's switches keep sending to the failed chassis until some
+ * packet from the new one happens to teach them.
  */
 function gatewayCommands(overlay: Overlay, r: LogicalRouter): string[][] {
   const g = r.gateway;
@@ -150,7 +154,7 @@ function gatewayCommands(overlay: Overlay, r: LogicalRouter): string[][] {
     ['--may-exist', 'lsp-add', g.network, lsp],
     ['lsp-set-type', lsp, 'router'],
     ['lsp-set-addresses', lsp, 'router'],
-    ['lsp-set-options', lsp, `router-port=${lrp}`],
+    ['lsp-set-options', lsp, `router-port=${lrp}`, 'nat-addresses=router'],
     ...g.chassis.map((c) => ['lrp-set-gateway-chassis', lrp, c.node, String(c.priority)]),
     ['--may-exist', 'lr-route-add', r.name, '0.0.0.0/0', provider.gateway],
   ];

@@ -224,12 +224,27 @@ describe('node handle daemons', () => {
 
   it('a daemon the node does not run is a usage error listing those it runs', async () => {
     const lab = await deployed();
-    for (const call of [() => lab.node('leaf1').stopDaemon('ovn-controller'), () => lab.node('leaf1').startDaemon('ovn-controller'), () => lab.node('leaf1').daemonRunning('ovn-controller')]) {
+    for (const call of [() => lab.node('leaf1').stopDaemon('ovn-controller'), () => lab.node('leaf1').startDaemon('ovn-controller'), () => lab.node('leaf1').daemonRunning('ovn-controller'), () => lab.node('leaf1').appctl('ovn-controller', ['version'])]) {
       const err = await call().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(UsageError);
       expect((err as Error).message).toBe('leaf1 runs no ovn-controller (daemons: zebra, staticd, bgpd, bfdd)');
     }
     expect(ran).toEqual([]);
+  });
+});
+
+describe('node handle appctl', () => {
+  it('asks an OVS daemon over the control socket its --unixctl names, ovn-controller by name in the node’s own run directory, and never an FRR daemon', async () => {
+    const lab = await deployed();
+    await lab.node('host1').appctl('ovs-vswitchd', ['bfd/show', 'ovn-host2-0']);
+    await lab.node('host1').appctl('ovn-controller', ['connection-status']);
+    expect(ran).toEqual([
+      { node: 'host1', line: `ovs-appctl -t ${nodeDir('host1')}/ovs-vswitchd.ctl bfd/show ovn-host2-0`, ovsRundir: nodeDir('host1') },
+      { node: 'host1', line: 'ovs-appctl -t ovn-controller connection-status', ovsRundir: nodeDir('host1') },
+    ]);
+    const err = await lab.node('host1').appctl('bgpd', ['version']).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toBe('host1: bgpd is an FRR daemon: ask it with vtysh, not ovs-appctl');
   });
 });
 

@@ -80,17 +80,17 @@ class LabNodeHandle implements NodeHandle {
   /** `ip -j -batch -` kept open while reads come (ipJson(), readers). */
   private readonly ip: Conversation;
   /** Every daemon's pidfile and log file, by daemon name. */
-  private readonly files: ReadonlyMap<string, { pidfile: string; logfile: string }>;
+  private readonly files: ReadonlyMap<string, { pidfile: string; logfile: string; ctl?: string }>;
 
-  constructor(running: RunningNode, frrDaemons: string[], ovsDaemons: readonly Pick<OvsDaemon, 'name' | 'pidfile' | 'logfile'>[]) {
+  constructor(running: RunningNode, frrDaemons: string[], ovsDaemons: readonly Pick<OvsDaemon, 'name' | 'pidfile' | 'logfile' | 'ctl'>[]) {
     this.running = running;
     this.name = running.node.name;
     this.spec = running.node;
     this.frrDaemons = frrDaemons;
     this.dir = nodeDir(running.lab, this.name);
     this.shell = running.shell;
-    const frrFiles = frrDaemons.map((d) => ({ name: d, pidfile: join(this.dir, `${d}.pid`), logfile: join(this.dir, `${d}.log`) }));
-    this.files = new Map([...frrFiles, ...ovsDaemons].map(({ name, pidfile, logfile }) => [name, { pidfile, logfile }]));
+    const frrFiles: Pick<OvsDaemon, 'name' | 'pidfile' | 'logfile' | 'ctl'>[] = frrDaemons.map((d) => ({ name: d, pidfile: join(this.dir, `${d}.pid`), logfile: join(this.dir, `${d}.log`) }));
+    this.files = new Map([...frrFiles, ...ovsDaemons].map(({ name, pidfile, logfile, ctl }) => [name, { pidfile, logfile, ...(ctl ? { ctl } : {}) }]));
     this.daemons = [...this.files.keys()];
     this.ip = keptConversation(() => this.shell.converse(['ip', '-j', '-batch', '-']), IP_IDLE_CLOSE_MS);
   }
@@ -190,6 +190,13 @@ class LabNodeHandle implements NodeHandle {
       }
     }
     return this.shell.exec(argv);
+  }
+
+  async appctl(daemon: string, args: readonly string[]): Promise<ExecResult> {
+    this.pidfile(daemon);
+    if (this.frrDaemons.includes(daemon)) throw new UsageError(`${this.name}: ${daemon} is an FRR daemon: ask it with vtysh, not ovs-appctl`);
+    // Without --unixctl a daemon's socket is $OVS_RUNDIR/<name>.<pid>.ctl, which ovs-appctl finds by its name.
+    return this.exec(['ovs-appctl', '-t', this.files.get(daemon)?.ctl ?? daemon, ...args]);
   }
 
   async daemonLog(daemon: string): Promise<string | undefined> {
