@@ -8,6 +8,7 @@ import { namespaceName } from '../names.ts';
 import type { ClosPlan } from '../plan/clos.ts';
 import { applyIntegratedConfigArgv, daemonArgv } from '../render/frr-daemons.ts';
 import { listNamespaces } from '../runtime/netns/ip.ts';
+import { neighbourPins, neighbourSoftLimit, needsPinning, parseIpAddr } from '../runtime/pin-neighbours.ts';
 
 export const FLOOR_DAEMONS = ['zebra', 'bgpd', 'staticd', 'bfdd'];
 
@@ -50,6 +51,12 @@ export async function startFloor(plan: ClosPlan, floorDir: string, ns: (node: st
       await run(r.name, applyIntegratedConfigArgv({ dir: d }));
     }),
   );
+  // The same pins netproof's bring-up adds at this size (pin-neighbours.ts): without them neither converges past ~500 links.
+  const links = plan.links.map((l) => ({ endpoints: [l.a, l.b] }));
+  if (needsPinning(links, neighbourSoftLimit())) {
+    const live = new Map(await Promise.all(plan.routers.map(async (r) => [r.name, parseIpAddr((await execOk(['ip', '-n', ns(r.name), '-j', 'addr', 'show'])).stdout)] as const)));
+    await Promise.all([...neighbourPins(links, live)].map(([node, lines]) => execOk(['ip', '-n', ns(node), '-batch', '-'], { input: `${lines.join('\n')}\n` })));
+  }
   return { build_s: (built - t0) / 1000, deploy_s: (performance.now() - t0) / 1000 };
 }
 

@@ -14,14 +14,14 @@ export function loadForRuntime(file: string, runtime: Runtime): Promise<Lab> {
 }
 
 /** Deploy a lab file, or a lab already loaded (and checked) for this runtime. */
-export async function deployLab(fileOrLab: string | Lab, runtime: Runtime): Promise<StartedLab> {
+export async function deployLab(fileOrLab: string | Lab, runtime: Runtime, o: { transient?: boolean } = {}): Promise<StartedLab> {
   const lab = typeof fileOrLab === 'string' ? await loadForRuntime(fileOrLab, runtime) : fileOrLab;
   await runtime.checkEnvironment(lab.topology);
   const line = progress(`deploying ${lab.name} (${runtime.name})`);
   try {
     const started = await withInterruptCleanup(
       async () => void (await runtime.destroy(lab.name)),
-      () => lab.start({ runtime, onProgress: line.update }),
+      () => lab.start({ runtime, onProgress: line.update, transient: o.transient }),
     );
     line.succeed(`deployed ${lab.name}`);
     return started;

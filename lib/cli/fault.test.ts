@@ -93,4 +93,21 @@ describe('holdThenRestore', () => {
     expect(await exited, out).toBe(130);
     expect(out).toContain('restored\n');
   }, 20_000);
+
+  it('a signal while the fault is still being injected waits for it, then undoes it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'netproof-hold-'));
+    const script = join(dir, 'inject.ts');
+    const fault = "{ description: 'a fault', appliedAtNs: 0n, restore: async () => void process.stdout.write('restored\\n'), [Symbol.asyncDispose]: async () => {} }";
+    const inject = `async () => { process.stdout.write('injecting\\n'); await new Promise((r) => setTimeout(r, 1000)); process.stdout.write('injected\\n'); return ${fault}; }`;
+    await writeFile(script, `import { injectHoldRestore } from ${JSON.stringify(join(import.meta.dirname, 'fault.ts'))};\nawait injectHoldRestore(${inject}, 60);\n`);
+    const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await waitFor(async () => (out.includes('injecting') ? { ok: true, value: true } : { ok: false, reason: out || 'no output yet' }), { timeoutMs: 10_000, description: 'the injection to start' });
+    child.kill('SIGTERM');
+    expect(await exited, out).toBe(143);
+    expect(out).toMatch(/injected\n[^]*restored\n/);
+  }, 20_000);
 });

@@ -30,20 +30,34 @@ export async function injectFault(lab: StartedLab, kind: string, target: string,
   }
 }
 
-/** Hold the fault for `seconds` (or until Ctrl-C/SIGTERM), then undo it. */
-export async function holdThenRestore(fault: Fault, seconds?: number): Promise<void> {
+/**
+ * Inject a fault, hold it for `seconds` (or until Ctrl-C/SIGTERM), then undo it. A signal at any
+ * moment undoes it: one that comes while the fault is still being injected waits for the
+ * injection to finish and then restores, so nothing is left applied.
+ */
+export async function injectHoldRestore(inject: () => Promise<Fault>, seconds?: number, say: (line: string) => void = () => {}): Promise<void> {
+  let injecting: Promise<Fault> | undefined;
   await withInterruptCleanup(
-    () => fault.restore(),
-    () => new Promise<void>((resolve) => {
-      if (seconds !== undefined) {
-        setTimeout(resolve, seconds * 1000);
-        return;
-      }
-      process.stderr.write('holding the fault; Ctrl-C undoes it\n');
-      // Signal handlers do not keep Node running: without a timer it would exit at once (code
-      // 13, an unsettled await) and leave the fault in place. The interrupt handler exits.
-      setInterval(() => {}, 2 ** 30);
-    }),
+    async () => (await injecting?.catch(() => undefined))?.restore(),
+    async () => {
+      injecting = inject();
+      say(`applied: ${(await injecting).description}`);
+      await new Promise<void>((resolve) => {
+        if (seconds !== undefined) {
+          setTimeout(resolve, seconds * 1000);
+          return;
+        }
+        process.stderr.write('holding the fault; Ctrl-C undoes it\n');
+        // Signal handlers do not keep Node running: without a timer it would exit at once (code
+        // 13, an unsettled await) and leave the fault in place. The interrupt handler exits.
+        setInterval(() => {}, 2 ** 30);
+      });
+    },
   );
+  const fault = await injecting!;
   await fault.restore();
+  say(`restored: ${fault.description}`);
 }
+
+/** Hold an applied fault for `seconds` (or until Ctrl-C/SIGTERM), then undo it. */
+export const holdThenRestore = (fault: Fault, seconds?: number): Promise<void> => injectHoldRestore(async () => fault, seconds);

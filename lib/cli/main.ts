@@ -13,7 +13,7 @@ import { exportLab } from './export.ts';
 import { runLab, SUITE_NAMES, testLab } from './run.ts';
 import { FAILOVER_SCOPES, type FailoverScope } from '../plan/failover-plan.ts';
 import { DEFAULT_FIGURE_TOLERANCE } from '../model/intent.ts';
-import { FAULT_KINDS, holdThenRestore, injectFault } from './fault.ts';
+import { FAULT_KINDS, injectFault, injectHoldRestore } from './fault.ts';
 import { changeLab, parseTolerance, readAccepted, readBaseline } from './change.ts';
 import { printIntent } from './intent.ts';
 import { DEADLINE_RULE } from '../plan/deadlines.ts';
@@ -98,7 +98,7 @@ program
     }
     for (const l of labs) {
       const since = l.deployedAt ? ` since ${new Date(l.deployedAt).toISOString()}` : '';
-      const hint = l.state === 'orphaned' ? `  (left by a crash: netproof destroy ${l.name})` : '';
+      const hint = l.state === 'orphaned' ? `  (left over: ${l.why ?? 'a crash'}; remove it: netproof destroy ${l.name})` : '';
       console.log(`${l.name}\t${l.runtime}\t${l.state}${since}\t${l.nodes.length} nodes: ${l.nodes.join(' ')}${l.file ? `\t${l.file}` : ''}${hint}`);
     }
   });
@@ -229,10 +229,7 @@ program
   .option('--for <seconds>', 'hold the fault this long, then undo it (default: until Ctrl-C)', integer('--for'))
   .action(async (labName: string, kind: string, target: string, o) => {
     const lab = await attachLab(labName);
-    const fault = await injectFault(lab, kind, target, { percent: o.percent, mtu: o.mtu });
-    console.log(`applied: ${fault.description}`);
-    await holdThenRestore(fault, o.for);
-    console.log(`restored: ${fault.description}`);
+    await injectHoldRestore(() => injectFault(lab, kind, target, { percent: o.percent, mtu: o.mtu }), o.for, (line) => console.log(line));
   });
 
 async function main(argv: string[]): Promise<number> {

@@ -105,8 +105,8 @@ export async function runLab(o: RunOptions): Promise<number> {
     try {
       // Load vitest while the lab deploys: its start-up is most of run's overhead.
       const vitestNode = import('vitest/node');
-      lab = await deployLab(loaded, o.runtime);
-      return await runSuites(lab, o, userFiles, vitestNode);
+      lab = await deployLab(loaded, o.runtime, { transient: !o.keep });
+      return await runSuites(lab, o, userFiles, vitestNode, { keepsLab: o.keep === true });
     } finally {
       await teardown();
       if (o.keep && lab) console.log(`lab ${lab.name} left running (--keep): netproof destroy ${lab.name}`);
@@ -120,13 +120,15 @@ export async function testLab(labName: string, o: SuiteOptions): Promise<number>
   const userFiles = await userTestFiles(o.tests ?? []);
   const lab = await o.runtime.attach(labName);
   await prepareReportDir(o.reportDir);
-  return runSuites(lab, o, userFiles, import('vitest/node'), Date.now());
+  return runSuites(lab, o, userFiles, import('vitest/node'), { keepsLab: true, runStartedAt: Date.now() });
 }
 
-async function runSuites(lab: StartedLab, o: SuiteOptions, userFiles: string[], vitestNode: Promise<typeof import('vitest/node')>, runStartedAt?: number): Promise<number> {
+async function runSuites(lab: StartedLab, o: SuiteOptions, userFiles: string[], vitestNode: Promise<typeof import('vitest/node')>, how: { keepsLab: boolean; runStartedAt?: number }): Promise<number> {
+  const { keepsLab, runStartedAt } = how;
   const files = [...suiteFiles(o.suites), ...userFiles];
   // At the top of the output, and a failed run whatever suites were chosen (the frr-config suite reports it too).
   const configRefused = printFrrConfigProblems(lab);
+  for (const note of lab.bringUpNotes ?? []) console.log(`bring-up: ${note}`);
   const deadlines = labDeadlines(lab.topology, o.convergenceTimeoutS);
   const convergenceTimeoutS = deadlines.convergenceS;
   console.log(`deadlines: convergence ${convergenceTimeoutS} s (${deadlines.convergenceFrom === 'lab size' ? `by the lab's size: ${deadlines.routers} FRR routers` : '--convergence-timeout'}), every check at least ${deadlines.checkMinMs / 1000} s (${deadlines.nodes} nodes); rule: ${deadlines.rule}`);
@@ -145,6 +147,7 @@ async function runSuites(lab: StartedLab, o: SuiteOptions, userFiles: string[], 
     topologyFile: lab.topology.file,
     deploySeconds: (lab.times.deployedAt - lab.times.deployStartedAt) / 1000,
     frrConfigProblems: [...lab.frrConfigProblems],
+    bringUpNotes: [...(lab.bringUpNotes ?? [])],
     deadlines,
   }));
   const { createVitest, BaseSequencer } = await vitestNode;
@@ -187,16 +190,19 @@ async function runSuites(lab: StartedLab, o: SuiteOptions, userFiles: string[], 
       { stdout: process.stdout, stderr: process.stderr },
     ),
   );
-  await withInterruptCleanup(
-    () => closeWithin(vitest, 3_000),
-    async () => {
-      try {
-        await vitest.start(files.map((f) => (f.startsWith(PROJECT_ROOT) ? relative(PROJECT_ROOT, f) : f)));
-      } finally {
-        await vitest.close();
-      }
-    },
-  );
+  let running: Promise<unknown> | undefined;
+  // A lab that is torn down takes every fault with it: stop the checks at once. One that stays
+  // (`test`, `run --keep`) keeps whatever a check left applied, so the check under way finishes
+  // and undoes its fault (its finally) while no other starts.
+  const stop = keepsLab ? () => stopAfterCurrentTest(vitest, running, FINISH_TEST_MS) : () => closeWithin(vitest, 3_000);
+  await withInterruptCleanup(stop, async () => {
+    try {
+      running = vitest.start(files.map((f) => (f.startsWith(PROJECT_ROOT) ? relative(PROJECT_ROOT, f) : f)));
+      await running;
+    } finally {
+      await vitest.close();
+    }
+  });
   // Interrupted: the teardown is under way, and reading the lab for state.json would leave
   // commands running against nodes that are going away.
   if (interrupted()) return EXIT.failed;
@@ -247,6 +253,17 @@ async function writeDiff(lab: StartedLab, snapshot: Snapshot, passed: boolean, o
  * Stop vitest's workers on interrupt without letting a stuck worker block teardown: one still
  * busy after `ms` is killed, so it cannot go on probing the lab while it is torn down.
  */
+/** How long a signal lets the check under way on a kept lab finish (and undo its fault) before the workers are killed. */
+const FINISH_TEST_MS = 60_000;
+
+async function stopAfterCurrentTest(vitest: { cancelCurrentRun(reason: 'keyboard-input'): Promise<void>; close(): Promise<void> }, running: Promise<unknown> | undefined, ms: number): Promise<void> {
+  process.stderr.write(`stopping after the check under way, which undoes any fault it applied (at most ${ms / 1000} s)\n`);
+  await vitest.cancelCurrentRun('keyboard-input');
+  const finished = await Promise.race([(running ?? Promise.resolve()).then(() => true, () => true), new Promise<false>((r) => setTimeout(() => r(false), ms).unref())]);
+  if (!finished) process.stderr.write(`the check under way did not finish within ${ms / 1000} s: a fault it applied may still be in place (netproof destroy, then deploy again)\n`);
+  await closeWithin(vitest, 3_000);
+}
+
 async function closeWithin(vitest: { close(): Promise<void> }, ms: number): Promise<void> {
   const closed = await Promise.race([vitest.close().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), ms))]);
   if (!closed) await killChildProcesses();

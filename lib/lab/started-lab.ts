@@ -98,6 +98,8 @@ export interface StartedLab extends AsyncDisposable {
   readonly times: LabTimes;
   /** What FRR refused of the routers' configuration at bring-up; empty when every line took effect. */
   readonly frrConfigProblems: readonly FrrConfigProblem[];
+  /** What bring-up did beyond the topology's letter, for the report (e.g. neighbour entries pinned on a large lab). */
+  readonly bringUpNotes?: readonly string[];
   node(name: string): NodeHandle;
   nodes(): NodeHandle[];
   /** Tear everything down (the same as destroy). */

@@ -19,6 +19,8 @@ export interface StartOptions {
   /** A runtime or its name (netns, docker); netns by default. */
   runtime?: Runtime | string;
   onProgress?: Progress;
+  /** The caller tears the lab down when it ends (netproof run): see DeployOptions.transient. */
+  transient?: boolean;
 }
 
 export class Lab {
@@ -66,7 +68,7 @@ export class Lab {
     const runtime = resolveRuntime(opts.runtime ?? DEFAULT_RUNTIME);
     this.checkFor(runtime);
     await runtime.checkEnvironment(this.topology as Topology);
-    const started = await runtime.deploy(this.topology as Topology, { onProgress: opts.onProgress });
+    const started = await runtime.deploy(this.topology as Topology, { onProgress: opts.onProgress, transient: opts.transient });
     if (this.topology.overlay) {
       opts.onProgress?.('overlay intent');
       await applyOverlay(started, this.topology.overlay).catch(async (e: unknown) => {

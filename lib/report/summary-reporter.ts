@@ -16,6 +16,8 @@ export interface SummaryContext {
   frrConfigProblems?: FrrConfigProblem[];
   /** The deadlines the checks polled to, and the rule that set them. */
   deadlines?: LabDeadlines;
+  /** What bring-up did beyond the topology's letter (e.g. neighbour entries pinned on a large lab). */
+  bringUpNotes?: string[];
 }
 
 export interface TestSummary {

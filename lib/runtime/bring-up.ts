@@ -28,6 +28,8 @@ import { bgpSessionsEstablished, startedAfterBgp } from './bfd-after-bgp.ts';
 import { centralArgvs, chassisDaemons, chassisSetupSteps, overlayDaemonsOf, ovsEnv, type Step } from '../render/ovn-daemons.ts';
 import type { Progress } from './runtime.ts';
 import { nodeDir } from './state.ts';
+import { settleAll } from './settle-all.ts';
+import { linkEnds, needsPinning, neighbourPins, neighbourSoftLimit, parseIpAddr } from './pin-neighbours.ts';
 
 const DAEMON_START_TIMEOUT_MS = 10_000;
 const OVN_CONTROLLER_ROUTE_TIMEOUT_MS = 20_000;
@@ -43,6 +45,8 @@ export interface BroughtUp {
   daemons: Record<string, string[]>;
   /** What FRR refused of the routers' configuration: the lab does not run what was written. */
   frrConfigProblems: FrrConfigProblem[];
+  /** What bring-up did beyond the topology's letter, for the report (e.g. neighbour entries pinned). */
+  bringUpNotes: string[];
 }
 
 /** Configure and start everything on nodes that exist and are linked. */
@@ -50,7 +54,7 @@ export async function bringUp(ctx: BringUpContext): Promise<BroughtUp> {
   const { topology, shell, progress } = ctx;
   const lab = topology.name;
   progress('addresses and node settings');
-  await Promise.all(
+  await settleAll(
     topology.nodes.map(async (n) => {
       await execOkIn(shell(n.name), ['ip', '-batch', '-'], { input: interfaceBatch(topology, n.name) });
       const sysctls = { ...(n.role === 'router' ? { 'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '1' } : {}), ...n.sysctls };
@@ -62,13 +66,13 @@ export async function bringUp(ctx: BringUpContext): Promise<BroughtUp> {
   if (overlayNodes) {
     // OVS first: br-phy must exist before zebra configures the chassis' addresses on it.
     progress(`OVN central and ${overlayNodes.chassis.length} OVS chassis`);
-    await Promise.all([startCentral(lab, shell(overlayNodes.central.node), overlayNodes.central), ...overlayNodes.chassis.map((c) => startChassis(lab, shell, c))]);
+    await settleAll([startCentral(lab, shell(overlayNodes.central.node), overlayNodes.central), ...overlayNodes.chassis.map((c) => startChassis(lab, shell, c))]);
   }
   const routers = topology.nodes.filter((n) => n.role === 'router');
   progress(`FRR on ${routers.length} routers`);
   const daemons: Record<string, string[]> = {};
   const frrConfigProblems: FrrConfigProblem[] = [];
-  const startedFrr = await Promise.all(
+  const startedFrr = await settleAll(
     routers.map(async (n) => {
       const started = await startFrr(lab, shell(n.name), n);
       daemons[n.name] = started.daemons;
@@ -76,20 +80,36 @@ export async function bringUp(ctx: BringUpContext): Promise<BroughtUp> {
       return { node: n, started };
     }),
   );
+  const bringUpNotes: string[] = [];
+  const softLimit = neighbourSoftLimit();
+  if (needsPinning(topology.links, softLimit)) {
+    progress('neighbour entries pinned on every addressed link');
+    bringUpNotes.push(await pinLinkNeighbours(topology, shell, softLimit));
+  }
   // Every router's configuration is in: sessions can establish, and bfdd follows them (bfd-after-bgp.ts).
   if (startedFrr.some(({ started }) => started.afterBgp.length)) progress('BFD once the BGP sessions are established');
-  await Promise.all(startedFrr.map(async ({ node, started }) => frrConfigProblems.push(...(await startAfterBgp(lab, shell(node.name), node, started.afterBgp)))));
+  await settleAll(startedFrr.map(async ({ node, started }) => frrConfigProblems.push(...(await startAfterBgp(lab, shell(node.name), node, started.afterBgp)))));
   if (overlayNodes) {
     progress('ovn-controller on each chassis once the OVN central is routed');
-    await Promise.all(overlayNodes.chassis.map((c) => startOvnController(lab, shell(c.node), c, overlayNodes.central.address)));
+    await settleAll(overlayNodes.chassis.map((c) => startOvnController(lab, shell(c.node), c, overlayNodes.central.address)));
   }
   // containerlab runs exec lines once the node is up.
-  await Promise.all(
+  await settleAll(
     topology.nodes.map(async (n) => {
       for (const argv of n.exec) await execOkIn(shell(n.name), argv);
     }),
   );
-  return { daemons, frrConfigProblems: sortedProblems(frrConfigProblems) };
+  return { daemons, frrConfigProblems: sortedProblems(frrConfigProblems), bringUpNotes };
+}
+
+/** Pin every addressed link's peers (pin-neighbours.ts) from the addresses FRR has set; says what it did. */
+async function pinLinkNeighbours(topology: Topology, shell: (node: string) => NodeShell, softLimit: number): Promise<string> {
+  const linked = [...new Set(topology.links.flatMap((l) => l.endpoints.map((e) => e.node)))];
+  const live = new Map(await settleAll(linked.map(async (node) => [node, parseIpAddr((await execOkIn(shell(node), ['ip', '-j', 'addr', 'show'])).stdout)] as const)));
+  const pins = neighbourPins(topology.links, live);
+  await settleAll([...pins].map(([node, lines]) => execOkIn(shell(node), ['ip', '-batch', '-'], { input: `${lines.join('\n')}\n` })));
+  const count = [...pins.values()].reduce((n, l) => n + l.length, 0);
+  return `${count} of ${linkEnds(topology.links)} link ends' neighbour (ARP) entries pinned permanent: the lab's links would take more than half the kernel's shared neighbour table soft limit (gc_thresh2 ${softLimit}), and permanent entries do not count against its hard limit`;
 }
 
 /**
@@ -145,7 +165,7 @@ async function startChassis(lab: string, shellOf: (node: string) => NodeShell, c
   await runOvsSteps(shellOf(c.node), dir, chassisSetupSteps(c, dir));
   // Checksum offload on a veth whose peer OVS reads leaves TCP checksums unfilled (BGP and
   // VM TCP would fail): the sending ends fill them in software.
-  await Promise.all(sendingEndsOf(c).map((end) => execOkIn(shellOf(end.node), ['ethtool', '-K', end.iface, 'tx', 'off'])));
+  await settleAll(sendingEndsOf(c).map((end) => execOkIn(shellOf(end.node), ['ethtool', '-K', end.iface, 'tx', 'off'])));
 }
 
 /**
@@ -222,12 +242,12 @@ async function startFrr(lab: string, shell: NodeShell, node: LabNode): Promise<F
   // Daemons read (and may rewrite) copies: the user's files are never touched.
   const copies = [integratedConfigFile(paths), ...daemons.map((d) => daemonConfigFile(d, paths))];
   if (integrated !== undefined) await writeFile(integratedConfigFile(paths), integrated);
-  await Promise.all(daemons.map((d) => (files.daemonConfigs[d] ? copyFile(files.daemonConfigs[d], daemonConfigFile(d, paths)) : writeFile(daemonConfigFile(d, paths), ''))));
+  await settleAll(daemons.map((d) => (files.daemonConfigs[d] ? copyFile(files.daemonConfigs[d], daemonConfigFile(d, paths)) : writeFile(daemonConfigFile(d, paths), ''))));
   await execOkIn(shell, ['chown', 'frr:frr', paths.dir, ...copies.filter((f) => existsSync(f))]);
 
   const afterBgp = startedAfterBgp(daemons);
   await startFrrDaemon(shell, node.name, 'zebra', paths);
-  await Promise.all(daemons.filter((d) => d !== 'zebra' && !afterBgp.includes(d)).map((d) => startFrrDaemon(shell, node.name, d, paths)));
+  await settleAll(daemons.filter((d) => d !== 'zebra' && !afterBgp.includes(d)).map((d) => startFrrDaemon(shell, node.name, d, paths)));
   const problems: FrrConfigProblem[] = [];
   for (const [daemon, file] of Object.entries(files.daemonConfigs)) {
     if (!daemons.includes(daemon) || afterBgp.includes(daemon)) continue;

@@ -24,6 +24,7 @@ export class RuntimeLab implements StartedLab {
   readonly topology: TopologyData;
   readonly times: { deployStartedAt: number; deployedAt: number };
   readonly frrConfigProblems: readonly FrrConfigProblem[];
+  readonly bringUpNotes: readonly string[];
   private readonly handles: Map<string, NodeHandle>;
   private readonly teardown: () => Promise<void>;
 
@@ -34,6 +35,7 @@ export class RuntimeLab implements StartedLab {
     this.times = { deployStartedAt: state.times.deployStartedAt, deployedAt: state.times.deployedAt };
     // A state file written before this field existed recorded no problems.
     this.frrConfigProblems = state.frrConfigProblems ?? [];
+    this.bringUpNotes = state.bringUpNotes ?? [];
     this.teardown = teardown;
     const overlay = overlayNodesOf(state.topology);
     this.handles = new Map(

@@ -94,8 +94,10 @@ describe.each(RUNTIMES)('lab lifecycle on %s', (runtime) => {
     child.kill('SIGKILL');
     await exited;
     expect(await instances(lab.name, runtime)).toHaveLength(3);
+    // Not `running`: the run that would have torn it down is gone.
     const status = await netproof(['status']);
-    expect(status.stdout).toContain(`${lab.name}\t${runtime}\trunning`);
+    expect(status.stdout).toContain(`${lab.name}\t${runtime}\torphaned\t3 nodes: spine1 leaf1 leaf2`);
+    expect(status.stdout).toMatch(new RegExp(`\\(left over: netproof run \\(pid \\d+\\) ended without tearing it down; remove it: netproof destroy ${lab.name}\\)`));
     const destroy = await netproof(['destroy', lab.name]);
     expect(destroy.exitCode).toBe(0);
     await expectGone(lab.name);

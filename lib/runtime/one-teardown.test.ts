@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { oneTeardown } from './one-teardown.ts';
+import { buildTracked, oneTeardown, TeardownBegun } from './one-teardown.ts';
 
 describe('oneTeardown', () => {
   it('gives a teardown asked for while one runs that one, not a second', async () => {
@@ -27,5 +27,38 @@ describe('oneTeardown', () => {
     await expect(failing).rejects.toThrow('docker rm failed');
     await expect(waiting).rejects.toThrow('docker rm failed');
     expect(await oneTeardown('docker:x', async () => 'ok')).toBe('ok');
+  });
+
+  it('a teardown that comes mid-build stops the build at its next step, then sweeps again what the build made meanwhile', async () => {
+    const made: string[] = [];
+    const sweeps: string[][] = [];
+    let release = () => {};
+    const midway = new Promise<void>((r) => (release = r));
+    const build = buildTracked('netns:mid', async (step) => {
+      step();
+      made.push('netns np.mid.a');
+      const creating = new Promise<void>((r) => setTimeout(r, 20)).then(() => made.push('netns np.mid.b'));
+      release();
+      await creating;
+      step();
+      made.push('never: the build went on past a teardown');
+    });
+    await midway;
+    const teardown = oneTeardown('netns:mid', async () => {
+      sweeps.push([...made]);
+      made.length = 0;
+      return 'swept';
+    });
+    await expect(build).rejects.toBeInstanceOf(TeardownBegun);
+    expect(await teardown).toBe('swept');
+    expect(sweeps).toEqual([['netns np.mid.a'], ['netns np.mid.b']]);
+    expect(made).toEqual([]);
+  });
+
+  it('a build with no teardown under way runs to its end, and a later teardown sweeps once', async () => {
+    let sweeps = 0;
+    expect(await buildTracked('netns:calm', async (step) => (step(), 'built'))).toBe('built');
+    await oneTeardown('netns:calm', async () => ++sweeps);
+    expect(sweeps).toBe(1);
   });
 });

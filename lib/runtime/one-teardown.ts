@@ -1,13 +1,52 @@
-// One teardown of a lab at a time: a signal's cleanup and the command's own `finally` both tear
-// the lab down, and two `docker rm` of the same containers make the second fail ("removal
-// already in progress"), leaving the lab's directory behind. A teardown asked for while one is
-// under way gets that one's result.
+// One teardown of a lab at a time, and none that a build outruns. A signal's cleanup and the
+// command's own `finally` both tear the lab down, and two `docker rm` of the same containers make
+// the second fail ("removal already in progress"), leaving the lab's directory behind: a teardown
+// asked for while one is under way gets that one's result. And a teardown that comes while the
+// lab is still being built (Ctrl-C mid-deploy) would sweep what exists, then the build would go
+// on creating: the build stops at its next step, and the teardown sweeps again once it has.
 const inFlight = new Map<string, Promise<unknown>>();
+const building = new Map<string, Promise<unknown>>();
+const stopping = new Set<string>();
+
+/** Thrown at a build's next step once a teardown of its lab has begun. */
+export class TeardownBegun extends Error {
+  constructor(key: string) {
+    super(`${key}: torn down while being built`);
+  }
+}
 
 export function oneTeardown<T>(key: string, teardown: () => Promise<T>): Promise<T> {
   const running = inFlight.get(key) as Promise<T> | undefined;
   if (running) return running;
-  const started = teardown().finally(() => inFlight.delete(key));
+  const started = (async () => {
+    stopping.add(key);
+    try {
+      const first = await teardown();
+      const build = building.get(key);
+      if (!build) return first;
+      await build.catch(() => undefined);
+      return await teardown();
+    } finally {
+      stopping.delete(key);
+    }
+  })().finally(() => inFlight.delete(key));
   inFlight.set(key, started);
   return started;
+}
+
+/**
+ * Run a lab's build, handing it `step()` to call before each thing it creates: once a teardown
+ * of the lab has begun, step() throws TeardownBegun, and that teardown sweeps again after the
+ * build has stopped.
+ */
+export function buildTracked<T>(key: string, build: (step: () => void) => Promise<T>): Promise<T> {
+  const step = () => {
+    if (stopping.has(key)) throw new TeardownBegun(key);
+  };
+  const tracked = (async () => {
+    step();
+    return build(step);
+  })().finally(() => building.delete(key));
+  building.set(key, tracked);
+  return tracked;
 }

@@ -8,6 +8,11 @@ export type Progress = (step: string) => void;
 
 export interface DeployOptions {
   onProgress?: Progress;
+  /**
+   * The deploying process tears the lab down when it ends (`netproof run`): once that process
+   * is gone and the lab is not, the lab is a leftover (kill -9), and `status` says so.
+   */
+  transient?: boolean;
 }
 
 export interface LabStatus {
@@ -19,6 +24,8 @@ export interface LabStatus {
   deployedAt?: number;
   /** PID of the netproof process that deployed it, if that process still runs. */
   ownerPid?: number;
+  /** For an orphaned lab: what left it behind, e.g. `netproof run (pid 4242) ended without tearing it down`. */
+  why?: string;
 }
 
 export interface DestroyReport {

@@ -6,6 +6,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { LabError, NetproofError, UsageError } from '../errors.ts';
+import { buildTracked } from './one-teardown.ts';
 import { toTopologyData, type FrrConfigProblem, type LabTimes, type TopologyData } from '../lab/started-lab.ts';
 import type { Topology } from '../model/topology.ts';
 import type { LabStatus, Progress } from './runtime.ts';
@@ -18,11 +19,15 @@ export interface LabState {
   name: string;
   status: 'deploying' | 'running';
   ownerPid: number;
+  /** Its deploying process tears it down when it ends (see DeployOptions.transient). */
+  transient?: boolean;
   topology: TopologyData;
   /** FRR daemons started per node. */
   daemons: Record<string, string[]>;
   /** What FRR refused of the routers' configuration at bring-up. */
   frrConfigProblems: FrrConfigProblem[];
+  /** What bring-up did beyond the topology's letter (BroughtUp.bringUpNotes). */
+  bringUpNotes?: string[];
   times: Partial<LabTimes> & { deployStartedAt: number };
 }
 
@@ -69,8 +74,10 @@ export interface RecordedDeploy {
   runtime: string;
   /** Whether anything of a lab by this name exists already (namespaces, containers). */
   inUse(lab: string): Promise<boolean>;
+  /** Calls progress before each step; progress throws once a teardown of the lab has begun (see one-teardown.ts). */
   build(topology: Topology, state: LabState, progress: Progress): Promise<void>;
   destroy(lab: string): Promise<unknown>;
+  transient?: boolean;
 }
 
 /**
@@ -83,10 +90,11 @@ export async function deployRecorded(topology: Topology, progress: Progress, r: 
   if ((await readState(lab)) || (await r.inUse(lab))) {
     throw new UsageError(`lab "${lab}" is already deployed (or left over from a crash)\n    fix: netproof destroy ${lab}`);
   }
-  const state: LabState = { runtime: r.runtime, name: lab, status: 'deploying', ownerPid: process.pid, topology: toTopologyData(topology), daemons: {}, frrConfigProblems: [], times: { deployStartedAt: Date.now() } };
+  const state: LabState = { runtime: r.runtime, name: lab, status: 'deploying', ownerPid: process.pid, ...(r.transient ? { transient: true } : {}), topology: toTopologyData(topology), daemons: {}, frrConfigProblems: [], times: { deployStartedAt: Date.now() } };
   await writeState(state);
   try {
-    await r.build(topology, state, progress);
+    // Every progress line is a step: a teardown begun meanwhile (Ctrl-C) stops the build there.
+    await buildTracked(`${r.runtime}:${lab}`, (step) => r.build(topology, state, (line) => (step(), progress(line))));
   } catch (e) {
     progress('deploy failed: removing what was created');
     await r.destroy(lab);
@@ -117,12 +125,21 @@ export async function labStatuses(runtime: string, nodesFound: { lab: string; no
   for (const name of await listStateDirs()) {
     const s = await readState(name);
     if (!s || s.runtime !== runtime) continue;
-    byLab.set(name, { name, runtime, state: s.status, nodes: s.topology.nodes.map((n) => n.name), file: s.topology.file, deployedAt: s.times.deployedAt, ownerPid: processRunning(s.ownerPid) ? s.ownerPid : undefined });
+    const ownerRuns = processRunning(s.ownerPid);
+    // A deploy, or a run that tears its lab down, that is gone while its lab is not: killed (kill -9) before it could clean up.
+    const why = ownerRuns ? undefined : s.status === 'deploying' ? `its deploy (pid ${s.ownerPid}) ended part way` : s.transient ? `netproof run (pid ${s.ownerPid}) ended without tearing it down` : undefined;
+    const nodes = s.topology.nodes.map((n) => n.name);
+    byLab.set(name, why ? { name, runtime, state: 'orphaned', nodes, file: s.topology.file, why } : { name, runtime, state: s.status, nodes, file: s.topology.file, deployedAt: s.times.deployedAt, ownerPid: ownerRuns ? s.ownerPid : undefined });
   }
+  // Nodes of a lab with no state file: a crash before it was written, or the file removed.
+  const withoutState = new Map<string, LabStatus>();
   for (const { lab, node } of nodesFound) {
-    if (!byLab.has(lab)) byLab.set(lab, { name: lab, runtime, state: 'orphaned', nodes: [] });
-    const entry = byLab.get(lab)!;
-    if (entry.state === 'orphaned') entry.nodes.push(node);
+    if (byLab.has(lab) && !withoutState.has(lab)) continue;
+    if (!withoutState.has(lab)) {
+      withoutState.set(lab, { name: lab, runtime, state: 'orphaned', nodes: [], why: 'no state file' });
+      byLab.set(lab, withoutState.get(lab)!);
+    }
+    withoutState.get(lab)!.nodes.push(node);
   }
   return [...byLab.values()];
 }

@@ -18,6 +18,7 @@ import { deployRecorded, labStatuses, nodeDir, removeOwnLabDir, runningState, ty
 import { DockerShell } from './docker-shell.ts';
 import { containerVethArgv, DOCKERD_ARGV, dockerEngine, labContainers, netproofNodeBinds, startNodeContainer } from './engine.ts';
 import { oneTeardown } from '../one-teardown.ts';
+import { settleAll } from '../settle-all.ts';
 
 export class DockerRuntime implements Runtime {
   readonly name = 'docker';
@@ -51,6 +52,7 @@ export class DockerRuntime implements Runtime {
       inUse: async (lab) => (await labContainers(lab)).length > 0,
       build: (t, s, progress) => this.build(t, s, progress),
       destroy: (lab) => this.destroy(lab),
+      transient: opts.transient,
     });
     return this.started(state);
   }
@@ -59,7 +61,7 @@ export class DockerRuntime implements Runtime {
     const lab = topology.name;
     progress(`containers: ${topology.nodes.length}`);
     const pids = new Map<string, number>();
-    await Promise.all(
+    await settleAll(
       topology.nodes.map(async (n) => {
         const dir = nodeDir(lab, n.name);
         await mkdir(dir, { recursive: true });
@@ -67,7 +69,7 @@ export class DockerRuntime implements Runtime {
       }),
     );
     progress(`links: ${topology.links.length}`);
-    await Promise.all(
+    await settleAll(
       topology.links.map((l) => {
         const [a, b] = l.endpoints;
         return execOk(containerVethArgv({ pid: pids.get(a.node)!, iface: a.iface }, { pid: pids.get(b.node)!, iface: b.iface }, l.mtu));

@@ -21,6 +21,7 @@ import { OVS_BINARIES } from '../../render/ovn-daemons.ts';
 import { addNamespace, deleteNamespace, inNamespace, listNamespaces, namespaceId, pidsInNamespaces, vethArgv, type NamespaceId } from './ip.ts';
 import { deployRecorded, labStatuses, processRunning, removeOwnLabDir, runningState, type LabState } from '../state.ts';
 import { oneTeardown } from '../one-teardown.ts';
+import { settleAll } from '../settle-all.ts';
 
 /** Programs a host's exec lines may run here: namespaces share the host's filesystem, so only network configuration. */
 export const NETNS_EXEC_PROGRAMS = new Set(['ip', 'tc', 'ethtool', 'sysctl', 'nft', 'bridge']);
@@ -71,6 +72,7 @@ export class NetnsRuntime implements Runtime {
       inUse: async (lab) => (await this.labNamespaces(lab)).length > 0,
       build: (t, s, progress) => this.build(t, s, progress),
       destroy: (lab) => this.destroy(lab),
+      transient: opts.transient,
     });
     return this.started(state);
   }
@@ -79,9 +81,9 @@ export class NetnsRuntime implements Runtime {
     const lab = topology.name;
     const ns = (node: string) => namespaceName(lab, node);
     progress(`namespaces: ${topology.nodes.length}`);
-    await Promise.all(topology.nodes.map((n) => addNamespace(ns(n.name))));
+    await settleAll(topology.nodes.map((n) => addNamespace(ns(n.name))));
     progress(`links: ${topology.links.length}`);
-    await Promise.all(
+    await settleAll(
       topology.links.map((l) => {
         const [a, b] = l.endpoints;
         return execOk(vethArgv({ ns: ns(a.node), iface: a.iface }, { ns: ns(b.node), iface: b.iface }, l.mtu));
