@@ -19,7 +19,7 @@ function install(): void {
       // Libraries with their own handlers (vitest's logger) call process.exit a moment later;
       // hold every exit until the lab is torn down.
       process.exit = (() => undefined) as typeof process.exit;
-      process.stderr.write(`\n${sig}: tearing down (send it again to exit at once)\n`);
+      process.stderr.write(`\n${sig}: undoing what this command did (send it again to exit at once)\n`);
       void (async () => {
         for (const cleanup of [...cleanups].reverse()) {
           await cleanup().catch((e: unknown) => process.stderr.write(`cleanup failed: ${(e as Error).message}\n`));

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { glob, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
 import { EXIT, UsageError } from '../errors.ts';
 import { ownFile, PROJECT_ROOT } from '../paths.ts';
 import { daemonsNotRunning } from '../lab/daemons.ts';
@@ -19,7 +20,7 @@ import type { Accepted } from '../state/diff.ts';
 import { diffMarkdown, diffReport, failureLines, type DiffReport } from '../state/report.ts';
 import { aclProbesOf, type Snapshot } from '../state/snapshot.ts';
 import type { Runtime } from '../runtime/runtime.ts';
-import { ACL_PROBES_ENV, CONVERGENCE_TIMEOUT_ENV, FAILOVER_SCOPE_ENV, LAB_ENV, RUN_STARTED_ENV, RUNTIME_ENV } from '../testkit/settings.ts';
+import { ACL_PROBES_ENV, CONVERGENCE_TIMEOUT_ENV, FAILOVER_SCOPE_ENV, LAB_ENV, RUN_STARTED_ENV, RUNTIME_ENV, STOP_FILE_ENV } from '../testkit/settings.ts';
 import type { FailoverScope } from '../plan/failover-plan.ts';
 import { deployLab, loadForRuntime, printFrrConfigProblems } from './deploy.ts';
 import { interrupted, keepingOurSignalHandlers, withInterruptCleanup } from './interrupt.ts';
@@ -162,6 +163,10 @@ async function runSuites(lab: StartedLab, o: SuiteOptions, userFiles: string[], 
     }
   }
   const timeoutMs = convergenceTimeoutS * 1000 + 60_000;
+  // Created only to stop the checks (stopAfterCurrentTest); the workers see its name.
+  const stopFile = join(tmpdir(), `netproof-stop-${process.pid}`);
+  await rm(stopFile, { force: true });
+  process.env[STOP_FILE_ENV] = stopFile;
   const vitest = await keepingOurSignalHandlers(() =>
     createVitest(
       {
@@ -178,7 +183,7 @@ async function runSuites(lab: StartedLab, o: SuiteOptions, userFiles: string[], 
         // One worker runs every file, importing netproof once instead of once per suite.
         isolate: false,
         sequence: { sequencer: SuiteOrder },
-        setupFiles: ['allure-vitest/setup'],
+        setupFiles: ['allure-vitest/setup', ownFile('lib/testkit/stop-setup.ts')],
         reporters: [
           'default',
           ['junit', { outputFile: join(o.reportDir, 'junit.xml') }],
@@ -193,8 +198,8 @@ async function runSuites(lab: StartedLab, o: SuiteOptions, userFiles: string[], 
   let running: Promise<unknown> | undefined;
   // A lab that is torn down takes every fault with it: stop the checks at once. One that stays
   // (`test`, `run --keep`) keeps whatever a check left applied, so the check under way finishes
-  // and undoes its fault (its finally) while no other starts.
-  const stop = keepsLab ? () => stopAfterCurrentTest(vitest, running, FINISH_TEST_MS) : () => closeWithin(vitest, 3_000);
+  // and undoes its fault (its finally) while every later one is skipped (stop-setup.ts).
+  const stop = keepsLab ? () => stopAfterCurrentTest(vitest, running, stopFile, FINISH_TEST_MS) : () => closeWithin(vitest, 3_000);
   await withInterruptCleanup(stop, async () => {
     try {
       running = vitest.start(files.map((f) => (f.startsWith(PROJECT_ROOT) ? relative(PROJECT_ROOT, f) : f)));
@@ -256,12 +261,13 @@ async function writeDiff(lab: StartedLab, snapshot: Snapshot, passed: boolean, o
 /** How long a signal lets the check under way on a kept lab finish (and undo its fault) before the workers are killed. */
 const FINISH_TEST_MS = 60_000;
 
-async function stopAfterCurrentTest(vitest: { cancelCurrentRun(reason: 'keyboard-input'): Promise<void>; close(): Promise<void> }, running: Promise<unknown> | undefined, ms: number): Promise<void> {
+async function stopAfterCurrentTest(vitest: { close(): Promise<void> }, running: Promise<unknown> | undefined, stopFile: string, ms: number): Promise<void> {
   process.stderr.write(`stopping after the check under way, which undoes any fault it applied (at most ${ms / 1000} s)\n`);
-  await vitest.cancelCurrentRun('keyboard-input');
+  await writeFile(stopFile, '');
   const finished = await Promise.race([(running ?? Promise.resolve()).then(() => true, () => true), new Promise<false>((r) => setTimeout(() => r(false), ms).unref())]);
   if (!finished) process.stderr.write(`the check under way did not finish within ${ms / 1000} s: a fault it applied may still be in place (netproof destroy, then deploy again)\n`);
   await closeWithin(vitest, 3_000);
+  await rm(stopFile, { force: true });
 }
 
 async function closeWithin(vitest: { close(): Promise<void> }, ms: number): Promise<void> {

@@ -30,6 +30,12 @@ export function extraAclProbes(env: NodeJS.ProcessEnv = process.env): { protocol
     .map((m) => ({ protocol: m[1] as 'tcp' | 'udp', port: Number(m[2]) }));
 }
 
+/**
+ * A file whose existence asks the checks to stop: each one not yet begun is skipped (stop-setup.ts),
+ * the one under way finishes. `netproof test` creates it on Ctrl-C/SIGTERM.
+ */
+export const STOP_FILE_ENV = 'NETPROOF_STOP_FILE';
+
 /** Which links the failover suite fails: one per tier pair (default) or every router-to-router link (`--failover all`, nightly). */
 export const FAILOVER_SCOPE_ENV = 'NETPROOF_FAILOVER';
 
