@@ -12,6 +12,9 @@ import { neighbourPins, neighbourSoftLimit, needsPinning, parseIpAddr } from '..
 
 export const FLOOR_DAEMONS = ['zebra', 'bgpd', 'staticd', 'bfdd'];
 
+/** Netlink waits its turn behind every zebra of a large fabric installing routes: at 400 routers one `ip -batch` of pins took over 60 s. */
+const PIN_TIMEOUT_MS = 300_000;
+
 /** The floor's namespace for a node: netproof's naming, so `netproof destroy --all` finds one a killed bench left. */
 export const floorNamespace = (lab: string) => (node: string) => namespaceName(lab, node);
 
@@ -55,7 +58,7 @@ export async function startFloor(plan: ClosPlan, floorDir: string, ns: (node: st
   const links = plan.links.map((l) => ({ endpoints: [l.a, l.b] }));
   if (needsPinning(links, neighbourSoftLimit())) {
     const live = new Map(await Promise.all(plan.routers.map(async (r) => [r.name, parseIpAddr((await execOk(['ip', '-n', ns(r.name), '-j', 'addr', 'show'])).stdout)] as const)));
-    await Promise.all([...neighbourPins(links, live)].map(([node, lines]) => execOk(['ip', '-n', ns(node), '-batch', '-'], { input: `${lines.join('\n')}\n` })));
+    await Promise.all([...neighbourPins(links, live)].map(([node, lines]) => execOk(['ip', '-n', ns(node), '-batch', '-'], { input: `${lines.join('\n')}\n`, timeoutMs: PIN_TIMEOUT_MS })));
   }
   return { build_s: (built - t0) / 1000, deploy_s: (performance.now() - t0) / 1000 };
 }

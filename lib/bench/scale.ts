@@ -106,6 +106,12 @@ interface Measured {
 
 const mib = (kib: number) => Number((kib / 1024).toFixed(1));
 
+/** A size whose deploy failed: nothing measured, and why. */
+function notBuilt(e: unknown): Measured {
+  const zero = { idle_rss_mib: 0, idle_rss_per_router_mib: 0, idle_pss_per_router_mib: 0, peak_rss_mib: 0, peak_rss_per_router_mib: 0 };
+  return { deploy_s: NaN, converge_seen_s: null, converge_s: null, not_converged: `deploy failed: ${(e as Error).message.split('\n')[0]}`, memory: zero, cpu_s: { daemons: 0, netproof_or_commands: 0, total: 0 } };
+}
+
 async function measure(plan: ClosPlan, expected: ExpectedRoute[], ns: (node: string) => string, t0: number, cpu0: number, deployS: number, show: (router: string) => Promise<string>): Promise<Measured> {
   const seen = await waitConverged(plan, expected, ns, t0);
   const ownCpu = (await ownCpuS()) - cpu0;
@@ -165,9 +171,10 @@ export async function benchScale(maxRouters: number): Promise<void> {
       await prepareFloor(plan, lab.dir, floorDir);
       const expected = closExpectedRoutes(plan);
       const sessions = plan.links.length;
-      const floor = await floorAt(plan, expected, floorDir);
+      // A size that cannot even be built is a point on the curve (where one machine stops), not the end of the bench.
+      const floor = await floorAt(plan, expected, floorDir).catch((e: unknown) => notBuilt(e));
       process.stderr.write(`  hand-wired: deployed ${floor.deploy_s} s, converged ${floor.converge_s ?? 'never'} s, ${floor.memory.idle_rss_per_router_mib} MiB per router\n`);
-      const netproof = await netproofAt(plan, expected, lab.file, work);
+      const netproof = await netproofAt(plan, expected, lab.file, work).catch((e: unknown) => ({ ...notBuilt(e), convergence_suite: { exit_code: -1, duration_s: 0, failed: [] } }));
       process.stderr.write(`  netproof:   deployed ${netproof.deploy_s} s, converged ${netproof.converge_s ?? 'never'} s, ${netproof.memory.idle_rss_per_router_mib} MiB per router; bgp-convergence exit ${netproof.convergence_suite.exit_code}\n`);
       rows.push({
         routers: n,
@@ -179,8 +186,8 @@ export async function benchScale(maxRouters: number): Promise<void> {
         ratio_converge: netproof.converge_s !== null && floor.converge_s !== null ? Number((netproof.converge_s / Math.max(floor.converge_s, 1)).toFixed(2)) : null,
         ratio_converge_seen: netproof.converge_seen_s !== null && floor.converge_seen_s !== null ? Number((netproof.converge_seen_s / floor.converge_seen_s).toFixed(2)) : null,
       });
-      points.push({ routers: n, who: 'hand-wired FRR', deployS: floor.deploy_s, convergeS: floor.converge_s, idleRssPerRouterMiB: floor.memory.idle_rss_per_router_mib });
-      points.push({ routers: n, who: 'netproof', deployS: netproof.deploy_s, convergeS: netproof.converge_s, idleRssPerRouterMiB: netproof.memory.idle_rss_per_router_mib });
+      if (Number.isFinite(floor.deploy_s)) points.push({ routers: n, who: 'hand-wired FRR', deployS: floor.deploy_s, convergeS: floor.converge_s, idleRssPerRouterMiB: floor.memory.idle_rss_per_router_mib });
+      if (Number.isFinite(netproof.deploy_s)) points.push({ routers: n, who: 'netproof', deployS: netproof.deploy_s, convergeS: netproof.converge_s, idleRssPerRouterMiB: netproof.memory.idle_rss_per_router_mib });
       await writeReport(rows, points);
     }
   } finally {

@@ -105,9 +105,10 @@ export async function bringUp(ctx: BringUpContext): Promise<BroughtUp> {
 /** Pin every addressed link's peers (pin-neighbours.ts) from the addresses FRR has set; says what it did. */
 async function pinLinkNeighbours(topology: Topology, shell: (node: string) => NodeShell, softLimit: number): Promise<string> {
   const linked = [...new Set(topology.links.flatMap((l) => l.endpoints.map((e) => e.node)))];
-  const live = new Map(await settleAll(linked.map(async (node) => [node, parseIpAddr((await execOkIn(shell(node), ['ip', '-j', 'addr', 'show'])).stdout)] as const)));
+  // Netlink waits its turn behind every zebra installing routes: on a large fabric, minutes, not the usual one.
+  const live = new Map(await settleAll(linked.map(async (node) => [node, parseIpAddr((await execOkIn(shell(node), ['ip', '-j', 'addr', 'show'], { timeoutMs: 300_000 })).stdout)] as const)));
   const pins = neighbourPins(topology.links, live);
-  await settleAll([...pins].map(([node, lines]) => execOkIn(shell(node), ['ip', '-batch', '-'], { input: `${lines.join('\n')}\n` })));
+  await settleAll([...pins].map(([node, lines]) => execOkIn(shell(node), ['ip', '-batch', '-'], { input: `${lines.join('\n')}\n`, timeoutMs: 300_000 })));
   const count = [...pins.values()].reduce((n, l) => n + l.length, 0);
   return `${count} of ${linkEnds(topology.links)} link ends' neighbour (ARP) entries pinned permanent: the lab's links would take more than half the kernel's shared neighbour table soft limit (gc_thresh2 ${softLimit}), and permanent entries do not count against its hard limit`;
 }
