@@ -254,10 +254,6 @@ async function writeDiff(lab: StartedLab, snapshot: Snapshot, passed: boolean, o
   return report;
 }
 
-/**
- * Stop vitest's workers on interrupt without letting a stuck worker block teardown: one still
- * busy after `ms` is killed, so it cannot go on probing the lab while it is torn down.
- */
 /** How long a signal lets the check under way on a kept lab finish (and undo its fault) before the workers are killed. */
 const FINISH_TEST_MS = 60_000;
 
@@ -270,6 +266,10 @@ async function stopAfterCurrentTest(vitest: { close(): Promise<void> }, running:
   await rm(stopFile, { force: true });
 }
 
+/**
+ * Stop vitest's workers on interrupt without letting a stuck worker block teardown: one still
+ * busy after `ms` is killed, so it cannot go on probing the lab while it is torn down.
+ */
 async function closeWithin(vitest: { close(): Promise<void> }, ms: number): Promise<void> {
   const closed = await Promise.race([vitest.close().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), ms))]);
   if (!closed) await killChildProcesses();

@@ -18,8 +18,12 @@ export interface Spread {
   chiSquare?: UniformityTest;
 }
 
-/** Tally one client's attempts to a VIP by the backend that answered. */
-export function tallySpread(lb: Pick<LoadBalancer, 'backends'>, attempts: readonly Attempt[]): Spread {
+/**
+ * Tally one client's attempts to a VIP by the backend that answered. `alpha` is this spread's
+ * share of the suite's: a suite testing k spreads passes ECMP_ALPHA / k (Bonferroni, as the ECMP
+ * suite does per router), so a healthy run fails one time in a thousand, not k times as often.
+ */
+export function tallySpread(lb: Pick<LoadBalancer, 'backends'>, attempts: readonly Attempt[], alpha = ECMP_ALPHA): Spread {
   const counts = Object.fromEntries(lb.backends.map((b) => [b, 0]));
   const failed: Attempt[] = [];
   const strangers: string[] = [];
@@ -30,7 +34,7 @@ export function tallySpread(lb: Pick<LoadBalancer, 'backends'>, attempts: readon
   }
   const spread: Spread = { counts, failed, strangers };
   const answered = Object.values(counts);
-  if (answered.length >= 2 && answered.some((n) => n > 0)) spread.chiSquare = chiSquareUniform(answered, ECMP_ALPHA);
+  if (answered.length >= 2 && answered.some((n) => n > 0)) spread.chiSquare = chiSquareUniform(answered, alpha);
   return spread;
 }
 

@@ -11,7 +11,7 @@ import { editFrrConf, generatedLab } from '../../fixtures/faults.ts';
 import { labFor, leftovers, RUNTIMES } from '../../fixtures/runtimes.ts';
 import { SUITE_NAMES } from '../cli/run.ts';
 import { statementsNotRunning } from '../expect/running-config.ts';
-import { setLinkMtu } from '../faults/faults.ts';
+import { greyFailure, setLinkMtu } from '../faults/faults.ts';
 import type { Summary } from '../report/summary-reporter.ts';
 import { runtimeByName } from '../runtime/index.ts';
 import { nodeDir } from '../runtime/state.ts';
@@ -102,6 +102,20 @@ describe.each(RUNTIMES)('overlay suites on %s', (runtime) => {
       } finally {
         await nb('--wait=hv', 'set', 'NB_Global', '.', 'options:bfd-min-rx=300', 'options:bfd-min-tx=300');
       }
+    }
+    // The standby's upstream port broken (frames dropped as they arrive on either end of ext's
+    // link to host2, carrier up): host2 still takes the gateway within its budget, but neither
+    // north–south stream comes back through it, and each is named over its budget, in both classes.
+    if (runtime === 'netns') {
+      await using _upstream = await greyFailure(running, 'ext:eth2');
+      const broken = await report(['test', 'dc', '--suite', 'gateway-failover']);
+      expect(broken.result.exitCode, broken.errors).toBe(1);
+      for (const cls of ['grey', 'daemons']) {
+        const where = `${cls} failure of host1 \\(gateway lrp-tenant-public\\)`;
+        expect(broken.errors).toMatch(new RegExp(`${where}: inbound stream ext → 172\\.24\\.4\\.\\d+ \\(vm\\d's floating IP\\) lost \\d+ ms of traffic, over the budget of 2400 ms`));
+        expect(broken.errors).toMatch(new RegExp(`${where}: outbound stream vm\\d → ext 172\\.24\\.4\\.1 lost \\d+ ms of traffic, over the budget of 2400 ms`));
+      }
+      expect(broken.errors).not.toMatch(/never claimed|claimed \S+ after|precondition failed/);
     }
     if (runtime === 'netns') {
       const restored = await report(['test', 'dc', '--suite', 'geneve-mtu']);
