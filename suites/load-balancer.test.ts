@@ -9,9 +9,8 @@ import { attachment, step } from 'allure-js-commons';
 import { describe, expect, sharedPrecondition, skipWithoutOverlay, test as kit } from '../lib/testkit/index.ts';
 import type { BackgroundProcess, StartedLab } from '../lib/lab/started-lab.ts';
 import type { LoadBalancer, Overlay } from '../lib/model/overlay.ts';
-import { LB_CONNECTIONS, lbClients, lbLabel, removalBudgetMs, removalBudgetText, returnBudgetMs } from '../lib/plan/lb-plan.ts';
+import { LB_ALPHA, LB_CONNECTIONS, LB_FOLLOW_UP_CONNECTIONS, lbClients, lbLabel, removalBudgetMs, removalBudgetText, returnBudgetMs } from '../lib/plan/lb-plan.ts';
 import { lbDifferences, spreadProblems, tallySpread, type Spread } from '../lib/expect/lbs.ts';
-import { ECMP_ALPHA } from '../lib/stats/chi-square.ts';
 import { readNbLoadBalancers, readServiceMonitors, type ServiceMonitor } from '../lib/probes/ovn-lbs.ts';
 import { probeBatch, startSourceEcho, type Attempt } from '../lib/probes/traffic.ts';
 import { recordFigure } from '../lib/report/figures.ts';
@@ -174,10 +173,17 @@ describe('load balancers', () => {
       expect.fail(unreachable.map((lb) => `${lbLabel(lb)}: no VM on router ${lb.router}'s switches other than its backends, and no outside node, may reach every backend on ${lb.protocol}/${lb.backendPort} by the security groups (${overlay.file}): nothing can use this VIP`).join('\n'));
     }
     const spreads = await step(`${runs.length} clients × ${LB_CONNECTIONS} connections`, () =>
-      // Every spread's test at its share of the suite's significance (Bonferroni): CI saw a healthy 18/46 split, p = 4.7e-4, fail at α = 0.001 among six.
-      Promise.all(runs.map(async (r) => ({ ...r, spread: tallySpread(r.lb, await connect(lab, r.lb, r.client, LB_CONNECTIONS), ECMP_ALPHA / runs.length) }))),
+      // Every spread's test at its share of the suite's significance (Bonferroni).
+      Promise.all(
+        runs.map(async (r) => {
+          const attempts = await connect(lab, r.lb, r.client, LB_CONNECTIONS);
+          return { ...r, attempts, spread: tallySpread(r.lb, attempts, LB_ALPHA / runs.length) };
+        }),
+      ),
     );
-    await attachment('lb-spread.json', JSON.stringify(spreads.map((s) => ({ lb: s.lb.name, client: s.client, counts: s.spread.counts, failed: s.spread.failed.length, chiSquare: s.spread.chiSquare })), null, 2), 'application/json');
+    // The evidence behind each split: which source port each connection used and who answered it.
+    const evidence = spreads.map((s) => ({ lb: s.lb.name, client: s.client, counts: s.spread.counts, failed: s.spread.failed.length, chiSquare: s.spread.chiSquare, connections: s.attempts.map((a) => ({ sport: a.sport, answeredBy: a.by ?? a.detail })) }));
+    await attachment('lb-spread.json', JSON.stringify(evidence, null, 2), 'application/json');
     for (const lb of overlay.loadBalancers) {
       const mine = spreads.filter((s) => s.lb === lb);
       const used = Math.min(...mine.map((s) => Object.values(s.spread.counts).filter((n) => n > 0).length));
@@ -201,9 +207,9 @@ describe('load balancers', () => {
       if (removalMs !== undefined) {
         recordFigure({ task }, `lb_health_removal_ms.${lb.name}`, { value: removalMs, unit: 'ms', budget: budget.removal, description: `${victim}'s service stopped → OVN's health check marks it offline (budget: ${removalBudgetText(hc)})` });
         if (removalMs > budget.removal) problems.push(`${lbLabel(lb)}: ${victim} was taken out after ${removalMs} ms, over the budget of ${budget.removal} ms (${removalBudgetText(hc)})`);
-        const after: Spread = tallySpread(lb, await connect(lab, lb, client, LB_CONNECTIONS / 2));
+        const after: Spread = tallySpread(lb, await connect(lab, lb, client, LB_FOLLOW_UP_CONNECTIONS));
         const lost = after.failed.length + (after.counts[victim!] ?? 0);
-        if (lost) problems.push(`${lbLabel(lb)} from ${client}: with ${victim} out, ${after.failed.length} of ${LB_CONNECTIONS / 2} connections failed (${[...new Set(after.failed.map((f) => f.detail))].join('; ')})`);
+        if (lost) problems.push(`${lbLabel(lb)} from ${client}: with ${victim} out, ${after.failed.length} of ${LB_FOLLOW_UP_CONNECTIONS} connections failed (${[...new Set(after.failed.map((f) => f.detail))].join('; ')})`);
       }
 
       await b.start(victim!);
@@ -211,8 +217,8 @@ describe('load balancers', () => {
       if (returnMs !== undefined) {
         recordFigure({ task }, `lb_health_return_ms.${lb.name}`, { value: returnMs, unit: 'ms', budget: budget.return, description: `${victim} serving again → OVN's health check marks it online` });
         if (returnMs > budget.return) problems.push(`${lbLabel(lb)}: ${victim} came back after ${returnMs} ms, over the budget of ${budget.return} ms (${hc.successCount} successes × ${hc.intervalS} s + OVN's allowance)`);
-        const back = tallySpread(lb, await connect(lab, lb, client, LB_CONNECTIONS / 2));
-        if (!back.counts[victim!]) problems.push(`${lbLabel(lb)} from ${client}: ${victim} is online again but answered none of ${LB_CONNECTIONS / 2} connections`);
+        const back = tallySpread(lb, await connect(lab, lb, client, LB_FOLLOW_UP_CONNECTIONS));
+        if (!back.counts[victim!]) problems.push(`${lbLabel(lb)} from ${client}: ${victim} is online again but answered none of ${LB_FOLLOW_UP_CONNECTIONS} connections`);
       }
     }
     if (problems.length) await failExplained(lab, overlay, 'the health check does not take a stopped backend out and back in as declared', problems);

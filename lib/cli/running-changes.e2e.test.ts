@@ -271,8 +271,8 @@ describe('changes on a running lab are caught by netproof test (netns)', () => {
         await sh('central', nbctl('--wait=hv', 'sync'));
         const broken = await suite('load-balancer', SHORT);
         expect(broken.result.exitCode, broken.result.stdout + broken.result.stderr).toBe(1);
-        expect(broken.errors).toMatch(/^web \(172\.24\.4\.50:80\/tcp\) from vm2: backend vm3 \(10\.20\.1\.13:80\) answered none of 64 connections$/m);
-        expect(broken.errors).toMatch(/^web \(172\.24\.4\.50:80\/tcp\) from ext: backend vm3 \(10\.20\.1\.13:80\) answered none of 64 connections$/m);
+        expect(broken.errors).toMatch(/^web \(172\.24\.4\.50:80\/tcp\) from vm2: backend vm3 \(10\.20\.1\.13:80\) answered none of 256 connections$/m);
+        expect(broken.errors).toMatch(/^web \(172\.24\.4\.50:80\/tcp\) from ext: backend vm3 \(10\.20\.1\.13:80\) answered none of 256 connections$/m);
         expect(broken.errors).toContain(`load balancer web: VIP ${VIP} → 10.20.1.11:80,10.20.1.13:81, declared ${HEALTHY} (load-balancers.web)`);
         expect(broken.errors).not.toMatch(/backend vm1 .* answered none/);
       } finally {

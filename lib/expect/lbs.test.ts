@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LoadBalancer, Overlay, VmPort } from '../model/overlay.ts';
-import { lbClients, removalBudgetMs, removalBudgetText, returnBudgetMs } from '../plan/lb-plan.ts';
+import { LB_ALPHA, LB_CONNECTIONS, lbClients, removalBudgetMs, removalBudgetText, returnBudgetMs } from '../plan/lb-plan.ts';
 import { parseNbLoadBalancers, parseServiceMonitors, type NbLoadBalancer } from '../probes/ovn-lbs.ts';
 import { lbDifferences, spreadProblems, tallySpread } from './lbs.ts';
 
@@ -77,6 +77,21 @@ describe('spread over backends', () => {
   it('names a lopsided split by the chi-square test', () => {
     const s = tallySpread(LB, [...Array(58).fill(ok('vm1')), ...Array(6).fill(ok('vm3'))]);
     expect(spreadProblems(OVERLAY, LB, 'vm2', s)).toEqual([expect.stringMatching(/^web \(172\.24\.4\.50:80\/tcp\) from vm2: connections are not spread evenly \(vm1 58, vm3 6\): chi-square 42\.3 > 10\.8 \(1 dof/)]);
+  });
+});
+
+describe("the suite's spread test (LB_CONNECTIONS at LB_ALPHA over two spreads)", () => {
+  const ok = (by: string) => ({ ok: true, detail: 'connected', by });
+  const split = (a: number) => tallySpread(LB, [...Array(a).fill(ok('vm1')), ...Array(LB_CONNECTIONS - a).fill(ok('vm3'))], LB_ALPHA / 2);
+
+  it('fails a 70/30 split and passes the 46/18 proportions that failed healthy CI runs at 64 connections', () => {
+    expect(LB_CONNECTIONS).toBe(256);
+    expect(split(180).chiSquare?.pass).toBe(false);
+    expect(split(184).chiSquare?.pass).toBe(false);
+    // 46/18 at 64 connections was p = 6e-4; a healthy hash at 256 stays well inside the bounds.
+    expect(split(148).chiSquare?.pass).toBe(true);
+    expect(split(164).chiSquare?.pass).toBe(true);
+    expect(split(166).chiSquare?.pass).toBe(false);
   });
 });
 

@@ -20,8 +20,8 @@ export interface Spread {
 
 /**
  * Tally one client's attempts to a VIP by the backend that answered. `alpha` is this spread's
- * share of the suite's: a suite testing k spreads passes ECMP_ALPHA / k (Bonferroni, as the ECMP
- * suite does per router), so a healthy run fails one time in a thousand, not k times as often.
+ * share of the suite's: a suite testing k spreads passes its α / k (Bonferroni, as the ECMP
+ * suite does per router), so a healthy run fails at the suite's rate, not k times as often.
  */
 export function tallySpread(lb: Pick<LoadBalancer, 'backends'>, attempts: readonly Attempt[], alpha = ECMP_ALPHA): Spread {
   const counts = Object.fromEntries(lb.backends.map((b) => [b, 0]));

@@ -5,8 +5,20 @@
 import type { HealthCheck, LoadBalancer, Overlay, VmPort } from '../model/overlay.ts';
 import { judge } from './acl-matrix.ts';
 
-/** Connections per client and VIP: enough that every backend of a healthy VIP is hit, and for the spread test. */
-export const LB_CONNECTIONS = 64;
+/**
+ * Connections per client and VIP for the spread test. The suite runs many times in every CI job,
+ * so a healthy hash must almost never fail it (LB_ALPHA) while a real skew still does: over two
+ * backends, 256 connections at α = 0.00001 ÷ 2 catch a 70/30 split 98 % of the time and 65/35
+ * 60 %; 64 at α = 0.001 ÷ 2 caught them 43 % and 15 % of the time, and two CI runs failed on a
+ * healthy 46/18 split (p = 6e-4, exact).
+ */
+export const LB_CONNECTIONS = 256;
+
+/** The suite's significance for the spread test, shared by its spreads (Bonferroni). */
+export const LB_ALPHA = 1e-5;
+
+/** Connections after a health-check change: enough to see a backend used or not, no spread test. */
+export const LB_FOLLOW_UP_CONNECTIONS = 32;
 
 /**
  * Time OVN takes to act on a service monitor's verdict: the southbound status goes to northd,

@@ -20,6 +20,8 @@ export interface Attempt {
   /** From a source echo (probeBatch with `seen`): the source address it saw, and the node that answered. */
   seen?: string;
   by?: string;
+  /** From probeBatch, tcp: the source port the connection used. */
+  sport?: number;
 }
 
 export async function pingAttempt(node: NodeHandle, dst: string, o: PingOptions = {}): Promise<Attempt> {

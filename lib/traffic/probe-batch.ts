@@ -2,7 +2,7 @@
 // netproof's batch prober, run inside a lab node (through the runtime's exec): many reachability
 // attempts from one node at once, each bounded by --timeout-ms.
 //   probe-batch --timeout-ms MS   < [{"protocol":"tcp","dst":"10.0.0.2","port":80}, …]
-// tcp: a connection is set up (then closed); udp: a request is echoed back by the listener;
+// tcp: a connection is set up (then closed), the outcome naming its source port; udp: a request is echoed back by the listener;
 // icmp: ping answers. Prints one {"ok", "detail"} per probe, in order. A probe with
 // "seen": true expects netproof's source echo (lib/traffic/source-echo.ts) at the far end: tcp
 // waits for its line, and the outcome carries the source address it saw and who answered. One process per source
@@ -26,6 +26,8 @@ interface Outcome {
   /** What a source echo reported: the source address it saw, and its name. */
   seen?: string;
   by?: string;
+  /** tcp: the local (source) port the connection used. */
+  sport?: number;
 }
 
 const SEEN = /seen (\S+) by (\S+)/;
@@ -51,8 +53,9 @@ function tcp(dst: string, port: number, timeoutMs: number, seen: boolean): Promi
     let text = '';
     let connected = false;
     const done = (o: Outcome) => {
+      const sport = s.localPort;
       s.destroy();
-      resolve(o);
+      resolve(sport ? { ...o, sport } : o);
     };
     s.setTimeout(timeoutMs, () => done(connected ? withSeen({ ok: true, detail: `connected, no source echo within ${timeoutMs} ms` }, text) : { ok: false, detail: `no answer to SYN within ${timeoutMs} ms` }));
     s.once('connect', () => {

@@ -49,10 +49,11 @@ describe('source-echo answered through probe-batch', () => {
     const r = await run(PROBE_BATCH, ['--timeout-ms', '2000'], JSON.stringify(probes));
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual([
-      { ok: true, detail: 'connected', seen: '127.0.0.1', by: 'vm9' },
+      // A TCP outcome names the source port it used: the evidence behind a load balancer's spread.
+      { ok: true, detail: 'connected', seen: '127.0.0.1', by: 'vm9', sport: expect.any(Number) },
       { ok: true, detail: 'reply received', seen: '127.0.0.1', by: 'vm9' },
       // Without "seen", a TCP probe only connects.
-      { ok: true, detail: 'connected' },
+      { ok: true, detail: 'connected', sport: expect.any(Number) },
     ]);
   });
 
