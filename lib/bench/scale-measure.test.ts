@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planClos } from '../plan/clos.ts';
-import { closExpectedRoutes, fibMissing, lastRouteChangeS, parseRoutesByNamespace, processCost, sumCosts, uptimeSeconds, type RibRead } from './scale-measure.ts';
+import { closExpectedRoutes, fibMissing, lastRouteChangeS, parseRoutesByNamespace, processCost, statCpuS, sumCosts, uptimeSeconds, type RibRead } from './scale-measure.ts';
 
 const plan = planClos({ name: 'scale', spines: 2, leaves: 2, hosts: 2 });
 const expected = closExpectedRoutes(plan);
@@ -63,5 +63,11 @@ describe('process cost', () => {
     const c = processCost('Name:\tbgpd\nVmHWM:\t   20480 kB\nVmRSS:\t   16384 kB\n', 'Rss: 16384 kB\nPss:                8000 kB\n', stat);
     expect(c).toEqual({ rssKiB: 16384, peakRssKiB: 20480, pssKiB: 8000, cpuS: 3 });
     expect(sumCosts([c, c])).toEqual({ rssKiB: 32768, peakRssKiB: 40960, pssKiB: 16000, cpuS: 6 });
+  });
+
+  it("counts reaped children's CPU only when asked (the bench's own process and the tools it ran)", () => {
+    const stat = '7 (node) S 1 7 7 0 -1 4194560 10 0 0 0 250 50 100 100 20 0 3 0 100';
+    expect(statCpuS(stat)).toBe(3);
+    expect(statCpuS(stat, { children: true })).toBe(5);
   });
 });

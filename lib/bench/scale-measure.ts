@@ -91,13 +91,19 @@ export interface ProcessCost {
   cpuS: number;
 }
 
+/**
+ * CPU seconds in /proc/PID/stat: utime+stime, and with `children` the reaped children's too
+ * (cutime+cstime). The command name may hold spaces: fields count from after its closing parenthesis.
+ */
+export function statCpuS(stat: string, o: { children?: boolean; ticksPerSecond?: number } = {}): number {
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+  return (f[11]! + f[12]! + (o.children ? f[13]! + f[14]! : 0)) / (o.ticksPerSecond ?? 100);
+}
+
 /** VmRSS and VmHWM from /proc/PID/status, Pss from smaps_rollup, utime+stime from stat (clock ticks). */
 export function processCost(status: string, smapsRollup: string, stat: string, ticksPerSecond = 100): ProcessCost {
   const kib = (text: string, key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
-  // The command name in stat may hold spaces: fields count from after its closing parenthesis.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return { rssKiB: kib(status, 'VmRSS'), peakRssKiB: kib(status, 'VmHWM'), pssKiB: kib(smapsRollup, 'Pss'), cpuS: ticks / ticksPerSecond };
+  return { rssKiB: kib(status, 'VmRSS'), peakRssKiB: kib(status, 'VmHWM'), pssKiB: kib(smapsRollup, 'Pss'), cpuS: statCpuS(stat, { ticksPerSecond }) };
 }
 
 export const sumCosts = (costs: readonly ProcessCost[]): ProcessCost =>

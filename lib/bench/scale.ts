@@ -23,7 +23,7 @@ import type { ExpectedRoute } from '../plan/expected-routing.ts';
 import { scaleChartSvg, type ScalePoint } from '../report/scale-chart.ts';
 import { waitFor } from '../wait-for.ts';
 import { destroyFloor, floorNamespace, prepareFloor, startFloor } from './floor.ts';
-import { closExpectedRoutes, fibMissing, lastRouteChangeS, parseRoutesByNamespace, processCost, sumCosts, type ProcessCost, type RibRead } from './scale-measure.ts';
+import { closExpectedRoutes, fibMissing, lastRouteChangeS, parseRoutesByNamespace, processCost, statCpuS, sumCosts, type ProcessCost, type RibRead } from './scale-measure.ts';
 
 export const SCALE_SIZES = [
   { spines: 2, leaves: 4, hosts: 8 },
@@ -44,9 +44,7 @@ const nowS = () => performance.now() / 1000;
 
 /** This process's CPU seconds, its own and its reaped children's (the ip, vtysh… it ran). */
 async function ownCpuS(): Promise<number> {
-  const stat = await readFile('/proc/self/stat', 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
+  return statCpuS(await readFile('/proc/self/stat', 'utf8'), { children: true });
 }
 
 /** Every router's kernel FIB in one shell loop (one process, not one per router: the poll must not load the machine it measures). */
