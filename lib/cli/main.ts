@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // netproof: deploy containerlab topologies on real FRR and assert how they behave.
 // Exit codes: 0 all passed · 1 a check failed · 2 bad input or usage · 3 environment problem.
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT, NetproofError, UsageError } from '../errors.ts';
 import { ownFile } from '../paths.ts';
@@ -252,4 +253,26 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv);
+/** The command line defined above, not run: its verbs and options, for the project's tests (ci/templates/templates.test.ts checks the CI templates call only what exists). */
+export const cliProgram = (): Command => program;
+
+/**
+ * Whether Node was started on netproof: on this file (`node lib/cli/main.ts`: npm start, the
+ * tests' CLI helper, the bench) or on the launcher that imports it (bin/netproof.js: npx
+ * netproof, symlinked into node_modules/.bin). A test that imports this module for cliProgram
+ * runs nothing.
+ */
+function startedAsCommand(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  const real = (path: string) => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return path;
+    }
+  };
+  return [fileURLToPath(import.meta.url), ownFile('bin/netproof.js')].map(real).includes(real(script));
+}
+
+if (startedAsCommand()) process.exitCode = await main(process.argv);
