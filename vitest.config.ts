@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['lib/**/*.test.ts', 'bin/*.test.ts', 'fixtures/*.test.ts'],
+          include: ['lib/**/*.test.ts', 'bin/*.test.ts', 'fixtures/*.test.ts', 'ci/**/*.test.ts'],
           exclude: ['lib/**/*.e2e.test.ts'],
         },
       },
