@@ -1,6 +1,6 @@
 // The CI templates users copy (ci/templates/*.yml) against the real command line: every
 // `netproof …` that a `run:` or `script:` line calls must name a verb, options and arguments that
-// lib/cli/main.ts defines, so a renamed option fails here, not in a user's pipeline. Also: each
+// lib/cli/program.ts defines, so a renamed option fails here, not in a user's pipeline. Also: each
 // file triggers on pushes and on pull (merge) requests, and hands the CI's test view, its
 // artifacts and the comment the files netproof writes.
 import { existsSync, readFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { parse as parseShell } from 'shell-quote';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { cliProgram } from '../../lib/cli/main.ts';
+import { cliProgram } from '../../lib/cli/program.ts';
 import { PROJECT_ROOT } from '../../lib/paths.ts';
 
 const GITHUB = 'ci/templates/github-actions.yml';
