@@ -76,6 +76,18 @@ describe('waitFor', () => {
     expect(calls.at(-1)! - calls[0]!).toBeGreaterThanOrEqual(95);
   });
 
+  it('stops at once when its signal aborts, with the signal\'s reason, mid-pause or before an attempt', async () => {
+    const aborter = new AbortController();
+    const { attempt, calls } = scripted([notYet('no route')]);
+    const waiting = waitFor(attempt, { timeoutMs: 600_000, intervalsMs: [60_000], description: 'x', signal: aborter.signal });
+    await new Promise((r) => setTimeout(r, 20));
+    aborter.abort(new Error('torn down'));
+    await expect(waiting).rejects.toThrow('torn down');
+    expect(calls.length).toBe(1);
+    await expect(waitFor(attempt, { timeoutMs: 1000, description: 'x', signal: aborter.signal })).rejects.toThrow('torn down');
+    expect(calls.length).toBe(1);
+  });
+
   it('waits the given intervals between attempts, repeating the last', async () => {
     const { attempt, calls } = scripted([notYet('1'), notYet('2'), notYet('3'), done(0)]);
     await waitFor(attempt, { timeoutMs: 500, intervalsMs: [10, 40], description: 'x' });

@@ -8,6 +8,8 @@ export interface WaitForOptions {
   intervalsMs?: readonly number[];
   /** What we are waiting for, for the timeout message. */
   description: string;
+  /** Stops the wait at once, rejecting with the signal's reason (a lab torn down while it is being built). */
+  signal?: AbortSignal;
 }
 
 /** What one attempt observed: `ok` when satisfied, otherwise why not (naming the culprit). */
@@ -26,12 +28,28 @@ export class WaitTimeoutError<T = unknown> extends Error {
 
 const DEFAULT_INTERVALS = [50, 100, 200, 250];
 
+/** `ms` of nothing, cut short by `signal` (rejecting with its reason). */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 /** Resolves with the satisfying value and the time it took; rejects with WaitTimeoutError. */
 export async function waitFor<T>(attempt: () => Promise<Check<T>>, opts: WaitForOptions): Promise<{ value: T; elapsedMs: number; attempts: number }> {
   const intervals = opts.intervalsMs ?? DEFAULT_INTERVALS;
   const started = performance.now();
   let last: Check<T> | undefined;
   for (let i = 0; ; i++) {
+    opts.signal?.throwIfAborted();
     try {
       last = await attempt();
     } catch (e) {
@@ -41,7 +59,7 @@ export async function waitFor<T>(attempt: () => Promise<Check<T>>, opts: WaitFor
     if (last.ok) return { value: last.value, elapsedMs, attempts: i + 1 };
     if (elapsedMs >= opts.timeoutMs) throw new WaitTimeoutError(opts.description, last.reason, elapsedMs, last.value);
     const delay = intervals[Math.min(i, intervals.length - 1)]!;
-    await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(0, opts.timeoutMs - elapsedMs))));
+    await pause(Math.min(delay, Math.max(0, opts.timeoutMs - elapsedMs)), opts.signal);
   }
 }
 

@@ -37,7 +37,7 @@ export function bfdPeersNotEstablished(neighbors: Record<string, unknown>): stri
  * Resolves when every BGP session of the router that runs BFD is established, or after
  * BFD_AFTER_BGP_MAX_MS (never rejects: BFD must start either way). Says which peers it gave up on.
  */
-export async function bgpSessionsEstablished(paths: DaemonPaths, maxMs = BFD_AFTER_BGP_MAX_MS): Promise<{ waitedMs: number; notEstablished: string[] }> {
+export async function bgpSessionsEstablished(paths: DaemonPaths, maxMs = BFD_AFTER_BGP_MAX_MS, signal?: AbortSignal): Promise<{ waitedMs: number; notEstablished: string[] }> {
   const bgpd = new VtyClient(daemonVtySocket('bgpd', paths));
   const started = performance.now();
   let notEstablished: string[] = [];
@@ -47,10 +47,11 @@ export async function bgpSessionsEstablished(paths: DaemonPaths, maxMs = BFD_AFT
         notEstablished = bfdPeersNotEstablished(JSON.parse(await bgpd.show('show bgp neighbors json')) as Record<string, unknown>);
         return notEstablished.length ? { ok: false, reason: `not established: ${notEstablished.join(', ')}` } : { ok: true, value: true };
       },
-      { timeoutMs: maxMs, intervalsMs: [50, 100], description: 'BGP sessions to establish before bfdd starts' },
+      { timeoutMs: maxMs, intervalsMs: [50, 100], description: 'BGP sessions to establish before bfdd starts', signal },
     );
-  } catch {
-    // Gave up waiting: bfdd starts now.
+  } catch (e) {
+    // Torn down meanwhile: stop. Gave up waiting: bfdd starts now.
+    if (signal?.aborted) throw e;
   } finally {
     await bgpd.close();
   }

@@ -38,6 +38,8 @@ export interface BringUpContext {
   topology: Topology;
   shell(node: string): NodeShell;
   progress: Progress;
+  /** Aborts the waits (for sockets, sessions, routes) once the lab is being torn down. */
+  signal?: AbortSignal;
 }
 
 export interface BroughtUp {
@@ -51,7 +53,7 @@ export interface BroughtUp {
 
 /** Configure and start everything on nodes that exist and are linked. */
 export async function bringUp(ctx: BringUpContext): Promise<BroughtUp> {
-  const { topology, shell, progress } = ctx;
+  const { topology, shell, progress, signal } = ctx;
   const lab = topology.name;
   progress('addresses and node settings');
   await settleAll(
@@ -74,7 +76,7 @@ export async function bringUp(ctx: BringUpContext): Promise<BroughtUp> {
   const frrConfigProblems: FrrConfigProblem[] = [];
   const startedFrr = await settleAll(
     routers.map(async (n) => {
-      const started = await startFrr(lab, shell(n.name), n);
+      const started = await startFrr(lab, shell(n.name), n, signal);
       daemons[n.name] = started.daemons;
       frrConfigProblems.push(...started.problems);
       return { node: n, started };
@@ -88,10 +90,10 @@ export async function bringUp(ctx: BringUpContext): Promise<BroughtUp> {
   }
   // Every router's configuration is in: sessions can establish, and bfdd follows them (bfd-after-bgp.ts).
   if (startedFrr.some(({ started }) => started.afterBgp.length)) progress('BFD once the BGP sessions are established');
-  await settleAll(startedFrr.map(async ({ node, started }) => frrConfigProblems.push(...(await startAfterBgp(lab, shell(node.name), node, started.afterBgp)))));
+  await settleAll(startedFrr.map(async ({ node, started }) => frrConfigProblems.push(...(await startAfterBgp(lab, shell(node.name), node, started.afterBgp, signal)))));
   if (overlayNodes) {
     progress('ovn-controller on each chassis once the OVN central is routed');
-    await settleAll(overlayNodes.chassis.map((c) => startOvnController(lab, shell(c.node), c, overlayNodes.central.address)));
+    await settleAll(overlayNodes.chassis.map((c) => startOvnController(lab, shell(c.node), c, overlayNodes.central.address, signal)));
   }
   // containerlab runs exec lines once the node is up.
   await settleAll(
@@ -174,15 +176,17 @@ async function startChassis(lab: string, shellOf: (node: string) => NodeShell, c
  * before BGP has converged it connects seconds late. Start it once the chassis has a route
  * to the central; if none comes, start it anyway and let it retry.
  */
-async function startOvnController(lab: string, shell: NodeShell, c: ChassisPlan, centralAddress: string): Promise<void> {
+async function startOvnController(lab: string, shell: NodeShell, c: ChassisPlan, centralAddress: string, signal?: AbortSignal): Promise<void> {
   const dir = nodeDir(lab, c.node);
-  await waitFor(
+  const routed = await waitFor(
     async () => {
       const r = await shell.exec(['ip', '-4', 'route', 'show', 'exact', `${centralAddress}/32`]);
       return r.stdout.trim() ? { ok: true, value: true } : { ok: false, reason: `${c.node} has no route to the OVN central ${centralAddress}` };
     },
-    { timeoutMs: OVN_CONTROLLER_ROUTE_TIMEOUT_MS, intervalsMs: [50, 100], description: `${c.node} to learn a route to ${centralAddress}` },
-  ).catch(() => undefined);
+    { timeoutMs: OVN_CONTROLLER_ROUTE_TIMEOUT_MS, intervalsMs: [50, 100], description: `${c.node} to learn a route to ${centralAddress}`, signal },
+  ).catch((e: unknown) => e);
+  // No route in time: start it anyway, it retries. Torn down meanwhile: stop here.
+  if (signal?.aborted) throw routed;
   await runOvsSteps(shell, dir, chassisDaemons(c, dir).find((d) => d.name === 'ovn-controller')!.steps);
 }
 
@@ -234,7 +238,7 @@ interface FrrStart {
  * per-daemon file (a copy of the lab's, or an empty one), then the integrated frr.conf is
  * applied through vtysh. What FRR refuses of either is returned, in FRR's own words.
  */
-async function startFrr(lab: string, shell: NodeShell, node: LabNode): Promise<FrrStart> {
+async function startFrr(lab: string, shell: NodeShell, node: LabNode, signal?: AbortSignal): Promise<FrrStart> {
   const paths = { dir: await makeNodeDir(lab, node.name) };
   const files = node.frr!;
   const integrated = files.config === undefined ? undefined : await readFile(files.config, 'utf8');
@@ -247,8 +251,8 @@ async function startFrr(lab: string, shell: NodeShell, node: LabNode): Promise<F
   await execOkIn(shell, ['chown', 'frr:frr', paths.dir, ...copies.filter((f) => existsSync(f))]);
 
   const afterBgp = startedAfterBgp(daemons);
-  await startFrrDaemon(shell, node.name, 'zebra', paths);
-  await settleAll(daemons.filter((d) => d !== 'zebra' && !afterBgp.includes(d)).map((d) => startFrrDaemon(shell, node.name, d, paths)));
+  await startFrrDaemon(shell, node.name, 'zebra', paths, signal);
+  await settleAll(daemons.filter((d) => d !== 'zebra' && !afterBgp.includes(d)).map((d) => startFrrDaemon(shell, node.name, d, paths, signal)));
   const problems: FrrConfigProblem[] = [];
   for (const [daemon, file] of Object.entries(files.daemonConfigs)) {
     if (!daemons.includes(daemon) || afterBgp.includes(daemon)) continue;
@@ -260,13 +264,13 @@ async function startFrr(lab: string, shell: NodeShell, node: LabNode): Promise<F
 }
 
 /** Start a router's deferred daemons once its BGP sessions are established, with their configuration, as FRR restarts one daemon. */
-async function startAfterBgp(lab: string, shell: NodeShell, node: LabNode, later: readonly string[]): Promise<FrrConfigProblem[]> {
+async function startAfterBgp(lab: string, shell: NodeShell, node: LabNode, later: readonly string[], signal?: AbortSignal): Promise<FrrConfigProblem[]> {
   if (!later.length) return [];
   const paths = { dir: nodeDir(lab, node.name) };
-  await bgpSessionsEstablished(paths);
+  await bgpSessionsEstablished(paths, undefined, signal);
   const problems: FrrConfigProblem[] = [];
   for (const daemon of later) {
-    await startFrrDaemon(shell, node.name, daemon, paths);
+    await startFrrDaemon(shell, node.name, daemon, paths, signal);
     const own = node.frr!.daemonConfigs[daemon];
     if (own) problems.push(...parseDaemonLog(await readFile(join(paths.dir, `${daemon}.log`), 'utf8').catch(() => ''), await readFile(own, 'utf8'), { node: node.name, file: own, daemon }));
     const file = node.frr!.config;
@@ -279,7 +283,7 @@ async function startAfterBgp(lab: string, shell: NodeShell, node: LabNode, later
  * Start one FRR daemon and wait until vtysh can reach it. zebra comes first: the others
  * retry its socket, but waiting keeps their start-up logs clean.
  */
-export async function startFrrDaemon(shell: NodeShell, node: string, daemon: string, paths: DaemonPaths): Promise<void> {
+export async function startFrrDaemon(shell: NodeShell, node: string, daemon: string, paths: DaemonPaths, signal?: AbortSignal): Promise<void> {
   try {
     await execOkIn(shell, daemonArgv(daemon, paths), { timeoutMs: 15_000 });
   } catch (e) {
@@ -293,8 +297,9 @@ export async function startFrrDaemon(shell: NodeShell, node: string, daemon: str
       const missing = sockets.filter((s) => !existsSync(s));
       return missing.length ? { ok: false, reason: `${missing.join(', ')} not created yet; see ${join(paths.dir, `${daemon}.log`)}` } : { ok: true, value: true };
     },
-    { timeoutMs: DAEMON_START_TIMEOUT_MS, intervalsMs: [10, 20, 50], description: `${daemon} on ${node} to open its sockets` },
+    { timeoutMs: DAEMON_START_TIMEOUT_MS, intervalsMs: [10, 20, 50], description: `${daemon} on ${node} to open its sockets`, signal },
   ).catch(async (e: unknown) => {
+    if (signal?.aborted) throw e;
     throw new LabError(`${node}: FRR's ${daemon} started but never opened its sockets: ${(e as Error).message}${await logTail(paths, daemon)}`);
   });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildTracked, oneTeardown, TeardownBegun } from './one-teardown.ts';
+import { waitFor } from '../wait-for.ts';
 
 describe('oneTeardown', () => {
   it('gives a teardown asked for while one runs that one, not a second', async () => {
@@ -53,6 +54,16 @@ describe('oneTeardown', () => {
     expect(await teardown).toBe('swept');
     expect(sweeps).toEqual([['netns np.mid.a'], ['netns np.mid.b']]);
     expect(made).toEqual([]);
+  });
+
+  it('a teardown that comes while the build waits (for routes that will never come) stops the wait at once, not at its deadline', async () => {
+    // A deadline far past the test's own timeout: only the abort can end this wait in time.
+    const build = buildTracked('netns:waiting', (step, signal) =>
+      waitFor(async () => ({ ok: false, reason: 'host1 has no route to the OVN central' }), { timeoutMs: 600_000, intervalsMs: [50], description: 'host1 to learn a route', signal }),
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await oneTeardown('netns:waiting', async () => 'swept')).toBe('swept');
+    await expect(build).rejects.toBeInstanceOf(TeardownBegun);
   });
 
   it('a build with no teardown under way runs to its end, and a later teardown sweeps once', async () => {

@@ -3,9 +3,10 @@
 // the second fail ("removal already in progress"), leaving the lab's directory behind: a teardown
 // asked for while one is under way gets that one's result. And a teardown that comes while the
 // lab is still being built (Ctrl-C mid-deploy) would sweep what exists, then the build would go
-// on creating: the build stops at its next step, and the teardown sweeps again once it has.
+// on creating: the build stops at its next step, or at once where it waits (its signal aborts),
+// and the teardown sweeps again once it has.
 const inFlight = new Map<string, Promise<unknown>>();
-const building = new Map<string, Promise<unknown>>();
+const building = new Map<string, { done: Promise<unknown>; aborter: AbortController }>();
 const stopping = new Set<string>();
 
 /** Thrown at a build's next step once a teardown of its lab has begun. */
@@ -20,11 +21,12 @@ export function oneTeardown<T>(key: string, teardown: () => Promise<T>): Promise
   if (running) return running;
   const started = (async () => {
     stopping.add(key);
+    building.get(key)?.aborter.abort(new TeardownBegun(key));
     try {
       const first = await teardown();
       const build = building.get(key);
       if (!build) return first;
-      await build.catch(() => undefined);
+      await build.done.catch(() => undefined);
       return await teardown();
     } finally {
       stopping.delete(key);
@@ -35,18 +37,20 @@ export function oneTeardown<T>(key: string, teardown: () => Promise<T>): Promise
 }
 
 /**
- * Run a lab's build, handing it `step()` to call before each thing it creates: once a teardown
- * of the lab has begun, step() throws TeardownBegun, and that teardown sweeps again after the
- * build has stopped.
+ * Run a lab's build, handing it `step()` to call before each thing it creates, and a signal for
+ * its waits: once a teardown of the lab has begun, step() throws TeardownBegun and the signal
+ * aborts with it (a wait for routes that will never come stops at once, not at its deadline),
+ * and that teardown sweeps again after the build has stopped.
  */
-export function buildTracked<T>(key: string, build: (step: () => void) => Promise<T>): Promise<T> {
+export function buildTracked<T>(key: string, build: (step: () => void, signal: AbortSignal) => Promise<T>): Promise<T> {
+  const aborter = new AbortController();
   const step = () => {
     if (stopping.has(key)) throw new TeardownBegun(key);
   };
-  const tracked = (async () => {
+  const done = (async () => {
     step();
-    return build(step);
+    return build(step, aborter.signal);
   })().finally(() => building.delete(key));
-  building.set(key, tracked);
-  return tracked;
+  building.set(key, { done, aborter });
+  return done;
 }

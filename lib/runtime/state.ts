@@ -74,8 +74,8 @@ export interface RecordedDeploy {
   runtime: string;
   /** Whether anything of a lab by this name exists already (namespaces, containers). */
   inUse(lab: string): Promise<boolean>;
-  /** Calls progress before each step; progress throws once a teardown of the lab has begun (see one-teardown.ts). */
-  build(topology: Topology, state: LabState, progress: Progress): Promise<void>;
+  /** Calls progress before each step; progress throws, and `signal` aborts its waits, once a teardown of the lab has begun (see one-teardown.ts). */
+  build(topology: Topology, state: LabState, progress: Progress, signal: AbortSignal): Promise<void>;
   destroy(lab: string): Promise<unknown>;
   transient?: boolean;
 }
@@ -94,7 +94,7 @@ export async function deployRecorded(topology: Topology, progress: Progress, r: 
   await writeState(state);
   try {
     // Every progress line is a step: a teardown begun meanwhile (Ctrl-C) stops the build there.
-    await buildTracked(`${r.runtime}:${lab}`, (step) => r.build(topology, state, (line) => (step(), progress(line))));
+    await buildTracked(`${r.runtime}:${lab}`, (step, signal) => r.build(topology, state, (line) => (step(), progress(line)), signal));
   } catch (e) {
     progress('deploy failed: removing what was created');
     await r.destroy(lab);

@@ -50,14 +50,14 @@ export class DockerRuntime implements Runtime {
     const state = await deployRecorded(topology, opts.onProgress ?? (() => {}), {
       runtime: this.name,
       inUse: async (lab) => (await labContainers(lab)).length > 0,
-      build: (t, s, progress) => this.build(t, s, progress),
+      build: (t, s, progress, signal) => this.build(t, s, progress, signal),
       destroy: (lab) => this.destroy(lab),
       transient: opts.transient,
     });
     return this.started(state);
   }
 
-  private async build(topology: Topology, state: LabState, progress: (s: string) => void): Promise<void> {
+  private async build(topology: Topology, state: LabState, progress: (s: string) => void, signal: AbortSignal): Promise<void> {
     const lab = topology.name;
     progress(`containers: ${topology.nodes.length}`);
     const pids = new Map<string, number>();
@@ -75,7 +75,7 @@ export class DockerRuntime implements Runtime {
         return execOk(containerVethArgv({ pid: pids.get(a.node)!, iface: a.iface }, { pid: pids.get(b.node)!, iface: b.iface }, l.mtu));
       }),
     );
-    Object.assign(state, await bringUp({ topology, shell: (node) => this.shell(lab, node), progress }));
+    Object.assign(state, await bringUp({ topology, shell: (node) => this.shell(lab, node), progress, signal }));
   }
 
   private shell(lab: string, node: string): DockerShell {

@@ -70,14 +70,14 @@ export class NetnsRuntime implements Runtime {
     const state = await deployRecorded(topology, opts.onProgress ?? (() => {}), {
       runtime: this.name,
       inUse: async (lab) => (await this.labNamespaces(lab)).length > 0,
-      build: (t, s, progress) => this.build(t, s, progress),
+      build: (t, s, progress, signal) => this.build(t, s, progress, signal),
       destroy: (lab) => this.destroy(lab),
       transient: opts.transient,
     });
     return this.started(state);
   }
 
-  private async build(topology: Topology, state: LabState, progress: (s: string) => void): Promise<void> {
+  private async build(topology: Topology, state: LabState, progress: (s: string) => void, signal: AbortSignal): Promise<void> {
     const lab = topology.name;
     const ns = (node: string) => namespaceName(lab, node);
     progress(`namespaces: ${topology.nodes.length}`);
@@ -89,7 +89,7 @@ export class NetnsRuntime implements Runtime {
         return execOk(vethArgv({ ns: ns(a.node), iface: a.iface }, { ns: ns(b.node), iface: b.iface }, l.mtu));
       }),
     );
-    Object.assign(state, await bringUp({ topology, shell: (node) => new NetnsShell(lab, node), progress }));
+    Object.assign(state, await bringUp({ topology, shell: (node) => new NetnsShell(lab, node), progress, signal }));
   }
 
   private started(state: LabState & { times: { deployedAt: number } }): StartedLab {
