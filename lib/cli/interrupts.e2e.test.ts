@@ -116,7 +116,9 @@ describe('interrupts at random moments (netns)', () => {
       const status = await netproof(['status']);
       if (!new RegExp(`^${LAB}\\tnetns\\trunning`, 'm').test(status.stdout)) note(`after ${after}: status says\n${status.stdout}`);
     };
-    const testArgs = ['test', LAB, '--suite', 'bfd-failover', '--report-dir', `/tmp/netproof-${LAB}`];
+    // One failure class: how a stopped check undoes its fault does not depend on the fault, and
+    // the whole suite would spend minutes of CI on the same mechanism.
+    const testArgs = ['test', LAB, '--suite', 'bfd-failover', '--grep', 'grey failure', '--report-dir', `/tmp/netproof-${LAB}`];
     const testMs = await timed(testArgs);
     for (const at of moments(4, testMs, rand)) {
       const { signal, code } = nextSignal();

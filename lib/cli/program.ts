@@ -154,6 +154,7 @@ function withSuiteOptions(cmd: Command): Command {
   return cmd
     .option('--suite <name>', `suite to run, repeatable (suites: ${SUITE_NAMES.join(', ')})`, (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--tests <glob>', 'your own check files (vitest tests written with netproof/testkit), repeatable; run after the built-in suites', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--grep <regexp>', "run only the checks whose name matches (vitest's -t); the others are reported as skipped")
     .option('--report-dir <dir>', 'where junit.xml, allure-results/ and summary.json go', 'reports/latest')
     .option('--convergence-timeout <seconds>', `deadline for the control plane to converge, from the end of the deploy (test: from the start of the checks) (default: by the lab's size, ${DEADLINE_RULE})`, integer('--convergence-timeout'))
     .option('--accept <file>', 'differences you mean to make (entries of a diff.json): reported as intended; one that does not happen fails')
@@ -164,13 +165,24 @@ function withSuiteOptions(cmd: Command): Command {
 /** Options of the verbs that may compare with a snapshot taken earlier (`run`, `test`). */
 const withBaseline = (cmd: Command) => cmd.option('--baseline <state.json>', 'compare this run with a state.json written earlier: any regression fails the run (writes diff.json and diff.md)');
 
-type SuiteCliOptions = { suite: string[]; tests: string[]; reportDir: string; convergenceTimeout?: number; accept?: string; tolerance?: string; baseline?: string; failover: FailoverScope };
+type SuiteCliOptions = { suite: string[]; tests: string[]; grep?: string; reportDir: string; convergenceTimeout?: number; accept?: string; tolerance?: string; baseline?: string; failover: FailoverScope };
+
+/** --grep as vitest will use it: a regular expression, or a usage error (exit 2) before anything is deployed. */
+function checkNamePattern(pattern: string): string {
+  try {
+    new RegExp(pattern);
+  } catch (e) {
+    throw new UsageError(`--grep '${pattern}' is not a regular expression: ${(e as Error).message}\n    fix: e.g. --grep 'carrier loss' runs the checks whose name contains "carrier loss"`);
+  }
+  return pattern;
+}
 
 /** What every verb that runs suites takes. */
 const commonSuiteOptions = (runtime: Runtime, o: SuiteCliOptions) => ({
   runtime,
   suites: o.suite,
   tests: o.tests,
+  ...(o.grep !== undefined ? { grep: checkNamePattern(o.grep) } : {}),
   reportDir: resolve(o.reportDir),
   convergenceTimeoutS: o.convergenceTimeout,
   failover: o.failover,

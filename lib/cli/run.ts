@@ -41,6 +41,8 @@ export interface SuiteOptions {
   convergenceTimeoutS?: number;
   /** Globs of the user's own check files (relative to the working directory), run after the built-in suites. */
   tests?: string[];
+  /** Only the checks whose name matches this regular expression run (`--grep`, vitest's testNamePattern); the others are skipped. */
+  grep?: string;
   /** A snapshot taken earlier to compare this run's with (`--baseline`, `netproof change`): any regression fails the run. */
   baseline?: { snapshot: Snapshot; label: string };
   /** Differences the user means to make (`--accept`): reported as intended; one that does not happen fails the run. */
@@ -150,6 +152,7 @@ async function runSuites(lab: StartedLab, o: SuiteOptions, userFiles: string[], 
     frrConfigProblems: [...lab.frrConfigProblems],
     bringUpNotes: [...(lab.bringUpNotes ?? [])],
     deadlines,
+    ...(o.grep !== undefined ? { grep: o.grep } : {}),
   }));
   const { createVitest, BaseSequencer } = await vitestNode;
   // Built-in suites in their order, the user's files after them.
@@ -175,6 +178,7 @@ async function runSuites(lab: StartedLab, o: SuiteOptions, userFiles: string[], 
         run: true,
         watch: false,
         include: [relative(PROJECT_ROOT, ownFile('suites/**/*.test.ts')), ...userFiles],
+        ...(o.grep !== undefined ? { testNamePattern: o.grep } : {}),
         alias: { 'netproof/testkit': TESTKIT_ENTRY },
         testTimeout: timeoutMs,
         hookTimeout: timeoutMs,

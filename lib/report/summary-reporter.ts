@@ -18,6 +18,8 @@ export interface SummaryContext {
   deadlines?: LabDeadlines;
   /** What bring-up did beyond the topology's letter (e.g. neighbour entries pinned on a large lab). */
   bringUpNotes?: string[];
+  /** `--grep`: only checks whose name matched ran; the others are skipped, not passed. */
+  grep?: string;
 }
 
 export interface TestSummary {
