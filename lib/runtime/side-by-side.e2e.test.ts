@@ -1,4 +1,4 @@
-// Two labs on one machine at once, as two teams' CI jobs would be: each runs every suite and
+// Two labs on one machine at once, as two teams' CI jobs would be: each runs its suites and
 // passes, neither sees the other, and the host's root namespace (links, routes, nftables,
 // net.* sysctls) is the same afterwards as before.
 import { mkdtemp, readFile } from 'node:fs/promises';
@@ -16,8 +16,14 @@ import type { Summary } from '../report/summary-reporter.ts';
 // fabric without an overlay: what two labs could share there is the same (container and
 // namespace names, links, the engine), and the overlay side by side is covered on netns.
 const SHAPES = { netns: { spines: 2, leaves: 4, hosts: 3, vmsPerHost: 1 }, docker: { spines: 2, leaves: 2, hosts: 2, vmsPerHost: 0 } } as const;
-/** Tests that must pass in each lab: every suite's on netns; the fabric suites' (convergence, ECMP, failover, config, intent) without an overlay. */
-const LEAST_PASSED = { netns: 20, docker: 8 } as const;
+/**
+ * Suites each lab runs: every one on netns; on Docker the fabric's but failover, whose faults
+ * cannot reach across containers' namespaces any more than across netns labs', and which
+ * run.e2e gates on Docker: CI's time.
+ */
+const SUITES = { netns: [], docker: ['bgp-convergence', 'ecmp-spread', 'frr-config', 'intent'] } as const;
+/** Tests that must pass in each lab. */
+const LEAST_PASSED = { netns: 20, docker: 9 } as const;
 const NAMES = ['e2e-side-a', 'e2e-side-b'];
 
 afterAll(async () => {
@@ -25,13 +31,13 @@ afterAll(async () => {
 }, 240_000);
 
 describe.each(RUNTIMES)('labs side by side on %s', (runtime) => {
-  test('two labs with different names run every suite at the same time and both pass; the host root namespace is as it was', async () => {
+  test('two labs with different names run their suites at the same time and both pass; the host root namespace is as it was', async () => {
     const labs = await Promise.all(NAMES.map((n) => generatedLab(labFor(n, runtime), SHAPES[runtime])));
     const before = await hostSnapshot();
     const runs = await Promise.all(
       labs.map(async (lab) => {
         const reportDir = await mkdtemp(join(tmpdir(), `netproof-${lab.name}-report-`));
-        const r = await netproof(['run', lab.file, '--runtime', runtime, '--report-dir', reportDir], { timeoutMs: 1_200_000 });
+        const r = await netproof(['run', lab.file, '--runtime', runtime, '--report-dir', reportDir, ...SUITES[runtime].flatMap((s) => ['--suite', s])], { timeoutMs: 1_200_000 });
         const summary = await readFile(join(reportDir, 'summary.json'), 'utf8').then((t) => JSON.parse(t) as Summary, () => undefined);
         return { lab: lab.name, r, summary };
       }),
