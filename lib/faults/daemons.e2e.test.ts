@@ -89,7 +89,7 @@ describe.each(RUNTIMES)('OVS and OVN daemons stopped on %s', (runtime) => {
     expect(await attached.node('host1').daemonRunning('ovn-controller')).toBe(false);
 
     // Its flows stay in br-int, so VMs may still ping; OVN's barrier never returns without it.
-    const broken = await overlaySuite(name, ['--convergence-timeout', '15']);
+    const broken = await overlaySuite(name, ['--convergence-timeout', '10']);
     expect(broken.result.exitCode, broken.result.stdout + broken.result.stderr).toBe(1);
     expect(broken.errors).toContain('host1: ovn-controller is not running');
     expect(broken.errors).toMatch(/host1 has not applied OVN's latest state/);
@@ -119,7 +119,7 @@ describe.each(RUNTIMES)('OVS and OVN daemons stopped on %s', (runtime) => {
     try {
       expect(await host1.daemonRunning('ovs-vswitchd')).toBe(false);
       // The userspace datapath is gone with it: host1 forwards nothing, its BGP sessions drop.
-      const broken = await overlaySuite(name, ['--convergence-timeout', '15']);
+      const broken = await overlaySuite(name, ['--convergence-timeout', '10']);
       expect(broken.result.exitCode, broken.result.stdout + broken.result.stderr).toBe(1);
       expect(broken.errors).toContain('host1: ovs-vswitchd is not running');
       expect(broken.errors).not.toMatch(/(host2|central): \S+ is not running/);
