@@ -1,99 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { all, parseXml } from '../../fixtures/xml-reader.ts';
 import { timelineSvg, type TimelineInput } from './timeline-svg.ts';
 
-// Node has no DOMParser: a small, strict XML reader that is enough for the SVG we emit. It
-// throws on anything not well-formed (unbalanced or crossed tags, unquoted or repeated
-// attributes, a bare `<` or `&`, more than one root) and returns the element tree with text
-// and attribute values decoded.
-interface XmlElement {
-  name: string;
-  attrs: Record<string, string>;
-  children: XmlElement[];
-  text: string;
-}
-
-const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-
-function decode(raw: string, where: string): string {
-  let out = '';
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i]!;
-    if (c === '<') throw new Error(`bare "<" in ${where}`);
-    if (c !== '&') {
-      out += c;
-      continue;
-    }
-    const end = raw.indexOf(';', i);
-    const name = end < 0 ? '' : raw.slice(i + 1, end);
-    if (name in ENTITIES) out += ENTITIES[name];
-    else if (/^#[0-9]+$/.test(name)) out += String.fromCodePoint(Number(name.slice(1)));
-    else throw new Error(`bare "&" in ${where}: ${raw.slice(i, i + 12)}`);
-    i = end;
-  }
-  return out;
-}
-
-function parseXml(xml: string): XmlElement {
-  const stack: XmlElement[] = [];
-  let root: XmlElement | undefined;
-  let i = 0;
-  const isNameChar = (c: string | undefined) => c !== undefined && /[A-Za-z0-9_:.-]/.test(c);
-  while (i < xml.length) {
-    if (xml[i] !== '<') {
-      const next = xml.indexOf('<', i);
-      const text = xml.slice(i, next < 0 ? xml.length : next);
-      if (!stack.length) {
-        if (text.trim()) throw new Error(`text outside the root element: ${JSON.stringify(text.slice(0, 40))}`);
-      } else stack.at(-1)!.text += decode(text, `text of <${stack.at(-1)!.name}>`);
-      i = next < 0 ? xml.length : next;
-      continue;
-    }
-    if (xml[i + 1] === '/') {
-      const end = xml.indexOf('>', i);
-      const name = xml.slice(i + 2, end).trim();
-      const open = stack.pop();
-      if (!open || open.name !== name) throw new Error(`</${name}> closes ${open ? `<${open.name}>` : 'nothing'}`);
-      i = end + 1;
-      continue;
-    }
-    let j = i + 1;
-    while (isNameChar(xml[j])) j++;
-    const el: XmlElement = { name: xml.slice(i + 1, j), attrs: {}, children: [], text: '' };
-    if (!el.name) throw new Error(`a tag without a name at offset ${i}`);
-    let selfClosing = false;
-    for (;;) {
-      while (/\s/.test(xml[j] ?? '')) j++;
-      if (xml[j] === '>') {
-        j++;
-        break;
-      }
-      if (xml.startsWith('/>', j)) {
-        selfClosing = true;
-        j += 2;
-        break;
-      }
-      const nameStart = j;
-      while (isNameChar(xml[j])) j++;
-      const attr = xml.slice(nameStart, j);
-      if (!attr || xml[j] !== '=' || xml[j + 1] !== '"') throw new Error(`<${el.name}>: malformed attribute at ${JSON.stringify(xml.slice(nameStart, nameStart + 30))}`);
-      const close = xml.indexOf('"', j + 2);
-      if (close < 0) throw new Error(`<${el.name} ${attr}>: unterminated value`);
-      if (attr in el.attrs) throw new Error(`<${el.name}>: attribute ${attr} repeated`);
-      el.attrs[attr] = decode(xml.slice(j + 2, close), `<${el.name} ${attr}>`);
-      j = close + 1;
-    }
-    if (stack.length) stack.at(-1)!.children.push(el);
-    else if (root) throw new Error(`a second root element <${el.name}>`);
-    else root = el;
-    if (!selfClosing) stack.push(el);
-    i = j;
-  }
-  if (stack.length) throw new Error(`unclosed <${stack.map((e) => e.name).join('> <')}>`);
-  if (!root) throw new Error('no element');
-  return root;
-}
-
-describe('the test’s XML reader (so a pass below means something)', () => {
+// The reader the SVG tests share (fixtures/xml-reader.ts), checked here so a pass means something.
+describe('the tests’ XML reader (so a pass below means something)', () => {
   it.each([
     ['<svg><rect></svg>', /closes <rect>/],
     ['<svg><text>a < b</text></svg>', /without a name/],
@@ -113,7 +23,6 @@ describe('the test’s XML reader (so a pass below means something)', () => {
   });
 });
 
-const all = (el: XmlElement, name: string): XmlElement[] => [...(el.name === name ? [el] : []), ...el.children.flatMap((c) => all(c, name))];
 const RED = '#d33';
 
 const input = (over: Partial<TimelineInput> = {}): TimelineInput => ({

@@ -1,6 +1,7 @@
 // The failover timeline as an image for the report: probe packets received per time bucket
 // (by send time), with the moments that matter marked (fault, detection, withdrawal, restore).
 // Plain SVG, no dependencies. Pure.
+import { escapeXml as esc } from './escape-xml.ts';
 
 export interface TimelineMark {
   atMs: number;
@@ -17,8 +18,6 @@ export interface TimelineInput {
   expectedPerBucket: number;
   marks: TimelineMark[];
 }
-
-const esc = (s: string) => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
 
 export function timelineSvg(t: TimelineInput): string {
   const width = 900;
