@@ -19,6 +19,7 @@ import { ECMP_ALPHA } from '../lib/stats/chi-square.ts';
 import { mapLimit } from '../lib/testkit/deadline.ts';
 import { observeRoutes } from '../lib/probes/fabric.ts';
 import { recordFigure } from '../lib/report/figures.ts';
+import { ecmpHistogramSvg } from '../lib/report/ecmp-histogram-svg.ts';
 import { PROBE_UDP_PORT } from '../lib/render/overlay-intent.ts';
 
 /** Per hashing router: enough that a 65/35 split over two paths fails (chi² ≈ 46) and 62/38 fails 95 % of the time, even at α/routers. */
@@ -73,6 +74,7 @@ describe('ECMP spread', () => {
     await attachment('ecmp-routers.json', JSON.stringify(results.map((r) => r.m ?? { router: r.router, culprits: r.culprits }), null, 2), 'application/json');
     for (const { router, m } of results) {
       if (!m) continue;
+      await attachment(`ecmp-${router}.svg`, ecmpHistogramSvg({ title: `${router} → ${m.dstIp} (${m.owner}): ${m.sent} flows`, histogram: m.histogram, chiSquare: m.chiSquare }), 'image/svg+xml');
       recordFigure({ task }, `ecmp_paths_used.${router}`, { value: m.histogram.filter((h) => h.flows > 0).length, unit: 'paths', description: `equal-cost next hops of ${router} towards ${m.dstIp} that carried probe flows` });
       if (m.chiSquare) recordFigure({ task }, `ecmp_chi_square.${router}`, { value: Number(m.chiSquare.statistic.toFixed(3)), unit: 'chi2', description: `${m.sent} flows over ${m.histogram.length} paths; uniformity rejected above ${m.chiSquare.critical.toFixed(2)} (α=${m.chiSquare.alpha.toPrecision(2)})` });
     }
@@ -107,6 +109,7 @@ describe('ECMP spread', () => {
       }),
     );
     await attachment('ecmp-overlay.json', JSON.stringify({ vms: [a.name, b.name], ...m }, null, 2), 'application/json');
+    await attachment('ecmp-overlay.svg', ecmpHistogramSvg({ title: `${hasher.node} → ${m.dstIp} (${b.host}'s TEP): ${m.sent} flows ${a.name} → ${b.name}, counted by outer source port`, histogram: m.histogram, chiSquare: m.chiSquare }), 'image/svg+xml');
     recordFigure({ task }, 'ecmp_paths_used.overlay', { value: m.histogram.filter((h) => h.flows > 0).length, unit: 'paths', description: `equal-cost next hops of ${hasher.node} that carried tunnelled probe flows to ${b.host}` });
     if (m.chiSquare) recordFigure({ task }, 'ecmp_chi_square.overlay', { value: Number(m.chiSquare.statistic.toFixed(3)), unit: 'chi2', description: `${m.sent} overlay flows over ${m.histogram.length} paths; uniformity rejected above ${m.chiSquare.critical.toFixed(2)} (α=${m.chiSquare.alpha.toPrecision(2)})` });
     expectNoCulprits(spreadCulprits(m, hasher.route.width), 'uneven ECMP spread of overlay flows');
