@@ -20,6 +20,10 @@ export interface SummaryContext {
   bringUpNotes?: string[];
   /** `--grep`: only checks whose name matched ran; the others are skipped, not passed. */
   grep?: string;
+  /** `--retries`: how many more times a failed check was run; one that passed on a retry is flaky. */
+  retries?: number;
+  /** `--protect`: suites where a flaky check fails the run. */
+  protect?: string[];
 }
 
 export interface TestSummary {
@@ -30,19 +34,52 @@ export interface TestSummary {
   errors: string[];
   figures: Record<string, Figure>;
   observations?: Observations;
+  /** How many times the check ran, when more than once (`--retries`); absent means once. */
+  attempts?: number;
+  /** It failed, then passed on a retry: its status is `passed`, and the failed attempts' errors are in flakyErrors. */
+  flaky?: true;
+  /** The errors of the attempts that failed before the one that passed. */
+  flakyErrors?: string[];
+}
+
+/** A flaky check in a `--protect`ed suite: it fails the run. */
+export interface ProtectedFlake {
+  suite: string;
+  test: string;
+  attempts: number;
+  failedAttempts: number;
+  firstError?: string;
 }
 
 export interface Summary extends SummaryContext {
   status: 'passed' | 'failed';
   startedAt: string;
   finishedAt: string;
-  counts: { passed: number; failed: number; skipped: number };
+  /** `flaky`: passed only on a retry (also counted in `passed`); absent from a summary.json written before netproof counted flakes. */
+  counts: { passed: number; failed: number; skipped: number; flaky?: number };
   figures: Record<string, Figure & { test: string }>;
   /** Every check's observations merged: the matrices of state.json. */
   observations: Required<Observations>;
   tests: TestSummary[];
   /** Daemons found not running after the checks ("host1: ovs-vswitchd is not running (its log ends: …)"): any fails the run. */
   daemonsNotRunning?: string[];
+  /** Flaky checks in suites given to `--protect`: any fails the run. */
+  flakyProtected?: ProtectedFlake[];
+}
+
+/** Which of netproof's suites a test module is (its name, e.g. `bfd-failover`), or undefined for a user's check file. */
+export type SuiteOf = (moduleId: string) => string | undefined;
+
+/** The line a run prints for a flaky check in a protected suite. */
+export function protectedFlakeLine(f: ProtectedFlake): string {
+  const firstError = f.firstError ? ` (first error: ${f.firstError})` : '';
+  return `flaky in protected suite ${f.suite}: ${f.test} failed ${f.failedAttempts} of ${f.attempts} attempts${firstError}`;
+}
+
+/** The first line of an error message, at most 200 characters: enough to recognise it in a log line. */
+function headline(message: string): string {
+  const line = message.split('\n')[0]!.trim();
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 
 export class SummaryReporter implements Reporter {
@@ -50,29 +87,46 @@ export class SummaryReporter implements Reporter {
   private readonly outputFile: string;
   private readonly context: () => SummaryContext;
   private readonly root: string;
+  private readonly suiteOf: SuiteOf;
   summary: Summary | undefined;
 
-  constructor(outputFile: string, root: string, context: () => SummaryContext) {
+  /** `suiteOf` names the suite of a test module, for `--protect` (context().protect); without it no suite is protected. */
+  constructor(outputFile: string, root: string, context: () => SummaryContext, suiteOf: SuiteOf = () => undefined) {
     this.outputFile = outputFile;
     this.root = root;
     this.context = context;
+    this.suiteOf = suiteOf;
   }
 
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
+    const context = this.context();
+    const protect = new Set(context.protect ?? []);
     const tests: TestSummary[] = [];
+    const flakyProtected: ProtectedFlake[] = [];
     for (const mod of testModules) {
+      const suite = this.suiteOf(mod.moduleId);
       for (const test of mod.children.allTests()) {
         const result = test.result();
         const diagnostic = test.diagnostic();
+        // vitest keeps a retried check's errors of every attempt in result().errors, also when
+        // it passed in the end; diagnostic() says how often it was retried and whether it is flaky.
+        const errors = (result.errors ?? []).map((e) => e.message);
+        const attempts = (diagnostic?.retryCount ?? 0) + 1;
+        const flaky = result.state === 'passed' && diagnostic?.flaky === true;
         tests.push({
           file: relative(this.root, mod.moduleId),
           name: test.fullName,
           status: result.state,
           durationMs: Math.round(diagnostic?.duration ?? 0),
-          errors: (result.errors ?? []).map((e) => e.message),
+          errors: flaky ? [] : errors,
           figures: test.meta().netproofFigures ?? {},
           ...(test.meta().netproofObservations ? { observations: test.meta().netproofObservations } : {}),
+          ...(attempts > 1 ? { attempts } : {}),
+          ...(flaky ? { flaky: true as const, flakyErrors: errors } : {}),
         });
+        if (flaky && suite !== undefined && protect.has(suite)) {
+          flakyProtected.push({ suite, test: test.fullName, attempts, failedAttempts: attempts - 1, ...(errors[0] !== undefined ? { firstError: headline(errors[0]) } : {}) });
+        }
       }
       // A file that failed to load has no tests but must fail the run.
       for (const e of mod.errors()) tests.push({ file: relative(this.root, mod.moduleId), name: '(file)', status: 'failed', durationMs: 0, errors: [e.message], figures: {} });
@@ -85,17 +139,18 @@ export class SummaryReporter implements Reporter {
       Object.assign(observations.acl, t.observations?.acl);
       Object.assign(observations.largestPacket, t.observations?.largestPacket);
     }
-    const context = this.context();
     this.summary = {
       ...context,
-      // A run that checked nothing (every test skipped) is not a pass, nor one on a lab FRR refused configuration of.
-      status: count('failed') > 0 || count('passed') === 0 || Boolean(context.frrConfigProblems?.length) ? 'failed' : 'passed',
+      // A run that checked nothing (every test skipped) is not a pass, nor one on a lab FRR refused
+      // configuration of, nor one where a check of a protected suite passed only on a retry.
+      status: count('failed') > 0 || count('passed') === 0 || Boolean(context.frrConfigProblems?.length) || flakyProtected.length > 0 ? 'failed' : 'passed',
       startedAt: this.startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
-      counts: { passed: count('passed'), failed: count('failed'), skipped: count('skipped') },
+      counts: { passed: count('passed'), failed: count('failed'), skipped: count('skipped'), flaky: tests.filter((t) => t.flaky).length },
       figures,
       observations,
       tests,
+      ...(flakyProtected.length ? { flakyProtected } : {}),
     };
     await this.write();
   }
