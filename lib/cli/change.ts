@@ -23,6 +23,10 @@ export interface ChangeOptions {
   convergenceTimeoutS?: number;
   accept?: string;
   tolerance?: FigureTolerance;
+  /** `--retries`: both labs' runs retry a failed check this many times. */
+  retries?: number;
+  /** `--protect`: suites where a flaky check fails either lab's run. */
+  protect?: string[];
 }
 
 /** A JSON file the user named on the command line; unreadable or not JSON is bad input (exit 2). */
@@ -59,7 +63,7 @@ export async function changeLab(o: ChangeOptions): Promise<number> {
   // Both labs probe both labs' security-group ports, so a dropped rule shows as allow → deny.
   const aclProbes = [...new Set([current, proposed].flatMap((l) => (l.topology.overlay ? probesFor(l.topology.overlay) : [])).filter((p) => p.protocol !== 'icmp').map(probeLabel))];
   for (const f of ['diff.json', 'diff.md']) await rm(join(o.reportDir, f), { force: true });
-  const common = { runtime: o.runtime, suites: o.suites, tests: o.tests, convergenceTimeoutS: o.convergenceTimeoutS, aclProbes };
+  const common = { runtime: o.runtime, suites: o.suites, tests: o.tests, convergenceTimeoutS: o.convergenceTimeoutS, aclProbes, retries: o.retries, protect: o.protect };
 
   console.log(`\n== current: ${o.current}`);
   const currentDir = join(o.reportDir, 'current');

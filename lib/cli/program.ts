@@ -25,6 +25,11 @@ const integer = (name: string) => (v: string) => {
   if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be a whole number`);
   return Number(v);
 };
+/** --protect: a suite netproof has (checked as the option is read, so a misspelt one is exit 2 before anything is deployed), added to those given before. */
+const protectedSuite = (v: string, acc: string[]): string[] => {
+  if (!SUITE_NAMES.includes(v)) throw new InvalidArgumentError(`no suite "${v}" (suites: ${SUITE_NAMES.join(', ')})`);
+  return [...acc, v];
+};
 const runtimeOption = () => new Option('--runtime <name>', 'where nodes run').choices(RUNTIME_NAMES).default(DEFAULT_RUNTIME);
 
 const { version } = JSON.parse(readFileSync(ownFile('package.json'), 'utf8')) as { version: string };
@@ -155,6 +160,8 @@ function withSuiteOptions(cmd: Command): Command {
     .option('--suite <name>', `suite to run, repeatable (suites: ${SUITE_NAMES.join(', ')})`, (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--tests <glob>', 'your own check files (vitest tests written with netproof/testkit), repeatable; run after the built-in suites', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--grep <regexp>', "run only the checks whose name matches (vitest's -t); the others are reported as skipped")
+    .option('--retries <n>', "run a failed check up to n more times (vitest's retry); one that passes on a retry passes, but is reported flaky", integer('--retries'), 0)
+    .option('--protect <suite>', 'a suite where a flaky check fails the run, repeatable', protectedSuite, [] as string[])
     .option('--report-dir <dir>', 'where junit.xml, allure-results/ and summary.json go', 'reports/latest')
     .option('--convergence-timeout <seconds>', `deadline for the control plane to converge, from the end of the deploy (test: from the start of the checks) (default: by the lab's size, ${DEADLINE_RULE})`, integer('--convergence-timeout'))
     .option('--accept <file>', 'differences you mean to make (entries of a diff.json): reported as intended; one that does not happen fails')
@@ -165,7 +172,7 @@ function withSuiteOptions(cmd: Command): Command {
 /** Options of the verbs that may compare with a snapshot taken earlier (`run`, `test`). */
 const withBaseline = (cmd: Command) => cmd.option('--baseline <state.json>', 'compare this run with a state.json written earlier: any regression fails the run (writes diff.json and diff.md)');
 
-type SuiteCliOptions = { suite: string[]; tests: string[]; grep?: string; reportDir: string; convergenceTimeout?: number; accept?: string; tolerance?: string; baseline?: string; failover: FailoverScope };
+type SuiteCliOptions = { suite: string[]; tests: string[]; grep?: string; retries: number; protect: string[]; reportDir: string; convergenceTimeout?: number; accept?: string; tolerance?: string; baseline?: string; failover: FailoverScope };
 
 /** --grep as vitest will use it: a regular expression, or a usage error (exit 2) before anything is deployed. */
 function checkNamePattern(pattern: string): string {
@@ -183,6 +190,8 @@ const commonSuiteOptions = (runtime: Runtime, o: SuiteCliOptions) => ({
   suites: o.suite,
   tests: o.tests,
   ...(o.grep !== undefined ? { grep: checkNamePattern(o.grep) } : {}),
+  ...(o.retries > 0 ? { retries: o.retries } : {}),
+  ...(o.protect.length ? { protect: o.protect } : {}),
   reportDir: resolve(o.reportDir),
   convergenceTimeoutS: o.convergenceTimeout,
   failover: o.failover,

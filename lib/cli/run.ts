@@ -11,7 +11,7 @@ import { ownFile, PROJECT_ROOT } from '../paths.ts';
 import { daemonsNotRunning } from '../lab/daemons.ts';
 import type { StartedLab } from '../lab/started-lab.ts';
 import type { Lab } from '../lifecycle/lab.ts';
-import { SummaryReporter } from '../report/summary-reporter.ts';
+import { protectedFlakeLine, SummaryReporter } from '../report/summary-reporter.ts';
 import { writeAllureDiff } from '../report/allure-diff.ts';
 import { buildSnapshot } from '../report/state-file.ts';
 import { DEFAULT_FIGURE_TOLERANCE, type FigureTolerance } from '../model/intent.ts';
@@ -43,6 +43,10 @@ export interface SuiteOptions {
   tests?: string[];
   /** Only the checks whose name matches this regular expression run (`--grep`, vitest's testNamePattern); the others are skipped. */
   grep?: string;
+  /** Run a failed check up to this many more times (`--retries`, vitest's retry); one that passes on a retry is reported flaky. */
+  retries?: number;
+  /** Suites where a flaky check fails the run (`--protect`). */
+  protect?: string[];
   /** A snapshot taken earlier to compare this run's with (`--baseline`, `netproof change`): any regression fails the run. */
   baseline?: { snapshot: Snapshot; label: string };
   /** Differences the user means to make (`--accept`): reported as intended; one that does not happen fails the run. */
@@ -153,7 +157,9 @@ async function runSuites(lab: StartedLab, o: SuiteOptions, userFiles: string[], 
     bringUpNotes: [...(lab.bringUpNotes ?? [])],
     deadlines,
     ...(o.grep !== undefined ? { grep: o.grep } : {}),
-  }));
+    ...(o.retries ? { retries: o.retries } : {}),
+    ...(o.protect?.length ? { protect: [...o.protect] } : {}),
+  }), (moduleId) => SUITE_NAMES.find((n) => moduleId === suiteFile(n)));
   const { createVitest, BaseSequencer } = await vitestNode;
   // Built-in suites in their order, the user's files after them.
   const rank = (moduleId: string) => {
@@ -179,6 +185,7 @@ async function runSuites(lab: StartedLab, o: SuiteOptions, userFiles: string[], 
         watch: false,
         include: [relative(PROJECT_ROOT, ownFile('suites/**/*.test.ts')), ...userFiles],
         ...(o.grep !== undefined ? { testNamePattern: o.grep } : {}),
+        ...(o.retries ? { retry: o.retries } : {}),
         alias: { 'netproof/testkit': TESTKIT_ENTRY },
         testTimeout: timeoutMs,
         hookTimeout: timeoutMs,
@@ -217,6 +224,9 @@ async function runSuites(lab: StartedLab, o: SuiteOptions, userFiles: string[], 
   if (interrupted()) return EXIT.failed;
   const result = summary.summary;
   if (result && result.counts.passed + result.counts.failed === 0) console.log('\nno check applied to this lab (every test was skipped): that is not a pass');
+  const flaky = result?.tests.filter((t) => t.flaky) ?? [];
+  if (flaky.length) console.log(`\nflaky (passed only on a retry; summary.json counts.flaky):\n${flaky.map((t) => `  ${t.name}: failed ${(t.attempts ?? 1) - 1} of ${t.attempts ?? 1} attempts`).join('\n')}`);
+  for (const f of result?.flakyProtected ?? []) console.log(protectedFlakeLine(f));
   // A daemon that died during the checks (a crash the probes set off, a fault left behind) is a
   // failure of its own, named with its last words, whatever the suites made of its absence.
   const dead = await daemonsNotRunning(lab.nodes(), { why: true });
