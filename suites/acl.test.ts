@@ -17,6 +17,7 @@ import { sendOutOfStateAcks, type OutOfStateResult } from '../lib/probes/out-of-
 import { probeBatch, startListener, tcpConnectAttempt, type Attempt } from '../lib/probes/traffic.ts';
 import { renderAcls } from '../lib/render/ovn.ts';
 import { recordFigure, recordObservations } from '../lib/report/figures.ts';
+import { matrixSvg } from '../lib/report/matrix-svg.ts';
 import { extraAclProbes } from '../lib/testkit/settings.ts';
 import { aclKey } from '../lib/state/snapshot.ts';
 
@@ -174,6 +175,7 @@ describe('security groups (ACLs)', () => {
     recordObservations({ task }, { acl: Object.fromEntries(cells.map((c) => [aclKey(c.src, c.dst, label(c)), c.observed])) });
     await attachment('acl-matrix.md', matrixMarkdown(cells), 'text/markdown');
     await attachment('acl-matrix.json', JSON.stringify(cells, null, 2), 'application/json');
+    await attachment('acl-matrix.svg', matrixSvg({ title: 'Security groups: intended vs observed', cells: cells.map((c) => ({ row: c.src, group: c.dst, column: label(c), expected: c.expected, observed: c.observed, because: c.because })) }), 'image/svg+xml');
     const wrong = cells.filter((c) => c.observed !== c.expected);
     recordFigure({ task }, 'acl_cells_probed', { value: cells.length, unit: 'cells', description: 'source × destination × protocol/port attempts' });
     recordFigure({ task }, 'acl_cells_passed', { value: cells.length - wrong.length, unit: 'cells', description: 'cells whose observed verdict matches the intent' });

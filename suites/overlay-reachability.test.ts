@@ -17,6 +17,7 @@ import { watchTunnels } from '../lib/probes/tunnels.ts';
 import { planOverlayNodes } from '../lib/plan/chassis.ts';
 import { ping } from '../lib/probes/traffic.ts';
 import { recordFigure, recordObservations } from '../lib/report/figures.ts';
+import { matrixSvg } from '../lib/report/matrix-svg.ts';
 
 interface Pair {
   src: VmPort;
@@ -104,6 +105,7 @@ describe('overlay reachability', () => {
       ['| from | to | path | result |', '|---|---|---|---|', ...results.map((r) => `| ${r.pair.src.name} (${r.pair.src.host}) | ${r.pair.dst.name} (${r.pair.dst.host}) | ${sameSwitch(r.pair)} | ${r.ok ? 'reply' : '**no reply**'} |`)].join('\n'),
       'text/markdown',
     );
+    await attachment('reachability-matrix.svg', matrixSvg({ title: 'VM pairs whose ICMP the intent allows: reply or not', cells: results.map((r) => ({ row: r.pair.src.name, column: r.pair.dst.name, expected: 'allow', observed: r.ok ? 'allow' : 'deny', because: sameSwitch(r.pair) })), words: { allow: 'reply', deny: 'no reply' } }), 'image/svg+xml');
     recordObservations({ task }, { reachability: Object.fromEntries(results.map((r) => [`${r.pair.src.name} → ${r.pair.dst.name}`, r.ok ? 'reply' : 'no reply'])) });
     recordFigure({ task }, 'overlay_pairs_reachable', { value: results.filter((r) => r.ok).length, unit: 'pairs', description: `of ${results.length} ordered VM pairs whose ICMP the intent allows` });
     // A reply between VMs on two hosts must have crossed the fabric in GENEVE, both ways, between their TEPs.
