@@ -7,26 +7,20 @@ import { join } from 'node:path';
 import { EXIT, InvalidInputError, UsageError } from '../errors.ts';
 import type { FigureTolerance } from '../model/intent.ts';
 import { probeLabel, probesFor } from '../plan/acl-matrix.ts';
-import type { Runtime } from '../runtime/runtime.ts';
 import { parseAccepted, type Accepted } from '../state/diff.ts';
 import { parseSnapshot, type Snapshot } from '../state/snapshot.ts';
 import { loadForRuntime } from './deploy.ts';
-import { runLab } from './run.ts';
+import { runLab, type SuiteOptions } from './run.ts';
 
-export interface ChangeOptions {
+/** What both labs' runs take from the command line, as `run` takes it (a new suite option is passed on without being listed again). */
+type SharedRunOptions = Pick<SuiteOptions, 'runtime' | 'suites' | 'tests' | 'grep' | 'convergenceTimeoutS' | 'failover' | 'retries' | 'protect'>;
+
+export interface ChangeOptions extends SharedRunOptions {
   current: string;
   proposed: string;
-  runtime: Runtime;
   reportDir: string;
-  suites: string[];
-  tests: string[];
-  convergenceTimeoutS?: number;
   accept?: string;
   tolerance?: FigureTolerance;
-  /** `--retries`: both labs' runs retry a failed check this many times. */
-  retries?: number;
-  /** `--protect`: suites where a flaky check fails either lab's run. */
-  protect?: string[];
 }
 
 /** A JSON file the user named on the command line; unreadable or not JSON is bad input (exit 2). */
@@ -63,7 +57,8 @@ export async function changeLab(o: ChangeOptions): Promise<number> {
   // Both labs probe both labs' security-group ports, so a dropped rule shows as allow → deny.
   const aclProbes = [...new Set([current, proposed].flatMap((l) => (l.topology.overlay ? probesFor(l.topology.overlay) : [])).filter((p) => p.protocol !== 'icmp').map(probeLabel))];
   for (const f of ['diff.json', 'diff.md']) await rm(join(o.reportDir, f), { force: true });
-  const common = { runtime: o.runtime, suites: o.suites, tests: o.tests, convergenceTimeoutS: o.convergenceTimeoutS, aclProbes, retries: o.retries, protect: o.protect };
+  const { current: _c, proposed: _p, reportDir: _r, accept: _a, tolerance: _t, ...shared } = o;
+  const common = { ...(shared satisfies SharedRunOptions), aclProbes };
 
   console.log(`\n== current: ${o.current}`);
   const currentDir = join(o.reportDir, 'current');
