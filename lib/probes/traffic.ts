@@ -149,9 +149,11 @@ export async function startSourceEcho(node: NodeHandle, ports: { tcp: readonly n
 }
 
 /** Every probe from `node` at once, each bounded by `timeoutMs`: the outcomes in order. */
-export async function probeBatch(node: NodeHandle, probes: readonly BatchProbe[], timeoutMs = 1000): Promise<Attempt[]> {
+export async function probeBatch(node: NodeHandle, probes: readonly BatchProbe[], timeoutMs = 1000, o: { concurrency?: number } = {}): Promise<Attempt[]> {
   if (!probes.length) return [];
-  const r = await node.exec(node.toolArgv(PROBE_BATCH, ['--timeout-ms', String(timeoutMs)]), { input: JSON.stringify(probes), timeoutMs: timeoutMs + 30_000 });
+  const waves = o.concurrency ? Math.ceil(probes.length / o.concurrency) : 1;
+  const args = ['--timeout-ms', String(timeoutMs), ...(o.concurrency ? ['--concurrency', String(o.concurrency)] : [])];
+  const r = await node.exec(node.toolArgv(PROBE_BATCH, args), { input: JSON.stringify(probes), timeoutMs: waves * timeoutMs + 30_000 });
   if (r.exitCode !== 0) throw new Error(`${node.name}: probe-batch failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().slice(0, 500)}`);
   return JSON.parse(r.stdout) as Attempt[];
 }

@@ -52,7 +52,32 @@ describe('probe-batch over 127.0.0.1', () => {
     expect(out[3]!.detail).toMatch(/no UDP reply within 500 ms/);
   }, 20_000);
 
+  it('with --concurrency N keeps at most N probes in flight, and still answers all, in order', async () => {
+    let open = 0;
+    let most = 0;
+    // Holds each connection 100 ms, so probes that overlap are seen overlapping.
+    const slow = createServer((s) => {
+      most = Math.max(most, ++open);
+      setTimeout(() => (open--, s.end()), 100);
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    const port = (slow.address() as { port: number }).port;
+    try {
+      // "seen": each probe waits for the server's end, so it is in flight for the server's 100 ms.
+      const probes = Array.from({ length: 9 }, () => ({ protocol: 'tcp', dst: '127.0.0.1', port, seen: true }));
+      const r = await probeBatch(['--timeout-ms', '2000', '--concurrency', '3'], JSON.stringify(probes));
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect((JSON.parse(r.stdout) as { ok: boolean }[]).map((o) => o.ok)).toEqual(Array(9).fill(true));
+      // Never more than 3 at once (9 without the limit); more than one, or the limit would serialize them.
+      expect(most).toBeLessThanOrEqual(3);
+      expect(most).toBeGreaterThan(1);
+    } finally {
+      slow.close();
+    }
+  }, 20_000);
+
   it.each([
+    ['a concurrency of 0', ['--timeout-ms', '500', '--concurrency', '0'], '[]', /--concurrency must be/],
     ['input that is not JSON', ['--timeout-ms', '500'], 'probes', /JSON array/],
     ['a host name as dst', ['--timeout-ms', '500'], JSON.stringify([{ protocol: 'tcp', dst: 'localhost', port: 80 }]), /dst must be an IPv4 address/],
     ['a tcp probe without a port', ['--timeout-ms', '500'], JSON.stringify([{ protocol: 'tcp', dst: '127.0.0.1' }]), /needs a port/],

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // netproof's batch prober, run inside a lab node (through the runtime's exec): many reachability
 // attempts from one node at once, each bounded by --timeout-ms.
-//   probe-batch --timeout-ms MS   < [{"protocol":"tcp","dst":"10.0.0.2","port":80}, …]
+//   probe-batch --timeout-ms MS [--concurrency N]   < [{"protocol":"tcp","dst":"10.0.0.2","port":80}, …]
 // tcp: a connection is set up (then closed), the outcome naming its source port; udp: a request is echoed back by the listener;
 // icmp: ping answers. Prints one {"ok", "detail"} per probe, in order. A probe with
 // "seen": true expects netproof's source echo (lib/traffic/source-echo.ts) at the far end: tcp
@@ -96,13 +96,17 @@ function icmp(dst: string, timeoutMs: number): Promise<Outcome> {
 
 const { values } = (() => {
   try {
-    return parseArgs({ options: { 'timeout-ms': { type: 'string' } } });
+    return parseArgs({ options: { 'timeout-ms': { type: 'string' }, concurrency: { type: 'string' } } });
   } catch (err) {
     fail((err as Error).message);
   }
 })();
 const timeoutMs = Number(values['timeout-ms'] ?? 1000);
 if (!Number.isInteger(timeoutMs) || timeoutMs < 50 || timeoutMs > 30_000) fail('--timeout-ms must be a whole number from 50 to 30000');
+// Probes in flight at once (default: all). Hundreds of SYNs in one burst can overrun a
+// userspace datapath's receive queue on a busy machine: a load balancer's spread goes in waves.
+const concurrency = values.concurrency === undefined ? Infinity : Number(values.concurrency);
+if (concurrency !== Infinity && !(Number.isInteger(concurrency) && concurrency >= 1)) fail('--concurrency must be a whole number of at least 1');
 let input = '';
 for await (const chunk of process.stdin) input += chunk;
 const probes = (() => {
@@ -118,5 +122,12 @@ for (const p of probes) {
   if (p.protocol !== 'icmp' && !(Number.isInteger(p.port) && p.port! >= 1 && p.port! <= 65535)) fail(`a ${p.protocol} probe needs a port from 1 to 65535`);
   if (!['tcp', 'udp', 'icmp'].includes(p.protocol)) fail(`protocol must be tcp, udp or icmp (got ${JSON.stringify(p.protocol)})`);
 }
-const outcomes = await Promise.all(probes.map((p) => (p.protocol === 'tcp' ? tcp(p.dst, p.port!, timeoutMs, p.seen === true) : p.protocol === 'udp' ? udp(p.dst, p.port!, timeoutMs) : icmp(p.dst, timeoutMs))));
+const probeOne = (p: Probe) => (p.protocol === 'tcp' ? tcp(p.dst, p.port!, timeoutMs, p.seen === true) : p.protocol === 'udp' ? udp(p.dst, p.port!, timeoutMs) : icmp(p.dst, timeoutMs));
+const outcomes: Outcome[] = new Array(probes.length);
+let next = 0;
+// Each worker takes the next probe as its last one ends: at most `concurrency` in flight, answers in order.
+const worker = async () => {
+  for (let i = next++; i < probes.length; i = next++) outcomes[i] = await probeOne(probes[i]!);
+};
+await Promise.all(Array.from({ length: Math.min(concurrency, probes.length) }, worker));
 process.stdout.write(`${JSON.stringify(outcomes)}\n`);
