@@ -94,14 +94,15 @@ describe('BFD failover', () => {
       /** The link's figures, attachments and culprits. */
       const report = async (p: PlannedLink, m: FailoverMeasurement) => {
         const key = `${failure}.${p.group}`;
-        const fig = (name: string, value: number | undefined, description: string) => value !== undefined && recordFigure({ task }, `${name}.${key}`, { value: Number(value.toFixed(1)), unit: 'ms', description });
+        const fig = (name: string, value: number | undefined, description: string, budgetMs?: number) =>
+          value !== undefined && recordFigure({ task }, `${name}.${key}`, { value: Number(value.toFixed(1)), unit: 'ms', description, ...(budgetMs !== undefined ? { budget: budgetMs } : {}) });
         fig('fault_uncertainty_ms', m.faultUncertaintyMs, `how precisely the moment ${p.link.label} failed is known (${m.faultSeenInDataPlane ? "the streams' last packet before their gap and the first lost: one send interval" : 'how long the fault command took'}): every time below is overstated by at most this much`);
         for (const d of m.detection.filter((x) => x.bfd)) fig(`bfd_detection_ms.${d.node}`, d.ms, `fault to ${d.node}'s BFD session with ${d.peerAddress} down`);
         fig('reconvergence_ms', m.reconvergenceMs, `restore of ${p.link.label} to every sender having its route back, with BGP and BFD up on the link`);
         for (const s of m.streams) {
           const role = s.stream.role;
           const budget = budgetOf(p, s.stream)!;
-          fig(`loss_window_ms.${role}`, s.lossWindowMs, `longest gap in ${s.stream.label} (${RATE_PPS} pps, resolution ${1000 / RATE_PPS} ms); budget ${budget.ms} ms (${budget.source})`);
+          fig(`loss_window_ms.${role}`, s.lossWindowMs, `longest gap in ${s.stream.label} (${RATE_PPS} pps, resolution ${1000 / RATE_PPS} ms); budget ${budget.ms} ms (${budget.source})`, budget.ms);
           fig(`fib_withdrawal_ms.${role}`, s.withdrawalMs, `fault to ${s.stream.flow.src}'s route to ${s.stream.flow.dstIp} no longer via ${s.stream.gateway}`);
           const marks = [
             { atMs: m.faultAtMs, label: `${failure} failure`, color: '#d33' },

@@ -10,7 +10,9 @@ import type { StartedLab } from '../lib/lab/started-lab.ts';
 import { expectedRoutes } from '../lib/plan/expected-routing.ts';
 import { observeRoutes, observeSummaries } from '../lib/probes/fabric.ts';
 import { recordFigure } from '../lib/report/figures.ts';
-import { remainingMs, sinceDeployS } from '../lib/testkit/deadline.ts';
+import { deadlineStart, remainingMs, sinceDeployS } from '../lib/testkit/deadline.ts';
+import { convergenceTimeoutMs } from '../lib/testkit/settings.ts';
+import { convergenceSvg, type ConvergenceSample } from '../lib/report/convergence-svg.ts';
 
 
 /** Attach the last JSON each router showed and the bgpd log of each router blamed, then fail with the culprits. */
@@ -29,6 +31,12 @@ async function failWith(lab: StartedLab, e: unknown): Promise<never> {
   throw e;
 }
 
+/** The convergence deadline in seconds since deploy start: the budget of the convergence figures. */
+const budgetS = (lab: StartedLab) => Number(((deadlineStart(lab) - lab.times.deployStartedAt + convergenceTimeoutMs(lab)) / 1000).toFixed(1));
+
+/** Every look the two tests took, for the convergence curve: sessions Established and routes right, by seconds since deploy. */
+const samples: ConvergenceSample[] = [];
+
 describe('BGP convergence', () => {
   test('every fabric session is Established', async ({ lab, fabric, task, skip }) => {
     skipWithoutBgp(lab, skip);
@@ -36,11 +44,16 @@ describe('BGP convergence', () => {
     await step(`expect ${f.sessions.length} sessions Established`, () =>
       waitForNoCulprits(
         () => observeSummaries(lab, f.routers.map((r) => r.name)),
-        (summaries) => sessionCulprits(f.sessions, summaries),
+        (summaries) => {
+          const culprits = sessionCulprits(f.sessions, summaries);
+          // One line per expected session that is not Established; `configured session` lines are extra peers.
+          samples.push({ t: sinceDeployS(lab), sessionsEstablished: f.sessions.length - culprits.filter((c) => !/: configured session to /.test(c)).length });
+          return culprits;
+        },
         { timeoutMs: remainingMs(lab), description: `${f.sessions.length} BGP sessions to be Established` },
       ).catch((e) => failWith(lab, e)),
     );
-    recordFigure({ task }, 'bgp_sessions_established_s', { value: sinceDeployS(lab), unit: 's', description: 'deploy start until every expected BGP session was seen Established' });
+    recordFigure({ task }, 'bgp_sessions_established_s', { value: sinceDeployS(lab), unit: 's', budget: budgetS(lab), description: 'deploy start until every expected BGP session was seen Established' });
     recordFigure({ task }, 'bgp_sessions', { value: f.sessions.length, unit: 'sessions', description: 'BGP sessions checked (both ends of every router-to-router link)' });
   });
 
@@ -55,16 +68,32 @@ describe('BGP convergence', () => {
       JSON.stringify(expected.map((r) => ({ at: r.at, prefix: r.prefix, owner: r.owner, width: r.width, via: r.candidates.map((c) => `${r.at}:${c.iface} → ${c.neighbor}`) })), null, 2),
       'application/json',
     );
+    const drawCurve = (convergedAtS?: number) =>
+      attachment(
+        'convergence.svg',
+        convergenceSvg({ title: `${lab.name}: convergence since deploy start`, samples, sessionsExpected: f.sessions.length, routesExpected: expected.length, budgetS: budgetS(lab), ...(convergedAtS !== undefined ? { convergedAtS } : {}) }),
+        'image/svg+xml',
+      );
     await step(`expect ${expected.length} loopback routes with their ECMP width in RIB and FIB`, () =>
       waitForNoCulprits(
         () => observeRoutes(lab, f.routers.map((r) => r.name)),
-        (observed) => routeCulprits(expected, observed, f.owners),
+        (observed) => {
+          const culprits = routeCulprits(expected, observed, f.owners);
+          samples.push({ t: sinceDeployS(lab), routesInstalled: expected.length - culprits.length });
+          return culprits;
+        },
         { timeoutMs: remainingMs(lab), description: `${expected.length} loopback routes with their ECMP width` },
-      ).catch((e) => failWith(lab, e)),
+      ).catch(async (e) => {
+        await drawCurve();
+        return failWith(lab, e);
+      }),
     );
+    const convergedAtS = sinceDeployS(lab);
+    await drawCurve(convergedAtS);
     recordFigure({ task }, 'bgp_convergence_s', {
-      value: sinceDeployS(lab),
+      value: convergedAtS,
       unit: 's',
+      budget: budgetS(lab),
       description: 'deploy start until every router had every loopback in RIB and kernel FIB with the expected ECMP width (an upper bound: first observation after convergence)',
     });
     recordFigure({ task }, 'loopback_routes', { value: expected.length, unit: 'routes', description: 'router × loopback pairs checked' });

@@ -13,7 +13,7 @@ import { loadForRuntime } from './deploy.ts';
 import { runLab, type SuiteOptions } from './run.ts';
 
 /** What both labs' runs take from the command line, as `run` takes it (a new suite option is passed on without being listed again). */
-type SharedRunOptions = Pick<SuiteOptions, 'runtime' | 'suites' | 'tests' | 'grep' | 'convergenceTimeoutS' | 'failover' | 'retries' | 'protect'>;
+type SharedRunOptions = Pick<SuiteOptions, 'runtime' | 'suites' | 'tests' | 'grep' | 'convergenceTimeoutS' | 'failover' | 'retries' | 'protect' | 'history'>;
 
 export interface ChangeOptions extends SharedRunOptions {
   current: string;
@@ -75,6 +75,8 @@ export async function changeLab(o: ChangeOptions): Promise<number> {
     baseline: { snapshot: baseline, label: o.current },
     label: o.proposed,
     diffDir: o.reportDir,
+    // The proposed lab is compared with the current one (the diff), not with the current lab's history.
+    history: false,
     accepted,
     tolerance: o.tolerance,
   });

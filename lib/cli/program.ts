@@ -162,7 +162,8 @@ function withSuiteOptions(cmd: Command): Command {
     .option('--grep <regexp>', "run only the checks whose name matches (vitest's -t); the others are reported as skipped")
     .option('--retries <n>', "run a failed check up to n more times (vitest's retry); one that passes on a retry passes, but is reported flaky", integer('--retries'), 0)
     .option('--protect <suite>', 'a suite where a flaky check fails the run, repeatable', protectedSuite, [] as string[])
-    .option('--report-dir <dir>', 'where junit.xml, allure-results/ and summary.json go', 'reports/latest')
+    .option('--report-dir <dir>', 'where junit.xml, allure-results/, allure-report/index.html and summary.json go', 'reports/latest')
+    .option('--history <file>', 'the figure history across runs (JSON lines; e.g. a CI cache): summary.json gets each figure\'s previous value, the report its trend (default: history.jsonl in the report directory)')
     .option('--convergence-timeout <seconds>', `deadline for the control plane to converge, from the end of the deploy (test: from the start of the checks) (default: by the lab's size, ${DEADLINE_RULE})`, integer('--convergence-timeout'))
     .option('--accept <file>', 'differences you mean to make (entries of a diff.json): reported as intended; one that does not happen fails')
     .option('--tolerance <share>', `how far a figure may move before it counts as a regression or improvement, e.g. 50% (default: the intent's, else ${DEFAULT_FIGURE_TOLERANCE.relative * 100}%)`)
@@ -172,7 +173,7 @@ function withSuiteOptions(cmd: Command): Command {
 /** Options of the verbs that may compare with a snapshot taken earlier (`run`, `test`). */
 const withBaseline = (cmd: Command) => cmd.option('--baseline <state.json>', 'compare this run with a state.json written earlier: any regression fails the run (writes diff.json and diff.md)');
 
-type SuiteCliOptions = { suite: string[]; tests: string[]; grep?: string; retries: number; protect: string[]; reportDir: string; convergenceTimeout?: number; accept?: string; tolerance?: string; baseline?: string; failover: FailoverScope };
+type SuiteCliOptions = { suite: string[]; tests: string[]; grep?: string; retries: number; protect: string[]; reportDir: string; history?: string; convergenceTimeout?: number; accept?: string; tolerance?: string; baseline?: string; failover: FailoverScope };
 
 /** --grep as vitest will use it: a regular expression, or a usage error (exit 2) before anything is deployed. */
 function checkNamePattern(pattern: string): string {
@@ -193,6 +194,7 @@ const commonSuiteOptions = (runtime: Runtime, o: SuiteCliOptions) => ({
   ...(o.retries > 0 ? { retries: o.retries } : {}),
   ...(o.protect.length ? { protect: o.protect } : {}),
   reportDir: resolve(o.reportDir),
+  ...(o.history !== undefined ? { history: resolve(o.history) } : {}),
   convergenceTimeoutS: o.convergenceTimeout,
   failover: o.failover,
   ...(o.tolerance ? { tolerance: parseTolerance(o.tolerance) } : {}),

@@ -1,5 +1,5 @@
 // `netproof run`: deploy, run the conformance suites through vitest's Node API against the
-// lab, write junit.xml + allure-results/ + summary.json, tear down (also on Ctrl-C).
+// lab, write junit.xml + allure-results/ + summary.json + the HTML report, tear down (also on Ctrl-C).
 // `netproof test`: the same suites against a lab that is already deployed.
 // Both write state.json (the lab's normalised state) and, given a baseline snapshot, diff.json.
 import { existsSync } from 'node:fs';
@@ -17,7 +17,7 @@ import { buildSnapshot } from '../report/state-file.ts';
 import { DEFAULT_FIGURE_TOLERANCE, type FigureTolerance } from '../model/intent.ts';
 import { settledLiveState } from '../state/collect.ts';
 import type { Accepted } from '../state/diff.ts';
-import { diffMarkdown, diffReport, failureLines, type DiffReport } from '../state/report.ts';
+import { changeProblems, diffMarkdown, diffReport, failureLines, type DiffReport } from '../state/report.ts';
 import { aclProbesOf, type Snapshot } from '../state/snapshot.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { ACL_PROBES_ENV, CONVERGENCE_TIMEOUT_ENV, FAILOVER_SCOPE_ENV, LAB_ENV, RUN_STARTED_ENV, RUNTIME_ENV, STOP_FILE_ENV } from '../testkit/settings.ts';
@@ -25,6 +25,7 @@ import type { FailoverScope } from '../plan/failover-plan.ts';
 import { deployLab, loadForRuntime, printFrrConfigProblems } from './deploy.ts';
 import { interrupted, keepingOurSignalHandlers, withInterruptCleanup } from './interrupt.ts';
 import { labDeadlines } from '../plan/deadlines.ts';
+import { finishReports, historyFileIn } from './reports.ts';
 
 export { PROJECT_ROOT };
 export const SUITES_DIR = ownFile('suites');
@@ -61,6 +62,8 @@ export interface SuiteOptions {
   diffDir?: string;
   /** Label of this run's lab in the diff: its file unless given. */
   label?: string;
+  /** The figure history (`--history FILE`): history.jsonl in the report directory unless given; false: none (the proposed run of `change`). */
+  history?: string | false;
 }
 
 /** How long the state snapshot waits for the lab to settle after the checks (a failover test may just have restored a link). */
@@ -237,12 +240,18 @@ async function runSuites(lab: StartedLab, o: SuiteOptions, userFiles: string[], 
   for (const [router, why] of Object.entries(live.unreadable)) console.log(`state.json leaves out ${router}: it could not be read (${why.split('\n')[0]})`);
   const snapshot = buildSnapshot(lab.name, live, result);
   await writeFile(join(o.reportDir, 'state.json'), `${JSON.stringify(snapshot, null, 2)}\n`);
-  console.log(`\nreports: ${o.reportDir}/{junit.xml,allure-results/,summary.json,state.json}`);
   if (configRefused) console.log('FRR refused lines of the configuration (listed at the top, and in summary.json frrConfigProblems): the run fails');
   const passed = result?.status === 'passed' && !configRefused && dead.length === 0;
-  if (!o.baseline) return passed ? EXIT.ok : EXIT.failed;
-  const report = await writeDiff(lab, snapshot, passed, o);
-  return report.verdict === 'pass' ? EXIT.ok : EXIT.failed;
+  const diff = o.baseline ? await writeDiff(lab, snapshot, passed, o) : undefined;
+  if (!result) return EXIT.failed;
+  const gate = await finishReports(lab, summary, {
+    reportDir: o.reportDir,
+    history: o.history ?? historyFileIn(o.reportDir),
+    suiteOf: (file) => SUITE_NAMES.find((n) => file === relative(PROJECT_ROOT, suiteFile(n))),
+    ...(diff ? { diff: { problems: changeProblems(diff), baseline: diff.before.label } } : {}),
+  });
+  console.log(`reports: ${o.reportDir}/{junit.xml,allure-results/,allure-report/index.html,summary.json,state.json}`);
+  return gate.passed ? EXIT.ok : EXIT.failed;
 }
 
 /** Diff this run's snapshot with the baseline: diff.json, diff.md, an Allure result; prints why it fails, if it does. */
@@ -306,7 +315,7 @@ async function killChildProcesses(): Promise<void> {
 
 async function prepareReportDir(dir: string): Promise<void> {
   // Only what a run writes is replaced; anything else in the directory is left alone.
-  for (const name of ['junit.xml', 'summary.json', 'allure-results', 'state.json', 'diff.json', 'diff.md']) {
+  for (const name of ['junit.xml', 'summary.json', 'allure-results', 'allure-report', 'state.json', 'diff.json', 'diff.md']) {
     const p = join(dir, name);
     if (existsSync(p)) await rm(p, { recursive: true, force: true });
   }

@@ -6,6 +6,7 @@ import type { Reporter, TestModule } from 'vitest/node';
 import type { FrrConfigProblem } from '../lab/started-lab.ts';
 import type { Figure, Observations } from './figures.ts';
 import type { LabDeadlines } from '../plan/deadlines.ts';
+import type { Gate } from './quality-gate.ts';
 
 export interface SummaryContext {
   lab: string;
@@ -32,7 +33,7 @@ export interface TestSummary {
   status: 'passed' | 'failed' | 'skipped' | 'pending';
   durationMs: number;
   errors: string[];
-  figures: Record<string, Figure>;
+  figures: Record<string, FigureWithPrevious>;
   observations?: Observations;
   /** How many times the check ran, when more than once (`--retries`); absent means once. */
   attempts?: number;
@@ -51,13 +52,16 @@ export interface ProtectedFlake {
   firstError?: string;
 }
 
+/** A figure, and (from the history) the value of the last earlier run of the lab that measured it and the change since. */
+export type FigureWithPrevious = Figure & { previous?: number; change?: number };
+
 export interface Summary extends SummaryContext {
   status: 'passed' | 'failed';
   startedAt: string;
   finishedAt: string;
   /** `flaky`: passed only on a retry (also counted in `passed`); absent from a summary.json written before netproof counted flakes. */
   counts: { passed: number; failed: number; skipped: number; flaky?: number };
-  figures: Record<string, Figure & { test: string }>;
+  figures: Record<string, FigureWithPrevious & { test: string }>;
   /** Every check's observations merged: the matrices of state.json. */
   observations: Required<Observations>;
   tests: TestSummary[];
@@ -65,6 +69,10 @@ export interface Summary extends SummaryContext {
   daemonsNotRunning?: string[];
   /** Flaky checks in suites given to `--protect`: any fails the run. */
   flakyProtected?: ProtectedFlake[];
+  /** The figure history this run was compared with (`--history`): the file and how many earlier runs of the lab it held. */
+  history?: { file: string; earlierRuns: number };
+  /** The quality gate: every rule that decided the exit code, with expected, actual and pass/fail (`status` follows it). */
+  gate?: Gate;
 }
 
 /** Which of netproof's suites a test module is (its name, e.g. `bfd-failover`), or undefined for a user's check file. */
@@ -160,6 +168,14 @@ export class SummaryReporter implements Reporter {
     if (!this.summary || !dead.length) return;
     this.summary = { ...this.summary, status: 'failed', daemonsNotRunning: dead };
     await this.write();
+  }
+
+  /** Amend the summary written at the end of the run (the history's previous values, the gate) and write it again. */
+  async update(amend: (s: Summary) => Summary): Promise<Summary> {
+    if (!this.summary) throw new Error('summary.json: no test run has ended to amend');
+    this.summary = amend(this.summary);
+    await this.write();
+    return this.summary;
   }
 
   private async write(): Promise<void> {

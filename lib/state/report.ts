@@ -72,11 +72,12 @@ export function diffMarkdown(r: DiffReport): string {
 
 /** One line per reason to fail, for the terminal. */
 export function failureLines(r: DiffReport): string[] {
-  return [
-    ...r.differences.filter((d) => !d.intended && d.verdict === 'regression').map((d) => d.message),
-    ...r.unmet.map((u) => u.message),
-    ...(r.afterPassed ? [] : ['the proposed lab failed its own suites']),
-  ];
+  return [...changeProblems(r), ...(r.afterPassed ? [] : ['the proposed lab failed its own suites'])];
+}
+
+/** What the change itself did wrong: its unintended regressions and the accepted differences that did not happen. */
+export function changeProblems(r: DiffReport): string[] {
+  return [...r.differences.filter((d) => !d.intended && d.verdict === 'regression').map((d) => d.message), ...r.unmet.map((u) => u.message)];
 }
 
 /** An accepted entry's side: left out means any value. */
