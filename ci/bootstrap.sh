@@ -3,15 +3,21 @@
 # present. Run by `npm start` and `npm test`; safe to run again.
 # --docker also installs the Docker engine and mmdebstrap (the Docker runtime and its node
 # image, built by ci/build-node-image.sh): `npm test` and `npm run bench` pass it.
+# --browser also installs Debian's chromium, which only the project's own tests use (they
+# open the HTML report in it, headless); `npm test` passes it. No browser is ever downloaded.
 #
 # Node: the `node` devDependency puts Node 24 at node_modules/.bin/node, which npm scripts
 # use first, so `npm ci` is all a machine with an older system Node needs.
 set -eu
 
 PACKAGES="frr openvswitch-switch ovn-central ovn-host iproute2 iputils-ping tcpdump nftables ethtool ncat socat procps"
-if [ "${1:-}" = "--docker" ]; then
-  PACKAGES="$PACKAGES docker.io mmdebstrap"
-fi
+for arg in "$@"; do
+  case "$arg" in
+    --docker) PACKAGES="$PACKAGES docker.io mmdebstrap" ;;
+    --browser) PACKAGES="$PACKAGES chromium" ;;
+    *) echo "netproof bootstrap: unknown option $arg (options: --docker, --browser)" >&2; exit 2 ;;
+  esac
+done
 MIN_NODE_MAJOR=22
 
 missing=""

@@ -79,15 +79,7 @@ describe('netproof run on seeded faults (netns)', () => {
     expect(await leftovers(lab.name)).toEqual([]);
   });
 
-  test('fails naming the router and the prefixes when a router is left with maximum-paths 1', async () => {
-    const lab = await generatedLab(labFor('e2e-max-paths', runtime));
-    await editFrrConf(lab, 'leaf2', (conf) => conf.replace('maximum-paths 64', 'maximum-paths 1'));
-    const { result, summary, errors } = await run(lab.file, lab.name, ['--suite', 'bgp-convergence', '--convergence-timeout', '20']);
-    expect(result.exitCode).toBe(1);
-    expect(summary.tests.find((t) => t.name.includes('session'))?.status).toBe('passed');
-    expect(errors).toMatch(/leaf2: 10\.255\.1\.3\/32 \(loopback of leaf3\) has 1 next hop in the RIB \(via eth\d → spine\d\), expected 2 \(via eth1 → spine1, eth2 → spine2\)/);
-    expect(errors).not.toMatch(/^leaf1:/m);
-  });
+  // A router left with maximum-paths 1: lib/report/html-report.e2e.test.ts (the culprit, read in the HTML report).
 
   test('a run of one named suite writes its reports to --report-dir', async () => {
     const lab = await generatedLab(labFor('e2e-one-suite', runtime), { leaves: 2, hosts: 0, spines: 1 });

@@ -51,10 +51,9 @@ describe('enrichResult', () => {
     expect(r.description).toBeUndefined();
   });
 
-  // Bug: a result summary.json does not list falls back to the LAST candidate of testKeyCandidates,
-  // which takes every describe block as part of the file ('suites/acl.test.ts/security groups (ACLs)'),
-  // so a built-in suite's test is labelled 'Your checks' with the describe block as its feature.
-  test.fails('a result missing from summary.json is still labelled by its file (bug: fallback takes the describe block as the file)', () => {
+  // Once a defect: the fallback took every describe block as part of the file
+  // ('suites/acl.test.ts/security groups (ACLs)') and labelled the check 'Your checks'.
+  test('a result missing from summary.json is still labelled by its file', () => {
     const r = enrichResult(result(), ctx());
     expect(labelsOf(r, 'epic', 'feature')).toEqual([
       { name: 'epic', value: 'Overlay' },

@@ -41,7 +41,8 @@ export type AllureResultFile = TestResult & { statusDetails: StatusDetails & { f
 export function enrichResult(r: TestResult, ctx: EnrichContext): AllureResultFile {
   const keys = testKeyCandidates(r);
   const summary = ctx.tests.find((t) => keys.some((k) => k.file === t.file && k.name === t.name));
-  const file = summary?.file ?? keys[keys.length - 1]?.file ?? '';
+  // Not in summary.json: the file is the candidate that names a test file (the rest of the path is describe blocks).
+  const file = summary?.file ?? keys.find((k) => /\.test\.[cm]?[jt]s$/.test(k.file))?.file ?? '';
   const suite = ctx.suiteOf(file);
   const meta = suite !== undefined ? SUITE_CATALOG[suite] : undefined;
   const failed = r.status === 'failed' || r.status === 'broken';

@@ -76,7 +76,7 @@ export async function writeHtmlReport(o: HtmlReportOptions): Promise<string> {
     hideLabels: ['host', 'thread', 'framework', 'language', '_fallbackTestCaseId'],
     categories: FAILURE_CATEGORIES.map((c) => ({ ...c, matchers: c.matchers })),
     qualityGate: { rules: gate.rules, use: gate.use },
-    plugins: { awesome: { options: { singleFile: true, reportName: o.name, groupBy: ['epic', 'feature'] } } },
+    plugins: { awesome: { options: { singleFile: true, reportName: o.name, groupBy: ['feature'] } } },
   });
   const report = new AllureReport(config);
   await report.start();

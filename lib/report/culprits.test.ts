@@ -70,3 +70,19 @@ describe('culpritsFromFailures', () => {
     expect(read([line], 't').nodes!.host1).toBe(`${line.slice(0, 199)}… (t)`);
   });
 });
+
+describe('a dependent check', () => {
+  test('does not take the reason from the check that found the culprit', () => {
+    const topology = { nodes: [{ name: 'leaf2' }, { name: 'leaf1' }], links: [] };
+    const line = 'leaf2: 10.255.1.1/32 (loopback of leaf1) has 1 next hop in the RIB';
+    const c = culpritsFromFailures(
+      [
+        { name: 'BFD failover > before any fault', errors: [`precondition failed: the fabric converged\n${line}`] },
+        { name: 'BGP convergence > routes', errors: [line] },
+      ],
+      topology,
+    );
+    expect(Object.keys(c.nodes ?? {})).toEqual(['leaf2']);
+    expect(c.nodes?.leaf2).toContain('(BGP convergence > routes)');
+  });
+});

@@ -26,7 +26,10 @@ export function culpritsFromFailures(
   const byLength = [...names].sort((x, y) => y.length - x.length);
   const mentioned = (line: string, except: string) => byLength.find((n) => n !== except && new RegExp(`(^|[^\\w.-])${escapeRe(n)}($|[^\\w.-])`).test(line));
   const out: Required<Culprits> = { nodes: {}, links: {}, sessions: {} };
-  for (const f of failures) {
+  // A check that failed on its own comes first: a dependent check's "precondition failed"
+  // repeats the same culprits, and the reason should name the check that found them.
+  const precondition = (f: { errors: readonly string[] }) => f.errors.some((e) => e.startsWith('precondition failed'));
+  for (const f of [...failures.filter((x) => !precondition(x)), ...failures.filter(precondition)]) {
     for (const line of f.errors.flatMap((e) => e.split('\n')).map((l) => l.replace(/^[\s\-•✗*>]+/, '').trim())) {
       if (!line) continue;
       let blamedLink = false;
