@@ -193,7 +193,23 @@ describe(GITHUB, () => {
 
   it('pins every action to a major version', () => {
     const all = Object.values(doc.jobs as Record<string, any>).flatMap((j) => steps(j).map((s) => s.uses).filter(Boolean));
-    expect(all.filter((u: string) => !/^[\w.-]+\/[\w.-]+@v\d+$/.test(u))).toEqual([]);
+    // owner/repo, or owner/repo/sub-action (actions/cache/restore), at a major version.
+    expect(all.filter((u: string) => !/^[\w.-]+\/[\w.-]+(\/[\w.-]+)*@v\d+$/.test(u))).toEqual([]);
+  });
+
+  it('keeps the figure history in the cache: restored before the run, saved after it whatever its verdict, where --history points', () => {
+    const run = steps(jobCalling(doc.jobs, 'run')[1]);
+    const at = (pred: (s: any) => boolean) => run.findIndex(pred);
+    const restore = at((s) => /^actions\/cache\/restore@/.test(s.uses ?? ''));
+    const netproofRun = at((s) => /netproof run /.test(s.run ?? ''));
+    const save = at((s) => /^actions\/cache\/save@/.test(s.uses ?? ''));
+    expect(restore).toBeGreaterThanOrEqual(0);
+    expect([restore < netproofRun, netproofRun < save]).toEqual([true, true]);
+    expect(run[save].if).toBe('always()');
+    const dir = /--history (\S+)\/history\.jsonl/.exec(run[netproofRun].run)?.[1];
+    expect(dir).toBeDefined();
+    expect([run[restore].with.path, run[save].with.path]).toEqual([`${dir}/`, `${dir}/`]);
+    expect(run[save].with.key).toBe(run[restore].with.key);
   });
 
   it('gives the test view, the artifacts and the comment the files netproof writes', () => {
@@ -222,6 +238,14 @@ describe(GITLAB, () => {
   it('runs netproof run on pushes and netproof change on merge requests', () => {
     expect(ruleIfs(jobCalling(jobs, 'run')[1])).toEqual(['$CI_PIPELINE_SOURCE == "push"']);
     expect(ruleIfs(jobCalling(jobs, 'change')[1])).toEqual(['$CI_PIPELINE_SOURCE == "merge_request_event"']);
+  });
+
+  it('keeps the figure history in the cache, whatever the verdict, where --history points', () => {
+    const [, job] = jobCalling(jobs, 'run');
+    const dir = /--history (\S+)\/history\.jsonl/.exec((job.script as string[]).join('\n'))?.[1];
+    expect(dir).toBeDefined();
+    expect(job.cache.paths).toEqual([`${dir}/`]);
+    expect(job.cache.when).toBe('always');
   });
 
   it('gives the test view, the artifacts and the merge request note the files netproof writes', () => {
