@@ -32,6 +32,23 @@ describe('qualityGate', () => {
     ]);
   });
 
+  test('names the checks that failed on their own before those whose precondition failed, with the first culprit of a list', () => {
+    const failed = (name: string, error: string): TestSummary => ({ ...passedTest(name), status: 'failed', errors: [error] });
+    const gate = qualityGate({
+      summary: clean({
+        tests: [
+          failed('BFD failover > before any fault', 'precondition failed: the fabric converged\ntimed out'),
+          failed('BGP convergence > routes', '4 culprits when timed out after 9.6 s waiting for 54 loopback routes:\nleaf2: 10.255.1.1/32 has 1 next hop\nleaf2: 10.255.1.3/32 has 1 next hop'),
+        ],
+        counts: { passed: 0, failed: 2, skipped: 0 },
+      }),
+    });
+    expect(gate.rules.find((r) => r.id === 'no-failed-check')?.culprits).toEqual([
+      'BGP convergence > routes: 4 culprits when timed out after 9.6 s waiting for 54 loopback routes: leaf2: 10.255.1.1/32 has 1 next hop',
+      'BFD failover > before any fault: precondition failed: the fabric converged',
+    ]);
+  });
+
   test('all skipped fails something-checked alone', () => {
     const skipped = ['a', 'b'].map((n): TestSummary => ({ ...passedTest(n), status: 'skipped' }));
     const rules = broken(clean({ counts: { passed: 0, failed: 0, skipped: 2 }, tests: skipped }));

@@ -33,8 +33,18 @@ export interface GateInput {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
+/** An error's headline: its first line, and the first culprit after it when the first line only introduces them. */
+function headline(error: string): string {
+  const [first = '', second] = error.split('\n');
+  return first.endsWith(':') && second ? `${first} ${second}` : first;
+}
+
+const isPrecondition = (t: { errors: readonly string[] }) => t.errors.some((e) => e.startsWith('precondition failed'));
+
 export function qualityGate({ summary, diff }: GateInput): Gate {
-  const failed = summary.tests.filter((t) => t.status === 'failed');
+  // The checks that failed on their own first: one whose precondition failed repeats their culprit.
+  const failedTests = summary.tests.filter((t) => t.status === 'failed');
+  const failed = [...failedTests.filter((t) => !isPrecondition(t)), ...failedTests.filter(isPrecondition)];
   const rules: GateRule[] = [
     {
       id: 'no-failed-check',
@@ -42,7 +52,7 @@ export function qualityGate({ summary, diff }: GateInput): Gate {
       expected: '0 failed',
       actual: `${summary.counts.failed} failed`,
       passed: failed.length === 0,
-      ...(failed.length ? { culprits: failed.map((t) => `${t.name}${t.errors[0] ? `: ${t.errors[0].split('\n')[0]}` : ''}`) } : {}),
+      ...(failed.length ? { culprits: failed.map((t) => `${t.name}${t.errors[0] ? `: ${headline(t.errors[0])}` : ''}`) } : {}),
     },
     {
       id: 'something-checked',

@@ -21,7 +21,8 @@ const CELL_H = 86;
 const COLUMNS = 3;
 const PAD = { top: 20, left: 8, right: 8, bottom: 8 };
 
-const fmt = (v: number) => String(Number.isInteger(v) ? v : Number(v.toFixed(Math.abs(v) < 10 ? 2 : 1)));
+/** Few digits, so a value and its change fit beside the chart: 767 ms, 12.3 s, 4.85 s. */
+const fmt = (v: number) => String(Number.isInteger(v) ? v : Number(v.toFixed(Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 10 ? 1 : 2)));
 
 /** Points of one series in a w×h box: x by run index, y from 0 to the larger of its maximum and its budget. */
 export function trendPoints(s: Pick<TrendSeries, 'values' | 'budget'>, w: number, h: number): Array<{ x: number; y: number; value: number }> {
@@ -43,7 +44,8 @@ export function trendSvg(t: TrendInput): string {
   t.series.forEach((s, i) => {
     const x0 = (i % COLUMNS) * CELL_W;
     const y0 = 30 + Math.floor(i / COLUMNS) * CELL_H;
-    const w = CELL_W - PAD.left - PAD.right - 70;
+    // The chart leaves room on its right for the last value and its change (about 18 characters).
+    const w = CELL_W - PAD.left - PAD.right - 112;
     const h = CELL_H - PAD.top - PAD.bottom;
     const pts = trendPoints(s, w, h).map((p) => ({ ...p, x: x0 + PAD.left + p.x, y: y0 + PAD.top + p.y }));
     const last = s.values[s.values.length - 1];
