@@ -8,7 +8,7 @@ import { routeCulprits, sessionCulprits } from './bgp.ts';
 const plan = planClos({ name: 'dc', spines: 2, leaves: 4, hosts: 4 });
 
 const sessions: ExpectedSession[] = plan.routers.flatMap((r) =>
-  r.interfaces.map((i) => ({ at: r.name, iface: i.name, neighbor: i.peer.node, neighborIface: i.peer.iface, peerAddress: i.peer.address })),
+  r.interfaces.map((i) => ({ at: r.name, iface: i.name, neighbor: i.peer.node, neighborIface: i.peer.iface, peerAddress: i.peer.address! })),
 );
 
 function healthySummaries(): Map<string, BgpSummary | undefined> {
@@ -47,8 +47,8 @@ describe('sessionCulprits', () => {
     const toSpine2 = leaf1.interfaces.find((i) => i.peer.node === 'spine2')!;
     const spine2 = plan.routers.find((r) => r.name === 'spine2')!;
     const toLeaf1 = spine2.interfaces.find((i) => i.peer.node === 'leaf1')!;
-    summaries.get('leaf1')!.peers[toSpine2.peer.address]!.state = 'Active';
-    summaries.get('spine2')!.peers[toLeaf1.peer.address]!.state = 'Connect';
+    summaries.get('leaf1')!.peers[toSpine2.peer.address!]!.state = 'Active';
+    summaries.get('spine2')!.peers[toLeaf1.peer.address!]!.state = 'Connect';
     expect(sessionCulprits(sessions, summaries).sort()).toEqual([
       `leaf1: session to spine2 (${toSpine2.peer.address}) over ${toSpine2.name} is Active, expected Established`,
       `spine2: session to leaf1 (${toLeaf1.peer.address}) over ${toLeaf1.name} is Connect, expected Established`,
@@ -67,7 +67,7 @@ describe('sessionCulprits', () => {
     const summaries = healthySummaries();
     const host1 = plan.routers.find((r) => r.name === 'host1')!;
     const [kept, dropped] = host1.interfaces as [(typeof host1.interfaces)[0], (typeof host1.interfaces)[0]];
-    delete summaries.get('host1')!.peers[dropped.peer.address];
+    delete summaries.get('host1')!.peers[dropped.peer.address!];
     expect(sessionCulprits(sessions, summaries)).toEqual([
       `host1: no BGP session to ${dropped.peer.node} (${dropped.peer.address}) over ${dropped.name} is configured, expected one on every fabric link (configured peers: ${kept.peer.address})`,
     ]);
@@ -230,7 +230,7 @@ describe('routeCulprits with gateway owners (OVS chassis keep their sessions on 
   const ovRouter = (name: string) => ov.routers.find((r) => r.name === name)!;
   /** Where each address lives, as the fabric probe reports it: chassis addresses are on br-phy. */
   const owners = new Map(
-    ov.routers.flatMap((r) => r.interfaces.map((i) => [i.address.split('/')[0]!, `${r.name}:${r.addressesOn === 'br-phy' ? 'br-phy' : i.name}`] as const)),
+    ov.routers.flatMap((r) => r.interfaces.map((i) => [i.address!.split('/')[0]!, `${r.name}:${r.addressesOn === 'br-phy' ? 'br-phy' : i.name}`] as const)),
   );
   /** The neighbor's address on the link `at` reaches it by. */
   const gatewayTo = (at: string, neighbor: string) => ovRouter(at).interfaces.find((i) => i.peer.node === neighbor)!.peer.address;
@@ -281,7 +281,7 @@ describe('routeCulprits with gateway owners (OVS chassis keep their sessions on 
 
   it('reports a next hop whose gateway belongs to a router that is not a candidate', () => {
     const observed = observe(ovRoutes);
-    const centralAddress = ovRouter('central').interfaces[0]!.address.split('/')[0]!;
+    const centralAddress = ovRouter('central').interfaces[0]!.address!.split('/')[0]!;
     observed.get('host1')!.rib[h1h2.prefix]![0]!.nexthops[0]!.ip = centralAddress;
     expect(routeCulprits(ovRoutes, observed, owners)).toEqual([expect.stringMatching(new RegExp(`^host1: ${h1h2.prefix.replace(/\./g, '\\.')} .* in the RIB \\(via br-phy → central\\), expected 1`))]);
   });
@@ -305,6 +305,6 @@ describe('routeCulprits with gateway owners (OVS chassis keep their sessions on 
     // A leaf's next hop to a chassis is known by the owner "host1:br-phy" just the same.
     const toHost = route('leaf1', 'host1');
     expect(observe([toHost]).get('leaf1')!.kernel[0]!.nexthops[0]!.gateway).toBe(host1Address('leaf1'));
-    expect(owners.get(host1Address('leaf1'))).toBe('host1:br-phy');
+    expect(owners.get(host1Address('leaf1')!)).toBe('host1:br-phy');
   });
 });

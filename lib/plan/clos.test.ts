@@ -16,7 +16,8 @@ const network = (cidr: string) => {
   const a = new Address4(cidr);
   return `${a.startAddress().address}/${a.subnetMask}`;
 };
-const allEndAddresses = (plan: ClosPlan) => plan.links.flatMap((l) => [l.a.address, l.b.address]);
+// Numbered plans: every link end has an address.
+const allEndAddresses = (plan: ClosPlan) => plan.links.flatMap((l) => [l.a.address!, l.b.address!]);
 const distinct = <T>(xs: T[]) => new Set(xs).size === xs.length;
 
 describe('planClos: shape', () => {
@@ -67,19 +68,19 @@ describe('planClos: addresses', () => {
 
   it('puts both ends of every link in the same /31', () => {
     for (const l of plan.links) {
-      const a = new Address4(l.a.address);
-      const b = new Address4(l.b.address);
+      const a = new Address4(l.a.address!);
+      const b = new Address4(l.b.address!);
       expect(a.subnetMask).toBe(31);
       expect(b.subnetMask).toBe(31);
       expect(a.correctForm()).not.toBe(b.correctForm());
-      expect(network(l.a.address)).toBe(network(l.b.address));
+      expect(network(l.a.address!)).toBe(network(l.b.address!));
       expect(a.isInSubnet(new Address4('10.1.0.0/16'))).toBe(true);
     }
   });
 
   it('uses every address once and every /31 for one link', () => {
     expect(distinct(allEndAddresses(plan).map((a) => new Address4(a).correctForm()))).toBe(true);
-    expect(distinct(plan.links.map((l) => network(l.a.address)))).toBe(true);
+    expect(distinct(plan.links.map((l) => network(l.a.address!)))).toBe(true);
   });
 
   it('gives every router a unique /32 loopback in its tier’s block, and the loopback as router id', () => {
@@ -173,10 +174,10 @@ describe('planClos: interfaces and peers', () => {
         const peer = router(plan, i.peer.node);
         const back = peer.interfaces.find((x) => x.name === i.peer.iface);
         expect(back, `${r.name}:${i.name} → ${i.peer.node}:${i.peer.iface}`).toBeDefined();
-        expect(back!.peer).toEqual({ node: r.name, iface: i.name, address: new Address4(i.address).correctForm(), asn: r.asn });
-        expect(i.peer.address).toBe(new Address4(back!.address).correctForm());
+        expect(back!.peer).toEqual({ node: r.name, iface: i.name, address: new Address4(i.address!).correctForm(), asn: r.asn });
+        expect(i.peer.address!).toBe(new Address4(back!.address!).correctForm());
         expect(i.peer.asn).toBe(peer.asn);
-        expect(network(i.address)).toBe(network(back!.address));
+        expect(network(i.address!)).toBe(network(back!.address!));
       }
     }
   });
@@ -349,5 +350,28 @@ describe('planClos: overlay (vmsPerHost > 0)', () => {
 
   it.each([-1, 9, 1.5, Number.NaN])('refuses --vms-per-host %s', (vmsPerHost) => {
     expect(() => planClos({ ...DC, vmsPerHost })).toThrow(new UsageError(`--vms-per-host must be an integer from 0 to 8 (got ${vmsPerHost})`));
+  });
+});
+
+describe('planClos --unnumbered', () => {
+  const un = planClos({ name: 'un', spines: 2, leaves: 4, hosts: 2, unnumbered: true });
+
+  it('plans no link addresses and names each peer by node, interface and ASN', () => {
+    expect(un.links.flatMap((l) => [l.a.address, l.b.address]).filter((a) => a !== undefined)).toEqual([]);
+    for (const r of un.routers) for (const i of r.interfaces) {
+      expect(i.address).toBeUndefined();
+      const peer = un.routers.find((x) => x.name === i.peer.node)!;
+      expect(i.peer).toEqual({ node: peer.name, iface: peer.interfaces.find((x) => x.peer.node === r.name && x.peer.iface === i.name)!.name, asn: peer.asn });
+    }
+  });
+
+  it('keeps the loopbacks, ASNs and links of the numbered plan', () => {
+    const numbered = planClos({ name: 'un', spines: 2, leaves: 4, hosts: 2 });
+    expect(un.routers.map((r) => [r.name, r.asn, r.loopback])).toEqual(numbered.routers.map((r) => [r.name, r.asn, r.loopback]));
+    expect(un.links.map((l) => `${l.a.node}:${l.a.iface}-${l.b.node}:${l.b.iface}`)).toEqual(numbered.links.map((l) => `${l.a.node}:${l.a.iface}-${l.b.node}:${l.b.iface}`));
+  });
+
+  it('refuses an overlay, saying why', () => {
+    expect(() => planClos({ name: 'un', spines: 2, leaves: 2, hosts: 2, vmsPerHost: 1, unnumbered: true })).toThrow(/--unnumbered builds an underlay only: drop --vms-per-host/);
   });
 });

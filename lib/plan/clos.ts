@@ -36,13 +36,19 @@ export interface ClosOptions {
   /** BFD timers on every fabric session. */
   bfdIntervalMs?: number;
   bfdMultiplier?: number;
+  /**
+   * BGP unnumbered (RFC 5549): no IPv4 on fabric links; each session runs over the interface's
+   * IPv6 link-local address and carries IPv4 routes with IPv6 next hops. Underlay only.
+   */
+  unnumbered?: boolean;
 }
 
 export interface PlannedInterface {
   name: string;
-  /** This end's address with prefix length, e.g. 10.1.0.0/31. */
-  address: string;
-  peer: { node: string; iface: string; address: string; asn: number };
+  /** This end's address with prefix length, e.g. 10.1.0.0/31; none on an unnumbered fabric. */
+  address?: string;
+  /** The peer's address (none on an unnumbered fabric: the session runs over the interface). */
+  peer: { node: string; iface: string; address?: string; asn: number };
 }
 
 export interface PlannedRouter {
@@ -111,8 +117,8 @@ export interface PlannedOverlay {
 }
 
 export interface PlannedLink {
-  a: { node: string; iface: string; address: string };
-  b: { node: string; iface: string; address: string };
+  a: { node: string; iface: string; address?: string };
+  b: { node: string; iface: string; address?: string };
   mtu: number;
 }
 
@@ -171,6 +177,11 @@ export function planClos(opts: ClosOptions): ClosPlan {
   }
   if (namespaces > 0 && given.vmsPerHost > 0) throw new UsageError('choose one overlay: --vms-per-host (OpenStack style) or --namespaces (OVN-Kubernetes style)');
   if (opts.podsPerNamespace !== undefined && namespaces === 0) throw new UsageError('--pods-per-namespace needs --namespaces');
+  if (opts.unnumbered && (given.vmsPerHost > 0 || namespaces > 0)) {
+    // OVS 3.1's userspace tunnel routing resolves a remote TEP through IPv4 next hops it owns (br-phy's address): an
+    // RFC 5549 route's IPv6 next hop gives it none. The overlay stays on numbered fabrics.
+    throw new UsageError('--unnumbered builds an underlay only: drop --vms-per-host/--namespaces (an OVN overlay needs IPv4 next hops towards the TEPs)');
+  }
   // Pods are VMs to the lab: network namespaces on a chassis.
   const vmsPerHost = given.vmsPerHost;
   const overlaid = vmsPerHost > 0 || namespaces > 0;
@@ -209,10 +220,16 @@ export function planClos(opts: ClosOptions): ClosPlan {
   const links: PlannedLink[] = [];
   const connect = (x: PlannedRouter, y: PlannedRouter, mtu: number) => {
     const n = links.length;
-    const ax = nth(P2P_BASE, 2 * n).address;
-    const ay = nth(P2P_BASE, 2 * n + 1).address;
     const ix = `eth${x.interfaces.length + 1}`;
     const iy = `eth${y.interfaces.length + 1}`;
+    if (opts.unnumbered) {
+      x.interfaces.push({ name: ix, peer: { node: y.name, iface: iy, asn: y.asn } });
+      y.interfaces.push({ name: iy, peer: { node: x.name, iface: ix, asn: x.asn } });
+      links.push({ a: { node: x.name, iface: ix }, b: { node: y.name, iface: iy }, mtu });
+      return;
+    }
+    const ax = nth(P2P_BASE, 2 * n).address;
+    const ay = nth(P2P_BASE, 2 * n + 1).address;
     x.interfaces.push({ name: ix, address: `${ax}/31`, peer: { node: y.name, iface: iy, address: ay, asn: y.asn } });
     y.interfaces.push({ name: iy, address: `${ay}/31`, peer: { node: x.name, iface: ix, address: ax, asn: x.asn } });
     links.push({ a: { node: x.name, iface: ix, address: `${ax}/31` }, b: { node: y.name, iface: iy, address: `${ay}/31` }, mtu });

@@ -16,7 +16,7 @@ function kernelAddresses(r: PlannedRouter): InterfaceAddress[] {
   return [
     { iface: 'lo', family: 'inet', local: '127.0.0.1', prefixlen: 8, scope: 'host' },
     a(on('lo'), r.loopback),
-    ...r.interfaces.map((i) => a(on(i.name), i.address)),
+    ...r.interfaces.map((i) => a(on(i.name), i.address!)),
     { iface: on('eth1'), family: 'inet6', local: 'fe80::1', prefixlen: 64, scope: 'link' },
   ];
 }
@@ -41,7 +41,7 @@ describe('linkPeerAddress', () => {
       const leafIface = leaf.interfaces.find((x) => x.name === i.peer.iface)!;
       // The leaf's session to the host: the host's address on this link, not its other uplink's or its TEP.
       expect(linkPeerAddress(addrOf, { node: leaf.name, iface: leafIface.name }, { node: 'host1', iface: i.name })).toBe(leafIface.peer.address);
-      expect(leafIface.peer.address).toBe(i.address.split('/')[0]);
+      expect(leafIface.peer.address!).toBe(i.address!.split('/')[0]);
     }
   });
 
@@ -54,7 +54,7 @@ describe('linkPeerAddress', () => {
   it('never answers with the asking node’s own address, even when the peer claims it too', () => {
     const [l1] = host1.interfaces as [PlannedRouter['interfaces'][0]];
     const leaf = router(l1.peer.node);
-    const own = l1.address.split('/')[0]!;
+    const own = l1.address!.split('/')[0]!;
     // A misconfigured leaf that also holds the host's address (and not its own) on that link.
     const clash = new Map(addrOf);
     clash.set(leaf.name, [

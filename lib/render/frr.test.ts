@@ -195,3 +195,27 @@ describe('renderFrrConf with an overlay', () => {
     }
   });
 });
+
+describe('renderFrrConf on an unnumbered fabric (RFC 5549)', () => {
+  const un = planClos({ name: 'un', spines: 2, leaves: 2, hosts: 2, unnumbered: true });
+  const leaf1 = un.routers.find((r) => r.name === 'leaf1')!;
+  const host1 = un.routers.find((r) => r.name === 'host1')!;
+
+  it('peers over each interface with the neighbor’s ASN, and gives the links no address', () => {
+    const lines = renderFrrConf(leaf1, un).split('\n');
+    const bgp = trimmed(block(lines, `router bgp ${leaf1.asn}`));
+    expect(leaf1.interfaces.map((i) => i.name)).toEqual(['eth1', 'eth2', 'eth3', 'eth4']);
+    for (const i of leaf1.interfaces) {
+      expect(bgp).toContain(`neighbor ${i.name} interface remote-as ${i.peer.asn}`);
+      expect(bgp).toContain(`neighbor ${i.name} bfd profile fabric`);
+      expect(trimmed(block(lines, `interface ${i.name}`)).filter((l) => l.startsWith('ip address'))).toEqual([]);
+    }
+    expect(lines.join('\n')).not.toMatch(/neighbor \d/);
+    expect(trimmed(block(lines, 'interface lo'))).toContain(`ip address ${leaf1.loopback}`);
+  });
+
+  it('keeps a host to its own loopback, named by interface', () => {
+    const bgp = trimmed(block(renderFrrConf(host1, un).split('\n'), `router bgp ${host1.asn}`));
+    for (const i of host1.interfaces) expect(bgp).toContain(`neighbor ${i.name} route-map ONLY-OWN-LOOPBACK out`);
+  });
+});

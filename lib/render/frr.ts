@@ -23,12 +23,13 @@ export function renderFrrConf(r: PlannedRouter, plan: ClosPlan): string {
     // An OVS chassis (userspace datapath): br-phy owns the uplinks, so the link addresses and
     // the TEP live on its internal port. With the kernel datapath the TEP would be on lo.
     lines.push('!', 'interface br-phy', ` description underlay bridge over ${r.interfaces.map((i) => `${i.name} (to ${i.peer.node}:${i.peer.iface})`).join(', ')}`);
-    for (const i of r.interfaces) lines.push(` ip address ${i.address}`);
+    for (const i of r.interfaces) if (i.address) lines.push(` ip address ${i.address}`);
     lines.push(` ip address ${r.loopback}`, 'exit');
   } else {
     lines.push('!', 'interface lo', ` ip address ${r.loopback}`, 'exit');
     for (const i of r.interfaces) {
-      lines.push('!', `interface ${i.name}`, ` description to ${i.peer.node}:${i.peer.iface}`, ` ip address ${i.address}`, 'exit');
+      // Unnumbered: no address; the session runs over the IPv6 link-local one (FRR sends router advertisements on it).
+      lines.push('!', `interface ${i.name}`, ` description to ${i.peer.node}:${i.peer.iface}`, ...(i.address ? [` ip address ${i.address}`] : []), 'exit');
     }
   }
   const originatesOnly = r.tier === 'compute' || r.tier === 'ovn-central';
@@ -40,16 +41,18 @@ export function renderFrrConf(r: PlannedRouter, plan: ClosPlan): string {
     lines.push('!', 'route-map SOURCE-FROM-LOOPBACK permit 10', ` set src ${r.routerId}`, 'exit', 'ip protocol bgp route-map SOURCE-FROM-LOOPBACK');
   }
   lines.push('!', `router bgp ${r.asn}`, ` bgp router-id ${r.routerId}`, ' no bgp ebgp-requires-policy', ' bgp bestpath as-path multipath-relax');
+  // A numbered session names the peer's address; an unnumbered one the interface (RFC 5549).
+  const peer = (i: PlannedRouter['interfaces'][number]) => i.peer.address ?? i.name;
   for (const i of r.interfaces) {
     lines.push(
-      ` neighbor ${i.peer.address} remote-as ${i.peer.asn}`,
-      ` neighbor ${i.peer.address} description ${i.peer.node}`,
-      ` neighbor ${i.peer.address} bfd`,
-      ` neighbor ${i.peer.address} bfd profile fabric`,
+      i.peer.address ? ` neighbor ${i.peer.address} remote-as ${i.peer.asn}` : ` neighbor ${i.name} interface remote-as ${i.peer.asn}`,
+      ` neighbor ${peer(i)} description ${i.peer.node}`,
+      ` neighbor ${peer(i)} bfd`,
+      ` neighbor ${peer(i)} bfd profile fabric`,
     );
   }
   lines.push(' !', ' address-family ipv4 unicast', `  network ${r.loopback}`, `  maximum-paths ${r.maxPaths}`);
-  if (originatesOnly) for (const i of r.interfaces) lines.push(`  neighbor ${i.peer.address} route-map ONLY-OWN-LOOPBACK out`);
+  if (originatesOnly) for (const i of r.interfaces) lines.push(`  neighbor ${peer(i)} route-map ONLY-OWN-LOOPBACK out`);
   lines.push(' exit-address-family', 'exit');
   lines.push('!', 'bfd', ' profile fabric', `  detect-multiplier ${plan.bfd.multiplier}`, `  receive-interval ${plan.bfd.intervalMs}`, `  transmit-interval ${plan.bfd.intervalMs}`, ' exit', 'exit', '!', '');
   return lines.join('\n');
