@@ -51,3 +51,17 @@ describe('run, test and change', () => {
     }
   });
 });
+
+describe('export --frr-kind', () => {
+  it('takes linux (the default: FRR nodes as kind: linux with binds) or frr (containerlab’s frr kind)', () => {
+    const option = cliProgram().commands.find((c) => c.name() === 'export')!.options.find((o) => o.long === '--frr-kind')!;
+    expect(option.defaultValue).toBe('linux');
+    expect(option.argChoices).toEqual(['linux', 'frr']);
+  });
+
+  it('refuses any other value with exit 2, naming the option and its choices, before loading anything', async () => {
+    const r = await refused('export', 'lab.clab.yml', '--out', '/nonexistent/out', '--frr-kind', 'frrouting');
+    expect(r.exitCode).toBe(EXIT.usage);
+    expect(r.stderr).toContain("option '--frr-kind <kind>' argument 'frrouting' is invalid. Allowed choices are linux, frr.");
+  });
+});

@@ -11,6 +11,7 @@ import { generateClos } from '../generate.ts';
 import { allRuntimes, attachLab, DEFAULT_RUNTIME, RUNTIME_NAMES, runtimeByName, runtimeOfLab, type Runtime } from '../runtime/index.ts';
 import { deployLab, loadForRuntime, printFrrConfigProblems } from './deploy.ts';
 import { exportLab } from './export.ts';
+import { FRR_KIND_FORMS } from '../render/clab-export.ts';
 import { runLab, SUITE_NAMES, testLab } from './run.ts';
 import { FAILOVER_SCOPES, type FailoverScope } from '../plan/failover-plan.ts';
 import { DEFAULT_FIGURE_TOLERANCE } from '../model/intent.ts';
@@ -128,8 +129,9 @@ program
   .description('write the lab as a containerlab directory that containerlab and clabernetes deploy as is')
   .argument('<file>', 'containerlab topology (*.clab.yml)')
   .requiredOption('--out <dir>', 'directory to write the lab into')
+  .addOption(new Option('--frr-kind <kind>', 'write FRR nodes as kind: linux with frr.conf and daemons bound into /etc/frr, or as containerlab\'s kind: frr (startup-config, extras.frr.daemons; containerlab with PR 3382)').choices(FRR_KIND_FORMS).default('linux'))
   .action(async (file: string, o) => {
-    const written = await exportLab(file, resolve(o.out));
+    const written = await exportLab(file, resolve(o.out), { frrKind: o.frrKind });
     console.log(`wrote ${written}\nnext: containerlab deploy -t ${written}   (or: clabernetes, see README)`);
   });
 

@@ -4,7 +4,7 @@
 import type { Intent } from './intent.ts';
 import type { Overlay } from './overlay.ts';
 
-/** How a node is run. Routers run FRR from their bound frr.conf; hosts run their exec lines. */
+/** How a node is run. Routers run FRR from their bound frr.conf (or kind: frr's startup-config); hosts run their exec lines. */
 export type NodeRole = 'router' | 'host';
 
 /** netproof's own intent, carried in the node label `netproof.role`. */
@@ -34,8 +34,20 @@ export interface Bind {
 export interface FrrFiles {
   /** Absolute host path of the node's integrated frr.conf, if it has one (applied through vtysh, as FRR's start-up does). */
   config?: string;
+  /**
+   * The integrated configuration itself, when the clab file carries it rather than a file
+   * (`kind: frr` with an inline multi-line startup-config, or with none: containerlab's default).
+   * Set only when `config` is not; read like frr.conf, with no file of the user's behind it.
+   */
+  configText?: string;
   /** Absolute host path of its daemons file, if bound. */
   daemons?: string;
+  /**
+   * The daemons to run when the clab file names them instead of binding a daemons file
+   * (`kind: frr`: extras.frr.daemons; when omitted every daemon but sharpd). As a daemons file reads:
+   * zebra and staticd first, then the named ones in FRR's order. Set only when `daemons` is not.
+   */
+  daemonNames?: string[];
   /** Per-daemon files bound at /etc/frr/<daemon>.conf (daemon → absolute host path): each is read by its own daemon. */
   daemonConfigs: Record<string, string>;
 }

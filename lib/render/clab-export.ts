@@ -6,7 +6,8 @@
 import { basename } from 'node:path';
 import { quote } from 'shell-quote';
 import { planOverlayNodes, sendingEndsOf, type ChassisPlan } from '../plan/chassis.ts';
-import { daemonsForFiles } from './frr-daemons.ts';
+import { listedDaemons } from './frr-daemons.ts';
+import { ALWAYS_RUNNING_DAEMONS, KNOWN_DAEMONS } from '../topology/frr-daemon-names.ts';
 import { centralArgvs, chassisDaemonArgvs, chassisSetupSteps, ovsEnv } from './ovn-daemons.ts';
 import type { LabNode, Topology } from '../model/topology.ts';
 import { NODE_IMAGE } from './clab.ts';
@@ -33,11 +34,28 @@ interface NodeOut {
   image: string;
   binds: string[];
   exec: string[][];
+  /** kind: frr's own fields (startup-config, extras.frr.daemons), when FRR nodes are written in that form. */
+  frrKind?: { startupConfig?: string; daemons: string[] };
+}
+
+/**
+ * How FRR nodes are written: `linux` with frr.conf and daemons bound into /etc/frr (what every
+ * containerlab release runs), or containerlab's `frr` kind (PR 3382) with startup-config and
+ * extras.frr.daemons.
+ */
+export const FRR_KIND_FORMS = ['linux', 'frr'] as const;
+export type FrrKindForm = (typeof FRR_KIND_FORMS)[number];
+
+export interface ExportOptions {
+  frrKind?: FrrKindForm;
+  /** The text of a node's bound daemons file (the renderer is pure: lib/cli/export.ts reads it). */
+  daemonsFileText?: (node: LabNode) => string | undefined;
 }
 
 const ROUTER_FORWARDING = { 'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '1' };
 
-export function renderExport(topology: Topology, frrConfigText: (node: LabNode) => string | undefined): ClabExport {
+export function renderExport(topology: Topology, frrConfigText: (node: LabNode) => string | undefined, opts: ExportOptions = {}): ClabExport {
+  const frrKind = opts.frrKind ?? 'linux';
   const files: ExportFile[] = [];
   const overlay = topology.overlay ? planOverlayNodes(topology) : undefined;
   const chassisPeers = new Set(overlay?.chassis.flatMap((c) => c.uplinks.map((u) => u.peer.node)) ?? []);
@@ -55,17 +73,25 @@ export function renderExport(topology: Topology, frrConfigText: (node: LabNode) 
       files.push({ path: rel, from: b.hostPath });
       binds.push(`${rel}:${b.nodePath}${b.mode ? `:${b.mode}` : ''}`);
     }
+    let frrKindFields: NodeOut['frrKind'];
     if (n.frr) {
       // Per-daemon files were copied above, bound where FRR's start-up reads them (/etc/frr/bgpd.conf…).
-      if (n.frr.config) {
-        files.push({ path: `${n.name}/frr.conf`, from: n.frr.config });
-        binds.push(`${n.name}/frr.conf:/etc/frr/frr.conf`);
+      const conf = `${n.name}/frr.conf`;
+      if (n.frr.config) files.push({ path: conf, from: n.frr.config });
+      else if (n.frr.configText !== undefined) files.push({ path: conf, text: n.frr.configText });
+      const hasConf = n.frr.config !== undefined || n.frr.configText !== undefined;
+      const daemons = listedDaemons(n.frr, n.frr.daemons ? opts.daemonsFileText?.(n) : undefined, frrConfigText(n));
+      if (frrKind === 'frr') {
+        // The kind writes frr.conf, daemons and vtysh.conf itself, from these two fields.
+        frrKindFields = { ...(hasConf ? { startupConfig: conf } : {}), daemons: kindDaemonList(daemons) };
+      } else {
+        if (hasConf) binds.push(`${conf}:/etc/frr/frr.conf`);
+        if (n.frr.daemons) files.push({ path: `${n.name}/daemons`, from: n.frr.daemons });
+        else files.push({ path: `${n.name}/daemons`, text: renderDaemons(daemons) });
+        binds.push(`${n.name}/daemons:/etc/frr/daemons`);
       }
-      if (n.frr.daemons) files.push({ path: `${n.name}/daemons`, from: n.frr.daemons });
-      else files.push({ path: `${n.name}/daemons`, text: renderDaemons(daemonsForFiles(frrConfigText(n), Object.keys(n.frr.daemonConfigs))) });
-      binds.push(`${n.name}/daemons:/etc/frr/daemons`);
     }
-    out.set(n.name, { image, binds, exec: [] });
+    out.set(n.name, { image, binds, exec: [], ...(frrKindFields ? { frrKind: frrKindFields } : {}) });
   }
 
   const exec = (node: string, ...argvs: string[][]) => out.get(node)!.exec.push(...argvs);
@@ -101,8 +127,10 @@ export function renderExport(topology: Topology, frrConfigText: (node: LabNode) 
       return [
         n.name,
         {
-          kind: 'linux',
+          kind: o.frrKind ? 'frr' : 'linux',
           image: o.image,
+          ...(o.frrKind?.startupConfig ? { 'startup-config': o.frrKind.startupConfig } : {}),
+          ...(o.frrKind ? { extras: { frr: { daemons: o.frrKind.daemons } } } : {}),
           // No management network: it would be a second path between nodes, and its default
           // route would clash with the VMs' own. The lab has only the links it describes.
           'network-mode': 'none',
@@ -124,6 +152,15 @@ export function renderExport(topology: Topology, frrConfigText: (node: LabNode) 
     };
   });
   return { clab: { name: topology.name, topology: { nodes, links } }, files };
+}
+
+/**
+ * extras.frr.daemons for the daemons a node runs. containerlab reads an empty list as every
+ * daemon, so a router that runs only those FRR always starts names zebra (listed, it changes nothing).
+ */
+function kindDaemonList(daemons: readonly string[]): string[] {
+  const switched = KNOWN_DAEMONS.filter((d) => daemons.includes(d));
+  return switched.length ? switched : [ALWAYS_RUNNING_DAEMONS[0]!];
 }
 
 /** Exec lines carry no environment of their own: `env` gives the OVS/OVN tools their directories. */

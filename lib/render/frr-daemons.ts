@@ -6,6 +6,7 @@
 // daemon owns.) Every file a daemon touches (config copies, sockets, pid, log) is under the
 // node's own directory, which carries the lab's name; nothing goes to /etc/frr or /run/frr.
 // Pure: the runtimes run these argv; the export writes the same daemon choice as a daemons file.
+import type { FrrFiles, LabNode } from '../model/topology.ts';
 import { ALWAYS_RUNNING_DAEMONS as ALWAYS, FRR_DAEMONS, KNOWN_DAEMONS } from '../topology/frr-daemon-names.ts';
 
 export { FRR_DAEMONS, KNOWN_DAEMONS } from '../topology/frr-daemon-names.ts';
@@ -41,6 +42,22 @@ export function daemonsFromConfig(conf: string): string[] {
 export function daemonsForFiles(integrated: string | undefined, withOwnFile: readonly string[]): string[] {
   const used = new Set([...daemonsFromConfig(integrated ?? ''), ...withOwnFile]);
   return FRR_DAEMONS.filter((d) => used.has(d));
+}
+
+/**
+ * The daemons a router's files ask for, before an idle staticd is dropped: its daemons file's
+ * (given as text), the names its clab file gives (kind: frr), or what its configuration uses.
+ */
+export function listedDaemons(files: Pick<FrrFiles, 'daemonNames' | 'daemonConfigs'>, daemonsFileText: string | undefined, integrated: string | undefined): string[] {
+  if (daemonsFileText !== undefined) return daemonsFromFile(daemonsFileText);
+  if (files.daemonNames) return [...files.daemonNames];
+  return daemonsForFiles(integrated, Object.keys(files.daemonConfigs));
+}
+
+/** What a router's integrated configuration is called in messages: its file, or where the clab file carries it. */
+export function integratedConfigName(node: Pick<LabNode, 'name' | 'frr'>): string | undefined {
+  if (node.frr?.config !== undefined) return node.frr.config;
+  return node.frr?.configText !== undefined ? `${node.name}'s startup-config (in the clab file)` : undefined;
 }
 
 /**

@@ -15,8 +15,8 @@ import {
   applyIntegratedConfigArgv,
   daemonArgv,
   daemonConfigFile,
-  daemonsForFiles,
-  daemonsFromFile,
+  integratedConfigName,
+  listedDaemons,
   withoutIdleStaticd,
   daemonVtySocket,
   FRR_LIBEXEC,
@@ -214,7 +214,7 @@ export async function restartDaemon({ lab, topology, node, shell }: RunningNode,
     const paths = { dir };
     await startFrrDaemon(shell, node.name, daemon, paths);
     // Refusals were reported at bring-up.
-    const file = node.frr?.config;
+    const file = integratedConfigName(node);
     if (file) await applyIntegratedConfig(shell, paths, { node: node.name, file, text: await readFile(integratedConfigFile(paths), 'utf8') }, daemon);
     return;
   }
@@ -241,8 +241,8 @@ interface FrrStart {
 async function startFrr(lab: string, shell: NodeShell, node: LabNode, signal?: AbortSignal): Promise<FrrStart> {
   const paths = { dir: await makeNodeDir(lab, node.name) };
   const files = node.frr!;
-  const integrated = files.config === undefined ? undefined : await readFile(files.config, 'utf8');
-  const listed = files.daemons ? daemonsFromFile(await readFile(files.daemons, 'utf8')) : daemonsForFiles(integrated, Object.keys(files.daemonConfigs));
+  const integrated = files.config === undefined ? files.configText : await readFile(files.config, 'utf8');
+  const listed = listedDaemons(files, files.daemons ? await readFile(files.daemons, 'utf8') : undefined, integrated);
   const daemons = withoutIdleStaticd(listed, integrated, Object.keys(files.daemonConfigs));
   // Daemons read (and may rewrite) copies: the user's files are never touched.
   const copies = [integratedConfigFile(paths), ...daemons.map((d) => daemonConfigFile(d, paths))];
@@ -259,7 +259,7 @@ async function startFrr(lab: string, shell: NodeShell, node: LabNode, signal?: A
     const log = await readFile(join(paths.dir, `${daemon}.log`), 'utf8').catch(() => '');
     problems.push(...parseDaemonLog(log, await readFile(file, 'utf8'), { node: node.name, file, daemon }));
   }
-  if (integrated !== undefined) problems.push(...(await applyIntegratedConfig(shell, paths, { node: node.name, file: files.config!, text: integrated })));
+  if (integrated !== undefined) problems.push(...(await applyIntegratedConfig(shell, paths, { node: node.name, file: integratedConfigName(node)!, text: integrated })));
   return { daemons, problems, afterBgp };
 }
 
@@ -273,7 +273,7 @@ async function startAfterBgp(lab: string, shell: NodeShell, node: LabNode, later
     await startFrrDaemon(shell, node.name, daemon, paths, signal);
     const own = node.frr!.daemonConfigs[daemon];
     if (own) problems.push(...parseDaemonLog(await readFile(join(paths.dir, `${daemon}.log`), 'utf8').catch(() => ''), await readFile(own, 'utf8'), { node: node.name, file: own, daemon }));
-    const file = node.frr!.config;
+    const file = integratedConfigName(node);
     if (file !== undefined) problems.push(...(await applyIntegratedConfig(shell, paths, { node: node.name, file, text: await readFile(integratedConfigFile(paths), 'utf8') }, daemon)));
   }
   return problems;

@@ -9,14 +9,31 @@ import { Address4, Address6 } from 'ip-address';
 import { InvalidInputError, type Problem } from '../errors.ts';
 import { ifaceNameProblem, LAB_NAME, NODE_NAME } from '../names.ts';
 import { splitExecLine } from './exec-line.ts';
-import { FRR_DAEMONS } from './frr-daemon-names.ts';
+import { ALWAYS_RUNNING_DAEMONS, FRR_DAEMONS, KNOWN_DAEMONS } from './frr-daemon-names.ts';
 import { ROUTER_TIERS, TIER_LABEL, type Bind, type Endpoint, type LabLink, type LabNode, type Topology } from '../model/topology.ts';
 import { topologySchema } from './schema.ts';
 import { fieldName, parseSource, type Source } from './source.ts';
 
-export const SUPPORTED_KINDS = ['linux'] as const;
+/** `frr` is containerlab's FRRouting kind (containerlab PR 3382), `frrouting` its alias. */
+export const SUPPORTED_KINDS = ['linux', 'frr', 'frrouting'] as const;
+export const FRR_KINDS: readonly string[] = ['frr', 'frrouting'];
 const FRR_CONF_PATH = '/etc/frr/frr.conf';
 const FRR_DAEMONS_PATH = '/etc/frr/daemons';
+/** The files containerlab's frr kind writes and mounts over /etc/frr itself. */
+const FRR_KIND_FILES = [FRR_CONF_PATH, FRR_DAEMONS_PATH, '/etc/frr/vtysh.conf'];
+/**
+ * frr.conf of a kind: frr node without startup-config: containerlab's default (nodes/frr/frr.cfg)
+ * without its `log stdout`, which would move the daemons' logs away from the files netproof reads.
+ */
+export const FRR_KIND_DEFAULT_CONFIG = 'frr defaults traditional\n!\n';
+/**
+ * What a kind: frr node without extras.frr.daemons runs: every daemon, as containerlab starts
+ * them, but sharpd, FRR's test daemon (an idle one in containerlab's image), which Debian's frr
+ * package does not ship: naming it would stop bring-up for a daemon no configuration uses.
+ */
+export const FRR_KIND_DEFAULT_DAEMONS = FRR_DAEMONS.filter((d) => d !== 'sharpd');
+/** Daemons FRR starts whatever the daemons file says, which containerlab's frr kind accepts in extras.frr.daemons and ignores. */
+const FRR_KIND_ALWAYS_ON = [...ALWAYS_RUNNING_DAEMONS, 'mgmtd', 'watchfrr'];
 
 type Path = (string | number)[];
 
@@ -25,6 +42,7 @@ interface RawNodeConfig {
   image?: string;
   group?: string;
   'startup-config'?: string;
+  extras?: { frr?: { daemons?: string[] } };
   binds?: string[];
   exec?: string[];
   labels?: Record<string, unknown>;
@@ -203,14 +221,15 @@ function resolveNode(
   if (!(SUPPORTED_KINDS as readonly string[]).includes(kindName)) {
     // Blame the field the kind came from: the node's own kind, its group, or (from topology.defaults) the node itself.
     const from: Path = own.kind !== undefined ? [...at, 'kind'] : group?.kind !== undefined ? [...at, 'group'] : at;
-    report(from, `kind "${kindName}" is not supported by netproof (supported: ${SUPPORTED_KINDS.join(', ')})`, 'run FRR or plain hosts as kind: linux');
+    report(from, `kind "${kindName}" is not supported by netproof (supported: ${SUPPORTED_KINDS.join(', ')})`, 'run FRR as kind: frr (or kind: linux with an FRR image) and plain hosts as kind: linux');
     return undefined;
   }
 
   const image = first('image');
   const labels = merged('labels');
   const tier = labels[TIER_LABEL];
-  const role = (image !== undefined && isFrrImage(image)) || (tier !== undefined && ROUTER_TIERS.has(tier)) ? 'router' : 'host';
+  const frrKind = FRR_KINDS.includes(kindName);
+  const role = frrKind || (image !== undefined && isFrrImage(image)) || (tier !== undefined && ROUTER_TIERS.has(tier)) ? 'router' : 'host';
 
   const binds: Bind[] = [];
   const bindSources = [own, group ?? {}, kind ?? {}, raw.topology.defaults ?? {}];
@@ -226,17 +245,32 @@ function resolveNode(
       }
       if (seenTargets.has(bind.nodePath)) return; // a more specific layer already bound it
       seenTargets.add(bind.nodePath);
+      if (frrKind && FRR_KIND_FILES.includes(bind.nodePath)) {
+        const instead = bind.nodePath === FRR_CONF_PATH ? 'set startup-config to the file instead' : bind.nodePath === FRR_DAEMONS_PATH ? 'name the daemons in extras.frr.daemons instead' : 'remove the bind';
+        report(path, `binds ${bind.nodePath}, which kind: ${kindName} writes and mounts itself`, instead);
+        return;
+      }
       if (!exists(bind.hostPath)) report(path, `bind source ${bind.hostPath} does not exist`, `create it, or correct the path (relative paths are relative to ${dir})`);
       binds.push(bind);
     });
   }
 
   const startup = first('startup-config');
+  // containerlab's rule: a value with a line break is the configuration itself, not a path.
+  const inlineStartup = startup !== undefined && startup.includes('\n');
+  const startupAt = blame('startup-config', at, own, group, own.group, kind, kindName);
   let frr: LabNode['frr'];
   if (role === 'router') {
     const confBind = binds.find((b) => b.nodePath === FRR_CONF_PATH);
     const daemonsBind = binds.find((b) => b.nodePath === FRR_DAEMONS_PATH);
-    const config = confBind?.hostPath ?? (startup !== undefined ? absolute(startup, dir) : undefined);
+    // containerlab downloads a URL; netproof, which reads no network at load, does not.
+    const url = startup !== undefined && !inlineStartup && !confBind && /^(https?|s3|ftp|sftp|scp):\/\//.test(startup);
+    if (url) report(startupAt.path, `startup-config${startupAt.from} ${startup} is a URL, which netproof does not download`, 'download the file beside the clab file and set startup-config to its path');
+    const config = confBind?.hostPath ?? (startup !== undefined && !inlineStartup && !url ? absolute(startup, dir) : undefined);
+    const configText = config !== undefined ? undefined : inlineStartup ? startup : frrKind ? FRR_KIND_DEFAULT_CONFIG : undefined;
+    const extrasAt = blame('extras', at, own, group, own.group, kind, kindName);
+    const daemonsAt = (i: number): Path => (extrasAt.from ? extrasAt.path : [...extrasAt.path, 'frr', 'daemons', i]);
+    const daemonNames = frrKind ? frrKindDaemons(first('extras')?.frr?.daemons, daemonsAt, extrasAt.from, report) : undefined;
     // Per-daemon files (bgpd.conf, staticd.conf…), as FRR's start-up reads them: each by its own daemon.
     const daemonConfigs = Object.fromEntries(
       binds.flatMap((b) => {
@@ -244,11 +278,21 @@ function resolveNode(
         return daemon && FRR_DAEMONS.includes(daemon) ? [[daemon, b.hostPath]] : [];
       }),
     );
-    if (config === undefined && !Object.keys(daemonConfigs).length) {
-      report(at, 'is an FRR router but has no configuration', `bind one: binds: ["${name}/frr.conf:${FRR_CONF_PATH}"], or set startup-config`);
+    if (url) {
+      // reported above
+    } else if (config === undefined && configText === undefined && !Object.keys(daemonConfigs).length) {
+      report(at, 'is an FRR router but has no configuration', `bind one: binds: ["${name}/frr.conf:${FRR_CONF_PATH}"], or set startup-config (or use kind: frr)`);
     } else {
-      if (config !== undefined && !confBind && !exists(config)) report([...at, 'startup-config'], `startup-config ${config} does not exist`, 'create it or correct the path');
-      frr = { config, daemons: daemonsBind?.hostPath, daemonConfigs };
+      if (config !== undefined && !confBind && !exists(config)) {
+        report(startupAt.path, `startup-config${startupAt.from} ${config} does not exist`, `create it, or correct the path (relative paths are relative to ${dir}); a configuration written in place needs more than one line (startup-config: |)`);
+      }
+      frr = {
+        ...(config !== undefined ? { config } : {}),
+        ...(configText !== undefined ? { configText } : {}),
+        ...(daemonsBind ? { daemons: daemonsBind.hostPath } : {}),
+        ...(daemonNames ? { daemonNames } : {}),
+        daemonConfigs,
+      };
     }
   }
 
@@ -262,6 +306,31 @@ function resolveNode(
   });
 
   return { name, kind: kindName, image, role, tier, labels, binds, exec, sysctls: merged('sysctls'), frr };
+}
+
+/**
+ * What a kind: frr node runs, from extras.frr.daemons as containerlab reads it: none named (or
+ * no list) is every daemon; otherwise exactly the named ones, besides those FRR always starts.
+ */
+function frrKindDaemons(named: string[] | undefined, at: (i: number) => Path, from: string, report: (path: Path, message: string, fix: string) => void): string[] | undefined {
+  if (!named?.length) return [...FRR_KIND_DEFAULT_DAEMONS];
+  const known = [...KNOWN_DAEMONS, ...FRR_KIND_ALWAYS_ON];
+  const unknown = named.filter((d) => !known.includes(d));
+  named.forEach((d, i) => {
+    if (!known.includes(d)) report(at(i), `extras.frr.daemons${from} names unknown FRR daemon "${d}"`, `use the daemons netproof runs: ${known.join(', ')}`);
+  });
+  return unknown.length ? undefined : [...ALWAYS_RUNNING_DAEMONS, ...KNOWN_DAEMONS.filter((d) => named.includes(d))];
+}
+
+/**
+ * Where an inherited field is blamed, as for kind and exec: the node's own field; a group's at
+ * the node's group: line; one from topology.kinds or topology.defaults at the node. `from` says which.
+ */
+function blame(field: keyof RawNodeConfig, at: Path, own: RawNodeConfig, group: RawNodeConfig | undefined, groupName: string | undefined, kind: RawNodeConfig | undefined, kindName: string): { path: Path; from: string } {
+  if (own[field] !== undefined) return { path: [...at, field], from: '' };
+  if (group?.[field] !== undefined) return { path: [...at, 'group'], from: ` (from group ${groupName})` };
+  if (kind?.[field] !== undefined) return { path: at, from: ` (from topology.kinds.${kindName})` };
+  return { path: at, from: ' (from topology.defaults)' };
 }
 
 /** FRR nodes in containerlab labs are `kind: linux` with an image such as quay.io/frrouting/frr:8.4.1. */

@@ -14,6 +14,8 @@ const nodeConfig = {
     image: { type: 'string' },
     group: { type: 'string' },
     'startup-config': { type: 'string' },
+    // containerlab's frr kind (PR 3382): the daemons to run, by name.
+    extras: { type: 'object', properties: { frr: { type: 'object', properties: { daemons: { type: 'array', items: { type: 'string' } } } } } },
     binds: { type: 'array', items: { type: 'string' } },
     exec: { type: 'array', items: { type: 'string' } },
     labels: stringMap,
