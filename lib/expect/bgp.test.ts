@@ -31,6 +31,19 @@ describe('sessionCulprits', () => {
     expect(sessionCulprits(expected, summaries)).toEqual(['leaf3: session to spine1 (10.1.0.8) over eth1 is Idle, expected Established']);
   });
 
+  it('names an unnumbered session by both interfaces, found under the interface name FRR keys it by', () => {
+    const expected: ExpectedSession[] = [
+      { at: 'leaf3', iface: 'eth1', neighbor: 'spine1', neighborIface: 'eth3', peerAddress: 'eth1', unnumbered: true },
+      { at: 'leaf3', iface: 'eth2', neighbor: 'spine2', neighborIface: 'eth3', peerAddress: 'eth2', unnumbered: true },
+      { at: 'leaf3', iface: 'eth3', neighbor: 'host1', neighborIface: 'eth1', peerAddress: 'eth3', unnumbered: true },
+    ];
+    const summaries = new Map([['leaf3', { as: 65103, routerId: '10.255.1.3', peers: { eth1: { state: 'Established', remoteAs: 65000 }, eth2: { state: 'Active', remoteAs: 65000 } } }]]);
+    expect(sessionCulprits(expected, summaries)).toEqual([
+      'leaf3:eth2 ↔ spine2:eth3: unnumbered session is Active, expected Established',
+      'leaf3:eth3 ↔ host1:eth1: no unnumbered BGP session (neighbor eth3 interface) is configured, expected one on every fabric link (configured peers: eth1, eth2)',
+    ]);
+  });
+
   it('adds why a down session last reset, when the probe found out', () => {
     const expected: ExpectedSession[] = [{ at: 'leaf3', iface: 'eth1', neighbor: 'spine1', neighborIface: 'eth3', peerAddress: '10.1.0.8' }];
     const peer = { state: 'Idle', remoteAs: 65000, lastReset: 'OPEN Message Error/Bad Peer AS' };

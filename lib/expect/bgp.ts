@@ -1,6 +1,6 @@
 // Compare what the routers report with what the topology implies, and name every culprit:
 // the node, the session or prefix, what was expected and what was seen. Pure.
-import type { ExpectedRoute, ExpectedSession } from '../plan/expected-routing.ts';
+import { sessionWhere, type ExpectedRoute, type ExpectedSession } from '../plan/expected-routing.ts';
 import type { ObservedRoutes } from '../probes/fabric.ts';
 import type { BgpPeer, BgpSummary, RibEntry } from '../probes/frr.ts';
 
@@ -10,19 +10,22 @@ export function sessionCulprits(expected: ExpectedSession[], summaries: Map<stri
   const covered = new Set<string>();
   for (const s of expected) {
     const summary = summaries.get(s.at);
+    // An unnumbered session is named by both interfaces: `leaf1:eth1 ↔ spine1:eth1: …`.
+    const to = s.unnumbered ? `${sessionWhere(s)}:` : `${s.at}:`;
+    const what = s.unnumbered ? 'unnumbered session' : `session to ${s.neighbor} (${s.peerAddress}) over ${s.iface}`;
     if (!summary) {
-      out.push(`${s.at}: bgpd is not answering (no BGP summary), expected a session to ${s.neighbor} (${s.peerAddress}) over ${s.iface}`);
+      out.push(`${to} bgpd is not answering (no BGP summary), expected ${s.unnumbered ? 'an unnumbered session' : `a session to ${s.neighbor} (${s.peerAddress}) over ${s.iface}`}`);
       continue;
     }
     // Numbered peers are keyed by address, unnumbered ones by interface name.
     const key = summary.peers[s.peerAddress] ? s.peerAddress : summary.peers[s.iface] ? s.iface : undefined;
     if (!key) {
-      out.push(`${s.at}: no BGP session to ${s.neighbor} (${s.peerAddress}) over ${s.iface} is configured, expected one on every fabric link (configured peers: ${Object.keys(summary.peers).join(', ') || 'none'})`);
+      out.push(`${to} no ${s.unnumbered ? 'unnumbered BGP session (neighbor ' + s.iface + ' interface)' : `BGP session to ${s.neighbor} (${s.peerAddress}) over ${s.iface}`} is configured, expected one on every fabric link (configured peers: ${Object.keys(summary.peers).join(', ') || 'none'})`);
       continue;
     }
     covered.add(`${s.at}|${key}`);
     const peer = summary.peers[key]!;
-    if (peer.state !== 'Established') out.push(`${s.at}: session to ${s.neighbor} (${s.peerAddress}) over ${s.iface} is ${peer.state}, expected Established${lastReset(peer)}`);
+    if (peer.state !== 'Established') out.push(`${to} ${what} is ${peer.state}, expected Established${lastReset(peer)}`);
   }
   for (const [node, summary] of summaries) {
     for (const [key, peer] of Object.entries(summary?.peers ?? {})) {

@@ -14,6 +14,16 @@ const session = (at: string, neighbor: string, peerAddress: string, iface = 'eth
 const peer = (address: string, tx = 300, rx = 300, mult = 3, status = 'up'): ConfiguredBfd => ({ peer: address, status, 'transmit-interval': tx, 'receive-interval': rx, 'detect-multiplier': mult });
 
 describe('bfdCulprits', () => {
+  it('finds an unnumbered session’s BFD peer by its interface, and names the session by both interfaces', () => {
+    const un = (at: string, iface: string, neighbor: string, neighborIface: string): ExpectedSession => ({ at, iface, neighbor, neighborIface, peerAddress: iface, unnumbered: true });
+    const ll = (iface: string, status = 'up'): ConfiguredBfd => ({ ...peer('fe80::a8c1:abff:fe00:1', 300, 300, 3, status), interface: iface });
+    const seen = new Map([
+      ['leaf1', [ll('eth1'), ll('eth2', 'down')]],
+      ['spine1', [ll('eth1')]],
+    ]);
+    expect(bfdCulprits([un('leaf1', 'eth1', 'spine1', 'eth1'), un('leaf1', 'eth2', 'spine2', 'eth1'), un('spine1', 'eth1', 'leaf1', 'eth1')], seen, intent, { timersToo: true })).toEqual(['leaf1:eth2 ↔ spine2:eth1: BFD down']);
+  });
+
   const sessions = [session('leaf1', 'spine1', '10.0.0.0'), session('leaf2', 'spine1', '10.0.0.2'), session('spine1', 'leaf1', '10.0.0.1')];
 
   it('passes sessions that are up with the declared timers, a router override included', () => {

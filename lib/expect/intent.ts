@@ -2,11 +2,13 @@
 // (or link end), what it runs and what the intent or topology declares. Pure.
 import { declaredBfd, HASH_POLICIES, hashPolicyName, type BfdTimers, type HashPolicy, type Intent } from '../model/intent.ts';
 import type { LabLink } from '../model/topology.ts';
-import type { ExpectedRoute, ExpectedSession } from '../plan/expected-routing.ts';
+import { isSessionPeer, sessionWhere, type ExpectedRoute, type ExpectedSession } from '../plan/expected-routing.ts';
 
 /** The fields of `show bfd peers json` compared here: status and the router's own configured timers. */
 export interface ConfiguredBfd {
   peer: string;
+  /** The interface of a session over a link-local address (BGP unnumbered). */
+  interface?: string;
   status: string;
   'transmit-interval': number;
   'receive-interval': number;
@@ -32,8 +34,8 @@ export function bfdCulprits(sessions: readonly ExpectedSession[], seen: Readonly
       silent.add(s.at);
       continue;
     }
-    const where = `${s.at} → ${s.neighbor} (${s.peerAddress}) over ${s.iface}`;
-    const p = peers.find((x) => x.peer === s.peerAddress);
+    const where = sessionWhere(s);
+    const p = peers.find((x) => isSessionPeer(s, x));
     if (!p) {
       out.push(`${where}: no BFD session; the intent requires BFD ${timers(declared)} (detect multiplier × transmit/receive interval)`);
       continue;
@@ -42,7 +44,7 @@ export function bfdCulprits(sessions: readonly ExpectedSession[], seen: Readonly
       // Down because the other end runs no session for it: say so, so the fault is named at its end.
       const back = sessions.find((r) => r.at === s.neighbor && r.neighbor === s.at && r.neighborIface === s.iface);
       const theirs = seen.get(s.neighbor);
-      const orphan = back && theirs && !theirs.some((x) => x.peer === back.peerAddress);
+      const orphan = back && theirs && !theirs.some((x) => isSessionPeer(back, x));
       out.push(`${where}: BFD ${p.status}${orphan ? ` (${s.neighbor} runs no BFD session towards ${s.at})` : ''}`);
     }
     if (!o.timersToo) continue;

@@ -30,8 +30,20 @@ export interface ExpectedSession {
   iface: string;
   neighbor: string;
   neighborIface: string;
-  /** The neighbor's address on the link: the BGP peer address. */
+  /** The neighbor's address on the link: the BGP peer address; on an unnumbered link, the local interface (FRR names such a peer by it). */
   peerAddress: string;
+  /** BGP unnumbered (RFC 5549): the link has no IPv4 subnet, the session runs over the interface's IPv6 link-local address. */
+  unnumbered?: true;
+}
+
+/** How a culprit line names a session: by peer address, or by both interfaces when it is unnumbered (`leaf1:eth1 ↔ spine1:eth1`). */
+export function sessionWhere(s: ExpectedSession): string {
+  return s.unnumbered ? `${s.at}:${s.iface} ↔ ${s.neighbor}:${s.neighborIface}` : `${s.at} → ${s.neighbor} (${s.peerAddress}) over ${s.iface}`;
+}
+
+/** Whether a BFD peer of `s.at` (from `show bfd peers json`) is the session's: by address, or on an unnumbered link by interface (its peer is a link-local address). */
+export function isSessionPeer(s: ExpectedSession, p: { peer: string; interface?: string }): boolean {
+  return s.unnumbered ? p.interface === s.iface : p.peer === s.peerAddress;
 }
 
 export interface ExpectedNexthop {

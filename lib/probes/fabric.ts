@@ -38,13 +38,12 @@ export async function discoverFabric(lab: StartedLab): Promise<Fabric> {
     [
       [a, b],
       [b, a],
-    ].map(([x, y]) => ({
-      at: x!.node,
-      iface: x!.iface,
-      neighbor: y!.node,
-      neighborIface: y!.iface,
-      peerAddress: linkPeerAddress(addrOf, x!, y!) ?? `(no IPv4 address of ${y!.node} on the ${x!.node}:${x!.iface} link)`,
-    })),
+    ].map(([x, y]): ExpectedSession => {
+      const at = { at: x!.node, iface: x!.iface, neighbor: y!.node, neighborIface: y!.iface };
+      // No IPv4 subnet on the link: the session is expected over the interface (BGP unnumbered).
+      const peerAddress = linkPeerAddress(addrOf, x!, y!);
+      return peerAddress ? { ...at, peerAddress } : { ...at, peerAddress: x!.iface, unnumbered: true };
+    }),
   );
   return { routers, ...(notDeclared ? { notDeclared } : {}), links, sessions, owners };
 }

@@ -40,7 +40,8 @@ class Readers {
   /** `node`'s BFD session with the neighbor at `peerAddress`, if there is one. */
   async bfdPeer(node: string, peerAddress: string): Promise<BfdPeer | undefined> {
     const peers = JSON.parse(await this.of(node).show('bfdd', 'show bfd peers json')) as BfdPeer[];
-    return peers.find((p) => p.peer === peerAddress);
+    // An unnumbered session's "address" is its interface: its BFD peer is a link-local address on it.
+    return peers.find((p) => p.peer === peerAddress || p.interface === peerAddress);
   }
   async bgpState(node: string, peerAddress: string): Promise<string | undefined> {
     const text = await this.of(node).show('bgpd', `show bgp neighbors ${peerAddress} json`).catch(() => '{}');
