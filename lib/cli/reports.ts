@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../paths.ts';
 import type { StartedLab } from '../lab/started-lab.ts';
 import { softwareVersions } from '../probes/versions.ts';
-import { writeHtmlReport } from '../report/allure-html.ts';
 import { culpritsFromFailures } from '../report/culprits.ts';
 import { appendHistory, historyEntry, historyOf, readHistory, trendFigures, withPrevious, HISTORY_LIMIT } from '../report/history.ts';
 import { gateLines, qualityGate, type Gate } from '../report/quality-gate.ts';
@@ -44,6 +43,8 @@ export async function finishReports(lab: StartedLab, summaryReporter: SummaryRep
   const gate = summary.gate!;
   console.log(`\n${gateLines(gate).join('\n')}`);
   try {
+    // Allure's core is loaded only here: every other command (status, exec, destroy…) starts without it.
+    const { writeHtmlReport } = await import('../report/allure-html.ts');
     const index = await writeHtmlReport({
       resultsDir: join(o.reportDir, 'allure-results'),
       outputDir: join(o.reportDir, 'allure-report'),
