@@ -9,7 +9,7 @@ import { attachment, step } from 'allure-js-commons';
 import { describe, expect, sharedPrecondition, skipWithoutOverlay, test as kit } from '../lib/testkit/index.ts';
 import type { BackgroundProcess, StartedLab } from '../lib/lab/started-lab.ts';
 import type { LoadBalancer, Overlay } from '../lib/model/overlay.ts';
-import { LB_ALPHA, LB_CONNECTIONS, LB_FOLLOW_UP_CONNECTIONS, LB_IN_FLIGHT, lbClients, lbLabel, removalBudgetMs, removalBudgetText, returnBudgetMs } from '../lib/plan/lb-plan.ts';
+import { LB_ALPHA, LB_ANSWER_TIMEOUT_MS, LB_CONNECTIONS, LB_FOLLOW_UP_CONNECTIONS, LB_IN_FLIGHT, lbClients, lbLabel, removalBudgetMs, removalBudgetText, returnBudgetMs } from '../lib/plan/lb-plan.ts';
 import { lbDifferences, spreadProblems, tallySpread, type Spread } from '../lib/expect/lbs.ts';
 import { readNbLoadBalancers, readServiceMonitors, type ServiceMonitor } from '../lib/probes/ovn-lbs.ts';
 import { probeBatch, startSourceEcho, type Attempt } from '../lib/probes/traffic.ts';
@@ -50,7 +50,7 @@ class Backends {
  * time: 256 SYNs in one burst through a userspace datapath on a busy 2-core machine lost one.
  */
 function connect(lab: StartedLab, lb: LoadBalancer, client: string, count: number): Promise<Attempt[]> {
-  return probeBatch(lab.node(client), Array.from({ length: count }, () => ({ protocol: lb.protocol, dst: lb.vip, port: lb.port, seen: true })), 2000, { concurrency: LB_IN_FLIGHT });
+  return probeBatch(lab.node(client), Array.from({ length: count }, () => ({ protocol: lb.protocol, dst: lb.vip, port: lb.port, seen: true })), LB_ANSWER_TIMEOUT_MS, { concurrency: LB_IN_FLIGHT });
 }
 
 /** The northbound load balancers that differ from the intent, and the health check's view of the backends, for a failure message; never throws. */

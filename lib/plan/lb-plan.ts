@@ -20,6 +20,14 @@ export const LB_ALPHA = 1e-5;
 /** Connections in flight at once from one client: the 64 of one burst that never lost a SYN in CI. */
 export const LB_IN_FLIGHT = 64;
 
+/**
+ * How long a connection may take to be answered: past Linux's second SYN retransmission (1 s,
+ * then 3 s), so one SYN lost on a busy host is recovered as TCP recovers it. A backend that
+ * answers nothing still fails every connection sent to it. (At 2 s, one retransmission, a CI
+ * run whose machine was also running other work lost one connection of 256.)
+ */
+export const LB_ANSWER_TIMEOUT_MS = 3_500;
+
 /** Connections after a health-check change: enough to see a backend used or not, no spread test. */
 export const LB_FOLLOW_UP_CONNECTIONS = 32;
 
