@@ -11,7 +11,7 @@
 // each other's streams (no shared router, no stream crossing the other link or forwarded by a
 // route the other's failure changes: lib/plan/failover-plan.ts) fail at the same instant, in
 // one wave. Before any fault, every fabric session must run BFD, up, with the declared timers.
-import { attachment, step } from 'allure-js-commons';
+import { attachment, parameter, step } from 'allure-js-commons';
 import { describe, expectNoCulprits, sharedPrecondition, skipWithoutBgp, skipWithoutDeclaredRouting, test as kit } from '../lib/testkit/index.ts';
 import { FAILURE_CLASSES, lossBudget, type FailureClass } from '../lib/model/intent.ts';
 import { armGreyFailure, linkDown, unarmed } from '../lib/faults/faults.ts';
@@ -87,6 +87,9 @@ describe('BFD failover', () => {
       // wave's nine streams on two cores starve their senders into bursts the receivers drop.
       const plan = await step('choose the links to fail and steer probe streams across them', () => planFailover(lab, fabric, failoverScope(), { maxLinksPerWave: lab.runtime === 'docker' ? 1 : undefined }));
       if (!plan.links.length) skip(`no link can be failed with probe streams across it: ${plan.untestable.join('; ') || 'the fabric has no router-to-router link'}`);
+      // What the report's reader filters by: the failure class and the links it was applied to.
+      await parameter('failure class', failure);
+      await parameter('links', plan.links.map((p) => p.link.label).join(', '));
       const culprits: string[] = plan.untestable.map((u) => `not tested: ${u}`);
       const budgetOf = (p: PlannedLink, s: FailoverStream) => lossBudget(lab.topology.intent, failure, upstreamOf(p, s));
       const undeclared = plan.links.flatMap((p) => p.streams.filter((s) => !budgetOf(p, s)).map((s) => upstreamOf(p, s)));

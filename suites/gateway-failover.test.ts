@@ -7,7 +7,7 @@
 // standby's BFD detection, the moment the southbound DB binds the port to the standby, and
 // each stream's loss window; restored, the port must return to the preferred chassis (OVN
 // preempts). A timeline image per stream is attached.
-import { attachment } from 'allure-js-commons';
+import { attachment, parameter } from 'allure-js-commons';
 import { describe, expect, expectNoCulprits, skipWithoutOverlay, test } from '../lib/testkit/index.ts';
 import { checkTimeoutMs } from '../lib/testkit/deadline.ts';
 import type { StartedLab } from '../lib/lab/started-lab.ts';
@@ -179,6 +179,8 @@ describe('gateway failover', () => {
       if (before.length) expect.fail(`precondition failed: the gateway chassis are not as declared before the fault (see the first test):\n${before.join('\n')}`);
       const tepOf = new Map(planOverlayNodes(lab.topology).chassis.map((c) => [c.node, c.tep]));
       const culprits: string[] = [];
+      await parameter('failure class', cls.name);
+      await parameter('gateway chassis', plans.map((p) => `${p.redirectPort}: ${p.active} → ${p.standby}`).join(', '));
       for (const p of plans) {
         const m = await measure(lab, p, cls.name, tepOf.get(p.active)!);
         const at = (ns: bigint | undefined) => (ns === undefined ? undefined : Number(ns - m.faultAtNs) / 1e6);
