@@ -57,10 +57,11 @@ program
   .option('--namespaces <n>', 'OVN-Kubernetes style overlay instead: a logical switch per namespace, a cluster router, a Service VIP per namespace, namespace isolation', integer('--namespaces'))
   .option('--pods-per-namespace <n>', 'pods per namespace, spread over the hosts; the Service covers all but the last (default: 2)', integer('--pods-per-namespace'))
   .option('--vm-mtu <bytes>', 'MTU of the VMs (default: smallest underlay MTU minus the 58-byte GENEVE overhead)', integer('--vm-mtu'))
+  .option('--unnumbered', 'BGP unnumbered (RFC 5549): no IPv4 on fabric links, sessions over each interface\'s IPv6 link-local address (underlay only)')
   .requiredOption('--out <dir>', 'directory to write (created if missing)')
   .action(async (o) => {
     const lab = await generateClos(
-      { name: o.name, spines: o.spines, leaves: o.leaves, hosts: o.hosts, fabricMtu: o.fabricMtu, hostMtu: o.hostMtu, vmsPerHost: o.vmsPerHost, namespaces: o.namespaces, podsPerNamespace: o.podsPerNamespace, vmMtu: o.vmMtu },
+      { name: o.name, spines: o.spines, leaves: o.leaves, hosts: o.hosts, fabricMtu: o.fabricMtu, hostMtu: o.hostMtu, vmsPerHost: o.vmsPerHost, namespaces: o.namespaces, podsPerNamespace: o.podsPerNamespace, vmMtu: o.vmMtu, ...(o.unnumbered ? { unnumbered: true } : {}) },
       resolve(o.out),
     );
     console.log(`wrote ${lab.files.length} files; lab file: ${lab.file}\nnext: netproof run ${lab.file}`);

@@ -12,6 +12,7 @@ import type { StreamRole } from '../plan/failover-plan.ts';
 import { waitFor } from '../wait-for.ts';
 import type { ArmedFault, Fault } from '../faults/faults.ts';
 import { fibNexthops, ribRoute } from './frr.ts';
+import { hopName } from './kernel.ts';
 import { runFlowSet, timeline, type FlowResult, type FlowSetControl, type FlowSpec } from './flows.ts';
 import { faultEffectWindow } from '../traffic/analysis.ts';
 
@@ -49,8 +50,8 @@ class Readers {
   }
   /** The gateways of `node`'s kernel route to dstIp/32 ("(connected)" for a next hop without one). */
   async gatewaysTo(node: string, dstIp: string): Promise<string[]> {
-    const route = (JSON.parse((await this.of(node).ipJson(['route', 'show', 'exact', `${dstIp}/32`])) || '[]') as { gateway?: string; nexthops?: { gateway?: string }[] }[])[0];
-    return route ? (route.nexthops ?? [route]).map((h) => h.gateway ?? '(connected)') : [];
+    const route = (JSON.parse((await this.of(node).ipJson(['route', 'show', 'exact', `${dstIp}/32`])) || '[]') as { gateway?: string; dev?: string; nexthops?: { gateway?: string; dev?: string }[] }[])[0];
+    return route ? (route.nexthops ?? [route]).map(hopName) : [];
   }
 }
 

@@ -36,14 +36,24 @@ export async function bgpSummary(node: NodeHandle): Promise<BgpSummary> {
 export async function explainDownSessions(node: NodeHandle, summary: BgpSummary): Promise<BgpSummary> {
   if (Object.values(summary.peers).every((p) => p.state === 'Established')) return summary;
   const neighbors = await vtyshJson<Record<string, { lastResetDueTo?: string; lastNotificationReason?: string }>>(node, 'show bgp neighbors json');
+  // An unnumbered peer (keyed by its interface) needs the interface's IPv6 link-local address: say when it has none.
+  const down = Object.entries(summary.peers).filter(([, p]) => p.state !== 'Established').map(([key]) => key);
+  const linkLocal = down.some((key) => !key.includes('.') && !key.includes(':')) ? await linkLocalInterfaces(node) : new Set<string>();
   const peers = Object.fromEntries(
     Object.entries(summary.peers).map(([key, peer]) => {
       const n = neighbors[key];
-      const reason = [n?.lastResetDueTo, n?.lastNotificationReason].filter(Boolean).join(': ');
+      const noLinkLocal = down.includes(key) && !key.includes('.') && !key.includes(':') && !linkLocal.has(key) ? `${node.name}:${key} has no IPv6 link-local address` : '';
+      const reason = [noLinkLocal, n?.lastResetDueTo, n?.lastNotificationReason].filter(Boolean).join(': ');
       return [key, peer.state !== 'Established' && reason ? { ...peer, lastReset: reason } : peer];
     }),
   );
   return { ...summary, peers };
+}
+
+/** The node's interfaces that have an IPv6 link-local address (`ip -j addr show scope link`). */
+async function linkLocalInterfaces(node: NodeHandle): Promise<Set<string>> {
+  const links = JSON.parse((await node.ipJson(['addr', 'show', 'scope', 'link'])) || '[]') as { ifname: string; addr_info?: { family?: string }[] }[];
+  return new Set(links.filter((l) => l.addr_info?.some((a) => a.family === 'inet6')).map((l) => l.ifname));
 }
 
 export interface RibNexthop {

@@ -36,6 +36,22 @@ export async function kernelRoutes(node: NodeHandle): Promise<KernelRoute[]> {
   }));
 }
 
+/**
+ * A next hop's gateway that names no neighbor: BGP unnumbered's IPv4-over-IPv6 next hop, which
+ * FRR 8.4 installs as 169.254.0.1 onlink, or an IPv6 link-local address.
+ */
+export const anonymousGateway = (gateway: string) => gateway === '169.254.0.1' || gateway.includes(':');
+
+/**
+ * What a kernel next hop is called where it must match a BGP session's peer: its gateway
+ * address, or (unnumbered: a gateway that names no neighbor) its interface, which is how FRR
+ * names an unnumbered peer. "(connected)" for a hop without either.
+ */
+export function hopName(h: { gateway?: string; dev?: string }): string {
+  if (h.gateway && !(anonymousGateway(h.gateway) && h.dev)) return h.gateway;
+  return h.dev ?? '(connected)';
+}
+
 export interface InterfaceAddress {
   iface: string;
   family: 'inet' | 'inet6';

@@ -1,6 +1,7 @@
 // Which way a router's kernel sends one UDP flow, and a source port that sends it over a chosen
 // link: `ip route get` with the flow's ports computes the same multipath hash as the packets.
 // No traffic is sent.
+import { hopName } from './kernel.ts';
 import type { NodeHandle } from '../lab/started-lab.ts';
 
 export interface FlowTuple {
@@ -28,11 +29,12 @@ export async function egressOf(node: NodeHandle, f: FlowTuple): Promise<Egress> 
 /**
  * The first source port from `base` (of `tries`) whose flow `node` sends to `gateway`, the
  * neighbor's address on the chosen link (matched by next hop, not device: a chassis sends
- * over a bridge). Undefined if none does within `tries`.
+ * over a bridge), or on an unnumbered link the interface (hopName). Undefined if none does
+ * within `tries`.
  */
 export async function steerToGateway(node: NodeHandle, f: Omit<FlowTuple, 'srcPort'>, gateway: string, base: number, tries: number): Promise<number | undefined> {
   for (let srcPort = base; srcPort < base + tries; srcPort++) {
-    if ((await egressOf(node, { ...f, srcPort })).gateway === gateway) return srcPort;
+    if (hopName(await egressOf(node, { ...f, srcPort })) === gateway) return srcPort;
   }
   return undefined;
 }

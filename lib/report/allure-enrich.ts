@@ -15,7 +15,7 @@ export interface EnrichContext {
   /** The built-in suite a test file (relative to the project root) is, or undefined for a user's check. */
   suiteOf(file: string): string | undefined;
   /** summary.json's tests, looked up by file and full name (`describe > test`). */
-  tests: ReadonlyArray<Pick<TestSummary, 'file' | 'name' | 'flaky' | 'attempts'> & { figures: Record<string, FigureWithTrend> }>;
+  tests: ReadonlyArray<Pick<TestSummary, 'file' | 'name' | 'flaky' | 'attempts' | 'skipReason'> & { figures: Record<string, FigureWithTrend> }>;
 }
 
 /** The file and the full name (`describe > test`) of an allure-vitest result, as summary.json names them. */
@@ -61,5 +61,7 @@ export function enrichResult(r: TestResult, ctx: EnrichContext): AllureResultFil
     parameters: [...(r.parameters ?? []), ...figures],
     ...(meta && !r.description ? { description: `Why it matters: ${meta.impact}.` } : {}),
     ...(flaky ? { statusDetails: { ...r.statusDetails, flaky: true, message: r.statusDetails?.message ?? `flaky: passed on attempt ${summary?.attempts ?? 2} after failing` } } : {}),
+    // Why it did not apply ("not declared: …"), where allure-vitest left it out.
+    ...(r.status === 'skipped' && summary?.skipReason && !r.statusDetails?.message ? { statusDetails: { ...r.statusDetails, message: summary.skipReason } } : {}),
   };
 }

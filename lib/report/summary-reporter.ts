@@ -41,6 +41,8 @@ export interface TestSummary {
   flaky?: true;
   /** The errors of the attempts that failed before the one that passed. */
   flakyErrors?: string[];
+  /** Why a skipped check did not apply (`skip(reason)`: e.g. "not declared: …"); absent when it gave none. */
+  skipReason?: string;
 }
 
 /** A flaky check in a `--protect`ed suite: it fails the run. */
@@ -131,6 +133,7 @@ export class SummaryReporter implements Reporter {
           ...(test.meta().netproofObservations ? { observations: test.meta().netproofObservations } : {}),
           ...(attempts > 1 ? { attempts } : {}),
           ...(flaky ? { flaky: true as const, flakyErrors: errors } : {}),
+          ...(result.state === 'skipped' && result.note ? { skipReason: result.note } : {}),
         });
         if (flaky && suite !== undefined && protect.has(suite)) {
           flakyProtected.push({ suite, test: test.fullName, attempts, failedAttempts: attempts - 1, ...(errors[0] !== undefined ? { firstError: headline(errors[0]) } : {}) });

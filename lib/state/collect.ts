@@ -4,10 +4,11 @@
 // until two looks agree, so a lab still settling (after a failover test) is not caught mid-way.
 import { Address4 } from 'ip-address';
 import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
+import type { LabLink } from '../model/topology.ts';
 import { hashPolicyName } from '../model/intent.ts';
 import { vtyshJson, type BgpSummary, type RibEntry } from '../probes/frr.ts';
 import type { BfdPeer } from '../probes/failover.ts';
-import { addresses, interfaceMtus, kernelRoutes, multipathHashPolicy, type KernelRoute } from '../probes/kernel.ts';
+import { addresses, anonymousGateway, interfaceMtus, kernelRoutes, multipathHashPolicy, type KernelRoute } from '../probes/kernel.ts';
 import { waitFor } from '../wait-for.ts';
 import type { BfdState, RouteState, RouterState, SessionState, Snapshot } from './snapshot.ts';
 
@@ -20,9 +21,29 @@ export async function addressOwners(lab: StartedLab): Promise<Map<string, string
   return new Map(all.flat().filter(([ip]) => !ip.startsWith('127.')));
 }
 
-const byNeighbour = (owners: Map<string, string>) => (dev: string | undefined, gateway: string | undefined): string => {
+/** Every IPv6 link-local address on the lab's links → `node:iface`: BGP unnumbered's next hops and BFD peers. */
+async function linkLocalOwners(lab: StartedLab): Promise<Map<string, string>> {
+  const all = await Promise.all(lab.nodes().map(async (n) => (await addresses(n)).filter((a) => a.family === 'inet6' && a.scope === 'link').map((a) => [a.local, `${n.name}:${a.iface}`] as const)));
+  return new Map(all.flat());
+}
+
+/** The other end of each link end, from the topology: `node:iface` → `node:iface`. */
+export function linkEnds(links: readonly LabLink[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [a, b] of links.map((l) => l.endpoints)) {
+    out.set(`${a.node}:${a.iface}`, `${b.node}:${b.iface}`);
+    out.set(`${b.node}:${b.iface}`, `${a.node}:${a.iface}`);
+  }
+  return out;
+}
+
+const nodeOf = (end: string | undefined) => end?.split(':')[0];
+
+/** How a next hop is written in the snapshot: `eth1 → spine1`, by its gateway's owner, or by the neighbor on its interface where the gateway names none. */
+export const byNeighbour = (owners: Map<string, string>, neighbourOn: (dev: string) => string | undefined = () => undefined) => (dev: string | undefined, gateway: string | undefined): string => {
   if (!gateway) return dev ?? '?';
-  return `${dev ?? '?'} → ${owners.get(gateway) ?? gateway}`;
+  const owner = owners.get(gateway) ?? (dev !== undefined && anonymousGateway(gateway) ? neighbourOn(dev) : undefined);
+  return `${dev ?? '?'} → ${owner ?? gateway}`;
 };
 
 function ribState(rib: Record<string, RibEntry[]>, label: ReturnType<typeof byNeighbour>): Record<string, RouteState> {
@@ -81,8 +102,9 @@ function withCandidates(routes: Record<string, RouteState>, candidates: Map<stri
   return out;
 }
 
-/** The interface a next-hop address is reached by: the connected route whose subnet holds it. */
+/** The interface a next-hop address is reached by: the connected route whose subnet holds it (IPv4 only; undefined for a link-local IPv6 next hop). */
 function deviceFor(kernel: KernelRoute[], ip: string): string | undefined {
+  if (!Address4.isValid(ip)) return undefined;
   const a = new Address4(ip);
   return kernel.find((r) => r.protocol === 'kernel' && !r.nexthops.some((h) => h.gateway) && a.isInSubnet(new Address4(r.dst)))?.nexthops[0]?.dev;
 }
@@ -96,8 +118,11 @@ function keyed<T extends { peer: string }>(items: (T & { address: string })[]): 
   return out;
 }
 
-async function routerState(node: NodeHandle, owners: Map<string, string>): Promise<RouterState> {
-  const label = byNeighbour(owners);
+async function routerState(node: NodeHandle, owners: Map<string, string>, ends: Map<string, string>, linkLocals: Map<string, string>): Promise<RouterState> {
+  const neighbourOn = (dev: string) => nodeOf(ends.get(`${node.name}:${dev}`));
+  // This router's interface on the link whose far end owns a link-local address.
+  const devTowards = (farEnd: string) => ends.get(farEnd)?.split(':')[1];
+  const label = byNeighbour(owners, neighbourOn);
   const hasBgp = node.frrDaemons.includes('bgpd');
   const hasBfd = node.frrDaemons.includes('bfdd');
   // Each asked of the daemon that answers it, over the connection the node keeps open.
@@ -109,12 +134,13 @@ async function routerState(node: NodeHandle, owners: Map<string, string>): Promi
   const rib = output<Record<string, RibEntry[]>>('show ip route json')!;
   const bfd = output<BfdPeerJson[]>('show bfd peers json') ?? [];
   const sessions = keyed<SessionState>(
-    Object.entries(summary?.peers ?? {}).map(([address, p]) => ({ address, peer: owners.get(address) ?? address, state: p.state, prefixes: p.pfxRcd ?? 0 })),
+    // An unnumbered peer is keyed by its interface: named by the neighbor on it.
+    Object.entries(summary?.peers ?? {}).map(([address, p]) => ({ address, peer: owners.get(address) ?? neighbourOn(address) ?? address, state: p.state, prefixes: p.pfxRcd ?? 0 })),
   );
   const bfdSessions = keyed<BfdState>(
     bfd.map((p) => ({
       address: p.peer,
-      peer: owners.get(p.peer) ?? p.peer,
+      peer: owners.get(p.peer) ?? nodeOf(linkLocals.get(p.peer)) ?? (p.interface !== undefined ? neighbourOn(p.interface) : undefined) ?? p.peer,
       status: p.status,
       // Negotiated: each side runs at the slower of what it wants and what the other accepts.
       transmitIntervalMs: Math.max(p['transmit-interval'], p['remote-receive-interval'] ?? 0),
@@ -122,7 +148,8 @@ async function routerState(node: NodeHandle, owners: Map<string, string>): Promi
       detectMultiplier: p['detect-multiplier'],
     })),
   );
-  const candidates = new Map([...equalCostCandidates(table)].map(([prefix, ips]) => [prefix, ips.map((ip) => label(deviceFor(kernel, ip), ip))]));
+  // A link-local next hop (unnumbered) is named by its owner, as the kernel route's 169.254.0.1 is by the neighbor on its interface.
+  const candidates = new Map([...equalCostCandidates(table)].map(([prefix, ips]) => [prefix, ips.map((ip) => (linkLocals.has(ip) ? `${devTowards(linkLocals.get(ip)!) ?? '?'} → ${nodeOf(linkLocals.get(ip))}` : label(deviceFor(kernel, ip), ip)))]));
   return {
     ...(summary ? { asn: summary.as } : {}),
     sessions,
@@ -155,8 +182,10 @@ export type LiveState = Pick<Snapshot, 'routers' | 'mtu'> & {
 /** One look at every FRR router and every link end. */
 export async function readLiveState(lab: StartedLab): Promise<LiveState> {
   const owners = await addressOwners(lab);
+  const linkLocals = await linkLocalOwners(lab);
+  const ends = linkEnds(lab.topology.links);
   const frr = lab.nodes().filter((n) => n.frrDaemons.includes('zebra'));
-  const read = await Promise.all(frr.map(async (n) => [n.name, await routerState(n, owners).catch((e: unknown) => (e as Error).message)] as const));
+  const read = await Promise.all(frr.map(async (n) => [n.name, await routerState(n, owners, ends, linkLocals).catch((e: unknown) => (e as Error).message)] as const));
   const routers = Object.fromEntries(read.filter((r): r is readonly [string, RouterState] => typeof r[1] !== 'string'));
   const unreadable = Object.fromEntries(read.filter((r): r is readonly [string, string] => typeof r[1] === 'string'));
   return { routers, mtu: await linkMtus(lab), unreadable };
