@@ -228,7 +228,9 @@ async function runSuites(lab: StartedLab, o: SuiteOptions, userFiles: string[], 
   const result = summary.summary;
   if (result && result.counts.passed + result.counts.failed === 0) console.log('\nno check applied to this lab (every test was skipped): that is not a pass');
   const skipped = result?.tests.filter((t) => t.skipReason) ?? [];
-  if (skipped.length) console.log(`\nskipped, and why (summary.json skipReason):\n${skipped.map((t) => `  ${t.name}: ${t.skipReason}`).join('\n')}`);
+  // A reason can list every link of a fabric: its start here, the whole of it in summary.json.
+  const brief = (why: string) => (why.length > 300 ? `${why.slice(0, 299)}… (in full: summary.json)` : why);
+  if (skipped.length) console.log(`\nskipped, and why (summary.json skipReason):\n${skipped.map((t) => `  ${t.name}: ${brief(t.skipReason!)}`).join('\n')}`);
   const flaky = result?.tests.filter((t) => t.flaky) ?? [];
   if (flaky.length) console.log(`\nflaky (passed only on a retry; summary.json counts.flaky):\n${flaky.map((t) => `  ${t.name}: failed ${(t.attempts ?? 1) - 1} of ${t.attempts ?? 1} attempts`).join('\n')}`);
   for (const f of result?.flakyProtected ?? []) console.log(protectedFlakeLine(f));

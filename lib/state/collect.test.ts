@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { equalCostCandidates } from './collect.ts';
+import { byNeighbour, equalCostCandidates, linkEnds } from './collect.ts';
 
 describe('equalCostCandidates', () => {
   it('keeps every valid path as short as the best, whichever BGP picked', () => {
@@ -22,5 +22,27 @@ describe('equalCostCandidates', () => {
         ['10.255.2.1/32', ['0.0.0.0']],
       ]),
     );
+  });
+});
+
+describe('naming next hops and peers on an unnumbered fabric', () => {
+  const links = [
+    { endpoints: [{ node: 'spine1', iface: 'eth1' }, { node: 'leaf1', iface: 'eth1' }] as [{ node: string; iface: string }, { node: string; iface: string }] },
+    { endpoints: [{ node: 'spine2', iface: 'eth1' }, { node: 'leaf1', iface: 'eth2' }] as [{ node: string; iface: string }, { node: string; iface: string }] },
+  ];
+
+  it('linkEnds gives the far end of every link end, both ways', () => {
+    expect(Object.fromEntries(linkEnds(links))).toEqual({ 'spine1:eth1': 'leaf1:eth1', 'leaf1:eth1': 'spine1:eth1', 'spine2:eth1': 'leaf1:eth2', 'leaf1:eth2': 'spine2:eth1' });
+  });
+
+  it('byNeighbour names a hop by its gateway’s owner, or by the neighbor on its interface when the gateway names none', () => {
+    const ends = linkEnds(links);
+    const label = byNeighbour(new Map([['10.1.0.0', 'spine1']]), (dev) => ends.get(`leaf1:${dev}`)?.split(':')[0]);
+    expect(label('eth1', '10.1.0.0')).toBe('eth1 → spine1');
+    expect(label('eth2', '169.254.0.1')).toBe('eth2 → spine2');
+    expect(label('eth2', 'fe80::1')).toBe('eth2 → spine2');
+    // A numbered gateway nobody owns stays as it is: it is not the neighbor on the interface.
+    expect(label('eth2', '192.0.2.7')).toBe('eth2 → 192.0.2.7');
+    expect(label('eth9', '169.254.0.1')).toBe('eth9 → 169.254.0.1');
   });
 });
