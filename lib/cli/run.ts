@@ -32,7 +32,7 @@ export const SUITES_DIR = ownFile('suites');
 /** What a user's check imports; the runner points it at this copy of netproof, so the kit and the lab fixture are the runner's own. */
 export const TESTKIT_ENTRY = ownFile('lib/testkit/index.ts');
 /** In the order they run: whether FRR took the configuration, then convergence, so its clock means what it says. */
-export const SUITE_NAMES = ['frr-config', 'bgp-convergence', 'intent', 'overlay-reachability', 'geneve-mtu', 'acl', 'nat', 'load-balancer', 'ecmp-spread', 'bfd-failover', 'gateway-failover'];
+export const SUITE_NAMES = ['frr-config', 'bgp-convergence', 'igp', 'intent', 'overlay-reachability', 'geneve-mtu', 'acl', 'nat', 'load-balancer', 'ecmp-spread', 'bfd-failover', 'gateway-failover'];
 
 export interface SuiteOptions {
   runtime: Runtime;

@@ -55,7 +55,7 @@ export function routeCulprits(expected: ExpectedRoute[], observed: Map<string, O
   const out: string[] = [];
   for (const r of expected) {
     const seen = observed.get(r.at);
-    const what = `${r.prefix} (loopback of ${r.owner})`;
+    const what = r.description ?? `${r.prefix} (loopback of ${r.owner})`;
     const want = `expected ${r.width} (via ${r.width < r.candidates.length ? `${r.width} of ` : ''}${expectedVia(r)})`;
     const neighborOf = (h: Hop) => (h.gateway && owners?.get(h.gateway)?.split(':')[0]) || r.candidates.find((c) => c.iface === h.iface)?.neighbor;
     const describe = (hops: Hop[]) => hops.map((h) => `${h.iface ?? '?'} → ${neighborOf(h) ?? h.gateway ?? '?'}`).join(', ') || 'nothing';
@@ -70,6 +70,7 @@ export function routeCulprits(expected: ExpectedRoute[], observed: Map<string, O
       return true;
     };
     const plural = (n: number) => `${n} next hop${n === 1 ? '' : 's'}`;
+    const protocol = r.protocol ?? 'bgp';
     const rib = seen?.rib[r.prefix]?.find((e) => e.selected);
     if (!rib) {
       out.push(`${r.at}: ${what} is not in the RIB, ${want}`);
@@ -77,8 +78,8 @@ export function routeCulprits(expected: ExpectedRoute[], observed: Map<string, O
     }
     // The route that forwards is the selected one: a static, connected or blackhole route that
     // wins over BGP is the culprit, however well BGP itself converged.
-    if (rib.protocol !== 'bgp') {
-      out.push(`${r.at}: ${what} is routed by ${rib.protocol} in the RIB (via ${describeRibHops(rib)}), not by BGP; ${want.replace('expected', 'expected bgp')}`);
+    if (rib.protocol !== protocol) {
+      out.push(`${r.at}: ${what} is routed by ${rib.protocol} in the RIB (via ${describeRibHops(rib)}), not by ${protocol.toUpperCase()}; ${want.replace('expected', `expected ${protocol}`)}`);
       continue;
     }
     if (rib.installed === false) {
@@ -91,8 +92,8 @@ export function routeCulprits(expected: ExpectedRoute[], observed: Map<string, O
       continue;
     }
     const k = seen?.kernel.find((e) => e.dst === r.prefix);
-    if (k && ((k.type ?? 'unicast') !== 'unicast' || (k.protocol !== undefined && k.protocol !== 'bgp'))) {
-      out.push(`${r.at}: ${what} is a ${k.type ?? 'unicast'} route of protocol ${k.protocol ?? '?'} in the kernel FIB, ${want.replace('expected', 'expected bgp')}`);
+    if (k && ((k.type ?? 'unicast') !== 'unicast' || (k.protocol !== undefined && k.protocol !== protocol))) {
+      out.push(`${r.at}: ${what} is a ${k.type ?? 'unicast'} route of protocol ${k.protocol ?? '?'} in the kernel FIB, ${want.replace('expected', `expected ${protocol}`)}`);
       continue;
     }
     const kernelHops = k?.nexthops.map((n) => ({ iface: n.dev, gateway: n.gateway })) ?? [];

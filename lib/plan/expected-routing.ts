@@ -64,6 +64,10 @@ export interface ExpectedRoute {
   width: number;
   /** AS-path length of the best path. */
   hops: number;
+  /** The routing protocol that must install it: BGP unless said (an OSPF underlay's routes: `ospf`). */
+  protocol?: 'bgp' | 'ospf';
+  /** How culprit lines name the prefix; default `PREFIX (loopback of OWNER)`. */
+  description?: string;
 }
 
 export const DEFAULT_MAX_PATHS = 64;

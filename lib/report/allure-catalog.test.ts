@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { FAILURE_CATEGORIES, PLANE_LABEL, planeOf, SUITE_CATALOG } from './allure-catalog.ts';
 
 // SUITE_NAMES of lib/cli/run.ts, copied: lib/report may not import lib/cli (lib/layers.test.ts).
-const SUITE_NAMES = ['frr-config', 'bgp-convergence', 'intent', 'overlay-reachability', 'geneve-mtu', 'acl', 'nat', 'load-balancer', 'ecmp-spread', 'bfd-failover', 'gateway-failover'];
+const SUITE_NAMES = ['frr-config', 'bgp-convergence', 'igp', 'intent', 'overlay-reachability', 'geneve-mtu', 'acl', 'nat', 'load-balancer', 'ecmp-spread', 'bfd-failover', 'gateway-failover'];
 
 describe('SUITE_CATALOG', () => {
   test('describes exactly the built-in suites', () => {

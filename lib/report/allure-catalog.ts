@@ -20,6 +20,7 @@ export interface SuiteMeta {
 export const SUITE_CATALOG: Readonly<Record<string, SuiteMeta>> = {
   'frr-config': { epic: 'Underlay', feature: 'FRR configuration', severity: 'blocker', plane: 'control plane', impact: 'a line FRR refused means the router does something other than what was written' },
   'bgp-convergence': { epic: 'Underlay', feature: 'BGP convergence', severity: 'blocker', plane: 'control plane', impact: 'a missing session or loopback route leaves tunnels between hosts without a path' },
+  igp: { epic: 'Underlay', feature: 'IGP (OSPF) and hosts', severity: 'blocker', plane: 'control plane', impact: 'a missing adjacency or route, or a host that cannot reach the hosts its routes point at, cuts traffic' },
   intent: { epic: 'Underlay', feature: 'Declared intent', severity: 'critical', plane: 'control plane', impact: 'the fabric runs other ASNs, timers, hashing or MTUs than declared' },
   'overlay-reachability': { epic: 'Overlay', feature: 'Overlay reachability', severity: 'blocker', plane: 'data plane', impact: 'tenant VMs that should talk cannot' },
   'geneve-mtu': { epic: 'Overlay', feature: 'GENEVE MTU', severity: 'critical', plane: 'data plane', impact: 'large packets are black-holed: TCP stalls while ping works' },
@@ -30,6 +31,9 @@ export const SUITE_CATALOG: Readonly<Record<string, SuiteMeta>> = {
   'bfd-failover': { epic: 'Resilience', feature: 'BFD failover', severity: 'critical', plane: 'data plane', impact: 'a link failure loses traffic for longer than the declared budget' },
   'gateway-failover': { epic: 'Resilience', feature: 'Gateway failover', severity: 'critical', plane: 'data plane', impact: 'a gateway chassis failure cuts north–south traffic for longer than the budget' },
 };
+
+/** Tests that send packets, whatever their suite's plane. */
+const DATA_PLANE_TEST = /\b(reaches|answer ping)\b/;
 
 /** Tests that compare routing state rather than packets, whatever their suite's plane. */
 const CONTROL_PLANE_TEST = /\b(RIB|FIB|Established|ASN|timers|configuration|BFD, up|active on its highest-priority chassis|the MTU the topology declares)\b/;
@@ -43,6 +47,7 @@ const ENVIRONMENT_FAILURE = /\b(is not running|daemons? not running|could not be
 export function planeOf(suite: string | undefined, testName: string, message: string | undefined): Plane {
   if (message !== undefined && ENVIRONMENT_FAILURE.test(message)) return 'environment';
   if (CONTROL_PLANE_TEST.test(testName)) return 'control plane';
+  if (DATA_PLANE_TEST.test(testName)) return 'data plane';
   return (suite !== undefined ? SUITE_CATALOG[suite]?.plane : undefined) ?? 'data plane';
 }
 
