@@ -33,12 +33,21 @@ afterAll(async () => {
 
 /** Click the first element whose text is `text`, and let the single-page app redraw. */
 async function click(page: Page, text: string): Promise<void> {
-  const el = await page.waitForSelector(`::-p-text(${text})`, { timeout: 10_000 });
+  const el = await page.waitForSelector(`::-p-text(${text})`, { timeout: 30_000 });
   await el!.click();
   await new Promise((r) => setTimeout(r, 500));
 }
 
 // Runs in the page: the DOM's globals are not in this project's (Node) type library.
+/**
+ * Open the report at its tree, and wait until the app has drawn it: 5 MB of single-file app
+ * take a while to start on a busy 2-core machine, well after the page's load event.
+ */
+async function openReport(page: Page, index: string): Promise<void> {
+  await page.goto(`file://${index}`, { waitUntil: 'networkidle0' });
+  await page.waitForSelector('::-p-text(FRR configuration)', { timeout: 30_000 });
+}
+
 /** Open a test's page from the tree, unfolding its feature first if the tree shows it folded. */
 async function openTest(page: Page, feature: string, test: string): Promise<void> {
   const shown = await page.waitForSelector(`::-p-text(${test})`, { timeout: 2_000 }).catch(() => null);
@@ -86,7 +95,7 @@ test('a run with one seeded fault renders in headless Chromium: the suites, the 
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(String(e)));
     await page.setViewport({ width: 1400, height: 1100 });
-    await page.goto(`file://${index}`, { waitUntil: 'networkidle0' });
+    await openReport(page, index);
     expect(await pageText(page)).toContain(`netproof: ${LAB}`);
 
     // The suites: the tree's top level is one feature per built-in suite.
@@ -103,12 +112,12 @@ test('a run with one seeded fault renders in headless Chromium: the suites, the 
     await page.screenshot({ path: join(SCREENSHOTS, 'html-report-failed-check.png') });
 
     // A figure with its budget, on the check that passed.
-    await page.goto(`file://${index}`, { waitUntil: 'networkidle0' });
+    await openReport(page, index);
     await openTest(page, 'BGP convergence', 'every fabric session is Established');
     expect(await pageText(page)).toMatch(/bgp_sessions_established_s\s+[\d.]+ s; budget ≤ [\d.]+ s: within/);
 
     // The flaky check, marked so in the report.
-    await page.goto(`file://${index}`, { waitUntil: 'networkidle0' });
+    await openReport(page, index);
     await openTest(page, 'seeded-flaky', 'seeded flaky: fails its first attempt');
     const flaky = await pageText(page);
     expect(flaky).toMatch(/Passed/);
@@ -116,7 +125,7 @@ test('a run with one seeded fault renders in headless Chromium: the suites, the 
     await page.screenshot({ path: join(SCREENSHOTS, 'html-report-flaky-check.png') });
 
     // The gate that decided the exit code.
-    await page.goto(`file://${index}`, { waitUntil: 'networkidle0' });
+    await openReport(page, index);
     await click(page, 'Quality Gates');
     const gate = await pageText(page);
     expect(gate).toMatch(/no check failed: expected 0 failed, saw \d+ failed/);
