@@ -35,7 +35,7 @@ describe.each(RUNTIMES)('netproof run (BGP convergence suite) on %s', (runtime) 
     // The overlay tests have nothing to check on a lab without an overlay: skipped, not passed.
     expect(summary.counts.failed).toBe(0);
     const skipped = summary.tests.filter((t) => t.status === 'skipped');
-    expect(skipped.map((t) => t.file).filter((f) => !/overlay|geneve|acl|nat|load-balancer|gateway-failover|ecmp/.test(f))).toEqual([]);
+    expect(skipped.map((t) => t.file).filter((f) => !/overlay|geneve|acl|nat|load-balancer|gateway-failover|ecmp|igp/.test(f))).toEqual([]);
     expect(summary.tests.filter((t) => t.file.includes('bgp-convergence')).every((t) => t.status === 'passed')).toBe(true);
     // ECMP: next hops in RIB and FIB, and the spread at every hashing router; failover: BFD as declared, then grey, carrier, far end.
     expect(summary.tests.filter((t) => /ecmp|failover/.test(t.file) && t.status === 'passed').length).toBe(6);
