@@ -26,10 +26,10 @@ describe('an OVN-Kubernetes style overlay (netns)', () => {
     const errors = summary.tests.flatMap((t) => t.errors).join('\n');
     expect(result.exitCode, errors || result.stdout + result.stderr).toBe(0);
     expect(summary.counts.failed).toBe(0);
-    // Only what this overlay does not declare is skipped: north–south (no provider network),
+    // Only what this overlay does not declare is skipped: OSPF (a BGP lab), north–south (no provider network),
     // health checks, one-way TCP flows, and an overlay ECMP split (both hosts on one leaf pair).
     const skipped = summary.tests.filter((t) => t.status === 'skipped').map((t) => `${t.file} > ${t.name}`);
-    for (const s of skipped) expect(s).toMatch(/nat\.test|gateway-failover\.test|north–south|health check|no healthy backend|stateful|overlay flows/);
+    for (const s of skipped) expect(s).toMatch(/nat\.test|gateway-failover\.test|igp\.test|north–south|health check|no healthy backend|stateful|overlay flows/);
     // Each Service: both its backend pods answered the client pod of its namespace.
     for (const ns of ['ns1', 'ns2', 'ns3']) expect(summary.figures[`lb_backends_used.svc-${ns}`]?.value, ns).toBe(2);
     // Namespace isolation, observed: a pod reaches its own namespace, never another's.

@@ -13,6 +13,7 @@ import { generatedLab } from '../../fixtures/faults.ts';
 import { leftovers } from '../../fixtures/runtimes.ts';
 import type { Summary } from '../report/summary-reporter.ts';
 import type { Snapshot } from '../state/snapshot.ts';
+import { waitFor } from '../wait-for.ts';
 
 const LAB = 'e2e-unnumbered';
 
@@ -47,6 +48,15 @@ test('an unnumbered fabric passes every suite that applies, names sessions by in
 
   // The seeded fault: leaf1's uplink to spine1 loses its IPv6 link-local address.
   expect((await netproof(['exec', LAB, 'leaf1', '--', 'ip', '-6', 'addr', 'flush', 'dev', 'eth1', 'scope', 'link'])).exitCode).toBe(0);
+  // The check passes at its first look if the session has not dropped yet: wait for the fault to take effect.
+  await waitFor(
+    async () => {
+      const r = await netproof(['exec', LAB, 'leaf1', '--', 'vtysh', '-c', 'show bgp summary json']);
+      const state = (JSON.parse(r.stdout || '{}') as { ipv4Unicast?: { peers?: Record<string, { state?: string }> } }).ipv4Unicast?.peers?.eth1?.state;
+      return state !== 'Established' ? { ok: true, value: state } : { ok: false, reason: 'leaf1:eth1 still Established' };
+    },
+    { timeoutMs: 30_000, intervalsMs: [250], description: "leaf1's session on eth1 to drop once its link-local address is gone" },
+  );
   const broken = await suites(['--suite', 'bgp-convergence', '--convergence-timeout', '10']);
   expect(broken.result.exitCode).toBe(1);
   expect(broken.errors).toMatch(/^leaf1:eth1 ↔ spine1:eth1: unnumbered session is \w+, expected Established \(last reset: leaf1:eth1 has no IPv6 link-local address/m);
