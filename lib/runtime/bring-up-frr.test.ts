@@ -1,7 +1,8 @@
 // FRR start-up through a stand-in NodeShell: what bring-up asks of a node, in which order, how
 // it blames a missing daemon on the environment (exit 3) rather than on the lab, and how it
-// reports the lines FRR refused.
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+// reports the lines FRR refused; and for containerlab's kind: frr, the daemons extras.frr.daemons
+// names and a startup-config written in the clab file, applied as a bound frr.conf is.
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,5 +108,33 @@ describe('bringUp starting FRR', () => {
     const shell = standIn(() => false, { exitCode: 1, stdout: 'Exiting: failed to connect to any daemons.\n' });
     const up = await bringUp({ topology: lab(), shell: () => shell, progress: () => {} });
     expect(up.frrConfigProblems).toEqual([{ node: 'r1', file: join(dir, 'frr.conf'), statement: '', message: 'vtysh could not apply the file (exit 1): Exiting: failed to connect to any daemons.' }]);
+  });
+});
+
+/** A one-router lab of containerlab's kind: frr (PR 3382). */
+const frrKindLab = (...node: string[]) => parseTopology(['name: t', 'topology:', '  nodes:', '    r1:', '      kind: frr', ...node].join('\n'), join(dir, 't.clab.yml'), { exists: () => true });
+
+describe('bringUp starting FRR on kind: frr', () => {
+  it('starts the daemons extras.frr.daemons names (staticd only for a static route), then applies the startup-config file', async () => {
+    const shell = standIn(() => false);
+    const up = await bringUp({ topology: frrKindLab('      startup-config: frr.conf', '      extras: { frr: { daemons: [ospfd, bgpd] } }'), shell: () => shell, progress: () => {} });
+    expect(up.daemons.r1).toEqual(['zebra', 'bgpd', 'ospfd']);
+    expect(shell.ran.find((c) => c.includes('vtysh'))).toMatch(/vtysh --vty_socket \S+\/r1 -f \S+\/r1\/frr\.conf$/);
+    expect(await readFile(join(dir, 'state', 't', 'r1', 'frr.conf'), 'utf8')).toBe('router bgp 65001\n');
+  });
+
+  it('writes a startup-config given in the clab file to the node’s directory and applies it through vtysh', async () => {
+    const shell = standIn(() => false);
+    const up = await bringUp({ topology: frrKindLab('      startup-config: |', '        router bgp 65002', '         bgp router-id 10.0.0.2', '      extras: { frr: { daemons: [bgpd] } }'), shell: () => shell, progress: () => {} });
+    expect(up.daemons.r1).toEqual(['zebra', 'bgpd']);
+    expect(await readFile(join(dir, 'state', 't', 'r1', 'frr.conf'), 'utf8')).toBe('router bgp 65002\n bgp router-id 10.0.0.2\n');
+    const apply = shell.ran.findIndex((c) => c.includes('vtysh'));
+    expect(apply).toBeGreaterThan(shell.ran.findIndex((c) => c.startsWith('/usr/lib/frr/bgpd')));
+  });
+
+  it('names a refused line of a startup-config in the clab file by the node', async () => {
+    const shell = standIn(() => false, { exitCode: 2, stdout: 'line 1: % Unknown command[4]: router bgp 65002\n' });
+    const up = await bringUp({ topology: frrKindLab('      startup-config: |', '        router bgp 65002', '        !', '      extras: { frr: { daemons: [bgpd] } }'), shell: () => shell, progress: () => {} });
+    expect(up.frrConfigProblems).toEqual([{ node: 'r1', file: "r1's startup-config (in the clab file)", line: 1, statement: 'router bgp 65002', message: '% Unknown command' }]);
   });
 });

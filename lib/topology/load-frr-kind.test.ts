@@ -6,33 +6,19 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EXIT, InvalidInputError, type Problem } from '../errors.ts';
+import { EXIT, InvalidInputError } from '../errors.ts';
 import { FRR_KIND_DEFAULT_CONFIG, FRR_KIND_DEFAULT_DAEMONS, loadTopology, parseTopology } from './load.ts';
 import { FRR_DAEMONS, KNOWN_DAEMONS } from './frr-daemon-names.ts';
 import { listedDaemons } from '../render/frr-daemons.ts';
 import type { LabNode, Topology } from '../model/topology.ts';
 import { PROJECT_ROOT } from '../paths.ts';
 import { doc, posOf } from '../../fixtures/yaml-text.ts';
+import { problemAt, topologyProblems } from '../../fixtures/topology-problems.ts';
 
 const DIR = '/labs/k';
 const FILE = `${DIR}/k.clab.yml`;
 
-function problemsOf(text: string, exists: (p: string) => boolean = () => true): Problem[] {
-  try {
-    parseTopology(text, FILE, { exists });
-  } catch (e) {
-    expect(e).toBeInstanceOf(InvalidInputError);
-    expect((e as InvalidInputError).exitCode).toBe(EXIT.usage);
-    return (e as InvalidInputError).problems;
-  }
-  throw new Error('expected parseTopology to throw InvalidInputError');
-}
-
-function problemAt(problems: Problem[], field: string): Problem {
-  const found = problems.filter((p) => p.field === field);
-  expect(found, `exactly one problem at ${field}; got: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`).toHaveLength(1);
-  return found[0]!;
-}
+const problemsOf = (text: string, exists?: (p: string) => boolean) => topologyProblems(text, FILE, exists);
 
 const node = (t: Topology, name: string): LabNode => {
   const n = t.nodes.find((x) => x.name === name);

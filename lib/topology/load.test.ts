@@ -2,31 +2,17 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EXIT, InvalidInputError, type Problem } from '../errors.ts';
+import { InvalidInputError } from '../errors.ts';
 import { isFrrImage, loadTopology, parseTopology } from './load.ts';
 import type { LabNode, Topology } from '../model/topology.ts';
 import { doc, posOf } from '../../fixtures/yaml-text.ts';
+import { problemAt, topologyProblems } from '../../fixtures/topology-problems.ts';
 
 const DIR = '/labs/t';
 const FILE = `${DIR}/t.clab.yml`;
 
 
-function problemsOf(text: string, exists: (p: string) => boolean = () => true): Problem[] {
-  try {
-    parseTopology(text, FILE, { exists });
-  } catch (e) {
-    expect(e).toBeInstanceOf(InvalidInputError);
-    expect((e as InvalidInputError).exitCode).toBe(EXIT.usage);
-    return (e as InvalidInputError).problems;
-  }
-  throw new Error('expected parseTopology to throw InvalidInputError');
-}
-
-function problemAt(problems: Problem[], field: string): Problem {
-  const found = problems.filter((p) => p.field === field);
-  expect(found, `exactly one problem at ${field}; got: ${problems.map((p) => p.field).join(', ')}`).toHaveLength(1);
-  return found[0]!;
-}
+const problemsOf = (text: string, exists?: (p: string) => boolean) => topologyProblems(text, FILE, exists);
 
 const node = (t: Topology, name: string): LabNode => {
   const n = t.nodes.find((x) => x.name === name);
