@@ -26,6 +26,7 @@ import {
 import { execOkIn, type NodeShell } from './node-shell.ts';
 import { bgpSessionsEstablished, startedAfterBgp } from './bfd-after-bgp.ts';
 import { centralArgvs, chassisDaemons, chassisSetupSteps, overlayDaemonsOf, ovsEnv, type Step } from '../render/ovn-daemons.ts';
+import { ctZeroSnatNote, ctZeroSnatOffArgvs, hasUnNatAssertion, parseOvsVersion } from '../render/ovs-conntrack.ts';
 import type { Progress } from './runtime.ts';
 import { nodeDir } from './state.ts';
 import { settleAll } from './settle-all.ts';
@@ -65,10 +66,12 @@ export async function bringUp(ctx: BringUpContext): Promise<BroughtUp> {
     }),
   );
   const overlayNodes = overlayNodesOf(topology);
+  const overlayNotes: string[] = [];
   if (overlayNodes) {
     // OVS first: br-phy must exist before zebra configures the chassis' addresses on it.
     progress(`OVN central and ${overlayNodes.chassis.length} OVS chassis`);
-    await settleAll([startCentral(lab, shell(overlayNodes.central.node), overlayNodes.central), ...overlayNodes.chassis.map((c) => startChassis(lab, shell, c))]);
+    const [, ...avoided] = await settleAll<string | undefined | void>([startCentral(lab, shell(overlayNodes.central.node), overlayNodes.central), ...overlayNodes.chassis.map((c) => startChassis(lab, shell, c))]);
+    overlayNotes.push(...conntrackNotes(overlayNodes.chassis.map((c, i) => ({ node: c.node, version: avoided[i] ?? undefined }))));
   }
   const routers = topology.nodes.filter((n) => n.role === 'router');
   progress(`FRR on ${routers.length} routers`);
@@ -82,7 +85,7 @@ export async function bringUp(ctx: BringUpContext): Promise<BroughtUp> {
       return { node: n, started };
     }),
   );
-  const bringUpNotes: string[] = [];
+  const bringUpNotes: string[] = [...overlayNotes];
   const softLimit = neighbourSoftLimit();
   if (needsPinning(topology.links, softLimit)) {
     progress('neighbour entries pinned on every addressed link');
@@ -163,12 +166,33 @@ async function startCentral(lab: string, shell: NodeShell, c: CentralPlan): Prom
   await runOvsSteps(shell, dir, start.map((argv) => ({ argv })));
 }
 
-async function startChassis(lab: string, shellOf: (node: string) => NodeShell, c: ChassisPlan): Promise<void> {
+/** Starts a chassis' OVS; the OVS version, when it needed the conntrack crash kept away. */
+async function startChassis(lab: string, shellOf: (node: string) => NodeShell, c: ChassisPlan): Promise<string | undefined> {
   const dir = await makeNodeDir(lab, c.node);
   await runOvsSteps(shellOf(c.node), dir, chassisSetupSteps(c, dir));
+  const avoided = await avoidUnNatAssertion(shellOf(c.node), dir);
   // Checksum offload on a veth whose peer OVS reads leaves TCP checksums unfilled (BGP and
   // VM TCP would fail): the sending ends fill them in software.
   await settleAll(sendingEndsOf(c).map((end) => execOkIn(shellOf(end.node), ['ethtool', '-K', end.iface, 'tx', 'off'])));
+  return avoided;
+}
+
+/**
+ * On an OVS release whose userspace conntrack aborts on NAT's reverse entries (ovs-conntrack.ts),
+ * report ct_zero_snat off before ovn-controller starts; again after every ovs-vswitchd start,
+ * which reports its real capabilities. The version when it did, for the report.
+ */
+async function avoidUnNatAssertion(shell: NodeShell, dir: string): Promise<string | undefined> {
+  const version = parseOvsVersion((await execOkIn(shell, ['ovs-vswitchd', '--version'])).stdout);
+  if (!version || !hasUnNatAssertion(version)) return undefined;
+  await runOvsSteps(shell, dir, ctZeroSnatOffArgvs(`${dir}/ovs-vswitchd.ctl`).map((argv) => ({ argv })));
+  return version;
+}
+
+/** One note per OVS version that needed it, naming its chassis. */
+function conntrackNotes(chassis: { node: string; version: string | undefined }[]): string[] {
+  const versions = [...new Set(chassis.flatMap((c) => (c.version ? [c.version] : [])))];
+  return versions.map((v) => ctZeroSnatNote(v, chassis.filter((c) => c.version === v).map((c) => c.node)));
 }
 
 /**
@@ -224,6 +248,7 @@ export async function restartDaemon({ lab, topology, node, shell }: RunningNode,
   const chassis = overlay!.chassis.find((c) => c.node === node.name);
   if (daemon === 'ovn-controller' && chassis) await startOvnController(lab, shell, chassis, overlay!.central.address);
   else await runOvsSteps(shell, dir, ovs.steps);
+  if (daemon === 'ovs-vswitchd' && chassis) await avoidUnNatAssertion(shell, dir);
 }
 
 interface FrrStart {
