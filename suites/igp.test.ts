@@ -1,15 +1,19 @@
-// An OSPF underlay, and the hosts on it, against what the user wrote: every router-to-router
-// link both ends put in OSPF has a Full adjacency; every subnet the OSPF routers advertise is in
-// every other OSPF router's RIB and kernel FIB with the ECMP width the shortest paths imply
-// (declared `ip ospf cost`s, else equal costs); every host reaches every host its own declared
-// routes point at. Expectations come from the routers' frr.conf files and the topology
-// (lib/plan/ospf.ts, lib/plan/host-routes.ts), never from the running routers.
+// An OSPF or IS-IS underlay, and the hosts on it, against what the user wrote: every
+// router-to-router link both ends put in OSPF has a Full adjacency, and in IS-IS an Up one; every
+// subnet the OSPF (IS-IS) routers advertise is in every other OSPF (IS-IS) router's RIB and
+// kernel FIB with the ECMP width the shortest paths imply (declared `ip ospf cost`s or
+// `isis metric`s, else equal ones); every host reaches every host its own declared routes point
+// at. Expectations come from the routers' frr.conf files and the topology (lib/plan/ospf.ts,
+// lib/plan/isis.ts, lib/plan/host-routes.ts), never from the running routers.
 import { readFile } from 'node:fs/promises';
 import { attachment, step } from 'allure-js-commons';
 import { describe, expect, test } from '../lib/testkit/index.ts';
+import { isisAdjacencyCulprits, type IsisNeighbors } from '../lib/expect/isis.ts';
 import { adjacencyCulprits, type OspfNeighbors } from '../lib/expect/ospf.ts';
 import { routeCulprits } from '../lib/expect/bgp.ts';
-import type { StartedLab } from '../lib/lab/started-lab.ts';
+import type { NodeHandle, StartedLab } from '../lib/lab/started-lab.ts';
+import type { IgpRoute } from '../lib/plan/igp-paths.ts';
+import { expectedIsisAdjacencies, expectedIsisRoutes, parseIsisConfig, type IsisConfig } from '../lib/plan/isis.ts';
 import { expectedAdjacencies, expectedOspfRoutes, parseOspfConfig, type OspfConfig } from '../lib/plan/ospf.ts';
 import { expectedHostPairs, hostAddressing } from '../lib/plan/host-routes.ts';
 import type { ExpectedRoute } from '../lib/plan/expected-routing.ts';
@@ -21,17 +25,45 @@ import { recordFigure } from '../lib/report/figures.ts';
 import { remainingMs, sinceDeployS } from '../lib/testkit/deadline.ts';
 import { waitForNoCulprits, WaitTimeoutError } from '../lib/wait-for.ts';
 
-/** The OSPF routers and what their frr.conf declares; undefined when no router runs ospfd. */
-async function ospfConfigs(lab: StartedLab): Promise<Map<string, OspfConfig> | undefined> {
-  const routers = lab.nodes().filter((n) => n.frrDaemons.includes('ospfd'));
+/** The routers that run `daemon` and what their frr.conf declares for it; undefined when no router runs it. */
+async function igpConfigs<C>(lab: StartedLab, daemon: string, parse: (router: string, frrConf: string) => C | undefined): Promise<Map<string, C> | undefined> {
+  const routers = lab.nodes().filter((n) => n.frrDaemons.includes(daemon));
   if (!routers.length) return undefined;
-  const out = new Map<string, OspfConfig>();
+  const out = new Map<string, C>();
   for (const n of routers) {
-    const text = n.spec.frr?.config !== undefined ? await readFile(n.spec.frr.config, 'utf8') : (n.spec.frr?.configText ?? '');
-    const c = parseOspfConfig(n.name, text);
+    const c = parse(n.name, await frrConfText(n));
     if (c) out.set(n.name, c);
   }
   return out;
+}
+
+/** A router's integrated frr.conf as the user wrote it (a file, or the text in the topology). */
+const frrConfText = async (n: NodeHandle) => (n.spec.frr?.config !== undefined ? await readFile(n.spec.frr.config, 'utf8') : (n.spec.frr?.configText ?? ''));
+
+/** The OSPF routers and what their frr.conf declares; undefined when no router runs ospfd. */
+const ospfConfigs = (lab: StartedLab) => igpConfigs<OspfConfig>(lab, 'ospfd', parseOspfConfig);
+
+/** The IS-IS routers and what their frr.conf declares; undefined when no router runs isisd. */
+const isisConfigs = (lab: StartedLab) => igpConfigs<IsisConfig>(lab, 'isisd', parseIsisConfig);
+
+/** Planned IGP routes as the route check expects them, installed by `protocol`. */
+function asExpectedRoutes(planned: readonly IgpRoute[], protocol: 'ospf' | 'isis'): ExpectedRoute[] {
+  return planned.map((r) => ({
+    at: r.at,
+    prefix: r.prefix,
+    owner: r.advertisedBy.join(', '),
+    candidates: r.via.map((v) => ({ ...v, neighborIface: '' })),
+    width: r.width,
+    hops: 0,
+    // routeCulprits compares it with FRR's and the kernel's protocol names, which say "isis".
+    protocol: protocol as string as ExpectedRoute['protocol'],
+    description: `${r.prefix} (advertised by ${r.advertisedBy.join(', ')})`,
+  }));
+}
+
+/** Gateway address → "router:iface", to name next hops by the router that owns them. */
+async function gatewayOwners(lab: StartedLab, routers: readonly string[]): Promise<Map<string, string>> {
+  return new Map((await Promise.all(routers.map(async (r) => (await addresses(lab.node(r))).filter((a) => a.family === 'inet').map((a) => [a.local, `${r}:${a.iface}`] as const)))).flat());
 }
 
 /** The culprit lines of a timed-out wait (one per line after its first), or the error itself. */
@@ -43,7 +75,7 @@ function culpritsOf(e: unknown): never {
   throw e;
 }
 
-describe('IGP (OSPF) and hosts', () => {
+describe('IGP (OSPF, IS-IS) and hosts', () => {
   test('every router-to-router link both ends put in OSPF has a Full adjacency at each end', async ({ lab, task, skip }) => {
     const configs = await ospfConfigs(lab);
     if (!configs) skip('no router in this lab runs ospfd');
@@ -67,25 +99,50 @@ describe('IGP (OSPF) and hosts', () => {
     if (!configs) skip('no router in this lab runs ospfd');
     const planned = expectedOspfRoutes(configs!, lab.topology.links);
     if (!planned.length) skip('not declared: the OSPF routers advertise no subnet another router would learn');
-    const expected: ExpectedRoute[] = planned.map((r) => ({
-      at: r.at,
-      prefix: r.prefix,
-      owner: r.advertisedBy.join(', '),
-      candidates: r.via.map((v) => ({ ...v, neighborIface: '' })),
-      width: r.width,
-      hops: 0,
-      protocol: 'ospf',
-      description: `${r.prefix} (advertised by ${r.advertisedBy.join(', ')})`,
-    }));
+    const expected = asExpectedRoutes(planned, 'ospf');
     await attachment('expected-routes.json', JSON.stringify(planned, null, 2), 'application/json');
     const routers = [...configs!.keys()];
     // Next hops are named by the router that owns their gateway address.
-    const owners = new Map((await Promise.all(routers.map(async (r) => (await addresses(lab.node(r))).filter((a) => a.family === 'inet').map((a) => [a.local, `${r}:${a.iface}`] as const)))).flat());
+    const owners = await gatewayOwners(lab, routers);
     await step(`expect ${expected.length} OSPF routes with their ECMP width in RIB and FIB`, () =>
       waitForNoCulprits(() => observeRoutes(lab, routers), (observed) => routeCulprits(expected, observed, owners), { timeoutMs: remainingMs(lab), description: `${expected.length} OSPF routes with their ECMP width` }).catch(culpritsOf),
     );
     recordFigure({ task }, 'ospf_convergence_s', { value: sinceDeployS(lab), unit: 's', description: 'deploy start until every OSPF router had every advertised subnet with its ECMP width in RIB and kernel FIB' });
     recordFigure({ task }, 'ospf_routes', { value: expected.length, unit: 'routes', description: 'router × advertised subnet pairs checked' });
+  });
+
+  test('every router-to-router link both ends put in IS-IS has an Up adjacency at each end', async ({ lab, task, skip }) => {
+    const configs = await isisConfigs(lab);
+    if (!configs) skip('no router in this lab runs isisd');
+    const expected = expectedIsisAdjacencies(configs!, lab.topology.links);
+    if (!expected.length) skip('not declared: no router-to-router link is in IS-IS at both ends (ip router isis NAME of a router isis NAME, not isis passive, at a level both ends run)');
+    await attachment('expected-isis-adjacencies.json', JSON.stringify(expected, null, 2), 'application/json');
+    const routers = [...new Set(expected.map((a) => a.at))];
+    await step(`expect ${expected.length} IS-IS adjacencies Up`, () =>
+      waitForNoCulprits(
+        async () => new Map(await Promise.all(routers.map(async (r) => [r, await vtyshJson<IsisNeighbors>(lab.node(r), 'show isis neighbor detail json').catch(() => undefined)] as const))),
+        (seen) => isisAdjacencyCulprits(expected, seen),
+        { timeoutMs: remainingMs(lab), description: `${expected.length} IS-IS adjacencies to be Up` },
+      ).catch(culpritsOf),
+    );
+    recordFigure({ task }, 'isis_adjacencies_up_s', { value: sinceDeployS(lab), unit: 's', description: 'deploy start until every expected IS-IS adjacency was seen Up' });
+    recordFigure({ task }, 'isis_adjacencies', { value: expected.length, unit: 'adjacencies', description: 'both ends of every router-to-router link in IS-IS' });
+  });
+
+  test('every router has every prefix the IS-IS routers advertise in its RIB and kernel FIB with the ECMP width the shortest paths imply', async ({ lab, task, skip }) => {
+    const configs = await isisConfigs(lab);
+    if (!configs) skip('no router in this lab runs isisd');
+    const planned = expectedIsisRoutes(configs!, lab.topology.links);
+    if (!planned.length) skip('not declared: the IS-IS routers advertise no prefix another router would learn (addresses of interfaces with ip router isis, and adjacencies between the routers)');
+    const expected = asExpectedRoutes(planned, 'isis');
+    await attachment('expected-isis-routes.json', JSON.stringify(planned, null, 2), 'application/json');
+    const routers = [...configs!.keys()];
+    const owners = await gatewayOwners(lab, routers);
+    await step(`expect ${expected.length} IS-IS routes with their ECMP width in RIB and FIB`, () =>
+      waitForNoCulprits(() => observeRoutes(lab, routers), (observed) => routeCulprits(expected, observed, owners), { timeoutMs: remainingMs(lab), description: `${expected.length} IS-IS routes with their ECMP width` }).catch(culpritsOf),
+    );
+    recordFigure({ task }, 'isis_convergence_s', { value: sinceDeployS(lab), unit: 's', description: 'deploy start until every IS-IS router had every advertised prefix with its ECMP width in RIB and kernel FIB' });
+    recordFigure({ task }, 'isis_routes', { value: expected.length, unit: 'routes', description: 'router × advertised prefix pairs checked' });
   });
 
   test('every host reaches every host its own declared routes point at', async ({ lab, task, skip }) => {

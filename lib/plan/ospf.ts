@@ -5,6 +5,7 @@
 // routers advertise, with the ECMP width the shortest paths imply at every other router.
 // Never read from the running routers. Pure.
 import { Address4 } from 'ip-address';
+import { shortestPathRoutes, subnetOf, type IgpRoute, type Link } from './igp-paths.ts';
 
 export interface OspfInterface {
   /** The interface's IPv4 address with its prefix length, e.g. 192.168.1.1/24. */
@@ -60,11 +61,6 @@ export function parseOspfConfig(router: string, frrConf: string): OspfConfig | u
   return hasOspf ? { router, networks, passive, interfaces } : undefined;
 }
 
-const subnetOf = (cidr: string) => {
-  const a = new Address4(cidr);
-  return `${a.startAddress().correctForm()}/${a.subnetMask}`;
-};
-
 /** The area an interface is in: its own `ip ospf area`, or the first `network` statement covering its address; undefined when OSPF does not run on it. */
 export function areaOf(c: OspfConfig, iface: string): string | undefined {
   const i = c.interfaces[iface];
@@ -86,8 +82,6 @@ export interface OspfAdjacency {
   neighborArea?: string;
 }
 
-type Link = { endpoints: readonly [{ node: string; iface: string }, { node: string; iface: string }] };
-
 /**
  * Both ends of a router-to-router link run OSPF on it, neither passive: an adjacency each way.
  * Two areas on one link are still expected to form one: the mismatch is the user's to see, named
@@ -106,15 +100,8 @@ export function expectedAdjacencies(configs: ReadonlyMap<string, OspfConfig>, li
   return out;
 }
 
-export interface OspfRoute {
-  at: string;
-  prefix: string;
-  /** The routers that advertise it (attached to the subnet, or owning the loopback). */
-  advertisedBy: string[];
-  /** Equal-cost next hops: one per first hop on a shortest path. */
-  width: number;
-  via: { iface: string; neighbor: string }[];
-}
+/** A subnet expected at a router: who advertises it, and the first hops of its shortest paths. */
+export type OspfRoute = IgpRoute;
 
 /**
  * Every subnet an OSPF router advertises (an interface OSPF runs on, passive or not), expected at
@@ -135,39 +122,5 @@ export function expectedOspfRoutes(configs: ReadonlyMap<string, OspfConfig>, lin
       attached.set(prefix, at);
     }
   }
-  const routers = [...configs.keys()];
-  const out: OspfRoute[] = [];
-  for (const at of routers) {
-    const dist = shortestDistances(at, routers, adjacencies, costOf);
-    for (const [prefix, owners] of attached) {
-      if (owners.has(at)) continue;
-      // Distance to the subnet through each neighbor of `at`: the neighbor's own distance to it plus the link.
-      const viaCost = (adj: OspfAdjacency) => {
-        const d = shortestDistances(adj.neighbor, routers, adjacencies, costOf);
-        return costOf(at, adj.iface) + Math.min(...[...owners].map(([r, c]) => (d.get(r) ?? Infinity) + c));
-      };
-      const mine = adjacencies.filter((x) => x.at === at);
-      const best = Math.min(...[...owners].map(([r, c]) => (dist.get(r) ?? Infinity) + c));
-      if (!Number.isFinite(best)) continue;
-      const via = mine.filter((adj) => viaCost(adj) === best).map((adj) => ({ iface: adj.iface, neighbor: adj.neighbor }));
-      out.push({ at, prefix, advertisedBy: [...owners.keys()].sort(), width: via.length, via });
-    }
-  }
-  return out;
-}
-
-/** Dijkstra over the expected adjacencies, each hop costing its outgoing interface's cost. */
-function shortestDistances(from: string, routers: readonly string[], adjacencies: readonly OspfAdjacency[], costOf: (node: string, iface: string) => number): Map<string, number> {
-  const dist = new Map<string, number>(routers.map((r) => [r, r === from ? 0 : Infinity]));
-  const done = new Set<string>();
-  while (done.size < routers.length) {
-    const next = routers.filter((r) => !done.has(r)).sort((a, b) => dist.get(a)! - dist.get(b)!)[0]!;
-    if (!Number.isFinite(dist.get(next)!)) break;
-    done.add(next);
-    for (const adj of adjacencies.filter((x) => x.at === next)) {
-      const d = dist.get(next)! + costOf(next, adj.iface);
-      if (d < dist.get(adj.neighbor)!) dist.set(adj.neighbor, d);
-    }
-  }
-  return dist;
+  return shortestPathRoutes([...configs.keys()], adjacencies, costOf, attached);
 }

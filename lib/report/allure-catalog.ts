@@ -20,7 +20,7 @@ export interface SuiteMeta {
 export const SUITE_CATALOG: Readonly<Record<string, SuiteMeta>> = {
   'frr-config': { epic: 'Underlay', feature: 'FRR configuration', severity: 'blocker', plane: 'control plane', impact: 'a line FRR refused means the router does something other than what was written' },
   'bgp-convergence': { epic: 'Underlay', feature: 'BGP convergence', severity: 'blocker', plane: 'control plane', impact: 'a missing session or loopback route leaves tunnels between hosts without a path' },
-  igp: { epic: 'Underlay', feature: 'IGP (OSPF) and hosts', severity: 'blocker', plane: 'control plane', impact: 'a missing adjacency or route, or a host that cannot reach the hosts its routes point at, cuts traffic' },
+  igp: { epic: 'Underlay', feature: 'IGP (OSPF, IS-IS) and hosts', severity: 'blocker', plane: 'control plane', impact: 'a missing adjacency or route, or a host that cannot reach the hosts its routes point at, cuts traffic' },
   intent: { epic: 'Underlay', feature: 'Declared intent', severity: 'critical', plane: 'control plane', impact: 'the fabric runs other ASNs, timers, hashing or MTUs than declared' },
   'overlay-reachability': { epic: 'Overlay', feature: 'Overlay reachability', severity: 'blocker', plane: 'data plane', impact: 'tenant VMs that should talk cannot' },
   'geneve-mtu': { epic: 'Overlay', feature: 'GENEVE MTU', severity: 'critical', plane: 'data plane', impact: 'large packets are black-holed: TCP stalls while ping works' },
