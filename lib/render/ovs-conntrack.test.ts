@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { ctZeroSnatNote, ctZeroSnatOffArgvs, hasUnNatAssertion, parseOvsVersion } from './ovs-conntrack.ts';
+import { ctZeroSnatNote, ctZeroSnatOffArgvs, hasUnNatAssertion, parseDatapathRows, parseOvsVersion } from './ovs-conntrack.ts';
 
 describe('the userspace conntrack crash on NAT reverse entries', () => {
   test('reads the version ovs-vswitchd --version prints', () => {
@@ -27,11 +27,18 @@ describe('the userspace conntrack crash on NAT reverse entries', () => {
   });
 
   test('turns ct_zero_snat off in the datapath, then has ovs-vswitchd write it to the database', () => {
-    const [appctl, vsctl] = ctZeroSnatOffArgvs('/run/netproof/dc/host1/ovs-vswitchd.ctl');
+    const [appctl, vsctl] = ctZeroSnatOffArgvs('/run/netproof/dc/host1/ovs-vswitchd.ctl', []);
     expect(appctl).toEqual(['ovs-appctl', '-t', '/run/netproof/dc/host1/ovs-vswitchd.ctl', 'dpif/set-dp-features', 'br-int', 'ct_zero_snat', 'false']);
-    // Without --no-wait: ovs-vsctl returns once ovs-vswitchd has reconfigured (and copied its capabilities).
+    // Without --no-wait: ovs-vsctl returns once ovs-vswitchd has reconfigured.
     expect(vsctl).not.toContain('--no-wait');
-    expect(vsctl!.slice(0, 3)).toEqual(['ovs-vsctl', '--timeout=30', 'set']);
+    expect(vsctl).toEqual(['ovs-vsctl', '--timeout=30', 'set', 'open_vswitch', '.', 'external_ids:netproof-ct-zero-snat=off-ovs-6753b108']);
+  });
+
+  test('after a restart, writes the capability into every Datapath row, which ovs-vswitchd filled when it met them', () => {
+    const rows = parseDatapathRows('6f2a1c3e-0b4d-4e5f-8a9b-0c1d2e3f4a5b\n\nnot-a-uuid\n');
+    expect(rows).toEqual(['6f2a1c3e-0b4d-4e5f-8a9b-0c1d2e3f4a5b']);
+    const [, vsctl] = ctZeroSnatOffArgvs('/run/x/ovs-vswitchd.ctl', rows);
+    expect(vsctl!.slice(6)).toEqual(['--', 'set', 'Datapath', '6f2a1c3e-0b4d-4e5f-8a9b-0c1d2e3f4a5b', 'capabilities:ct_zero_snat=false']);
   });
 
   test('the note names the version, the chassis and the fix', () => {

@@ -36,16 +36,30 @@ export function hasUnNatAssertion(version: string): boolean {
   return major < newest[0] || (major === newest[0] && minor < newest[1]);
 }
 
+/** Lists the Datapath rows (uuids, one per line), which ctZeroSnatOffArgvs writes. */
+export const DATAPATH_ROWS_ARGV: readonly string[] = ['ovs-vsctl', '--bare', '--columns=_uuid', 'list', 'Datapath'];
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The uuids DATAPATH_ROWS_ARGV printed. */
+export function parseDatapathRows(text: string): string[] {
+  return text.split(/\s+/).filter((word) => UUID.test(word));
+}
+
 /**
- * Report ct_zero_snat off: the running datapath first (ovs-appctl), then the database, which
- * ovn-controller reads the feature from. Any write makes ovs-vswitchd copy its capabilities
- * into the Datapath row again (and the marker says in the database why); ovs-vsctl waits for
- * it to have done so. ovn-controller recomputes its flows when the capability changes.
+ * Report ct_zero_snat off: to the running datapath (ovs-appctl), then in the database, which
+ * ovn-controller reads the feature from. ovs-vswitchd copies its capabilities into a Datapath
+ * row only when it first meets the row (bridge.c, datapath_reconfigure): at bring-up that is
+ * when ovn-controller creates it, after the appctl, so the copy says false; after a restart
+ * the row exists already and the new process has written true into it, so the rows are
+ * written here. The marker says in the database why. ovn-controller recomputes its flows
+ * when the capability changes.
  */
-export function ctZeroSnatOffArgvs(ctl: string): string[][] {
+export function ctZeroSnatOffArgvs(ctl: string, datapathRows: readonly string[]): string[][] {
+  const rows = datapathRows.flatMap((uuid) => ['--', 'set', 'Datapath', uuid, 'capabilities:ct_zero_snat=false']);
   return [
     ['ovs-appctl', '-t', ctl, 'dpif/set-dp-features', 'br-int', 'ct_zero_snat', 'false'],
-    ['ovs-vsctl', '--timeout=30', 'set', 'open_vswitch', '.', 'external_ids:netproof-ct-zero-snat=off-ovs-6753b108'],
+    ['ovs-vsctl', '--timeout=30', 'set', 'open_vswitch', '.', 'external_ids:netproof-ct-zero-snat=off-ovs-6753b108', ...rows],
   ];
 }
 

@@ -26,7 +26,7 @@ import {
 import { execOkIn, type NodeShell } from './node-shell.ts';
 import { bgpSessionsEstablished, startedAfterBgp } from './bfd-after-bgp.ts';
 import { centralArgvs, chassisDaemons, chassisSetupSteps, overlayDaemonsOf, ovsEnv, type Step } from '../render/ovn-daemons.ts';
-import { ctZeroSnatNote, ctZeroSnatOffArgvs, hasUnNatAssertion, parseOvsVersion } from '../render/ovs-conntrack.ts';
+import { ctZeroSnatNote, ctZeroSnatOffArgvs, DATAPATH_ROWS_ARGV, hasUnNatAssertion, parseDatapathRows, parseOvsVersion } from '../render/ovs-conntrack.ts';
 import type { Progress } from './runtime.ts';
 import { nodeDir } from './state.ts';
 import { settleAll } from './settle-all.ts';
@@ -183,9 +183,10 @@ async function startChassis(lab: string, shellOf: (node: string) => NodeShell, c
  * which reports its real capabilities. The version when it did, for the report.
  */
 async function avoidUnNatAssertion(shell: NodeShell, dir: string): Promise<string | undefined> {
-  const version = parseOvsVersion((await execOkIn(shell, ['ovs-vswitchd', '--version'])).stdout);
+  const version = parseOvsVersion((await execOkIn(shell, ['ovs-vswitchd', '--version'], { env: ovsEnv(dir) })).stdout);
   if (!version || !hasUnNatAssertion(version)) return undefined;
-  await runOvsSteps(shell, dir, ctZeroSnatOffArgvs(`${dir}/ovs-vswitchd.ctl`).map((argv) => ({ argv })));
+  const rows = parseDatapathRows((await execOkIn(shell, [...DATAPATH_ROWS_ARGV], { env: ovsEnv(dir) })).stdout);
+  await runOvsSteps(shell, dir, ctZeroSnatOffArgvs(`${dir}/ovs-vswitchd.ctl`, rows).map((argv) => ({ argv })));
   return version;
 }
 

@@ -21,6 +21,7 @@ let tmp: string;
 let topology: Topology;
 const LAB = 'ln';
 const FRR = ['zebra', 'staticd', 'bgpd', 'bfdd'];
+const DATAPATH_ROW = '6f2a1c3e-0b4d-4e5f-8a9b-0c1d2e3f4a5b';
 
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'netproof-lab-node-'));
@@ -81,6 +82,9 @@ function standIn(node: string): NodeShell {
       }
       if (argv.includes('--detach') || argv[0]!.startsWith('/usr/lib/frr/')) await startDaemon(argv);
       if (cmd === 'ip' && argv.includes('route')) return ok(argv, '10.255.3.1 proto bgp\n');
+      // As Debian 12's OVS answers: a release with the conntrack crash, one Datapath row.
+      if (cmd === 'ovs-vswitchd' && a1 === '--version') return ok(argv, 'ovs-vswitchd (Open vSwitch) 3.1.0\n');
+      if (cmd === 'ovs-vsctl' && argv.includes('Datapath') && argv.includes('list')) return ok(argv, `${DATAPATH_ROW}\n`);
       return ok(argv);
     },
     spawn: () => {
@@ -135,7 +139,7 @@ describe('node handle daemons', () => {
     expect(lab.node('vm1').daemons).toEqual([]);
   });
 
-  it('stops ovs-vswitchd by the pid in host1’s own pidfile, and starts it again as bring-up does: the daemon, br-phy’s flows, br-phy up', async () => {
+  it('stops ovs-vswitchd by the pid in host1’s own pidfile, and starts it again as bring-up does: the daemon, br-phy’s flows, br-phy up, ct_zero_snat off again', async () => {
     const lab = await deployed();
     const host1 = lab.node('host1');
     const pid = await pidOf('host1', 'ovs-vswitchd.pid');
@@ -154,6 +158,11 @@ describe('node handle daemons', () => {
       `ovs-vswitchd unix:${dir}/db.sock --pidfile=${dir}/ovs-vswitchd.pid --unixctl=${dir}/ovs-vswitchd.ctl --log-file=${dir}/ovs-vswitchd.log --detach --no-chdir`,
       'ovs-ofctl add-flows br-phy -',
       'ip link set dev br-phy up',
+      'ovs-vswitchd --version',
+      'ovs-vsctl --bare --columns=_uuid list Datapath',
+      `ovs-appctl -t ${dir}/ovs-vswitchd.ctl dpif/set-dp-features br-int ct_zero_snat false`,
+      // The restarted ovs-vswitchd wrote its own capabilities into the existing row: written back.
+      `ovs-vsctl --timeout=30 set open_vswitch . external_ids:netproof-ct-zero-snat=off-ovs-6753b108 -- set Datapath ${DATAPATH_ROW} capabilities:ct_zero_snat=false`,
     ]);
     expect(ran.every((r) => r.node === 'host1' && r.ovsRundir === dir)).toBe(true);
     expect(ran[1]!.input).toBe(brPhyFlows(planOverlayNodes(topology).chassis.find((c) => c.node === 'host1')!));
