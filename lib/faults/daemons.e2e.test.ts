@@ -100,8 +100,9 @@ describe.each(RUNTIMES)('OVS and OVN daemons stopped on %s', (runtime) => {
     expect(broken.errors).toContain('host1: ovn-controller is not running');
     expect(broken.errors).toMatch(/host1 has not applied OVN's latest state/);
     expect(broken.errors).not.toMatch(/(host2|central): \S+ is not running/);
-    // Looked at again after the checks, in the run's verdict: only that daemon.
-    expect(broken.summary.daemonsNotRunning).toEqual(['host1: ovn-controller is not running']);
+    // Looked at again after the checks, in the run's verdict: only that daemon (killed, it said
+    // nothing; an error it logged at start-up, e.g. before its tunnels were up, may still be in its log's last lines).
+    expect(broken.summary.daemonsNotRunning).toEqual([expect.stringMatching(/^host1: ovn-controller is not running( \(its log ends: .*\))?$/)]);
     expect(broken.result.stdout).toContain('daemons not running after the checks');
 
     // Ctrl-C undoes the fault: ovn-controller started again as the deploy started it.

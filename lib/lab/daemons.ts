@@ -2,11 +2,20 @@
 // misbehaves (a stop-daemon fault, a crash), before any symptom it causes.
 import type { NodeHandle } from './started-lab.ts';
 
-/** The last line of a daemon's log that says why it died (an OVS/OVN EMER or ERR, an FRR crash), if there is one. */
+/** How far from the end of a log a daemon's dying words are: an abort writes its assertion, then a few lines of backtrace. */
+const DYING_LINES = 12;
+
+/**
+ * The last line of the end of a daemon's log that says why it died (an OVS/OVN EMER or ERR, an
+ * FRR crash), if there is one. An error logged long before is not why it died (a daemon killed
+ * by a fault says nothing), so only the log's last lines count.
+ */
 async function lastWords(node: NodeHandle, daemon: string): Promise<string | undefined> {
   const log = await node.daemonLog(daemon).catch(() => undefined);
   return log
-    ?.split('\n')
+    ?.trimEnd()
+    .split('\n')
+    .slice(-DYING_LINES)
     .filter((l) => /\|(EMER|ERR)\||assertion|Received signal|backtrace/i.test(l))
     .at(-1)
     ?.trim();
