@@ -125,10 +125,12 @@ describe.each(RUNTIMES)('overlay suites on %s', (runtime) => {
 
     expect((await netproof(['destroy', 'dc'])).exitCode).toBe(0);
     expect(summary.counts.failed).toBe(0);
-    // Only the OSPF suite does not apply to this BGP lab, and says why.
+    // Only the IGP suite does not apply to this BGP lab, and says why.
     expect(summary.tests.filter((t) => t.status === 'skipped').map((t) => `${t.file}: ${t.skipReason}`)).toEqual([
       'suites/igp.test.ts: no router in this lab runs ospfd',
       'suites/igp.test.ts: no router in this lab runs ospfd',
+      'suites/igp.test.ts: no router in this lab runs isisd',
+      'suites/igp.test.ts: no router in this lab runs isisd',
       'suites/igp.test.ts: not declared: no host has an address and a route (exec lines) covering another host',
     ]);
     // OVN's GENEVE over IPv4, measured on the wire: 20 IP + 8 UDP + 8 Geneve + 8 OVN option + 14 inner Ethernet.
