@@ -7,7 +7,7 @@
 // lib/plan/isis.ts, lib/plan/host-routes.ts), never from the running routers.
 import { readFile } from 'node:fs/promises';
 import { attachment, step } from 'allure-js-commons';
-import { describe, expect, test } from '../lib/testkit/index.ts';
+import { describe, expect, PreconditionError, test } from '../lib/testkit/index.ts';
 import { isisAdjacencyCulprits, type IsisNeighbors } from '../lib/expect/isis.ts';
 import { adjacencyCulprits, type OspfNeighbors } from '../lib/expect/ospf.ts';
 import { routeCulprits } from '../lib/expect/bgp.ts';
@@ -75,6 +75,41 @@ function culpritsOf(e: unknown): never {
   throw e;
 }
 
+/** Per IGP, the wait for its expected adjacencies, once per file: the adjacency test reports it, the route test needs it. */
+const adjacencyWaits = new Map<string, Promise<void>>();
+
+function adjacenciesUp(igp: 'OSPF' | 'IS-IS', wait: () => Promise<unknown>): Promise<void> {
+  let up = adjacencyWaits.get(igp);
+  if (!up) adjacencyWaits.set(igp, (up = wait().then(() => undefined)));
+  return up;
+}
+
+/** A route test's precondition: its IGP's adjacencies are up, else it fails naming them, not the routes they take away. */
+async function needAdjacencies(igp: 'OSPF' | 'IS-IS', wait: () => Promise<unknown>): Promise<void> {
+  await adjacenciesUp(igp, wait).catch((e: unknown) => {
+    const detail = e instanceof WaitTimeoutError ? e.message : String(e);
+    throw new PreconditionError(`every ${igp} adjacency the configuration implies is up (its routes follow from them)`, detail);
+  });
+}
+
+const ospfAdjacencyWait = (lab: StartedLab, expected: ReturnType<typeof expectedAdjacencies>) => () => {
+  const routers = [...new Set(expected.map((a) => a.at))];
+  return waitForNoCulprits(
+    async () => new Map(await Promise.all(routers.map(async (r) => [r, await vtyshJson<OspfNeighbors>(lab.node(r), 'show ip ospf neighbor json').catch(() => undefined)] as const))),
+    (seen) => adjacencyCulprits(expected, seen),
+    { timeoutMs: remainingMs(lab), description: `${expected.length} OSPF adjacencies to be Full` },
+  );
+};
+
+const isisAdjacencyWait = (lab: StartedLab, expected: ReturnType<typeof expectedIsisAdjacencies>) => () => {
+  const routers = [...new Set(expected.map((a) => a.at))];
+  return waitForNoCulprits(
+    async () => new Map(await Promise.all(routers.map(async (r) => [r, await vtyshJson<IsisNeighbors>(lab.node(r), 'show isis neighbor detail json').catch(() => undefined)] as const))),
+    (seen) => isisAdjacencyCulprits(expected, seen),
+    { timeoutMs: remainingMs(lab), description: `${expected.length} IS-IS adjacencies to be Up` },
+  );
+};
+
 describe('IGP (OSPF, IS-IS) and hosts', () => {
   test('every router-to-router link both ends put in OSPF has a Full adjacency at each end', async ({ lab, task, skip }) => {
     const configs = await ospfConfigs(lab);
@@ -82,14 +117,7 @@ describe('IGP (OSPF, IS-IS) and hosts', () => {
     const expected = expectedAdjacencies(configs!, lab.topology.links);
     if (!expected.length) skip('not declared: no router-to-router link is in OSPF at both ends (network … area, or ip ospf area, and not passive)');
     await attachment('expected-adjacencies.json', JSON.stringify(expected, null, 2), 'application/json');
-    const routers = [...new Set(expected.map((a) => a.at))];
-    await step(`expect ${expected.length} adjacencies Full`, () =>
-      waitForNoCulprits(
-        async () => new Map(await Promise.all(routers.map(async (r) => [r, await vtyshJson<OspfNeighbors>(lab.node(r), 'show ip ospf neighbor json').catch(() => undefined)] as const))),
-        (seen) => adjacencyCulprits(expected, seen),
-        { timeoutMs: remainingMs(lab), description: `${expected.length} OSPF adjacencies to be Full` },
-      ).catch(culpritsOf),
-    );
+    await step(`expect ${expected.length} adjacencies Full`, () => adjacenciesUp('OSPF', ospfAdjacencyWait(lab, expected)).catch(culpritsOf));
     recordFigure({ task }, 'ospf_adjacencies_full_s', { value: sinceDeployS(lab), unit: 's', description: 'deploy start until every expected OSPF adjacency was seen Full' });
     recordFigure({ task }, 'ospf_adjacencies', { value: expected.length, unit: 'adjacencies', description: 'both ends of every router-to-router link in OSPF' });
   });
@@ -99,6 +127,7 @@ describe('IGP (OSPF, IS-IS) and hosts', () => {
     if (!configs) skip('no router in this lab runs ospfd');
     const planned = expectedOspfRoutes(configs!, lab.topology.links);
     if (!planned.length) skip('not declared: the OSPF routers advertise no subnet another router would learn');
+    await needAdjacencies('OSPF', ospfAdjacencyWait(lab, expectedAdjacencies(configs!, lab.topology.links)));
     const expected = asExpectedRoutes(planned, 'ospf');
     await attachment('expected-routes.json', JSON.stringify(planned, null, 2), 'application/json');
     const routers = [...configs!.keys()];
@@ -117,14 +146,7 @@ describe('IGP (OSPF, IS-IS) and hosts', () => {
     const expected = expectedIsisAdjacencies(configs!, lab.topology.links);
     if (!expected.length) skip('not declared: no router-to-router link is in IS-IS at both ends (ip router isis NAME of a router isis NAME, not isis passive, at a level both ends run)');
     await attachment('expected-isis-adjacencies.json', JSON.stringify(expected, null, 2), 'application/json');
-    const routers = [...new Set(expected.map((a) => a.at))];
-    await step(`expect ${expected.length} IS-IS adjacencies Up`, () =>
-      waitForNoCulprits(
-        async () => new Map(await Promise.all(routers.map(async (r) => [r, await vtyshJson<IsisNeighbors>(lab.node(r), 'show isis neighbor detail json').catch(() => undefined)] as const))),
-        (seen) => isisAdjacencyCulprits(expected, seen),
-        { timeoutMs: remainingMs(lab), description: `${expected.length} IS-IS adjacencies to be Up` },
-      ).catch(culpritsOf),
-    );
+    await step(`expect ${expected.length} IS-IS adjacencies Up`, () => adjacenciesUp('IS-IS', isisAdjacencyWait(lab, expected)).catch(culpritsOf));
     recordFigure({ task }, 'isis_adjacencies_up_s', { value: sinceDeployS(lab), unit: 's', description: 'deploy start until every expected IS-IS adjacency was seen Up' });
     recordFigure({ task }, 'isis_adjacencies', { value: expected.length, unit: 'adjacencies', description: 'both ends of every router-to-router link in IS-IS' });
   });
@@ -134,6 +156,7 @@ describe('IGP (OSPF, IS-IS) and hosts', () => {
     if (!configs) skip('no router in this lab runs isisd');
     const planned = expectedIsisRoutes(configs!, lab.topology.links);
     if (!planned.length) skip('not declared: the IS-IS routers advertise no prefix another router would learn (addresses of interfaces with ip router isis, and adjacencies between the routers)');
+    await needAdjacencies('IS-IS', isisAdjacencyWait(lab, expectedIsisAdjacencies(configs!, lab.topology.links)));
     const expected = asExpectedRoutes(planned, 'isis');
     await attachment('expected-isis-routes.json', JSON.stringify(planned, null, 2), 'application/json');
     const routers = [...configs!.keys()];

@@ -86,4 +86,21 @@ describe('expectedOspfRoutes', () => {
     const r = expectedOspfRoutes(new Map([...configs, ['router1', dear]]), ring).find((x) => x.at === 'router1' && x.prefix === '192.168.13.0/24');
     expect(r).toMatchObject({ width: 1, via: [{ iface: 'eth1', neighbor: 'router2' }] });
   });
+
+  it('never crosses a stub router (max-metric router-lsa administrative), and still reaches its own subnets through it', () => {
+    // router3 a stub: router1 reaches router2's PC subnet directly, the far link 192.168.3.0/24 by router2 alone,
+    // and router3's PC subnet through router3 itself.
+    const stub = parseOspfConfig('router3', `${conf(3, [['eth1', '192.168.2.2/24'], ['eth2', '192.168.3.2/24']], '192.168.13.1/24')}\nrouter ospf\n max-metric router-lsa administrative\n!`)!;
+    expect(stub.stubRouter).toBe(true);
+    const routes = expectedOspfRoutes(new Map([...configs, ['router3', stub]]), ring);
+    const at = (router: string, prefix: string) => routes.find((r) => r.at === router && r.prefix === prefix);
+    expect(at('router1', '192.168.3.0/24')).toMatchObject({ width: 2 }); // both ends attached: router3's own subnet
+    expect(at('router1', '192.168.13.0/24')).toMatchObject({ width: 1, via: [{ iface: 'eth2', neighbor: 'router3' }] });
+    // router2 to router1's PC subnet: directly, never through router3 (equal cost otherwise would not arise; the point is the crossing).
+    expect(at('router2', '192.168.11.0/24')).toMatchObject({ width: 1, via: [{ iface: 'eth1', neighbor: 'router1' }] });
+    // router1 to router2's loopback-less PC subnet, with its direct link dearer: not through the stub router3.
+    const dear = { ...r1, interfaces: { ...r1.interfaces, eth1: { ...r1.interfaces.eth1, cost: 100 } } };
+    const viaStub = expectedOspfRoutes(new Map([...configs, ['router1', dear], ['router3', stub]]), ring).find((x) => x.at === 'router1' && x.prefix === '192.168.12.0/24');
+    expect(viaStub).toMatchObject({ width: 1, via: [{ iface: 'eth1', neighbor: 'router2' }] });
+  });
 });

@@ -23,6 +23,8 @@ export interface OspfConfig {
   /** `passive-interface IFACE` (and `passive-interface default`, with `no passive-interface IFACE` exceptions). */
   passive: { all: boolean; ifaces: Set<string>; except: Set<string> };
   interfaces: Record<string, OspfInterface>;
+  /** `max-metric router-lsa administrative`: a stub router (RFC 6987), reached but never crossed while another path exists. */
+  stubRouter?: boolean;
 }
 
 /** OSPF's cost where the configuration gives none. Only ratios matter, and undeclared costs are all alike. */
@@ -35,6 +37,7 @@ export function parseOspfConfig(router: string, frrConf: string): OspfConfig | u
   const passive = { all: false, ifaces: new Set<string>(), except: new Set<string>() };
   let block: { kind: 'interface'; name: string } | { kind: 'ospf' } | undefined;
   let hasOspf = false;
+  let stubRouter = false;
   for (const raw of frrConf.split('\n')) {
     const line = raw.trim();
     const top = !/^\s/.test(raw);
@@ -56,9 +59,10 @@ export function parseOspfConfig(router: string, frrConf: string): OspfConfig | u
       else if (line === 'passive-interface default') passive.all = true;
       else if ((m = /^passive-interface (\S+)/.exec(line))) passive.ifaces.add(m[1]!);
       else if ((m = /^no passive-interface (\S+)/.exec(line))) passive.except.add(m[1]!);
+      else if (line === 'max-metric router-lsa administrative') stubRouter = true;
     }
   }
-  return hasOspf ? { router, networks, passive, interfaces } : undefined;
+  return hasOspf ? { router, networks, passive, interfaces, ...(stubRouter ? { stubRouter } : {}) } : undefined;
 }
 
 /** The area an interface is in: its own `ip ospf area`, or the first `network` statement covering its address; undefined when OSPF does not run on it. */
@@ -122,5 +126,8 @@ export function expectedOspfRoutes(configs: ReadonlyMap<string, OspfConfig>, lin
       attached.set(prefix, at);
     }
   }
-  return shortestPathRoutes([...configs.keys()], adjacencies, costOf, attached);
+  // A stub router's links to routers cost the largest metric: it is crossed only where nothing else leads (never in a fabric
+  // with another path), while its own subnets stay reachable at their costs.
+  const transit = (r: string) => !configs.get(r)?.stubRouter;
+  return shortestPathRoutes([...configs.keys()], adjacencies, costOf, attached, undefined, transit);
 }
