@@ -65,3 +65,39 @@ describe('export --frr-kind', () => {
     expect(r.stderr).toContain("option '--frr-kind <kind>' argument 'frrouting' is invalid. Allowed choices are linux, frr.");
   });
 });
+
+describe('generate clos --underlay-protocol', () => {
+  const generateClos = () => cliProgram().commands.find((c) => c.name() === 'generate')!.commands.find((c) => c.name() === 'clos')!;
+
+  it('takes bgp (the default), ospf or isis', () => {
+    const option = generateClos().options.find((o) => o.long === '--underlay-protocol')!;
+    expect(option.defaultValue).toBe('bgp');
+    expect(option.argChoices).toEqual(['bgp', 'ospf', 'isis']);
+  });
+
+  it('refuses any other value with exit 2, naming the option and its choices', async () => {
+    const r = await refused('generate', 'clos', '--out', '/nonexistent/out', '--underlay-protocol', 'rip');
+    expect(r.exitCode).toBe(EXIT.usage);
+    expect(r.stderr).toContain("option '--underlay-protocol <protocol>' argument 'rip' is invalid. Allowed choices are bgp, ospf, isis.");
+  });
+
+  /** main() on these arguments, and what it printed as its error (console.error: a usage error found past parsing). */
+  async function refusedByPlan(...args: string[]): Promise<{ exitCode: number; stderr: string }> {
+    let stderr = '';
+    vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => {
+      stderr += `${parts.join(' ')}\n`;
+    });
+    return { exitCode: await main(['node', 'netproof', ...args]), stderr };
+  }
+
+  it('refuses --unnumbered with an IGP, and an IGP with an overlay, with exit 2 and the fix, before writing anything', async () => {
+    const unnumbered = await refusedByPlan('generate', 'clos', '--out', '/nonexistent/out', '--underlay-protocol', 'ospf', '--unnumbered');
+    expect(unnumbered.exitCode).toBe(EXIT.usage);
+    expect(unnumbered.stderr).toContain('netproof: --unnumbered is BGP unnumbered (RFC 5549): drop it, or use --underlay-protocol bgp');
+    for (const igp of ['ospf', 'isis']) {
+      const overlay = await refusedByPlan('generate', 'clos', '--out', '/nonexistent/out', '--underlay-protocol', igp, '--vms-per-host', '1');
+      expect(overlay.exitCode).toBe(EXIT.usage);
+      expect(overlay.stderr).toContain(`netproof: --underlay-protocol ${igp} builds an underlay only: drop --vms-per-host/--namespaces, or use --underlay-protocol bgp`);
+    }
+  });
+});

@@ -375,3 +375,38 @@ describe('planClos --unnumbered', () => {
     expect(() => planClos({ name: 'un', spines: 2, leaves: 2, hosts: 2, vmsPerHost: 1, unnumbered: true })).toThrow(/--unnumbered builds an underlay only: drop --vms-per-host/);
   });
 });
+
+describe('planClos --underlay-protocol', () => {
+  const strip = (p: ClosPlan) => ({ ...p, underlay: undefined });
+
+  it('plans eBGP by default, and the same routers, links and addresses whatever the protocol', () => {
+    expect(planClos(DC).underlay).toBe('bgp');
+    for (const underlayProtocol of ['ospf', 'isis'] as const) {
+      const igp = planClos({ ...DC, underlayProtocol });
+      expect(igp.underlay).toBe(underlayProtocol);
+      expect(strip(igp)).toEqual(strip(planClos(DC)));
+    }
+  });
+
+  it('refuses --unnumbered with an IGP, naming the option and the fix, as a usage error', () => {
+    for (const underlayProtocol of ['ospf', 'isis'] as const) {
+      const refuse = () => planClos({ ...DC, unnumbered: true, underlayProtocol });
+      expect(refuse).toThrow(UsageError);
+      expect(refuse).toThrow(`--unnumbered is BGP unnumbered (RFC 5549): drop it, or use --underlay-protocol bgp (got --underlay-protocol ${underlayProtocol}`);
+    }
+  });
+
+  it('refuses an IGP with an overlay, saying why and what to use instead', () => {
+    for (const overlay of [{ vmsPerHost: 1 }, { namespaces: 2 }]) {
+      for (const underlayProtocol of ['ospf', 'isis'] as const) {
+        const refuse = () => planClos({ ...DC, ...overlay, underlayProtocol });
+        expect(refuse).toThrow(UsageError);
+        expect(refuse).toThrow(new RegExp(`^--underlay-protocol ${underlayProtocol} builds an underlay only: drop --vms-per-host/--namespaces, or use --underlay-protocol bgp \\(an OVN chassis keeps its TEP and both uplinks on br-phy`));
+      }
+    }
+  });
+
+  it('refuses a protocol it does not know, listing the ones it does', () => {
+    expect(() => planClos({ ...DC, underlayProtocol: 'rip' as 'ospf' })).toThrow('--underlay-protocol must be one of bgp, ospf, isis (got rip)');
+  });
+});

@@ -12,10 +12,17 @@
 // path (OVS 3.1's tunnel routing ignores multipath routes; BFD gives failover); VMs are linked
 // to their host, alternating between two tenant switches joined by one router. With namespaces
 // instead (OVN-Kubernetes style): pods spread over the hosts, a switch per namespace.
+// The underlay protocol is eBGP by default; an IGP instead (OSPF area 0 or IS-IS level 2, every
+// link point-to-point; underlay only) keeps the same routers, links, addresses and loopbacks, and
+// only the renderers differ (ASNs stay planned but nothing renders them).
 import { Address4 } from 'ip-address';
 import { UsageError } from '../errors.ts';
 
 export type Tier = 'spine' | 'leaf' | 'compute' | 'ovn-central';
+
+/** The fabric's routing protocol (generate clos --underlay-protocol). */
+export const UNDERLAY_PROTOCOLS = ['bgp', 'ospf', 'isis'] as const;
+export type UnderlayProtocol = (typeof UNDERLAY_PROTOCOLS)[number];
 
 export interface ClosOptions {
   name: string;
@@ -41,6 +48,12 @@ export interface ClosOptions {
    * IPv6 link-local address and carries IPv4 routes with IPv6 next hops. Underlay only.
    */
   unnumbered?: boolean;
+  /**
+   * The fabric's routing protocol: eBGP (RFC 7938, the default), OSPF (area 0) or IS-IS (level 2).
+   * An IGP runs on every fabric link as point-to-point, advertises the loopbacks (the TEPs),
+   * and keeps hosts and the central out of transit (OSPF stub router, IS-IS overload bit).
+   */
+  underlayProtocol?: UnderlayProtocol;
 }
 
 export interface PlannedInterface {
@@ -127,6 +140,7 @@ export interface ClosPlan {
   routers: PlannedRouter[];
   links: PlannedLink[];
   bfd: { intervalMs: number; multiplier: number };
+  underlay: UnderlayProtocol;
   overlay?: PlannedOverlay;
 }
 
@@ -181,6 +195,17 @@ export function planClos(opts: ClosOptions): ClosPlan {
     // OVS 3.1's userspace tunnel routing resolves a remote TEP through IPv4 next hops it owns (br-phy's address): an
     // RFC 5549 route's IPv6 next hop gives it none. The overlay stays on numbered fabrics.
     throw new UsageError('--unnumbered builds an underlay only: drop --vms-per-host/--namespaces (an OVN overlay needs IPv4 next hops towards the TEPs)');
+  }
+  const underlay = opts.underlayProtocol ?? 'bgp';
+  if (!(UNDERLAY_PROTOCOLS as readonly string[]).includes(underlay)) throw new UsageError(`--underlay-protocol must be one of ${UNDERLAY_PROTOCOLS.join(', ')} (got ${underlay})`);
+  if (opts.unnumbered && underlay !== 'bgp') {
+    throw new UsageError(`--unnumbered is BGP unnumbered (RFC 5549): drop it, or use --underlay-protocol bgp (got --underlay-protocol ${underlay}, whose point-to-point links keep their /31s)`);
+  }
+  if (underlay !== 'bgp' && (given.vmsPerHost > 0 || namespaces > 0)) {
+    // A chassis keeps its TEP on br-phy, beside both uplinks' addresses (OVS routes its tunnels from there). IS-IS runs
+    // per interface and would meet both leaves on one circuit that is no LAN; ospfd takes a /32 on a point-to-point
+    // interface for an unnumbered one and advertises no route to it, so no TEP would be reachable.
+    throw new UsageError(`--underlay-protocol ${underlay} builds an underlay only: drop --vms-per-host/--namespaces, or use --underlay-protocol bgp (an OVN chassis keeps its TEP and both uplinks on br-phy, which ${underlay === 'isis' ? 'IS-IS cannot split into one point-to-point adjacency per leaf' : 'OSPF does not advertise the TEP from'})`);
   }
   // Pods are VMs to the lab: network namespaces on a chassis.
   const vmsPerHost = given.vmsPerHost;
@@ -246,7 +271,7 @@ export function planClos(opts: ClosOptions): ClosPlan {
     connect(leaves[1]!, central, hostMtu);
   }
 
-  const plan: ClosPlan = { name: opts.name, routers, links, bfd: { intervalMs: opts.bfdIntervalMs ?? 300, multiplier: opts.bfdMultiplier ?? 3 } };
+  const plan: ClosPlan = { name: opts.name, routers, links, bfd: { intervalMs: opts.bfdIntervalMs ?? 300, multiplier: opts.bfdMultiplier ?? 3 }, underlay };
   if (central && namespaces > 0) {
     // Pods round-robin over the hosts, so every namespace spans hosts and its traffic crosses the fabric.
     const vms: PlannedVm[] = [];

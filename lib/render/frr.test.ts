@@ -2,7 +2,7 @@ import { Address4 } from 'ip-address';
 import { describe, expect, it } from 'vitest';
 import { planClos, type PlannedRouter } from '../plan/clos.ts';
 import { daemonsFromConfig, daemonsFromFile, KNOWN_DAEMONS } from './frr-daemons.ts';
-import { renderDaemons, renderFrrConf } from './frr.ts';
+import { isisSystemId, renderDaemons, renderFrrConf, underlayDaemons } from './frr.ts';
 
 const plan = planClos({ name: 'dc', spines: 2, leaves: 4, hosts: 4, bfdIntervalMs: 150, bfdMultiplier: 4 });
 const confs = new Map(plan.routers.map((r) => [r.name, renderFrrConf(r, plan).split('\n')]));
@@ -217,5 +217,95 @@ describe('renderFrrConf on an unnumbered fabric (RFC 5549)', () => {
   it('keeps a host to its own loopback, named by interface', () => {
     const bgp = trimmed(block(renderFrrConf(host1, un).split('\n'), `router bgp ${host1.asn}`));
     for (const i of host1.interfaces) expect(bgp).toContain(`neighbor ${i.name} route-map ONLY-OWN-LOOPBACK out`);
+  });
+});
+
+describe('renderFrrConf on an OSPF fabric', () => {
+  const ospf = planClos({ name: 'o', spines: 2, leaves: 2, hosts: 2, bfdIntervalMs: 150, bfdMultiplier: 4, underlayProtocol: 'ospf' });
+  const conf = (r: PlannedRouter) => renderFrrConf(r, ospf).split('\n');
+
+  it.each(ospf.routers.map((r) => [r.name, r] as const))('%s: every link in area 0, point-to-point with BFD; its loopback in area 0, passive', (_n, r) => {
+    const lines = conf(r);
+    expect(trimmed(block(lines, 'interface lo'))).toEqual([`ip address ${r.loopback}`, 'ip ospf area 0.0.0.0', 'ip ospf passive']);
+    for (const i of r.interfaces) {
+      expect(trimmed(block(lines, `interface ${i.name}`))).toEqual([`description to ${i.peer.node}:${i.peer.iface}`, `ip address ${i.address}`, 'ip ospf area 0.0.0.0', 'ip ospf network point-to-point', 'ip ospf bfd', 'ip ospf bfd profile fabric']);
+    }
+  });
+
+  it.each(ospf.routers.map((r) => [r.name, r] as const))('%s: router ospf with the loopback as router id and the planned ECMP width, and no BGP at all', (_n, r) => {
+    const lines = conf(r);
+    expect(trimmed(block(lines, 'router ospf')).slice(0, 2)).toEqual([`ospf router-id ${r.routerId}`, `maximum-paths ${r.maxPaths}`]);
+    expect(r.maxPaths).toBe(64);
+    expect(lines.join('\n')).not.toMatch(/bgp|neighbor|remote-as|prefix-list/);
+  });
+
+  it('keeps hosts out of transit (stub router, RFC 6987) and sources what they originate from the loopback; spines and leaves are transit', () => {
+    for (const r of ospf.routers) {
+      const router = trimmed(block(conf(r), 'router ospf'));
+      const host = r.tier === 'compute';
+      expect(router.includes('max-metric router-lsa administrative'), r.name).toBe(host);
+      expect(conf(r).includes('ip protocol ospf route-map SOURCE-FROM-LOOPBACK'), r.name).toBe(host);
+    }
+  });
+
+  it('carries the plan’s BFD timers in the profile the interfaces name', () => {
+    for (const r of ospf.routers) expect(trimmed(block(conf(r), 'bfd'))).toEqual(['profile fabric', 'detect-multiplier 4', 'receive-interval 150', 'transmit-interval 150', 'exit']);
+  });
+
+  it('needs ospfd and bfdd, read back from the configuration, and its daemons file says so', () => {
+    for (const r of ospf.routers) expect(daemonsFromConfig(renderFrrConf(r, ospf))).toEqual(['zebra', 'staticd', 'ospfd', 'bfdd']);
+    expect(underlayDaemons(ospf)).toEqual(['ospfd', 'bfdd']);
+    const text = renderDaemons(underlayDaemons(ospf));
+    expect(daemonsFromFile(text)).toEqual(['zebra', 'staticd', 'ospfd', 'bfdd']);
+    expect(text.split('\n')).toContain('ospfd_options="  -A 127.0.0.1"');
+  });
+
+});
+
+describe('renderFrrConf on an IS-IS fabric', () => {
+  const isis = planClos({ name: 'i', spines: 2, leaves: 2, hosts: 2, underlayProtocol: 'isis' });
+  const conf = (r: PlannedRouter) => renderFrrConf(r, isis).split('\n');
+
+  it('derives the system id from the loopback: each octet as three digits, grouped by four', () => {
+    expect(isisSystemId('10.255.1.3')).toBe('0102.5500.1003');
+    expect(isisSystemId('192.168.0.1')).toBe('1921.6800.0001');
+    expect(isisSystemId('255.255.255.255')).toBe('2552.5525.5255');
+    expect(() => isisSystemId('10.256.0.1')).toThrow('not an IPv4 address: 10.256.0.1');
+  });
+
+  it.each(isis.routers.map((r) => [r.name, r] as const))('%s: level-2-only with a NET from its loopback; every link point-to-point with BFD, lo passive; no BGP', (_n, r) => {
+    const lines = conf(r);
+    expect(trimmed(block(lines, 'router isis fabric')).slice(0, 3)).toEqual([`net 49.0001.${isisSystemId(r.routerId)}.00`, 'is-type level-2-only', 'metric-style wide']);
+    expect(trimmed(block(lines, 'interface lo'))).toEqual([`ip address ${r.loopback}`, 'ip router isis fabric', 'isis passive']);
+    for (const i of r.interfaces) {
+      expect(trimmed(block(lines, `interface ${i.name}`))).toEqual([`description to ${i.peer.node}:${i.peer.iface}`, `ip address ${i.address}`, 'ip router isis fabric', 'isis network point-to-point', 'isis bfd', 'isis bfd profile fabric']);
+    }
+    expect(lines.join('\n')).not.toMatch(/bgp|ospf|neighbor/);
+  });
+
+  it('gives every router its own NET', () => {
+    const nets = isis.routers.map((r) => conf(r).find((l) => l.startsWith(' net '))!);
+    expect(new Set(nets).size).toBe(isis.routers.length);
+    expect(nets[isis.routers.findIndex((r) => r.name === 'leaf1')]).toBe(' net 49.0001.0102.5500.1001.00');
+  });
+
+  it('sets the overload bit on hosts only: they stay reachable but never transit', () => {
+    for (const r of isis.routers) {
+      expect(trimmed(block(conf(r), 'router isis fabric')).includes('set-overload-bit'), r.name).toBe(r.tier === 'compute');
+      expect(conf(r).includes('ip protocol isis route-map SOURCE-FROM-LOOPBACK'), r.name).toBe(r.tier === 'compute');
+    }
+  });
+
+  it('needs isisd and bfdd, read back from the configuration', () => {
+    for (const r of isis.routers) expect(daemonsFromConfig(renderFrrConf(r, isis))).toEqual(['zebra', 'staticd', 'isisd', 'bfdd']);
+    expect(daemonsFromFile(renderDaemons(underlayDaemons(isis)))).toEqual(['zebra', 'staticd', 'isisd', 'bfdd']);
+  });
+});
+
+describe('renderFrrConf with --underlay-protocol bgp', () => {
+  it('writes exactly what the default writes', () => {
+    const explicit = planClos({ name: 'dc', spines: 2, leaves: 4, hosts: 4, bfdIntervalMs: 150, bfdMultiplier: 4, underlayProtocol: 'bgp' });
+    for (const r of explicit.routers) expect(renderFrrConf(r, explicit)).toBe(confs.get(r.name)!.join('\n'));
+    expect(underlayDaemons(explicit)).toEqual(['bgpd', 'bfdd']);
   });
 });

@@ -1,10 +1,12 @@
-// frr.conf and daemons for a planned router. Pure: returns text.
-import type { ClosPlan, PlannedRouter } from '../plan/clos.ts';
+// frr.conf and daemons for a planned router: an eBGP fabric (the default), or an OSPF or IS-IS
+// one (generate clos --underlay-protocol). Pure: returns text.
+import type { ClosPlan, PlannedRouter, UnderlayProtocol } from '../plan/clos.ts';
 import { KNOWN_DAEMONS } from '../topology/frr-daemon-names.ts';
 
 export const FRR_IMAGE = 'quay.io/frrouting/frr:8.4.4';
 
 export function renderFrrConf(r: PlannedRouter, plan: ClosPlan): string {
+  if (plan.underlay !== 'bgp') return renderIgpConf(r, plan, plan.underlay);
   const lines: string[] = [
     'frr version 8.4',
     'frr defaults datacenter',
@@ -58,7 +60,78 @@ export function renderFrrConf(r: PlannedRouter, plan: ClosPlan): string {
   return lines.join('\n');
 }
 
-/** FRR's daemons file: which daemons the node runs (zebra and staticd always run). */
+/** The FRR header every generated router starts with; `bgp` adds bgpd's global setting. */
+function header(r: PlannedRouter, bgp: boolean): string[] {
+  return [
+    'frr version 8.4',
+    'frr defaults datacenter',
+    `hostname ${r.name}`,
+    'service integrated-vtysh-config',
+    ...(bgp ? ['bgp route-map delay-timer 0'] : []),
+    // See renderFrrConf: FRR 8.4 loses kernel next hops of nexthop groups after a carrier flap.
+    'no zebra nexthop kernel enable',
+  ];
+}
+
+/** The BFD profile every fabric adjacency uses, with the plan's timers. */
+function bfdProfile(plan: ClosPlan): string[] {
+  return ['!', 'bfd', ' profile fabric', `  detect-multiplier ${plan.bfd.multiplier}`, `  receive-interval ${plan.bfd.intervalMs}`, `  transmit-interval ${plan.bfd.intervalMs}`, ' exit', 'exit', '!', ''];
+}
+
+/** The IS-IS area of generated fabrics (49: private addressing), and its process name. */
+export const ISIS_AREA = '49.0001';
+export const ISIS_PROCESS = 'fabric';
+
+/**
+ * An IS-IS system id (six bytes, twelve hex digits) from an IPv4 loopback: each octet written as
+ * three decimal digits, the twelve digits grouped by four (10.255.1.3 → 010255001003 →
+ * 0102.5500.1003). Distinct loopbacks give distinct ids, and the id reads back as the address.
+ */
+export function isisSystemId(ipv4: string): string {
+  const octets = ipv4.split('.');
+  if (octets.length !== 4 || !octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255)) throw new Error(`not an IPv4 address: ${ipv4}`);
+  return octets.map((o) => o.padStart(3, '0')).join('').match(/.{4}/g)!.join('.');
+}
+
+/**
+ * An OSPF (area 0) or IS-IS (level 2) fabric: every fabric link point-to-point with BFD (the BGP
+ * fabric's profile and timers), the loopback advertised and passive, no BGP. Hosts and the
+ * central must never be transit, as the BGP fabric's outbound filter ensures: OSPF marks them
+ * stub routers (RFC 6987: their transit links at the largest metric, their own prefixes not),
+ * IS-IS sets their overload bit. Underlay only: planClos refuses an overlay.
+ */
+function renderIgpConf(r: PlannedRouter, plan: ClosPlan, igp: Exclude<UnderlayProtocol, 'bgp'>): string {
+  const ospf = igp === 'ospf';
+  const lines = header(r, false);
+  const onFabric = ospf
+    ? [' ip ospf area 0.0.0.0', ' ip ospf network point-to-point', ' ip ospf bfd', ' ip ospf bfd profile fabric']
+    : [` ip router isis ${ISIS_PROCESS}`, ' isis network point-to-point', ' isis bfd', ' isis bfd profile fabric'];
+  // planClos refuses an IGP with an overlay: a chassis' TEP on br-phy would not be advertised.
+  if (r.addressesOn === 'br-phy') throw new Error(`${r.name}: an ${igp} fabric has no OVN chassis (planClos refuses --underlay-protocol ${igp} with an overlay)`);
+  lines.push('!', 'interface lo', ` ip address ${r.loopback}`, ...(ospf ? [' ip ospf area 0.0.0.0', ' ip ospf passive'] : [` ip router isis ${ISIS_PROCESS}`, ' isis passive']), 'exit');
+  for (const i of r.interfaces) lines.push('!', `interface ${i.name}`, ` description to ${i.peer.node}:${i.peer.iface}`, ` ip address ${i.address}`, ...onFabric, 'exit');
+  const originatesOnly = r.tier === 'compute' || r.tier === 'ovn-central';
+  if (originatesOnly) {
+    // As in the BGP fabric: what a host originates leaves from its loopback (its TEP).
+    lines.push('!', 'route-map SOURCE-FROM-LOOPBACK permit 10', ` set src ${r.routerId}`, 'exit', `ip protocol ${igp} route-map SOURCE-FROM-LOOPBACK`);
+  }
+  if (ospf) {
+    lines.push('!', 'router ospf', ` ospf router-id ${r.routerId}`, ` maximum-paths ${r.maxPaths}`, ...(originatesOnly ? [' max-metric router-lsa administrative'] : []), 'exit');
+  } else {
+    // isisd 8.4 has no maximum-paths: it installs as many equal paths as FRR was built for.
+    lines.push('!', `router isis ${ISIS_PROCESS}`, ` net ${ISIS_AREA}.${isisSystemId(r.routerId)}.00`, ' is-type level-2-only', ' metric-style wide', ...(originatesOnly ? [' set-overload-bit'] : []), 'exit');
+  }
+  lines.push(...bfdProfile(plan));
+  return lines.join('\n');
+}
+
+/** The routing daemons a generated router runs besides zebra and staticd: its underlay protocol's, and bfdd. */
+export function underlayDaemons(plan: Pick<ClosPlan, 'underlay'>): string[] {
+  return [{ bgp: 'bgpd', ospf: 'ospfd', isis: 'isisd' }[plan.underlay], 'bfdd'];
+}
+
+/** FRR's daemons file: which daemons the node runs (zebra and staticd always run), each listening for vty on loopback only. */
 export function renderDaemons(daemons: readonly string[]): string {
-  return [...KNOWN_DAEMONS.map((d) => `${d}=${daemons.includes(d) ? 'yes' : 'no'}`), 'vtysh_enable=yes', 'zebra_options="  -A 127.0.0.1 -s 90000000"', 'bgpd_options="   -A 127.0.0.1"', 'bfdd_options="   -A 127.0.0.1"', 'staticd_options="-A 127.0.0.1"', ''].join('\n');
+  const more = daemons.filter((d) => !['zebra', 'bgpd', 'bfdd', 'staticd'].includes(d)).map((d) => `${d}_options="${' '.repeat(Math.max(0, 7 - d.length))}-A 127.0.0.1"`);
+  return [...KNOWN_DAEMONS.map((d) => `${d}=${daemons.includes(d) ? 'yes' : 'no'}`), 'vtysh_enable=yes', 'zebra_options="  -A 127.0.0.1 -s 90000000"', 'bgpd_options="   -A 127.0.0.1"', 'bfdd_options="   -A 127.0.0.1"', ...more, 'staticd_options="-A 127.0.0.1"', ''].join('\n');
 }
