@@ -29,16 +29,19 @@ describe.each(RUNTIMES)('netproof run (BGP convergence suite) on %s', (runtime) 
 
   test('passes on a healthy Clos, measures convergence, writes every report, leaves nothing behind', async () => {
     const lab = await generatedLab(labFor('e2e-healthy', runtime));
-    const { result, summary, reportDir } = await run(lab.file, lab.name);
+    // On Docker, of the failover classes the grey failure only: how a class is injected and
+    // watched does not depend on the runtime, and the three took about 40 s more of CI there.
+    const grey = runtime === 'docker' ? ['--grep', '^(?!.*(carrier loss|far end down))'] : [];
+    const { result, summary, reportDir } = await run(lab.file, lab.name, grey);
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     expect(summary.status).toBe('passed');
     // The overlay tests have nothing to check on a lab without an overlay: skipped, not passed.
     expect(summary.counts.failed).toBe(0);
     const skipped = summary.tests.filter((t) => t.status === 'skipped');
-    expect(skipped.map((t) => t.file).filter((f) => !/overlay|geneve|acl|nat|load-balancer|gateway-failover|ecmp|igp/.test(f))).toEqual([]);
+    expect(skipped.map((t) => t.file).filter((f) => !/overlay|geneve|acl|nat|load-balancer|gateway-failover|ecmp|igp/.test(f))).toEqual(runtime === 'docker' ? ['suites/bfd-failover.test.ts', 'suites/bfd-failover.test.ts'] : []);
     expect(summary.tests.filter((t) => t.file.includes('bgp-convergence')).every((t) => t.status === 'passed')).toBe(true);
-    // ECMP: next hops in RIB and FIB, and the spread at every hashing router; failover: BFD as declared, then grey, carrier, far end.
-    expect(summary.tests.filter((t) => /ecmp|failover/.test(t.file) && t.status === 'passed').length).toBe(6);
+    // ECMP: next hops in RIB and FIB, and the spread at every hashing router; failover: BFD as declared, then grey, carrier, far end (grey alone on Docker).
+    expect(summary.tests.filter((t) => /ecmp|failover/.test(t.file) && t.status === 'passed').length).toBe(runtime === 'docker' ? 4 : 6);
     const convergence = summary.figures.bgp_convergence_s!;
     expect(convergence.unit).toBe('s');
     expect(convergence.value).toBeGreaterThan(0);
@@ -54,7 +57,7 @@ describe.each(RUNTIMES)('netproof run (BGP convergence suite) on %s', (runtime) 
     expect(allure.filter((f) => f.endsWith('-result.json')).length).toBeGreaterThanOrEqual(2);
 
     expect(await leftovers(lab.name)).toEqual([]);
-  }, 360_000); // every suite, the failover one failing two tier pairs three ways: about 3 min on Docker
+  }, 360_000);
 });
 
 // Seeded faults test the suites' logic, which reads the lab through the runtime-neutral

@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, onTestFinished, test } from 'vitest';
 import { netproof } from '../../fixtures/cli.ts';
 import { editFrrConf, generatedLab } from '../../fixtures/faults.ts';
-import { labFor, leftovers, RUNTIMES } from '../../fixtures/runtimes.ts';
-import { SUITE_NAMES } from '../cli/run.ts';
+import { labFor, leftovers } from '../../fixtures/runtimes.ts';
 import { statementsNotRunning } from '../expect/running-config.ts';
 import { greyFailure, setLinkMtu } from '../faults/faults.ts';
 import type { Summary } from '../report/summary-reporter.ts';
@@ -33,18 +32,18 @@ async function report(args: string[], o: { timeoutMs?: number } = {}) {
 /** Two hosts on one leaf pair, one VM each: vm1 on switch web (host1), vm2 on switch db (host2). */
 const small = (name: string, extra: Record<string, number> = {}) => generatedLab(name, { spines: 2, leaves: 2, hosts: 2, vmsPerHost: 1, ...extra });
 
-describe.each(RUNTIMES)('overlay suites on %s', (runtime) => {
+// The default lab on network namespaces, every suite: the overlay suites' logic reads the lab
+// through the runtime-neutral NodeHandle. On Docker they run on a smaller lab in daemons.e2e
+// (every overlay suite), the failover ones in run.e2e: the default lab's 15 containers took
+// about 170 s of CI on Docker for the same assertions.
+describe('overlay suites on netns', () => {
+  const runtime = 'netns';
   test('the default lab passes every suite, reports the overlay figures, runs every statement of every router’s frr.conf, and fails geneve-mtu naming a spine–leaf link lowered on the running lab, then passes once it is restored', async () => {
-    // Both runtimes' tests deploy `dc`: torn down as each ends, passed or not, so a failure on one is not also the other's.
+    // Torn down as it ends, passed or not, so a failure here is not also the next test's.
     onTestFinished(async () => {
       await netproof(['destroy', 'dc']);
     });
-    // On Docker, every suite but the two failover ones, for CI's time: on this lab's 15 containers it takes
-    // about 170 s (every probe command is a `docker exec`). It passes here (grey-failure loss
-    // windows 0.76–0.96 s against the declared 1.4 s budget, README); CI gates failover on
-    // Docker with the lighter lab of run.e2e, and on netns here, in full.
-    const suites = runtime === 'docker' ? SUITE_NAMES.filter((s) => s !== 'bfd-failover' && s !== 'gateway-failover').flatMap((s) => ['--suite', s]) : [];
-    const { result, summary } = await report(['run', 'topologies/dc/dc.clab.yml', '--runtime', runtime, '--keep', ...suites], { timeoutMs: 600_000 });
+    const { result, summary } = await report(['run', 'topologies/dc/dc.clab.yml', '--runtime', runtime, '--keep'], { timeoutMs: 600_000 });
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     expect(summary.frrConfigProblems).toEqual([]);
     // Nothing was dropped on the way in, whatever FRR said: each router's running-config holds its file.
@@ -65,63 +64,54 @@ describe.each(RUNTIMES)('overlay suites on %s', (runtime) => {
     // and host4 (by leaf3 or leaf4), and one of two ways up from leaf3. With its MTU lowered to
     // 1400 (both ends, as `netproof fault dc mtu spine2:eth3 --mtu 1400` does) every path or branch
     // that crosses it falls short of the VM MTU 1442 + 58, and only that link is named.
-    // The suite's logic reads the lab through the runtime-neutral NodeHandle: the seeded fault on netns only.
     const running = await runtimeByName(runtime).attach('dc');
-    if (runtime === 'netns') {
-      await using _lowered = await setLinkMtu(running, 'spine2:eth3', 1400);
-      const lowered = await report(['test', 'dc', '--suite', 'geneve-mtu']);
-      expect(lowered.result.exitCode, lowered.errors).toBe(1);
-      const perPath = lowered.summary.tests.find((t) => /on every equal-cost underlay path/.test(t.name));
-      expect(perPath?.status, lowered.errors).toBe('failed');
-      const culprits = perPath!.errors.join('\n').split('\n').filter((l) => / via .*: (largest DF packet|not even)/.test(l));
-      expect(culprits.length, lowered.errors).toBeGreaterThan(0);
-      for (const c of culprits) expect(c).toMatch(/: largest DF packet 1400 B \(inner 1342 B\) < VM MTU 1442 \(vm\d\) \+ 58 B GENEVE overhead; spine2:eth3 <-> leaf3:eth2 runs MTU 1400$/);
-      // host1's traffic to host2 meets it on the way down: on a path its flows take, or a branch none takes (routers that hash alike).
-      expect(culprits.some((c) => /^(host1 → host2 via .*spine2:eth3 → leaf3:eth3:|spine2 → host2 via spine2:eth3 → leaf3:eth3 \(an equal-cost branch of [^)]*host1 → host2)/.test(c)), culprits.join('\n')).toBe(true);
-      // No other link or device is blamed, by any test of the suite.
-      expect([...new Set([...lowered.errors.matchAll(/(\S+ <-> \S+|\S+ \(the device [^)]*\)) runs MTU \d+/g)].map((m) => m[0]))]).toEqual(['spine2:eth3 <-> leaf3:eth2 runs MTU 1400']);
-      expect(lowered.errors).not.toMatch(/something else drops|drops even small packets|cannot be probed|no path to|has no route|leaves by/);
-      // The declared MTUs still fit (that check reads the topology); a bulk transfer that hashes onto the link may stall, and says so without naming links.
-      expect(lowered.failed(/overhead is measured|fits the smallest underlay MTU/)).toEqual([]);
-      expect(lowered.summary.figures['largest_inner_packet_bytes.host1-host2']?.value).toBe(1342);
-      expect(lowered.summary.figures['largest_inner_packet_bytes.host1-host3']?.value).toBe(1442); // one leaf pair: no spine on the way
-    }
+    await using _lowered = await setLinkMtu(running, 'spine2:eth3', 1400);
+    const lowered = await report(['test', 'dc', '--suite', 'geneve-mtu']);
+    expect(lowered.result.exitCode, lowered.errors).toBe(1);
+    const perPath = lowered.summary.tests.find((t) => /on every equal-cost underlay path/.test(t.name));
+    expect(perPath?.status, lowered.errors).toBe('failed');
+    const culprits = perPath!.errors.join('\n').split('\n').filter((l) => / via .*: (largest DF packet|not even)/.test(l));
+    expect(culprits.length, lowered.errors).toBeGreaterThan(0);
+    for (const c of culprits) expect(c).toMatch(/: largest DF packet 1400 B \(inner 1342 B\) < VM MTU 1442 \(vm\d\) \+ 58 B GENEVE overhead; spine2:eth3 <-> leaf3:eth2 runs MTU 1400$/);
+    // host1's traffic to host2 meets it on the way down: on a path its flows take, or a branch none takes (routers that hash alike).
+    expect(culprits.some((c) => /^(host1 → host2 via .*spine2:eth3 → leaf3:eth3:|spine2 → host2 via spine2:eth3 → leaf3:eth3 \(an equal-cost branch of [^)]*host1 → host2)/.test(c)), culprits.join('\n')).toBe(true);
+    // No other link or device is blamed, by any test of the suite.
+    expect([...new Set([...lowered.errors.matchAll(/(\S+ <-> \S+|\S+ \(the device [^)]*\)) runs MTU \d+/g)].map((m) => m[0]))]).toEqual(['spine2:eth3 <-> leaf3:eth2 runs MTU 1400']);
+    expect(lowered.errors).not.toMatch(/something else drops|drops even small packets|cannot be probed|no path to|has no route|leaves by/);
+    // The declared MTUs still fit (that check reads the topology); a bulk transfer that hashes onto the link may stall, and says so without naming links.
+    expect(lowered.failed(/overhead is measured|fits the smallest underlay MTU/)).toEqual([]);
+    expect(lowered.summary.figures['largest_inner_packet_bytes.host1-host2']?.value).toBe(1342);
+    expect(lowered.summary.figures['largest_inner_packet_bytes.host1-host3']?.value).toBe(1442); // one leaf pair: no spine on the way
     // Tunnel BFD slowed to 1000 ms on the running lab (OVN's NB_Global): gateway-failover fails on
     // its precondition, naming both tunnels between the gateway chassis and the declared timers,
     // and fails no chassis. (BFD cannot be switched off from outside: ovn-controller turns it back on.)
-    if (runtime === 'netns') {
-      const nb = (...args: string[]) => netproof(['exec', 'dc', 'central', '--', 'ovn-nbctl', '--db=tcp:127.0.0.1:6641', ...args]);
-      expect((await nb('--wait=hv', 'set', 'NB_Global', '.', 'options:bfd-min-rx=1000', 'options:bfd-min-tx=1000')).exitCode).toBe(0);
-      try {
-        const slowed = await report(['test', 'dc', '--suite', 'gateway-failover', '--convergence-timeout', '5']);
-        expect(slowed.result.exitCode, slowed.errors).toBe(1);
-        expect(slowed.errors).toContain('host2 → host1 (ovn-host1-0): BFD min_rx 1000, min_tx 1000, mult 3; tunnel-bfd declares 3 × 300 ms');
-        expect(slowed.errors).toContain('host1 → host2 (ovn-host2-0): BFD min_rx 1000, min_tx 1000, mult 3; tunnel-bfd declares 3 × 300 ms');
-        for (const t of slowed.summary.tests.filter((x) => /the active gateway chassis fails/.test(x.name))) expect(t.errors.join('\n')).toMatch(/^precondition failed: the gateway chassis are not as declared/);
-        expect(Object.keys(slowed.summary.figures).filter((k) => k.startsWith('gateway_claim_ms.'))).toEqual([]);
-      } finally {
-        await nb('--wait=hv', 'set', 'NB_Global', '.', 'options:bfd-min-rx=300', 'options:bfd-min-tx=300');
-      }
+    const nb = (...args: string[]) => netproof(['exec', 'dc', 'central', '--', 'ovn-nbctl', '--db=tcp:127.0.0.1:6641', ...args]);
+    expect((await nb('--wait=hv', 'set', 'NB_Global', '.', 'options:bfd-min-rx=1000', 'options:bfd-min-tx=1000')).exitCode).toBe(0);
+    try {
+      const slowed = await report(['test', 'dc', '--suite', 'gateway-failover', '--convergence-timeout', '5']);
+      expect(slowed.result.exitCode, slowed.errors).toBe(1);
+      expect(slowed.errors).toContain('host2 → host1 (ovn-host1-0): BFD min_rx 1000, min_tx 1000, mult 3; tunnel-bfd declares 3 × 300 ms');
+      expect(slowed.errors).toContain('host1 → host2 (ovn-host2-0): BFD min_rx 1000, min_tx 1000, mult 3; tunnel-bfd declares 3 × 300 ms');
+      for (const t of slowed.summary.tests.filter((x) => /the active gateway chassis fails/.test(x.name))) expect(t.errors.join('\n')).toMatch(/^precondition failed: the gateway chassis are not as declared/);
+      expect(Object.keys(slowed.summary.figures).filter((k) => k.startsWith('gateway_claim_ms.'))).toEqual([]);
+    } finally {
+      await nb('--wait=hv', 'set', 'NB_Global', '.', 'options:bfd-min-rx=300', 'options:bfd-min-tx=300');
     }
     // The standby's upstream port broken (frames dropped as they arrive on either end of ext's
     // link to host2, carrier up): host2 still takes the gateway within its budget, but neither
     // north–south stream comes back through it, and each is named over its budget, in both classes.
-    if (runtime === 'netns') {
-      await using _upstream = await greyFailure(running, 'ext:eth2');
-      const broken = await report(['test', 'dc', '--suite', 'gateway-failover']);
-      expect(broken.result.exitCode, broken.errors).toBe(1);
-      for (const cls of ['grey', 'daemons']) {
-        const where = `${cls} failure of host1 \\(gateway lrp-tenant-public\\)`;
-        expect(broken.errors).toMatch(new RegExp(`${where}: inbound stream ext → 172\\.24\\.4\\.\\d+ \\(vm\\d's floating IP\\) lost \\d+ ms of traffic, over the budget of 2400 ms`));
-        expect(broken.errors).toMatch(new RegExp(`${where}: outbound stream vm\\d → ext 172\\.24\\.4\\.1 lost \\d+ ms of traffic, over the budget of 2400 ms`));
-      }
-      expect(broken.errors).not.toMatch(/never claimed|claimed \S+ after|precondition failed/);
+    await using _upstream = await greyFailure(running, 'ext:eth2');
+    const broken = await report(['test', 'dc', '--suite', 'gateway-failover']);
+    expect(broken.result.exitCode, broken.errors).toBe(1);
+    for (const cls of ['grey', 'daemons']) {
+      const where = `${cls} failure of host1 \\(gateway lrp-tenant-public\\)`;
+      expect(broken.errors).toMatch(new RegExp(`${where}: inbound stream ext → 172\\.24\\.4\\.\\d+ \\(vm\\d's floating IP\\) lost \\d+ ms of traffic, over the budget of 2400 ms`));
+      expect(broken.errors).toMatch(new RegExp(`${where}: outbound stream vm\\d → ext 172\\.24\\.4\\.1 lost \\d+ ms of traffic, over the budget of 2400 ms`));
     }
-    if (runtime === 'netns') {
-      const restored = await report(['test', 'dc', '--suite', 'geneve-mtu']);
-      expect(restored.result.exitCode, restored.errors).toBe(0);
-      expect(restored.summary.figures['largest_inner_packet_bytes.host1-host2']?.value).toBe(1442);
-    }
+    expect(broken.errors).not.toMatch(/never claimed|claimed \S+ after|precondition failed/);
+    const restored = await report(['test', 'dc', '--suite', 'geneve-mtu']);
+    expect(restored.result.exitCode, restored.errors).toBe(0);
+    expect(restored.summary.figures['largest_inner_packet_bytes.host1-host2']?.value).toBe(1442);
 
     expect((await netproof(['destroy', 'dc'])).exitCode).toBe(0);
     expect(summary.counts.failed).toBe(0);
@@ -146,7 +136,7 @@ describe.each(RUNTIMES)('overlay suites on %s', (runtime) => {
 });
 
 // Seeded faults test the suites' logic, which reads the lab through the runtime-neutral
-// NodeHandle: on network namespaces only. The healthy runs above cover both runtimes.
+// NodeHandle: on network namespaces only (daemons.e2e runs the overlay suites on Docker).
 describe('overlay suites on seeded faults (netns)', () => {
   const runtime = 'netns' as const;
 

@@ -22,8 +22,13 @@ const SHAPES = { netns: { spines: 2, leaves: 4, hosts: 3, vmsPerHost: 1 }, docke
  * run.e2e gates on Docker: CI's time.
  */
 const SUITES = { netns: [], docker: ['bgp-convergence', 'ecmp-spread', 'frr-config', 'intent'] } as const;
+/**
+ * Of the failover classes, each lab's grey failures only (BFD and gateway): two labs failing
+ * links at once is the point, and the other classes are the same mechanism (failover.e2e).
+ */
+const GREP = { netns: ['--grep', '^(?!.*(carrier loss|far end down|its ovn-controller and ovs-vswitchd stopped))'], docker: [] } as const;
 /** Tests that must pass in each lab. */
-const LEAST_PASSED = { netns: 20, docker: 9 } as const;
+const LEAST_PASSED = { netns: 17, docker: 9 } as const;
 const NAMES = ['e2e-side-a', 'e2e-side-b'];
 
 afterAll(async () => {
@@ -37,7 +42,7 @@ describe.each(RUNTIMES)('labs side by side on %s', (runtime) => {
     const runs = await Promise.all(
       labs.map(async (lab) => {
         const reportDir = await mkdtemp(join(tmpdir(), `netproof-${lab.name}-report-`));
-        const r = await netproof(['run', lab.file, '--runtime', runtime, '--report-dir', reportDir, ...SUITES[runtime].flatMap((s) => ['--suite', s])], { timeoutMs: 1_200_000 });
+        const r = await netproof(['run', lab.file, '--runtime', runtime, '--report-dir', reportDir, ...SUITES[runtime].flatMap((s) => ['--suite', s]), ...GREP[runtime]], { timeoutMs: 1_200_000 });
         const summary = await readFile(join(reportDir, 'summary.json'), 'utf8').then((t) => JSON.parse(t) as Summary, () => undefined);
         return { lab: lab.name, r, summary };
       }),
