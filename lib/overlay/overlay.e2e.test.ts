@@ -65,23 +65,27 @@ describe('overlay suites on netns', () => {
     // 1400 (both ends, as `netproof fault dc mtu spine2:eth3 --mtu 1400` does) every path or branch
     // that crosses it falls short of the VM MTU 1442 + 58, and only that link is named.
     const running = await runtimeByName(runtime).attach('dc');
-    await using _lowered = await setLinkMtu(running, 'spine2:eth3', 1400);
-    const lowered = await report(['test', 'dc', '--suite', 'geneve-mtu']);
-    expect(lowered.result.exitCode, lowered.errors).toBe(1);
-    const perPath = lowered.summary.tests.find((t) => /on every equal-cost underlay path/.test(t.name));
-    expect(perPath?.status, lowered.errors).toBe('failed');
-    const culprits = perPath!.errors.join('\n').split('\n').filter((l) => / via .*: (largest DF packet|not even)/.test(l));
-    expect(culprits.length, lowered.errors).toBeGreaterThan(0);
-    for (const c of culprits) expect(c).toMatch(/: largest DF packet 1400 B \(inner 1342 B\) < VM MTU 1442 \(vm\d\) \+ 58 B GENEVE overhead; spine2:eth3 <-> leaf3:eth2 runs MTU 1400$/);
-    // host1's traffic to host2 meets it on the way down: on a path its flows take, or a branch none takes (routers that hash alike).
-    expect(culprits.some((c) => /^(host1 → host2 via .*spine2:eth3 → leaf3:eth3:|spine2 → host2 via spine2:eth3 → leaf3:eth3 \(an equal-cost branch of [^)]*host1 → host2)/.test(c)), culprits.join('\n')).toBe(true);
-    // No other link or device is blamed, by any test of the suite.
-    expect([...new Set([...lowered.errors.matchAll(/(\S+ <-> \S+|\S+ \(the device [^)]*\)) runs MTU \d+/g)].map((m) => m[0]))]).toEqual(['spine2:eth3 <-> leaf3:eth2 runs MTU 1400']);
-    expect(lowered.errors).not.toMatch(/something else drops|drops even small packets|cannot be probed|no path to|has no route|leaves by/);
-    // The declared MTUs still fit (that check reads the topology); a bulk transfer that hashes onto the link may stall, and says so without naming links.
-    expect(lowered.failed(/overhead is measured|fits the smallest underlay MTU/)).toEqual([]);
-    expect(lowered.summary.figures['largest_inner_packet_bytes.host1-host2']?.value).toBe(1342);
-    expect(lowered.summary.figures['largest_inner_packet_bytes.host1-host3']?.value).toBe(1442); // one leaf pair: no spine on the way
+    // Each fault below is undone as its block ends (`await using`), before the next one.
+    {
+      // spine2:eth3 at MTU 1400 until the end of this block.
+      await using _lowered = await setLinkMtu(running, 'spine2:eth3', 1400);
+      const lowered = await report(['test', 'dc', '--suite', 'geneve-mtu']);
+      expect(lowered.result.exitCode, lowered.errors).toBe(1);
+      const perPath = lowered.summary.tests.find((t) => /on every equal-cost underlay path/.test(t.name));
+      expect(perPath?.status, lowered.errors).toBe('failed');
+      const culprits = perPath!.errors.join('\n').split('\n').filter((l) => / via .*: (largest DF packet|not even)/.test(l));
+      expect(culprits.length, lowered.errors).toBeGreaterThan(0);
+      for (const c of culprits) expect(c).toMatch(/: largest DF packet 1400 B \(inner 1342 B\) < VM MTU 1442 \(vm\d\) \+ 58 B GENEVE overhead; spine2:eth3 <-> leaf3:eth2 runs MTU 1400$/);
+      // host1's traffic to host2 meets it on the way down: on a path its flows take, or a branch none takes (routers that hash alike).
+      expect(culprits.some((c) => /^(host1 → host2 via .*spine2:eth3 → leaf3:eth3:|spine2 → host2 via spine2:eth3 → leaf3:eth3 \(an equal-cost branch of [^)]*host1 → host2)/.test(c)), culprits.join('\n')).toBe(true);
+      // No other link or device is blamed, by any test of the suite.
+      expect([...new Set([...lowered.errors.matchAll(/(\S+ <-> \S+|\S+ \(the device [^)]*\)) runs MTU \d+/g)].map((m) => m[0]))]).toEqual(['spine2:eth3 <-> leaf3:eth2 runs MTU 1400']);
+      expect(lowered.errors).not.toMatch(/something else drops|drops even small packets|cannot be probed|no path to|has no route|leaves by/);
+      // The declared MTUs still fit (that check reads the topology); a bulk transfer that hashes onto the link may stall, and says so without naming links.
+      expect(lowered.failed(/overhead is measured|fits the smallest underlay MTU/)).toEqual([]);
+      expect(lowered.summary.figures['largest_inner_packet_bytes.host1-host2']?.value).toBe(1342);
+      expect(lowered.summary.figures['largest_inner_packet_bytes.host1-host3']?.value).toBe(1442); // one leaf pair: no spine on the way
+    }
     // Tunnel BFD slowed to 1000 ms on the running lab (OVN's NB_Global): gateway-failover fails on
     // its precondition, naming both tunnels between the gateway chassis and the declared timers,
     // and fails no chassis. (BFD cannot be switched off from outside: ovn-controller turns it back on.)
@@ -100,15 +104,18 @@ describe('overlay suites on netns', () => {
     // The standby's upstream port broken (frames dropped as they arrive on either end of ext's
     // link to host2, carrier up): host2 still takes the gateway within its budget, but neither
     // north–south stream comes back through it, and each is named over its budget, in both classes.
-    await using _upstream = await greyFailure(running, 'ext:eth2');
-    const broken = await report(['test', 'dc', '--suite', 'gateway-failover']);
-    expect(broken.result.exitCode, broken.errors).toBe(1);
-    for (const cls of ['grey', 'daemons']) {
-      const where = `${cls} failure of host1 \\(gateway lrp-tenant-public\\)`;
-      expect(broken.errors).toMatch(new RegExp(`${where}: inbound stream ext → 172\\.24\\.4\\.\\d+ \\(vm\\d's floating IP\\) lost \\d+ ms of traffic, over the budget of 2400 ms`));
-      expect(broken.errors).toMatch(new RegExp(`${where}: outbound stream vm\\d → ext 172\\.24\\.4\\.1 lost \\d+ ms of traffic, over the budget of 2400 ms`));
+    {
+      // ext:eth2 grey-failed until the end of this block.
+      await using _upstream = await greyFailure(running, 'ext:eth2');
+      const broken = await report(['test', 'dc', '--suite', 'gateway-failover']);
+      expect(broken.result.exitCode, broken.errors).toBe(1);
+      for (const cls of ['grey', 'daemons']) {
+        const where = `${cls} failure of host1 \\(gateway lrp-tenant-public\\)`;
+        expect(broken.errors).toMatch(new RegExp(`${where}: inbound stream ext → 172\\.24\\.4\\.\\d+ \\(vm\\d's floating IP\\) lost \\d+ ms of traffic, over the budget of 2400 ms`));
+        expect(broken.errors).toMatch(new RegExp(`${where}: outbound stream vm\\d → ext 172\\.24\\.4\\.1 lost \\d+ ms of traffic, over the budget of 2400 ms`));
+      }
+      expect(broken.errors).not.toMatch(/never claimed|claimed \S+ after|precondition failed/);
     }
-    expect(broken.errors).not.toMatch(/never claimed|claimed \S+ after|precondition failed/);
     const restored = await report(['test', 'dc', '--suite', 'geneve-mtu']);
     expect(restored.result.exitCode, restored.errors).toBe(0);
     expect(restored.summary.figures['largest_inner_packet_bytes.host1-host2']?.value).toBe(1442);
