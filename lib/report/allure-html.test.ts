@@ -108,7 +108,11 @@ describe('writeHtmlReport', () => {
     expect(await readdir(join(dir, 'allure-report'))).toContain('index.html');
     expect((await readdir(join(dir, 'allure-report'))).filter((f) => f.endsWith('.html'))).toEqual(['index.html']);
     expect((await stat(index)).size).toBeGreaterThan(100_000);
-    expect(await readFile(index, 'utf8')).toContain(name);
+    const page = await readFile(index, 'utf8');
+    expect(page).toContain(name);
+    // The page opens from disk the same way every time, calling no one (allure-page.ts).
+    expect(page.indexOf('window.allureReportDataReady = false')).toBeLessThan(page.search(/<script\s+src="data:text\/javascript;base64,/));
+    expect(page).not.toMatch(/googletagmanager|gtag\(/);
 
     for (const r of results) {
       const enriched = JSON.parse(await readFile(join(resultsDir, `${r.uuid}-result.json`), 'utf8')) as { labels: Array<{ name: string; value: string }> };

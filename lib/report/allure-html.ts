@@ -11,6 +11,7 @@ import { AllureReport, resolveConfig } from '@allurereport/core';
 import type { QualityGateRule } from '@allurereport/plugin-api';
 import type { TestResult } from 'allure-js-commons';
 import { FAILURE_CATEGORIES } from './allure-catalog.ts';
+import { mendAllurePage } from './allure-page.ts';
 import { enrichResult, type EnrichContext } from './allure-enrich.ts';
 import type { Gate, GateRule } from './quality-gate.ts';
 
@@ -85,5 +86,7 @@ export async function writeHtmlReport(o: HtmlReportOptions): Promise<string> {
   const { results } = await report.validate({ trs });
   if (results.length) report.realtimeDispatcher.sendQualityGateResults(results);
   await report.done();
-  return join(o.outputDir, 'index.html');
+  const index = join(o.outputDir, 'index.html');
+  await writeFile(index, mendAllurePage(await readFile(index, 'utf8')).html);
+  return index;
 }

@@ -45,7 +45,12 @@ async function click(page: Page, text: string): Promise<void> {
  */
 async function openReport(page: Page, index: string): Promise<void> {
   await page.goto(`file://${index}`, { waitUntil: 'networkidle0' });
-  await page.waitForSelector('::-p-text(FRR configuration)', { timeout: 30_000 });
+  const drawn = await page.waitForSelector('::-p-text(FRR configuration)', { timeout: 30_000 }).catch(() => null);
+  if (drawn) return;
+  // Keep what the page showed instead, so a failure here can be read rather than guessed at.
+  await mkdir(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, 'html-report-not-drawn.png') });
+  throw new Error(`the report at ${page.url()} did not show its tree within 30 s; it showed:\n${await pageText(page)}\nlocalStorage: ${await page.evaluate('JSON.stringify(localStorage)')}`);
 }
 
 /** Open a test's page from the tree, unfolding its feature first if the tree shows it folded. */
@@ -94,6 +99,9 @@ test('a run with one seeded fault renders in headless Chromium: the suites, the 
     const page = await browser.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(String(e)));
+    // Opened from disk, the report asks nothing of any network, nor of the disk beside it.
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
     await page.setViewport({ width: 1400, height: 1100 });
     await openReport(page, index);
     expect(await pageText(page)).toContain(`netproof: ${LAB}`);
@@ -132,6 +140,7 @@ test('a run with one seeded fault renders in headless Chromium: the suites, the 
     expect(gate).toMatch(/bgp_sessions_established_s within its budget/);
     await page.screenshot({ path: join(SCREENSHOTS, 'html-report-quality-gate.png') });
     expect(pageErrors).toEqual([]);
+    expect(requests.filter((url) => !url.startsWith('data:') && url.split('#')[0] !== `file://${index}`)).toEqual([]);
   } finally {
     await browser.close();
   }
