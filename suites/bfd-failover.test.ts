@@ -107,10 +107,12 @@ describe('BFD failover', () => {
           const budget = budgetOf(p, s.stream)!;
           fig(`loss_window_ms.${role}`, s.lossWindowMs, `longest gap in ${s.stream.label} (${RATE_PPS} pps, resolution ${1000 / RATE_PPS} ms); budget ${budget.ms} ms (${budget.source})`, budget.ms);
           fig(`fib_withdrawal_ms.${role}`, s.withdrawalMs, `fault to ${s.stream.flow.src}'s route to ${s.stream.flow.dstIp} no longer via ${s.stream.gateway}`);
+          fig(`fib_reroute_ms.${role}`, s.reroutedMs, `fault to ${s.stream.flow.src}'s route to ${s.stream.flow.dstIp} having another next hop than ${s.stream.gateway} (later than the withdrawal when the route was lost outright for a while)`);
           const marks = [
             { atMs: m.faultAtMs, label: `${failure} failure`, color: '#d33' },
             ...m.detection.filter((d) => d.ms !== undefined).map((d) => ({ atMs: m.faultAtMs + d.ms!, label: `BFD down at ${d.node}`, color: '#a50' })),
             ...(s.withdrawalMs !== undefined ? [{ atMs: m.faultAtMs + s.withdrawalMs, label: `${s.stream.flow.src} withdrew`, color: '#05a' }] : []),
+            ...(s.reroutedMs !== undefined && s.reroutedMs - (s.withdrawalMs ?? 0) >= 1 ? [{ atMs: m.faultAtMs + s.reroutedMs, label: `${s.stream.flow.src} rerouted`, color: '#07c' }] : []),
             { atMs: m.restoreAtMs, label: 'restored', color: '#080' },
           ];
           await attachment(`failover-${failure}-${p.group}-${role}.svg`, timelineSvg({ title: `${failure} failure of ${p.link.label}: ${s.stream.label}, longest loss ${s.lossWindowMs.toFixed(1)} ms`, bucketMs: TIMELINE_BUCKET_MS, buckets: s.buckets, expectedPerBucket: (RATE_PPS * TIMELINE_BUCKET_MS) / 1000, marks }), 'image/svg+xml');
@@ -121,7 +123,7 @@ describe('BFD failover', () => {
         if (m.reconvergenceMs === undefined) culprits.push(`${p.link.label} restored after a ${failure} failure, but not re-converged within ${RECONVERGENCE_TIMEOUT_MS / 1000} s: ${m.reconvergenceFailure}`);
         await attachment(
           `failover-${failure}-${p.group}.json`,
-          JSON.stringify({ link: p.link.label, group: p.group, failedWith: plan.links.filter((o) => o.wave === p.wave && o.link !== p.link).map((o) => o.link.label), notMeasured: p.missing, faultUncertaintyMs: m.faultUncertaintyMs, faultSeenInDataPlane: m.faultSeenInDataPlane, detection: m.detection, reconvergenceMs: m.reconvergenceMs, streams: m.streams.map((s) => ({ role: s.stream.role, stream: s.stream.label, crossed: s.crossed, lossWindowMs: s.lossWindowMs, withdrawalMs: s.withdrawalMs, budget: budgetOf(p, s.stream), received: s.flow.report.received, lost: s.flow.report.lost })) }, null, 2),
+          JSON.stringify({ link: p.link.label, group: p.group, failedWith: plan.links.filter((o) => o.wave === p.wave && o.link !== p.link).map((o) => o.link.label), notMeasured: p.missing, faultUncertaintyMs: m.faultUncertaintyMs, faultSeenInDataPlane: m.faultSeenInDataPlane, detection: m.detection, reconvergenceMs: m.reconvergenceMs, streams: m.streams.map((s) => ({ role: s.stream.role, stream: s.stream.label, crossed: s.crossed, lossWindowMs: s.lossWindowMs, withdrawalMs: s.withdrawalMs, reroutedMs: s.reroutedMs, budget: budgetOf(p, s.stream), received: s.flow.report.received, lost: s.flow.report.lost })) }, null, 2),
           'application/json',
         );
       };

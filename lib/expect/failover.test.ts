@@ -13,12 +13,14 @@ const m: Pick<FailoverMeasurement, 'detection' | 'faultUncertaintyMs' | 'endedEa
 };
 const where = 'grey failure of leaf1:eth3 – host1:eth1: forward stream leaf1 → host1 (10.255.2.1) leaving by leaf1:eth3';
 
-function stream(o: { crossed?: number; received?: number; lossWindowMs?: number; recovered?: boolean; withdrawalMs?: number }): StreamMeasurement {
+function stream(o: { crossed?: number; received?: number; lossWindowMs?: number; recovered?: boolean; withdrawalMs?: number; reroutedMs?: number }): StreamMeasurement {
   return {
     stream: { role: 'forward', label: 'leaf1 → host1', flow: { src: 'leaf1', dst: 'host1', srcIp: '10.255.1.1', dstIp: '10.255.2.1', port: 5002, srcPortBase: 42000 }, gateway: '10.1.0.17', steerFrom: 42000, arrives: { node: 'host1', iface: 'eth1' }, restored: { width: 1, usesGatewayAgain: true } },
     flow: { report: { received: o.received ?? 1500, lost: 900, flows: [], longestLossMs: o.lossWindowMs ?? 900 } } as unknown as StreamMeasurement['flow'],
     lossWindowMs: o.lossWindowMs ?? 900,
     ...(o.withdrawalMs !== undefined ? { withdrawalMs: o.withdrawalMs } : {}),
+    // Rerouted when withdrawn unless told otherwise: the sender had another next hop at once.
+    ...(o.reroutedMs !== undefined ? { reroutedMs: o.reroutedMs } : o.withdrawalMs !== undefined ? { reroutedMs: o.withdrawalMs } : {}),
     crossed: o.crossed ?? 300,
     recovered: o.recovered ?? true,
     buckets: [],
@@ -46,13 +48,22 @@ describe('failoverStreamCulprit', () => {
 
   it('says "at least" and "never" for a loss over budget that never recovered nor withdrew', () => {
     expect(failoverStreamCulprit(where, stream({ lossWindowMs: 2000, recovered: false }), { ...m, detection: [{ node: 'leaf1', peerAddress: '10.1.0.17', bfd: false }] }, budget)).toBe(
-      `${where}: lost at least 2000 ms of traffic (not recovered when the stream ended), budget 1400 ms (declared BFD 3 × 300 ms + 500 ms margin); leaf1 runs no BFD session with 10.1.0.17; leaf1 stopped using 10.1.0.17 after never (times from the fault's effect, known to within 40 ms)`,
+      `${where}: lost at least 2000 ms of traffic (not recovered when the stream ended), budget 1400 ms (declared BFD 3 × 300 ms + 500 ms margin); leaf1 runs no BFD session with 10.1.0.17; leaf1 never stopped using 10.1.0.17 (times from the fault's effect, known to within 40 ms)`,
     );
   });
 
   it('fails a stream within budget whose traffic had not come back when the streams ended', () => {
     expect(failoverStreamCulprit(where, stream({ lossWindowMs: 1250, recovered: false, withdrawalMs: 950 }), m, budget)).toBe(
-      `${where}: traffic to 10.255.2.1 had not come back 300 ms after leaf1 stopped using 10.1.0.17 (after 950 ms); lost at least 1250 ms by then`,
+      `${where}: traffic to 10.255.2.1 had not come back 300 ms after the last sender was rerouted (leaf1 stopped using 10.1.0.17 after 950 ms); lost at least 1250 ms by then`,
+    );
+  });
+
+  it('says when a sender that lost its route outright had another next hop, or that it never had', () => {
+    expect(failoverStreamCulprit(where, stream({ lossWindowMs: 1250, recovered: false, withdrawalMs: 800, reroutedMs: 1130 }), m, budget)).toBe(
+      `${where}: traffic to 10.255.2.1 had not come back 300 ms after the last sender was rerouted (leaf1 stopped using 10.1.0.17 after 800 ms and had another next hop after 1130 ms); lost at least 1250 ms by then`,
+    );
+    expect(failoverStreamCulprit(where, { ...stream({ lossWindowMs: 2000, recovered: false, withdrawalMs: 800 }), reroutedMs: undefined }, m, budget)).toMatch(
+      /; leaf1 stopped using 10\.1\.0\.17 after 800 ms and never had another next hop \(times from the fault's effect/,
     );
   });
 

@@ -11,6 +11,15 @@ export interface LossBudget {
 
 const fixed = (n: number | undefined) => (n === undefined ? 'never' : `${n.toFixed(0)} ms`);
 
+/** How the stream's sender moved off the failed next hop: when it stopped using it, and when it had another. */
+function movedOff(s: StreamMeasurement): string {
+  const { src } = s.stream.flow;
+  if (s.withdrawalMs === undefined) return `${src} never stopped using ${s.stream.gateway}`;
+  const stopped = `${src} stopped using ${s.stream.gateway} after ${s.withdrawalMs.toFixed(0)} ms`;
+  if (s.reroutedMs === undefined) return `${stopped} and never had another next hop`;
+  return s.reroutedMs.toFixed(0) === s.withdrawalMs.toFixed(0) ? stopped : `${stopped} and had another next hop after ${s.reroutedMs.toFixed(0)} ms`;
+}
+
 /** The culprit line for stream `s` of measurement `m` (`where` names the fault and the stream), or undefined if it behaved. */
 export function failoverStreamCulprit(where: string, s: StreamMeasurement, m: Pick<FailoverMeasurement, 'detection' | 'faultUncertaintyMs' | 'endedEarly'>, budget: LossBudget): string | undefined {
   const { src, dstIp } = s.stream.flow;
@@ -19,12 +28,12 @@ export function failoverStreamCulprit(where: string, s: StreamMeasurement, m: Pi
   if (s.lossWindowMs > budget.ms) {
     const detection = m.detection.map((d) => (d.bfd ? `BFD at ${d.node} down after ${fixed(d.ms)}` : `${d.node} runs no BFD session with ${d.peerAddress}`)).join(', ') || 'no session on the link';
     const lost = s.recovered ? `lost ${s.lossWindowMs.toFixed(0)} ms of traffic` : `lost at least ${s.lossWindowMs.toFixed(0)} ms of traffic (not recovered when the stream ended)`;
-    return `${where}: ${lost}, budget ${budget.ms} ms (${budget.source}); ${detection}; ${src} stopped using ${s.stream.gateway} after ${fixed(s.withdrawalMs)} (times from the fault's effect, known to within ${m.faultUncertaintyMs.toFixed(0)} ms)`;
+    return `${where}: ${lost}, budget ${budget.ms} ms (${budget.source}); ${detection}; ${movedOff(s)} (times from the fault's effect, known to within ${m.faultUncertaintyMs.toFixed(0)} ms)`;
   }
   // Within budget so far, but lost when the stream ended: RECOVERY_MARGIN_MS after every sender
-  // had moved off the failed path (traffic still lost then has nowhere left to come back from),
-  // or at the end of its whole duration.
-  const ended = m.endedEarly ? `${RECOVERY_MARGIN_MS} ms after ${src} stopped using ${s.stream.gateway} (after ${fixed(s.withdrawalMs)})` : `when the stream ended (${src} stopped using ${s.stream.gateway} after ${fixed(s.withdrawalMs)})`;
+  // had a route by another path (traffic still lost then is lost beyond the sender), or at the
+  // end of its whole duration.
+  const ended = m.endedEarly ? `${RECOVERY_MARGIN_MS} ms after the last sender was rerouted (${movedOff(s)})` : `when the stream ended (${movedOff(s)})`;
   if (!s.recovered) return `${where}: traffic to ${dstIp} had not come back ${ended}; lost at least ${s.lossWindowMs.toFixed(0)} ms by then`;
   return undefined;
 }

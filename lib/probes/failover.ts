@@ -83,9 +83,16 @@ export interface StreamMeasurement {
   lossWindowMs: number;
   /** From the fault to the sender's kernel route no longer using `gateway`; undefined if it never stopped. */
   withdrawalMs?: number;
+  /**
+   * From the fault to the sender's kernel route having another next hop (none of them `gateway`);
+   * undefined if it never had. Later than the withdrawal where the sender first loses the route
+   * outright and learns the other path afterwards (a dual-homed host's leaf, whose spines must
+   * first move their own best path off it).
+   */
+  reroutedMs?: number;
   /** Packets of the stream counted arriving over the failed link: 0 means it never crossed it. */
   crossed: number;
-  /** False when traffic had not come back when the stream ended (RECOVERY_MARGIN_MS after the last withdrawal, or the observation's end): the loss window is a lower bound. */
+  /** False when traffic had not come back when the stream ended (RECOVERY_MARGIN_MS after the last sender was rerouted, or the observation's end): the loss window is a lower bound. */
   recovered: boolean;
   /** Packets per timeline bucket, from the common start. */
   buckets: number[];
@@ -106,7 +113,7 @@ export interface FailoverMeasurement {
   /** Whether that window came from the data plane (the streams' gaps) rather than the command's length. */
   faultSeenInDataPlane: boolean;
   restoreAtMs: number;
-  /** Whether the streams ended RECOVERY_MARGIN_MS after the last withdrawal (netns), or ran their whole duration (Docker). */
+  /** Whether the streams ended RECOVERY_MARGIN_MS after the last sender was rerouted (netns), or ran their whole duration (Docker). */
   endedEarly: boolean;
   /** From restoring the link to every sender having its route back and the link's BGP and BFD sessions up. */
   reconvergenceMs?: number;
@@ -119,7 +126,7 @@ export const TIMELINE_BUCKET_MS = 10;
 const LINK_TRANSIT_NS = 5_000_000n;
 /** Traffic every stream's receiver must have before the faults go in: a baseline (that it crossed the link is counted there, afterwards). */
 const MIN_BASELINE_MS = 100;
-/** How long the streams keep running after the last sender withdrew its route: the proof traffic came back. */
+/** How long the streams keep running after the last sender has its route via another next hop: the proof traffic came back. */
 export const RECOVERY_MARGIN_MS = 300;
 /**
  * How much later than planned the streams may start flowing before the faults go in. On Docker
@@ -235,6 +242,7 @@ interface Watch {
   /** When each watched thing was seen (process.hrtime.bigint()): made relative to the fault's effect at the end. */
   detectedNs: Map<WatchedSession, bigint>;
   withdrawnNs: Map<FailoverStream, bigint>;
+  reroutedNs: Map<FailoverStream, bigint>;
   restoreNs?: bigint;
   reconvergenceMs?: number;
   reconvergenceFailure?: string;
@@ -249,7 +257,7 @@ async function measure(lab: StartedLab, readers: Readers, o: FailoverOptions): P
   const watches: Watch[] = await Promise.all(
     o.failures.map(async (failure) => {
       const hasBfd = new Map(await Promise.all(failure.sessions.map(async (s) => [s, (await readers.bfdPeer(s.node, s.peerAddress)) !== undefined] as const)));
-      return { failure, hasBfd, bfdSessions: failure.sessions.filter((s) => hasBfd.get(s)), detectedNs: new Map(), withdrawnNs: new Map() };
+      return { failure, hasBfd, bfdSessions: failure.sessions.filter((s) => hasBfd.get(s)), detectedNs: new Map(), withdrawnNs: new Map(), reroutedNs: new Map() };
     }),
   );
   let originNs = 0n;
@@ -287,17 +295,27 @@ async function measure(lab: StartedLab, readers: Readers, o: FailoverOptions): P
         const now = () => process.hrtime.bigint();
         const bfdDown = (s: WatchedSession) =>
           waitFor(async () => ((await readers.bfdPeer(s.node, s.peerAddress))?.status === 'up' ? { ok: false, reason: 'BFD still up' } : { ok: true, value: now() }), { ...poll, description: `${s.node}'s BFD session with ${s.peerAddress} to go down` });
-        const withdrawn = (s: FailoverStream) =>
-          waitFor(async () => ((await readers.gatewaysTo(s.flow.src, s.flow.dstIp)).includes(s.gateway) ? { ok: false, reason: 'still uses the failed path' } : { ok: true, value: now() }), { ...poll, description: `${s.flow.src} to stop sending to ${s.flow.dstIp} via ${s.gateway}` });
+        // The sender first stops using the failed next hop (withdrawal), then has another one
+        // (reroute): the same poll, or later, when it lost the route outright for a while.
+        const rerouted = (s: FailoverStream) =>
+          waitFor(
+            async () => {
+              const gateways = await readers.gatewaysTo(s.flow.src, s.flow.dstIp);
+              if (gateways.includes(s.gateway)) return { ok: false, reason: 'still uses the failed path' };
+              if (!w.withdrawnNs.has(s)) w.withdrawnNs.set(s, now());
+              return gateways.length ? { ok: true, value: now() } : { ok: false, reason: 'has no route yet' };
+            },
+            { ...poll, description: `${s.flow.src} to send to ${s.flow.dstIp} via another next hop than ${s.gateway}` },
+          );
         // A time never reached stays undefined: the caller reports "never".
         await Promise.all([
           ...w.bfdSessions.map((s) => bfdDown(s).then((r) => w.detectedNs.set(s, r.value), () => undefined)),
-          ...w.failure.streams.map((s) => withdrawn(s).then((r) => w.withdrawnNs.set(s, r.value), () => undefined)),
+          ...w.failure.streams.map((s) => rerouted(s).then((r) => w.reroutedNs.set(s, r.value), () => undefined)),
         ]);
       }),
     );
-    // Every sender has moved off the failed path (or the watch gave up): traffic that has not
-    // come back RECOVERY_MARGIN_MS later is reported as never recovered, so the streams can end.
+    // Every sender sends by another path (or the watch gave up): traffic that has not come back
+    // RECOVERY_MARGIN_MS later is reported as never recovered, so the streams can end.
     if (!endsEarly(lab)) return;
     await new Promise((r) => setTimeout(r, RECOVERY_MARGIN_MS));
     stopStreams();
@@ -340,11 +358,13 @@ async function measure(lab: StartedLab, readers: Readers, o: FailoverOptions): P
       streams: w.failure.streams.map((stream, j) => {
         const i = first + j;
         const withdrawalMs = after(w.withdrawnNs.get(stream));
+        const reroutedMs = after(w.reroutedNs.get(stream));
         return {
           stream,
           flow: results[i]!,
           lossWindowMs: results[i]!.report.longestLossMs,
           ...(withdrawalMs !== undefined ? { withdrawalMs } : {}),
+          ...(reroutedMs !== undefined ? { reroutedMs } : {}),
           crossed: crossed[i]!,
           recovered: !results[i]!.report.flows.some((f) => f.gaps.at(-1)?.beforeSeq === f.expected),
           buckets: timeline(results[i]!.packets, originNs, TIMELINE_BUCKET_MS),
