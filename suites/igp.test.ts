@@ -40,12 +40,6 @@ async function igpConfigs<C>(lab: StartedLab, daemon: string, parse: (router: st
 /** A router's integrated frr.conf as the user wrote it (a file, or the text in the topology). */
 const frrConfText = async (n: NodeHandle) => (n.spec.frr?.config !== undefined ? await readFile(n.spec.frr.config, 'utf8') : (n.spec.frr?.configText ?? ''));
 
-/** The OSPF routers and what their frr.conf declares; undefined when no router runs ospfd. */
-const ospfConfigs = (lab: StartedLab) => igpConfigs<OspfConfig>(lab, 'ospfd', parseOspfConfig);
-
-/** The IS-IS routers and what their frr.conf declares; undefined when no router runs isisd. */
-const isisConfigs = (lab: StartedLab) => igpConfigs<IsisConfig>(lab, 'isisd', parseIsisConfig);
-
 /** Planned IGP routes as the route check expects them, installed by `protocol`. */
 function asExpectedRoutes(planned: readonly IgpRoute[], protocol: 'ospf' | 'isis'): ExpectedRoute[] {
   return planned.map((r) => ({
@@ -92,81 +86,113 @@ async function needAdjacencies(igp: 'OSPF' | 'IS-IS', wait: () => Promise<unknow
   });
 }
 
-const ospfAdjacencyWait = (lab: StartedLab, expected: ReturnType<typeof expectedAdjacencies>) => () => {
-  const routers = [...new Set(expected.map((a) => a.at))];
-  return waitForNoCulprits(
-    async () => new Map(await Promise.all(routers.map(async (r) => [r, await vtyshJson<OspfNeighbors>(lab.node(r), 'show ip ospf neighbor json').catch(() => undefined)] as const))),
-    (seen) => adjacencyCulprits(expected, seen),
-    { timeoutMs: remainingMs(lab), description: `${expected.length} OSPF adjacencies to be Full` },
-  );
+/** What the adjacency and route tests need to know of one IGP: the same two checks for each. */
+interface Igp<C, A extends { at: string }> {
+  name: 'OSPF' | 'IS-IS';
+  daemon: 'ospfd' | 'isisd';
+  /** FRR's and the kernel's name for the routes it installs; also the figures' prefix. */
+  protocol: 'ospf' | 'isis';
+  parse: (router: string, frrConf: string) => C | undefined;
+  expectedAdjacencies: (configs: ReadonlyMap<string, C>, links: StartedLab['topology']['links']) => A[];
+  expectedRoutes: (configs: ReadonlyMap<string, C>, links: StartedLab['topology']['links']) => IgpRoute[];
+  neighborsCommand: string;
+  adjacencyCulprits: (expected: A[], seen: Map<string, unknown>) => string[];
+  /** The state a working adjacency shows: Full (OSPF), Up (IS-IS). */
+  upState: 'Full' | 'Up';
+  /** The tests' names, skip reasons and attachments, as users and reports know them. */
+  words: { adjacencyTest: string; routeTest: string; noAdjacency: string; noRoute: string; routeWord: 'subnet' | 'prefix'; adjacencyFile: string; routeFile: string };
+}
+
+const OSPF: Igp<OspfConfig, ReturnType<typeof expectedAdjacencies>[number]> = {
+  name: 'OSPF',
+  daemon: 'ospfd',
+  protocol: 'ospf',
+  parse: parseOspfConfig,
+  expectedAdjacencies: (configs, links) => expectedAdjacencies(configs, links),
+  expectedRoutes: (configs, links) => expectedOspfRoutes(configs, links),
+  neighborsCommand: 'show ip ospf neighbor json',
+  adjacencyCulprits: (expected, seen) => adjacencyCulprits(expected, seen as Map<string, OspfNeighbors | undefined>),
+  upState: 'Full',
+  words: {
+    adjacencyTest: 'every router-to-router link both ends put in OSPF has a Full adjacency at each end',
+    routeTest: 'every router has every subnet the OSPF routers advertise in its RIB and kernel FIB with the ECMP width the shortest paths imply',
+    noAdjacency: 'not declared: no router-to-router link is in OSPF at both ends (network … area, or ip ospf area, and not passive)',
+    noRoute: 'not declared: the OSPF routers advertise no subnet another router would learn',
+    routeWord: 'subnet',
+    adjacencyFile: 'expected-adjacencies.json',
+    routeFile: 'expected-routes.json',
+  },
 };
 
-const isisAdjacencyWait = (lab: StartedLab, expected: ReturnType<typeof expectedIsisAdjacencies>) => () => {
-  const routers = [...new Set(expected.map((a) => a.at))];
-  return waitForNoCulprits(
-    async () => new Map(await Promise.all(routers.map(async (r) => [r, await vtyshJson<IsisNeighbors>(lab.node(r), 'show isis neighbor detail json').catch(() => undefined)] as const))),
-    (seen) => isisAdjacencyCulprits(expected, seen),
-    { timeoutMs: remainingMs(lab), description: `${expected.length} IS-IS adjacencies to be Up` },
-  );
+const ISIS: Igp<IsisConfig, ReturnType<typeof expectedIsisAdjacencies>[number]> = {
+  name: 'IS-IS',
+  daemon: 'isisd',
+  protocol: 'isis',
+  parse: parseIsisConfig,
+  expectedAdjacencies: (configs, links) => expectedIsisAdjacencies(configs, links),
+  expectedRoutes: (configs, links) => expectedIsisRoutes(configs, links),
+  neighborsCommand: 'show isis neighbor detail json',
+  adjacencyCulprits: (expected, seen) => isisAdjacencyCulprits(expected, seen as Map<string, IsisNeighbors | undefined>),
+  upState: 'Up',
+  words: {
+    adjacencyTest: 'every router-to-router link both ends put in IS-IS has an Up adjacency at each end',
+    routeTest: 'every router has every prefix the IS-IS routers advertise in its RIB and kernel FIB with the ECMP width the shortest paths imply',
+    noAdjacency: 'not declared: no router-to-router link is in IS-IS at both ends (ip router isis NAME of a router isis NAME, not isis passive, at a level both ends run)',
+    noRoute: 'not declared: the IS-IS routers advertise no prefix another router would learn (addresses of interfaces with ip router isis, and adjacencies between the routers)',
+    routeWord: 'prefix',
+    adjacencyFile: 'expected-isis-adjacencies.json',
+    routeFile: 'expected-isis-routes.json',
+  },
 };
 
-describe('IGP (OSPF, IS-IS) and hosts', () => {
-  test('every router-to-router link both ends put in OSPF has a Full adjacency at each end', async ({ lab, task, skip }) => {
-    const configs = await ospfConfigs(lab);
-    if (!configs) skip('no router in this lab runs ospfd');
-    const expected = expectedAdjacencies(configs!, lab.topology.links);
-    if (!expected.length) skip('not declared: no router-to-router link is in OSPF at both ends (network … area, or ip ospf area, and not passive)');
-    await attachment('expected-adjacencies.json', JSON.stringify(expected, null, 2), 'application/json');
-    await step(`expect ${expected.length} adjacencies Full`, () => adjacenciesUp('OSPF', ospfAdjacencyWait(lab, expected)).catch(culpritsOf));
-    recordFigure({ task }, 'ospf_adjacencies_full_s', { value: sinceDeployS(lab), unit: 's', description: 'deploy start until every expected OSPF adjacency was seen Full' });
-    recordFigure({ task }, 'ospf_adjacencies', { value: expected.length, unit: 'adjacencies', description: 'both ends of every router-to-router link in OSPF' });
+/** The wait for an IGP's expected adjacencies, each router's neighbors read in one vtysh call. */
+const adjacencyWait =
+  <C, A extends { at: string }>(lab: StartedLab, igp: Igp<C, A>, expected: A[]) =>
+  () => {
+    const routers = [...new Set(expected.map((a) => a.at))];
+    return waitForNoCulprits(
+      async () => new Map(await Promise.all(routers.map(async (r) => [r, await vtyshJson<unknown>(lab.node(r), igp.neighborsCommand).catch(() => undefined)] as const))),
+      (seen) => igp.adjacencyCulprits(expected, seen),
+      { timeoutMs: remainingMs(lab), description: `${expected.length} ${igp.name} adjacencies to be ${igp.upState}` },
+    );
+  };
+
+/** The adjacency test and the route test of one IGP. */
+function igpTests<C, A extends { at: string }>(igp: Igp<C, A>): void {
+  const { words } = igp;
+  test(words.adjacencyTest, async ({ lab, task, skip }) => {
+    const configs = await igpConfigs(lab, igp.daemon, igp.parse);
+    if (!configs) skip(`no router in this lab runs ${igp.daemon}`);
+    const expected = igp.expectedAdjacencies(configs!, lab.topology.links);
+    if (!expected.length) skip(words.noAdjacency);
+    await attachment(words.adjacencyFile, JSON.stringify(expected, null, 2), 'application/json');
+    await step(`expect ${expected.length} adjacencies ${igp.upState}`, () => adjacenciesUp(igp.name, adjacencyWait(lab, igp, expected)).catch(culpritsOf));
+    recordFigure({ task }, `${igp.protocol}_adjacencies_${igp.upState.toLowerCase()}_s`, { value: sinceDeployS(lab), unit: 's', description: `deploy start until every expected ${igp.name} adjacency was seen ${igp.upState}` });
+    recordFigure({ task }, `${igp.protocol}_adjacencies`, { value: expected.length, unit: 'adjacencies', description: `both ends of every router-to-router link in ${igp.name}` });
   });
 
-  test('every router has every subnet the OSPF routers advertise in its RIB and kernel FIB with the ECMP width the shortest paths imply', async ({ lab, task, skip }) => {
-    const configs = await ospfConfigs(lab);
-    if (!configs) skip('no router in this lab runs ospfd');
-    const planned = expectedOspfRoutes(configs!, lab.topology.links);
-    if (!planned.length) skip('not declared: the OSPF routers advertise no subnet another router would learn');
-    await needAdjacencies('OSPF', ospfAdjacencyWait(lab, expectedAdjacencies(configs!, lab.topology.links)));
-    const expected = asExpectedRoutes(planned, 'ospf');
-    await attachment('expected-routes.json', JSON.stringify(planned, null, 2), 'application/json');
+  test(words.routeTest, async ({ lab, task, skip }) => {
+    const configs = await igpConfigs(lab, igp.daemon, igp.parse);
+    if (!configs) skip(`no router in this lab runs ${igp.daemon}`);
+    const planned = igp.expectedRoutes(configs!, lab.topology.links);
+    if (!planned.length) skip(words.noRoute);
+    await needAdjacencies(igp.name, adjacencyWait(lab, igp, igp.expectedAdjacencies(configs!, lab.topology.links)));
+    const expected = asExpectedRoutes(planned, igp.protocol);
+    await attachment(words.routeFile, JSON.stringify(planned, null, 2), 'application/json');
     const routers = [...configs!.keys()];
     // Next hops are named by the router that owns their gateway address.
     const owners = await gatewayOwners(lab, routers);
-    await step(`expect ${expected.length} OSPF routes with their ECMP width in RIB and FIB`, () =>
-      waitForNoCulprits(() => observeRoutes(lab, routers), (observed) => routeCulprits(expected, observed, owners), { timeoutMs: remainingMs(lab), description: `${expected.length} OSPF routes with their ECMP width` }).catch(culpritsOf),
+    await step(`expect ${expected.length} ${igp.name} routes with their ECMP width in RIB and FIB`, () =>
+      waitForNoCulprits(() => observeRoutes(lab, routers), (observed) => routeCulprits(expected, observed, owners), { timeoutMs: remainingMs(lab), description: `${expected.length} ${igp.name} routes with their ECMP width` }).catch(culpritsOf),
     );
-    recordFigure({ task }, 'ospf_convergence_s', { value: sinceDeployS(lab), unit: 's', description: 'deploy start until every OSPF router had every advertised subnet with its ECMP width in RIB and kernel FIB' });
-    recordFigure({ task }, 'ospf_routes', { value: expected.length, unit: 'routes', description: 'router × advertised subnet pairs checked' });
+    recordFigure({ task }, `${igp.protocol}_convergence_s`, { value: sinceDeployS(lab), unit: 's', description: `deploy start until every ${igp.name} router had every advertised ${words.routeWord} with its ECMP width in RIB and kernel FIB` });
+    recordFigure({ task }, `${igp.protocol}_routes`, { value: expected.length, unit: 'routes', description: `router × advertised ${words.routeWord} pairs checked` });
   });
+}
 
-  test('every router-to-router link both ends put in IS-IS has an Up adjacency at each end', async ({ lab, task, skip }) => {
-    const configs = await isisConfigs(lab);
-    if (!configs) skip('no router in this lab runs isisd');
-    const expected = expectedIsisAdjacencies(configs!, lab.topology.links);
-    if (!expected.length) skip('not declared: no router-to-router link is in IS-IS at both ends (ip router isis NAME of a router isis NAME, not isis passive, at a level both ends run)');
-    await attachment('expected-isis-adjacencies.json', JSON.stringify(expected, null, 2), 'application/json');
-    await step(`expect ${expected.length} IS-IS adjacencies Up`, () => adjacenciesUp('IS-IS', isisAdjacencyWait(lab, expected)).catch(culpritsOf));
-    recordFigure({ task }, 'isis_adjacencies_up_s', { value: sinceDeployS(lab), unit: 's', description: 'deploy start until every expected IS-IS adjacency was seen Up' });
-    recordFigure({ task }, 'isis_adjacencies', { value: expected.length, unit: 'adjacencies', description: 'both ends of every router-to-router link in IS-IS' });
-  });
-
-  test('every router has every prefix the IS-IS routers advertise in its RIB and kernel FIB with the ECMP width the shortest paths imply', async ({ lab, task, skip }) => {
-    const configs = await isisConfigs(lab);
-    if (!configs) skip('no router in this lab runs isisd');
-    const planned = expectedIsisRoutes(configs!, lab.topology.links);
-    if (!planned.length) skip('not declared: the IS-IS routers advertise no prefix another router would learn (addresses of interfaces with ip router isis, and adjacencies between the routers)');
-    await needAdjacencies('IS-IS', isisAdjacencyWait(lab, expectedIsisAdjacencies(configs!, lab.topology.links)));
-    const expected = asExpectedRoutes(planned, 'isis');
-    await attachment('expected-isis-routes.json', JSON.stringify(planned, null, 2), 'application/json');
-    const routers = [...configs!.keys()];
-    const owners = await gatewayOwners(lab, routers);
-    await step(`expect ${expected.length} IS-IS routes with their ECMP width in RIB and FIB`, () =>
-      waitForNoCulprits(() => observeRoutes(lab, routers), (observed) => routeCulprits(expected, observed, owners), { timeoutMs: remainingMs(lab), description: `${expected.length} IS-IS routes with their ECMP width` }).catch(culpritsOf),
-    );
-    recordFigure({ task }, 'isis_convergence_s', { value: sinceDeployS(lab), unit: 's', description: 'deploy start until every IS-IS router had every advertised prefix with its ECMP width in RIB and kernel FIB' });
-    recordFigure({ task }, 'isis_routes', { value: expected.length, unit: 'routes', description: 'router × advertised prefix pairs checked' });
-  });
+describe('IGP (OSPF, IS-IS) and hosts', () => {
+  igpTests(OSPF);
+  igpTests(ISIS);
 
   test('every host reaches every host its own declared routes point at', async ({ lab, task, skip }) => {
     const hosts = lab.topology.nodes.filter((n) => n.role === 'host').map(hostAddressing);

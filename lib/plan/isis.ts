@@ -5,6 +5,7 @@
 // router-to-router link both ends put in IS-IS must have, at the levels both ends share, and
 // every prefix the routers advertise, with the ECMP width the shortest paths imply at every
 // other router. Never read from the running routers. Pure.
+import { frrConfLines } from './frr-conf-lines.ts';
 import { shortestPathRoutes, subnetOf, type IgpEdge, type IgpRoute, type Link } from './igp-paths.ts';
 
 export type IsisLevel = 1 | 2;
@@ -53,18 +54,12 @@ export const areaOfNet = (net: string) => net.toLowerCase().split('.').slice(0, 
 export function parseIsisConfig(router: string, frrConf: string): IsisConfig | undefined {
   const interfaces: Record<string, IsisInterface> = {};
   const instances: Record<string, IsisInstance> = {};
-  let block: { kind: 'interface'; name: string } | { kind: 'isis'; name: string } | undefined;
-  for (const raw of frrConf.split('\n')) {
-    const line = raw.trim();
-    const top = !/^\s/.test(raw);
-    if (top && line !== '' && !line.startsWith('!')) block = undefined;
+  for (const { line, block, opens } of frrConfLines(frrConf)) {
+    const isis = block?.kind === 'router' ? /^router isis (\S+)( vrf default)?$/.exec(block.header)?.[1] : undefined;
     let m: RegExpExecArray | null;
-    if ((m = /^interface (\S+)( vrf \S+)?$/.exec(line)) && top) {
-      block = { kind: 'interface', name: m[1]! };
-      interfaces[m[1]!] ??= { addresses: [] };
-    } else if ((m = /^router isis (\S+)( vrf default)?$/.exec(line)) && top) {
-      block = { kind: 'isis', name: m[1]! };
-      instances[m[1]!] ??= { name: m[1]!, areas: [], levels: [1, 2] };
+    if (opens) {
+      if (block!.kind === 'interface') interfaces[block!.name] ??= { addresses: [] };
+      else if (isis) instances[isis] ??= { name: isis, areas: [], levels: [1, 2] };
     } else if (block?.kind === 'interface') {
       const i = interfaces[block.name]!;
       if ((m = /^ip address (\d+\.\d+\.\d+\.\d+\/\d+)/.exec(line))) i.addresses.push(m[1]!);
@@ -75,8 +70,8 @@ export function parseIsisConfig(router: string, frrConf: string): IsisConfig | u
         for (const l of levels) (i.metric ??= {})[l] = Number(m[2]);
       } else if ((m = /^isis circuit-type (\S+)/.exec(line)) && LEVELS[m[1]!]) i.circuitLevels = LEVELS[m[1]!];
       else if (line === 'isis network point-to-point') i.pointToPoint = true;
-    } else if (block?.kind === 'isis') {
-      const inst = instances[block.name]!;
+    } else if (isis) {
+      const inst = instances[isis]!;
       if ((m = /^net (\S+)/.exec(line))) inst.areas.push(areaOfNet(m[1]!));
       else if ((m = /^is-type (\S+)/.exec(line)) && LEVELS[m[1]!]) inst.levels = LEVELS[m[1]!]!;
       else if (line === 'set-overload-bit') inst.overload = true;

@@ -5,6 +5,7 @@
 // routers advertise, with the ECMP width the shortest paths imply at every other router.
 // Never read from the running routers. Pure.
 import { Address4 } from 'ip-address';
+import { frrConfLines } from './frr-conf-lines.ts';
 import { shortestPathRoutes, subnetOf, type IgpRoute, type Link } from './igp-paths.ts';
 
 export interface OspfInterface {
@@ -35,26 +36,20 @@ export function parseOspfConfig(router: string, frrConf: string): OspfConfig | u
   const interfaces: Record<string, OspfInterface> = {};
   const networks: OspfConfig['networks'] = [];
   const passive = { all: false, ifaces: new Set<string>(), except: new Set<string>() };
-  let block: { kind: 'interface'; name: string } | { kind: 'ospf' } | undefined;
   let hasOspf = false;
   let stubRouter = false;
-  for (const raw of frrConf.split('\n')) {
-    const line = raw.trim();
-    const top = !/^\s/.test(raw);
-    if (top && line !== '' && !line.startsWith('!')) block = undefined;
+  for (const { line, block, opens } of frrConfLines(frrConf)) {
+    const ospf = block?.kind === 'router' && /^router ospf( vrf default)?$/.test(block.header);
     let m: RegExpExecArray | null;
-    if ((m = /^interface (\S+)( vrf \S+)?$/.exec(line)) && top) {
-      block = { kind: 'interface', name: m[1]! };
-      interfaces[m[1]!] ??= {};
-    } else if (/^router ospf( vrf default)?$/.test(line) && top) {
-      block = { kind: 'ospf' };
-      hasOspf = true;
+    if (opens) {
+      if (block!.kind === 'interface') interfaces[block!.name] ??= {};
+      else if (ospf) hasOspf = true;
     } else if (block?.kind === 'interface') {
       const i = interfaces[block.name]!;
       if ((m = /^ip address (\d+\.\d+\.\d+\.\d+\/\d+)/.exec(line))) i.address ??= m[1];
       else if ((m = /^ip ospf (?:\d+ )?area (\S+)/.exec(line))) i.area = m[1];
       else if ((m = /^ip ospf cost (\d+)/.exec(line))) i.cost = Number(m[1]);
-    } else if (block?.kind === 'ospf') {
+    } else if (ospf) {
       if ((m = /^network (\S+) area (\S+)/.exec(line))) networks.push({ prefix: m[1]!, area: m[2]! });
       else if (line === 'passive-interface default') passive.all = true;
       else if ((m = /^passive-interface (\S+)/.exec(line))) passive.ifaces.add(m[1]!);
