@@ -5,10 +5,17 @@
 // Pearson's chi-square test of uniformity at α = 0.001 shared over the routers (a healthy lab
 // fails one run in a thousand). Overlay flows are spread by the outer UDP source port OVS
 // derives from the inner flow: 512 VM-to-VM flows are counted by outer source port at the
-// router that splits their tunnel, the same way.
+// router that splits their tunnel, the same way. Where the intent declares link bandwidths
+// (weighted ECMP), every path of a weighted route carries its BGP link-bandwidth community, the
+// next hops are weighted in proportion in the RIB and the kernel FIB, and the flows must split in
+// those proportions instead of evenly.
 import { attachment, step } from 'allure-js-commons';
 import { describe, expectNoCulprits, skipWithoutBgp, skipWithoutDeclaredRouting, skipWithoutOverlay, test } from '../lib/testkit/index.ts';
 import { routeCulprits } from '../lib/expect/bgp.ts';
+import { linkBandwidthCulprits, type BgpPath } from '../lib/expect/link-bandwidth.ts';
+import { vtyshJson } from '../lib/probes/frr.ts';
+import { remainingMs } from '../lib/testkit/deadline.ts';
+import { waitForNoCulprits, WaitTimeoutError } from '../lib/wait-for.ts';
 import type { StartedLab } from '../lib/lab/started-lab.ts';
 import { expectedMatrix } from '../lib/plan/acl-matrix.ts';
 import { planOverlayNodes } from '../lib/plan/chassis.ts';
@@ -52,13 +59,44 @@ describe('ECMP spread', () => {
     expectNoCulprits(routeCulprits(leafRoutes, observed, f.owners), 'leaf routes lack equal-cost next hops');
   });
 
+  test('every router with declared link bandwidths learns them in BGP and weights its next hops in proportion, in its RIB and kernel FIB', async ({ lab, convergedFabric, task, skip }) => {
+    skipWithoutBgp(lab, skip);
+    skipWithoutDeclaredRouting(lab, skip);
+    const { f, routes } = await convergedFabric();
+    const weighted = routes.filter((r) => r.weighted);
+    if (!weighted.length) skip('not declared: no router declares link-bandwidth for all the next hops of a route (routers.NAME.link-bandwidth in the intent)');
+    const routers = [...new Set(weighted.map((r) => r.at))];
+    await attachment('expected-weights.json', JSON.stringify(weighted.map((r) => ({ at: r.at, prefix: r.prefix, nexthops: r.candidates.map((c) => ({ via: `${c.iface} → ${c.neighbor}`, ...c.weight })) })), null, 2), 'application/json');
+    const intentFile = lab.topology.intent!.file;
+    const culprits = async () => {
+      const observed = await observeRoutes(lab, routers);
+      const communities = await Promise.all(
+        weighted.map(async (r) => {
+          const paths = await vtyshJson<{ paths?: BgpPath[] }>(lab.node(r.at), `show bgp ipv4 unicast ${r.prefix} json`).then((j) => j.paths ?? [], (e: Error) => e);
+          return paths instanceof Error ? [`${r.at}: could not read its BGP paths to ${r.prefix}: ${paths.message}`] : linkBandwidthCulprits(r, paths, f.owners, intentFile);
+        }),
+      );
+      // The cause (a missing community) first, then what it does to the weights.
+      return [...communities.flat(), ...routeCulprits(weighted, observed, f.owners, { weights: true })];
+    };
+    let last: string[] = [];
+    await step(`expect ${weighted.length} weighted routes on ${routers.length} routers`, () =>
+      waitForNoCulprits(culprits, (found) => (last = found), { timeoutMs: remainingMs(lab), description: `${weighted.length} routes weighted as declared` }).catch((e: unknown) => {
+        if (!(e instanceof WaitTimeoutError)) throw e;
+      }),
+    );
+    for (const r of routers) recordFigure({ task }, `wcmp_routes_weighted.${r}`, { value: weighted.filter((w) => w.at === r).length, unit: 'routes', description: `routes ${r} must weight by the declared link bandwidths` });
+    expectNoCulprits(last, 'weighted routes are not weighted as declared');
+  });
+
   test(`every router with equal-cost paths spreads ${ROUTER_FLOWS} flows evenly over all of them`, async ({ lab, convergedFabric, task, skip }) => {
     skipWithoutBgp(lab, skip);
     skipWithoutDeclaredRouting(lab, skip);
     const { routes } = await convergedFabric();
     const routers = hashingRouters(routes, tierOf(lab));
     if (!routers.length) skip('no router has equal-cost paths in this topology');
-    // One test per router: a healthy lab fails the whole test one run in 1/ECMP_ALPHA.
+    // One test per router: a healthy lab fails the whole test one run in 1/ECMP_ALPHA. A router
+    // whose route is weighted (declared link bandwidths) is tested against the declared shares.
     const alpha = ECMP_ALPHA / routers.length;
     const results = await step(`${ROUTER_FLOWS} flows from each of ${routers.length} routers, counted per path as they leave it`, () =>
       mapLimit(routers.map((r, i) => ({ ...r, port: ROUTER_PORT_BASE + i })), ROUTERS_AT_ONCE, async ({ router, route, port }) => {

@@ -16,6 +16,15 @@ async function refused(...args: string[]): Promise<{ exitCode: number; stderr: s
   return { exitCode, stderr };
 }
 
+/** main() on these arguments, and what it printed as its error (console.error: a usage error found past parsing). */
+async function refusedByPlan(...args: string[]): Promise<{ exitCode: number; stderr: string }> {
+  let stderr = '';
+  vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => {
+    stderr += `${parts.join(' ')}\n`;
+  });
+  return { exitCode: await main(['node', 'netproof', ...args]), stderr };
+}
+
 afterEach(() => {
   vi.restoreAllMocks();
 });
@@ -81,15 +90,6 @@ describe('generate clos --underlay-protocol', () => {
     expect(r.stderr).toContain("option '--underlay-protocol <protocol>' argument 'rip' is invalid. Allowed choices are bgp, ospf, isis.");
   });
 
-  /** main() on these arguments, and what it printed as its error (console.error: a usage error found past parsing). */
-  async function refusedByPlan(...args: string[]): Promise<{ exitCode: number; stderr: string }> {
-    let stderr = '';
-    vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => {
-      stderr += `${parts.join(' ')}\n`;
-    });
-    return { exitCode: await main(['node', 'netproof', ...args]), stderr };
-  }
-
   it('refuses --unnumbered with an IGP, and an IGP with an overlay, with exit 2 and the fix, before writing anything', async () => {
     const unnumbered = await refusedByPlan('generate', 'clos', '--out', '/nonexistent/out', '--underlay-protocol', 'ospf', '--unnumbered');
     expect(unnumbered.exitCode).toBe(EXIT.usage);
@@ -98,6 +98,42 @@ describe('generate clos --underlay-protocol', () => {
       const overlay = await refusedByPlan('generate', 'clos', '--out', '/nonexistent/out', '--underlay-protocol', igp, '--vms-per-host', '1');
       expect(overlay.exitCode).toBe(EXIT.usage);
       expect(overlay.stderr).toContain(`netproof: --underlay-protocol ${igp} builds an underlay only: drop --vms-per-host/--namespaces, or use --underlay-protocol bgp`);
+    }
+  });
+});
+
+describe('generate clos --link-bandwidth', () => {
+  const option = () => cliProgram().commands.find((c) => c.name() === 'generate')!.commands.find((c) => c.name() === 'clos')!.options.find((o) => o.long === '--link-bandwidth')!;
+
+  it('reads ROUTER:IFACE=MBPS items, comma-separated, into bandwidths by router and interface', () => {
+    const parse = option().parseArg as (value: string, previous: unknown) => unknown;
+    expect(parse('leaf1:eth1=300,leaf1:eth2=100', undefined)).toEqual({ leaf1: { eth1: 300, eth2: 100 } });
+    expect(parse('leaf1:eth1=300, spine2:eth4=25600', undefined)).toEqual({ leaf1: { eth1: 300 }, spine2: { eth4: 25600 } });
+    expect(option().defaultValue).toBeUndefined();
+  });
+
+  it('refuses an item that is not ROUTER:IFACE=MBPS with exit 2, naming the option and the form', async () => {
+    for (const bad of ['bad', 'leaf1=300', 'leaf1:eth1', 'leaf1:eth1=', 'leaf1:eth1=1.5', 'leaf1:eth1=-5', 'leaf1:eth1=300,']) {
+      const r = await refused('generate', 'clos', '--out', '/nonexistent/out', '--link-bandwidth', bad);
+      expect(r.exitCode, bad).toBe(EXIT.usage);
+      expect(r.stderr, bad).toContain("option '--link-bandwidth <router:iface=mbps,...>' argument");
+      expect(r.stderr, bad).toContain('is not ROUTER:IFACE=MBPS, e.g. leaf1:eth1=300');
+    }
+    expect((await refused('generate', 'clos', '--out', '/nonexistent/out', '--link-bandwidth', 'bad')).stderr).toContain(`argument 'bad' is invalid. "bad" is not ROUTER:IFACE=MBPS, e.g. leaf1:eth1=300`);
+  });
+
+  it('refuses a router, interface or bandwidth the plan does not allow, and an IGP, with exit 2 before writing anything', async () => {
+    const cases: [string[], string][] = [
+      [['--link-bandwidth', 'leaf9:eth1=100'], 'netproof: --link-bandwidth names leaf9, which this fabric does not have'],
+      [['--link-bandwidth', 'leaf1:eth9=100'], "netproof: --link-bandwidth names leaf1:eth9, which is not one of leaf1's links"],
+      [['--link-bandwidth', 'leaf1:eth1=0'], 'netproof: --link-bandwidth leaf1:eth1=0: write the bandwidth in Mbit/s as a whole number from 1 to 25600'],
+      [['--link-bandwidth', 'leaf1:eth1=30000'], 'netproof: --link-bandwidth leaf1:eth1=30000: write the bandwidth in Mbit/s as a whole number from 1 to 25600'],
+      [['--underlay-protocol', 'ospf', '--link-bandwidth', 'leaf1:eth1=300'], "netproof: --link-bandwidth sets BGP's link-bandwidth community: drop it, or use --underlay-protocol bgp (got ospf)"],
+    ];
+    for (const [args, message] of cases) {
+      const r = await refusedByPlan('generate', 'clos', '--out', '/nonexistent/out', ...args);
+      expect(r.exitCode, args.join(' ')).toBe(EXIT.usage);
+      expect(r.stderr, args.join(' ')).toContain(message);
     }
   });
 });

@@ -27,6 +27,16 @@ const integer = (name: string) => (v: string) => {
   if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be a whole number`);
   return Number(v);
 };
+/** --link-bandwidth leaf1:eth1=300,leaf1:eth2=100 → { leaf1: { eth1: 300, eth2: 100 } }; names are checked against the plan. */
+const linkBandwidths = (v: string): Record<string, Record<string, number>> => {
+  const out: Record<string, Record<string, number>> = {};
+  for (const item of v.split(',')) {
+    const m = /^([A-Za-z0-9][A-Za-z0-9_-]*):([A-Za-z0-9][A-Za-z0-9_.-]*)=(\d+)$/.exec(item.trim());
+    if (!m) throw new InvalidArgumentError(`"${item}" is not ROUTER:IFACE=MBPS, e.g. leaf1:eth1=300`);
+    (out[m[1]!] ??= {})[m[2]!] = Number(m[3]);
+  }
+  return out;
+};
 /** --protect: a suite netproof has (checked as the option is read, so a misspelt one is exit 2 before anything is deployed), added to those given before. */
 const protectedSuite = (v: string, acc: string[]): string[] => {
   if (!SUITE_NAMES.includes(v)) throw new InvalidArgumentError(`no suite "${v}" (suites: ${SUITE_NAMES.join(', ')})`);
@@ -60,10 +70,11 @@ program
   .option('--vm-mtu <bytes>', 'MTU of the VMs (default: smallest underlay MTU minus the 58-byte GENEVE overhead)', integer('--vm-mtu'))
   .option('--unnumbered', 'BGP unnumbered (RFC 5549): no IPv4 on fabric links, sessions over each interface\'s IPv6 link-local address (underlay only)')
   .addOption(new Option('--underlay-protocol <protocol>', 'the fabric\'s routing protocol: eBGP, or OSPF area 0 / IS-IS level 2 on point-to-point links with BFD and no BGP (isis: underlay only)').choices(UNDERLAY_PROTOCOLS).default('bgp'))
+  .option('--link-bandwidth <router:iface=mbps,...>', 'weighted ECMP: the Mbit/s a router gives the routes it learns over an interface (BGP link-bandwidth community), e.g. leaf1:eth1=300,leaf1:eth2=100; declared in the intent too', linkBandwidths)
   .requiredOption('--out <dir>', 'directory to write (created if missing)')
   .action(async (o) => {
     const lab = await generateClos(
-      { name: o.name, spines: o.spines, leaves: o.leaves, hosts: o.hosts, fabricMtu: o.fabricMtu, hostMtu: o.hostMtu, vmsPerHost: o.vmsPerHost, namespaces: o.namespaces, podsPerNamespace: o.podsPerNamespace, vmMtu: o.vmMtu, ...(o.unnumbered ? { unnumbered: true } : {}), underlayProtocol: o.underlayProtocol },
+      { name: o.name, spines: o.spines, leaves: o.leaves, hosts: o.hosts, fabricMtu: o.fabricMtu, hostMtu: o.hostMtu, vmsPerHost: o.vmsPerHost, namespaces: o.namespaces, podsPerNamespace: o.podsPerNamespace, vmMtu: o.vmMtu, ...(o.unnumbered ? { unnumbered: true } : {}), underlayProtocol: o.underlayProtocol, ...(o.linkBandwidth ? { linkBandwidth: o.linkBandwidth } : {}) },
       resolve(o.out),
     );
     console.log(`wrote ${lab.files.length} files; lab file: ${lab.file}\nnext: netproof run ${lab.file}`);

@@ -321,3 +321,125 @@ describe('routeCulprits with gateway owners (OVS chassis keep their sessions on 
     expect(owners.get(host1Address('leaf1')!)).toBe('host1:br-phy');
   });
 });
+
+// ---- weighted ECMP: next hops weighted by the declared link bandwidths ----
+
+describe('routeCulprits with { weights: true } (weighted ECMP)', () => {
+  // leaf1 declares 300 Mbit/s on eth1 (to spine1) and 100 on eth2 (to spine2): 75 % / 25 %.
+  const wRoutes = expectedRoutes(
+    plan.routers.map((r) => ({ name: r.name, asn: r.asn, loopbacks: [r.loopback], transit: r.tier !== 'compute', ...(r.name === 'leaf1' ? { linkBandwidthMbps: { eth1: 300, eth2: 100 } } : {}) })),
+    plan.links.map((l) => ({ a: { node: l.a.node, iface: l.a.iface }, b: { node: l.b.node, iface: l.b.iface } })),
+  );
+  const weighted = wRoutes.filter((r) => r.weighted);
+  const w13 = wRoutes.find((r) => r.at === 'leaf1' && r.owner === 'leaf3')!;
+  const declared = 'expected eth1 → spine1 75 % (300 Mbit/s), eth2 → spine2 25 % (100 Mbit/s), from the declared link bandwidths';
+
+  /** Healthy routers that weight as declared: each next hop of a weighted route carries `scale` × its share. */
+  function weightedObservation(scale = 100): Map<string, ObservedRoutes> {
+    const observed = healthyObservation(wRoutes);
+    for (const r of weighted) {
+      const weightOf = (iface?: string) => Math.round(scale * r.candidates.find((c) => c.iface === iface)!.weight!.share);
+      for (const n of observed.get(r.at)!.rib[r.prefix]![0]!.nexthops) n.weight = weightOf(n.interfaceName);
+      for (const n of observed.get(r.at)!.kernel.find((k) => k.dst === r.prefix)!.nexthops) n.weight = weightOf(n.dev);
+    }
+    return observed;
+  }
+  const ribHops = (o: Map<string, ObservedRoutes>, r = w13) => o.get(r.at)!.rib[r.prefix]![0]!.nexthops;
+  const kernelHops = (o: Map<string, ObservedRoutes>, r = w13) => o.get(r.at)!.kernel.find((k) => k.dst === r.prefix)!.nexthops;
+
+  it('the premise: leaf1’s routes over both spines are weighted 75 % / 25 %, nobody else’s', () => {
+    expect(weighted.length).toBeGreaterThan(1);
+    expect(new Set(weighted.map((r) => r.at))).toEqual(new Set(['leaf1']));
+    expect(w13.candidates.map((c) => [c.iface, c.neighbor, c.weight?.share])).toEqual([
+      ['eth1', 'spine1', 0.75],
+      ['eth2', 'spine2', 0.25],
+    ]);
+  });
+
+  it('finds nothing wrong when the RIB and the kernel weight the next hops as declared, at any scale', () => {
+    expect(routeCulprits(wRoutes, weightedObservation(100), undefined, { weights: true })).toEqual([]);
+    expect(routeCulprits(wRoutes, weightedObservation(4), undefined, { weights: true })).toEqual([]); // weights 3 and 1
+    expect(routeCulprits(wRoutes, weightedObservation(255), undefined, { weights: true })).toEqual([]); // 191 and 64
+  });
+
+  it('names a RIB whose next hops are not weighted: router, prefix, what it has and the declared shares', () => {
+    const observed = weightedObservation();
+    for (const n of ribHops(observed)) delete n.weight;
+    expect(routeCulprits(wRoutes, observed, undefined, { weights: true })).toEqual([
+      `leaf1: ${w13.prefix} (loopback of leaf3) is not weighted as declared in the RIB: eth1 → spine1 unweighted (50 %), eth2 → spine2 unweighted (50 %); ${declared}`,
+    ]);
+  });
+
+  it('names equal weights, and weights the wrong way round', () => {
+    const observed = weightedObservation();
+    for (const n of ribHops(observed)) n.weight = 1;
+    expect(routeCulprits(wRoutes, observed, undefined, { weights: true })).toEqual([
+      `leaf1: ${w13.prefix} (loopback of leaf3) is not weighted as declared in the RIB: eth1 → spine1 weight 1 (50 %), eth2 → spine2 weight 1 (50 %); ${declared}`,
+    ]);
+    ribHops(observed)[0]!.weight = 25;
+    ribHops(observed)[1]!.weight = 75;
+    expect(routeCulprits(wRoutes, observed, undefined, { weights: true })).toEqual([
+      `leaf1: ${w13.prefix} (loopback of leaf3) is not weighted as declared in the RIB: eth1 → spine1 weight 25 (25 %), eth2 → spine2 weight 75 (75 %); ${declared}`,
+    ]);
+  });
+
+  it('allows FRR’s rounding, within 2 percentage points of each share, and no more', () => {
+    const observed = weightedObservation();
+    ribHops(observed)[0]!.weight = 74;
+    ribHops(observed)[1]!.weight = 26;
+    expect(routeCulprits(wRoutes, observed, undefined, { weights: true })).toEqual([]);
+    ribHops(observed)[0]!.weight = 72;
+    ribHops(observed)[1]!.weight = 28;
+    expect(routeCulprits(wRoutes, observed, undefined, { weights: true })).toEqual([expect.stringContaining('is not weighted as declared in the RIB: eth1 → spine1 weight 72 (72 %)')]);
+  });
+
+  it('checks the kernel FIB’s weights too, when the RIB is right', () => {
+    const observed = weightedObservation();
+    for (const n of kernelHops(observed)) n.weight = 1;
+    expect(routeCulprits(wRoutes, observed, undefined, { weights: true })).toEqual([
+      `leaf1: ${w13.prefix} (loopback of leaf3) is not weighted as declared in the kernel FIB: eth1 → spine1 weight 1 (50 %), eth2 → spine2 weight 1 (50 %); ${declared}`,
+    ]);
+  });
+
+  it('reports one culprit per route: the RIB’s weights before the kernel’s', () => {
+    const observed = weightedObservation();
+    for (const n of [...ribHops(observed), ...kernelHops(observed)]) n.weight = 1;
+    const culprits = routeCulprits(wRoutes, observed, undefined, { weights: true });
+    expect(culprits).toHaveLength(1);
+    expect(culprits[0]).toContain('is not weighted as declared in the RIB');
+  });
+
+  it('a wrong next hop is reported as such, not as a wrong weight', () => {
+    const observed = weightedObservation();
+    ribHops(observed).pop();
+    expect(routeCulprits(wRoutes, observed, undefined, { weights: true })).toEqual([`leaf1: ${w13.prefix} (loopback of leaf3) has 1 next hop in the RIB (via eth1 → spine1), expected 2 (via eth1 → spine1, eth2 → spine2)`]);
+  });
+
+  it('without { weights: true }, does not look at weights at all', () => {
+    const observed = healthyObservation(wRoutes); // no weights anywhere
+    expect(routeCulprits(wRoutes, observed)).toEqual([]);
+    expect(routeCulprits(wRoutes, observed, undefined, {})).toEqual([]);
+    expect(routeCulprits(wRoutes, observed, undefined, { weights: true })).toHaveLength(weighted.length);
+  });
+
+  it('does not ask routes with nothing declared to be weighted, whatever their next hops carry', () => {
+    expect(routeCulprits(routes, healthyObservation(routes), undefined, { weights: true })).toEqual([]);
+    const observed = healthyObservation(routes);
+    const [a, b] = observed.get('leaf1')!.rib[routeTo('leaf1', 'leaf3').prefix]![0]!.nexthops;
+    a!.weight = 90;
+    b!.weight = 10;
+    expect(routeCulprits(routes, observed, undefined, { weights: true })).toEqual([]);
+  });
+
+  it('finds each next hop’s declared share by the neighbor owning its gateway', () => {
+    const addressOf = (node: string, peer: string) => plan.routers.find((r) => r.name === node)!.interfaces.find((i) => i.peer.node === peer)!.address!.split('/')[0]!;
+    const owners = new Map(['spine1', 'spine2'].map((s) => [addressOf(s, 'leaf1'), `${s}:eth1`]));
+    const observed = weightedObservation();
+    const hops = ribHops(observed);
+    hops[0]!.ip = addressOf('spine1', 'leaf1');
+    hops[1]!.ip = addressOf('spine2', 'leaf1');
+    expect(routeCulprits([w13], observed, owners, { weights: true })).toEqual([]);
+    [hops[0]!.weight, hops[1]!.weight] = [hops[1]!.weight, hops[0]!.weight];
+    expect(routeCulprits([w13], observed, owners, { weights: true })).toEqual([expect.stringContaining('eth1 → spine1 weight 25 (25 %), eth2 → spine2 weight 75 (75 %)')]);
+  });
+});

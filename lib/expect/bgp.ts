@@ -37,11 +37,17 @@ export function sessionCulprits(expected: ExpectedSession[], summaries: Map<stri
 
 const lastReset = (peer: BgpPeer) => (peer.lastReset ? ` (last reset: ${peer.lastReset})` : '');
 
-/** One observed next hop: the interface it leaves by and the gateway, if any. */
+/** One observed next hop: the interface it leaves by, the gateway, if any, and its weight. */
 interface Hop {
   iface?: string;
   gateway?: string;
+  weight?: number;
 }
+
+/** How far an installed share may be from the declared one: FRR rounds each weight down to a whole per cent of the total. */
+export const WEIGHT_SHARE_TOLERANCE = 0.02;
+
+const percent = (share: number) => `${(share * 100).toFixed(0)} %`;
 
 const expectedVia = (r: ExpectedRoute) => r.candidates.map((c) => `${c.iface} → ${c.neighbor}`).join(', ');
 
@@ -50,8 +56,10 @@ const expectedVia = (r: ExpectedRoute) => r.candidates.map((c) => `${c.iface} �
  * RIB or the kernel FIB. A next hop is identified by the node owning its gateway address
  * (`owners`: address → "node:iface"), so it matches whatever local interface carries the
  * session (eth1, or br-phy on an OVS chassis); without an owner it is matched by interface.
+ * With `weights`, a weighted route's next hops must also carry the declared shares (the ECMP
+ * suite asks; convergence is about reachability and width, and does not).
  */
-export function routeCulprits(expected: ExpectedRoute[], observed: Map<string, ObservedRoutes>, owners?: Map<string, string>): string[] {
+export function routeCulprits(expected: ExpectedRoute[], observed: Map<string, ObservedRoutes>, owners?: Map<string, string>, o: { weights?: boolean } = {}): string[] {
   const out: string[] = [];
   for (const r of expected) {
     const seen = observed.get(r.at);
@@ -86,9 +94,20 @@ export function routeCulprits(expected: ExpectedRoute[], observed: Map<string, O
       out.push(`${r.at}: ${what} is selected but not installed in the kernel FIB by zebra, ${want}`);
       continue;
     }
-    const ribHops = rib.nexthops.filter((n) => n.fib).map((n) => ({ iface: n.interfaceName, gateway: n.ip }));
+    const ribHops = rib.nexthops.filter((n) => n.fib).map((n) => ({ iface: n.interfaceName, gateway: n.ip, weight: n.weight }));
     if (!fits(ribHops)) {
       out.push(`${r.at}: ${what} has ${plural(ribHops.length)} in the RIB (via ${describe(ribHops)}), ${want}`);
+      continue;
+    }
+    // Weighted ECMP: each next hop's share of the weights must be the declared bandwidth's share.
+    const weights = (hops: Hop[]) => {
+      const total = hops.reduce((n, h) => n + (h.weight ?? 1), 0);
+      const wrong = hops.some((h) => Math.abs((h.weight ?? 1) / total - (r.candidates.find((c) => c.neighbor === neighborOf(h))?.weight?.share ?? 0)) > WEIGHT_SHARE_TOLERANCE);
+      return { wrong, seen: hops.map((h) => `${h.iface ?? '?'} → ${neighborOf(h) ?? '?'} ${h.weight === undefined ? 'unweighted' : `weight ${h.weight}`} (${percent((h.weight ?? 1) / total)})`).join(', ') };
+    };
+    const declared = () => `expected ${r.candidates.map((c) => `${c.iface} → ${c.neighbor} ${percent(c.weight!.share)} (${c.weight!.bandwidthMbps} Mbit/s)`).join(', ')}, from the declared link bandwidths`;
+    if (o.weights && r.weighted && weights(ribHops).wrong) {
+      out.push(`${r.at}: ${what} is not weighted as declared in the RIB: ${weights(ribHops).seen}; ${declared()}`);
       continue;
     }
     const k = seen?.kernel.find((e) => e.dst === r.prefix);
@@ -96,8 +115,9 @@ export function routeCulprits(expected: ExpectedRoute[], observed: Map<string, O
       out.push(`${r.at}: ${what} is a ${k.type ?? 'unicast'} route of protocol ${k.protocol ?? '?'} in the kernel FIB, ${want.replace('expected', `expected ${protocol}`)}`);
       continue;
     }
-    const kernelHops = k?.nexthops.map((n) => ({ iface: n.dev, gateway: n.gateway })) ?? [];
+    const kernelHops = k?.nexthops.map((n) => ({ iface: n.dev, gateway: n.gateway, weight: n.weight })) ?? [];
     if (!fits(kernelHops)) out.push(`${r.at}: ${what} has ${plural(kernelHops.length)} in the kernel FIB (via ${describe(kernelHops)}), ${want}`);
+    else if (o.weights && r.weighted && weights(kernelHops).wrong) out.push(`${r.at}: ${what} is not weighted as declared in the kernel FIB: ${weights(kernelHops).seen}; ${declared()}`);
   }
   return out;
 }

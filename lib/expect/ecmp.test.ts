@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chiSquareUniform } from '../stats/chi-square.ts';
+import { chiSquareFit, chiSquareUniform } from '../stats/chi-square.ts';
 import type { RouterSpread } from '../probes/ecmp.ts';
 import { spreadCulprits } from './ecmp.ts';
 
@@ -49,5 +49,31 @@ describe('spreadCulprits', () => {
 
   it('adds no hash hint to an uneven split that uses every path, even at L3', () => {
     expect(spreadCulprits(spread(333, 179, { hashPolicy: 0 }), 2)[0]).not.toContain('hash_policy');
+  });
+});
+
+describe('spreadCulprits on a weighted route (declared link bandwidths)', () => {
+  /** leaf1's flows over a route weighted 75 % / 25 %, tested against those shares. */
+  const weighted = (a: number, b: number, shares = [0.75, 0.25]) => spread(a, b, { chiSquare: chiSquareFit([a, b], shares, 0.001 / 8), expectedShares: shares });
+
+  it('passes a split in the declared proportions, which an even split test would fail', () => {
+    expect(spreadCulprits(weighted(390, 122), 2)).toEqual([]);
+    expect(spreadCulprits(spread(390, 122), 2)).toHaveLength(1);
+  });
+
+  it('fails an even split, saying it is not in the declared proportions and which they are', () => {
+    expect(spreadCulprits(weighted(256, 256), 2)).toEqual([
+      'leaf1 → 10.255.2.3 (host3): 512 flows spread not in the declared proportions (75 % / 25 %, from the declared link bandwidths): 256 via leaf1:eth1 → spine1, 256 via leaf1:eth2 → spine2; chi-square 170.7 > 14.72 (α=0.00013, 1 dof)',
+    ]);
+    expect(spreadCulprits(weighted(256, 256, [0.8, 0.2]), 2)[0]).toContain('512 flows spread not in the declared proportions (80 % / 20 %, from the declared link bandwidths)');
+  });
+
+  it('still names a path left unused before the proportions', () => {
+    expect(spreadCulprits(weighted(512, 0), 2)).toEqual(['leaf1 → 10.255.2.3 (host3): 512 flows used 1 of its 2 equal-cost paths: 512 via leaf1:eth1 → spine1, 0 via leaf1:eth2 → spine2']);
+  });
+
+  it('an unweighted spread keeps saying "unevenly"', () => {
+    expect(spreadCulprits(spread(333, 179), 2)[0]).toContain('512 flows spread unevenly: ');
+    expect(spreadCulprits(spread(333, 179), 2)[0]).not.toContain('declared');
   });
 });

@@ -19,7 +19,8 @@ export function spreadCulprits(m: RouterSpread, width: number): string[] {
   if (used < width) out.push(`${towards}: ${m.sent} flows used ${used} of its ${width} equal-cost paths: ${split}${l3}`);
   else if (m.chiSquare && !m.chiSquare.pass) {
     const t = m.chiSquare;
-    out.push(`${towards}: ${m.sent} flows spread unevenly: ${split}; chi-square ${t.statistic.toFixed(1)} > ${t.critical.toFixed(2)} (α=${t.alpha.toPrecision(2)}, ${t.dof} dof)`);
+    const how = m.expectedShares ? `not in the declared proportions (${m.expectedShares.map((s) => `${(s * 100).toFixed(0)} %`).join(' / ')}, from the declared link bandwidths)` : 'unevenly';
+    out.push(`${towards}: ${m.sent} flows spread ${how}: ${split}; chi-square ${t.statistic.toFixed(1)} > ${t.critical.toFixed(2)} (α=${t.alpha.toPrecision(2)}, ${t.dof} dof)`);
   }
   return out;
 }

@@ -22,7 +22,17 @@ export interface RouterIntent {
   maxPaths?: number;
   /** Timers this router's BFD sessions must run with, when they differ from the lab's. */
   bfd?: BfdTimers;
+  /**
+   * Weighted ECMP (WCMP): the bandwidth, in Mbit/s, this router's policy gives the routes it
+   * learns over each of these interfaces (FRR: `set extcommunity bandwidth` in the interface's
+   * neighbor's inbound route-map). Where every next hop of a route has one, the router must
+   * install the next hops weighted in proportion, and traffic must split so.
+   */
+  linkBandwidthMbps?: Record<string, number>;
 }
+
+/** FRR's range for `set extcommunity bandwidth`, in Mbit/s. */
+export const LINK_BANDWIDTH_RANGE_MBPS = [1, 25600] as const;
 
 /** BGP maximum-paths when not declared: FRR's own maximum. */
 export const DEFAULT_MAX_PATHS = 64;

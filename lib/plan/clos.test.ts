@@ -410,3 +410,64 @@ describe('planClos --underlay-protocol', () => {
     expect(() => planClos({ ...DC, underlayProtocol: 'rip' as 'ospf' })).toThrow('--underlay-protocol must be one of bgp, ospf, isis (got rip)');
   });
 });
+
+describe('planClos --link-bandwidth (weighted ECMP)', () => {
+  const LB: ClosOptions['linkBandwidth'] = { leaf1: { eth1: 300, eth2: 100 } };
+  const withLb = planClos({ ...DC, linkBandwidth: LB });
+
+  it('gives the named router its link bandwidths, and no other router any', () => {
+    expect(router(withLb, 'leaf1').linkBandwidthMbps).toEqual({ eth1: 300, eth2: 100 });
+    for (const r of withLb.routers.filter((x) => x.name !== 'leaf1')) expect(r, r.name).not.toHaveProperty('linkBandwidthMbps');
+  });
+
+  it('changes nothing else in the plan', () => {
+    const { linkBandwidthMbps: _lb, ...leaf1 } = router(withLb, 'leaf1');
+    expect({ ...withLb, routers: withLb.routers.map((r) => (r.name === 'leaf1' ? leaf1 : r)) }).toEqual(planClos(DC));
+    expect(planClos({ ...DC, linkBandwidth: {} })).toEqual(planClos(DC));
+  });
+
+  it('copies what it was asked, so the plan does not share the caller’s object', () => {
+    const asked = { leaf2: { eth1: 200 } };
+    const p = planClos({ ...DC, linkBandwidth: asked });
+    asked.leaf2.eth1 = 1;
+    expect(router(p, 'leaf2').linkBandwidthMbps).toEqual({ eth1: 200 });
+  });
+
+  it('takes several routers, links to hosts, the range’s ends, and an unnumbered fabric', () => {
+    const p = planClos({ ...DC, unnumbered: true, linkBandwidth: { spine1: { eth1: 1, eth2: 25600 }, host1: { eth1: 400, eth2: 100 } } });
+    expect(router(p, 'spine1').linkBandwidthMbps).toEqual({ eth1: 1, eth2: 25600 });
+    expect(router(p, 'host1').linkBandwidthMbps).toEqual({ eth1: 400, eth2: 100 });
+  });
+
+  const usage = (linkBandwidth: ClosOptions['linkBandwidth'], more: Partial<ClosOptions> = {}) => {
+    try {
+      planClos({ ...DC, ...more, linkBandwidth });
+    } catch (e) {
+      expect(e).toBeInstanceOf(UsageError);
+      expect((e as UsageError).exitCode).toBe(EXIT.usage);
+      return (e as Error).message;
+    }
+    throw new Error(`expected planClos with --link-bandwidth ${JSON.stringify(linkBandwidth)} to throw`);
+  };
+
+  it('refuses a router the fabric does not have, listing the ones it has', () => {
+    expect(usage({ leaf9: { eth1: 100 } })).toBe(`--link-bandwidth names leaf9, which this fabric does not have (routers: ${planClos(DC).routers.map((r) => r.name).join(', ')})`);
+  });
+
+  it('refuses an interface the router does not have, listing its links and where they lead', () => {
+    const links = router(planClos(DC), 'leaf1').interfaces.map((i) => `${i.name} to ${i.peer.node}`).join(', ');
+    expect(links).toMatch(/^eth1 to spine1, eth2 to spine2, eth3 to host\d, eth4 to host\d$/);
+    expect(usage({ leaf1: { eth1: 300, eth9: 100 } })).toBe(`--link-bandwidth names leaf1:eth9, which is not one of leaf1's links (${links})`);
+  });
+
+  it.each([0, 25601, 30000, -1, 1.5, Number.NaN])('refuses %s Mbit/s, naming the item and the range', (mbps) => {
+    expect(usage({ leaf1: { eth1: 300, eth2: mbps } })).toBe(`--link-bandwidth leaf1:eth2=${mbps}: write the bandwidth in Mbit/s as a whole number from 1 to 25600`);
+  });
+
+  it('refuses an IGP underlay: the community is BGP’s', () => {
+    for (const underlayProtocol of ['ospf', 'isis'] as const) {
+      expect(usage(LB, { underlayProtocol })).toBe(`--link-bandwidth sets BGP's link-bandwidth community: drop it, or use --underlay-protocol bgp (got ${underlayProtocol})`);
+    }
+    expect(planClos({ ...DC, underlayProtocol: 'ospf', linkBandwidth: {} }).underlay).toBe('ospf');
+  });
+});

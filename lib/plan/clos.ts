@@ -54,6 +54,12 @@ export interface ClosOptions {
    * and keeps hosts and the central out of transit (OSPF stub router, IS-IS overload bit).
    */
   underlayProtocol?: UnderlayProtocol;
+  /**
+   * Weighted ECMP: link bandwidths in Mbit/s by router and interface. The router sets the BGP
+   * link-bandwidth community on the routes it learns there (an inbound route-map per neighbor),
+   * and the intent declares the same. eBGP underlays only.
+   */
+  linkBandwidth?: Record<string, Record<string, number>>;
 }
 
 export interface PlannedInterface {
@@ -76,6 +82,8 @@ export interface PlannedRouter {
   maxPaths: number;
   /** Where the interface addresses and loopback live: on each interface and lo, or all on br-phy (OVS chassis). */
   addressesOn: 'interfaces' | 'br-phy';
+  /** Weighted ECMP: the bandwidth, in Mbit/s, its inbound policy sets on routes learned over these interfaces. */
+  linkBandwidthMbps?: Record<string, number>;
 }
 
 export interface PlannedVm {
@@ -178,6 +186,25 @@ function nth(base: string, offset: number): Address4 {
   return Address4.fromBigInt(new Address4(base).bigInt() + BigInt(offset));
 }
 
+/** FRR's range for `set extcommunity bandwidth`, in Mbit/s. */
+const BANDWIDTH_RANGE_MBPS = [1, 25600] as const;
+
+/** Give each router the link bandwidths asked for, after checking that each names one of its fabric links. */
+function applyLinkBandwidth(routers: PlannedRouter[], asked: ClosOptions['linkBandwidth'], underlay: UnderlayProtocol): void {
+  if (!asked || !Object.keys(asked).length) return;
+  if (underlay !== 'bgp') throw new UsageError(`--link-bandwidth sets BGP's link-bandwidth community: drop it, or use --underlay-protocol bgp (got ${underlay})`);
+  for (const [name, ifaces] of Object.entries(asked)) {
+    const r = routers.find((x) => x.name === name);
+    if (!r) throw new UsageError(`--link-bandwidth names ${name}, which this fabric does not have (routers: ${routers.map((x) => x.name).join(', ')})`);
+    for (const [iface, mbps] of Object.entries(ifaces)) {
+      if (!r.interfaces.some((i) => i.name === iface)) throw new UsageError(`--link-bandwidth names ${name}:${iface}, which is not one of ${name}'s links (${r.interfaces.map((i) => `${i.name} to ${i.peer.node}`).join(', ')})`);
+      const [min, max] = BANDWIDTH_RANGE_MBPS;
+      if (!Number.isInteger(mbps) || mbps < min || mbps > max) throw new UsageError(`--link-bandwidth ${name}:${iface}=${mbps}: write the bandwidth in Mbit/s as a whole number from ${min} to ${max}`);
+    }
+    r.linkBandwidthMbps = { ...ifaces };
+  }
+}
+
 export function planClos(opts: ClosOptions): ClosPlan {
   const namespaces = opts.namespaces ?? 0;
   const podsPerNamespace = opts.podsPerNamespace ?? (namespaces > 0 ? 2 : 0);
@@ -270,6 +297,8 @@ export function planClos(opts: ClosOptions): ClosPlan {
     connect(leaves[0]!, central, hostMtu);
     connect(leaves[1]!, central, hostMtu);
   }
+
+  applyLinkBandwidth(routers, opts.linkBandwidth, underlay);
 
   const plan: ClosPlan = { name: opts.name, routers, links, bfd: { intervalMs: opts.bfdIntervalMs ?? 300, multiplier: opts.bfdMultiplier ?? 3 }, underlay };
   if (central && namespaces > 0) {

@@ -42,3 +42,18 @@ describe('declaredRouters', () => {
     expect(notDeclaredReason([], 'f')).toBeUndefined();
   });
 });
+
+describe('declaredRouters: link bandwidths', () => {
+  it('passes the declared link bandwidths on, and leaves them out where none are declared', () => {
+    const { routers } = declaredRouters(
+      nodes,
+      intent({
+        spine1: { name: 'spine1', asn: 65000, loopbacks: ['10.255.0.1/32'] },
+        leaf1: { name: 'leaf1', asn: 65101, loopbacks: ['10.255.1.1/32'], linkBandwidthMbps: { eth1: 300, eth2: 100 } },
+      }),
+      ['spine1', 'leaf1'],
+    );
+    expect(routers[1]).toEqual({ name: 'leaf1', asn: 65101, transit: true, maxPaths: 64, loopbacks: ['10.255.1.1/32'], linkBandwidthMbps: { eth1: 300, eth2: 100 } });
+    expect(routers[0]).not.toHaveProperty('linkBandwidthMbps');
+  });
+});

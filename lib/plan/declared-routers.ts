@@ -27,6 +27,7 @@ export function declaredRouters(nodes: readonly LabNode[], intent: Intent | unde
       transit: !NON_TRANSIT_TIERS.has(node?.tier ?? ''),
       maxPaths: declared?.maxPaths ?? (label !== undefined ? Number(label) : DEFAULT_MAX_PATHS),
       loopbacks: declared?.loopbacks ?? [],
+      ...(declared?.linkBandwidthMbps ? { linkBandwidthMbps: declared.linkBandwidthMbps } : {}),
     };
   });
   return { routers, undeclared };

@@ -157,3 +157,93 @@ describe('expectedRoutes: limits', () => {
     expect(toLeaf3.map((r) => r.prefix).sort()).toEqual([loopbackOf('leaf3'), '10.254.0.3/32'].sort());
   });
 });
+
+describe('expectedRoutes: weighted ECMP (declared link bandwidths)', () => {
+  const withBandwidth = (name: string, linkBandwidthMbps: Record<string, number>, more: Partial<RouterFacts> = {}) =>
+    factsOf(plan, (r) => (r.name === name ? { ...r, ...more, linkBandwidthMbps } : r));
+  // leaf1's uplinks: eth1 to spine1, eth2 to spine2 (from the plan, not from the function under test).
+  const [up1, up2] = [ifaceTowards('leaf1', 'spine1')[0]!, ifaceTowards('leaf1', 'spine2')[0]!];
+
+  it('the premise: leaf1 reaches spine1 by eth1 and spine2 by eth2', () => {
+    expect([up1, up2]).toEqual(['eth1', 'eth2']);
+  });
+
+  it('a leaf with 300 and 100 Mbit/s on its two uplinks weights every route over them 75 % / 25 %', () => {
+    const { routers, links } = withBandwidth('leaf1', { [up1]: 300, [up2]: 100 });
+    const routes = expectedRoutes(routers, links);
+    for (const owner of ['leaf2', 'leaf3', 'leaf4', 'host2', 'host4']) {
+      const r = route(routes, 'leaf1', owner);
+      expect(r.weighted, owner).toBe(true);
+      expect(r.width, owner).toBe(2);
+      expect(r.candidates, owner).toEqual([
+        { iface: up1, neighbor: 'spine1', neighborIface: ifaceTowards('spine1', 'leaf1')[0], weight: { bandwidthMbps: 300, share: 0.75 } },
+        { iface: up2, neighbor: 'spine2', neighborIface: ifaceTowards('spine2', 'leaf1')[0], weight: { bandwidthMbps: 100, share: 0.25 } },
+      ]);
+    }
+  });
+
+  it('weights only the routes of the router that declares them', () => {
+    const { routers, links } = withBandwidth('leaf1', { [up1]: 300, [up2]: 100 });
+    const routes = expectedRoutes(routers, links);
+    const elsewhere = routes.filter((r) => r.at !== 'leaf1');
+    expect(elsewhere.filter((r) => r.weighted || r.candidates.some((c) => c.weight))).toEqual([]);
+    // …and every other router expects exactly what it expects without any bandwidth declared.
+    const plain = factsOf(plan);
+    expect(elsewhere).toEqual(expectedRoutes(plain.routers, plain.links).filter((r) => r.at !== 'leaf1'));
+  });
+
+  it('does not weight a route with one candidate, even over an interface with a declared bandwidth', () => {
+    const hostPort = ifaceTowards('leaf1', 'host1')[0]!;
+    const { routers, links } = withBandwidth('leaf1', { [up1]: 300, [up2]: 100, [hostPort]: 1000 });
+    const routes = expectedRoutes(routers, links);
+    for (const owner of ['host1', 'spine1', 'spine2']) {
+      const r = route(routes, 'leaf1', owner);
+      expect(r.candidates, owner).toHaveLength(1);
+      expect(r, owner).not.toHaveProperty('weighted');
+      expect(r.candidates[0], owner).not.toHaveProperty('weight');
+    }
+    expect(route(routes, 'leaf1', 'leaf3').weighted).toBe(true);
+  });
+
+  it('does not weight a route with a candidate whose interface has no declared bandwidth: FRR falls back to equal cost', () => {
+    const { routers, links } = withBandwidth('leaf1', { [up1]: 300 });
+    const r = route(expectedRoutes(routers, links), 'leaf1', 'leaf3');
+    expect(r).not.toHaveProperty('weighted');
+    expect(r.candidates.map((c) => c.weight)).toEqual([undefined, undefined]);
+    expect(r.width).toBe(2);
+  });
+
+  it('does not weight a route maximum-paths caps: which next hops BGP keeps is its choice', () => {
+    const { routers, links } = withBandwidth('leaf1', { [up1]: 300, [up2]: 100 }, { maxPaths: 1 });
+    const r = route(expectedRoutes(routers, links), 'leaf1', 'leaf3');
+    expect(r.width).toBe(1);
+    expect(r.candidates).toHaveLength(2);
+    expect(r).not.toHaveProperty('weighted');
+    expect(r.candidates.some((c) => c.weight)).toBe(false);
+  });
+
+  it('a route as wide as maximum-paths allows is still weighted', () => {
+    const { routers, links } = withBandwidth('leaf1', { [up1]: 300, [up2]: 100 }, { maxPaths: 2 });
+    expect(route(expectedRoutes(routers, links), 'leaf1', 'leaf3').weighted).toBe(true);
+  });
+
+  it('gives each of three next hops its bandwidth over the total, the shares summing to 1', () => {
+    const wide = planClos({ name: 'w', spines: 3, leaves: 2, hosts: 0 });
+    const f = factsOf(wide, (r) => (r.name === 'leaf1' ? { ...r, linkBandwidthMbps: { eth1: 100, eth2: 100, eth3: 200 } } : r));
+    const r = route(expectedRoutes(f.routers, f.links), 'leaf1', 'leaf2');
+    expect(r.weighted).toBe(true);
+    expect(r.candidates.map((c) => [c.iface, c.weight])).toEqual([
+      ['eth1', { bandwidthMbps: 100, share: 0.25 }],
+      ['eth2', { bandwidthMbps: 100, share: 0.25 }],
+      ['eth3', { bandwidthMbps: 200, share: 0.5 }],
+    ]);
+    expect(r.candidates.reduce((s, c) => s + c.weight!.share, 0)).toBeCloseTo(1, 12);
+  });
+
+  it('equal declared bandwidths are still a weighted route, with equal shares', () => {
+    const { routers, links } = withBandwidth('leaf1', { [up1]: 400, [up2]: 400 });
+    const r = route(expectedRoutes(routers, links), 'leaf1', 'leaf3');
+    expect(r.weighted).toBe(true);
+    expect(r.candidates.map((c) => c.weight!.share)).toEqual([0.5, 0.5]);
+  });
+});

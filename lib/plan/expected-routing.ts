@@ -17,6 +17,8 @@ export interface RouterFacts {
   /** The ECMP width the router is meant to use; 64 (FRR's maximum) if not stated. */
   maxPaths?: number;
   loopbacks: string[];
+  /** Declared link bandwidths (Mbit/s) by local interface: the routes learned there are weighted (WCMP). */
+  linkBandwidthMbps?: Record<string, number>;
 }
 
 export interface FabricLink {
@@ -52,6 +54,8 @@ export interface ExpectedNexthop {
   /** The neighbor reached through it. */
   neighbor: string;
   neighborIface: string;
+  /** On a weighted route: the bandwidth declared for this interface, and its share of the route's traffic. */
+  weight?: { bandwidthMbps: number; share: number };
 }
 
 export interface ExpectedRoute {
@@ -64,6 +68,12 @@ export interface ExpectedRoute {
   width: number;
   /** AS-path length of the best path. */
   hops: number;
+  /**
+   * Weighted ECMP: every next hop's interface has a declared link bandwidth, so each candidate
+   * carries its share (bandwidth over the route's total). Not when maximum-paths leaves some out:
+   * which ones BGP keeps is its choice.
+   */
+  weighted?: true;
   /** The routing protocol that must install it: BGP unless said (an OSPF underlay's routes: `ospf`). */
   protocol?: 'bgp' | 'ospf';
   /** How culprit lines name the prefix; default `PREFIX (loopback of OWNER)`. */
@@ -71,6 +81,18 @@ export interface ExpectedRoute {
 }
 
 export const DEFAULT_MAX_PATHS = 64;
+
+/**
+ * The candidates with their declared shares, when the route is weighted: more than one next hop,
+ * all installed, every one's interface with a declared bandwidth. Otherwise undefined: a route
+ * with a next hop of no declared bandwidth is plain ECMP (FRR weighs only when every path has one).
+ */
+function weighCandidates(candidates: ExpectedNexthop[], width: number, bandwidths: Record<string, number> | undefined): ExpectedNexthop[] | undefined {
+  if (!bandwidths || candidates.length < 2 || width < candidates.length) return undefined;
+  if (!candidates.every((c) => bandwidths[c.iface] !== undefined)) return undefined;
+  const total = candidates.reduce((n, c) => n + bandwidths[c.iface]!, 0);
+  return candidates.map((c) => ({ ...c, weight: { bandwidthMbps: bandwidths[c.iface]!, share: bandwidths[c.iface]! / total } }));
+}
 
 export function expectedRoutes(routers: RouterFacts[], links: FabricLink[]): ExpectedRoute[] {
   const byName = new Map(routers.map((r) => [r.name, r]));
@@ -120,7 +142,8 @@ export function expectedRoutes(routers: RouterFacts[], links: FabricLink[]): Exp
       const owner = byName.get(ownerName)!;
       const candidates = [...first.values()].sort((x, y) => x.iface.localeCompare(y.iface, 'en', { numeric: true }));
       const width = Math.min(candidates.length, at.maxPaths ?? DEFAULT_MAX_PATHS);
-      for (const prefix of owner.loopbacks) out.push({ at: at.name, prefix, owner: ownerName, candidates, width, hops });
+      const weighted = weighCandidates(candidates, width, at.linkBandwidthMbps);
+      for (const prefix of owner.loopbacks) out.push({ at: at.name, prefix, owner: ownerName, candidates: weighted ?? candidates, width, hops, ...(weighted ? { weighted: true as const } : {}) });
     }
   }
   return out;

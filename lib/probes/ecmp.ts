@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
 import type { ExpectedNexthop, ExpectedRoute } from '../plan/expected-routing.ts';
-import { chiSquareUniform, type UniformityTest } from '../stats/chi-square.ts';
+import { chiSquareFit, type UniformityTest } from '../stats/chi-square.ts';
 import { runFlows } from './flows.ts';
 import { kernelRoutes, multipathHashPolicy } from './kernel.ts';
 
@@ -102,8 +102,17 @@ export interface RouterSpread {
   sent: number;
   unseen: number;
   chiSquare?: UniformityTest;
+  /** Weighted ECMP: each path's declared share of the flows, in histogram order (the test is against these, not uniform). */
+  expectedShares?: number[];
   /** The router's net.ipv4.fib_multipath_hash_policy (undefined if unreadable): at L3 every flow to one address takes one path. */
   hashPolicy: number | undefined;
+}
+
+/** The goodness-of-fit of the flows per path: against the declared shares on a weighted route, else uniform. */
+function splitTest(route: ExpectedRoute, counts: number[], alpha: number): Pick<RouterSpread, 'chiSquare' | 'expectedShares'> {
+  if (!counts.some((c) => c > 0) || counts.length < 2) return {};
+  const shares = route.weighted ? route.candidates.map((c) => c.weight!.share) : counts.map(() => 1 / counts.length);
+  return { chiSquare: chiSquareFit(counts, shares, alpha), ...(route.weighted ? { expectedShares: shares } : {}) };
 }
 
 /**
@@ -131,7 +140,7 @@ export async function measureRouterSpread(lab: StartedLab, route: ExpectedRoute,
       sprayed: [...seen].filter(([port, n]) => n > 1 && ours.has(port)).map(([port]) => port),
       sent: run.sourcePorts.length,
       unseen: run.sourcePorts.filter((port) => !seen.has(port)).length,
-      ...(counts.some((c) => c > 0) && counts.length >= 2 ? { chiSquare: chiSquareUniform(counts, alpha) } : {}),
+      ...splitTest(route, counts, alpha),
       hashPolicy,
     };
   } finally {
@@ -171,7 +180,7 @@ export async function measureOverlaySpread(lab: StartedLab, route: ExpectedRoute
       // Outer ports are a hash of the inner flow: two flows may share one, rarely (≈ flows² / 56 000).
       unseen: Math.max(0, run.sourcePorts.length - seen.size),
       hashPolicy: await multipathHashPolicy(lab.node(route.at)),
-      ...(counts.some((c) => c > 0) && counts.length >= 2 ? { chiSquare: chiSquareUniform(counts, alpha) } : {}),
+      ...splitTest(route, counts, alpha),
     };
   } finally {
     await counters.remove();

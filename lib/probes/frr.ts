@@ -63,6 +63,8 @@ export interface RibNexthop {
   active?: boolean;
   blackhole?: boolean;
   unreachable?: boolean;
+  /** Weighted ECMP: the next hop's weight (FRR shows none on an unweighted route). */
+  weight?: number;
 }
 
 export interface RibEntry {

@@ -5,6 +5,8 @@ import type { NodeHandle } from '../lab/started-lab.ts';
 export interface KernelNexthop {
   gateway?: string;
   dev?: string;
+  /** A multipath next hop's weight (1 unless weighted). */
+  weight?: number;
 }
 
 export interface KernelRoute {

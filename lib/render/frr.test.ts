@@ -309,3 +309,71 @@ describe('renderFrrConf with --underlay-protocol bgp', () => {
     expect(underlayDaemons(explicit)).toEqual(['bgpd', 'bfdd']);
   });
 });
+
+describe('renderFrrConf with link bandwidths (weighted ECMP)', () => {
+  const base = { name: 'dc', spines: 2, leaves: 4, hosts: 4, bfdIntervalMs: 150, bfdMultiplier: 4 };
+  const lb = planClos({ ...base, linkBandwidth: { leaf1: { eth1: 300, eth2: 100 } } });
+  const leaf1 = lb.routers.find((r) => r.name === 'leaf1')!;
+  const lines = renderFrrConf(leaf1, lb).split('\n');
+  const peerOn = (iface: string) => leaf1.interfaces.find((i) => i.name === iface)!.peer.address!;
+
+  it('defines one route-map per interface with a bandwidth, setting it as a non-transitive link-bandwidth community', () => {
+    expect(trimmed(block(lines, 'route-map LINK-BANDWIDTH-eth1 permit 10'))).toEqual(['set extcommunity bandwidth 300 non-transitive']);
+    expect(trimmed(block(lines, 'route-map LINK-BANDWIDTH-eth2 permit 10'))).toEqual(['set extcommunity bandwidth 100 non-transitive']);
+    expect(lines.filter((l) => l.startsWith('route-map LINK-BANDWIDTH-'))).toEqual(['route-map LINK-BANDWIDTH-eth1 permit 10', 'route-map LINK-BANDWIDTH-eth2 permit 10']);
+    // Top level, before BGP names it.
+    expect(lines.indexOf('route-map LINK-BANDWIDTH-eth2 permit 10')).toBeLessThan(lines.indexOf(`router bgp ${leaf1.asn}`));
+  });
+
+  it('applies each inbound, in the IPv4 unicast address family, to the neighbor on that interface only', () => {
+    const bgp = trimmed(block(lines, `router bgp ${leaf1.asn}`));
+    expect(bgp.filter((l) => l.includes('LINK-BANDWIDTH'))).toEqual([`neighbor ${peerOn('eth1')} route-map LINK-BANDWIDTH-eth1 in`, `neighbor ${peerOn('eth2')} route-map LINK-BANDWIDTH-eth2 in`]);
+    const af = lines.slice(lines.indexOf(' address-family ipv4 unicast'), lines.indexOf(' exit-address-family'));
+    expect(af.length).toBeGreaterThan(2);
+    expect(af).toContain(`  neighbor ${peerOn('eth1')} route-map LINK-BANDWIDTH-eth1 in`);
+    expect(af).toContain(`  neighbor ${peerOn('eth2')} route-map LINK-BANDWIDTH-eth2 in`);
+  });
+
+  it('writes every other router exactly as without link bandwidths', () => {
+    const plain = planClos(base);
+    for (const r of lb.routers.filter((x) => x.name !== 'leaf1')) {
+      const text = renderFrrConf(r, lb);
+      expect(text, r.name).toBe(renderFrrConf(plain.routers.find((x) => x.name === r.name)!, plain));
+      expect(text, r.name).not.toMatch(/LINK-BANDWIDTH|extcommunity/);
+    }
+  });
+
+  it('adds only the route-maps and their use to the router that declares them', () => {
+    const plainLeaf1 = renderFrrConf(planClos(base).routers.find((r) => r.name === 'leaf1')!, planClos(base)).split('\n');
+    const added = lines.filter((l) => !plainLeaf1.includes(l));
+    expect(trimmed(added).sort()).toEqual(
+      [
+        'route-map LINK-BANDWIDTH-eth1 permit 10',
+        'set extcommunity bandwidth 300 non-transitive',
+        'route-map LINK-BANDWIDTH-eth2 permit 10',
+        'set extcommunity bandwidth 100 non-transitive',
+        `neighbor ${peerOn('eth1')} route-map LINK-BANDWIDTH-eth1 in`,
+        `neighbor ${peerOn('eth2')} route-map LINK-BANDWIDTH-eth2 in`,
+      ].sort(),
+    );
+    expect(daemonsFromConfig(lines.join('\n'))).toEqual(['zebra', 'staticd', 'bgpd', 'bfdd']);
+  });
+
+  it('names an unnumbered neighbor by its interface', () => {
+    const un = planClos({ name: 'un', spines: 2, leaves: 2, hosts: 2, unnumbered: true, linkBandwidth: { leaf1: { eth1: 300, eth2: 100 } } });
+    const conf = renderFrrConf(un.routers.find((r) => r.name === 'leaf1')!, un).split('\n');
+    expect(conf).toContain('  neighbor eth1 route-map LINK-BANDWIDTH-eth1 in');
+    expect(conf).toContain('  neighbor eth2 route-map LINK-BANDWIDTH-eth2 in');
+  });
+
+  it('keeps a host’s outbound filter next to its inbound link bandwidth', () => {
+    const p = planClos({ ...base, linkBandwidth: { host1: { eth1: 400 } } });
+    const host1 = p.routers.find((r) => r.name === 'host1')!;
+    const bgp = trimmed(block(renderFrrConf(host1, p).split('\n'), `router bgp ${host1.asn}`));
+    const [first, second] = host1.interfaces;
+    expect(bgp).toContain(`neighbor ${first!.peer.address} route-map LINK-BANDWIDTH-eth1 in`);
+    expect(bgp).toContain(`neighbor ${first!.peer.address} route-map ONLY-OWN-LOOPBACK out`);
+    expect(bgp).not.toContain(`neighbor ${second!.peer.address} route-map LINK-BANDWIDTH-eth2 in`);
+    expect(bgp).toContain(`neighbor ${second!.peer.address} route-map ONLY-OWN-LOOPBACK out`);
+  });
+});

@@ -42,6 +42,12 @@ export function renderFrrConf(r: PlannedRouter, plan: ClosPlan): string {
     // from its loopback, or replies have no way back.
     lines.push('!', 'route-map SOURCE-FROM-LOOPBACK permit 10', ` set src ${r.routerId}`, 'exit', 'ip protocol bgp route-map SOURCE-FROM-LOOPBACK');
   }
+  // Weighted ECMP: the routes learned over a link carry its bandwidth (BGP link-bandwidth
+  // community), non-transitive so that it weighs this router's next hops only.
+  const bandwidth = (i: PlannedRouter['interfaces'][number]) => r.linkBandwidthMbps?.[i.name];
+  for (const i of r.interfaces) {
+    if (bandwidth(i) !== undefined) lines.push('!', `route-map LINK-BANDWIDTH-${i.name} permit 10`, ` set extcommunity bandwidth ${bandwidth(i)} non-transitive`, 'exit');
+  }
   lines.push('!', `router bgp ${r.asn}`, ` bgp router-id ${r.routerId}`, ' no bgp ebgp-requires-policy', ' bgp bestpath as-path multipath-relax');
   // A numbered session names the peer's address; an unnumbered one the interface (RFC 5549).
   const peer = (i: PlannedRouter['interfaces'][number]) => i.peer.address ?? i.name;
@@ -55,6 +61,7 @@ export function renderFrrConf(r: PlannedRouter, plan: ClosPlan): string {
   }
   lines.push(' !', ' address-family ipv4 unicast', `  network ${r.loopback}`, `  maximum-paths ${r.maxPaths}`);
   if (originatesOnly) for (const i of r.interfaces) lines.push(`  neighbor ${peer(i)} route-map ONLY-OWN-LOOPBACK out`);
+  for (const i of r.interfaces) if (bandwidth(i) !== undefined) lines.push(`  neighbor ${peer(i)} route-map LINK-BANDWIDTH-${i.name} in`);
   lines.push(' exit-address-family', 'exit');
   lines.push('!', 'bfd', ' profile fabric', `  detect-multiplier ${plan.bfd.multiplier}`, `  receive-interval ${plan.bfd.intervalMs}`, `  transmit-interval ${plan.bfd.intervalMs}`, ' exit', 'exit', '!', '');
   return lines.join('\n');

@@ -49,6 +49,14 @@ describe('intentFromPlan', () => {
   });
 });
 
+describe('intentFromPlan with link bandwidths', () => {
+  it('declares the planned link bandwidths on the router that has them, and on no other', () => {
+    const intent = intentFromPlan(planClos({ name: 'x', spines: 2, leaves: 2, hosts: 2, linkBandwidth: { leaf1: { eth1: 300, eth2: 100 } } }));
+    expect(intent.routers.leaf1).toEqual({ name: 'leaf1', asn: 65101, loopbacks: ['10.255.1.1/32'], linkBandwidthMbps: { eth1: 300, eth2: 100 } });
+    for (const r of Object.values(intent.routers).filter((x) => x.name !== 'leaf1')) expect(r, r.name).not.toHaveProperty('linkBandwidthMbps');
+  });
+});
+
 describe('intentDocument', () => {
   it('writes the kebab-case format, routers in the given order, leaving out what is not declared', () => {
     const intent: Omit<Intent, 'file'> = {
@@ -76,6 +84,12 @@ describe('intentDocument', () => {
     expect(intentDocument({ routers: {}, failover: {} })).toEqual({});
   });
 
+  it('writes link bandwidths as link-bandwidth, by interface', () => {
+    expect(intentDocument({ routers: { leaf1: { name: 'leaf1', asn: 65101, linkBandwidthMbps: { eth1: 300, eth2: 100 } } }, failover: {} })).toEqual({
+      routers: { leaf1: { asn: 65101, 'link-bandwidth': { eth1: 300, eth2: 100 } } },
+    });
+  });
+
   it('writes a tolerance that is no whole per cent as the fraction itself', () => {
     expect(intentDocument({ routers: {}, failover: {}, tolerance: { relative: 0.125 } }).tolerance).toEqual({ figures: '12.5%' });
     expect(intentDocument({ routers: {}, failover: {}, tolerance: { relative: 1 / 3 } }).tolerance).toEqual({ figures: 1 / 3 });
@@ -87,6 +101,7 @@ describe('a generated lab\'s intent', () => {
     { spines: 2, leaves: 4, hosts: 4, vmsPerHost: 1 },
     { spines: 1, leaves: 2, hosts: 0 },
     { spines: 4, leaves: 6, hosts: 9, vmsPerHost: 2 },
+    { spines: 2, leaves: 2, hosts: 2, linkBandwidth: { leaf1: { eth1: 300, eth2: 100 }, host2: { eth1: 25600, eth2: 1 } } },
   ])('round-trips: parseIntent(stringify(intentDocument(x))) is x (%o)', async (opts) => {
     const tmp = await mkdtemp(join(tmpdir(), 'netproof-intent-'));
     try {

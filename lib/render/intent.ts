@@ -25,6 +25,7 @@ export function intentDocument(intent: Omit<Intent, 'file'>): Record<string, unk
           ...(r.loopbacks?.length ? { loopbacks: [...r.loopbacks] } : {}),
           ...(r.maxPaths !== undefined ? { 'max-paths': r.maxPaths } : {}),
           ...(r.bfd ? { bfd: timersDocument(r.bfd) } : {}),
+          ...(r.linkBandwidthMbps ? { 'link-bandwidth': { ...r.linkBandwidthMbps } } : {}),
         },
       ]),
     );
@@ -51,7 +52,7 @@ function generatedHashPolicy(): HashPolicy {
 export function intentFromPlan(plan: ClosPlan): Omit<Intent, 'file'> {
   return {
     routers: Object.fromEntries(
-      plan.routers.map((r) => [r.name, { name: r.name, asn: r.asn, loopbacks: [r.loopback], ...(r.maxPaths !== DEFAULT_MAX_PATHS ? { maxPaths: r.maxPaths } : {}) }]),
+      plan.routers.map((r) => [r.name, { name: r.name, asn: r.asn, loopbacks: [r.loopback], ...(r.maxPaths !== DEFAULT_MAX_PATHS ? { maxPaths: r.maxPaths } : {}), ...(r.linkBandwidthMbps ? { linkBandwidthMbps: { ...r.linkBandwidthMbps } } : {}) }]),
     ),
     bfd: { required: true, timers: { transmitIntervalMs: plan.bfd.intervalMs, receiveIntervalMs: plan.bfd.intervalMs, detectMultiplier: plan.bfd.multiplier } },
     failover: {},

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chiSquareUniform, ECMP_ALPHA } from './chi-square.ts';
+import { chiSquareFit, chiSquareUniform, ECMP_ALPHA } from './chi-square.ts';
 
 /** Pearson's statistic against a uniform split, written out here independently of the module. */
 function pearson(counts: number[]): number {
@@ -113,5 +113,59 @@ describe('chiSquareUniform', () => {
   it('refuses a count with no flows at all', () => {
     expect(() => chiSquareUniform([0, 0], 0.001)).toThrow(/no flows/);
     expect(() => chiSquareUniform([0, 0, 0, 0], 0.001)).toThrow(/no flows/);
+  });
+});
+
+describe('chiSquareFit (weighted ECMP: against the declared shares)', () => {
+  it('768/256 of 1024 flows fits 75 % / 25 % exactly: statistic 0, p-value 1', () => {
+    const t = chiSquareFit([768, 256], [0.75, 0.25], 0.001);
+    expect(t).toMatchObject({ statistic: 0, dof: 1, alpha: 0.001, pass: true });
+    expect(t.pValue).toBeCloseTo(1, 12);
+  });
+
+  it('the statistic of known counts, worked by hand', () => {
+    // [750, 274] against 768/256: 18²/768 + 18²/256 = 0.421875 + 1.265625.
+    expect(chiSquareFit([750, 274], [0.75, 0.25], 0.001).statistic).toBeCloseTo(1.6875, 12);
+    // [512, 512] against 768/256: 256²/768 + 256²/256 = 85.33… + 256.
+    expect(chiSquareFit([512, 512], [0.75, 0.25], 0.001).statistic).toBeCloseTo(1024 / 3, 10);
+    // Three paths, [30, 30, 40] against 25/25/50: 5²/25 + 5²/25 + 10²/50 = 4.
+    expect(chiSquareFit([30, 30, 40], [0.25, 0.25, 0.5], 0.001)).toMatchObject({ statistic: 4, dof: 2 });
+  });
+
+  it('an even split fails against 75 % / 25 %, and a 75/25 split fails against an even one', () => {
+    expect(chiSquareFit([512, 512], [0.75, 0.25], 0.001).pass).toBe(false);
+    expect(chiSquareFit([768, 256], [0.5, 0.5], 0.001).pass).toBe(false);
+    expect(chiSquareUniform([768, 256], 0.001).pass).toBe(false);
+  });
+
+  it('a split near the declared shares passes, one far from them fails (statistic either side of 10.83)', () => {
+    // 1024 flows at 75/25: statistic = d²/768 + d²/256 = d²/192; critical 10.83 ⇒ |d| ≤ 45 passes.
+    expect(chiSquareFit([768 + 45, 256 - 45], [0.75, 0.25], 0.001).pass).toBe(true);
+    expect(chiSquareFit([768 - 46, 256 + 46], [0.75, 0.25], 0.001).pass).toBe(false);
+  });
+
+  it('is the uniformity test when the shares are equal', () => {
+    for (const counts of [[40, 24], [10, 20, 30], [26, 16, 16, 6]]) {
+      expect(chiSquareFit(counts, counts.map(() => 1 / counts.length), 0.001)).toEqual(chiSquareUniform(counts, 0.001));
+    }
+  });
+
+  it('uses α = 0.001 unless told otherwise', () => {
+    expect(chiSquareFit([768, 256], [0.75, 0.25]).alpha).toBe(ECMP_ALPHA);
+  });
+
+  it('refuses shares that are not one positive share per path summing to 1', () => {
+    expect(() => chiSquareFit([768, 256], [0.75], 0.001)).toThrow('2 paths counted but 1 shares expected');
+    expect(() => chiSquareFit([768, 256], [0.5, 0.25, 0.25], 0.001)).toThrow('2 paths counted but 3 shares expected');
+    expect(() => chiSquareFit([768, 256], [0.75, 0.5], 0.001)).toThrow('shares must be positive and sum to 1 (got 0.75, 0.5)');
+    expect(() => chiSquareFit([768, 256], [300, 100], 0.001)).toThrow(/shares must be positive and sum to 1/);
+    expect(() => chiSquareFit([768, 256], [1, 0], 0.001)).toThrow(/shares must be positive/);
+    expect(() => chiSquareFit([768, 256], [1.25, -0.25], 0.001)).toThrow(/shares must be positive/);
+    expect(() => chiSquareFit([768, 256], [Number.NaN, 1], 0.001)).toThrow(/shares must be positive/);
+  });
+
+  it('refuses fewer than two paths and no flows, like the uniformity test', () => {
+    expect(() => chiSquareFit([64], [1], 0.001)).toThrow(/at least two paths/);
+    expect(() => chiSquareFit([0, 0], [0.75, 0.25], 0.001)).toThrow(/no flows/);
   });
 });

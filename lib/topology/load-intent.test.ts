@@ -230,6 +230,71 @@ describe('parseIntent: routers', () => {
   });
 });
 
+describe('parseIntent: link-bandwidth (weighted ECMP)', () => {
+  it('returns the declared bandwidths by interface, on links to other routers (a compute host is one)', () => {
+    const text = doc('routers:', '  leaf1:', '    link-bandwidth: { eth1: 300, eth2: 100, eth3: 25600 }', '  spine1: { link-bandwidth: { eth1: 1 } }');
+    expect(parseIntent(text, FILE, TOPO).routers).toStrictEqual({
+      leaf1: { name: 'leaf1', linkBandwidthMbps: { eth1: 300, eth2: 100, eth3: 25600 } },
+      spine1: { name: 'spine1', linkBandwidthMbps: { eth1: 1 } },
+    });
+  });
+
+  it('sits alongside the router\'s other fields', () => {
+    const text = doc('routers:', '  leaf1: { asn: 65101, loopbacks: [10.255.1.1/32], max-paths: 2, link-bandwidth: { eth1: 300, eth2: 100 } }');
+    expect(parseIntent(text, FILE, TOPO).routers.leaf1).toStrictEqual({ name: 'leaf1', asn: 65101, loopbacks: ['10.255.1.1/32'], maxPaths: 2, linkBandwidthMbps: { eth1: 300, eth2: 100 } });
+  });
+
+  it('an interface the router has no link on: names the topology file and lists its links to routers', () => {
+    const text = doc('routers:', '  leaf1: { link-bandwidth: { eth1: 300, eth9: 100 } }');
+    const p = onlyProblem(text, 'routers.leaf1.link-bandwidth.eth9', 'eth9');
+    expect(p.message).toBe(`leaf1 has no link on interface eth9 in ${CLAB}`);
+    expect(p.fix).toBe("name one of leaf1's links to another router: eth1, eth2, eth3");
+  });
+
+  it('an interface leading to a host that is not a router: no BGP route is learned there', () => {
+    const text = doc('routers:', '  host1: { link-bandwidth: { vm1: 100 } }');
+    const p = onlyProblem(text, 'routers.host1.link-bandwidth.vm1', 'vm1');
+    expect(p.message).toBe('host1:vm1 leads to vm1, which is not a router: no BGP route is learned there');
+    expect(p.fix).toBe("name one of host1's links to another router: eth1");
+  });
+
+  it.each([
+    ['0', 'link-bandwidth 0 is outside 1..25600'],
+    ['30000', 'link-bandwidth 30000 is outside 1..25600'],
+    ['25601', 'link-bandwidth 25601 is outside 1..25600'],
+    ['-100', 'link-bandwidth -100 is outside 1..25600'],
+    ['1.5', 'link-bandwidth 1.5 is not a whole number'],
+  ])('a bandwidth of %s Mbit/s', (mbps, message) => {
+    const text = doc('routers:', `  leaf1: { link-bandwidth: { eth1: 300, eth2: ${mbps} } }`);
+    const p = onlyProblem(text, 'routers.leaf1.link-bandwidth.eth2', 'eth2');
+    expect(p.message).toBe(message);
+    expect(p.fix).toBe('write the bandwidth in Mbit/s as a whole number from 1 to 25600, e.g. 400');
+  });
+
+  it('a bandwidth that is not a number is a shape problem, with the same fix', () => {
+    const text = doc('routers:', '  leaf1: { link-bandwidth: { eth1: 10G } }');
+    const p = onlyProblem(text, 'routers.leaf1.link-bandwidth.eth1', 'eth1');
+    expect(p.message).toBe('must be number');
+    expect(p.fix).toBe('write the bandwidth in Mbit/s as a whole number from 1 to 25600, e.g. 400');
+  });
+
+  it('link-bandwidth that is not a mapping, or an empty one', () => {
+    const scalar = onlyProblem(doc('routers:', '  leaf1: { link-bandwidth: 300 }'), 'routers.leaf1.link-bandwidth', 'link-bandwidth');
+    expect(scalar.message).toBe('must be object');
+    expect(scalar.fix).toBe("write link-bandwidth as a mapping of the router's interfaces to Mbit/s, e.g. link-bandwidth: { eth1: 400, eth2: 100 }");
+    const empty = onlyProblem(doc('routers:', '  leaf1: { link-bandwidth: {} }'), 'routers.leaf1.link-bandwidth', 'link-bandwidth');
+    expect(empty.fix).toBe(scalar.fix);
+  });
+
+  it('reports every wrong interface of one router, each at its own line', () => {
+    const text = doc('routers:', '  leaf1:', '    link-bandwidth:', '      eth1: 0', '      eth2: 100', '      eth9: 100');
+    expect(problemsOf(text).map((p) => [p.field, p.line])).toEqual([
+      ['routers.leaf1.link-bandwidth.eth1', 4],
+      ['routers.leaf1.link-bandwidth.eth9', 6],
+    ]);
+  });
+});
+
 describe('parseIntent: BFD', () => {
   const LAB_BFD = ['bfd: { required: true, transmit-interval: 300, receive-interval: 300, detect-multiplier: 3 }'];
 
@@ -321,7 +386,7 @@ describe('parseIntent: failover, multipath, tolerance', () => {
 describe('parseIntent: shape', () => {
   it.each([
     [doc('routerz: {}'), 'routerz', 'routers, bfd, failover, multipath, tolerance'],
-    [doc('routers:', '  leaf1: { as: 65101 }'), 'routers.leaf1.as', 'asn, loopbacks, max-paths, bfd'],
+    [doc('routers:', '  leaf1: { as: 65101 }'), 'routers.leaf1.as', 'asn, loopbacks, max-paths, bfd, link-bandwidth'],
     [doc('routers:', '  leaf1: { bfd: { transmit: 100 } }'), 'routers.leaf1.bfd.transmit', 'transmit-interval, receive-interval, detect-multiplier'],
     [doc('bfd: { required: true, interval: 300 }'), 'bfd.interval', 'required, transmit-interval, receive-interval, detect-multiplier'],
     [doc('tolerance: { figures: 50%, timings: 10% }'), 'tolerance.timings', 'figures'],

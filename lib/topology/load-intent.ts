@@ -7,7 +7,7 @@ import { resolve as resolvePath } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { Address4 } from 'ip-address';
 import { InvalidInputError } from '../errors.ts';
-import { DEFAULT_MAX_PATHS, FAILURE_CLASSES, HASH_POLICIES, type BfdTimers, type FailureClass, type FigureTolerance, type HashPolicy, type Intent, type RouterIntent } from '../model/intent.ts';
+import { DEFAULT_MAX_PATHS, FAILURE_CLASSES, LINK_BANDWIDTH_RANGE_MBPS, HASH_POLICIES, type BfdTimers, type FailureClass, type FigureTolerance, type HashPolicy, type Intent, type RouterIntent } from '../model/intent.ts';
 import { MAX_PATHS_LABEL, TIER_LABEL, type Topology } from '../model/topology.ts';
 import { fieldName, type Source } from './source.ts';
 import { checkShapeWith, openSidecar, readSidecar, sidecarFileFor, type Path, type Report } from './sidecar.ts';
@@ -30,6 +30,7 @@ interface RawRouter {
   loopbacks?: string[];
   'max-paths'?: number;
   bfd?: RawTimers;
+  'link-bandwidth'?: Record<string, number>;
 }
 
 interface RawIntent {
@@ -61,6 +62,7 @@ export const intentSchema = {
           loopbacks: { type: 'array', minItems: 1, items: { type: 'string' } },
           'max-paths': { type: 'number' },
           bfd: { type: 'object', properties: timerProperties, additionalProperties: false },
+          'link-bandwidth': { type: 'object', minProperties: 1, additionalProperties: { type: 'number' } },
         },
         additionalProperties: false,
       },
@@ -139,6 +141,8 @@ const FIELD_HINTS: [RegExp, string][] = [
   [/^routers\.[^.]+\.loopbacks/, 'list the router\'s loopback /32s, e.g. loopbacks: [10.255.0.1/32]'],
   [/^routers\.[^.]+\.max-paths$/, `write max-paths as a whole number from ${MAX_PATHS_RANGE[0]} to ${MAX_PATHS_RANGE[1]}`],
   [/^routers\.[^.]+\.bfd$/, `write the router's BFD override as ${TIMERS_EXAMPLE}`],
+  [/^routers\.[^.]+\.link-bandwidth$/, 'write link-bandwidth as a mapping of the router\'s interfaces to Mbit/s, e.g. link-bandwidth: { eth1: 400, eth2: 100 }'],
+  [/^routers\.[^.]+\.link-bandwidth\./, `write the bandwidth in Mbit/s as a whole number from ${LINK_BANDWIDTH_RANGE_MBPS[0]} to ${LINK_BANDWIDTH_RANGE_MBPS[1]}, e.g. 400`],
   [/^bfd$/, `write bfd as { required: true, transmit-interval: 300, receive-interval: 300, detect-multiplier: 3 }`],
   [/^bfd\.required$/, 'write required: true (BFD on every router-to-router BGP session) or required: false'],
   [/-interval$/, `write the interval in milliseconds as a whole number from ${BFD_INTERVAL_RANGE_MS[0]} to ${BFD_INTERVAL_RANGE_MS[1]}, e.g. 300`],
@@ -170,6 +174,8 @@ function describeAjvError(err: ErrorObject, path: Path): { message: string; fix:
       return { message: `must be ${String(err.params.type).split(',').join(' or ')}`, fix: hintFor(path) };
     case 'enum':
       return { message: `must be one of ${(err.params.allowedValues as unknown[]).join(', ')}`, fix: hintFor(path) };
+    case 'minProperties':
+      return { message: `must declare at least ${err.params.limit} entr${err.params.limit === 1 ? 'y' : 'ies'}`, fix: hintFor(path) };
     case 'minItems':
       return { message: `must list at least ${err.params.limit} item${err.params.limit === 1 ? '' : 's'}`, fix: hintFor(path) };
     default:
@@ -274,13 +280,38 @@ function checkRouters(raw: RawIntent, topology: Topology, report: Report): Recor
       }
     }
 
+    // An unknown node or a host is reported above; its interfaces are not worth a second error.
+    const linkBandwidthMbps = r['link-bandwidth'] !== undefined && node?.role === 'router' ? checkLinkBandwidth(name, r['link-bandwidth'], [...at, 'link-bandwidth'], topology, report) : undefined;
+
     out[name] = {
       name,
       ...(r.asn !== undefined ? { asn: r.asn } : {}),
       ...(r.loopbacks !== undefined ? { loopbacks } : {}),
       ...(maxPaths !== undefined ? { maxPaths } : {}),
       ...(bfd ? { bfd } : {}),
+      ...(linkBandwidthMbps ? { linkBandwidthMbps } : {}),
     };
+  }
+  return out;
+}
+
+/** Per interface of `router`, a bandwidth in range, on a link to another router: the routes it weights are learned there. */
+function checkLinkBandwidth(router: string, raw: Record<string, number>, at: Path, topology: Topology, report: Report): Record<string, number> {
+  const routerNames = new Set(topology.nodes.filter((n) => n.role === 'router').map((n) => n.name));
+  const peerOf = new Map<string, string>();
+  for (const { endpoints: [a, b] } of topology.links) {
+    if (a.node === router) peerOf.set(a.iface, b.node);
+    if (b.node === router) peerOf.set(b.iface, a.node);
+  }
+  const fabricIfaces = [...peerOf].filter(([, peer]) => routerNames.has(peer)).map(([iface]) => iface);
+  const out: Record<string, number> = {};
+  for (const [iface, mbps] of Object.entries(raw)) {
+    const path: Path = [...at, iface];
+    const peer = peerOf.get(iface);
+    if (peer === undefined) report(path, `${router} has no link on interface ${iface} in ${topology.file}`, `name one of ${router}'s links to another router: ${fabricIfaces.join(', ') || 'it has none'}`);
+    else if (!routerNames.has(peer)) report(path, `${router}:${iface} leads to ${peer}, which is not a router: no BGP route is learned there`, `name one of ${router}'s links to another router: ${fabricIfaces.join(', ') || 'it has none'}`);
+    else if (!isWholeIn(mbps, LINK_BANDWIDTH_RANGE_MBPS)) report(path, rangeProblem('link-bandwidth', mbps, LINK_BANDWIDTH_RANGE_MBPS), hintFor(path));
+    else out[iface] = mbps;
   }
   return out;
 }

@@ -1,0 +1,77 @@
+// Weighted ECMP end to end: `generate clos --link-bandwidth leaf1:eth1=300,leaf1:eth2=100` gives
+// leaf1 an inbound policy per uplink that sets BGP's link-bandwidth community, and declares the
+// same in the intent. The ECMP suite passes on it: every path carries its bandwidth, leaf1's RIB
+// and kernel FIB weigh the spines 75/25, and its flows split 3:1, not evenly. With the community
+// dropped from one uplink (FRR then falls back to equal weights), the suite fails at each kind of
+// place it checks, naming leaf1: the missing community, the weights, and the even split.
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, test } from 'vitest';
+import { netproof } from '../../fixtures/cli.ts';
+import { generatedLab } from '../../fixtures/faults.ts';
+import { leftovers } from '../../fixtures/runtimes.ts';
+import type { Summary } from '../report/summary-reporter.ts';
+import { waitFor } from '../wait-for.ts';
+
+const LAB = 'e2e-wcmp';
+const WEIGHTED = 'every router with declared link bandwidths learns them in BGP and weights its next hops in proportion, in its RIB and kernel FIB';
+
+afterAll(async () => {
+  await netproof(['destroy', LAB]);
+});
+
+async function ecmpSuite() {
+  const reportDir = await mkdtemp(join(tmpdir(), 'netproof-wcmp-'));
+  const result = await netproof(['test', LAB, '--suite', 'ecmp-spread', '--report-dir', reportDir]);
+  const summary = JSON.parse(await readFile(join(reportDir, 'summary.json'), 'utf8')) as Summary;
+  return { result, summary, errors: summary.tests.flatMap((t) => t.errors).join('\n') };
+}
+
+/** leaf1's kernel route to leaf2's loopback: next hop → weight. */
+async function kernelWeights(): Promise<Record<string, number>> {
+  const r = await netproof(['exec', LAB, 'leaf1', '--', 'ip', '-j', 'route', 'show', '10.255.1.2/32']);
+  const route = (JSON.parse(r.stdout || '[]') as { nexthops?: { dev: string; weight?: number }[] }[])[0];
+  return Object.fromEntries((route?.nexthops ?? []).map((n) => [n.dev, n.weight ?? 1]));
+}
+
+test('link bandwidths declared on leaf1 weigh its routes 3:1 in BGP, RIB, FIB and traffic; a missing community fails at each, naming leaf1', async () => {
+  const lab = await generatedLab(LAB, { spines: 2, leaves: 2, hosts: 2, linkBandwidth: { leaf1: { eth1: 300, eth2: 100 } } });
+  expect(await readFile(join(lab.dir, 'leaf1', 'frr.conf'), 'utf8')).toContain(' set extcommunity bandwidth 100 non-transitive');
+  const deploy = await netproof(['deploy', lab.file]);
+  expect(deploy.exitCode, deploy.stdout + deploy.stderr).toBe(0);
+
+  const healthy = await ecmpSuite();
+  expect(healthy.result.exitCode, healthy.errors || healthy.result.stdout + healthy.result.stderr).toBe(0);
+  expect(healthy.summary.tests.find((t) => t.name.endsWith(WEIGHTED))?.status).toBe('passed');
+  // Only leaf1 weighs; its three remote loopbacks (leaf2, host1, host2) go over both spines.
+  expect(healthy.summary.figures['wcmp_routes_weighted.leaf1']?.value).toBe(3);
+  expect(Object.keys(healthy.summary.figures).filter((k) => k.startsWith('wcmp_routes_weighted.'))).toEqual(['wcmp_routes_weighted.leaf1']);
+  // The kernel itself, read directly: spine1's uplink carries three times spine2's weight.
+  const weights = await kernelWeights();
+  expect(weights.eth1! / (weights.eth1! + weights.eth2!)).toBeCloseTo(0.75, 1);
+
+  // The seeded fault: leaf1's policy on its uplink to spine2 stops setting the community.
+  const drop = await netproof(['exec', LAB, 'leaf1', '--', 'vtysh', '-c', 'configure terminal', '-c', 'route-map LINK-BANDWIDTH-eth2 permit 10', '-c', 'no set extcommunity bandwidth 100 non-transitive']);
+  expect(drop.exitCode, drop.stdout + drop.stderr).toBe(0);
+  await waitFor(
+    async () => {
+      const w = await kernelWeights();
+      return w.eth1 === w.eth2 ? { ok: true, value: w } : { ok: false, reason: `leaf1's weights are still ${JSON.stringify(w)}` };
+    },
+    { timeoutMs: 30_000, intervalsMs: [250], description: 'leaf1 to fall back to equal weights' },
+  );
+  const broken = await ecmpSuite();
+  expect(broken.result.exitCode).toBe(1);
+  // The cause, in BGP…
+  expect(broken.errors).toMatch(/^leaf1: 10\.255\.1\.2\/32 \(loopback of leaf2\) learned from spine2 over eth2 carries no link-bandwidth community .*; declared 100 Mbit\/s \(routers\.leaf1\.link-bandwidth\.eth2 in /m);
+  // …what it does to the weights…
+  expect(broken.errors).toMatch(/^leaf1: 10\.255\.1\.2\/32 \(loopback of leaf2\) is not weighted as declared in the RIB: .*; expected eth1 → spine1 75 % \(300 Mbit\/s\), eth2 → spine2 25 % \(100 Mbit\/s\)/m);
+  // …and to the traffic: an even split where 3:1 was declared.
+  expect(broken.errors).toMatch(/^leaf1 → \S+ \(\S+\): 512 flows spread not in the declared proportions \(75 % \/ 25 %/m);
+  // Nothing else is blamed.
+  expect(broken.errors.split('\n').filter((l) => /^[a-z]+\d+(:| →)/.test(l) && !l.startsWith('leaf1'))).toEqual([]);
+
+  expect((await netproof(['destroy', LAB])).exitCode).toBe(0);
+  expect(await leftovers(LAB)).toEqual([]);
+}, 300_000);
