@@ -460,6 +460,11 @@ describe('planClos --link-bandwidth (weighted ECMP)', () => {
     expect(usage({ leaf1: { eth1: 300, eth9: 100 } })).toBe(`--link-bandwidth names leaf1:eth9, which is not one of leaf1's links (${links})`);
   });
 
+  it('refuses a link to a host: it sends only its own loopback, which has no other path', () => {
+    const host = router(planClos(DC), 'leaf1').interfaces.find((i) => i.name === 'eth3')!.peer.node;
+    expect(usage({ leaf1: { eth3: 100 } })).toBe(`--link-bandwidth leaf1:eth3: eth3 leads to ${host}, a host that sends only its own loopback, which leaf1 reaches by that link alone; weigh links to spines or leaves (eth1, eth2)`);
+  });
+
   it.each([0, 25601, 30000, -1, 1.5, Number.NaN])('refuses %s Mbit/s, naming the item and the range', (mbps) => {
     expect(usage({ leaf1: { eth1: 300, eth2: mbps } })).toBe(`--link-bandwidth leaf1:eth2=${mbps}: write the bandwidth in Mbit/s as a whole number from 1 to 25600`);
   });

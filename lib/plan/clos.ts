@@ -55,9 +55,10 @@ export interface ClosOptions {
    */
   underlayProtocol?: UnderlayProtocol;
   /**
-   * Weighted ECMP: link bandwidths in Mbit/s by router and interface. The router sets the BGP
-   * link-bandwidth community on the routes it learns there (an inbound route-map per neighbor),
-   * and the intent declares the same. eBGP underlays only.
+   * Weighted ECMP: link bandwidths in Mbit/s by router and interface. The router at the link's
+   * far end sends its routes over it with the BGP link-bandwidth community (an outbound
+   * route-map), the weighted router passes no extended communities on, and the intent declares
+   * the bandwidths under the weighted router. eBGP underlays only; links to spines or leaves.
    */
   linkBandwidth?: Record<string, Record<string, number>>;
 }
@@ -82,7 +83,7 @@ export interface PlannedRouter {
   maxPaths: number;
   /** Where the interface addresses and loopback live: on each interface and lo, or all on br-phy (OVS chassis). */
   addressesOn: 'interfaces' | 'br-phy';
-  /** Weighted ECMP: the bandwidth, in Mbit/s, its inbound policy sets on routes learned over these interfaces. */
+  /** Weighted ECMP: the bandwidth, in Mbit/s, of the routes it learns over these interfaces (set by the far ends). */
   linkBandwidthMbps?: Record<string, number>;
 }
 
@@ -197,7 +198,13 @@ function applyLinkBandwidth(routers: PlannedRouter[], asked: ClosOptions['linkBa
     const r = routers.find((x) => x.name === name);
     if (!r) throw new UsageError(`--link-bandwidth names ${name}, which this fabric does not have (routers: ${routers.map((x) => x.name).join(', ')})`);
     for (const [iface, mbps] of Object.entries(ifaces)) {
-      if (!r.interfaces.some((i) => i.name === iface)) throw new UsageError(`--link-bandwidth names ${name}:${iface}, which is not one of ${name}'s links (${r.interfaces.map((i) => `${i.name} to ${i.peer.node}`).join(', ')})`);
+      const link = r.interfaces.find((i) => i.name === iface);
+      if (!link) throw new UsageError(`--link-bandwidth names ${name}:${iface}, which is not one of ${name}'s links (${r.interfaces.map((i) => `${i.name} to ${i.peer.node}`).join(', ')})`);
+      // The far end sets the community on what it sends; a host sends only its own loopback, which has no other path.
+      const far = routers.find((x) => x.name === link.peer.node)!;
+      if (far.tier === 'compute' || far.tier === 'ovn-central') {
+        throw new UsageError(`--link-bandwidth ${name}:${iface}: ${iface} leads to ${far.name}, a host that sends only its own loopback, which ${name} reaches by that link alone; weigh links to spines or leaves (${r.interfaces.filter((i) => !['compute', 'ovn-central'].includes(routers.find((x) => x.name === i.peer.node)!.tier)).map((i) => i.name).join(', ') || 'none'})`);
+      }
       const [min, max] = BANDWIDTH_RANGE_MBPS;
       if (!Number.isInteger(mbps) || mbps < min || mbps > max) throw new UsageError(`--link-bandwidth ${name}:${iface}=${mbps}: write the bandwidth in Mbit/s as a whole number from ${min} to ${max}`);
     }

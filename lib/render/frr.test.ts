@@ -313,67 +313,54 @@ describe('renderFrrConf with --underlay-protocol bgp', () => {
 describe('renderFrrConf with link bandwidths (weighted ECMP)', () => {
   const base = { name: 'dc', spines: 2, leaves: 4, hosts: 4, bfdIntervalMs: 150, bfdMultiplier: 4 };
   const lb = planClos({ ...base, linkBandwidth: { leaf1: { eth1: 300, eth2: 100 } } });
+  const plain = planClos(base);
+  const conf = (p: typeof lb, name: string) => renderFrrConf(p.routers.find((r) => r.name === name)!, p).split('\n');
   const leaf1 = lb.routers.find((r) => r.name === 'leaf1')!;
-  const lines = renderFrrConf(leaf1, lb).split('\n');
-  const peerOn = (iface: string) => leaf1.interfaces.find((i) => i.name === iface)!.peer.address!;
+  // spine1:eth1 and spine2:eth1 are the far ends of leaf1:eth1 and leaf1:eth2.
+  const addressOf = (node: string, iface: string) => lb.routers.find((r) => r.name === node)!.interfaces.find((i) => i.name === iface)!.address!.split('/')[0]!;
 
-  it('defines one route-map per interface with a bandwidth, setting it as a non-transitive link-bandwidth community', () => {
-    expect(trimmed(block(lines, 'route-map LINK-BANDWIDTH-eth1 permit 10'))).toEqual(['set extcommunity bandwidth 300 non-transitive']);
-    expect(trimmed(block(lines, 'route-map LINK-BANDWIDTH-eth2 permit 10'))).toEqual(['set extcommunity bandwidth 100 non-transitive']);
-    expect(lines.filter((l) => l.startsWith('route-map LINK-BANDWIDTH-'))).toEqual(['route-map LINK-BANDWIDTH-eth1 permit 10', 'route-map LINK-BANDWIDTH-eth2 permit 10']);
-    // Top level, before BGP names it.
-    expect(lines.indexOf('route-map LINK-BANDWIDTH-eth2 permit 10')).toBeLessThan(lines.indexOf(`router bgp ${leaf1.asn}`));
-  });
-
-  it('applies each inbound, in the IPv4 unicast address family, to the neighbor on that interface only', () => {
-    const bgp = trimmed(block(lines, `router bgp ${leaf1.asn}`));
-    expect(bgp.filter((l) => l.includes('LINK-BANDWIDTH'))).toEqual([`neighbor ${peerOn('eth1')} route-map LINK-BANDWIDTH-eth1 in`, `neighbor ${peerOn('eth2')} route-map LINK-BANDWIDTH-eth2 in`]);
-    const af = lines.slice(lines.indexOf(' address-family ipv4 unicast'), lines.indexOf(' exit-address-family'));
-    expect(af.length).toBeGreaterThan(2);
-    expect(af).toContain(`  neighbor ${peerOn('eth1')} route-map LINK-BANDWIDTH-eth1 in`);
-    expect(af).toContain(`  neighbor ${peerOn('eth2')} route-map LINK-BANDWIDTH-eth2 in`);
-  });
-
-  it('writes every other router exactly as without link bandwidths', () => {
-    const plain = planClos(base);
-    for (const r of lb.routers.filter((x) => x.name !== 'leaf1')) {
-      const text = renderFrrConf(r, lb);
-      expect(text, r.name).toBe(renderFrrConf(plain.routers.find((x) => x.name === r.name)!, plain));
-      expect(text, r.name).not.toMatch(/LINK-BANDWIDTH|extcommunity/);
+  it('has the far end of each weighted link send its routes with the bandwidth, as a transitive community (FRR sends no non-transitive one over eBGP), outbound', () => {
+    for (const [spine, mbps] of [
+      ['spine1', 300],
+      ['spine2', 100],
+    ] as const) {
+      const lines = conf(lb, spine);
+      expect(trimmed(block(lines, 'route-map LINK-BANDWIDTH-eth1 permit 10')), spine).toEqual([`set extcommunity bandwidth ${mbps}`]);
+      expect(lines.filter((l) => l.includes('LINK-BANDWIDTH')), spine).toEqual(['route-map LINK-BANDWIDTH-eth1 permit 10', `  neighbor ${addressOf('leaf1', spine === 'spine1' ? 'eth1' : 'eth2')} route-map LINK-BANDWIDTH-eth1 out`]);
+      expect(lines.indexOf('route-map LINK-BANDWIDTH-eth1 permit 10')).toBeLessThan(lines.indexOf('router bgp 65000'));
     }
   });
 
-  it('adds only the route-maps and their use to the router that declares them', () => {
-    const plainLeaf1 = renderFrrConf(planClos(base).routers.find((r) => r.name === 'leaf1')!, planClos(base)).split('\n');
-    const added = lines.filter((l) => !plainLeaf1.includes(l));
-    expect(trimmed(added).sort()).toEqual(
-      [
-        'route-map LINK-BANDWIDTH-eth1 permit 10',
-        'set extcommunity bandwidth 300 non-transitive',
-        'route-map LINK-BANDWIDTH-eth2 permit 10',
-        'set extcommunity bandwidth 100 non-transitive',
-        `neighbor ${peerOn('eth1')} route-map LINK-BANDWIDTH-eth1 in`,
-        `neighbor ${peerOn('eth2')} route-map LINK-BANDWIDTH-eth2 in`,
-      ].sort(),
-    );
+  it('has the weighted router pass no extended community on, so the weights stay its own', () => {
+    const lines = conf(lb, 'leaf1');
+    const added = lines.filter((l) => !conf(plain, 'leaf1').includes(l));
+    expect(trimmed(added).sort()).toEqual(leaf1.interfaces.map((i) => `no neighbor ${i.peer.address} send-community extended`).sort());
+    const af = lines.slice(lines.indexOf(' address-family ipv4 unicast'), lines.indexOf(' exit-address-family'));
+    expect(af.filter((l) => l.includes('send-community'))).toHaveLength(leaf1.interfaces.length);
     expect(daemonsFromConfig(lines.join('\n'))).toEqual(['zebra', 'staticd', 'bgpd', 'bfdd']);
+  });
+
+  it('writes every router not at either end of a weighted link exactly as without link bandwidths', () => {
+    for (const r of lb.routers.filter((x) => !['leaf1', 'spine1', 'spine2'].includes(x.name))) {
+      expect(renderFrrConf(r, lb), r.name).toBe(renderFrrConf(plain.routers.find((x) => x.name === r.name)!, plain));
+    }
   });
 
   it('names an unnumbered neighbor by its interface', () => {
     const un = planClos({ name: 'un', spines: 2, leaves: 2, hosts: 2, unnumbered: true, linkBandwidth: { leaf1: { eth1: 300, eth2: 100 } } });
-    const conf = renderFrrConf(un.routers.find((r) => r.name === 'leaf1')!, un).split('\n');
-    expect(conf).toContain('  neighbor eth1 route-map LINK-BANDWIDTH-eth1 in');
-    expect(conf).toContain('  neighbor eth2 route-map LINK-BANDWIDTH-eth2 in');
+    expect(conf(un, 'spine1')).toContain('  neighbor eth1 route-map LINK-BANDWIDTH-eth1 out');
+    expect(conf(un, 'leaf1')).toContain('  no neighbor eth1 send-community extended');
   });
 
-  it('keeps a host’s outbound filter next to its inbound link bandwidth', () => {
-    const p = planClos({ ...base, linkBandwidth: { host1: { eth1: 400 } } });
+  it('a host weighing its uplinks: each leaf sends its routes to it with the bandwidth; the host keeps its own outbound filter', () => {
+    const p = planClos({ ...base, linkBandwidth: { host1: { eth1: 400, eth2: 100 } } });
     const host1 = p.routers.find((r) => r.name === 'host1')!;
-    const bgp = trimmed(block(renderFrrConf(host1, p).split('\n'), `router bgp ${host1.asn}`));
-    const [first, second] = host1.interfaces;
-    expect(bgp).toContain(`neighbor ${first!.peer.address} route-map LINK-BANDWIDTH-eth1 in`);
-    expect(bgp).toContain(`neighbor ${first!.peer.address} route-map ONLY-OWN-LOOPBACK out`);
-    expect(bgp).not.toContain(`neighbor ${second!.peer.address} route-map LINK-BANDWIDTH-eth2 in`);
-    expect(bgp).toContain(`neighbor ${second!.peer.address} route-map ONLY-OWN-LOOPBACK out`);
+    const bgp = trimmed(block(conf(p, 'host1'), `router bgp ${host1.asn}`));
+    for (const i of host1.interfaces) {
+      expect(bgp).toContain(`neighbor ${i.peer.address} route-map ONLY-OWN-LOOPBACK out`);
+      expect(bgp).toContain(`no neighbor ${i.peer.address} send-community extended`);
+      const leaf = conf(p, i.peer.node);
+      expect(trimmed(block(leaf, `route-map LINK-BANDWIDTH-${i.peer.iface} permit 10`))).toEqual([`set extcommunity bandwidth ${i.name === 'eth1' ? 400 : 100}`]);
+    }
   });
 });

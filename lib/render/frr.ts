@@ -42,11 +42,14 @@ export function renderFrrConf(r: PlannedRouter, plan: ClosPlan): string {
     // from its loopback, or replies have no way back.
     lines.push('!', 'route-map SOURCE-FROM-LOOPBACK permit 10', ` set src ${r.routerId}`, 'exit', 'ip protocol bgp route-map SOURCE-FROM-LOOPBACK');
   }
-  // Weighted ECMP: the routes learned over a link carry its bandwidth (BGP link-bandwidth
-  // community), non-transitive so that it weighs this router's next hops only.
-  const bandwidth = (i: PlannedRouter['interfaces'][number]) => r.linkBandwidthMbps?.[i.name];
+  // Weighted ECMP: the router at the far end of a weighted link sends its routes over it with
+  // the link's bandwidth (BGP link-bandwidth community). FRR sets it only on the way out, and
+  // never sends a non-transitive one to an eBGP peer, so it is transitive; the weighted router
+  // then sends no extended communities on, and the weights stay its own (see linkBandwidthTowards).
+  const bandwidth = (i: PlannedRouter['interfaces'][number]) => linkBandwidthTowards(plan, i.peer);
+  const weighs = r.linkBandwidthMbps !== undefined;
   for (const i of r.interfaces) {
-    if (bandwidth(i) !== undefined) lines.push('!', `route-map LINK-BANDWIDTH-${i.name} permit 10`, ` set extcommunity bandwidth ${bandwidth(i)} non-transitive`, 'exit');
+    if (bandwidth(i) !== undefined) lines.push('!', `route-map LINK-BANDWIDTH-${i.name} permit 10`, ` set extcommunity bandwidth ${bandwidth(i)}`, 'exit');
   }
   lines.push('!', `router bgp ${r.asn}`, ` bgp router-id ${r.routerId}`, ' no bgp ebgp-requires-policy', ' bgp bestpath as-path multipath-relax');
   // A numbered session names the peer's address; an unnumbered one the interface (RFC 5549).
@@ -61,10 +64,16 @@ export function renderFrrConf(r: PlannedRouter, plan: ClosPlan): string {
   }
   lines.push(' !', ' address-family ipv4 unicast', `  network ${r.loopback}`, `  maximum-paths ${r.maxPaths}`);
   if (originatesOnly) for (const i of r.interfaces) lines.push(`  neighbor ${peer(i)} route-map ONLY-OWN-LOOPBACK out`);
-  for (const i of r.interfaces) if (bandwidth(i) !== undefined) lines.push(`  neighbor ${peer(i)} route-map LINK-BANDWIDTH-${i.name} in`);
+  for (const i of r.interfaces) if (bandwidth(i) !== undefined) lines.push(`  neighbor ${peer(i)} route-map LINK-BANDWIDTH-${i.name} out`);
+  if (weighs) for (const i of r.interfaces) lines.push(`  no neighbor ${peer(i)} send-community extended`);
   lines.push(' exit-address-family', 'exit');
   lines.push('!', 'bfd', ' profile fabric', `  detect-multiplier ${plan.bfd.multiplier}`, `  receive-interval ${plan.bfd.intervalMs}`, `  transmit-interval ${plan.bfd.intervalMs}`, ' exit', 'exit', '!', '');
   return lines.join('\n');
+}
+
+/** The bandwidth the router at `far` weighs the link by, when it was asked to (generate clos --link-bandwidth). */
+function linkBandwidthTowards(plan: ClosPlan, far: { node: string; iface: string }): number | undefined {
+  return plan.routers.find((x) => x.name === far.node)?.linkBandwidthMbps?.[far.iface];
 }
 
 /** The FRR header every generated router starts with; `bgp` adds bgpd's global setting. */

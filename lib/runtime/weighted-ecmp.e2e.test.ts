@@ -1,8 +1,8 @@
-// Weighted ECMP end to end: `generate clos --link-bandwidth leaf1:eth1=300,leaf1:eth2=100` gives
-// leaf1 an inbound policy per uplink that sets BGP's link-bandwidth community, and declares the
-// same in the intent. The ECMP suite passes on it: every path carries its bandwidth, leaf1's RIB
+// Weighted ECMP end to end: `generate clos --link-bandwidth leaf1:eth1=300,leaf1:eth2=100` has
+// spine1 and spine2 send their routes to leaf1 with BGP's link-bandwidth community (300 and 100
+// Mbit/s, an outbound route-map each), and declares the bandwidths under leaf1 in the intent. The ECMP suite passes on it: every path carries its bandwidth, leaf1's RIB
 // and kernel FIB weigh the spines 75/25, and its flows split 3:1, not evenly. With the community
-// dropped from one uplink (FRR then falls back to equal weights), the suite fails at each kind of
+// dropped by spine2 (FRR then falls back to equal weights at leaf1), the suite fails at each kind of
 // place it checks, naming leaf1: the missing community, the weights, and the even split.
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,9 +21,9 @@ afterAll(async () => {
   await netproof(['destroy', LAB]);
 });
 
-async function ecmpSuite() {
+async function ecmpSuite(extra: string[] = []) {
   const reportDir = await mkdtemp(join(tmpdir(), 'netproof-wcmp-'));
-  const result = await netproof(['test', LAB, '--suite', 'ecmp-spread', '--report-dir', reportDir]);
+  const result = await netproof(['test', LAB, '--suite', 'ecmp-spread', '--report-dir', reportDir, ...extra]);
   const summary = JSON.parse(await readFile(join(reportDir, 'summary.json'), 'utf8')) as Summary;
   return { result, summary, errors: summary.tests.flatMap((t) => t.errors).join('\n') };
 }
@@ -37,22 +37,24 @@ async function kernelWeights(): Promise<Record<string, number>> {
 
 test('link bandwidths declared on leaf1 weigh its routes 3:1 in BGP, RIB, FIB and traffic; a missing community fails at each, naming leaf1', async () => {
   const lab = await generatedLab(LAB, { spines: 2, leaves: 2, hosts: 2, linkBandwidth: { leaf1: { eth1: 300, eth2: 100 } } });
-  expect(await readFile(join(lab.dir, 'leaf1', 'frr.conf'), 'utf8')).toContain(' set extcommunity bandwidth 100 non-transitive');
+  const spine2 = await readFile(join(lab.dir, 'spine2', 'frr.conf'), 'utf8');
+  const routeMap = /^route-map (\S+) permit 10\n set extcommunity bandwidth 100$/m.exec(spine2)?.[1];
+  expect(routeMap, spine2).toBeDefined();
   const deploy = await netproof(['deploy', lab.file]);
   expect(deploy.exitCode, deploy.stdout + deploy.stderr).toBe(0);
 
   const healthy = await ecmpSuite();
   expect(healthy.result.exitCode, healthy.errors || healthy.result.stdout + healthy.result.stderr).toBe(0);
   expect(healthy.summary.tests.find((t) => t.name.endsWith(WEIGHTED))?.status).toBe('passed');
-  // Only leaf1 weighs; its three remote loopbacks (leaf2, host1, host2) go over both spines.
-  expect(healthy.summary.figures['wcmp_routes_weighted.leaf1']?.value).toBe(3);
+  // Only leaf1 weighs, and only leaf2's loopback goes over both spines (the hosts hang off leaf1 itself).
+  expect(healthy.summary.figures['wcmp_routes_weighted.leaf1']?.value).toBe(1);
   expect(Object.keys(healthy.summary.figures).filter((k) => k.startsWith('wcmp_routes_weighted.'))).toEqual(['wcmp_routes_weighted.leaf1']);
   // The kernel itself, read directly: spine1's uplink carries three times spine2's weight.
   const weights = await kernelWeights();
   expect(weights.eth1! / (weights.eth1! + weights.eth2!)).toBeCloseTo(0.75, 1);
 
-  // The seeded fault: leaf1's policy on its uplink to spine2 stops setting the community.
-  const drop = await netproof(['exec', LAB, 'leaf1', '--', 'vtysh', '-c', 'configure terminal', '-c', 'route-map LINK-BANDWIDTH-eth2 permit 10', '-c', 'no set extcommunity bandwidth 100 non-transitive']);
+  // The seeded fault: spine2's policy towards leaf1 stops setting the community.
+  const drop = await netproof(['exec', LAB, 'spine2', '--', 'vtysh', '-c', 'configure terminal', '-c', `route-map ${routeMap} permit 10`, '-c', 'no set extcommunity bandwidth 100', '-c', 'end', '-c', 'clear bgp * soft out']);
   expect(drop.exitCode, drop.stdout + drop.stderr).toBe(0);
   await waitFor(
     async () => {
@@ -61,7 +63,8 @@ test('link bandwidths declared on leaf1 weigh its routes 3:1 in BGP, RIB, FIB an
     },
     { timeoutMs: 30_000, intervalsMs: [250], description: 'leaf1 to fall back to equal weights' },
   );
-  const broken = await ecmpSuite();
+  // The fabric is converged: a short deadline keeps the weights check from waiting a minute for what will not come.
+  const broken = await ecmpSuite(['--convergence-timeout', '10']);
   expect(broken.result.exitCode).toBe(1);
   // The cause, in BGP…
   expect(broken.errors).toMatch(/^leaf1: 10\.255\.1\.2\/32 \(loopback of leaf2\) learned from spine2 over eth2 carries no link-bandwidth community .*; declared 100 Mbit\/s \(routers\.leaf1\.link-bandwidth\.eth2 in /m);
