@@ -112,7 +112,7 @@ describe('ECMP spread', () => {
     await attachment('ecmp-routers.json', JSON.stringify(results.map((r) => r.m ?? { router: r.router, culprits: r.culprits }), null, 2), 'application/json');
     for (const { router, m } of results) {
       if (!m) continue;
-      await attachment(`ecmp-${router}.svg`, ecmpHistogramSvg({ title: `${router} → ${m.dstIp} (${m.owner}): ${m.sent} flows`, histogram: m.histogram, chiSquare: m.chiSquare }), 'image/svg+xml');
+      await attachment(`ecmp-${router}.svg`, ecmpHistogramSvg({ title: `${router} → ${m.dstIp} (${m.owner}): ${m.sent} flows`, histogram: m.histogram, chiSquare: m.chiSquare, ...(m.expectedShares ? { weights: m.expectedShares.map((s) => Number((s * 100).toFixed(1))) } : {}) }), 'image/svg+xml');
       recordFigure({ task }, `ecmp_paths_used.${router}`, { value: m.histogram.filter((h) => h.flows > 0).length, unit: 'paths', description: `equal-cost next hops of ${router} towards ${m.dstIp} that carried probe flows` });
       if (m.chiSquare) recordFigure({ task }, `ecmp_chi_square.${router}`, { value: Number(m.chiSquare.statistic.toFixed(3)), unit: 'chi2', description: `${m.sent} flows over ${m.histogram.length} paths; uniformity rejected above ${m.chiSquare.critical.toFixed(2)} (α=${m.chiSquare.alpha.toPrecision(2)})` });
     }
@@ -147,7 +147,7 @@ describe('ECMP spread', () => {
       }),
     );
     await attachment('ecmp-overlay.json', JSON.stringify({ vms: [a.name, b.name], ...m }, null, 2), 'application/json');
-    await attachment('ecmp-overlay.svg', ecmpHistogramSvg({ title: `${hasher.node} → ${m.dstIp} (${b.host}'s TEP): ${m.sent} flows ${a.name} → ${b.name}, counted by outer source port`, histogram: m.histogram, chiSquare: m.chiSquare }), 'image/svg+xml');
+    await attachment('ecmp-overlay.svg', ecmpHistogramSvg({ title: `${hasher.node} → ${m.dstIp} (${b.host}'s TEP): ${m.sent} flows ${a.name} → ${b.name}, counted by outer source port`, histogram: m.histogram, chiSquare: m.chiSquare, ...(m.expectedShares ? { weights: m.expectedShares.map((x) => Number((x * 100).toFixed(1))) } : {}) }), 'image/svg+xml');
     recordFigure({ task }, 'ecmp_paths_used.overlay', { value: m.histogram.filter((h) => h.flows > 0).length, unit: 'paths', description: `equal-cost next hops of ${hasher.node} that carried tunnelled probe flows to ${b.host}` });
     if (m.chiSquare) recordFigure({ task }, 'ecmp_chi_square.overlay', { value: Number(m.chiSquare.statistic.toFixed(3)), unit: 'chi2', description: `${m.sent} overlay flows over ${m.histogram.length} paths; uniformity rejected above ${m.chiSquare.critical.toFixed(2)} (α=${m.chiSquare.alpha.toPrecision(2)})` });
     expectNoCulprits(spreadCulprits(m, hasher.route.width), 'uneven ECMP spread of overlay flows');

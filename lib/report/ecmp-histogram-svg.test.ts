@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { all, parseXml, svgDocumentProblems, type XmlElement } from '../../fixtures/xml-reader.ts';
-import { chiSquareUniform } from '../stats/chi-square.ts';
+import { chiSquareFit, chiSquareUniform } from '../stats/chi-square.ts';
 import { chiSquareCaption, ecmpHistogramSvg, expectedFlows, type EcmpHistogramInput } from './ecmp-histogram-svg.ts';
 
 const BAR = '#3a7';
@@ -80,6 +80,8 @@ describe('ecmpHistogramSvg', () => {
 
   it('says when no test could be run, and draws an unused path as an empty bar named in red', () => {
     expect(chiSquareCaption(undefined)).toMatch(/^no chi-square test/);
+    // Weighted ECMP: the test was against the declared shares.
+    expect(chiSquareCaption(chiSquareFit([300, 212], [0.75, 0.25], 0.001), true)).toMatch(/: fail, declared split rejected$/);
     const root = parseXml(ecmpHistogramSvg({ title: 'x', histogram: [{ path: 'a', flows: 0 }, { path: 'b', flows: 0 }] }));
     expect(bars(root).map((b) => Number(b.attrs.width))).toEqual([0, 0]);
     expect(all(root, 'text').filter((t) => t.attrs.fill === '#d33').map((t) => t.text)).toEqual(['a', '0 (unused)', 'b', '0 (unused)']);

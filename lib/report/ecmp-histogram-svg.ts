@@ -30,9 +30,10 @@ export function expectedFlows(histogram: EcmpHistogramInput['histogram'], weight
 }
 
 /** `χ² = 3.52 ≤ critical 14.70 (α = 0.00013, 1 dof, p = 0.061): pass, uniform split not rejected`. */
-export function chiSquareCaption(t: UniformityTest | undefined): string {
+export function chiSquareCaption(t: UniformityTest | undefined, weighted = false): string {
   if (!t) return 'no chi-square test: fewer than two paths, or no flow counted';
-  const verdict = t.pass ? 'pass, uniform split not rejected' : 'fail, uniform split rejected';
+  const split = weighted ? 'declared split' : 'uniform split';
+  const verdict = t.pass ? `pass, ${split} not rejected` : `fail, ${split} rejected`;
   return `χ² = ${t.statistic.toFixed(2)} ${t.pass ? '≤' : '>'} critical ${t.critical.toFixed(2)} (α = ${t.alpha.toPrecision(2)}, ${t.dof} dof, p = ${t.pValue.toPrecision(2)}): ${verdict}`;
 }
 
@@ -78,7 +79,7 @@ export function ecmpHistogramSvg(e: EcmpHistogramInput): string {
     `<line x1="${pad.left}" x2="${pad.left + plotW}" y1="${pad.top + plotH}" y2="${pad.top + plotH}" stroke="black"/>`,
     ticks,
     `<text x="${pad.left + plotW / 2}" y="${pad.top + plotH + 32}" font-size="11" text-anchor="middle">flows that left by the path</text>`,
-    `<text x="20" y="${height - 16}" font-size="12" font-weight="bold" fill="${!t ? '#555' : t.pass ? PASS : FAIL}">${esc(chiSquareCaption(t))}</text>`,
+    `<text x="20" y="${height - 16}" font-size="12" font-weight="bold" fill="${!t ? '#555' : t.pass ? PASS : FAIL}">${esc(chiSquareCaption(t, e.weights !== undefined))}</text>`,
     '</svg>',
   ].join('\n');
 }
