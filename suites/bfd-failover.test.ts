@@ -41,7 +41,7 @@ const test = kit.extend<{ bfdAsDeclared: () => Promise<void>; failoverReady: () 
     async ({ lab, convergedFabric }, use) => {
       await use(
         sharedPrecondition('every fabric session runs BFD, up, with the declared timers', async () => {
-          const culprits = await declaredBfdCulprits(lab, (await convergedFabric()).f);
+          const culprits = await declaredBfdCulprits(lab, (await convergedFabric()).f.sessions);
           if (culprits.length) throw new Error(culprits.join('\n'));
         }),
       );

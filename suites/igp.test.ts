@@ -5,55 +5,24 @@
 // `isis metric`s, else equal ones); every host reaches every host its own declared routes point
 // at. Expectations come from the routers' frr.conf files and the topology (lib/plan/ospf.ts,
 // lib/plan/isis.ts, lib/plan/host-routes.ts), never from the running routers.
-import { readFile } from 'node:fs/promises';
 import { attachment, step } from 'allure-js-commons';
 import { describe, expect, PreconditionError, test } from '../lib/testkit/index.ts';
 import { isisAdjacencyCulprits, type IsisNeighbors } from '../lib/expect/isis.ts';
 import { adjacencyCulprits, type OspfNeighbors } from '../lib/expect/ospf.ts';
 import { routeCulprits } from '../lib/expect/bgp.ts';
-import type { NodeHandle, StartedLab } from '../lib/lab/started-lab.ts';
+import type { StartedLab } from '../lib/lab/started-lab.ts';
 import type { IgpRoute } from '../lib/plan/igp-paths.ts';
 import { expectedIsisAdjacencies, expectedIsisRoutes, parseIsisConfig, type IsisConfig } from '../lib/plan/isis.ts';
 import { expectedAdjacencies, expectedOspfRoutes, parseOspfConfig, type OspfConfig } from '../lib/plan/ospf.ts';
 import { expectedHostPairs, hostAddressing } from '../lib/plan/host-routes.ts';
-import type { ExpectedRoute } from '../lib/plan/expected-routing.ts';
 import { observeRoutes } from '../lib/probes/fabric.ts';
 import { vtyshJson } from '../lib/probes/frr.ts';
 import { addresses } from '../lib/probes/kernel.ts';
 import { pingAttempt } from '../lib/probes/traffic.ts';
 import { recordFigure } from '../lib/report/figures.ts';
 import { remainingMs, sinceDeployS } from '../lib/testkit/deadline.ts';
+import { asExpectedRoutes, igpConfigs } from '../lib/testkit/igp.ts';
 import { waitForNoCulprits, WaitTimeoutError } from '../lib/wait-for.ts';
-
-/** The routers that run `daemon` and what their frr.conf declares for it; undefined when no router runs it. */
-async function igpConfigs<C>(lab: StartedLab, daemon: string, parse: (router: string, frrConf: string) => C | undefined): Promise<Map<string, C> | undefined> {
-  const routers = lab.nodes().filter((n) => n.frrDaemons.includes(daemon));
-  if (!routers.length) return undefined;
-  const out = new Map<string, C>();
-  for (const n of routers) {
-    const c = parse(n.name, await frrConfText(n));
-    if (c) out.set(n.name, c);
-  }
-  return out;
-}
-
-/** A router's integrated frr.conf as the user wrote it (a file, or the text in the topology). */
-const frrConfText = async (n: NodeHandle) => (n.spec.frr?.config !== undefined ? await readFile(n.spec.frr.config, 'utf8') : (n.spec.frr?.configText ?? ''));
-
-/** Planned IGP routes as the route check expects them, installed by `protocol`. */
-function asExpectedRoutes(planned: readonly IgpRoute[], protocol: 'ospf' | 'isis'): ExpectedRoute[] {
-  return planned.map((r) => ({
-    at: r.at,
-    prefix: r.prefix,
-    owner: r.advertisedBy.join(', '),
-    candidates: r.via.map((v) => ({ ...v, neighborIface: '' })),
-    width: r.width,
-    hops: 0,
-    // routeCulprits compares it with FRR's and the kernel's protocol names, which say "isis".
-    protocol: protocol as string as ExpectedRoute['protocol'],
-    description: `${r.prefix} (advertised by ${r.advertisedBy.join(', ')})`,
-  }));
-}
 
 /** Gateway address → "router:iface", to name next hops by the router that owns them. */
 async function gatewayOwners(lab: StartedLab, routers: readonly string[]): Promise<Map<string, string>> {

@@ -2,7 +2,11 @@
 // the topology, router by router — each router's ASN, BFD on every router-to-router session
 // with the declared timers, the declared multipath hash on every router with equal-cost paths,
 // and every link end's MTU. Anything not declared is skipped with that reason, never inferred.
-import { describe, expectNoCulprits, skipWithoutBgp, skipWithoutDeclaredRouting, test } from '../lib/testkit/index.ts';
+// On an OSPF or IS-IS underlay (no router runs bgpd) the sessions are the adjacencies its
+// routers' frr.conf files imply, and the equal-cost paths those of its shortest paths.
+import { describe, expectNoCulprits, skipWithoutBgp, skipWithoutDeclaredRouting, test, type LabFixtures } from '../lib/testkit/index.ts';
+import type { StartedLab } from '../lib/lab/started-lab.ts';
+import { igpUnderlay } from '../lib/testkit/igp.ts';
 import { hashCulprits, mtuCulprits } from '../lib/expect/intent.ts';
 import { HASH_POLICIES } from '../lib/model/intent.ts';
 import { linkLabel } from '../lib/model/topology.ts';
@@ -11,6 +15,18 @@ import { interfaceMtus, multipathHashPolicy } from '../lib/probes/kernel.ts';
 import { observeSummaries } from '../lib/probes/fabric.ts';
 import { recordFigure } from '../lib/report/figures.ts';
 import { declaredBfdCulprits } from '../lib/testkit/bfd.ts';
+
+const runsBgp = (lab: StartedLab) => lab.nodes().some((n) => n.frrDaemons.includes('bgpd'));
+
+/** The fabric's sessions and expected routes: BGP's when any router runs bgpd, else the IGP underlay's; undefined when there is neither. */
+async function underlay(lab: StartedLab, fabric: LabFixtures['fabric']) {
+  if (runsBgp(lab)) {
+    const f = await fabric();
+    return { sessions: f.sessions, routes: () => expectedRoutes(f.routers, f.links) };
+  }
+  const igp = await igpUnderlay(lab);
+  return igp && { sessions: igp.sessions, routes: () => igp.routes };
+}
 
 describe('declared intent', () => {
   test('every BGP router runs the ASN the intent declares', async ({ lab, fabric, skip }) => {
@@ -30,21 +46,21 @@ describe('declared intent', () => {
   });
 
   test('every router-to-router session runs BFD, up, with the declared timers', async ({ lab, fabric, task, skip }) => {
-    skipWithoutBgp(lab, skip);
     const intent = lab.topology.intent;
     if (!intent?.bfd?.required) skip(`not declared: BFD (declare bfd.required and its timers in ${intent?.file ?? 'the intent file'})`);
-    const f = await fabric();
-    recordFigure({ task }, 'bfd_sessions_checked', { value: f.sessions.length, unit: 'sessions', description: 'router-to-router sessions whose BFD state and timers were compared with the intent' });
-    expectNoCulprits(await declaredBfdCulprits(lab, f), `BFD sessions differ from the intent (${intent!.file})`);
+    const u = await underlay(lab, fabric);
+    if (!u) skip('no router in this lab runs bgpd, ospfd or isisd');
+    recordFigure({ task }, 'bfd_sessions_checked', { value: u!.sessions.length, unit: 'sessions', description: 'router-to-router sessions (BGP sessions, or IGP adjacencies) whose BFD state and timers were compared with the intent' });
+    expectNoCulprits(await declaredBfdCulprits(lab, u!.sessions), `BFD sessions differ from the intent (${intent!.file})`);
   });
 
   test('every router with equal-cost paths hashes flows as the intent declares', async ({ lab, fabric, skip }) => {
-    skipWithoutBgp(lab, skip);
     const intent = lab.topology.intent;
     if (!intent?.multipathHash) skip(`not declared: the multipath hash (declare multipath.hash: l4 in ${intent?.file ?? 'the intent file'})`);
-    skipWithoutDeclaredRouting(lab, skip);
-    const f = await fabric();
-    const routes = expectedRoutes(f.routers, f.links);
+    if (runsBgp(lab)) skipWithoutDeclaredRouting(lab, skip);
+    const u = await underlay(lab, fabric);
+    if (!u) skip('no router in this lab runs bgpd, ospfd or isisd');
+    const routes = u!.routes();
     const ecmpRouters = [...new Set(routes.filter((r) => r.width > 1).map((r) => r.at))];
     if (!ecmpRouters.length) skip('no router has equal-cost paths in this topology');
     const policies = new Map(await Promise.all(ecmpRouters.map(async (r) => [r, await multipathHashPolicy(lab.node(r))] as const)));

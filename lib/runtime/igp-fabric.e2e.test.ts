@@ -3,7 +3,9 @@
 // loopback in every router's RIB and FIB with the ECMP width the declared metrics imply), the BGP
 // suites skip saying why. Seeded on the running labs: an IS-IS adjacency taken down fails naming
 // its link and no other; an OSPF cost raised on one uplink breaks that router's ECMP and fails
-// naming the router, the loopbacks and the widths, against the costs the files declare. On network
+// naming the router, the loopbacks and the widths, against the costs the files declare. The intent
+// suite's BFD and hashing checks run on the IGP's adjacencies and equal-cost paths: BFD taken off
+// one OSPF uplink and an L3-only hash on one spine fail naming that link and that spine. On network
 // namespaces (the checks read the lab through the runtime-neutral NodeHandle).
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -46,6 +48,9 @@ test('an IS-IS fabric passes the igp suite with the BGP suites skipped; an adjac
   // 6 routers, 8 fabric links: both ends of each; each router learns the 5 loopbacks not its own, each link subnet the 4 routers not on it (30 + 32).
   expect([healthy.summary.figures.isis_adjacencies?.value, healthy.summary.figures.isis_routes?.value]).toEqual([16, 62]);
   expect(statuses(healthy.summary, 'bgp-convergence').every((s) => s.startsWith('skipped: '))).toBe(true);
+  // BFD on every adjacency and the declared hash on every router with equal-cost paths, without BGP.
+  expect(statuses(healthy.summary, 'intent').filter((s) => /^passed: .*(BFD|hashes)/.test(s))).toHaveLength(2);
+  expect(healthy.summary.figures.bfd_sessions_checked?.value).toBe(16);
 
   // The seeded fault, on the running lab: leaf1 takes its uplink to spine1 out of IS-IS.
   const change = await netproof(['exec', ISIS, 'leaf1', '--', 'vtysh', '-c', 'configure terminal', '-c', 'interface eth1', '-c', 'no ip router isis fabric']);
@@ -82,6 +87,17 @@ test('an OSPF fabric passes the igp suite; a cost raised on one uplink breaks EC
   expect(broken.errors).toMatch(/^leaf1: 10\.255\.1\.2\/32 \(advertised by leaf2\) has 1 next hop in the RIB \(via eth2 → spine2\), expected 2 \(via eth1 → spine1, eth2 → spine2\)$/m);
   // Adjacencies are all still Full: none is blamed.
   expect(blamedLinks(broken.errors)).toEqual([]);
+
+  // Two more faults, for the intent suite: leaf2's uplink to spine2 stops running BFD, and spine1 hashes on addresses only.
+  expect((await netproof(['exec', OSPF, 'leaf2', '--', 'vtysh', '-c', 'configure terminal', '-c', 'interface eth2', '-c', 'no ip ospf bfd'])).exitCode).toBe(0);
+  expect((await netproof(['exec', OSPF, 'spine1', '--', 'sysctl', '-qw', 'net.ipv4.fib_multipath_hash_policy=0'])).exitCode).toBe(0);
+  const intent = await suites(OSPF, ['--suite', 'intent', '--convergence-timeout', '10']);
+  expect(intent.result.exitCode).toBe(1);
+  expect(intent.errors).toMatch(/^leaf2 → spine2 \(10\.1\.0\.\d+\) over eth2: no BFD session; the intent requires BFD 3 × 300\/300 ms/m);
+  expect(intent.errors).toMatch(/^spine1: net\.ipv4\.fib_multipath_hash_policy=0 \(l3: every flow between two addresses takes one path\); the intent declares l4 \(=1\)/m);
+  // Nothing else: spine2 may still see its end of the session go down, naming leaf2 as the end that runs none.
+  const blamed = intent.errors.split('\n').filter((l) => /^[a-z]+\d+( →|:)/.test(l));
+  expect(blamed.filter((l) => !/^(leaf2 → spine2 .* over eth2|spine2 → leaf2 .* over eth\d+|spine1: net\.ipv4)/.test(l))).toEqual([]);
 
   expect((await netproof(['destroy', OSPF])).exitCode).toBe(0);
   expect(await leftovers(OSPF)).toEqual([]);
