@@ -12,6 +12,7 @@ import { netproof } from '../../fixtures/cli.ts';
 import { generatedLab } from '../../fixtures/faults.ts';
 import { leftovers } from '../../fixtures/runtimes.ts';
 import type { Summary } from '../report/summary-reporter.ts';
+import type { Snapshot } from '../state/snapshot.ts';
 import { waitFor } from '../wait-for.ts';
 
 const LAB = 'e2e-wcmp';
@@ -25,7 +26,7 @@ async function ecmpSuite(extra: string[] = []) {
   const reportDir = await mkdtemp(join(tmpdir(), 'netproof-wcmp-'));
   const result = await netproof(['test', LAB, '--suite', 'ecmp-spread', '--report-dir', reportDir, ...extra]);
   const summary = JSON.parse(await readFile(join(reportDir, 'summary.json'), 'utf8')) as Summary;
-  return { result, summary, errors: summary.tests.flatMap((t) => t.errors).join('\n') };
+  return { result, summary, reportDir, errors: summary.tests.flatMap((t) => t.errors).join('\n') };
 }
 
 /** leaf1's kernel route to leaf2's loopback: next hop → weight. */
@@ -52,6 +53,10 @@ test('link bandwidths declared on leaf1 weigh its routes 3:1 in BGP, RIB, FIB an
   // The kernel itself, read directly: spine1's uplink carries three times spine2's weight.
   const weights = await kernelWeights();
   expect(weights.eth1! / (weights.eth1! + weights.eth2!)).toBeCloseTo(0.75, 1);
+  // state.json keeps the weights, so `netproof change` shows a reweighting.
+  const state = JSON.parse(await readFile(join(healthy.reportDir, 'state.json'), 'utf8')) as Snapshot;
+  expect(state.routers.leaf1!.rib['10.255.1.2/32']?.weights).toEqual({ 'eth1 → spine1': 75, 'eth2 → spine2': 25 });
+  expect(state.routers.leaf1!.fib['10.255.1.2/32']?.weights).toEqual({ 'eth1 → spine1': 75, 'eth2 → spine2': 25 });
 
   // The seeded fault: spine2's policy towards leaf1 stops setting the community.
   const drop = await netproof(['exec', LAB, 'spine2', '--', 'vtysh', '-c', 'configure terminal', '-c', `route-map ${routeMap} permit 10`, '-c', 'no set extcommunity bandwidth 100', '-c', 'end', '-c', 'clear bgp * soft out']);

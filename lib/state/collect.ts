@@ -46,13 +46,21 @@ export const byNeighbour = (owners: Map<string, string>, neighbourOn: (dev: stri
   return `${dev ?? '?'} → ${owner ?? gateway}`;
 };
 
+/** The next hops' weights by label, when they differ (weighted ECMP); undefined when all are alike, as on a plain ECMP route. */
+function weightsOf(hops: readonly { label: string; weight?: number }[]): Record<string, number> | undefined {
+  const weights = hops.map((h) => h.weight ?? 1);
+  if (weights.every((w) => w === weights[0])) return undefined;
+  return Object.fromEntries(hops.map((h) => [h.label, h.weight ?? 1]).sort(([a], [b]) => String(a).localeCompare(String(b))));
+}
+
 function ribState(rib: Record<string, RibEntry[]>, label: ReturnType<typeof byNeighbour>): Record<string, RouteState> {
   const out: Record<string, RouteState> = {};
   for (const [prefix, entries] of Object.entries(rib)) {
     const selected = entries.find((e) => e.selected);
     if (!selected) continue;
-    const hops = selected.nexthops.filter((h) => h.active !== false).map((h) => (h.blackhole ? 'blackhole' : h.unreachable ? 'unreachable' : label(h.interfaceName, h.ip)));
-    out[prefix] = { protocol: selected.protocol, nexthops: [...new Set(hops)].sort() };
+    const hops = selected.nexthops.filter((h) => h.active !== false).map((h) => ({ label: h.blackhole ? 'blackhole' : h.unreachable ? 'unreachable' : label(h.interfaceName, h.ip), weight: h.weight }));
+    const weights = weightsOf(hops);
+    out[prefix] = { protocol: selected.protocol, nexthops: [...new Set(hops.map((h) => h.label))].sort(), ...(weights ? { weights } : {}) };
   }
   return out;
 }
@@ -60,8 +68,9 @@ function ribState(rib: Record<string, RibEntry[]>, label: ReturnType<typeof byNe
 function fibState(routes: KernelRoute[], label: ReturnType<typeof byNeighbour>): Record<string, RouteState> {
   const out: Record<string, RouteState> = {};
   for (const r of routes) {
-    const hops = r.type && r.type !== 'unicast' ? [r.type] : r.nexthops.map((h) => label(h.dev, h.gateway));
-    out[r.dst] = { protocol: r.protocol ?? 'boot', nexthops: [...new Set(hops)].sort() };
+    const hops = r.type && r.type !== 'unicast' ? [{ label: r.type }] : r.nexthops.map((h) => ({ label: label(h.dev, h.gateway), weight: h.weight }));
+    const weights = weightsOf(hops);
+    out[r.dst] = { protocol: r.protocol ?? 'boot', nexthops: [...new Set(hops.map((h) => h.label))].sort(), ...(weights ? { weights } : {}) };
   }
   return out;
 }

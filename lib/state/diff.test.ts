@@ -86,6 +86,15 @@ describe('diffSnapshots', () => {
     expect(brief(diffSnapshots(lost, lab()))).toEqual(['nexthop improvement: leaf3: 10.255.2.3/32 next hops 1 → 2 (gained eth2 → spine2)']);
   });
 
+  it('reports next hops reweighted (weighted ECMP) as neutral, with both sides’ weights, once for RIB and FIB', () => {
+    const weighted = changed((s) => {
+      for (const table of [s.routers.leaf3!.rib, s.routers.leaf3!.fib]) table['10.255.2.3/32']!.weights = { 'eth1 → spine1': 75, 'eth2 → spine2': 25 };
+    });
+    // Once for RIB and FIB, as for any route that changed alike in both.
+    expect(brief(diffSnapshots(weighted, lab()))).toEqual(['nexthop neutral: leaf3: 10.255.2.3/32 next hops 2 → 2 (weights 75/25 → equal weights)']);
+    expect(diffSnapshots(lab(), weighted)[0]?.after).toEqual(['eth1 → spine1 (weight 75)', 'eth2 → spine2 (weight 25)']);
+  });
+
   it('reports a swapped next hop as neutral, with both sides', () => {
     const after = changed((s) => (s.routers.leaf3!.rib['10.255.2.3/32']!.nexthops = ['eth1 → spine1', 'eth3 → spine3']));
     expect(brief(diffSnapshots(lab(), after))).toEqual(['nexthop neutral: leaf3: 10.255.2.3/32 next hops 2 → 2 (lost eth2 → spine2, gained eth3 → spine3)']);

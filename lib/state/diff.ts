@@ -126,7 +126,8 @@ function diffRoutes(router: string, before: Record<string, RouteState>, after: R
       const gained = a.nexthops.filter((h) => !b.nexthops.includes(h));
       const [bc, ac] = [used(b), used(a)];
       const verdict = ac < bc ? 'regression' : ac > bc ? 'improvement' : 'neutral';
-      const what = [lost.length ? `lost ${sorted(lost).join(', ')}` : '', gained.length ? `gained ${sorted(gained).join(', ')}` : '', b.uses !== a.uses ? `${choice(b)} → ${choice(a)}` : ''].filter(Boolean).join(', ');
+      const reweighted = !lost.length && !gained.length && weightText(b) !== weightText(a) ? `${weightText(b)} → ${weightText(a)}` : '';
+      const what = [lost.length ? `lost ${sorted(lost).join(', ')}` : '', gained.length ? `gained ${sorted(gained).join(', ')}` : '', b.uses !== a.uses ? `${choice(b)} → ${choice(a)}` : '', reweighted].filter(Boolean).join(', ');
       diff = { kind: 'nexthop', subject, before: bh, after: ah, verdict, message: `${at} next hops ${bc} → ${ac} (${what})` };
     }
     if (diff) out.push({ prefix, diff });
@@ -138,10 +139,14 @@ function diffRoutes(router: string, before: Record<string, RouteState>, after: R
 const used = (r: RouteState) => r.uses ?? r.nexthops.length;
 const choice = (r: RouteState) => (r.uses === undefined ? `all ${r.nexthops.length} used` : `${r.uses} of ${r.nexthops.length} used`);
 
-/** A route as a diff value: its next hops, and when BGP installs only some of them, how many. */
+/** A route as a diff value: its next hops (with their weights, on a weighted route), and when BGP installs only some of them, how many. */
 export function routeValue(r: RouteState): string[] {
-  return r.uses === undefined ? sorted(r.nexthops) : [...sorted(r.nexthops), `(${r.uses} used)`];
+  const hops = sorted(r.nexthops).map((h) => (r.weights?.[h] !== undefined ? `${h} (weight ${r.weights[h]})` : h));
+  return r.uses === undefined ? hops : [...hops, `(${r.uses} used)`];
 }
+
+/** `weights 75/25` in next-hop order, or `equal weights`. */
+const weightText = (r: RouteState) => (r.weights ? `weights ${sorted(r.nexthops).map((h) => r.weights![h] ?? 1).join('/')}` : 'equal weights');
 
 /** `2 next hops via spine1, spine2`: the neighbours of `eth1 → spine1` labels; a connected route's `eth1` as is. */
 function viaText(r: RouteState): string {

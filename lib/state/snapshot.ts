@@ -21,6 +21,8 @@ export interface RouteState {
    * arbitrary choice (the oldest path) and differs run to run.
    */
   uses?: number;
+  /** Weighted ECMP: each next hop's weight, when they are not all alike (FRR's, 1–100; the kernel's, 1–256). */
+  weights?: Record<NexthopLabel, number>;
 }
 
 export interface SessionState {
