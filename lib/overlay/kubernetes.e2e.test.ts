@@ -28,9 +28,9 @@ describe('an OVN-Kubernetes style overlay (netns)', () => {
     expect(result.exitCode, errors || result.stdout + result.stderr).toBe(0);
     expect(summary.counts.failed).toBe(0);
     // Only what this overlay does not declare is skipped (and the failover classes left out above): OSPF (a BGP lab), north–south (no provider network),
-    // health checks, one-way TCP flows, and an overlay ECMP split (both hosts on one leaf pair).
+    // health checks, one-way TCP flows, an overlay ECMP split (both hosts on one leaf pair), and weighted ECMP (no link bandwidth declared).
     const skipped = summary.tests.filter((t) => t.status === 'skipped').map((t) => `${t.file} > ${t.name}`);
-    for (const s of skipped) expect(s).toMatch(/nat\.test|gateway-failover\.test|igp\.test|north–south|health check|no healthy backend|stateful|overlay flows|bfd-failover\.test\.ts > .*(carrier loss|far end down)/);
+    for (const s of skipped) expect(s).toMatch(/nat\.test|gateway-failover\.test|igp\.test|north–south|health check|no healthy backend|stateful|overlay flows|declared link bandwidths|bfd-failover\.test\.ts > .*(carrier loss|far end down)/);
     // Each Service: both its backend pods answered the client pod of its namespace.
     for (const ns of ['ns1', 'ns2', 'ns3']) expect(summary.figures[`lb_backends_used.svc-${ns}`]?.value, ns).toBe(2);
     // Namespace isolation, observed: a pod reaches its own namespace, never another's.
