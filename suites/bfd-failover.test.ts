@@ -105,7 +105,8 @@ describe('BFD failover', () => {
         for (const s of m.streams) {
           const role = s.stream.role;
           const budget = budgetOf(p, s.stream)!;
-          fig(`loss_window_ms.${role}`, s.lossWindowMs, `longest gap in ${s.stream.label} (${RATE_PPS} pps, resolution ${1000 / RATE_PPS} ms); budget ${budget.ms} ms (${budget.source})`, budget.ms);
+          fig(`loss_window_ms.${role}`, s.lossWindowMs, `longest gap in ${s.stream.label} from the moment the fault could first cost it a packet (${RATE_PPS} pps, resolution ${1000 / RATE_PPS} ms); budget ${budget.ms} ms (${budget.source})`, budget.ms);
+          if (s.preFaultLossMs > 0) fig(`pre_fault_loss_ms.${role}`, s.preFaultLossMs, `longest gap in ${s.stream.label} before the fault was issued: not the fault's (a sender or router starved on a busy machine), not charged to it`);
           fig(`fib_withdrawal_ms.${role}`, s.withdrawalMs, `fault to ${s.stream.flow.src}'s route to ${s.stream.flow.dstIp} no longer via ${s.stream.gateway}`);
           fig(`fib_reroute_ms.${role}`, s.reroutedMs, `fault to ${s.stream.flow.src}'s route to ${s.stream.flow.dstIp} having another next hop than ${s.stream.gateway} (later than the withdrawal when the route was lost outright for a while)`);
           const marks = [
@@ -123,7 +124,7 @@ describe('BFD failover', () => {
         if (m.reconvergenceMs === undefined) culprits.push(`${p.link.label} restored after a ${failure} failure, but not re-converged within ${RECONVERGENCE_TIMEOUT_MS / 1000} s: ${m.reconvergenceFailure}`);
         await attachment(
           `failover-${failure}-${p.group}.json`,
-          JSON.stringify({ link: p.link.label, group: p.group, failedWith: plan.links.filter((o) => o.wave === p.wave && o.link !== p.link).map((o) => o.link.label), notMeasured: p.missing, faultUncertaintyMs: m.faultUncertaintyMs, faultSeenInDataPlane: m.faultSeenInDataPlane, detection: m.detection, reconvergenceMs: m.reconvergenceMs, streams: m.streams.map((s) => ({ role: s.stream.role, stream: s.stream.label, crossed: s.crossed, lossWindowMs: s.lossWindowMs, withdrawalMs: s.withdrawalMs, reroutedMs: s.reroutedMs, budget: budgetOf(p, s.stream), received: s.flow.report.received, lost: s.flow.report.lost })) }, null, 2),
+          JSON.stringify({ link: p.link.label, group: p.group, failedWith: plan.links.filter((o) => o.wave === p.wave && o.link !== p.link).map((o) => o.link.label), notMeasured: p.missing, faultUncertaintyMs: m.faultUncertaintyMs, faultSeenInDataPlane: m.faultSeenInDataPlane, detection: m.detection, reconvergenceMs: m.reconvergenceMs, streams: m.streams.map((s) => ({ role: s.stream.role, stream: s.stream.label, crossed: s.crossed, lossWindowMs: s.lossWindowMs, preFaultLossMs: s.preFaultLossMs, withdrawalMs: s.withdrawalMs, reroutedMs: s.reroutedMs, budget: budgetOf(p, s.stream), received: s.flow.report.received, lost: s.flow.report.lost })) }, null, 2),
           'application/json',
         );
       };

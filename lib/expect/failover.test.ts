@@ -13,11 +13,12 @@ const m: Pick<FailoverMeasurement, 'detection' | 'faultUncertaintyMs' | 'endedEa
 };
 const where = 'grey failure of leaf1:eth3 – host1:eth1: forward stream leaf1 → host1 (10.255.2.1) leaving by leaf1:eth3';
 
-function stream(o: { crossed?: number; received?: number; lossWindowMs?: number; recovered?: boolean; withdrawalMs?: number; reroutedMs?: number }): StreamMeasurement {
+function stream(o: { crossed?: number; received?: number; lossWindowMs?: number; preFaultLossMs?: number; recovered?: boolean; withdrawalMs?: number; reroutedMs?: number }): StreamMeasurement {
   return {
     stream: { role: 'forward', label: 'leaf1 → host1', flow: { src: 'leaf1', dst: 'host1', srcIp: '10.255.1.1', dstIp: '10.255.2.1', port: 5002, srcPortBase: 42000 }, gateway: '10.1.0.17', steerFrom: 42000, arrives: { node: 'host1', iface: 'eth1' }, restored: { width: 1, usesGatewayAgain: true } },
     flow: { report: { received: o.received ?? 1500, lost: 900, flows: [], longestLossMs: o.lossWindowMs ?? 900 } } as unknown as StreamMeasurement['flow'],
     lossWindowMs: o.lossWindowMs ?? 900,
+    preFaultLossMs: o.preFaultLossMs ?? 0,
     ...(o.withdrawalMs !== undefined ? { withdrawalMs: o.withdrawalMs } : {}),
     // Rerouted when withdrawn unless told otherwise: the sender had another next hop at once.
     ...(o.reroutedMs !== undefined ? { reroutedMs: o.reroutedMs } : o.withdrawalMs !== undefined ? { reroutedMs: o.withdrawalMs } : {}),
@@ -44,6 +45,11 @@ describe('failoverStreamCulprit', () => {
     expect(failoverStreamCulprit(where, stream({ lossWindowMs: 2666, withdrawalMs: 2600 }), m, budget)).toBe(
       `${where}: lost 2666 ms of traffic, budget 1400 ms (declared BFD 3 × 300 ms + 500 ms margin); BFD at leaf1 down after 950 ms, BFD at host1 down after 1010 ms; leaf1 stopped using 10.1.0.17 after 2600 ms (times from the fault's effect, known to within 40 ms)`,
     );
+  });
+
+  it('says what a stream over budget lost before the fault was issued, apart from the fault’s loss', () => {
+    expect(failoverStreamCulprit(where, stream({ lossWindowMs: 1500, preFaultLossMs: 700, withdrawalMs: 1400 }), m, budget)).toMatch(/: lost 1500 ms of traffic, budget 1400 ms .*known to within 40 ms\); it also lost 700 ms before the fault was issued, not counted$/);
+    expect(failoverStreamCulprit(where, stream({ lossWindowMs: 900, preFaultLossMs: 700 }), m, budget)).toBeUndefined();
   });
 
   it('says "at least" and "never" for a loss over budget that never recovered nor withdrew', () => {

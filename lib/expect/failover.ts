@@ -28,7 +28,8 @@ export function failoverStreamCulprit(where: string, s: StreamMeasurement, m: Pi
   if (s.lossWindowMs > budget.ms) {
     const detection = m.detection.map((d) => (d.bfd ? `BFD at ${d.node} down after ${fixed(d.ms)}` : `${d.node} runs no BFD session with ${d.peerAddress}`)).join(', ') || 'no session on the link';
     const lost = s.recovered ? `lost ${s.lossWindowMs.toFixed(0)} ms of traffic` : `lost at least ${s.lossWindowMs.toFixed(0)} ms of traffic (not recovered when the stream ended)`;
-    return `${where}: ${lost}, budget ${budget.ms} ms (${budget.source}); ${detection}; ${movedOff(s)} (times from the fault's effect, known to within ${m.faultUncertaintyMs.toFixed(0)} ms)`;
+    const before = s.preFaultLossMs > 0 ? `; it also lost ${s.preFaultLossMs.toFixed(0)} ms before the fault was issued, not counted` : '';
+    return `${where}: ${lost}, budget ${budget.ms} ms (${budget.source}); ${detection}; ${movedOff(s)} (times from the fault's effect, known to within ${m.faultUncertaintyMs.toFixed(0)} ms)${before}`;
   }
   // Within budget so far, but lost when the stream ended: RECOVERY_MARGIN_MS after every sender
   // had a route by another path (traffic still lost then is lost beyond the sender), or at the

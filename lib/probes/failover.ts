@@ -14,7 +14,7 @@ import type { ArmedFault, Fault } from '../faults/faults.ts';
 import { fibNexthops, ribRoute } from './frr.ts';
 import { hopName } from './kernel.ts';
 import { runFlowSet, timeline, type FlowResult, type FlowSetControl, type FlowSpec } from './flows.ts';
-import { faultEffectWindow } from '../traffic/analysis.ts';
+import { faultEffectWindow, lossSince } from '../traffic/analysis.ts';
 
 export interface BfdPeer {
   peer: string;
@@ -80,7 +80,10 @@ export interface WatchedSession {
 export interface StreamMeasurement {
   stream: FailoverStream;
   flow: FlowResult;
+  /** The stream's longest loss window from the moment the fault can first have cost it a packet. */
   lossWindowMs: number;
+  /** Its longest loss before that moment (not the fault's: a sender or router starved on a busy machine); 0 if none. */
+  preFaultLossMs: number;
   /** From the fault to the sender's kernel route no longer using `gateway`; undefined if it never stopped. */
   withdrawalMs?: number;
   /**
@@ -350,9 +353,12 @@ async function measure(lab: StartedLab, readers: Readers, o: FailoverOptions): P
     const first = next;
     next += w.failure.streams.length;
     const mine = results.slice(first, next);
-    // Each stream's longest gap is the fault's, if the fault cost it anything (a packet or two
-    // lost to a busy moment must not be taken for the fault's start).
-    const effect = faultEffectWindow({ issuedNs: w.startNs!, returnedNs: w.fault!.appliedAtNs }, mine.flatMap((r) => (r.report.worstGap ? [r.report.worstGap] : [])), intervalNs, LINK_TRANSIT_NS);
+    // The fault can cost a stream only packets sent from one transit time before its command
+    // was issued (less one interval: a gap starts at the last packet that arrived). Each stream's
+    // longest gap from then on is the fault's, if the fault cost it anything; what it lost before
+    // is reported apart (a sender starved by a busy machine), not charged to the fault.
+    const losses = mine.map((r) => lossSince(r.report, w.startNs! - LINK_TRANSIT_NS - intervalNs));
+    const effect = faultEffectWindow({ issuedNs: w.startNs!, returnedNs: w.fault!.appliedAtNs }, losses.flatMap((l) => (l.gap ? [l.gap] : [])), intervalNs, LINK_TRANSIT_NS);
     const after = (ns: bigint | undefined) => (ns === undefined ? undefined : Math.max(0, ms(ns - effect.toNs)));
     return {
       streams: w.failure.streams.map((stream, j) => {
@@ -362,7 +368,8 @@ async function measure(lab: StartedLab, readers: Readers, o: FailoverOptions): P
         return {
           stream,
           flow: results[i]!,
-          lossWindowMs: results[i]!.report.longestLossMs,
+          lossWindowMs: losses[j]!.ms,
+          preFaultLossMs: losses[j]!.beforeMs,
           ...(withdrawalMs !== undefined ? { withdrawalMs } : {}),
           ...(reroutedMs !== undefined ? { reroutedMs } : {}),
           crossed: crossed[i]!,

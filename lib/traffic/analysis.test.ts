@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyze, faultEffectWindow, timeline, type Received } from './analysis.ts';
+import { analyze, faultEffectWindow, lossSince, timeline, type Received } from './analysis.ts';
 
 // Probe streams built by hand: every flow sends one packet per INTERVAL_NS, flow f's packet
 // `seq` leaves at ORIGIN + seq ms (the flows are interleaved, not staggered: the analysis only
@@ -261,5 +261,43 @@ describe('faultEffectWindow', () => {
 
   it('keeps the command bracket when the gaps disagree by more than a packet could take to reach the link', () => {
     expect(window([1100, 1600])).toEqual({ fromNs: ms(1000), toNs: ms(1700), fromDataPlane: false });
+  });
+});
+
+describe('lossSince', () => {
+  // The fault can first cost a packet sent at seq 1000 (ORIGIN + 1000 ms).
+  const FROM_NS = sentAt(1000);
+
+  it('charges a gap that began after the cut in full, and names it', () => {
+    const r = lossSince(analyze(stream(0, 0, 2999, range(1200, 1799)), undefined, INTERVAL_NS), FROM_NS);
+    expect(r).toMatchObject({ ms: 601, beforeMs: 0, gap: { flow: 0, afterSeq: 1199, beforeSeq: 1800 } });
+  });
+
+  it('cuts a gap already open at the cut there: the loss before is not the fault’s and is reported apart', () => {
+    // Starved from seq 300 (700 ms before the cut), then the fault's loss, one gap until seq 1800.
+    const r = lossSince(analyze(stream(0, 0, 2999, range(300, 1799)), undefined, INTERVAL_NS), FROM_NS);
+    expect(r.ms).toBe(800);
+    expect(r.beforeMs).toBe(701);
+    expect(r.gap).toMatchObject({ afterSeq: 299, beforeSeq: 1800 });
+  });
+
+  it('does not charge a gap that ended before the cut, and reports it as loss before', () => {
+    const r = lossSince(analyze(stream(0, 0, 2999, [...range(100, 399), ...range(1100, 1299)]), undefined, INTERVAL_NS), FROM_NS);
+    expect(r).toMatchObject({ ms: 201, beforeMs: 301, gap: { afterSeq: 1099 } });
+  });
+
+  it('a stream that lost nothing after the cut has no fault gap', () => {
+    const r = lossSince(analyze(stream(0, 0, 2999, range(100, 399)), undefined, INTERVAL_NS), FROM_NS);
+    expect(r).toEqual({ ms: 0, beforeMs: 301 });
+  });
+
+  it('a tail that never recovered is charged from its start when that is after the cut', () => {
+    const r = lossSince(analyze(stream(0, 0, 1499), new Map([[0, 3000]]), INTERVAL_NS), FROM_NS);
+    expect(r).toMatchObject({ ms: 1500, beforeMs: 0, gap: { afterSeq: 1499, beforeSeq: 3000 } });
+  });
+
+  it('a flow that delivered nothing is charged its whole run: it has no send times to cut', () => {
+    const r = lossSince(analyze([], new Map([[0, 3000]]), INTERVAL_NS), FROM_NS);
+    expect(r).toMatchObject({ ms: 3000, beforeMs: 0 });
   });
 });

@@ -126,3 +126,34 @@ export function faultEffectWindow(bracket: { issuedNs: bigint; returnedNs: bigin
   // Streams that disagree beyond that (one gap is not the fault's after all): keep the bracket.
   return toNs >= fromNs ? { fromNs, toNs, fromDataPlane: true } : { fromNs: bracket.issuedNs, toNs: bracket.returnedNs, fromDataPlane: false };
 }
+
+/** How much of a stream's loss a fault can account for, and what it lost before then. */
+export interface FaultLoss {
+  /** The longest loss window after `fromNs` (a gap already open then is cut there), in ms. */
+  ms: number;
+  /** That window's gap, uncut: its start narrows the fault's moment when it began after `fromNs`. */
+  gap?: Gap & { flow: number };
+  /** The longest loss before `fromNs` (a packet lost then was lost to something else), in ms. */
+  beforeMs: number;
+}
+
+/**
+ * Splits a stream's gaps at `fromNs`, the earliest moment a fault can have cost it a packet: a
+ * gap that began earlier (a sender starved on a busy machine, just before the fault) is not the
+ * fault's, and must not be charged to it. A flow that delivered nothing has no timed gap to cut:
+ * its whole run is charged.
+ */
+export function lossSince(report: StreamReport, fromNs: bigint): FaultLoss {
+  let best: FaultLoss = { ms: 0, beforeMs: 0 };
+  let beforeMs = 0;
+  for (const f of report.flows) {
+    for (const g of f.gaps) {
+      const endNs = g.startNs + BigInt(Math.round(g.ms * 1e6));
+      const uncut = f.received === 0 || g.startNs >= fromNs;
+      const ms = uncut ? g.ms : endNs > fromNs ? Number(endNs - fromNs) / 1e6 : 0;
+      if (!uncut) beforeMs = Math.max(beforeMs, (Number((endNs < fromNs ? endNs : fromNs) - g.startNs) / 1e6));
+      if (ms > best.ms) best = { ms, gap: { ...g, flow: f.flow }, beforeMs: 0 };
+    }
+  }
+  return { ...best, beforeMs };
+}
