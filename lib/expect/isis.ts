@@ -1,7 +1,7 @@
 // IS-IS adjacencies against what the configuration and the topology imply: every expected one
 // Up at the levels both ends declare, named by both interfaces when it is not. A neighbor is
-// told by the local interface and its IPv4 address on the link, never by its hostname (routers
-// that share a host's hostname all show as that). Pure.
+// told by the local interface and its IPv4 address on the link, never by its hostname (what the
+// router calls itself, which a user's lab need not keep equal to the topology's name). Pure.
 import type { IsisAdjacency, IsisLevel } from '../plan/isis.ts';
 
 /**

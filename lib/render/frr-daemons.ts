@@ -85,6 +85,14 @@ export interface DaemonPaths {
 export const integratedConfigFile = ({ dir }: DaemonPaths) => `${dir}/frr.conf`;
 /** What a daemon reads at start: the node's copy of its per-daemon file, or an empty file. */
 export const daemonConfigFile = (daemon: string, { dir }: DaemonPaths) => `${dir}/${daemon}.conf`;
+/**
+ * What a daemon the lab gives no file of its own starts with: the node's name as its hostname,
+ * as FRR in a containerlab container takes the container's. Daemons in a network namespace
+ * share the host's UTS name otherwise, so every router would call itself (and tell its BGP
+ * peers it is) the host. A `hostname` line in frr.conf does not help: vtysh keeps it to itself
+ * and never hands it to the daemons (FRR issue 20398), in a container too.
+ */
+export const defaultDaemonConfig = (node: string) => `hostname ${node}\n`;
 /** The socket a daemon's vty listens on: vtysh reaches the daemon through it. */
 export const daemonVtySocket = (daemon: string, { dir }: DaemonPaths) => `${dir}/${daemon}.vty`;
 

@@ -15,6 +15,7 @@ import {
   applyIntegratedConfigArgv,
   daemonArgv,
   daemonConfigFile,
+  defaultDaemonConfig,
   integratedConfigName,
   listedDaemons,
   withoutIdleStaticd,
@@ -273,7 +274,7 @@ async function startFrr(lab: string, shell: NodeShell, node: LabNode, signal?: A
   // Daemons read (and may rewrite) copies: the user's files are never touched.
   const copies = [integratedConfigFile(paths), ...daemons.map((d) => daemonConfigFile(d, paths))];
   if (integrated !== undefined) await writeFile(integratedConfigFile(paths), integrated);
-  await settleAll(daemons.map((d) => (files.daemonConfigs[d] ? copyFile(files.daemonConfigs[d], daemonConfigFile(d, paths)) : writeFile(daemonConfigFile(d, paths), ''))));
+  await settleAll(daemons.map((d) => (files.daemonConfigs[d] ? copyFile(files.daemonConfigs[d], daemonConfigFile(d, paths)) : writeFile(daemonConfigFile(d, paths), defaultDaemonConfig(node.name)))));
   await execOkIn(shell, ['chown', 'frr:frr', paths.dir, ...copies.filter((f) => existsSync(f))]);
 
   const afterBgp = startedAfterBgp(daemons);

@@ -37,6 +37,8 @@ describe.each(RUNTIMES)('FRR configuration applied as FRR applies it, on %s', (r
     const lab = await generatedLab(labFor('e2e-frr-lines', runtime), { spines: 1, leaves: 2, hosts: 2 });
     labs.push(lab.name);
     await editFrrConf(lab, 'leaf1', userLines);
+    // spine1's frr.conf names no host, as many users' do: FRR takes the node's name, as in a containerlab container.
+    await editFrrConf(lab, 'spine1', (conf) => conf.replace(/^hostname spine1\n/m, ''));
     await bindExtraFile(lab, 'leaf2', 'staticd.conf', 'ip route 10.99.9.0/24 blackhole\n', '/etc/frr/staticd.conf');
     const deploy = await netproof(['deploy', lab.file, '--runtime', runtime]);
     expect(deploy.exitCode, deploy.stdout + deploy.stderr).toBe(0);
@@ -65,6 +67,9 @@ describe.each(RUNTIMES)('FRR configuration applied as FRR applies it, on %s', (r
       },
       { timeoutMs: 15_000, intervalsMs: [100, 250], description: "leaf1's static routes in its RIB and kernel FIB" },
     );
+    // spine1's bgpd tells its peers it is spine1 (BGP's hostname capability), not the machine it runs on.
+    const neighbors = JSON.parse(await exec('leaf1', 'vtysh', '-c', 'show bgp neighbors json')) as Record<string, { hostname?: string }>;
+    expect(Object.values(neighbors).map((n) => n.hostname)).toContain('spine1');
     // A per-daemon file is read by its own daemon.
     expect(JSON.parse(await exec('leaf2', 'ip', '-j', 'route', 'show', '10.99.9.0/24'))).toEqual([expect.objectContaining({ type: 'blackhole' })]);
 
