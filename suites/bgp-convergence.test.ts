@@ -7,8 +7,8 @@ import { describe, expect, skipWithoutBgp, skipWithoutDeclaredRouting, test } fr
 import { routeCulprits, sessionCulprits } from '../lib/expect/bgp.ts';
 import { waitForNoCulprits, WaitTimeoutError } from '../lib/wait-for.ts';
 import type { StartedLab } from '../lib/lab/started-lab.ts';
-import { expectedRoutes } from '../lib/plan/expected-routing.ts';
-import { observeRoutes, observeSummaries } from '../lib/probes/fabric.ts';
+import { expectedRoutes, familyOf } from '../lib/plan/expected-routing.ts';
+import { observeRoutes, observeSummaries, routeFamilies } from '../lib/probes/fabric.ts';
 import { recordFigure } from '../lib/report/figures.ts';
 import { deadlineStart, remainingMs, sinceDeployS } from '../lib/testkit/deadline.ts';
 import { convergenceTimeoutMs } from '../lib/testkit/settings.ts';
@@ -76,7 +76,7 @@ describe('BGP convergence', () => {
       );
     await step(`expect ${expected.length} loopback routes with their ECMP width in RIB and FIB`, () =>
       waitForNoCulprits(
-        () => observeRoutes(lab, f.routers.map((r) => r.name)),
+        () => observeRoutes(lab, f.routers.map((r) => r.name), routeFamilies(expected)),
         (observed) => {
           const culprits = routeCulprits(expected, observed, f.owners);
           samples.push({ t: sinceDeployS(lab), routesInstalled: expected.length - culprits.length });
@@ -97,5 +97,7 @@ describe('BGP convergence', () => {
       description: 'deploy start until every router had every loopback in RIB and kernel FIB with the expected ECMP width (an upper bound: first observation after convergence)',
     });
     recordFigure({ task }, 'loopback_routes', { value: expected.length, unit: 'routes', description: 'router × loopback pairs checked' });
+    const ipv6 = expected.filter((r) => familyOf(r.prefix) === 6).length;
+    if (ipv6) recordFigure({ task }, 'ipv6_loopback_routes', { value: ipv6, unit: 'routes', description: 'of those, router × IPv6 loopback pairs (show ipv6 route json, ip -6 route)' });
   });
 });

@@ -24,7 +24,8 @@ import { hashingRouters } from '../lib/plan/hashing-routers.ts';
 import { spreadCulprits } from '../lib/expect/ecmp.ts';
 import { ECMP_ALPHA } from '../lib/stats/chi-square.ts';
 import { mapLimit } from '../lib/testkit/deadline.ts';
-import { observeRoutes } from '../lib/probes/fabric.ts';
+import { observeRoutes, routeFamilies } from '../lib/probes/fabric.ts';
+import { familyOf } from '../lib/plan/expected-routing.ts';
 import { recordFigure } from '../lib/report/figures.ts';
 import { ecmpHistogramSvg } from '../lib/report/ecmp-histogram-svg.ts';
 import { PROBE_UDP_PORT } from '../lib/render/overlay-intent.ts';
@@ -49,7 +50,7 @@ describe('ECMP spread', () => {
     const leaves = f.routers.filter((r) => lab.node(r.name).spec.tier === 'leaf').map((r) => r.name);
     if (!leaves.length) skip('no node is labelled netproof.role: leaf');
     const leafRoutes = routes.filter((r) => leaves.includes(r.at));
-    const observed = await observeRoutes(lab, leaves);
+    const observed = await observeRoutes(lab, leaves, routeFamilies(leafRoutes));
     for (const leaf of leaves) {
       const mine = leafRoutes.filter((r) => r.at === leaf);
       const installed = mine.reduce((n, r) => n + (observed.get(leaf)?.rib[r.prefix]?.find((e) => e.selected)?.nexthops.filter((h) => h.fib).length ?? 0), 0);
@@ -69,10 +70,10 @@ describe('ECMP spread', () => {
     await attachment('expected-weights.json', JSON.stringify(weighted.map((r) => ({ at: r.at, prefix: r.prefix, nexthops: r.candidates.map((c) => ({ via: `${c.iface} → ${c.neighbor}`, ...c.weight })) })), null, 2), 'application/json');
     const intentFile = lab.topology.intent!.file;
     const culprits = async () => {
-      const observed = await observeRoutes(lab, routers);
+      const observed = await observeRoutes(lab, routers, routeFamilies(weighted));
       const communities = await Promise.all(
         weighted.map(async (r) => {
-          const paths = await vtyshJson<{ paths?: BgpPath[] }>(lab.node(r.at), `show bgp ipv4 unicast ${r.prefix} json`).then((j) => j.paths ?? [], (e: Error) => e);
+          const paths = await vtyshJson<{ paths?: BgpPath[] }>(lab.node(r.at), `show bgp ipv${familyOf(r.prefix)} unicast ${r.prefix} json`).then((j) => j.paths ?? [], (e: Error) => e);
           return paths instanceof Error ? [`${r.at}: could not read its BGP paths to ${r.prefix}: ${paths.message}`] : linkBandwidthCulprits(r, paths, f.owners, intentFile);
         }),
       );

@@ -14,7 +14,7 @@ import { exportLab } from './export.ts';
 import { FRR_KIND_FORMS } from '../render/clab-export.ts';
 import { runLab, SUITE_NAMES, testLab } from './run.ts';
 import { FAILOVER_SCOPES, type FailoverScope } from '../plan/failover-plan.ts';
-import { UNDERLAY_PROTOCOLS } from '../plan/clos.ts';
+import { UNDERLAY_FAMILIES, UNDERLAY_PROTOCOLS } from '../plan/clos.ts';
 import { DEFAULT_FIGURE_TOLERANCE } from '../model/intent.ts';
 import { FAULT_KINDS, injectFault, injectHoldRestore } from './fault.ts';
 import { changeLab, parseTolerance, readAccepted, readBaseline } from './change.ts';
@@ -69,12 +69,13 @@ program
   .option('--pods-per-namespace <n>', 'pods per namespace, spread over the hosts; the Service covers all but the last (default: 2)', integer('--pods-per-namespace'))
   .option('--vm-mtu <bytes>', 'MTU of the VMs (default: smallest underlay MTU minus the 58-byte GENEVE overhead)', integer('--vm-mtu'))
   .option('--unnumbered', 'BGP unnumbered (RFC 5549): no IPv4 on fabric links, sessions over each interface\'s IPv6 link-local address (underlay only)')
+  .addOption(new Option('--underlay <family>', "the loopbacks' address families: IPv4, or dual stack (every router also advertises an IPv6 /128 loopback in BGP's IPv6 unicast family; needs --unnumbered)").choices(UNDERLAY_FAMILIES).default('ipv4'))
   .addOption(new Option('--underlay-protocol <protocol>', 'the fabric\'s routing protocol: eBGP, or OSPF area 0 / IS-IS level 2 on point-to-point links with BFD and no BGP (isis: underlay only)').choices(UNDERLAY_PROTOCOLS).default('bgp'))
   .option('--link-bandwidth <router:iface=mbps,...>', 'weighted ECMP: the Mbit/s a router gives the routes it learns over an interface (BGP link-bandwidth community), e.g. leaf1:eth1=300,leaf1:eth2=100; declared in the intent too', linkBandwidths)
   .requiredOption('--out <dir>', 'directory to write (created if missing)')
   .action(async (o) => {
     const lab = await generateClos(
-      { name: o.name, spines: o.spines, leaves: o.leaves, hosts: o.hosts, fabricMtu: o.fabricMtu, hostMtu: o.hostMtu, vmsPerHost: o.vmsPerHost, namespaces: o.namespaces, podsPerNamespace: o.podsPerNamespace, vmMtu: o.vmMtu, ...(o.unnumbered ? { unnumbered: true } : {}), underlayProtocol: o.underlayProtocol, ...(o.linkBandwidth ? { linkBandwidth: o.linkBandwidth } : {}) },
+      { name: o.name, spines: o.spines, leaves: o.leaves, hosts: o.hosts, fabricMtu: o.fabricMtu, hostMtu: o.hostMtu, vmsPerHost: o.vmsPerHost, namespaces: o.namespaces, podsPerNamespace: o.podsPerNamespace, vmMtu: o.vmMtu, ...(o.unnumbered ? { unnumbered: true } : {}), underlayProtocol: o.underlayProtocol, underlayFamily: o.underlay, ...(o.linkBandwidth ? { linkBandwidth: o.linkBandwidth } : {}) },
       resolve(o.out),
     );
     console.log(`wrote ${lab.files.length} files; lab file: ${lab.file}\nnext: netproof run ${lab.file}`);

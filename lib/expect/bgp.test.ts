@@ -443,3 +443,42 @@ describe('routeCulprits with { weights: true } (weighted ECMP)', () => {
     expect(routeCulprits([w13], observed, owners, { weights: true })).toEqual([expect.stringContaining('eth1 → spine1 weight 25 (25 %), eth2 → spine2 weight 75 (75 %)')]);
   });
 });
+
+describe('routeCulprits on IPv6 loopbacks (a dual-stack fabric)', () => {
+  // Every router's IPv6 loopback beside its IPv4 one, reached over link-local next hops.
+  const ds = planClos({ name: 'ds', spines: 2, leaves: 2, hosts: 2, unnumbered: true, underlayFamily: 'dual-stack' });
+  const facts = ds.routers.map((r) => ({ name: r.name, asn: r.asn, transit: r.tier !== 'compute', loopbacks: [r.loopback, r.loopback6!] }));
+  const expected = expectedRoutes(facts, ds.links);
+  const v6 = expected.filter((r) => r.prefix.includes(':'));
+  const linkLocal = (iface: string) => `fe80::${iface.replace('eth', '')}`;
+  const observe = (routes: ExpectedRoute[]): Map<string, ObservedRoutes> => {
+    const out = new Map<string, ObservedRoutes>();
+    for (const r of routes) {
+      const o = out.get(r.at) ?? out.set(r.at, { rib: {}, kernel: [] }).get(r.at)!;
+      o.rib[r.prefix] = [{ prefix: r.prefix, protocol: 'bgp', selected: true, installed: true, nexthops: r.candidates.map((c) => ({ ip: linkLocal(c.iface), interfaceName: c.iface, fib: true, active: true })) }];
+      o.kernel.push({ dst: r.prefix, protocol: 'bgp', nexthops: r.candidates.map((c) => ({ gateway: linkLocal(c.iface), dev: c.iface })) });
+    }
+    return out;
+  };
+
+  it('expects each IPv6 loopback wherever its IPv4 one is, with the same width', () => {
+    expect(v6.length * 2).toBe(expected.length);
+    for (const r of v6) expect(expected.find((x) => x.at === r.at && x.owner === r.owner && !x.prefix.includes(':'))?.width).toBe(r.width);
+  });
+
+  it('finds nothing wrong when every IPv6 route is installed over link-local next hops, matched by interface', () => {
+    expect(routeCulprits(expected, observe(expected))).toEqual([]);
+  });
+
+  it('names an IPv6 loopback missing at a router, and nothing else', () => {
+    const observed = observe(expected);
+    delete observed.get('spine1')!.rib['fd00:10:255:2::1/128'];
+    expect(routeCulprits(expected, observed)).toEqual(['spine1: fd00:10:255:2::1/128 (loopback of host1) is not in the RIB, expected 2 (via eth1 → leaf1, eth2 → leaf2)']);
+  });
+
+  it('names an IPv6 route that lost a next hop in the kernel FIB', () => {
+    const observed = observe(expected);
+    observed.get('spine1')!.kernel.find((k) => k.dst === 'fd00:10:255:2::1/128')!.nexthops.pop();
+    expect(routeCulprits(expected, observed)).toEqual(['spine1: fd00:10:255:2::1/128 (loopback of host1) has 1 next hop in the kernel FIB (via eth1 → leaf1), expected 2 (via eth1 → leaf1, eth2 → leaf2)']);
+  });
+});

@@ -3,7 +3,7 @@
 // criteria, for checks that need a converged fabric before they measure anything.
 import type { StartedLab } from '../lab/started-lab.ts';
 import { expectedRoutes, type ExpectedRoute } from '../plan/expected-routing.ts';
-import { observeRoutes, observeSummaries, type Fabric } from '../probes/fabric.ts';
+import { observeRoutes, observeSummaries, routeFamilies, type Fabric } from '../probes/fabric.ts';
 import { routeCulprits, sessionCulprits } from './bgp.ts';
 import { waitForNoCulprits } from '../wait-for.ts';
 
@@ -18,7 +18,7 @@ export async function waitForConvergence(lab: StartedLab, f: Fabric, timeoutMs: 
   const routes = expectedRoutes(f.routers, f.links);
   const names = f.routers.map((r) => r.name);
   await waitForNoCulprits(
-    async () => ({ summaries: await observeSummaries(lab, names), observed: await observeRoutes(lab, names) }),
+    async () => ({ summaries: await observeSummaries(lab, names), observed: await observeRoutes(lab, names, routeFamilies(routes)) }),
     ({ summaries, observed }) => [...sessionCulprits(f.sessions, summaries), ...routeCulprits(routes, observed, f.owners)],
     { timeoutMs, description: 'the fabric to converge (the bgp-convergence suite names each culprit)' },
   );

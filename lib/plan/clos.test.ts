@@ -1,7 +1,7 @@
 import { Address4 } from 'ip-address';
 import { describe, expect, it } from 'vitest';
 import { EXIT, UsageError } from '../errors.ts';
-import { CLOS_LIMITS, OVN_GENEVE_OVERHEAD_BYTES, planClos, type ClosOptions, type ClosPlan, type PlannedRouter } from './clos.ts';
+import { CLOS_LIMITS, ipv6LoopbackOf, OVN_GENEVE_OVERHEAD_BYTES, planClos, type ClosOptions, type ClosPlan, type PlannedRouter } from './clos.ts';
 
 const DC: ClosOptions = { name: 'dc', spines: 2, leaves: 4, hosts: 4 };
 
@@ -373,6 +373,38 @@ describe('planClos --unnumbered', () => {
 
   it('refuses an overlay, saying why', () => {
     expect(() => planClos({ name: 'un', spines: 2, leaves: 2, hosts: 2, vmsPerHost: 1, unnumbered: true })).toThrow(/--unnumbered builds an underlay only: drop --vms-per-host/);
+  });
+});
+
+describe('planClos --underlay dual-stack', () => {
+  const ds = planClos({ name: 'ds', spines: 2, leaves: 2, hosts: 2, unnumbered: true, underlayFamily: 'dual-stack' });
+
+  it('gives every router an IPv6 /128 loopback that reads as its IPv4 one, all distinct', () => {
+    expect(ds.family).toBe('dual-stack');
+    expect(ds.routers.map((r) => [r.loopback, r.loopback6])).toEqual([
+      ['10.255.0.1/32', 'fd00:10:255::1/128'],
+      ['10.255.0.2/32', 'fd00:10:255::2/128'],
+      ['10.255.1.1/32', 'fd00:10:255:1::1/128'],
+      ['10.255.1.2/32', 'fd00:10:255:1::2/128'],
+      ['10.255.2.1/32', 'fd00:10:255:2::1/128'],
+      ['10.255.2.2/32', 'fd00:10:255:2::2/128'],
+    ]);
+    expect(ipv6LoopbackOf('10.255.16.200')).toBe('fd00:10:255:16::200/128');
+  });
+
+  it('plans IPv4 loopbacks only by default', () => {
+    const v4 = planClos({ name: 'v4', spines: 2, leaves: 2, hosts: 2, unnumbered: true });
+    expect(v4.family).toBe('ipv4');
+    expect(v4.routers.every((r) => r.loopback6 === undefined)).toBe(true);
+  });
+
+  it('refuses dual stack without --unnumbered, and IPv6 only, as usage errors saying what to use', () => {
+    const numbered = () => planClos({ name: 'ds', spines: 2, leaves: 2, hosts: 2, underlayFamily: 'dual-stack' });
+    expect(numbered).toThrow(UsageError);
+    expect(numbered).toThrow('--underlay dual-stack needs --unnumbered');
+    const v6 = () => planClos({ name: 'ds', spines: 2, leaves: 2, hosts: 2, unnumbered: true, underlayFamily: 'ipv6' });
+    expect(v6).toThrow(UsageError);
+    expect(v6).toThrow(/--underlay ipv6 is not built yet: .*use --underlay dual-stack --unnumbered/);
   });
 });
 

@@ -15,7 +15,7 @@
 // The underlay protocol is eBGP by default; an IGP instead (OSPF area 0 or IS-IS level 2, every
 // link point-to-point; underlay only) keeps the same routers, links, addresses and loopbacks, and
 // only the renderers differ (ASNs stay planned but nothing renders them).
-import { Address4 } from 'ip-address';
+import { Address4, Address6 } from 'ip-address';
 import { UsageError } from '../errors.ts';
 
 export type Tier = 'spine' | 'leaf' | 'compute' | 'ovn-central';
@@ -23,6 +23,10 @@ export type Tier = 'spine' | 'leaf' | 'compute' | 'ovn-central';
 /** The fabric's routing protocol (generate clos --underlay-protocol). */
 export const UNDERLAY_PROTOCOLS = ['bgp', 'ospf', 'isis'] as const;
 export type UnderlayProtocol = (typeof UNDERLAY_PROTOCOLS)[number];
+
+/** The fabric's address families (generate clos --underlay): IPv4 loopbacks, or IPv4 and IPv6 ones. */
+export const UNDERLAY_FAMILIES = ['ipv4', 'dual-stack', 'ipv6'] as const;
+export type UnderlayFamily = (typeof UNDERLAY_FAMILIES)[number];
 
 export interface ClosOptions {
   name: string;
@@ -61,6 +65,13 @@ export interface ClosOptions {
    * the bandwidths under the weighted router. eBGP underlays only; links to spines or leaves.
    */
   linkBandwidth?: Record<string, Record<string, number>>;
+  /**
+   * Address families: IPv4 loopbacks (the default), or dual stack: every router also has an
+   * IPv6 /128 loopback, advertised by BGP in the IPv6 unicast family over the same sessions
+   * (unnumbered: their IPv6 link-local next hops serve both families). IPv6 only is refused
+   * until the overlay and the probes speak IPv6.
+   */
+  underlayFamily?: UnderlayFamily;
 }
 
 export interface PlannedInterface {
@@ -77,6 +88,8 @@ export interface PlannedRouter {
   asn: number;
   /** The /32 loopback (TEP for hosts), e.g. 10.255.2.1/32. */
   loopback: string;
+  /** On a dual-stack fabric: the IPv6 /128 loopback, the IPv4 one's octets as its groups (10.255.2.1 → fd00:10:255:2::1/128). */
+  loopback6?: string;
   routerId: string;
   interfaces: PlannedInterface[];
   /** BGP maximum-paths: the ECMP width the router may install. */
@@ -150,6 +163,8 @@ export interface ClosPlan {
   links: PlannedLink[];
   bfd: { intervalMs: number; multiplier: number };
   underlay: UnderlayProtocol;
+  /** Address families of the loopbacks: ipv4, or dual-stack (each router's loopback6 too). */
+  family: Exclude<UnderlayFamily, 'ipv6'>;
   overlay?: PlannedOverlay;
 }
 
@@ -212,6 +227,17 @@ function applyLinkBandwidth(routers: PlannedRouter[], asked: ClosOptions['linkBa
   }
 }
 
+/**
+ * A dual-stack router's IPv6 loopback from its IPv4 one: fd00 (unique local), then the four
+ * octets as written, each a group (10.255.1.3 → fd00:10:255:1::3/128), so one reads as the other;
+ * distinct IPv4 loopbacks give distinct ones. Canonical (compressed) form, as FRR and ip print it.
+ */
+export function ipv6LoopbackOf(ipv4: string): string {
+  if (!Address4.isValid(ipv4) || ipv4.includes('/')) throw new Error(`not an IPv4 address: ${ipv4}`);
+  const [a, b, c, d] = ipv4.split('.');
+  return `${new Address6(`fd00:${a}:${b}:${c}::${d}`).correctForm()}/128`;
+}
+
 export function planClos(opts: ClosOptions): ClosPlan {
   const namespaces = opts.namespaces ?? 0;
   const podsPerNamespace = opts.podsPerNamespace ?? (namespaces > 0 ? 2 : 0);
@@ -241,6 +267,14 @@ export function planClos(opts: ClosOptions): ClosPlan {
     // interface for an unnumbered one and advertises no route to it, so no TEP would be reachable.
     throw new UsageError(`--underlay-protocol ${underlay} builds an underlay only: drop --vms-per-host/--namespaces, or use --underlay-protocol bgp (an OVN chassis keeps its TEP and both uplinks on br-phy, which ${underlay === 'isis' ? 'IS-IS cannot split into one point-to-point adjacency per leaf' : 'OSPF does not advertise the TEP from'})`);
   }
+  const family = opts.underlayFamily ?? 'ipv4';
+  if (!(UNDERLAY_FAMILIES as readonly string[]).includes(family)) throw new UsageError(`--underlay must be one of ${UNDERLAY_FAMILIES.join(', ')} (got ${family})`);
+  if (family === 'ipv6') {
+    throw new UsageError('--underlay ipv6 is not built yet: the probes (ECMP flows, failover streams, path MTU) and the OVN overlay send IPv4 only; use --underlay dual-stack --unnumbered, whose IPv6 loopbacks every router must learn with their ECMP width');
+  }
+  if (family === 'dual-stack' && !opts.unnumbered) {
+    throw new UsageError('--underlay dual-stack needs --unnumbered: its sessions run over IPv6 link-local addresses and carry both families (numbered IPv6 links are not built yet)');
+  }
   // Pods are VMs to the lab: network namespaces on a chassis.
   const vmsPerHost = given.vmsPerHost;
   const overlaid = vmsPerHost > 0 || namespaces > 0;
@@ -266,7 +300,7 @@ export function planClos(opts: ClosOptions): ClosPlan {
     const lo = (tier === 'compute' && i >= 254 ? nth(MORE_HOST_LOOPBACKS.split('/')[0]!, i - 254 + 1) : nth(LOOPBACK_BASE[tier], i + 1)).address;
     const name = tier === 'compute' ? `host${i + 1}` : tier === 'ovn-central' ? 'central' : `${tier}${i + 1}`;
     const chassis = tier === 'compute' && overlaid;
-    const r: PlannedRouter = { name, tier, asn, loopback: `${lo}/32`, routerId: lo, interfaces: [], maxPaths: chassis ? 1 : 64, addressesOn: chassis ? 'br-phy' : 'interfaces' };
+    const r: PlannedRouter = { name, tier, asn, loopback: `${lo}/32`, ...(family === 'dual-stack' ? { loopback6: ipv6LoopbackOf(lo) } : {}), routerId: lo, interfaces: [], maxPaths: chassis ? 1 : 64, addressesOn: chassis ? 'br-phy' : 'interfaces' };
     routers.push(r);
     return r;
   };
@@ -307,7 +341,7 @@ export function planClos(opts: ClosOptions): ClosPlan {
 
   applyLinkBandwidth(routers, opts.linkBandwidth, underlay);
 
-  const plan: ClosPlan = { name: opts.name, routers, links, bfd: { intervalMs: opts.bfdIntervalMs ?? 300, multiplier: opts.bfdMultiplier ?? 3 }, underlay };
+  const plan: ClosPlan = { name: opts.name, routers, links, bfd: { intervalMs: opts.bfdIntervalMs ?? 300, multiplier: opts.bfdMultiplier ?? 3 }, underlay, family };
   if (central && namespaces > 0) {
     // Pods round-robin over the hosts, so every namespace spans hosts and its traffic crosses the fabric.
     const vms: PlannedVm[] = [];

@@ -9,6 +9,18 @@
 // AS path; with multipath (as-path multipath-relax) every shortest path's first link is a
 // next hop, up to the router's maximum-paths.
 
+/** The address family of a prefix or address: 6 when it is IPv6 (a dual-stack router's IPv6 loopback). */
+export const familyOf = (prefixOrAddress: string): 4 | 6 => (prefixOrAddress.includes(':') ? 6 : 4);
+
+/**
+ * The routes probe traffic can follow: IPv4 ones. The probes (flows, failover streams, path
+ * MTU) send IPv4 only so far; a dual-stack lab's IPv6 loopbacks are checked in RIB and FIB.
+ */
+export const ipv4Routes = <R extends { prefix: string }>(routes: readonly R[]): R[] => routes.filter((r) => familyOf(r.prefix) === 4);
+
+/** The IPv4 ones of a router's loopbacks (its first is its TEP on a compute host). */
+export const ipv4Loopbacks = (loopbacks: readonly string[]): string[] => loopbacks.filter((l) => familyOf(l) === 4);
+
 export interface RouterFacts {
   name: string;
   asn: number;

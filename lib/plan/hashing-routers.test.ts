@@ -35,3 +35,17 @@ describe('hashingRouters', () => {
     expect(hashingRouters([r('10.0.0.1/32', 1)], () => 'leaf')).toEqual([]);
   });
 });
+
+describe('hashingRouters on a dual-stack fabric', () => {
+  it('measures every hashing router on an IPv4 route: the flows are IPv4', () => {
+    const plan = planClos({ name: 'ds', spines: 2, leaves: 2, hosts: 2, unnumbered: true, underlayFamily: 'dual-stack' });
+    const tier = new Map(plan.routers.map((r) => [r.name, r.tier]));
+    const routes = expectedRoutes(
+      plan.routers.map((r) => ({ name: r.name, asn: r.asn, loopbacks: [r.loopback6!, r.loopback], transit: r.tier !== 'compute', maxPaths: r.maxPaths })),
+      plan.links,
+    );
+    const chosen = hashingRouters(routes, (n) => tier.get(n));
+    expect(chosen.length).toBeGreaterThan(0);
+    expect(chosen.filter((h) => h.route.prefix.includes(':'))).toEqual([]);
+  });
+});

@@ -2,7 +2,7 @@
 // equal-cost paths to some loopback, with the route that has the most of them (towards a TEP
 // when there is a choice: that is the traffic the overlay sends). Pure.
 import { COMPUTE_TIER } from '../model/topology.ts';
-import type { ExpectedRoute } from './expected-routing.ts';
+import { ipv4Routes, type ExpectedRoute } from './expected-routing.ts';
 
 export interface HashingRouter {
   router: string;
@@ -13,7 +13,8 @@ export interface HashingRouter {
 export function hashingRouters(routes: readonly ExpectedRoute[], tierOf: (node: string) => string | undefined): HashingRouter[] {
   const best = new Map<string, ExpectedRoute>();
   const score = (r: ExpectedRoute) => r.width * 10 + (tierOf(r.owner) === COMPUTE_TIER ? 1 : 0);
-  for (const r of routes) {
+  // Flows are IPv4: a dual-stack router hashes on an IPv4 route (its IPv6 ones have the same width).
+  for (const r of ipv4Routes(routes)) {
     if (r.width < 2) continue;
     const had = best.get(r.at);
     if (!had || score(r) > score(had) || (score(r) === score(had) && r.prefix.localeCompare(had.prefix, 'en', { numeric: true }) < 0)) best.set(r.at, r);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planClos, type PlannedRouter } from '../plan/clos.ts';
-import { linkPeerAddress } from './fabric.ts';
+import { linkPeerAddress, routeFamilies } from './fabric.ts';
 import type { InterfaceAddress } from './kernel.ts';
 
 // What `ip -j addr show` reports in each node of a planned overlay lab: spines, leaves and the
@@ -86,5 +86,13 @@ describe('linkPeerAddress', () => {
     bare.set(l1.peer.node, addrOf.get(l1.peer.node)!.filter((a) => a.iface !== l1.peer.iface));
     // host1's addresses are on br-phy and the leaf's end has none: nothing says which subnet the link is.
     expect(linkPeerAddress(bare, { node: l1.peer.node, iface: l1.peer.iface }, { node: 'host1', iface: l1.name })).toBeUndefined();
+  });
+});
+
+describe('routeFamilies', () => {
+  it('reads IPv6 routes only where an expected route is IPv6', () => {
+    expect(routeFamilies([{ prefix: '10.255.0.1/32' }])).toEqual([4]);
+    expect(routeFamilies([{ prefix: '10.255.0.1/32' }, { prefix: 'fd00:10:255::1/128' }])).toEqual([4, 6]);
+    expect(routeFamilies([])).toEqual([4]);
   });
 });

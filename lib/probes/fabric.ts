@@ -3,7 +3,7 @@
 // implies. Only the link addresses are read from the lab, to name each session's peer address.
 import { Address4 } from 'ip-address';
 import type { StartedLab } from '../lab/started-lab.ts';
-import type { ExpectedSession, FabricLink, RouterFacts } from '../plan/expected-routing.ts';
+import { familyOf, type ExpectedSession, type FabricLink, type RouterFacts } from '../plan/expected-routing.ts';
 import { declaredRouters, notDeclaredReason } from '../plan/declared-routers.ts';
 import { intentFileFor } from '../topology/load-intent.ts';
 import { bgpSummary, explainDownSessions, vtyshJson, type BgpSummary, type RibEntry } from './frr.ts';
@@ -74,18 +74,23 @@ export async function observeSummaries(lab: StartedLab, routers: string[]): Prom
   return new Map(entries);
 }
 
-/** What one router has installed: its RIB by prefix (`show ip route json`) and its kernel routes. */
+/** What one router has installed: its RIB by prefix (`show ip route json`, and `show ipv6 route json`) and its kernel routes. */
 export interface ObservedRoutes {
   rib: Record<string, RibEntry[]>;
   kernel: KernelRoute[];
 }
 
-export async function observeRoutes(lab: StartedLab, routers: string[]): Promise<Map<string, ObservedRoutes>> {
+/** The address families the expected routes are in: IPv4 always, IPv6 when a declared loopback is an IPv6 /128. */
+export const routeFamilies = (routes: readonly { prefix: string }[]): (4 | 6)[] => (routes.some((r) => familyOf(r.prefix) === 6) ? [4, 6] : [4]);
+
+/** Each router's IPv4 routes, and its IPv6 ones too when `families` has 6 (a dual-stack lab's declared IPv6 loopbacks). */
+export async function observeRoutes(lab: StartedLab, routers: string[], families: readonly (4 | 6)[] = [4]): Promise<Map<string, ObservedRoutes>> {
+  const command = { 4: 'show ip route json', 6: 'show ipv6 route json' } as const;
   const entries = await Promise.all(
     routers.map(async (name) => {
       const node = lab.node(name);
-      const [rib, kernel] = await Promise.all([vtyshJson<Record<string, RibEntry[]>>(node, 'show ip route json'), kernelRoutes(node)]);
-      return [name, { rib, kernel }] as const;
+      const read = await Promise.all(families.map((f) => Promise.all([vtyshJson<Record<string, RibEntry[]>>(node, command[f]), kernelRoutes(node, f)])));
+      return [name, { rib: Object.assign({}, ...read.map(([rib]) => rib)) as Record<string, RibEntry[]>, kernel: read.flatMap(([, kernel]) => kernel) }] as const;
     }),
   );
   return new Map(entries);

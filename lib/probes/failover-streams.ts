@@ -3,7 +3,7 @@
 // steered onto its link by a source port the sender's kernel hashes there now (`ip route get`),
 // and the first link of each group that carries streams both ways is chosen.
 import type { StartedLab } from '../lab/started-lab.ts';
-import { expectedRoutes, type ExpectedRoute } from '../plan/expected-routing.ts';
+import { expectedRoutes, ipv4Loopbacks, ipv4Routes, type ExpectedRoute } from '../plan/expected-routing.ts';
 import { linkGroups, streamCandidates, streamFootprint, waveConflict, type FailoverLink, type FailoverScope, type LinkGroup, type StreamCandidate, type StreamFootprint, type StreamRole, type WaveMember } from '../plan/failover-plan.ts';
 import type { Fabric } from './fabric.ts';
 import type { FailoverStream, WatchedSession } from './failover.ts';
@@ -38,7 +38,7 @@ export interface FailoverPlan {
   untestable: string[];
 }
 
-const loopbackOf = (f: Fabric, node: string) => f.routers.find((r) => r.name === node)?.loopbacks[0]?.replace(/\/32$/, '');
+const loopbackOf = (f: Fabric, node: string) => ipv4Loopbacks(f.routers.find((r) => r.name === node)?.loopbacks ?? [])[0]?.replace(/\/32$/, '');
 const sessionAt = (f: Fabric, node: string, iface: string) => f.sessions.find((s) => s.at === node && s.iface === iface);
 
 /** The first source port from `from` whose flow `sender` sends to `gateway` now; one try where the route has a single installed path (the kernel's choice is not a hash). */
@@ -87,7 +87,7 @@ export async function planFailover(lab: StartedLab, f: Fabric, scope: FailoverSc
   const routesWithout = (gone: readonly FailoverLink[]) => {
     const key = gone.map((l) => l.label).sort().join(' + ');
     let routes = withoutCache.get(key);
-    if (!routes) withoutCache.set(key, (routes = expectedRoutes(f.routers, f.links.filter((l) => !gone.some((g) => l.a.node === g.a.node && l.a.iface === g.a.iface)))));
+    if (!routes) withoutCache.set(key, (routes = ipv4Routes(expectedRoutes(f.routers, f.links.filter((l) => !gone.some((g) => l.a.node === g.a.node && l.a.iface === g.a.iface))))));
     return routes;
   };
   const routes = routesWithout([]);

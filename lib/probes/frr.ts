@@ -77,7 +77,7 @@ export interface RibEntry {
 
 /** zebra's selected route for exactly `prefix`, if any. */
 export async function ribRoute(node: NodeHandle, prefix: string): Promise<RibEntry | undefined> {
-  const json = await vtyshJson<Record<string, RibEntry[]>>(node, `show ip route ${prefix} json`);
+  const json = await vtyshJson<Record<string, RibEntry[]>>(node, `show ${prefix.includes(':') ? 'ipv6' : 'ip'} route ${prefix} json`);
   return json[prefix]?.find((e) => e.selected);
 }
 

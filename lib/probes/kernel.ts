@@ -27,15 +27,33 @@ async function ipJson<T>(node: NodeHandle, argv: string[]): Promise<T> {
   }
 }
 
-/** IPv4 routes of the main table, next hops flattened, destinations as CIDR (`ip` prints host routes bare). */
-export async function kernelRoutes(node: NodeHandle): Promise<KernelRoute[]> {
-  const routes = await ipJson<{ dst: string; type?: string; protocol?: string; gateway?: string; dev?: string; nexthops?: KernelNexthop[] }[]>(node, ['route', 'show', 'table', 'main']);
+type IpRoute = { dst: string; type?: string; protocol?: string; gateway?: string; dev?: string; nexthops?: KernelNexthop[] };
+
+/**
+ * Routes of the main table (IPv4, or IPv6 with `family` 6), next hops flattened, destinations as
+ * CIDR (`ip` prints host routes bare). IPv6 is read by a process of its own: a batch line of the
+ * kept `ip` cannot choose the family, and ip lists IPv4 routes unless told.
+ */
+export async function kernelRoutes(node: NodeHandle, family: 4 | 6 = 4): Promise<KernelRoute[]> {
+  const routes = family === 4 ? await ipJson<IpRoute[]>(node, ['route', 'show', 'table', 'main']) : await ipv6Routes(node);
+  const host = family === 4 ? 32 : 128;
   return routes.map((r) => ({
-    dst: r.dst === 'default' ? '0.0.0.0/0' : r.dst.includes('/') ? r.dst : `${r.dst}/32`,
+    dst: r.dst === 'default' ? (family === 4 ? '0.0.0.0/0' : '::/0') : r.dst.includes('/') ? r.dst : `${r.dst}/${host}`,
     ...(r.type ? { type: r.type } : {}),
     protocol: r.protocol,
     nexthops: r.nexthops ?? [{ gateway: r.gateway, dev: r.dev }],
   }));
+}
+
+async function ipv6Routes(node: NodeHandle): Promise<IpRoute[]> {
+  const argv = ['ip', '-6', '-j', 'route', 'show', 'table', 'main'];
+  const r = await node.exec(argv);
+  if (r.exitCode !== 0) throw new Error(`${node.name}: ${argv.join(' ')} failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim()}`);
+  try {
+    return JSON.parse(r.stdout || '[]') as IpRoute[];
+  } catch (e) {
+    throw new Error(`${node.name}: ${argv.join(' ')} did not print JSON (${(e as Error).message}): ${r.stdout.slice(0, 300)}`);
+  }
 }
 
 /**
@@ -70,12 +88,14 @@ export async function addresses(node: NodeHandle): Promise<InterfaceAddress[]> {
 }
 
 /**
- * The node's global IPv4 /32s: its loopbacks, and a host's TEP. Usually on lo; on an OVS
- * chassis with the userspace datapath the TEP sits on br-phy (OVS only decapsulates for
- * addresses on ports it owns), so any interface counts.
+ * The node's global IPv4 /32s (its loopbacks, and a host's TEP), then its global IPv6 /128s (a
+ * dual-stack router's IPv6 loopback). Usually on lo; on an OVS chassis with the userspace
+ * datapath the TEP sits on br-phy (OVS only decapsulates for addresses on ports it owns), so
+ * any interface counts.
  */
 export function loopbacks(addrs: InterfaceAddress[]): string[] {
-  return addrs.filter((a) => a.family === 'inet' && a.scope === 'global' && a.prefixlen === 32).map((a) => `${a.local}/32`);
+  const of = (family: 'inet' | 'inet6', length: number) => addrs.filter((a) => a.family === family && a.scope === 'global' && a.prefixlen === length).map((a) => `${a.local}/${length}`);
+  return [...of('inet', 32), ...of('inet6', 128)];
 }
 
 /** Every interface's MTU, by name. Empty when `ip` prints nothing: callers name the ends they miss. */

@@ -220,6 +220,36 @@ describe('renderFrrConf on an unnumbered fabric (RFC 5549)', () => {
   });
 });
 
+describe('renderFrrConf on a dual-stack fabric', () => {
+  const ds = planClos({ name: 'ds', spines: 2, leaves: 2, hosts: 2, unnumbered: true, underlayFamily: 'dual-stack' });
+  const leaf1 = ds.routers.find((r) => r.name === 'leaf1')!;
+  const host1 = ds.routers.find((r) => r.name === 'host1')!;
+  /** The lines of one address family's block inside router bgp, trimmed. */
+  const family = (conf: string, af: string) => {
+    const bgp = trimmed(block(conf.split('\n'), `router bgp ${ds.routers.find((r) => conf.includes(`hostname ${r.name}\n`))!.asn}`));
+    const from = bgp.indexOf(`address-family ${af} unicast`);
+    return bgp.slice(from + 1, bgp.indexOf('exit-address-family', from));
+  };
+
+  it('puts the IPv6 loopback on lo and advertises it in the IPv6 family, activated on every session', () => {
+    const conf = renderFrrConf(leaf1, ds);
+    expect(trimmed(block(conf.split('\n'), 'interface lo'))).toEqual(['ip address 10.255.1.1/32', 'ipv6 address fd00:10:255:1::1/128']);
+    expect(family(conf, 'ipv6')).toEqual(['network fd00:10:255:1::1/128', 'maximum-paths 64', ...leaf1.interfaces.map((i) => `neighbor ${i.name} activate`)]);
+    expect(family(conf, 'ipv4')).toEqual(['network 10.255.1.1/32', 'maximum-paths 64']);
+  });
+
+  it('keeps a host to its own IPv6 loopback too', () => {
+    const conf = renderFrrConf(host1, ds);
+    expect(conf).toContain('ipv6 prefix-list OWN-LOOPBACK6 seq 10 permit fd00:10:255:2::1/128');
+    expect(family(conf, 'ipv6')).toEqual(expect.arrayContaining(host1.interfaces.map((i) => `neighbor ${i.name} route-map ONLY-OWN-LOOPBACK6 out`)));
+  });
+
+  it('renders no IPv6 family on an IPv4 fabric', () => {
+    const v4 = planClos({ name: 'v4', spines: 2, leaves: 2, hosts: 2, unnumbered: true });
+    expect(renderFrrConf(v4.routers.find((r) => r.name === 'leaf1')!, v4)).not.toMatch(/ipv6|activate/);
+  });
+});
+
 describe('renderFrrConf on an OSPF fabric', () => {
   const ospf = planClos({ name: 'o', spines: 2, leaves: 2, hosts: 2, bfdIntervalMs: 150, bfdMultiplier: 4, underlayProtocol: 'ospf' });
   const conf = (r: PlannedRouter) => renderFrrConf(r, ospf).split('\n');

@@ -23,6 +23,11 @@ function reparse(document: Record<string, unknown>, file: string, topology: Topo
 }
 
 describe('intentFromPlan', () => {
+  it('declares a dual-stack router\'s IPv6 /128 after its IPv4 /32', () => {
+    const plan = planClos({ name: 'x', spines: 1, leaves: 2, hosts: 0, unnumbered: true, underlayFamily: 'dual-stack' });
+    expect(intentFromPlan(plan).routers.leaf2?.loopbacks).toEqual(['10.255.1.2/32', 'fd00:10:255:1::2/128']);
+  });
+
   it('declares every planned router with its ASN and /32, hosts on an overlay with one path, and the plan\'s BFD', () => {
     const plan = planClos({ name: 'x', spines: 2, leaves: 2, hosts: 2, vmsPerHost: 1, bfdIntervalMs: 200, bfdMultiplier: 4 });
     const intent = intentFromPlan(plan);

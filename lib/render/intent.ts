@@ -52,7 +52,7 @@ function generatedHashPolicy(): HashPolicy {
 export function intentFromPlan(plan: ClosPlan): Omit<Intent, 'file'> {
   return {
     routers: Object.fromEntries(
-      plan.routers.map((r) => [r.name, { name: r.name, asn: r.asn, loopbacks: [r.loopback], ...(r.maxPaths !== DEFAULT_MAX_PATHS ? { maxPaths: r.maxPaths } : {}), ...(r.linkBandwidthMbps ? { linkBandwidthMbps: { ...r.linkBandwidthMbps } } : {}) }]),
+      plan.routers.map((r) => [r.name, { name: r.name, asn: r.asn, loopbacks: [r.loopback, ...(r.loopback6 ? [r.loopback6] : [])], ...(r.maxPaths !== DEFAULT_MAX_PATHS ? { maxPaths: r.maxPaths } : {}), ...(r.linkBandwidthMbps ? { linkBandwidthMbps: { ...r.linkBandwidthMbps } } : {}) }]),
     ),
     bfd: { required: true, timers: { transmitIntervalMs: plan.bfd.intervalMs, receiveIntervalMs: plan.bfd.intervalMs, detectMultiplier: plan.bfd.multiplier } },
     failover: {},

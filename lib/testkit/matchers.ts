@@ -9,6 +9,7 @@ import type { NodeHandle } from '../lab/started-lab.ts';
 import { discoverFabric, observeSummaries } from '../probes/fabric.ts';
 import { ribRoute, type RibEntry } from '../probes/frr.ts';
 import { kernelRoutes, type KernelRoute } from '../probes/kernel.ts';
+import { familyOf } from '../plan/expected-routing.ts';
 import { addressOwner, attemptReach, describeTarget, ensureListener, type ReachAttempt, type ReachProtocol, type ReachTarget } from '../probes/reach.ts';
 import { checkTimeoutMs } from './deadline.ts';
 import { labOf } from './registry.ts';
@@ -127,7 +128,7 @@ async function toHaveRoute(this: MatcherContext, received: unknown, prefix: stri
   const lab = labOf(node);
   const want = options.nexthops;
   const last = await pollUntil(this.isNot, checkTimeoutMs(lab), async () => {
-    const [rib, kernel] = await Promise.all([ribRoute(node, prefix), kernelRoutes(node).then((ks) => ks.find((k) => k.dst === prefix))]);
+    const [rib, kernel] = await Promise.all([ribRoute(node, prefix), kernelRoutes(node, familyOf(prefix)).then((ks) => ks.find((k) => k.dst === prefix))]);
     const seen = { rib: rib ? { protocol: rib.protocol, installed: rib.installed ?? false, nexthops: ribHops(rib) } : null, kernel: kernel ? { type: kernel.type ?? 'unicast', protocol: kernel.protocol, nexthops: kernelHops(kernel) } : null };
     const present = Boolean(rib?.installed && kernel && (kernel.type ?? 'unicast') === 'unicast');
     const width = (n: number) => want === undefined || n === want;

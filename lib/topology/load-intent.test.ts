@@ -188,13 +188,22 @@ describe('parseIntent: routers', () => {
   it.each([
     ['10.255.1.0/24', 'loopback 10.255.1.0/24 is a /24: a loopback is a /32', 'write the router\'s own address as a /32, e.g. 10.255.1.0/32'],
     ['10.255.1.1', 'loopback 10.255.1.1 has no prefix length', 'write it as 10.255.1.1/32'],
-    ['10.255.1.300/32', 'loopback "10.255.1.300/32" is not an IPv4 address', 'write it as an IPv4 /32, e.g. 10.255.0.1/32'],
-    ['fd00::1/128', 'loopback "fd00::1/128" is not an IPv4 address', 'write it as an IPv4 /32, e.g. 10.255.0.1/32'],
+    ['10.255.1.300/32', 'loopback "10.255.1.300/32" is not an IPv4 address', 'write it as an IPv4 /32, e.g. 10.255.0.1/32 (or an IPv6 /128, e.g. fd00:10:255::1/128)'],
+    ['fd00::1/64', 'loopback fd00::1/64 is a /64: an IPv6 loopback is a /128', "write the router's own address as a /128, e.g. fd00::1/128"],
+    ['fd00::1', 'loopback fd00::1 has no prefix length', 'write it as fd00::1/128'],
+    ['FD00:0::1/128', 'loopback "FD00:0::1/128" is not in canonical form', 'write it as fd00::1/128'],
+    ['fe80::1/128', 'loopback fe80::1/128 is not a global unicast address', 'use a global or unique-local address (fd00::/8), as routers advertise'],
+    ['fd00::g/128', 'loopback "fd00::g/128" is not an IPv6 address', 'write it as an IPv6 /128, e.g. fd00:10:255::1/128'],
   ])('loopback %s', (lo, message, fix) => {
     const text = doc(...ROUTERS, `  leaf1: { loopbacks: [${lo}] }`);
     const p = onlyProblem(text, 'routers.leaf1.loopbacks[0]', lo);
     expect(p.message).toBe(message);
     expect(p.fix).toBe(fix);
+  });
+
+  it('a dual-stack router declares an IPv6 /128 beside its IPv4 /32', () => {
+    const intent = parseIntent(doc('routers:', '  leaf1: { loopbacks: [10.255.1.1/32, fd00:10:255:1::1/128] }'), FILE, TOPO);
+    expect(intent.routers.leaf1?.loopbacks).toEqual(['10.255.1.1/32', 'fd00:10:255:1::1/128']);
   });
 
   it('the same /32 declared by two routers is a problem on the second', () => {

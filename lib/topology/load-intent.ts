@@ -5,7 +5,7 @@
 // the topology and overlay loaders do.
 import { resolve as resolvePath } from 'node:path';
 import type { ErrorObject } from 'ajv';
-import { Address4 } from 'ip-address';
+import { Address4, Address6 } from 'ip-address';
 import { InvalidInputError } from '../errors.ts';
 import { DEFAULT_MAX_PATHS, FAILURE_CLASSES, LINK_BANDWIDTH_RANGE_MBPS, HASH_POLICIES, type BfdTimers, type FailureClass, type FigureTolerance, type HashPolicy, type Intent, type RouterIntent } from '../model/intent.ts';
 import { MAX_PATHS_LABEL, TIER_LABEL, type Topology } from '../model/topology.ts';
@@ -138,7 +138,7 @@ const FIELD_HINTS: [RegExp, string][] = [
   [/^routers$/, 'write routers as a mapping: routers: { spine1: { asn: 65000, loopbacks: [10.255.0.1/32] } }'],
   [/^routers\.[^.]+$/, 'write each router as { asn: 65000, loopbacks: [10.255.0.1/32] } (optional: max-paths, bfd)'],
   [/^routers\.[^.]+\.asn$/, `write the ASN as a whole number from ${ASN_RANGE[0]} to ${ASN_RANGE[1]}`],
-  [/^routers\.[^.]+\.loopbacks/, 'list the router\'s loopback /32s, e.g. loopbacks: [10.255.0.1/32]'],
+  [/^routers\.[^.]+\.loopbacks/, 'list the router\'s loopback /32s (and a dual-stack router\'s IPv6 /128), e.g. loopbacks: [10.255.0.1/32, fd00:10:255::1/128]'],
   [/^routers\.[^.]+\.max-paths$/, `write max-paths as a whole number from ${MAX_PATHS_RANGE[0]} to ${MAX_PATHS_RANGE[1]}`],
   [/^routers\.[^.]+\.bfd$/, `write the router's BFD override as ${TIMERS_EXAMPLE}`],
   [/^routers\.[^.]+\.link-bandwidth$/, 'write link-bandwidth as a mapping of the router\'s interfaces to Mbit/s, e.g. link-bandwidth: { eth1: 400, eth2: 100 }'],
@@ -318,7 +318,8 @@ function checkLinkBandwidth(router: string, raw: Record<string, number>, at: Pat
 
 /** A loopback written as a canonical IPv4 /32, or why not. */
 function checkLoopback(s: string): { ok: true } | { error: string; fix: string } {
-  const example = 'write it as an IPv4 /32, e.g. 10.255.0.1/32';
+  if (s.includes(':')) return checkIpv6Loopback(s);
+  const example = 'write it as an IPv4 /32, e.g. 10.255.0.1/32 (or an IPv6 /128, e.g. fd00:10:255::1/128)';
   if (!Address4.isValid(s)) return { error: `loopback "${s}" is not an IPv4 address`, fix: example };
   const addr = new Address4(s);
   const host = addr.correctForm();
@@ -327,6 +328,18 @@ function checkLoopback(s: string): { ok: true } | { error: string; fix: string }
     return { error: `loopback ${s} is a /${addr.subnetMask}: a loopback is a /32`, fix: `write the router's own address as a /32, e.g. ${host}/32` };
   }
   if (`${host}/32` !== s) return { error: `loopback "${s}" is not in canonical form`, fix: `write it as ${host}/32` };
+  return { ok: true };
+}
+
+/** A dual-stack router's IPv6 loopback: a /128 in canonical (compressed, lower-case) form, as FRR and `ip` print it. */
+function checkIpv6Loopback(s: string): { ok: true } | { error: string; fix: string } {
+  if (!Address6.isValid(s)) return { error: `loopback "${s}" is not an IPv6 address`, fix: 'write it as an IPv6 /128, e.g. fd00:10:255::1/128' };
+  const addr = new Address6(s);
+  const host = addr.correctForm();
+  if (!s.includes('/')) return { error: `loopback ${s} has no prefix length`, fix: `write it as ${host}/128` };
+  if (addr.subnetMask !== 128) return { error: `loopback ${s} is a /${addr.subnetMask}: an IPv6 loopback is a /128`, fix: `write the router's own address as a /128, e.g. ${host}/128` };
+  if (addr.isLinkLocal() || addr.isMulticast()) return { error: `loopback ${s} is not a global unicast address`, fix: 'use a global or unique-local address (fd00::/8), as routers advertise' };
+  if (`${host}/128` !== s) return { error: `loopback "${s}" is not in canonical form`, fix: `write it as ${host}/128` };
   return { ok: true };
 }
 

@@ -1,0 +1,61 @@
+// A dual-stack underlay end to end: `generate clos --unnumbered --underlay dual-stack` gives every
+// router an IPv6 /128 loopback beside its IPv4 one, declared in the intent and advertised in BGP's
+// IPv6 unicast family over the same interface sessions. The convergence and ECMP suites expect
+// every IPv6 loopback in every router's RIB (`show ipv6 route json`) and kernel FIB (`ip -6
+// route`) with the same ECMP width as its IPv4 one, and pass; a host that stops advertising its
+// IPv6 loopback fails the convergence suite naming that prefix at every router that lost it, and
+// nothing else. On network namespaces: the checks read the lab through NodeHandle.
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, test } from 'vitest';
+import { netproof } from '../../fixtures/cli.ts';
+import { generatedLab } from '../../fixtures/faults.ts';
+import { leftovers } from '../../fixtures/runtimes.ts';
+import type { Summary } from '../report/summary-reporter.ts';
+
+const LAB = 'e2e-dual-stack';
+const HOST1_V6 = 'fd00:10:255:2::1/128';
+
+afterAll(async () => {
+  await netproof(['destroy', LAB]);
+});
+
+async function suites(extra: string[]) {
+  const reportDir = await mkdtemp(join(tmpdir(), 'netproof-dual-stack-'));
+  const result = await netproof(['test', LAB, '--report-dir', reportDir, ...extra]);
+  const summary = JSON.parse(await readFile(join(reportDir, 'summary.json'), 'utf8')) as Summary;
+  return { result, summary, errors: summary.tests.flatMap((t) => t.errors).join('\n') };
+}
+
+test('a dual-stack fabric has every IPv6 loopback with its ECMP width in RIB and FIB; an IPv6 loopback not advertised fails naming it at every router', async () => {
+  const lab = await generatedLab(LAB, { spines: 2, leaves: 2, hosts: 2, unnumbered: true, underlayFamily: 'dual-stack' });
+  expect(await readFile(join(lab.dir, `${LAB}.intent.yml`), 'utf8')).toContain(`- ${HOST1_V6}`);
+  const deploy = await netproof(['deploy', lab.file]);
+  expect(deploy.exitCode, deploy.stdout + deploy.stderr).toBe(0);
+
+  const healthy = await suites(['--suite', 'bgp-convergence', '--suite', 'ecmp-spread', '--suite', 'intent']);
+  expect(healthy.result.exitCode, healthy.errors || healthy.result.stdout + healthy.result.stderr).toBe(0);
+  const { loopback_routes: all, ipv6_loopback_routes: ipv6 } = healthy.summary.figures;
+  // Every router learns the IPv6 loopback of every router it learns the IPv4 one of.
+  expect(ipv6?.value).toBeGreaterThan(0);
+  expect(2 * ipv6!.value).toBe(all?.value);
+  // Read directly, not through the suite: spine1 reaches host1's IPv6 loopback over both leaves, by BGP.
+  const route = await netproof(['exec', LAB, 'spine1', '--', 'ip', '-6', '-j', 'route', 'show', HOST1_V6]);
+  const [installed] = JSON.parse(route.stdout) as { protocol?: string; nexthops?: { dev: string }[] }[];
+  expect(installed?.protocol).toBe('bgp');
+  expect(installed?.nexthops?.map((h) => h.dev).sort()).toEqual(['eth1', 'eth2']);
+
+  // The seeded fault, on the running lab: host1 stops advertising its IPv6 loopback (its IPv4 one stays).
+  const withdraw = await netproof(['exec', LAB, 'host1', '--', 'vtysh', '-c', 'configure terminal', '-c', 'router bgp 65301', '-c', 'address-family ipv6 unicast', '-c', `no network ${HOST1_V6}`]);
+  expect(withdraw.exitCode, withdraw.stdout + withdraw.stderr).toBe(0);
+  const broken = await suites(['--suite', 'bgp-convergence', '--convergence-timeout', '10']);
+  expect(broken.result.exitCode).toBe(1);
+  const lines = broken.errors.split('\n').filter((l) => /^\S+: \S+ \(loopback of /.test(l));
+  // Every other router lost it, and says so; no other prefix is blamed.
+  for (const router of ['spine1', 'spine2', 'leaf1', 'leaf2', 'host2']) expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${router}: fd00:10:255:2::1/128 \\(loopback of host1\\) is not in the RIB, expected \\d`)));
+  expect(lines.filter((l) => !l.includes(`${HOST1_V6} (loopback of host1)`))).toEqual([]);
+
+  expect((await netproof(['destroy', LAB])).exitCode).toBe(0);
+  expect(await leftovers(LAB)).toEqual([]);
+}, 240_000);
