@@ -106,8 +106,9 @@ export function routeCulprits(expected: ExpectedRoute[], observed: Map<string, O
       return { wrong, seen: hops.map((h) => `${h.iface ?? '?'} → ${neighborOf(h) ?? '?'} ${h.weight === undefined ? 'unweighted' : `weight ${h.weight}`} (${percent((h.weight ?? 1) / total)})`).join(', ') };
     };
     const declared = () => `expected ${r.candidates.map((c) => `${c.iface} → ${c.neighbor} ${percent(c.weight!.share)} (${c.weight!.bandwidthMbps} Mbit/s)`).join(', ')}, from the declared link bandwidths`;
-    if (o.weights && r.weighted && weights(ribHops).wrong) {
-      out.push(`${r.at}: ${what} is not weighted as declared in the RIB: ${weights(ribHops).seen}; ${declared()}`);
+    const ribWeights = o.weights && r.weighted ? weights(ribHops) : undefined;
+    if (ribWeights?.wrong) {
+      out.push(`${r.at}: ${what} is not weighted as declared in the RIB: ${ribWeights.seen}; ${declared()}`);
       continue;
     }
     const k = seen?.kernel.find((e) => e.dst === r.prefix);
@@ -117,7 +118,10 @@ export function routeCulprits(expected: ExpectedRoute[], observed: Map<string, O
     }
     const kernelHops = k?.nexthops.map((n) => ({ iface: n.dev, gateway: n.gateway, weight: n.weight })) ?? [];
     if (!fits(kernelHops)) out.push(`${r.at}: ${what} has ${plural(kernelHops.length)} in the kernel FIB (via ${describe(kernelHops)}), ${want}`);
-    else if (o.weights && r.weighted && weights(kernelHops).wrong) out.push(`${r.at}: ${what} is not weighted as declared in the kernel FIB: ${weights(kernelHops).seen}; ${declared()}`);
+    else if (o.weights && r.weighted) {
+      const kernelWeights = weights(kernelHops);
+      if (kernelWeights.wrong) out.push(`${r.at}: ${what} is not weighted as declared in the kernel FIB: ${kernelWeights.seen}; ${declared()}`);
+    }
   }
   return out;
 }
