@@ -96,26 +96,31 @@ describe('ECMP spread', () => {
     const { routes } = await convergedFabric();
     const routers = hashingRouters(routes, tierOf(lab));
     if (!routers.length) skip('no router has equal-cost paths in this topology');
-    // One test per router: a healthy lab fails the whole test one run in 1/ECMP_ALPHA. A router
-    // whose route is weighted (declared link bandwidths) is tested against the declared shares.
-    const alpha = ECMP_ALPHA / routers.length;
-    const results = await step(`${ROUTER_FLOWS} flows from each of ${routers.length} routers, counted per path as they leave it`, () =>
-      mapLimit(routers.map((r, i) => ({ ...r, port: ROUTER_PORT_BASE + i })), ROUTERS_AT_ONCE, async ({ router, route, port }) => {
+    // A dual-stack router hashes IPv6 by a policy of its own: its IPv6 route to the same loopback
+    // owner is measured too, with IPv6 flows (figures and images keyed ROUTER.ipv6).
+    const ipv6Of = (h: (typeof routers)[number]) => routes.find((r) => r.at === h.router && r.owner === h.route.owner && familyOf(r.prefix) === 6);
+    const measured = routers.flatMap((h) => [{ ...h, key: h.router }, ...(ipv6Of(h) ? [{ router: h.router, route: ipv6Of(h)!, key: `${h.router}.ipv6` }] : [])]);
+    // One test per measurement: a healthy lab fails the whole test one run in 1/ECMP_ALPHA. A
+    // router whose route is weighted (declared link bandwidths) is tested against the declared shares.
+    const alpha = ECMP_ALPHA / measured.length;
+    const ipv6 = measured.length - routers.length;
+    const results = await step(`${ROUTER_FLOWS} flows from each of ${routers.length} routers${ipv6 ? ` (and IPv6 flows from ${ipv6})` : ''}, counted per path as they leave it`, () =>
+      mapLimit(measured.map((r, i) => ({ ...r, port: ROUTER_PORT_BASE + i })), ROUTERS_AT_ONCE, async ({ router, route, port, key }) => {
         try {
           const m = await measureRouterSpread(lab, route, { flows: ROUTER_FLOWS, packetsPerFlow: 2, ratePps: 4000, port, srcPortBase: SRC_PORT_BASE }, alpha);
-          return { router, m, culprits: spreadCulprits(m, route.width) };
+          return { router, key, m, culprits: spreadCulprits(m, route.width) };
         } catch (e) {
           // A measurement that could not be made is a failure of that router's check, never a skip.
-          return { router, culprits: [`${router} → ${route.prefix} (${route.owner}): could not measure its spread: ${(e as Error).message}`] };
+          return { router, key, culprits: [`${router} → ${route.prefix} (${route.owner}): could not measure its spread: ${(e as Error).message}`] };
         }
       }),
     );
     await attachment('ecmp-routers.json', JSON.stringify(results.map((r) => r.m ?? { router: r.router, culprits: r.culprits }), null, 2), 'application/json');
-    for (const { router, m } of results) {
+    for (const { router, key, m } of results) {
       if (!m) continue;
-      await attachment(`ecmp-${router}.svg`, ecmpHistogramSvg({ title: `${router} → ${m.dstIp} (${m.owner}): ${m.sent} flows`, histogram: m.histogram, chiSquare: m.chiSquare, ...(m.expectedShares ? { weights: m.expectedShares.map((s) => Number((s * 100).toFixed(1))) } : {}) }), 'image/svg+xml');
-      recordFigure({ task }, `ecmp_paths_used.${router}`, { value: m.histogram.filter((h) => h.flows > 0).length, unit: 'paths', description: `equal-cost next hops of ${router} towards ${m.dstIp} that carried probe flows` });
-      if (m.chiSquare) recordFigure({ task }, `ecmp_chi_square.${router}`, { value: Number(m.chiSquare.statistic.toFixed(3)), unit: 'chi2', description: `${m.sent} flows over ${m.histogram.length} paths; uniformity rejected above ${m.chiSquare.critical.toFixed(2)} (α=${m.chiSquare.alpha.toPrecision(2)})` });
+      await attachment(`ecmp-${key}.svg`, ecmpHistogramSvg({ title: `${router} → ${m.dstIp} (${m.owner}): ${m.sent} flows`, histogram: m.histogram, chiSquare: m.chiSquare, ...(m.expectedShares ? { weights: m.expectedShares.map((s) => Number((s * 100).toFixed(1))) } : {}) }), 'image/svg+xml');
+      recordFigure({ task }, `ecmp_paths_used.${key}`, { value: m.histogram.filter((h) => h.flows > 0).length, unit: 'paths', description: `equal-cost next hops of ${router} towards ${m.dstIp} that carried probe flows` });
+      if (m.chiSquare) recordFigure({ task }, `ecmp_chi_square.${key}`, { value: Number(m.chiSquare.statistic.toFixed(3)), unit: 'chi2', description: `${m.sent} flows over ${m.histogram.length} paths; uniformity rejected above ${m.chiSquare.critical.toFixed(2)} (α=${m.chiSquare.alpha.toPrecision(2)})` });
     }
     expectNoCulprits(results.flatMap((r) => r.culprits), `of ${routers.length} hashing routers do not spread flows over their equal-cost paths`);
   });

@@ -10,7 +10,7 @@ import { igpUnderlay } from '../lib/testkit/igp.ts';
 import { hashCulprits, mtuCulprits } from '../lib/expect/intent.ts';
 import { HASH_POLICIES } from '../lib/model/intent.ts';
 import { linkLabel } from '../lib/model/topology.ts';
-import { expectedRoutes } from '../lib/plan/expected-routing.ts';
+import { expectedRoutes, familyOf } from '../lib/plan/expected-routing.ts';
 import { interfaceMtus, multipathHashPolicy } from '../lib/probes/kernel.ts';
 import { observeSummaries } from '../lib/probes/fabric.ts';
 import { recordFigure } from '../lib/report/figures.ts';
@@ -64,7 +64,11 @@ describe('declared intent', () => {
     const ecmpRouters = [...new Set(routes.filter((r) => r.width > 1).map((r) => r.at))];
     if (!ecmpRouters.length) skip('no router has equal-cost paths in this topology');
     const policies = new Map(await Promise.all(ecmpRouters.map(async (r) => [r, await multipathHashPolicy(lab.node(r))] as const)));
-    expectNoCulprits(hashCulprits(routes, policies, intent!.multipathHash!, intent!.file), `routers hash otherwise than the declared ${intent!.multipathHash} (net.ipv4.fib_multipath_hash_policy=${HASH_POLICIES[intent!.multipathHash!]})`);
+    // A dual-stack fabric's routers hash IPv6 by a sysctl of its own: the same declaration holds for it.
+    const ecmp6 = [...new Set(routes.filter((r) => r.width > 1 && familyOf(r.prefix) === 6).map((r) => r.at))];
+    const policies6 = new Map(await Promise.all(ecmp6.map(async (r) => [r, await multipathHashPolicy(lab.node(r), 6)] as const)));
+    const culprits = [...hashCulprits(routes, policies, intent!.multipathHash!, intent!.file), ...hashCulprits(routes, policies6, intent!.multipathHash!, intent!.file, 6)];
+    expectNoCulprits(culprits, `routers hash otherwise than the declared ${intent!.multipathHash} (net.ipv4${ecmp6.length ? '/ipv6' : ''}.fib_multipath_hash_policy=${HASH_POLICIES[intent!.multipathHash!]})`);
   });
 
   test('every link end has the MTU the topology declares', async ({ lab, skip }) => {

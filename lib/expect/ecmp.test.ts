@@ -47,6 +47,10 @@ describe('spreadCulprits', () => {
     for (const hashPolicy of [1, undefined]) expect(spreadCulprits(spread(512, 0, { hashPolicy }), 2)[0]).not.toContain('hash_policy');
   });
 
+  it('names the IPv6 policy for IPv6 flows (a dual-stack router)', () => {
+    expect(spreadCulprits(spread(512, 0, { hashPolicy: 0, dstIp: 'fd00:10:255:2::3' }), 2)[0]).toMatch(/^leaf1 → fd00:10:255:2::3 \(host3\): .*; leaf1 has net\.ipv6\.fib_multipath_hash_policy=0 \(L3 only\)$/);
+  });
+
   it('adds no hash hint to an uneven split that uses every path, even at L3', () => {
     expect(spreadCulprits(spread(333, 179, { hashPolicy: 0 }), 2)[0]).not.toContain('hash_policy');
   });

@@ -1,6 +1,7 @@
 // Did a router spread its flows over every equal-cost path it was meant to? Culprits name the
 // router, the per-path split, and the statistics. Pure.
-import { hashPolicyName } from '../model/intent.ts';
+import { hashPolicyName, hashPolicySysctl } from '../model/intent.ts';
+import { familyOf } from '../plan/expected-routing.ts';
 import type { RouterSpread } from '../probes/ecmp.ts';
 
 /** Below this share of flows counted, the measurement itself failed (lost probes, counters not hit). */
@@ -15,7 +16,7 @@ export function spreadCulprits(m: RouterSpread, width: number): string[] {
   if (counted < m.sent * MIN_COUNTED_SHARE) out.push(`${towards}: only ${counted} of ${m.sent} probe flows were seen leaving by any of its equal-cost next hops (${split})`);
   const used = m.histogram.filter((h) => h.flows > 0).length;
   // L3-only hashing sends every flow between two addresses one way: the likeliest cause of an unused path.
-  const l3 = hashPolicyName(m.hashPolicy) === 'l3' ? `; ${m.router} has net.ipv4.fib_multipath_hash_policy=0 (L3 only)` : '';
+  const l3 = hashPolicyName(m.hashPolicy) === 'l3' ? `; ${m.router} has ${hashPolicySysctl(familyOf(m.dstIp))}=0 (L3 only)` : '';
   if (used < width) out.push(`${towards}: ${m.sent} flows used ${used} of its ${width} equal-cost paths: ${split}${l3}`);
   else if (m.chiSquare && !m.chiSquare.pass) {
     const t = m.chiSquare;

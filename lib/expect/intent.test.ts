@@ -85,6 +85,16 @@ describe('hashCulprits', () => {
   });
 });
 
+describe('hashCulprits on IPv6 (a dual-stack fabric)', () => {
+  const v4: ExpectedRoute = { at: 'leaf3', prefix: '10.255.2.1/32', owner: 'host1', candidates: [], width: 2, hops: 2 };
+  const v6: ExpectedRoute = { ...v4, prefix: 'fd00:10:255:2::1/128' };
+  it('names the IPv6 sysctl and an IPv6 route as the evidence', () => {
+    expect(hashCulprits([v4, v6], new Map([['leaf3', 0]]), 'l4', 'i.yml', 6)).toEqual([
+      'leaf3: net.ipv6.fib_multipath_hash_policy=0 (l3: every flow between two addresses takes one path); the intent declares l4 (=1) on every router with equal-cost paths (i.yml), and leaf3 has 2 to fd00:10:255:2::1/128 (host1)',
+    ]);
+  });
+});
+
 describe('mtuCulprits', () => {
   const link: LabLink = { endpoints: [{ node: 'leaf1', iface: 'eth1' }, { node: 'spine1', iface: 'eth1' }], mtu: 9000 };
   it('names each end that runs another MTU than declared, and a missing interface', () => {

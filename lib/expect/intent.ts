@@ -1,8 +1,8 @@
 // The running lab against its declared intent, as culprit lists: every line names the router
 // (or link end), what it runs and what the intent or topology declares. Pure.
-import { declaredBfd, HASH_POLICIES, hashPolicyName, type BfdTimers, type HashPolicy, type Intent } from '../model/intent.ts';
+import { declaredBfd, HASH_POLICIES, hashPolicyName, hashPolicySysctl, type BfdTimers, type HashPolicy, type Intent } from '../model/intent.ts';
 import type { LabLink } from '../model/topology.ts';
-import { isSessionPeer, sessionWhere, type ExpectedRoute, type ExpectedSession } from '../plan/expected-routing.ts';
+import { familyOf, isSessionPeer, sessionWhere, type ExpectedRoute, type ExpectedSession } from '../plan/expected-routing.ts';
 
 /** The fields of `show bfd peers json` compared here: status and the router's own configured timers. */
 export interface ConfiguredBfd {
@@ -54,17 +54,21 @@ export function bfdCulprits(sessions: readonly ExpectedSession[], seen: Readonly
   return out;
 }
 
-/** Every router with an equal-cost route must hash as declared (policies undefined where unreadable); each culprit names one such route as the evidence. */
-export function hashCulprits(routes: readonly ExpectedRoute[], policies: ReadonlyMap<string, number | undefined>, declared: HashPolicy, intentFile: string): string[] {
+/**
+ * Every router with an equal-cost route must hash as declared (policies undefined where
+ * unreadable); each culprit names one such route as the evidence. `family` 6: the IPv6 policies
+ * of routers with equal-cost IPv6 routes (a dual-stack fabric's), evidenced by one of those.
+ */
+export function hashCulprits(routes: readonly ExpectedRoute[], policies: ReadonlyMap<string, number | undefined>, declared: HashPolicy, intentFile: string, family: 4 | 6 = 4): string[] {
   const want = HASH_POLICIES[declared];
   const out: string[] = [];
   for (const [router, policy] of policies) {
     if (policy === want) continue;
-    const example = routes.find((r) => r.at === router && r.width > 1);
+    const example = routes.find((r) => r.at === router && r.width > 1 && familyOf(r.prefix) === family);
     const named = hashPolicyName(policy);
     const name = named ? ` (${named}${named === 'l3' ? ': every flow between two addresses takes one path' : ''})` : '';
     out.push(
-      `${router}: net.ipv4.fib_multipath_hash_policy=${policy ?? '(unreadable)'}${name}; the intent declares ${declared} (=${want}) on every router with equal-cost paths (${intentFile})${example ? `, and ${router} has ${example.width} to ${example.prefix} (${example.owner})` : ''}`,
+      `${router}: ${hashPolicySysctl(family)}=${policy ?? '(unreadable)'}${name}; the intent declares ${declared} (=${want}) on every router with equal-cost paths (${intentFile})${example ? `, and ${router} has ${example.width} to ${example.prefix} (${example.owner})` : ''}`,
     );
   }
   return out;

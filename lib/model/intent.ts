@@ -50,6 +50,9 @@ export type FailureClass = (typeof FAILURE_CLASSES)[number];
 export const HASH_POLICIES = { l3: 0, l4: 1 } as const;
 export type HashPolicy = keyof typeof HASH_POLICIES;
 
+/** The sysctl that holds a family's multipath hash policy; the values mean the same in both (0 L3, 1 L4). */
+export const hashPolicySysctl = (family: 4 | 6 = 4) => `net.ipv${family}.fib_multipath_hash_policy`;
+
 /** The intent's name for a sysctl value (`0` → `l3`, `1` → `l4`); undefined for any other value, or none. */
 export function hashPolicyName(value: number | undefined): HashPolicy | undefined {
   return (Object.keys(HASH_POLICIES) as HashPolicy[]).find((name) => HASH_POLICIES[name] === value);

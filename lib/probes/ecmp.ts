@@ -4,7 +4,7 @@
 // matching only the probe traffic (so BGP/BFD chatter and other flows do not blur the count).
 import { randomBytes } from 'node:crypto';
 import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
-import type { ExpectedNexthop, ExpectedRoute } from '../plan/expected-routing.ts';
+import { familyOf, type ExpectedNexthop, type ExpectedRoute } from '../plan/expected-routing.ts';
 import { chiSquareFit, type UniformityTest } from '../stats/chi-square.ts';
 import { runFlows } from './flows.ts';
 import { kernelRoutes, multipathHashPolicy } from './kernel.ts';
@@ -104,7 +104,7 @@ export interface RouterSpread {
   chiSquare?: UniformityTest;
   /** Weighted ECMP: each path's declared share of the flows, in histogram order (the test is against these, not uniform). */
   expectedShares?: number[];
-  /** The router's net.ipv4.fib_multipath_hash_policy (undefined if unreadable): at L3 every flow to one address takes one path. */
+  /** The router's net.ipv4.fib_multipath_hash_policy (net.ipv6's for IPv6 flows; undefined if unreadable): at L3 every flow to one address takes one path. */
   hashPolicy: number | undefined;
 }
 
@@ -121,10 +121,12 @@ function splitTest(route: ExpectedRoute, counts: number[], alpha: number): Pick<
  * same multipath policy as the traffic it forwards, so this measures its hash wherever it sits.
  */
 export async function measureRouterSpread(lab: StartedLab, route: ExpectedRoute, spec: SpreadSpec, alpha: number): Promise<RouterSpread> {
-  const dstIp = route.prefix.replace(/\/32$/, '');
+  // An IPv6 loopback (a dual-stack fabric) gets IPv6 flows, hashed by the IPv6 policy.
+  const family = familyOf(route.prefix);
+  const dstIp = route.prefix.replace(/\/(32|128)$/, '');
   const installed = route.candidates;
-  const hashPolicy = await multipathHashPolicy(lab.node(route.at));
-  const counters = await countFlowsAtEgress(lab, route.at, installed, `ip daddr ${dstIp} udp dport ${spec.port}`);
+  const hashPolicy = await multipathHashPolicy(lab.node(route.at), family);
+  const counters = await countFlowsAtEgress(lab, route.at, installed, `${family === 6 ? 'ip6' : 'ip'} daddr ${dstIp} udp dport ${spec.port}`);
   try {
     const run = await runFlows(lab, { src: route.at, dst: route.owner, dstIp, port: spec.port, flows: spec.flows, ratePps: spec.ratePps, durationS: (spec.flows * spec.packetsPerFlow) / spec.ratePps, srcPortBase: spec.srcPortBase });
     const perPath = await counters.read();

@@ -6,6 +6,7 @@ import { parseJson } from '../exec.ts';
 import { analyze, timeline, type Received, type StreamReport } from '../traffic/analysis.ts';
 import { addresses } from './kernel.ts';
 import { runTrafgen, trafgenReady } from './trafgen-agent.ts';
+import { familyOf } from '../plan/expected-routing.ts';
 
 export { TRAFGEN } from './trafgen-agent.ts';
 
@@ -107,7 +108,8 @@ export async function runFlowSet(lab: StartedLab, specs: readonly FlowSpec[], du
       if (!spec.tellAfter || heard.includes(`trafgen: received ${spec.tellAfter}`)) flowing[i]!.resolve();
     };
     const tell = spec.tellAfter ? ['--tell-after', String(spec.tellAfter)] : [];
-    return runTrafgen(dst, ['recv', '--port', String(spec.port), '--duration', String(boundS(spec)), '--until-eof', ...tell], { timeoutMs: (boundS(spec) + 10) * 1000, closeStdinWhen: finished, onStderr });
+    const family = familyOf(spec.dstIp) === 6 ? ['--family', '6'] : [];
+    return runTrafgen(dst, ['recv', '--port', String(spec.port), '--duration', String(boundS(spec)), ...family, '--until-eof', ...tell], { timeoutMs: (boundS(spec) + 10) * 1000, closeStdinWhen: finished, onStderr });
   });
   // Meanwhile every sender's agent starts, so each sender starts as soon as it is told.
   const sendersReady = Promise.all([...new Set(specs.map((s) => s.src))].map((n) => trafgenReady(lab.node(n))));

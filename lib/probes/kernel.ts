@@ -1,6 +1,7 @@
 // Read the node's kernel state with `ip -j` (JSON, through the ip the node keeps open for reads)
 // and `sysctl`.
 import type { NodeHandle } from '../lab/started-lab.ts';
+import { hashPolicySysctl } from '../model/intent.ts';
 
 export interface KernelNexthop {
   gateway?: string;
@@ -104,12 +105,12 @@ export async function interfaceMtus(node: NodeHandle): Promise<Map<string, numbe
 }
 
 /**
- * net.ipv4.fib_multipath_hash_policy (0 hashes addresses only, 1 the 5-tuple: hashPolicyName in
- * lib/model/intent.ts names them).
+ * net.ipv4.fib_multipath_hash_policy, or net.ipv6's with `family` 6 (0 hashes addresses only, 1
+ * the 5-tuple: hashPolicyName in lib/model/intent.ts names them).
  * Undefined when the node cannot say: callers report it as unreadable rather than failing.
  */
-export async function multipathHashPolicy(node: NodeHandle): Promise<number | undefined> {
-  const r = await node.exec(['sysctl', '-n', 'net.ipv4.fib_multipath_hash_policy']);
+export async function multipathHashPolicy(node: NodeHandle, family: 4 | 6 = 4): Promise<number | undefined> {
+  const r = await node.exec(['sysctl', '-n', hashPolicySysctl(family)]);
   const text = r.stdout.trim();
   return r.exitCode === 0 && /^\d+$/.test(text) ? Number(text) : undefined;
 }

@@ -2,9 +2,10 @@
 // router an IPv6 /128 loopback beside its IPv4 one, declared in the intent and advertised in BGP's
 // IPv6 unicast family over the same interface sessions. The convergence and ECMP suites expect
 // every IPv6 loopback in every router's RIB (`show ipv6 route json`) and kernel FIB (`ip -6
-// route`) with the same ECMP width as its IPv4 one, and pass; a host that stops advertising its
-// IPv6 loopback fails the convergence suite naming that prefix at every router that lost it, and
-// nothing else. On network namespaces: the checks read the lab through NodeHandle.
+// route`) with the same ECMP width as its IPv4 one, and every hashing router to spread IPv6 flows
+// too, and pass; a leaf hashing IPv6 at L3 fails the ECMP and intent suites naming it, and a host
+// that stops advertising its IPv6 loopback fails the convergence suite naming that prefix at every
+// router that lost it; nothing else is blamed. On network namespaces: the checks read the lab through NodeHandle.
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { netproof } from '../../fixtures/cli.ts';
 import { generatedLab } from '../../fixtures/faults.ts';
 import { leftovers } from '../../fixtures/runtimes.ts';
 import type { Summary } from '../report/summary-reporter.ts';
+import type { Snapshot } from '../state/snapshot.ts';
 
 const LAB = 'e2e-dual-stack';
 const HOST1_V6 = 'fd00:10:255:2::1/128';
@@ -25,10 +27,10 @@ async function suites(extra: string[]) {
   const reportDir = await mkdtemp(join(tmpdir(), 'netproof-dual-stack-'));
   const result = await netproof(['test', LAB, '--report-dir', reportDir, ...extra]);
   const summary = JSON.parse(await readFile(join(reportDir, 'summary.json'), 'utf8')) as Summary;
-  return { result, summary, errors: summary.tests.flatMap((t) => t.errors).join('\n') };
+  return { result, summary, reportDir, errors: summary.tests.flatMap((t) => t.errors).join('\n') };
 }
 
-test('a dual-stack fabric has every IPv6 loopback with its ECMP width in RIB and FIB; an IPv6 loopback not advertised fails naming it at every router', async () => {
+test('a dual-stack fabric has every IPv6 loopback with its ECMP width in RIB and FIB and spreads IPv6 flows; IPv6 hashed at L3, or an IPv6 loopback not advertised, fails naming the culprit', async () => {
   const lab = await generatedLab(LAB, { spines: 2, leaves: 2, hosts: 2, unnumbered: true, underlayFamily: 'dual-stack' });
   expect(await readFile(join(lab.dir, `${LAB}.intent.yml`), 'utf8')).toContain(`- ${HOST1_V6}`);
   const deploy = await netproof(['deploy', lab.file]);
@@ -45,8 +47,29 @@ test('a dual-stack fabric has every IPv6 loopback with its ECMP width in RIB and
   const [installed] = JSON.parse(route.stdout) as { protocol?: string; nexthops?: { dev: string }[] }[];
   expect(installed?.protocol).toBe('bgp');
   expect(installed?.nexthops?.map((h) => h.dev).sort()).toEqual(['eth1', 'eth2']);
+  // state.json keeps the IPv6 routes, next hops named by neighbor (not by link-local address), and no link-local clutter.
+  const state = JSON.parse(await readFile(join(healthy.reportDir, 'state.json'), 'utf8')) as Snapshot;
+  expect(state.routers.spine1!.fib[HOST1_V6]).toMatchObject({ protocol: 'bgp', nexthops: ['eth1 → leaf1', 'eth2 → leaf2'] });
+  expect(state.routers.spine1!.rib[HOST1_V6]).toMatchObject({ protocol: 'bgp', nexthops: ['eth1 → leaf1', 'eth2 → leaf2'] });
+  expect(Object.keys(state.routers.spine1!.fib).filter((p) => p.startsWith('fe80'))).toEqual([]);
 
-  // The seeded fault, on the running lab: host1 stops advertising its IPv6 loopback (its IPv4 one stays).
+  // Every router that hashes is measured with IPv6 flows too, over as many paths as with IPv4 ones.
+  const figures = healthy.summary.figures;
+  const hashing = Object.keys(figures).filter((k) => /^ecmp_paths_used\.[^.]+$/.test(k));
+  expect(hashing.length).toBeGreaterThan(0);
+  for (const k of hashing) expect(figures[`${k}.ipv6`]?.value, k).toBe(figures[k]!.value);
+
+  // The first seeded fault: leaf1 hashes IPv6 by addresses only (its IPv4 policy stays L4).
+  expect((await netproof(['exec', LAB, 'leaf1', '--', 'sysctl', '-w', 'net.ipv6.fib_multipath_hash_policy=0'])).exitCode).toBe(0);
+  const l3 = await suites(['--suite', 'ecmp-spread', '--suite', 'intent']);
+  expect(l3.result.exitCode).toBe(1);
+  // Both checks name leaf1 and its IPv6 policy, and nothing else.
+  expect(l3.errors).toMatch(/^leaf1 → fd00:10:255:\S+ \(\w+\): 512 flows used 1 of its 2 equal-cost paths: .*; leaf1 has net\.ipv6\.fib_multipath_hash_policy=0 \(L3 only\)$/m);
+  expect(l3.errors).toMatch(/^leaf1: net\.ipv6\.fib_multipath_hash_policy=0 \(l3: every flow between two addresses takes one path\); the intent declares l4 \(=1\)/m);
+  expect(l3.errors.split('\n').filter((l) => /^\w+( →|:) /.test(l) && !l.startsWith('leaf1'))).toEqual([]);
+  expect((await netproof(['exec', LAB, 'leaf1', '--', 'sysctl', '-w', 'net.ipv6.fib_multipath_hash_policy=1'])).exitCode).toBe(0);
+
+  // The second, on the running lab: host1 stops advertising its IPv6 loopback (its IPv4 one stays).
   const withdraw = await netproof(['exec', LAB, 'host1', '--', 'vtysh', '-c', 'configure terminal', '-c', 'router bgp 65301', '-c', 'address-family ipv6 unicast', '-c', `no network ${HOST1_V6}`]);
   expect(withdraw.exitCode, withdraw.stdout + withdraw.stderr).toBe(0);
   const broken = await suites(['--suite', 'bgp-convergence', '--convergence-timeout', '10']);

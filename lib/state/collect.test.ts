@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { byNeighbour, equalCostCandidates, linkEnds } from './collect.ts';
+import { byNeighbour, equalCostCandidates, linkEnds, routedIpv6 } from './collect.ts';
 
 describe('equalCostCandidates', () => {
   it('keeps every valid path as short as the best, whichever BGP picked', () => {
@@ -44,5 +44,12 @@ describe('naming next hops and peers on an unnumbered fabric', () => {
     // A numbered gateway nobody owns stays as it is: it is not the neighbor on the interface.
     expect(label('eth2', '192.0.2.7')).toBe('eth2 → 192.0.2.7');
     expect(label('eth9', '169.254.0.1')).toBe('eth9 → 169.254.0.1');
+  });
+});
+
+describe('routedIpv6', () => {
+  it('keeps routed IPv6 prefixes and leaves out what a router has of itself on every link', () => {
+    expect(['fd00:10:255:1::1/128', '2001:db8::/64', '::/0'].filter(routedIpv6)).toEqual(['fd00:10:255:1::1/128', '2001:db8::/64', '::/0']);
+    expect(['fe80::/64', 'fe80::1/128', 'ff00::/8', 'ff02::1/128', '::1/128'].filter(routedIpv6)).toEqual([]);
   });
 });

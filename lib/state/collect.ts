@@ -1,5 +1,5 @@
 // Read a running lab into the normalised router part of a snapshot: BGP sessions by peer node,
-// zebra's RIB and the kernel FIB per prefix with next hops by neighbour, BFD sessions with
+// zebra's RIB and the kernel FIB per prefix with next hops by neighbour (IPv6 too on a dual-stack router), BFD sessions with
 // their negotiated timers, the multipath hash and every link end's MTU. Read only; polled
 // until two looks agree, so a lab still settling (after a failover test) is not caught mid-way.
 import { Address4 } from 'ip-address';
@@ -38,6 +38,15 @@ export function linkEnds(links: readonly LabLink[]): Map<string, string> {
 }
 
 const nodeOf = (end: string | undefined) => end?.split(':')[0];
+
+/** The nodes with a global IPv6 address (a dual-stack router's loopback): their IPv6 routes are read too. */
+async function dualStackNodes(lab: StartedLab): Promise<Set<string>> {
+  const has = await Promise.all(lab.nodes().map(async (n) => [n.name, (await addresses(n)).some((a) => a.family === 'inet6' && a.scope === 'global')] as const));
+  return new Set(has.filter(([, yes]) => yes).map(([name]) => name));
+}
+
+/** IPv6 prefixes a router has of itself on every link (link-local, multicast, ::1): not routing, left out of the snapshot. */
+export const routedIpv6 = (prefix: string) => !/^(fe[89ab][0-9a-f]?:|ff[0-9a-f]{2}:|::1\/128$)/i.test(prefix);
 
 /** How a next hop is written in the snapshot: `eth1 → spine1`, by its gateway's owner, or by the neighbor on its interface where the gateway names none. */
 export const byNeighbour = (owners: Map<string, string>, neighbourOn: (dev: string) => string | undefined = () => undefined) => (dev: string | undefined, gateway: string | undefined): string => {
@@ -127,7 +136,7 @@ function keyed<T extends { peer: string }>(items: (T & { address: string })[]): 
   return out;
 }
 
-async function routerState(node: NodeHandle, owners: Map<string, string>, ends: Map<string, string>, linkLocals: Map<string, string>): Promise<RouterState> {
+async function routerState(node: NodeHandle, owners: Map<string, string>, ends: Map<string, string>, linkLocals: Map<string, string>, ipv6: boolean): Promise<RouterState> {
   const neighbourOn = (dev: string) => nodeOf(ends.get(`${node.name}:${dev}`));
   // This router's interface on the link whose far end owns a link-local address.
   const devTowards = (farEnd: string) => ends.get(farEnd)?.split(':')[1];
@@ -135,12 +144,20 @@ async function routerState(node: NodeHandle, owners: Map<string, string>, ends: 
   const hasBgp = node.frrDaemons.includes('bgpd');
   const hasBfd = node.frrDaemons.includes('bfdd');
   // Each asked of the daemon that answers it, over the connection the node keeps open.
-  const commands = [...(hasBgp ? ['show bgp summary json', 'show bgp ipv4 unicast json'] : []), 'show ip route json', ...(hasBfd ? ['show bfd peers json'] : [])];
-  const [docs, kernel, hash] = await Promise.all([Promise.all(commands.map((c) => vtyshJson(node, c))), kernelRoutes(node), multipathHashPolicy(node)]);
+  // A dual-stack router's IPv6 tables too, keyed by prefix beside the IPv4 ones.
+  const commands = [
+    ...(hasBgp ? ['show bgp summary json', 'show bgp ipv4 unicast json', ...(ipv6 ? ['show bgp ipv6 unicast json'] : [])] : []),
+    'show ip route json',
+    ...(ipv6 ? ['show ipv6 route json'] : []),
+    ...(hasBfd ? ['show bfd peers json'] : []),
+  ];
+  const [docs, kernel4, kernel6, hash] = await Promise.all([Promise.all(commands.map((c) => vtyshJson(node, c))), kernelRoutes(node), ipv6 ? kernelRoutes(node, 6) : [], multipathHashPolicy(node)]);
+  const kernel = [...kernel4, ...kernel6.filter((r) => routedIpv6(r.dst))];
   const output = <T>(command: string) => docs[commands.indexOf(command)] as T | undefined;
   const summary = output<{ ipv4Unicast?: BgpSummary }>('show bgp summary json')?.ipv4Unicast;
-  const table = output<{ routes?: Record<string, BgpPath[]> }>('show bgp ipv4 unicast json')?.routes ?? {};
-  const rib = output<Record<string, RibEntry[]>>('show ip route json')!;
+  const table = { ...output<{ routes?: Record<string, BgpPath[]> }>('show bgp ipv4 unicast json')?.routes, ...output<{ routes?: Record<string, BgpPath[]> }>('show bgp ipv6 unicast json')?.routes };
+  const rib6 = Object.entries(output<Record<string, RibEntry[]>>('show ipv6 route json') ?? {}).filter(([prefix]) => routedIpv6(prefix));
+  const rib = { ...output<Record<string, RibEntry[]>>('show ip route json')!, ...Object.fromEntries(rib6) };
   const bfd = output<BfdPeerJson[]>('show bfd peers json') ?? [];
   const sessions = keyed<SessionState>(
     // An unnumbered peer is keyed by its interface: named by the neighbor on it.
@@ -192,9 +209,10 @@ export type LiveState = Pick<Snapshot, 'routers' | 'mtu'> & {
 export async function readLiveState(lab: StartedLab): Promise<LiveState> {
   const owners = await addressOwners(lab);
   const linkLocals = await linkLocalOwners(lab);
+  const dualStack = await dualStackNodes(lab);
   const ends = linkEnds(lab.topology.links);
   const frr = lab.nodes().filter((n) => n.frrDaemons.includes('zebra'));
-  const read = await Promise.all(frr.map(async (n) => [n.name, await routerState(n, owners, ends, linkLocals).catch((e: unknown) => (e as Error).message)] as const));
+  const read = await Promise.all(frr.map(async (n) => [n.name, await routerState(n, owners, ends, linkLocals, dualStack.has(n.name)).catch((e: unknown) => (e as Error).message)] as const));
   const routers = Object.fromEntries(read.filter((r): r is readonly [string, RouterState] => typeof r[1] !== 'string'));
   const unreadable = Object.fromEntries(read.filter((r): r is readonly [string, string] => typeof r[1] === 'string'));
   return { routers, mtu: await linkMtus(lab), unreadable };

@@ -180,6 +180,27 @@ describe('trafgen send → recv over 127.0.0.1', () => {
   });
 });
 
+describe('trafgen send → recv --family 6 over ::1', () => {
+  it('sends IPv6 flows from their source ports, beside IPv4 senders on the same ports, and the receiver gets every packet', async () => {
+    const port = await freePorts(1);
+    const base = await freePorts(4);
+    const receiving = trafgen(['recv', '--family', '6', '--port', String(port), '--duration', '30']);
+    await waitForUdpListener(port);
+    // An IPv4 sender on the same source ports at the same time: one router's two families measured at once.
+    const [v6, v4] = await Promise.all([
+      trafgen(['send', '--dst', '::1', '--src', '::1', '--port', String(port), '--flows', '4', '--rate', '1000', '--duration', '0.2', '--src-port-base', String(base)]),
+      trafgen(['send', '--dst', LOOPBACK, '--port', String(port + 1), '--flows', '4', '--rate', '1000', '--duration', '0.2', '--src-port-base', String(base)]),
+    ]);
+    expect(v6.code, describeExit(v6)).toBe(0);
+    expect(v4.code, describeExit(v4)).toBe(0);
+    const received = await receiving;
+    expect(received.code, describeExit(received)).toBe(0);
+    const sent = JSON.parse(v6.stdout) as SenderReport;
+    expect(sent.sourcePorts).toEqual([base, base + 1, base + 2, base + 3]);
+    expect((JSON.parse(received.stdout) as ReceiverReport).flows).toHaveLength(sent.sent.reduce((a, b) => a + b, 0));
+  }, 30_000);
+});
+
 describe('trafgen send without --src-port-base', () => {
   it('gives each flow its own ephemeral source port and still sends rate × duration', async () => {
     // Nothing listens on the destination port: the datagrams are simply dropped on loopback.
@@ -251,11 +272,13 @@ describe('trafgen refuses bad arguments: exit 2, a message on stderr, nothing on
     ['a rate above the limit', ['send', '--dst', LOOPBACK, '--port', '9', '--rate', String(RATE_LIMIT_PPS + 1), '--duration', '0.1'], /--rate must be between 1 and 20000/],
     ['a rate of zero', ['send', '--dst', LOOPBACK, '--port', '9', '--rate', '0', '--duration', '0.1'], /--rate must be between/],
     ['a rate that is not a number', ['send', '--dst', LOOPBACK, '--port', '9', '--rate', 'fast', '--duration', '0.1'], /--rate must be between/],
-    ['a missing --dst', ['send', '--port', '9', '--duration', '0.1'], /--dst must be an IPv4 address/],
-    ['an IPv6 --dst', ['send', '--dst', '::1', '--port', '9', '--duration', '0.1'], /--dst must be an IPv4 address/],
+    ['a missing --dst', ['send', '--port', '9', '--duration', '0.1'], /--dst must be an IPv4 or IPv6 address/],
+    ['an IPv6 --src to an IPv4 --dst', ['send', '--dst', LOOPBACK, '--src', '::1', '--port', '9', '--duration', '0.1'], /--src must be an IPv4 address, as --dst is/],
+    ['an IPv4 --src to an IPv6 --dst', ['send', '--dst', '::1', '--src', LOOPBACK, '--port', '9', '--duration', '0.1'], /--src must be an IPv6 address, as --dst is/],
+    ['a receiver family that is neither 4 nor 6', ['recv', '--port', '9', '--duration', '1', '--family', '5'], /--family must be 4 or 6 \(got 5\)/],
     ['a start time that is not a number', ['send', '--dst', LOOPBACK, '--port', '9', '--start-ns', 'soon', '--duration', '0.1'], /--start-ns must be a CLOCK_MONOTONIC time/],
     ['a host name as --src', ['send', '--dst', LOOPBACK, '--src', 'localhost', '--port', '9', '--duration', '0.1'], /--src must be an IPv4 address/],
-    ['a host name as --dst', ['send', '--dst', 'localhost', '--port', '9', '--duration', '0.1'], /--dst must be an IPv4 address/],
+    ['a host name as --dst', ['send', '--dst', 'localhost', '--port', '9', '--duration', '0.1'], /--dst must be an IPv4 or IPv6 address/],
     ['a missing --port', ['send', '--dst', LOOPBACK, '--duration', '0.1'], /--port must be between 1 and 65535/],
     ['a duration above the limit', ['recv', '--port', '9', '--duration', '121'], /--duration must be between/],
     ['a source port base that leaves no room for the flows', ['send', '--dst', LOOPBACK, '--port', '9', '--flows', '4', '--src-port-base', '65533', '--duration', '0.1'], /--src-port-base must be between 1024 and 65531/],

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // netproof's traffic generator, run inside lab nodes (through the runtime's exec):
 //   trafgen send --dst IP --port P [--src IP] [--start-ns T] [--flows N] [--rate PPS] [--duration S] [--size B] [--src-port-base S] [--until-eof]
-//   trafgen recv --port P --duration S [--until-eof] [--tell-after N]
+//   trafgen recv --port P --duration S [--family 4|6] [--until-eof] [--tell-after N]
 //     says "trafgen: listening on udp/P" on stderr once bound, and "trafgen: received N" at the Nth probe
 //   trafgen serve
 //     runs send and recv jobs for its caller, one JSON line each way per event, so a node starts
@@ -16,6 +16,7 @@
 // has one from every flow, when its stdin closes (--until-eof: the caller has seen every sender
 // finish) and at --duration at the latest (a flow whose path stayed broken).
 import { createSocket } from 'node:dgram';
+import { isIPv4, isIPv6 } from 'node:net';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 
@@ -49,10 +50,10 @@ function bounded(name: string, v: string | undefined, dflt: number, min: number,
 }
 
 async function send(o: Record<string, string | undefined>, io: Io): Promise<void> {
-  const ipv4 = /^\d{1,3}(\.\d{1,3}){3}$/;
-  if (!o.dst || !ipv4.test(o.dst)) fail('--dst must be an IPv4 address');
+  if (!o.dst || !(isIPv4(o.dst) || isIPv6(o.dst))) fail('--dst must be an IPv4 or IPv6 address');
+  const udp = isIPv6(o.dst) ? 'udp6' : 'udp4';
   // A router's own traffic leaves from its loopback, which every router has a route back to.
-  if (o.src !== undefined && !ipv4.test(o.src)) fail('--src must be an IPv4 address');
+  if (o.src !== undefined && !(udp === 'udp6' ? isIPv6(o.src) : isIPv4(o.src))) fail(`--src must be an ${udp === 'udp6' ? 'IPv6' : 'IPv4'} address, as --dst is`);
   const port = bounded('port', o.port, 0, 1, 65535);
   const flows = bounded('flows', o.flows, 1, 1, LIMITS.flows);
   const rate = bounded('rate', o.rate, 1000, 1, LIMITS.rate);
@@ -67,7 +68,8 @@ async function send(o: Record<string, string | undefined>, io: Io): Promise<void
     if (at > process.hrtime.bigint() + 60_000_000_000n) fail('--start-ns is more than 60 s away');
   }
   // Every check is done: nothing below fails with sockets left open (a serve job must not leak them).
-  const sockets = Array.from({ length: flows }, () => createSocket('udp4'));
+  // IPv6 only: an IPv4 sender on the same source ports (one router's two families measured at once) must not clash.
+  const sockets = Array.from({ length: flows }, () => (udp === 'udp6' ? createSocket({ type: 'udp6', ipv6Only: true }) : createSocket('udp4')));
   const bound = await Promise.allSettled(
     sockets.map((s, i) => new Promise<void>((resolve, reject) => {
       s.once('error', reject);
@@ -146,10 +148,12 @@ async function recv(o: Record<string, string | undefined>, io: Io): Promise<void
   const port = bounded('port', o.port, 0, 1, 65535);
   const durationS = bounded('duration', o.duration, 5, 0.1, LIMITS.durationS);
   const tellAfter = o['tell-after'] === undefined ? 0 : bounded('tell-after', o['tell-after'], 0, 1, 1_000_000);
+  if (o.family !== undefined && o.family !== '4' && o.family !== '6') fail(`--family must be 4 or 6 (got ${o.family})`);
   const flows: number[] = [];
   const seqs: number[] = [];
   const sentNs: string[] = [];
-  const s = createSocket('udp4');
+  // IPv6 probes on an IPv6 socket of their own: a dual-stack one would fail where a node has IPv6 off.
+  const s = o.family === '6' ? createSocket({ type: 'udp6', ipv6Only: true }) : createSocket('udp4');
   const ended = new Set<number>();
   let allEnded: () => void = () => {};
   const ends = new Promise<void>((resolve) => (allEnded = resolve));
@@ -183,7 +187,7 @@ async function recv(o: Record<string, string | undefined>, io: Io): Promise<void
   io.stdout(`${JSON.stringify({ flows, seqs, sentNs })}\n`);
 }
 
-const USAGE = 'usage: trafgen send --dst IP --port P [--src IP] [--start-ns T] [--flows N] [--rate PPS] [--duration S] [--size B] [--src-port-base S] [--until-eof] | trafgen recv --port P --duration S [--until-eof] [--tell-after N] | trafgen serve';
+const USAGE = 'usage: trafgen send --dst IP --port P [--src IP] [--start-ns T] [--flows N] [--rate PPS] [--duration S] [--size B] [--src-port-base S] [--until-eof] | trafgen recv --port P --duration S [--family 4|6] [--until-eof] [--tell-after N] | trafgen serve';
 
 /** One send or recv job; its exit code (2 for bad usage, said on its stderr). */
 async function run(args: string[], io: Io): Promise<number> {
@@ -194,7 +198,7 @@ async function run(args: string[], io: Io): Promise<number> {
         return parseArgs({
           args,
           allowPositionals: true,
-          options: { dst: { type: 'string' }, src: { type: 'string' }, 'start-ns': { type: 'string' }, port: { type: 'string' }, 'tell-after': { type: 'string' }, flows: { type: 'string' }, rate: { type: 'string' }, duration: { type: 'string' }, size: { type: 'string' }, 'src-port-base': { type: 'string' }, 'until-eof': { type: 'boolean' } },
+          options: { dst: { type: 'string' }, src: { type: 'string' }, family: { type: 'string' }, 'start-ns': { type: 'string' }, port: { type: 'string' }, 'tell-after': { type: 'string' }, flows: { type: 'string' }, rate: { type: 'string' }, duration: { type: 'string' }, size: { type: 'string' }, 'src-port-base': { type: 'string' }, 'until-eof': { type: 'boolean' } },
         });
       } catch (err) {
         fail((err as Error).message);
