@@ -124,7 +124,8 @@ function withCandidates(routes: Record<string, RouteState>, candidates: Map<stri
 function deviceFor(kernel: KernelRoute[], ip: string): string | undefined {
   if (!Address4.isValid(ip)) return undefined;
   const a = new Address4(ip);
-  return kernel.find((r) => r.protocol === 'kernel' && !r.nexthops.some((h) => h.gateway) && a.isInSubnet(new Address4(r.dst)))?.nexthops[0]?.dev;
+  // Connected IPv4 subnets only: a dual-stack router's kernel routes hold IPv6 ones too.
+  return kernel.find((r) => r.protocol === 'kernel' && !r.nexthops.some((h) => h.gateway) && Address4.isValid(r.dst) && a.isInSubnet(new Address4(r.dst)))?.nexthops[0]?.dev;
 }
 
 /** Keyed by peer node; by node:address when one router has two sessions with one peer. */
