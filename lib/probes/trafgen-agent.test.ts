@@ -47,7 +47,7 @@ describe('trafgen agent', () => {
     const node = localNode('n2');
     const bad = await runTrafgen(node, ['send', '--dst', 'localhost', '--port', '9'], { timeoutMs: 10_000 });
     expect(bad.exitCode).toBe(2);
-    expect(bad.stderr).toMatch(/--dst must be an IPv4 address/);
+    expect(bad.stderr).toMatch(/--dst must be an IPv4 or IPv6 address/);
     const again = await runTrafgen(node, ['blast'], { timeoutMs: 10_000 });
     expect(again.stderr).toMatch(/usage: trafgen send/);
     expect(node.opened).toHaveLength(1);
