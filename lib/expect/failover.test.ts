@@ -52,6 +52,12 @@ describe('failoverStreamCulprit', () => {
     expect(failoverStreamCulprit(where, stream({ lossWindowMs: 900, preFaultLossMs: 700 }), m, budget)).toBeUndefined();
   });
 
+  it('names a stream that lost more than its budget before the fault was even issued', () => {
+    expect(failoverStreamCulprit(where, stream({ lossWindowMs: 300, preFaultLossMs: 2500 }), m, budget)).toBe(
+      `${where}: lost 2500 ms of traffic before the fault was issued, more than the 1400 ms budget (declared BFD 3 × 300 ms + 500 ms margin): its path or its sender failed before the fault did anything`,
+    );
+  });
+
   it('says "at least" and "never" for a loss over budget that never recovered nor withdrew', () => {
     expect(failoverStreamCulprit(where, stream({ lossWindowMs: 2000, recovered: false }), { ...m, detection: [{ node: 'leaf1', peerAddress: '10.1.0.17', bfd: false }] }, budget)).toBe(
       `${where}: lost at least 2000 ms of traffic (not recovered when the stream ended), budget 1400 ms (declared BFD 3 × 300 ms + 500 ms margin); leaf1 runs no BFD session with 10.1.0.17; leaf1 never stopped using 10.1.0.17 (times from the fault's effect, known to within 40 ms)`,

@@ -31,6 +31,9 @@ export function failoverStreamCulprit(where: string, s: StreamMeasurement, m: Pi
     const before = s.preFaultLossMs > 0 ? `; it also lost ${s.preFaultLossMs.toFixed(0)} ms before the fault was issued, not counted` : '';
     return `${where}: ${lost}, budget ${budget.ms} ms (${budget.source}); ${detection}; ${movedOff(s)} (times from the fault's effect, known to within ${m.faultUncertaintyMs.toFixed(0)} ms)${before}`;
   }
+  // Not the fault's, but no stall of a busy machine either: a stream whose path was broken, or
+  // whose sender stopped, for longer than the budget before the fault was even issued.
+  if (s.preFaultLossMs > budget.ms) return `${where}: lost ${s.preFaultLossMs.toFixed(0)} ms of traffic before the fault was issued, more than the ${budget.ms} ms budget (${budget.source}): its path or its sender failed before the fault did anything`;
   // Within budget so far, but lost when the stream ended: RECOVERY_MARGIN_MS after every sender
   // had a route by another path (traffic still lost then is lost beyond the sender), or at the
   // end of its whole duration.

@@ -90,7 +90,7 @@ describe('hashCulprits on IPv6 (a dual-stack fabric)', () => {
   const v6: ExpectedRoute = { ...v4, prefix: 'fd00:10:255:2::1/128' };
   it('names the IPv6 sysctl and an IPv6 route as the evidence', () => {
     expect(hashCulprits([v4, v6], new Map([['leaf3', 0]]), 'l4', 'i.yml', 6)).toEqual([
-      'leaf3: net.ipv6.fib_multipath_hash_policy=0 (l3: every flow between two addresses takes one path); the intent declares l4 (=1) on every router with equal-cost paths (i.yml), and leaf3 has 2 to fd00:10:255:2::1/128 (host1)',
+      'leaf3: net.ipv6.fib_multipath_hash_policy=0 (l3: addresses and flow label only); the intent declares l4 (=1) on every router with equal-cost paths (i.yml), and leaf3 has 2 to fd00:10:255:2::1/128 (host1)',
     ]);
   });
 });

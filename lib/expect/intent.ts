@@ -66,7 +66,8 @@ export function hashCulprits(routes: readonly ExpectedRoute[], policies: Readonl
     if (policy === want) continue;
     const example = routes.find((r) => r.at === router && r.width > 1 && familyOf(r.prefix) === family);
     const named = hashPolicyName(policy);
-    const name = named ? ` (${named}${named === 'l3' ? ': every flow between two addresses takes one path' : ''})` : '';
+    const l3 = family === 4 ? 'every flow between two addresses takes one path' : 'addresses and flow label only';
+    const name = named ? ` (${named}${named === 'l3' ? `: ${l3}` : ''})` : '';
     out.push(
       `${router}: ${hashPolicySysctl(family)}=${policy ?? '(unreadable)'}${name}; the intent declares ${declared} (=${want}) on every router with equal-cost paths (${intentFile})${example ? `, and ${router} has ${example.width} to ${example.prefix} (${example.owner})` : ''}`,
     );

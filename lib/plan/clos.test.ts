@@ -380,7 +380,7 @@ describe('planClos --underlay dual-stack', () => {
   const ds = planClos({ name: 'ds', spines: 2, leaves: 2, hosts: 2, unnumbered: true, underlayFamily: 'dual-stack' });
 
   it('gives every router an IPv6 /128 loopback that reads as its IPv4 one, all distinct', () => {
-    expect(ds.family).toBe('dual-stack');
+    expect(ds.addressFamilies).toBe('dual-stack');
     expect(ds.routers.map((r) => [r.loopback, r.loopback6])).toEqual([
       ['10.255.0.1/32', 'fd00:10:255::1/128'],
       ['10.255.0.2/32', 'fd00:10:255::2/128'],
@@ -394,7 +394,7 @@ describe('planClos --underlay dual-stack', () => {
 
   it('plans IPv4 loopbacks only by default', () => {
     const v4 = planClos({ name: 'v4', spines: 2, leaves: 2, hosts: 2, unnumbered: true });
-    expect(v4.family).toBe('ipv4');
+    expect(v4.addressFamilies).toBe('ipv4');
     expect(v4.routers.every((r) => r.loopback6 === undefined)).toBe(true);
   });
 

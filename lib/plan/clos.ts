@@ -164,7 +164,7 @@ export interface ClosPlan {
   bfd: { intervalMs: number; multiplier: number };
   underlay: UnderlayProtocol;
   /** Address families of the loopbacks: ipv4, or dual-stack (each router's loopback6 too). */
-  family: Exclude<UnderlayFamily, 'ipv6'>;
+  addressFamilies: Exclude<UnderlayFamily, 'ipv6'>;
   overlay?: PlannedOverlay;
 }
 
@@ -270,7 +270,7 @@ export function planClos(opts: ClosOptions): ClosPlan {
   const family = opts.underlayFamily ?? 'ipv4';
   if (!(UNDERLAY_FAMILIES as readonly string[]).includes(family)) throw new UsageError(`--underlay must be one of ${UNDERLAY_FAMILIES.join(', ')} (got ${family})`);
   if (family === 'ipv6') {
-    throw new UsageError('--underlay ipv6 is not built yet: the probes (ECMP flows, failover streams, path MTU) and the OVN overlay send IPv4 only; use --underlay dual-stack --unnumbered, whose IPv6 loopbacks every router must learn with their ECMP width');
+    throw new UsageError('--underlay ipv6 is not built yet: the failover streams, the path MTU probes and the OVN overlay are IPv4 only; use --underlay dual-stack --unnumbered, whose IPv6 loopbacks every router must learn and spread flows to over every equal-cost path');
   }
   if (family === 'dual-stack' && !opts.unnumbered) {
     throw new UsageError('--underlay dual-stack needs --unnumbered: its sessions run over IPv6 link-local addresses and carry both families (numbered IPv6 links are not built yet)');
@@ -341,7 +341,7 @@ export function planClos(opts: ClosOptions): ClosPlan {
 
   applyLinkBandwidth(routers, opts.linkBandwidth, underlay);
 
-  const plan: ClosPlan = { name: opts.name, routers, links, bfd: { intervalMs: opts.bfdIntervalMs ?? 300, multiplier: opts.bfdMultiplier ?? 3 }, underlay, family };
+  const plan: ClosPlan = { name: opts.name, routers, links, bfd: { intervalMs: opts.bfdIntervalMs ?? 300, multiplier: opts.bfdMultiplier ?? 3 }, underlay, addressFamilies: family };
   if (central && namespaces > 0) {
     // Pods round-robin over the hosts, so every namespace spans hosts and its traffic crosses the fabric.
     const vms: PlannedVm[] = [];

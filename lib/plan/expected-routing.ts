@@ -12,9 +12,12 @@
 /** The address family of a prefix or address: 6 when it is IPv6 (a dual-stack router's IPv6 loopback). */
 export const familyOf = (prefixOrAddress: string): 4 | 6 => (prefixOrAddress.includes(':') ? 6 : 4);
 
+/** The address of a host route (a loopback /32 or /128), without its length. */
+export const hostAddress = (prefix: string): string => prefix.replace(familyOf(prefix) === 6 ? /\/128$/ : /\/32$/, '');
+
 /**
- * The routes probe traffic can follow: IPv4 ones. The probes (flows, failover streams, path
- * MTU) send IPv4 only so far; a dual-stack lab's IPv6 loopbacks are checked in RIB and FIB.
+ * The IPv4 routes: what failover streams and path MTU probes follow (they send IPv4 only so far;
+ * a dual-stack lab's IPv6 loopbacks are checked in RIB and FIB, and spread by ECMP flows).
  */
 export const ipv4Routes = <R extends { prefix: string }>(routes: readonly R[]): R[] => routes.filter((r) => familyOf(r.prefix) === 4);
 

@@ -37,7 +37,7 @@ describe('hashingRouters', () => {
 });
 
 describe('hashingRouters on a dual-stack fabric', () => {
-  it('measures every hashing router on an IPv4 route: the flows are IPv4', () => {
+  it('picks an IPv4 route for every hashing router (the suite adds its IPv6 counterpart itself)', () => {
     const plan = planClos({ name: 'ds', spines: 2, leaves: 2, hosts: 2, unnumbered: true, underlayFamily: 'dual-stack' });
     const tier = new Map(plan.routers.map((r) => [r.name, r.tier]));
     const routes = expectedRoutes(

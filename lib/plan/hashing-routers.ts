@@ -13,7 +13,7 @@ export interface HashingRouter {
 export function hashingRouters(routes: readonly ExpectedRoute[], tierOf: (node: string) => string | undefined): HashingRouter[] {
   const best = new Map<string, ExpectedRoute>();
   const score = (r: ExpectedRoute) => r.width * 10 + (tierOf(r.owner) === COMPUTE_TIER ? 1 : 0);
-  // Flows are IPv4: a dual-stack router hashes on an IPv4 route (its IPv6 ones have the same width).
+  // Each router's IPv4 route; the ECMP suite measures a dual-stack router's IPv6 route to the same owner beside it.
   for (const r of ipv4Routes(routes)) {
     if (r.width < 2) continue;
     const had = best.get(r.at);

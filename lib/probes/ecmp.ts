@@ -4,7 +4,7 @@
 // matching only the probe traffic (so BGP/BFD chatter and other flows do not blur the count).
 import { randomBytes } from 'node:crypto';
 import type { NodeHandle, StartedLab } from '../lab/started-lab.ts';
-import { familyOf, type ExpectedNexthop, type ExpectedRoute } from '../plan/expected-routing.ts';
+import { familyOf, hostAddress, type ExpectedNexthop, type ExpectedRoute } from '../plan/expected-routing.ts';
 import { chiSquareFit, type UniformityTest } from '../stats/chi-square.ts';
 import { runFlows } from './flows.ts';
 import { kernelRoutes, multipathHashPolicy } from './kernel.ts';
@@ -123,7 +123,7 @@ function splitTest(route: ExpectedRoute, counts: number[], alpha: number): Pick<
 export async function measureRouterSpread(lab: StartedLab, route: ExpectedRoute, spec: SpreadSpec, alpha: number): Promise<RouterSpread> {
   // An IPv6 loopback (a dual-stack fabric) gets IPv6 flows, hashed by the IPv6 policy.
   const family = familyOf(route.prefix);
-  const dstIp = route.prefix.replace(/\/(32|128)$/, '');
+  const dstIp = hostAddress(route.prefix);
   const installed = route.candidates;
   const hashPolicy = await multipathHashPolicy(lab.node(route.at), family);
   const counters = await countFlowsAtEgress(lab, route.at, installed, `${family === 6 ? 'ip6' : 'ip'} daddr ${dstIp} udp dport ${spec.port}`);

@@ -368,7 +368,7 @@ async function measure(lab: StartedLab, readers: Readers, o: FailoverOptions): P
         return {
           stream,
           flow: results[i]!,
-          lossWindowMs: losses[j]!.ms,
+          lossWindowMs: losses[j]!.windowMs,
           preFaultLossMs: losses[j]!.beforeMs,
           ...(withdrawalMs !== undefined ? { withdrawalMs } : {}),
           ...(reroutedMs !== undefined ? { reroutedMs } : {}),

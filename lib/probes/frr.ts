@@ -1,6 +1,7 @@
 // Read FRR state through vtysh's JSON output. Never screen-scrape, never turn bad JSON into {}.
 import { parseJson } from '../exec.ts';
 import type { NodeHandle } from '../lab/started-lab.ts';
+import { familyOf } from '../plan/expected-routing.ts';
 
 export async function vtyshJson<T = unknown>(node: NodeHandle, command: string): Promise<T> {
   const r = await node.vtysh(command);
@@ -77,7 +78,7 @@ export interface RibEntry {
 
 /** zebra's selected route for exactly `prefix`, if any. */
 export async function ribRoute(node: NodeHandle, prefix: string): Promise<RibEntry | undefined> {
-  const json = await vtyshJson<Record<string, RibEntry[]>>(node, `show ${prefix.includes(':') ? 'ipv6' : 'ip'} route ${prefix} json`);
+  const json = await vtyshJson<Record<string, RibEntry[]>>(node, `show ${familyOf(prefix) === 6 ? 'ipv6' : 'ip'} route ${prefix} json`);
   return json[prefix]?.find((e) => e.selected);
 }
 

@@ -20,11 +20,14 @@ export interface KernelRoute {
 
 /** `ip -j <argv>` through the node's kept `ip -batch` (IPv4 is ip's default family for route and addr: no option needed). */
 async function ipJson<T>(node: NodeHandle, argv: string[]): Promise<T> {
-  const text = await node.ipJson(argv);
+  return parseIpJson<T>(node, `ip -j ${argv.join(' ')}`, await node.ipJson(argv));
+}
+
+function parseIpJson<T>(node: NodeHandle, command: string, text: string): T {
   try {
     return JSON.parse(text || '[]') as T;
   } catch (e) {
-    throw new Error(`${node.name}: ip -j ${argv.join(' ')} did not print JSON (${(e as Error).message}): ${text.slice(0, 300)}`);
+    throw new Error(`${node.name}: ${command} did not print JSON (${(e as Error).message}): ${text.slice(0, 300)}`);
   }
 }
 
@@ -50,11 +53,7 @@ async function ipv6Routes(node: NodeHandle): Promise<IpRoute[]> {
   const argv = ['ip', '-6', '-j', 'route', 'show', 'table', 'main'];
   const r = await node.exec(argv);
   if (r.exitCode !== 0) throw new Error(`${node.name}: ${argv.join(' ')} failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim()}`);
-  try {
-    return JSON.parse(r.stdout || '[]') as IpRoute[];
-  } catch (e) {
-    throw new Error(`${node.name}: ${argv.join(' ')} did not print JSON (${(e as Error).message}): ${r.stdout.slice(0, 300)}`);
-  }
+  return parseIpJson<IpRoute[]>(node, argv.join(' '), r.stdout);
 }
 
 /**

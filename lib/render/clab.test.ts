@@ -61,7 +61,7 @@ describe('renderClab: what netproof reads back', () => {
 
   it('on a dual-stack fabric, hashes IPv6 by L4 too on every router', () => {
     const ds = parseTopology(stringify(renderClab(planClos({ name: 'ds', spines: 2, leaves: 2, hosts: 2, unnumbered: true, underlayFamily: 'dual-stack' }))), `${dir}/ds.clab.yml`, { exists: () => true });
-    for (const n of ds.nodes) expect(n.sysctls, n.name).toMatchObject({ 'net.ipv4.fib_multipath_hash_policy': '1', 'net.ipv6.fib_multipath_hash_policy': '1' });
+    for (const n of ds.nodes) expect(n.sysctls, n.name).toMatchObject({ 'net.ipv4.fib_multipath_hash_policy': '1', 'net.ipv6.fib_multipath_hash_policy': '1', 'net.ipv6.conf.all.forwarding': '1' });
     expect(t.nodes.every((n) => !('net.ipv6.fib_multipath_hash_policy' in n.sysctls))).toBe(true);
   });
 

@@ -11,8 +11,14 @@ export const ROUTER_SYSCTLS = {
   'net.ipv4.fib_multipath_hash_policy': 1,
 } as const;
 
-/** A dual-stack router hashes IPv6 by the 5-tuple too: the kernel's IPv6 default is L3 (the same intent `multipath.hash` covers both). */
-export const DUAL_STACK_SYSCTLS = { 'net.ipv6.fib_multipath_hash_policy': 1 } as const;
+/**
+ * A dual-stack router forwards IPv6 and hashes it as it hashes IPv4 (the kernel's IPv6 default
+ * hashes addresses and flow label only; the intent's `multipath.hash` covers both families).
+ */
+export const DUAL_STACK_SYSCTLS = {
+  'net.ipv6.conf.all.forwarding': 1,
+  'net.ipv6.fib_multipath_hash_policy': ROUTER_SYSCTLS['net.ipv4.fib_multipath_hash_policy'],
+} as const;
 
 /** Image for nodes that need more than FRR (OVS, OVN, probe tools): built locally from Debian packages. */
 export const NODE_IMAGE = 'netproof/node:bookworm';
@@ -37,7 +43,7 @@ export function renderClab(plan: ClosPlan): Record<string, unknown> {
     kind: 'linux',
     image: overlay && tier !== 'spine' && tier !== 'leaf' ? NODE_IMAGE : FRR_IMAGE,
     labels: { [TIER_LABEL]: tier },
-    ...(tier === 'vm' ? {} : { sysctls: { ...ROUTER_SYSCTLS, ...(plan.family === 'dual-stack' ? DUAL_STACK_SYSCTLS : {}) } }),
+    ...(tier === 'vm' ? {} : { sysctls: { ...ROUTER_SYSCTLS, ...(plan.addressFamilies === 'dual-stack' ? DUAL_STACK_SYSCTLS : {}) } }),
   });
   const tiers: (Tier | 'vm')[] = [...new Set(plan.routers.map((r) => r.tier)), ...(overlay ? (['vm'] as const) : [])];
   const labels = (r: PlannedRouter): Record<string, string> | undefined => {

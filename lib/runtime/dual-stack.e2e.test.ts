@@ -65,7 +65,7 @@ test('a dual-stack fabric has every IPv6 loopback with its ECMP width in RIB and
   expect(l3.result.exitCode).toBe(1);
   // Both checks name leaf1 and its IPv6 policy, and nothing else.
   expect(l3.errors).toMatch(/^leaf1 → fd00:10:255:\S+ \(\w+\): 512 flows used 1 of its 2 equal-cost paths: .*; leaf1 has net\.ipv6\.fib_multipath_hash_policy=0 \(L3 only\)$/m);
-  expect(l3.errors).toMatch(/^leaf1: net\.ipv6\.fib_multipath_hash_policy=0 \(l3: every flow between two addresses takes one path\); the intent declares l4 \(=1\)/m);
+  expect(l3.errors).toMatch(/^leaf1: net\.ipv6\.fib_multipath_hash_policy=0 \(l3: addresses and flow label only\); the intent declares l4 \(=1\)/m);
   expect(l3.errors.split('\n').filter((l) => /^\w+( →|:) /.test(l) && !l.startsWith('leaf1'))).toEqual([]);
   expect((await netproof(['exec', LAB, 'leaf1', '--', 'sysctl', '-w', 'net.ipv6.fib_multipath_hash_policy=1'])).exitCode).toBe(0);
 

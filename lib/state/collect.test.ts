@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { byNeighbour, equalCostCandidates, linkEnds, routedIpv6 } from './collect.ts';
+import { byNeighbour, equalCostCandidates, linkEnds, isRoutedIpv6Prefix } from './collect.ts';
 
 describe('equalCostCandidates', () => {
   it('keeps every valid path as short as the best, whichever BGP picked', () => {
@@ -47,9 +47,9 @@ describe('naming next hops and peers on an unnumbered fabric', () => {
   });
 });
 
-describe('routedIpv6', () => {
+describe('isRoutedIpv6Prefix', () => {
   it('keeps routed IPv6 prefixes and leaves out what a router has of itself on every link', () => {
-    expect(['fd00:10:255:1::1/128', '2001:db8::/64', '::/0'].filter(routedIpv6)).toEqual(['fd00:10:255:1::1/128', '2001:db8::/64', '::/0']);
-    expect(['fe80::/64', 'fe80::1/128', 'ff00::/8', 'ff02::1/128', '::1/128'].filter(routedIpv6)).toEqual([]);
+    expect(['fd00:10:255:1::1/128', '2001:db8::/64', '::/0'].filter(isRoutedIpv6Prefix)).toEqual(['fd00:10:255:1::1/128', '2001:db8::/64', '::/0']);
+    expect(['fe80::/64', 'fe80::1/128', 'ff00::/8', 'ff02::1/128', '::1/128'].filter(isRoutedIpv6Prefix)).toEqual([]);
   });
 });

@@ -10,6 +10,7 @@ import { vtyshJson, type BgpSummary, type RibEntry } from '../probes/frr.ts';
 import type { BfdPeer } from '../probes/failover.ts';
 import { addresses, anonymousGateway, interfaceMtus, kernelRoutes, multipathHashPolicy, type KernelRoute } from '../probes/kernel.ts';
 import { waitFor } from '../wait-for.ts';
+import { familyOf } from '../plan/expected-routing.ts';
 import type { BfdState, RouteState, RouterState, SessionState, Snapshot } from './snapshot.ts';
 
 /** Remote timers FRR reports next to the local ones (`show bfd peers json`). */
@@ -39,14 +40,14 @@ export function linkEnds(links: readonly LabLink[]): Map<string, string> {
 
 const nodeOf = (end: string | undefined) => end?.split(':')[0];
 
-/** The nodes with a global IPv6 address (a dual-stack router's loopback): their IPv6 routes are read too. */
-async function dualStackNodes(lab: StartedLab): Promise<Set<string>> {
-  const has = await Promise.all(lab.nodes().map(async (n) => [n.name, (await addresses(n)).some((a) => a.family === 'inet6' && a.scope === 'global')] as const));
-  return new Set(has.filter(([, yes]) => yes).map(([name]) => name));
-}
+/**
+ * The lab is dual-stack where its intent declares IPv6 loopbacks: then every router's IPv6 routes
+ * are read too (a lab whose routers merely have IPv6 addresses keeps the IPv4 snapshot it had).
+ */
+const declaresIpv6 = (lab: StartedLab) => Object.values(lab.topology.intent?.routers ?? {}).some((r) => r.loopbacks?.some((l) => familyOf(l) === 6));
 
 /** IPv6 prefixes a router has of itself on every link (link-local, multicast, ::1): not routing, left out of the snapshot. */
-export const routedIpv6 = (prefix: string) => !/^(fe[89ab][0-9a-f]?:|ff[0-9a-f]{2}:|::1\/128$)/i.test(prefix);
+export const isRoutedIpv6Prefix = (prefix: string) => !/^(fe[89ab][0-9a-f]?:|ff[0-9a-f]{2}:|::1\/128$)/i.test(prefix);
 
 /** How a next hop is written in the snapshot: `eth1 → spine1`, by its gateway's owner, or by the neighbor on its interface where the gateway names none. */
 export const byNeighbour = (owners: Map<string, string>, neighbourOn: (dev: string) => string | undefined = () => undefined) => (dev: string | undefined, gateway: string | undefined): string => {
@@ -153,11 +154,11 @@ async function routerState(node: NodeHandle, owners: Map<string, string>, ends: 
     ...(hasBfd ? ['show bfd peers json'] : []),
   ];
   const [docs, kernel4, kernel6, hash] = await Promise.all([Promise.all(commands.map((c) => vtyshJson(node, c))), kernelRoutes(node), ipv6 ? kernelRoutes(node, 6) : [], multipathHashPolicy(node)]);
-  const kernel = [...kernel4, ...kernel6.filter((r) => routedIpv6(r.dst))];
+  const kernel = [...kernel4, ...kernel6.filter((r) => isRoutedIpv6Prefix(r.dst))];
   const output = <T>(command: string) => docs[commands.indexOf(command)] as T | undefined;
   const summary = output<{ ipv4Unicast?: BgpSummary }>('show bgp summary json')?.ipv4Unicast;
   const table = { ...output<{ routes?: Record<string, BgpPath[]> }>('show bgp ipv4 unicast json')?.routes, ...output<{ routes?: Record<string, BgpPath[]> }>('show bgp ipv6 unicast json')?.routes };
-  const rib6 = Object.entries(output<Record<string, RibEntry[]>>('show ipv6 route json') ?? {}).filter(([prefix]) => routedIpv6(prefix));
+  const rib6 = Object.entries(output<Record<string, RibEntry[]>>('show ipv6 route json') ?? {}).filter(([prefix]) => isRoutedIpv6Prefix(prefix));
   const rib = { ...output<Record<string, RibEntry[]>>('show ip route json')!, ...Object.fromEntries(rib6) };
   const bfd = output<BfdPeerJson[]>('show bfd peers json') ?? [];
   const sessions = keyed<SessionState>(
@@ -210,10 +211,10 @@ export type LiveState = Pick<Snapshot, 'routers' | 'mtu'> & {
 export async function readLiveState(lab: StartedLab): Promise<LiveState> {
   const owners = await addressOwners(lab);
   const linkLocals = await linkLocalOwners(lab);
-  const dualStack = await dualStackNodes(lab);
+  const ipv6 = declaresIpv6(lab);
   const ends = linkEnds(lab.topology.links);
   const frr = lab.nodes().filter((n) => n.frrDaemons.includes('zebra'));
-  const read = await Promise.all(frr.map(async (n) => [n.name, await routerState(n, owners, ends, linkLocals, dualStack.has(n.name)).catch((e: unknown) => (e as Error).message)] as const));
+  const read = await Promise.all(frr.map(async (n) => [n.name, await routerState(n, owners, ends, linkLocals, ipv6).catch((e: unknown) => (e as Error).message)] as const));
   const routers = Object.fromEntries(read.filter((r): r is readonly [string, RouterState] => typeof r[1] !== 'string'));
   const unreadable = Object.fromEntries(read.filter((r): r is readonly [string, string] => typeof r[1] === 'string'));
   return { routers, mtu: await linkMtus(lab), unreadable };

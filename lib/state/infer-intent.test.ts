@@ -43,7 +43,7 @@ describe('intentFromObservations', () => {
     expect(intent.routers.leaf1!.loopbacks).toBeUndefined();
     expect(notes).toEqual([
       'BGP sessions without BFD (spine1 → 10.0.0.3): bfd left undeclared — declare it once every session should run it',
-      'leaf1: no /32 loopback found: its loopbacks left undeclared',
+      'leaf1: no loopback (global /32 or /128) found: its loopbacks left undeclared',
       'routers hash differently (net.ipv4.fib_multipath_hash_policy: spine1=1, leaf1=0): multipath.hash left undeclared',
     ]);
   });

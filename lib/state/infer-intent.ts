@@ -52,7 +52,7 @@ export function intentFromObservations(observed: readonly RouterObservation[]): 
     const r: RouterIntent = { name: o.name };
     if (o.asn !== undefined) r.asn = o.asn;
     if (o.loopbacks.length) r.loopbacks = [...o.loopbacks].sort();
-    else notes.push(`${o.name}: no /32 loopback found: its loopbacks left undeclared`);
+    else notes.push(`${o.name}: no loopback (global /32 or /128) found: its loopbacks left undeclared`);
     if (o.maxPaths !== undefined && o.maxPaths !== 64) r.maxPaths = o.maxPaths;
     const t = timersOf(o);
     if (bfdRequired && t && key(t) !== key(labTimers!)) r.bfd = t;

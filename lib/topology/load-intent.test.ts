@@ -193,12 +193,20 @@ describe('parseIntent: routers', () => {
     ['fd00::1', 'loopback fd00::1 has no prefix length', 'write it as fd00::1/128'],
     ['FD00:0::1/128', 'loopback "FD00:0::1/128" is not in canonical form', 'write it as fd00::1/128'],
     ['fe80::1/128', 'loopback fe80::1/128 is not a global unicast address', 'use a global or unique-local address (fd00::/8), as routers advertise'],
+    ['::1/128', 'loopback ::1/128 is not a global unicast address', 'use a global or unique-local address (fd00::/8), as routers advertise'],
+    ['::/128', 'loopback ::/128 is not a global unicast address', 'use a global or unique-local address (fd00::/8), as routers advertise'],
     ['fd00::g/128', 'loopback "fd00::g/128" is not an IPv6 address', 'write it as an IPv6 /128, e.g. fd00:10:255::1/128'],
   ])('loopback %s', (lo, message, fix) => {
     const text = doc(...ROUTERS, `  leaf1: { loopbacks: [${lo}] }`);
     const p = onlyProblem(text, 'routers.leaf1.loopbacks[0]', lo);
     expect(p.message).toBe(message);
     expect(p.fix).toBe(fix);
+  });
+
+  it('a router with IPv6 loopbacks only: the loopbacks list is named, with the fix', () => {
+    const p = onlyProblem(doc(...ROUTERS, '  leaf1: { loopbacks: [fd00:10:255:1::1/128] }'), 'routers.leaf1.loopbacks', 'loopbacks', 1);
+    expect(p.message).toBe('router leaf1 declares IPv6 loopbacks only');
+    expect(p.fix).toBe("add the router's IPv4 loopback /32 beside them (IPv6-only routers are not supported yet)");
   });
 
   it('a dual-stack router declares an IPv6 /128 beside its IPv4 /32', () => {

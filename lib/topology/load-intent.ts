@@ -249,6 +249,11 @@ function checkRouters(raw: RawIntent, topology: Topology, report: Report): Recor
       loopbackOwner.set(lo, name);
       loopbacks.push(lo);
     });
+    // A dual-stack router's IPv6 loopback comes beside its IPv4 one: the probes (ECMP flows,
+    // failover streams, path MTU) start from an IPv4 loopback, and an IPv6-only fabric is not built yet.
+    if (loopbacks.length && loopbacks.every((lo) => lo.includes(':'))) {
+      report([...at, 'loopbacks'], `router ${name} declares IPv6 loopbacks only`, "add the router's IPv4 loopback /32 beside them (IPv6-only routers are not supported yet)");
+    }
 
     const maxPaths = r['max-paths'];
     if (maxPaths !== undefined) {
@@ -338,7 +343,7 @@ function checkIpv6Loopback(s: string): { ok: true } | { error: string; fix: stri
   const host = addr.correctForm();
   if (!s.includes('/')) return { error: `loopback ${s} has no prefix length`, fix: `write it as ${host}/128` };
   if (addr.subnetMask !== 128) return { error: `loopback ${s} is a /${addr.subnetMask}: an IPv6 loopback is a /128`, fix: `write the router's own address as a /128, e.g. ${host}/128` };
-  if (addr.isLinkLocal() || addr.isMulticast()) return { error: `loopback ${s} is not a global unicast address`, fix: 'use a global or unique-local address (fd00::/8), as routers advertise' };
+  if (addr.getScope() !== 'Global' || addr.isMulticast()) return { error: `loopback ${s} is not a global unicast address`, fix: 'use a global or unique-local address (fd00::/8), as routers advertise' };
   if (`${host}/128` !== s) return { error: `loopback "${s}" is not in canonical form`, fix: `write it as ${host}/128` };
   return { ok: true };
 }

@@ -130,8 +130,8 @@ export function faultEffectWindow(bracket: { issuedNs: bigint; returnedNs: bigin
 /** How much of a stream's loss a fault can account for, and what it lost before then. */
 export interface FaultLoss {
   /** The longest loss window after `fromNs` (a gap already open then is cut there), in ms. */
-  ms: number;
-  /** That window's gap, uncut: its start narrows the fault's moment when it began after `fromNs`. */
+  windowMs: number;
+  /** That window's gap when it began after `fromNs`: its start then narrows the fault's moment (faultEffectWindow); a cut one says nothing of it. */
   gap?: Gap & { flow: number };
   /** The longest loss before `fromNs` (a packet lost then was lost to something else), in ms. */
   beforeMs: number;
@@ -144,15 +144,15 @@ export interface FaultLoss {
  * its whole run is charged.
  */
 export function lossSince(report: StreamReport, fromNs: bigint): FaultLoss {
-  let best: FaultLoss = { ms: 0, beforeMs: 0 };
+  let best: Omit<FaultLoss, 'beforeMs'> = { windowMs: 0 };
   let beforeMs = 0;
   for (const f of report.flows) {
     for (const g of f.gaps) {
       const endNs = g.startNs + BigInt(Math.round(g.ms * 1e6));
       const uncut = f.received === 0 || g.startNs >= fromNs;
-      const ms = uncut ? g.ms : endNs > fromNs ? Number(endNs - fromNs) / 1e6 : 0;
-      if (!uncut) beforeMs = Math.max(beforeMs, (Number((endNs < fromNs ? endNs : fromNs) - g.startNs) / 1e6));
-      if (ms > best.ms) best = { ms, gap: { ...g, flow: f.flow }, beforeMs: 0 };
+      const windowMs = uncut ? g.ms : endNs > fromNs ? Number(endNs - fromNs) / 1e6 : 0;
+      if (!uncut) beforeMs = Math.max(beforeMs, Number((endNs < fromNs ? endNs : fromNs) - g.startNs) / 1e6);
+      if (windowMs > best.windowMs) best = { windowMs, ...(uncut ? { gap: { ...g, flow: f.flow } } : {}) };
     }
   }
   return { ...best, beforeMs };
