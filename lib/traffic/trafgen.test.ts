@@ -106,8 +106,10 @@ describe('trafgen send → recv over 127.0.0.1', () => {
   let got: ReceiverReport;
 
   beforeAll(async () => {
-    const port = await freePorts(1);
-    srcPortBase = await freePorts(FLOWS);
+    // One block for the receiver's port and the senders' source ports: picked apart, the
+    // source ports could include the receiver's port (free when asked, bound just after).
+    srcPortBase = await freePorts(FLOWS + 1);
+    const port = srcPortBase + FLOWS;
     const receiving = trafgen(['recv', '--port', String(port), '--duration', String(RECV_DURATION_S), '--tell-after', '10']);
     const endedEarly = receiving.then((e) => Promise.reject(new Error(`the receiver ended before it was seen listening: ${describeExit(e)}`)));
     endedEarly.catch(() => {}); // it only matters if it wins the race below
@@ -182,8 +184,8 @@ describe('trafgen send → recv over 127.0.0.1', () => {
 
 describe('trafgen send → recv --family 6 over ::1', () => {
   it('sends IPv6 flows from their source ports, beside IPv4 senders on the same ports, and the receiver gets every packet', async () => {
-    const port = await freePorts(1);
-    const base = await freePorts(4);
+    const base = await freePorts(5);
+    const port = base + 4;
     const receiving = trafgen(['recv', '--family', '6', '--port', String(port), '--duration', '30']);
     await waitForUdpListener(port);
     // An IPv4 sender on the same source ports at the same time: one router's two families measured at once.
