@@ -3,7 +3,8 @@
 // and for each failure class — grey (everything dropped both ways, carrier up: only BFD can
 // notice), local carrier loss, and the far end going down so this side only loses carrier —
 // 1000 packet/s probe streams cross the link both ways, and a third comes from a router that
-// learns of the failure late (its path crosses the link where the end has no other way). We
+// learns of the failure late (its path crosses the link where the end has no other way); on a
+// dual-stack lab each has an IPv6 twin between the same routers' IPv6 loopbacks. We
 // time BFD detection at both ends, each sender's FIB withdrawal and each stream's loss window
 // (send timestamps either side of the gap: 1 ms resolution), hold them to the budget the
 // intent declares (stated, or the declared BFD detection time + a margin: never the timers the
@@ -16,7 +17,7 @@ import { describe, expectNoCulprits, sharedPrecondition, skipWithoutBgp, skipWit
 import { FAILURE_CLASSES, lossBudget, type FailureClass } from '../lib/model/intent.ts';
 import { armGreyFailure, linkDown, unarmed } from '../lib/faults/faults.ts';
 import type { Fabric } from '../lib/probes/fabric.ts';
-import { measureFailovers, TIMELINE_BUCKET_MS, type FailoverMeasurement, type FailoverStream } from '../lib/probes/failover.ts';
+import { measureFailovers, streamName, TIMELINE_BUCKET_MS, type FailoverMeasurement, type FailoverStream } from '../lib/probes/failover.ts';
 import { planFailover, resteer, upstreamOf, type PlannedLink } from '../lib/probes/failover-streams.ts';
 import { recordFigure } from '../lib/report/figures.ts';
 import { timelineSvg } from '../lib/report/timeline-svg.ts';
@@ -24,6 +25,7 @@ import { declaredBfdCulprits } from '../lib/testkit/bfd.ts';
 import { failoverStreamCulprit } from '../lib/expect/failover.ts';
 import { failoverScope } from '../lib/testkit/settings.ts';
 import { waitForConvergence } from '../lib/expect/convergence.ts';
+import { familyOf } from '../lib/plan/expected-routing.ts';
 
 const RATE_PPS = 1000;
 const RECONVERGENCE_TIMEOUT_MS = 30_000;
@@ -90,7 +92,7 @@ describe('BFD failover', () => {
       // What the report's reader filters by: the failure class and the links it was applied to.
       await parameter('failure class', failure);
       await parameter('links', plan.links.map((p) => p.link.label).join(', '));
-      const culprits: string[] = plan.untestable.map((u) => `not tested: ${u}`);
+      const culprits: string[] = [...plan.untestable.map((u) => `not tested: ${u}`), ...plan.links.flatMap((p) => p.unsteered.map((u) => `not measured on ${p.link.label}: ${u}`))];
       const budgetOf = (p: PlannedLink, s: FailoverStream) => lossBudget(lab.topology.intent, failure, upstreamOf(p, s));
       const undeclared = plan.links.flatMap((p) => p.streams.filter((s) => !budgetOf(p, s)).map((s) => upstreamOf(p, s)));
       if (undeclared.length) skip(`not declared: a ${failure} failover budget for ${[...new Set(undeclared)].join(', ')} (declare bfd timers or failover.${failure}.loss-budget-ms in the intent file)`);
@@ -103,7 +105,7 @@ describe('BFD failover', () => {
         for (const d of m.detection.filter((x) => x.bfd)) fig(`bfd_detection_ms.${d.node}`, d.ms, `fault to ${d.node}'s BFD session with ${d.peerAddress} down`);
         fig('reconvergence_ms', m.reconvergenceMs, `restore of ${p.link.label} to every sender having its route back, with BGP and BFD up on the link`);
         for (const s of m.streams) {
-          const role = s.stream.role;
+          const role = streamName(s.stream);
           const budget = budgetOf(p, s.stream)!;
           fig(`loss_window_ms.${role}`, s.lossWindowMs, `longest gap in ${s.stream.label} from the moment the fault could first cost it a packet (${RATE_PPS} pps, resolution ${1000 / RATE_PPS} ms); budget ${budget.ms} ms (${budget.source})`, budget.ms);
           if (s.preFaultLossMs > 0) fig(`pre_fault_loss_ms.${role}`, s.preFaultLossMs, `longest gap in ${s.stream.label} before the fault was issued: not the fault's (a sender or router starved on a busy machine), not charged to it`);
@@ -117,14 +119,14 @@ describe('BFD failover', () => {
             { atMs: m.restoreAtMs, label: 'restored', color: '#080' },
           ];
           await attachment(`failover-${failure}-${p.group}-${role}.svg`, timelineSvg({ title: `${failure} failure of ${p.link.label}: ${s.stream.label}, longest loss ${s.lossWindowMs.toFixed(1)} ms`, bucketMs: TIMELINE_BUCKET_MS, buckets: s.buckets, expectedPerBucket: (RATE_PPS * TIMELINE_BUCKET_MS) / 1000, marks }), 'image/svg+xml');
-          const where = `${failure} failure of ${p.link.label}: ${role} stream ${s.stream.label}`;
+          const where = `${failure} failure of ${p.link.label}: ${role.replace('-ipv6', ' IPv6')} stream ${s.stream.label}`;
           const culprit = failoverStreamCulprit(where, s, m, budget);
           if (culprit) culprits.push(culprit);
         }
         if (m.reconvergenceMs === undefined) culprits.push(`${p.link.label} restored after a ${failure} failure, but not re-converged within ${RECONVERGENCE_TIMEOUT_MS / 1000} s: ${m.reconvergenceFailure}`);
         await attachment(
           `failover-${failure}-${p.group}.json`,
-          JSON.stringify({ link: p.link.label, group: p.group, failedWith: plan.links.filter((o) => o.wave === p.wave && o.link !== p.link).map((o) => o.link.label), notMeasured: p.missing, faultUncertaintyMs: m.faultUncertaintyMs, faultSeenInDataPlane: m.faultSeenInDataPlane, detection: m.detection, reconvergenceMs: m.reconvergenceMs, streams: m.streams.map((s) => ({ role: s.stream.role, stream: s.stream.label, crossed: s.crossed, lossWindowMs: s.lossWindowMs, preFaultLossMs: s.preFaultLossMs, withdrawalMs: s.withdrawalMs, reroutedMs: s.reroutedMs, budget: budgetOf(p, s.stream), received: s.flow.report.received, lost: s.flow.report.lost })) }, null, 2),
+          JSON.stringify({ link: p.link.label, group: p.group, failedWith: plan.links.filter((o) => o.wave === p.wave && o.link !== p.link).map((o) => o.link.label), notMeasured: [...p.missing, ...p.unsteered], faultUncertaintyMs: m.faultUncertaintyMs, faultSeenInDataPlane: m.faultSeenInDataPlane, detection: m.detection, reconvergenceMs: m.reconvergenceMs, streams: m.streams.map((s) => ({ role: s.stream.role, family: familyOf(s.stream.flow.dstIp), stream: s.stream.label, crossed: s.crossed, lossWindowMs: s.lossWindowMs, preFaultLossMs: s.preFaultLossMs, withdrawalMs: s.withdrawalMs, reroutedMs: s.reroutedMs, budget: budgetOf(p, s.stream), received: s.flow.report.received, lost: s.flow.report.lost })) }, null, 2),
           'application/json',
         );
       };

@@ -43,11 +43,12 @@ export interface NodeHandle {
   vtysh(command: string): Promise<ExecResult>;
   /**
    * The output of `ip -j <args>` (one line of JSON), e.g. ['route', 'show', 'table', 'main']: a
-   * command without options (IPv4 is ip's default family for route and addr). Read through one
-   * `ip -j -batch -` the node keeps open while it is used, not a process per read; a command ip
-   * refuses rejects, and so do reads queued behind it.
+   * command without options (IPv4 is ip's default family for route and addr; `{ family: 6 }`
+   * reads IPv6, as `ip -6 -j <args>`). Read through one `ip -j -batch -` per family the node
+   * keeps open while it is used, not a process per read; a command ip refuses rejects, and so
+   * do reads queued behind it.
    */
-  ipJson(args: readonly string[]): Promise<string>;
+  ipJson(args: readonly string[], opts?: IpReadOptions): Promise<string>;
   /**
    * `ovs-appctl` against one of the node's OVS/OVN daemons (e.g. 'ovs-vswitchd', ['bfd/show',
    * 'ovn-host1-0']): what the databases do not hold, such as a BFD session's negotiated timers.
@@ -66,11 +67,19 @@ export interface NodeHandle {
  * The node keeps those connections (closed after a while unused), so a reader is a view of them
  * and close() is only a courtesy kept for checks written against it.
  */
+/**
+ * Which family an `ip` read lists. A batch line cannot choose it (`-6` belongs to the ip
+ * process), and `ip route show` lists IPv4 unless told; `route get ADDRESS` follows the address.
+ */
+export interface IpReadOptions {
+  family?: 4 | 6;
+}
+
 export interface NodeReader {
   /** One FRR daemon's output for a show command (e.g. bfdd, 'show bfd peers json'). */
   show(daemon: string, command: string): Promise<string>;
-  /** The output of `ip -j <args>` (one line of JSON), e.g. ['route', 'show', 'exact', '10.0.0.1/32']: a command, no options. */
-  ipJson(args: readonly string[]): Promise<string>;
+  /** The output of `ip -j <args>` (one line of JSON), e.g. ['route', 'show', 'exact', '10.0.0.1/32']: a command, no options; `{ family: 6 }` for IPv6. */
+  ipJson(args: readonly string[], opts?: IpReadOptions): Promise<string>;
   close(): Promise<void>;
 }
 

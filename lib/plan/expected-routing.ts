@@ -15,14 +15,20 @@ export const familyOf = (prefixOrAddress: string): 4 | 6 => (prefixOrAddress.inc
 /** The address of a host route (a loopback /32 or /128), without its length. */
 export const hostAddress = (prefix: string): string => prefix.replace(familyOf(prefix) === 6 ? /\/128$/ : /\/32$/, '');
 
+/** The host route (/32 or /128) of an address. */
+export const hostPrefix = (address: string): string => `${address}/${familyOf(address) === 6 ? 128 : 32}`;
+
 /**
- * The IPv4 routes: what failover streams and path MTU probes follow (they send IPv4 only so far;
- * a dual-stack lab's IPv6 loopbacks are checked in RIB and FIB, and spread by ECMP flows).
+ * The IPv4 routes: what failover streams are planned on (a dual-stack lab's IPv6 streams twin
+ * them, lib/probes/failover-streams.ts) and path MTU probes follow (IPv4 only so far).
  */
 export const ipv4Routes = <R extends { prefix: string }>(routes: readonly R[]): R[] => routes.filter((r) => familyOf(r.prefix) === 4);
 
 /** The IPv4 ones of a router's loopbacks (its first is its TEP on a compute host). */
 export const ipv4Loopbacks = (loopbacks: readonly string[]): string[] => loopbacks.filter((l) => familyOf(l) === 4);
+
+/** The IPv6 ones (a dual-stack router's). */
+export const ipv6Loopbacks = (loopbacks: readonly string[]): string[] => loopbacks.filter((l) => familyOf(l) === 6);
 
 export interface RouterFacts {
   name: string;

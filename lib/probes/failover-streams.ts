@@ -1,9 +1,11 @@
 // The links a failover run fails and the probe streams that cross them, made concrete on a
 // running lab: the declared fabric proposes candidates (lib/plan/failover-plan.ts); each is
 // steered onto its link by a source port the sender's kernel hashes there now (`ip route get`),
-// and the first link of each group that carries streams both ways is chosen.
+// and the first link of each group that carries streams both ways is chosen. Streams are planned
+// on IPv4; where the intent gives the sender and the destination IPv6 loopbacks too (dual stack),
+// each stream gets an IPv6 twin between them, steered onto the same link.
 import type { StartedLab } from '../lab/started-lab.ts';
-import { expectedRoutes, ipv4Loopbacks, ipv4Routes, type ExpectedRoute } from '../plan/expected-routing.ts';
+import { expectedRoutes, familyOf, hostPrefix, ipv4Loopbacks, ipv4Routes, ipv6Loopbacks, type ExpectedRoute } from '../plan/expected-routing.ts';
 import { linkGroups, streamCandidates, streamFootprint, waveConflict, type FailoverLink, type FailoverScope, type LinkGroup, type StreamCandidate, type StreamFootprint, type StreamRole, type WaveMember } from '../plan/failover-plan.ts';
 import type { Fabric } from './fabric.ts';
 import type { FailoverStream, WatchedSession } from './failover.ts';
@@ -15,8 +17,14 @@ const SRC_PORT_BASE = 42000;
  * The ports of the n-th link of a wave: its streams may share a sender or a receiver with
  * another link's, and each binds its own source port and listens on its own port.
  */
-const portsOfSlot = (slot: number, role: StreamRole) => ({ dstPort: PORTS[role] + 10 * slot, srcFrom: SRC_PORT_BASE + 100 * slot });
-/** Port slots: a wave holds at most this many links (ports up to 5002 + 10 × 99, source ports up to 42000 + 100 × 99 + 32). */
+const portsOfSlot = (slot: number, role: StreamRole, family: 4 | 6) => ({
+  dstPort: PORTS[role] + 10 * slot + (family === 6 ? IPV6_PORT_OFFSET : 0),
+  srcFrom: SRC_PORT_BASE + 100 * slot + (family === 6 ? IPV6_SRC_PORT_OFFSET : 0),
+});
+/** An IPv6 twin's ports, within its slot: never a port of an IPv4 stream (5007–5009, source ports from 42050). */
+const IPV6_PORT_OFFSET = 5;
+const IPV6_SRC_PORT_OFFSET = 50;
+/** Port slots: a wave holds at most this many links (ports up to 5009 + 10 × 99, source ports up to 42050 + 100 × 99 + 32). */
 const PORT_SLOTS = 100;
 /** Source ports tried to steer a stream onto an equal-cost path: 2^-32 to miss one of two. */
 const STEER_TRIES = 32;
@@ -28,6 +36,12 @@ export interface PlannedLink {
   sessions: WatchedSession[];
   /** Why a role has no stream on this link (the fabric gives none): stated in the report. */
   missing: string[];
+  /**
+   * IPv6 twins the intent calls for (sender and destination declare IPv6 loopbacks) that no
+   * source port steers onto the link, though the IPv4 stream's does: the sender's IPv6 route
+   * is not the declared one. A culprit, not a note.
+   */
+  unsteered: string[];
   /** Links of one wave fail at the same instant (failover-plan.ts): waves go in order, from 0. */
   wave: number;
 }
@@ -38,7 +52,11 @@ export interface FailoverPlan {
   untestable: string[];
 }
 
-const loopbackOf = (f: Fabric, node: string) => ipv4Loopbacks(f.routers.find((r) => r.name === node)?.loopbacks ?? [])[0]?.replace(/\/32$/, '');
+/** A router's first declared loopback of `family`, without its length. */
+const loopbackOf = (f: Fabric, node: string, family: 4 | 6 = 4) => {
+  const loopbacks = f.routers.find((r) => r.name === node)?.loopbacks ?? [];
+  return (family === 4 ? ipv4Loopbacks(loopbacks) : ipv6Loopbacks(loopbacks))[0]?.replace(/\/\d+$/, '');
+};
 const sessionAt = (f: Fabric, node: string, iface: string) => f.sessions.find((s) => s.at === node && s.iface === iface);
 
 /** The first source port from `from` whose flow `sender` sends to `gateway` now; one try where the route has a single installed path (the kernel's choice is not a hash). */
@@ -46,19 +64,24 @@ function steerPort(lab: StartedLab, sender: string, f: Omit<FlowTuple, 'srcPort'
   return steerToGateway(lab.node(sender), f, gateway, from, width >= 2 ? STEER_TRIES : 1);
 }
 
-/** A candidate made concrete: a source port whose flow the sender's kernel sends over the chosen link now. */
-async function steer(lab: StartedLab, f: Fabric, c: StreamCandidate, route: ExpectedRoute | undefined, link: FailoverLink, slot: number): Promise<FailoverStream | undefined> {
-  const srcIp = loopbackOf(f, c.sender);
+/**
+ * A candidate made concrete: a source port whose flow the sender's kernel sends over the chosen
+ * link now. `dstIp` is the candidate's (IPv4) destination, or for an IPv6 twin the owner's IPv6
+ * loopback, sent from the sender's.
+ */
+async function steer(lab: StartedLab, f: Fabric, c: StreamCandidate, dstIp: string, route: ExpectedRoute | undefined, link: FailoverLink, slot: number): Promise<FailoverStream | undefined> {
+  const family = familyOf(dstIp);
+  const srcIp = loopbackOf(f, c.sender, family);
   const gateway = sessionAt(f, c.egress.node, c.egress.iface)?.peerAddress;
   if (!srcIp || !gateway) return undefined;
-  const { dstPort, srcFrom } = portsOfSlot(slot, c.role);
-  const srcPort = await steerPort(lab, c.sender, { srcIp, dstIp: c.dstIp, dstPort }, gateway, route?.width ?? 1, srcFrom);
+  const { dstPort, srcFrom } = portsOfSlot(slot, c.role, family);
+  const srcPort = await steerPort(lab, c.sender, { srcIp, dstIp, dstPort }, gateway, route?.width ?? 1, srcFrom);
   if (srcPort === undefined) return undefined;
   const downstream = link.a.node === c.upstream.node ? link.b : link.a;
   return {
     role: c.role,
-    label: `${c.sender} → ${c.owner} (${c.dstIp}) leaving by ${c.egress.node}:${c.egress.iface}`,
-    flow: { src: c.sender, dst: c.owner, srcIp, dstIp: c.dstIp, port: dstPort, srcPortBase: srcPort },
+    label: `${c.sender} → ${c.owner} (${dstIp}) leaving by ${c.egress.node}:${c.egress.iface}`,
+    flow: { src: c.sender, dst: c.owner, srcIp, dstIp, port: dstPort, srcPortBase: srcPort },
     steerFrom: srcFrom,
     gateway,
     arrives: downstream,
@@ -91,13 +114,16 @@ export async function planFailover(lab: StartedLab, f: Fabric, scope: FailoverSc
     return routes;
   };
   const routes = routesWithout([]);
-  const routeAt = (node: string, dstIp: string) => routes.find((r) => r.at === node && r.prefix === `${dstIp}/32`);
+  // An IPv6 twin follows its owner's IPv6 loopback route: the same paths as the IPv4 one where
+  // the fabric carries both families alike, but steered and checked on its own.
+  const everyRoute = expectedRoutes(f.routers, f.links);
+  const routeAt = (node: string, dstIp: string) => everyRoute.find((r) => r.at === node && r.prefix === hostPrefix(dstIp));
   const groups = linkGroups(f.links, tierOf, scope);
   // Steering asks the kernel (`ip route get`): asked once per stream and port range, whatever the order tried.
   const steered = new Map<string, Promise<FailoverStream | undefined>>();
-  const steerOnce = (c: StreamCandidate, link: FailoverLink, slot: number) => {
-    const key = `${c.role} ${c.sender} ${c.dstIp} ${link.label} ${slot}`;
-    if (!steered.has(key)) steered.set(key, steer(lab, f, c, routeAt(c.sender, c.dstIp), link, slot));
+  const steerOnce = (c: StreamCandidate, dstIp: string, link: FailoverLink, slot: number) => {
+    const key = `${c.role} ${c.sender} ${dstIp} ${link.label} ${slot}`;
+    if (!steered.has(key)) steered.set(key, steer(lab, f, c, dstIp, routeAt(c.sender, dstIp), link, slot));
     return steered.get(key)!;
   };
   /** The link with streams for every role it can have that `wave` allows, or why not. Its ports are its group's (slot). */
@@ -109,6 +135,7 @@ export async function planFailover(lab: StartedLab, f: Fabric, scope: FailoverSc
     const streams: FailoverStream[] = [];
     const footprints: StreamFootprint[] = [];
     const missing: string[] = [];
+    const chosen: StreamCandidate[] = [];
     for (const role of ['forward', 'reverse', 'remote'] as const) {
       let found: FailoverStream | undefined;
       let blocked = 0;
@@ -122,8 +149,9 @@ export async function planFailover(lab: StartedLab, f: Fabric, scope: FailoverSc
           blocked++;
           continue;
         }
-        if ((found = await steerOnce(c, link, slot))) {
+        if ((found = await steerOnce(c, c.dstIp, link, slot))) {
           footprints.push(fp);
+          chosen.push(c);
           break;
         }
       }
@@ -133,8 +161,17 @@ export async function planFailover(lab: StartedLab, f: Fabric, scope: FailoverSc
       else missing.push(`${role}: none of ${candidates[role].length} candidate streams leaves by the link now (${candidates[role].slice(0, 3).map((c) => `${c.sender} → ${c.dstIp}`).join(', ')}…)`);
     }
     if (!streams.some((s) => s.role === 'forward') || !streams.some((s) => s.role === 'reverse')) return { why: missing.join('; ') };
+    // Dual stack: each stream's IPv6 twin takes the same links (its footprint is the IPv4 one's).
+    const unsteered: string[] = [];
+    for (const c of chosen) {
+      const dstIp = loopbackOf(f, c.owner, 6);
+      if (!dstIp || !loopbackOf(f, c.sender, 6)) continue;
+      const twin = await steerOnce(c, dstIp, link, slot);
+      if (twin) streams.push(twin);
+      else unsteered.push(`${c.role} IPv6 stream ${c.sender} → ${c.owner} (${dstIp}): none of ${(routeAt(c.sender, dstIp)?.width ?? 1) >= 2 ? STEER_TRIES : 1} source ports tried leaves ${c.sender} by ${c.egress.node}:${c.egress.iface}, though its IPv4 stream's does (${c.sender}'s IPv6 route to ${dstIp} is not the declared one)`);
+    }
     const sessions = [sessionAt(f, link.a.node, link.a.iface), sessionAt(f, link.b.node, link.b.iface)].filter((s) => s !== undefined).map((s) => ({ node: s.at, peerAddress: s.peerAddress }));
-    return { planned: { group, link, streams, sessions, missing: missing.filter((m) => m.startsWith('remote')), wave: 0 }, member: { link, footprints }, why: '' };
+    return { planned: { group, link, streams, sessions, missing: missing.filter((m) => m.startsWith('remote')), unsteered, wave: 0 }, member: { link, footprints }, why: '' };
   };
   const planInOrder = async (order: readonly LinkGroup[]): Promise<FailoverPlan & { waves: number }> => {
     const plan: FailoverPlan = { links: [], untestable: [] };

@@ -13,8 +13,10 @@ import { waitFor } from '../wait-for.ts';
 import type { ArmedFault, Fault } from '../faults/faults.ts';
 import { fibNexthops, ribRoute } from './frr.ts';
 import { hopName } from './kernel.ts';
+import { egressOf } from './steer.ts';
 import { runFlowSet, timeline, type FlowResult, type FlowSetControl, type FlowSpec } from './flows.ts';
 import { faultEffectWindow, lossSince } from '../traffic/analysis.ts';
+import { familyOf, hostPrefix } from '../plan/expected-routing.ts';
 
 export interface BfdPeer {
   peer: string;
@@ -48,17 +50,22 @@ class Readers {
     const text = await this.of(node).show('bgpd', `show bgp neighbors ${peerAddress} json`).catch(() => '{}');
     return (JSON.parse(text) as Record<string, { bgpState?: string }>)[peerAddress]?.bgpState;
   }
-  /** The gateways of `node`'s kernel route to dstIp/32 ("(connected)" for a next hop without one). */
+  /** The next hops of `node`'s kernel route to dstIp's host route. */
+  async hopsTo(node: string, dstIp: string): Promise<{ gateway?: string; dev?: string }[]> {
+    const family = familyOf(dstIp);
+    const route = (JSON.parse((await this.of(node).ipJson(['route', 'show', 'exact', hostPrefix(dstIp)], { family })) || '[]') as { gateway?: string; dev?: string; nexthops?: { gateway?: string; dev?: string }[] }[])[0];
+    return route ? (route.nexthops ?? [route]) : [];
+  }
+  /** Their names as sessions know them (hopName: "(connected)" for a next hop without gateway or device). */
   async gatewaysTo(node: string, dstIp: string): Promise<string[]> {
-    const route = (JSON.parse((await this.of(node).ipJson(['route', 'show', 'exact', `${dstIp}/32`])) || '[]') as { gateway?: string; dev?: string; nexthops?: { gateway?: string; dev?: string }[] }[])[0];
-    return route ? (route.nexthops ?? [route]).map(hopName) : [];
+    return (await this.hopsTo(node, dstIp)).map(hopName);
   }
 }
 
 /** A probe stream of one flow, and the route of its sender that must stop using the failed path. */
 export interface FailoverStream {
   role: StreamRole;
-  /** For messages: "spine1 → host1 (10.255.2.1) leaving by spine1:eth1". */
+  /** For messages: "spine1 → host1 (10.255.2.1) leaving by spine1:eth1" (an IPv6 twin: the IPv6 loopback). */
   label: string;
   flow: Omit<FlowSpec, 'flows' | 'ratePps' | 'durationS'>;
   /** The sender's next hop towards dstIp whose path crosses the failed link. */
@@ -70,6 +77,9 @@ export interface FailoverStream {
   /** Re-converged, for the sender's route: this many next hops, `gateway` among them if `usesGatewayAgain` (not so where BGP picks one of several paths and may keep the other). */
   restored: { width: number; usesGatewayAgain: boolean };
 }
+
+/** What figures and attachments call a stream: its role, with "-ipv6" for a dual-stack lab's IPv6 twin ("forward-ipv6"). */
+export const streamName = (s: Pick<FailoverStream, 'role' | 'flow'>): string => (familyOf(s.flow.dstIp) === 6 ? `${s.role}-ipv6` : s.role);
 
 /** A BFD session at one end of the failed link. */
 export interface WatchedSession {
@@ -93,6 +103,8 @@ export interface StreamMeasurement {
    * first move their own best path off it).
    */
   reroutedMs?: number;
+  /** The next hop the sender's kernel chose for the stream's flow once rerouted, with the neighbor behind it ("eth2 → spine2"): where its traffic went instead. */
+  viaNow?: string;
   /** Packets of the stream counted arriving over the failed link: 0 means it never crossed it. */
   crossed: number;
   /** False when traffic had not come back when the stream ended (RECOVERY_MARGIN_MS after the last sender was rerouted, or the observation's end): the loss window is a lower bound. */
@@ -181,7 +193,7 @@ async function countArrivals(lab: StartedLab, streams: readonly FailoverStream[]
     if (r.exitCode !== 0) throw new Error(`${node.name}: nft ${argv.join(' ')} failed: ${r.stderr.trim()}`);
     return r.stdout;
   };
-  const match = (s: FailoverStream) => `ip daddr ${s.flow.dstIp} udp sport ${s.flow.srcPortBase} udp dport ${s.flow.port}`;
+  const match = (s: FailoverStream) => `${familyOf(s.flow.dstIp) === 6 ? 'ip6' : 'ip'} daddr ${s.flow.dstIp} udp sport ${s.flow.srcPortBase} udp dport ${s.flow.port}`;
   const ends = [...new Map(streams.map((s) => [`${s.arrives.node}:${s.arrives.iface}`, s.arrives])).values()];
   const installed: NodeHandle[] = [];
   const remove = async () => {
@@ -218,13 +230,23 @@ async function countArrivals(lab: StartedLab, streams: readonly FailoverStream[]
   };
 }
 
+/**
+ * A next hop of `node` named with the neighbor behind it, from the lab's links: "eth2 → spine2"
+ * (the device is a link of the node's), else its gateway or device (a chassis sends over a bridge).
+ */
+function neighbourHop(lab: StartedLab, node: string, hop: { gateway?: string; dev?: string }): string {
+  const link = lab.topology.links.find((l) => l.endpoints.some((e) => e.node === node && e.iface === hop.dev));
+  const far = link?.endpoints.find((e) => !(e.node === node && e.iface === hop.dev));
+  return far ? `${hop.dev} → ${far.node}` : hopName(hop);
+}
+
 /** What still differs from the stream's sender having its route back (empty when it has). */
 async function notRestored(lab: StartedLab, readers: Readers, s: FailoverStream): Promise<string[]> {
   const gateways = await readers.gatewaysTo(s.flow.src, s.flow.dstIp);
   const ok = gateways.length === s.restored.width && (!s.restored.usesGatewayAgain || gateways.includes(s.gateway));
   if (ok) return [];
   // Say where the state disagrees: zebra may believe a next hop is installed that the kernel lost.
-  const zebra = fibNexthops(await ribRoute(lab.node(s.flow.src), `${s.flow.dstIp}/32`).catch(() => undefined)).map((n) => n.ip ?? n.interfaceName ?? '?');
+  const zebra = fibNexthops(await ribRoute(lab.node(s.flow.src), hostPrefix(s.flow.dstIp)).catch(() => undefined)).map((n) => n.ip ?? n.interfaceName ?? '?');
   return [`${s.flow.src}'s kernel route to ${s.flow.dstIp} has next hops ${gateways.join(', ') || 'none'}; expected ${s.restored.width}${s.restored.usesGatewayAgain ? `, ${s.gateway} among them` : ''}; zebra shows ${zebra.length} installed (${zebra.join(', ') || 'none'})`];
 }
 
@@ -246,6 +268,7 @@ interface Watch {
   detectedNs: Map<WatchedSession, bigint>;
   withdrawnNs: Map<FailoverStream, bigint>;
   reroutedNs: Map<FailoverStream, bigint>;
+  viaNow: Map<FailoverStream, string>;
   restoreNs?: bigint;
   reconvergenceMs?: number;
   reconvergenceFailure?: string;
@@ -260,7 +283,7 @@ async function measure(lab: StartedLab, readers: Readers, o: FailoverOptions): P
   const watches: Watch[] = await Promise.all(
     o.failures.map(async (failure) => {
       const hasBfd = new Map(await Promise.all(failure.sessions.map(async (s) => [s, (await readers.bfdPeer(s.node, s.peerAddress)) !== undefined] as const)));
-      return { failure, hasBfd, bfdSessions: failure.sessions.filter((s) => hasBfd.get(s)), detectedNs: new Map(), withdrawnNs: new Map(), reroutedNs: new Map() };
+      return { failure, hasBfd, bfdSessions: failure.sessions.filter((s) => hasBfd.get(s)), detectedNs: new Map(), withdrawnNs: new Map(), reroutedNs: new Map(), viaNow: new Map() };
     }),
   );
   let originNs = 0n;
@@ -303,10 +326,16 @@ async function measure(lab: StartedLab, readers: Readers, o: FailoverOptions): P
         const rerouted = (s: FailoverStream) =>
           waitFor(
             async () => {
-              const gateways = await readers.gatewaysTo(s.flow.src, s.flow.dstIp);
-              if (gateways.includes(s.gateway)) return { ok: false, reason: 'still uses the failed path' };
+              const hops = await readers.hopsTo(s.flow.src, s.flow.dstIp);
+              if (hops.map(hopName).includes(s.gateway)) return { ok: false, reason: 'still uses the failed path' };
               if (!w.withdrawnNs.has(s)) w.withdrawnNs.set(s, now());
-              return gateways.length ? { ok: true, value: now() } : { ok: false, reason: 'has no route yet' };
+              if (!hops.length) return { ok: false, reason: 'has no route yet' };
+              const at = now();
+              // Which of them this stream's flow hashes onto: where its traffic goes from now on.
+              const { srcIp, dstIp, srcPortBase, port } = s.flow;
+              const egress = await egressOf(lab.node(s.flow.src), { srcIp: srcIp!, dstIp, srcPort: srcPortBase!, dstPort: port }).catch(() => undefined);
+              if (egress?.dev) w.viaNow.set(s, neighbourHop(lab, s.flow.src, egress));
+              return { ok: true, value: at };
             },
             { ...poll, description: `${s.flow.src} to send to ${s.flow.dstIp} via another next hop than ${s.gateway}` },
           );
@@ -371,7 +400,7 @@ async function measure(lab: StartedLab, readers: Readers, o: FailoverOptions): P
           lossWindowMs: losses[j]!.windowMs,
           preFaultLossMs: losses[j]!.beforeMs,
           ...(withdrawalMs !== undefined ? { withdrawalMs } : {}),
-          ...(reroutedMs !== undefined ? { reroutedMs } : {}),
+          ...(reroutedMs !== undefined ? { reroutedMs, viaNow: w.viaNow.get(stream) } : {}),
           crossed: crossed[i]!,
           recovered: !results[i]!.report.flows.some((f) => f.gaps.at(-1)?.beforeSeq === f.expected),
           buckets: timeline(results[i]!.packets, originNs, TIMELINE_BUCKET_MS),

@@ -18,9 +18,9 @@ export interface KernelRoute {
   nexthops: KernelNexthop[];
 }
 
-/** `ip -j <argv>` through the node's kept `ip -batch` (IPv4 is ip's default family for route and addr: no option needed). */
-async function ipJson<T>(node: NodeHandle, argv: string[]): Promise<T> {
-  return parseIpJson<T>(node, `ip -j ${argv.join(' ')}`, await node.ipJson(argv));
+/** `ip -j <argv>` through the node's kept `ip -batch` (IPv4 is ip's default family for route and addr; the kept `ip -6` for family 6). */
+async function ipJson<T>(node: NodeHandle, argv: string[], family: 4 | 6 = 4): Promise<T> {
+  return parseIpJson<T>(node, `ip${family === 6 ? ' -6' : ''} -j ${argv.join(' ')}`, await node.ipJson(argv, family === 6 ? { family } : undefined));
 }
 
 function parseIpJson<T>(node: NodeHandle, command: string, text: string): T {
@@ -33,13 +33,9 @@ function parseIpJson<T>(node: NodeHandle, command: string, text: string): T {
 
 type IpRoute = { dst: string; type?: string; protocol?: string; gateway?: string; dev?: string; nexthops?: KernelNexthop[] };
 
-/**
- * Routes of the main table (IPv4, or IPv6 with `family` 6), next hops flattened, destinations as
- * CIDR (`ip` prints host routes bare). IPv6 is read by a process of its own: a batch line of the
- * kept `ip` cannot choose the family, and ip lists IPv4 routes unless told.
- */
+/** Routes of the main table (IPv4, or IPv6 with `family` 6), next hops flattened, destinations as CIDR (`ip` prints host routes bare). */
 export async function kernelRoutes(node: NodeHandle, family: 4 | 6 = 4): Promise<KernelRoute[]> {
-  const routes = family === 4 ? await ipJson<IpRoute[]>(node, ['route', 'show', 'table', 'main']) : await ipv6Routes(node);
+  const routes = await ipJson<IpRoute[]>(node, ['route', 'show', 'table', 'main'], family);
   const host = family === 4 ? 32 : 128;
   return routes.map((r) => ({
     dst: r.dst === 'default' ? (family === 4 ? '0.0.0.0/0' : '::/0') : r.dst.includes('/') ? r.dst : `${r.dst}/${host}`,
@@ -47,13 +43,6 @@ export async function kernelRoutes(node: NodeHandle, family: 4 | 6 = 4): Promise
     protocol: r.protocol,
     nexthops: r.nexthops ?? [{ gateway: r.gateway, dev: r.dev }],
   }));
-}
-
-async function ipv6Routes(node: NodeHandle): Promise<IpRoute[]> {
-  const argv = ['ip', '-6', '-j', 'route', 'show', 'table', 'main'];
-  const r = await node.exec(argv);
-  if (r.exitCode !== 0) throw new Error(`${node.name}: ${argv.join(' ')} failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim()}`);
-  return parseIpJson<IpRoute[]>(node, argv.join(' '), r.stdout);
 }
 
 /**

@@ -3,9 +3,11 @@
 // IPv6 unicast family over the same interface sessions. The convergence and ECMP suites expect
 // every IPv6 loopback in every router's RIB (`show ipv6 route json`) and kernel FIB (`ip -6
 // route`) with the same ECMP width as its IPv4 one, and every hashing router to spread IPv6 flows
-// too, and pass; a leaf hashing IPv6 at L3 fails the ECMP and intent suites naming it, and a host
-// that stops advertising its IPv6 loopback fails the convergence suite naming that prefix at every
-// router that lost it; nothing else is blamed. On network namespaces: the checks read the lab through NodeHandle.
+// too, and the failover suite to measure an IPv6 twin of every probe stream, and pass; a leaf
+// hashing IPv6 at L3 fails the ECMP and intent suites naming it, a spine that stops forwarding
+// IPv6 fails the failover suite's IPv6 streams naming it, and a host that stops advertising its
+// IPv6 loopback fails the convergence suite naming that prefix at every router that lost it;
+// nothing else is blamed. On network namespaces: the checks read the lab through NodeHandle.
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +32,7 @@ async function suites(extra: string[]) {
   return { result, summary, reportDir, errors: summary.tests.flatMap((t) => t.errors).join('\n') };
 }
 
-test('a dual-stack fabric has every IPv6 loopback with its ECMP width in RIB and FIB and spreads IPv6 flows; IPv6 hashed at L3, or an IPv6 loopback not advertised, fails naming the culprit', async () => {
+test('a dual-stack fabric has every IPv6 loopback with its ECMP width in RIB and FIB, spreads IPv6 flows and fails IPv6 streams over; IPv6 hashed at L3 or not forwarded, or an IPv6 loopback not advertised, fails naming the culprit', async () => {
   const lab = await generatedLab(LAB, { spines: 2, leaves: 2, hosts: 2, unnumbered: true, underlayFamily: 'dual-stack' });
   expect(await readFile(join(lab.dir, `${LAB}.intent.yml`), 'utf8')).toContain(`- ${HOST1_V6}`);
   const deploy = await netproof(['deploy', lab.file]);
@@ -69,7 +71,27 @@ test('a dual-stack fabric has every IPv6 loopback with its ECMP width in RIB and
   expect(l3.errors.split('\n').filter((l) => /^\w+( →|:) /.test(l) && !l.startsWith('leaf1'))).toEqual([]);
   expect((await netproof(['exec', LAB, 'leaf1', '--', 'sysctl', '-w', 'net.ipv6.fib_multipath_hash_policy=1'])).exitCode).toBe(0);
 
-  // The second, on the running lab: host1 stops advertising its IPv6 loopback (its IPv4 one stays).
+  // Failover: every IPv4 probe stream has an IPv6 twin on the same link, and both lose about
+  // as much (BFD guards the interface session both families share).
+  const failover = await suites(['--suite', 'bfd-failover', '--grep', 'grey']);
+  expect(failover.result.exitCode, failover.errors || failover.result.stdout + failover.result.stderr).toBe(0);
+  const losses = Object.keys(failover.summary.figures).filter((k) => k.startsWith('loss_window_ms.'));
+  const v4Losses = losses.filter((k) => !k.includes('-ipv6.'));
+  expect(v4Losses.length).toBeGreaterThanOrEqual(4); // forward and reverse on a leaf–spine and a compute–leaf link
+  for (const k of v4Losses) expect(losses, k).toContain(k.replace(/^loss_window_ms\.(\w+)\./, 'loss_window_ms.$1-ipv6.'));
+
+  // The third seeded fault: spine2 stops forwarding IPv6 (its IPv4 forwarding stays). Routes
+  // are unchanged, so convergence holds; the IPv6 streams rerouted through spine2 never come
+  // back, and each culprit names spine2 as where they went. No IPv4 stream is blamed.
+  expect((await netproof(['exec', LAB, 'spine2', '--', 'sysctl', '-w', 'net.ipv6.conf.all.forwarding=0'])).exitCode).toBe(0);
+  const noForwarding = await suites(['--suite', 'bfd-failover', '--grep', 'grey']);
+  expect(noForwarding.result.exitCode).toBe(1);
+  const streamLines = noForwarding.errors.split('\n').filter((l) => /^grey failure of /.test(l));
+  expect(streamLines.length).toBeGreaterThan(0);
+  for (const l of streamLines) expect(l).toMatch(/: \w+ IPv6 stream \S+ → \S+ \(fd00:[0-9a-f:]+\) leaving by .*: traffic to fd00:[0-9a-f:]+ had not come back .*sending it via eth\d → spine2 from then on/);
+  expect((await netproof(['exec', LAB, 'spine2', '--', 'sysctl', '-w', 'net.ipv6.conf.all.forwarding=1'])).exitCode).toBe(0);
+
+  // The last, on the running lab: host1 stops advertising its IPv6 loopback (its IPv4 one stays).
   const withdraw = await netproof(['exec', LAB, 'host1', '--', 'vtysh', '-c', 'configure terminal', '-c', 'router bgp 65301', '-c', 'address-family ipv6 unicast', '-c', `no network ${HOST1_V6}`]);
   expect(withdraw.exitCode, withdraw.stdout + withdraw.stderr).toBe(0);
   const broken = await suites(['--suite', 'bgp-convergence', '--convergence-timeout', '10']);

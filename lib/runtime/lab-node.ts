@@ -4,7 +4,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { LabError, UsageError } from '../errors.ts';
 import { basename, join } from 'node:path';
 import { waitFor } from '../wait-for.ts';
-import type { BackgroundProcess, FrrConfigProblem, NodeExecOptions, NodeHandle, NodeReader, StartedLab, TopologyData } from '../lab/started-lab.ts';
+import type { BackgroundProcess, FrrConfigProblem, NodeExecOptions, IpReadOptions, NodeHandle, NodeReader, StartedLab, TopologyData } from '../lab/started-lab.ts';
 import { keptConversation, type Conversation, type ExecResult, type LineChannel } from '../exec.ts';
 import { VtyClient, VtyRefused } from './vty-client.ts';
 import { toolScript } from './tool-script.ts';
@@ -79,8 +79,9 @@ class LabNodeHandle implements NodeHandle {
   private readonly shell: NodeShell;
   /** Open connections to the FRR daemons' vty sockets, by daemon (vtysh(), readers). */
   private readonly vtys = new Map<string, VtyClient>();
-  /** `ip -j -batch -` kept open while reads come (ipJson(), readers). */
+  /** `ip -j -batch -` kept open while reads come (ipJson(), readers), and `ip -6 -j -batch -` for IPv6 ones. */
   private readonly ip: Conversation;
+  private readonly ip6: Conversation;
   /** Every daemon's pidfile and log file, by daemon name. */
   private readonly files: ReadonlyMap<string, { pidfile: string; logfile: string; ctl?: string }>;
 
@@ -95,6 +96,7 @@ class LabNodeHandle implements NodeHandle {
     this.files = new Map([...frrFiles, ...ovsDaemons].map(({ name, pidfile, logfile, ctl }) => [name, { pidfile, logfile, ...(ctl ? { ctl } : {}) }]));
     this.daemons = [...this.files.keys()];
     this.ip = keptConversation(() => this.shell.converse(['ip', '-j', '-batch', '-']), IP_IDLE_CLOSE_MS);
+    this.ip6 = keptConversation(() => this.shell.converse(['ip', '-6', '-j', '-batch', '-']), IP_IDLE_CLOSE_MS);
   }
 
   exec(argv: readonly string[], opts?: NodeExecOptions) {
@@ -216,10 +218,10 @@ class LabNodeHandle implements NodeHandle {
     return vty;
   }
 
-  async ipJson(args: readonly string[]): Promise<string> {
+  async ipJson(args: readonly string[], opts?: IpReadOptions): Promise<string> {
     // Options belong to the ip process, not to a batch line; a refused line ends ip, which fails the read.
     if (args.some((a) => a.startsWith('-') || /\s/.test(a))) throw new UsageError(`ipJson takes an ip command without options or spaces in a word: ${args.join(' ')}`);
-    return this.ip.ask(args.join(' '));
+    return (opts?.family === 6 ? this.ip6 : this.ip).ask(args.join(' '));
   }
 
   openReader(): NodeReader {
@@ -228,7 +230,7 @@ class LabNodeHandle implements NodeHandle {
         if (!this.frrDaemons.includes(daemon)) throw new UsageError(`${this.name} runs no FRR ${daemon} (FRR daemons: ${this.frrDaemons.join(', ') || 'none'})`);
         return this.vty(daemon).show(command);
       },
-      ipJson: (args) => this.ipJson(args),
+      ipJson: (args, opts) => this.ipJson(args, opts),
       close: async () => {},
     };
   }
