@@ -11,16 +11,12 @@
 // One deploy of a small overlay lab, on network namespaces only: the suites read the lab
 // through the runtime-neutral NodeHandle, and the healthy runs of the other files cover Docker.
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { netproof, spawnNetproof, interruptHeldFaults } from '../../fixtures/cli.ts';
+import { netproof, spawnNetproof, interruptHeldFaults, netproofTest } from '../../fixtures/cli.ts';
 import { generatedLab } from '../../fixtures/faults.ts';
 import { labFor } from '../../fixtures/runtimes.ts';
 import { defaultVmMac } from '../topology/load-overlay.ts';
 import { nbctl, sbctl } from '../render/ovn.ts';
-import type { Summary } from '../report/summary-reporter.ts';
 import { waitFor } from '../wait-for.ts';
 
 const LAB = labFor('e2e-running', 'netns');
@@ -28,15 +24,7 @@ const LAB = labFor('e2e-running', 'netns');
 const SHORT = ['--convergence-timeout', '10'];
 
 /** `netproof test LAB --suite NAME`, with its summary and every error it reported. */
-async function suite(name: string, extra: string[] = []) {
-  const reportDir = await mkdtemp(join(tmpdir(), 'netproof-report-'));
-  const result = await netproof(['test', LAB, '--suite', name, '--report-dir', reportDir, ...extra]);
-  const text = await readFile(join(reportDir, 'summary.json'), 'utf8').catch(() => {
-    throw new Error(`netproof test --suite ${name} wrote no summary.json (exit ${result.exitCode}):\n${result.stdout}${result.stderr}`);
-  });
-  const summary = JSON.parse(text) as Summary;
-  return { result, summary, errors: summary.tests.flatMap((t) => t.errors).join('\n') };
-}
+const suite = (name: string, extra: string[] = []) => netproofTest(LAB, ['--suite', name, ...extra]);
 
 async function expectPasses(name: string): Promise<void> {
   const { result, errors } = await suite(name);

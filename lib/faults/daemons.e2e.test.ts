@@ -5,27 +5,19 @@
 // were. Stopping and starting daemons depends on the runtime (pid namespaces, who reaps a
 // killed daemon), so this runs on both.
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { netproof, spawnNetproof, interruptHeldFaults } from '../../fixtures/cli.ts';
+import { netproof, spawnNetproof, interruptHeldFaults, netproofTest } from '../../fixtures/cli.ts';
 import { generatedLab } from '../../fixtures/faults.ts';
 import { labFor, RUNTIMES } from '../../fixtures/runtimes.ts';
 import type { NodeHandle } from '../lab/started-lab.ts';
-import type { Summary } from '../report/summary-reporter.ts';
 import { runtimeByName } from '../runtime/index.ts';
 import { waitFor } from '../wait-for.ts';
 import { stopDaemon } from './faults.ts';
 import { hasUnNatAssertion, parseOvsVersion } from '../render/ovs-conntrack.ts';
 
 /** `netproof test LAB --suite overlay-reachability` (or the `suites` given), with its summary and every error it reported. */
-async function overlaySuite(lab: string, extra: string[] = [], suites = ['overlay-reachability']) {
-  const reportDir = await mkdtemp(join(tmpdir(), 'netproof-report-'));
-  const result = await netproof(['test', lab, ...suites.flatMap((s) => ['--suite', s]), '--report-dir', reportDir, ...extra]);
-  const summary = JSON.parse(await readFile(join(reportDir, 'summary.json'), 'utf8')) as Summary;
-  return { result, summary, errors: summary.tests.flatMap((t) => t.errors).join('\n') };
-}
+const overlaySuite = (lab: string, extra: string[] = [], suites = ['overlay-reachability']) =>
+  netproofTest(lab, [...suites.flatMap((s) => ['--suite', s]), ...extra]);
 
 /**
  * What a restarted ovs-vswitchd must bring back: the ports of both bridges, br-phy's own flows

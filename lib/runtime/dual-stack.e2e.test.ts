@@ -8,14 +8,12 @@
 // IPv6 fails the failover suite's IPv6 streams naming it, and a host that stops advertising its
 // IPv6 loopback fails the convergence suite naming that prefix at every router that lost it;
 // nothing else is blamed. On network namespaces: the checks read the lab through NodeHandle.
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
-import { netproof } from '../../fixtures/cli.ts';
+import { netproof, netproofTest } from '../../fixtures/cli.ts';
 import { generatedLab } from '../../fixtures/faults.ts';
 import { leftovers } from '../../fixtures/runtimes.ts';
-import type { Summary } from '../report/summary-reporter.ts';
 import type { Snapshot } from '../state/snapshot.ts';
 
 const LAB = 'e2e-dual-stack';
@@ -25,12 +23,7 @@ afterAll(async () => {
   await netproof(['destroy', LAB]);
 });
 
-async function suites(extra: string[]) {
-  const reportDir = await mkdtemp(join(tmpdir(), 'netproof-dual-stack-'));
-  const result = await netproof(['test', LAB, '--report-dir', reportDir, ...extra]);
-  const summary = JSON.parse(await readFile(join(reportDir, 'summary.json'), 'utf8')) as Summary;
-  return { result, summary, reportDir, errors: summary.tests.flatMap((t) => t.errors).join('\n') };
-}
+const suites = (extra: string[]) => netproofTest(LAB, extra);
 
 test('a dual-stack fabric has every IPv6 loopback with its ECMP width in RIB and FIB, spreads IPv6 flows and fails IPv6 streams over; IPv6 hashed at L3 or not forwarded, or an IPv6 loopback not advertised, fails naming the culprit', async () => {
   const lab = await generatedLab(LAB, { spines: 2, leaves: 2, hosts: 2, unnumbered: true, underlayFamily: 'dual-stack' });

@@ -5,14 +5,11 @@
 // naming the routers and interfaces, and no other. (A mismatch of areas written in the files is
 // named as such: lib/plan/ospf.test.ts, lib/expect/ospf.test.ts.) On network namespaces: the checks read the lab through the runtime-neutral
 // NodeHandle (frr-kind.e2e.test.ts deploys the same shape on Docker).
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
-import { netproof } from '../../fixtures/cli.ts';
+import { netproof, netproofTest } from '../../fixtures/cli.ts';
 import { leftovers } from '../../fixtures/runtimes.ts';
 import { PROJECT_ROOT } from '../paths.ts';
-import type { Summary } from '../report/summary-reporter.ts';
 
 const LAB = 'frr01';
 
@@ -20,12 +17,7 @@ afterAll(async () => {
   await netproof(['destroy', LAB]);
 });
 
-async function suites(extra: string[] = []) {
-  const reportDir = await mkdtemp(join(tmpdir(), 'netproof-frr01-'));
-  const result = await netproof(['test', LAB, '--report-dir', reportDir, ...extra]);
-  const summary = JSON.parse(await readFile(join(reportDir, 'summary.json'), 'utf8')) as Summary;
-  return { result, summary, errors: summary.tests.flatMap((t) => t.errors).join('\n') };
-}
+const suites = (extra: string[] = []) => netproofTest(LAB, extra);
 
 test('the public frr01 lab runs real checks and passes; an adjacency broken on a router fails naming it and its interface', async () => {
   const deploy = await netproof(['deploy', join(PROJECT_ROOT, 'fixtures/labs/frr01/frr01.clab.yml')]);

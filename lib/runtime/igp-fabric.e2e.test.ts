@@ -7,11 +7,10 @@
 // suite's BFD and hashing checks run on the IGP's adjacencies and equal-cost paths: BFD taken off
 // one OSPF uplink and an L3-only hash on one spine fail naming that link and that spine. On network
 // namespaces (the checks read the lab through the runtime-neutral NodeHandle).
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
-import { netproof } from '../../fixtures/cli.ts';
+import { netproof, netproofTest } from '../../fixtures/cli.ts';
 import { generatedLab } from '../../fixtures/faults.ts';
 import { leftovers } from '../../fixtures/runtimes.ts';
 import type { Summary } from '../report/summary-reporter.ts';
@@ -24,12 +23,7 @@ afterAll(async () => {
   await netproof(['destroy', OSPF]);
 });
 
-async function suites(lab: string, extra: string[] = []) {
-  const reportDir = await mkdtemp(join(tmpdir(), `netproof-${lab}-`));
-  const result = await netproof(['test', lab, '--report-dir', reportDir, ...extra]);
-  const summary = JSON.parse(await readFile(join(reportDir, 'summary.json'), 'utf8')) as Summary;
-  return { result, summary, errors: summary.tests.flatMap((t) => t.errors).join('\n') };
-}
+const suites = (lab: string, extra: string[] = []) => netproofTest(lab, extra);
 
 const statuses = (summary: Summary, file: string) => summary.tests.filter((t) => t.file === `suites/${file}.test.ts`).map((t) => `${t.status}: ${t.name}`);
 

@@ -4,14 +4,12 @@
 // both interfaces, and an interface that loses its IPv6 link-local address fails the run
 // naming that session and the missing address. On network namespaces: the suites read the lab
 // through the runtime-neutral NodeHandle, and the Docker runtime deploys the same files.
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
-import { netproof } from '../../fixtures/cli.ts';
+import { netproof, netproofTest } from '../../fixtures/cli.ts';
 import { generatedLab } from '../../fixtures/faults.ts';
 import { leftovers } from '../../fixtures/runtimes.ts';
-import type { Summary } from '../report/summary-reporter.ts';
 import type { Snapshot } from '../state/snapshot.ts';
 import { waitFor } from '../wait-for.ts';
 
@@ -21,12 +19,7 @@ afterAll(async () => {
   await netproof(['destroy', LAB]);
 });
 
-async function suites(extra: string[]) {
-  const reportDir = await mkdtemp(join(tmpdir(), 'netproof-unnumbered-'));
-  const result = await netproof(['test', LAB, '--report-dir', reportDir, ...extra]);
-  const summary = JSON.parse(await readFile(join(reportDir, 'summary.json'), 'utf8')) as Summary;
-  return { result, summary, reportDir, errors: summary.tests.flatMap((t) => t.errors).join('\n') };
-}
+const suites = (extra: string[]) => netproofTest(LAB, extra);
 
 test('an unnumbered fabric passes every suite that applies, names sessions by interface, and fails naming an interface without its link-local address', async () => {
   const lab = await generatedLab(LAB, { unnumbered: true });

@@ -4,14 +4,12 @@
 // and kernel FIB weigh the spines 75/25, and its flows split 3:1, not evenly. With the community
 // dropped by spine2 (FRR then falls back to equal weights at leaf1), the suite fails at each kind of
 // place it checks, naming leaf1: the missing community, the weights, and the even split.
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
-import { netproof } from '../../fixtures/cli.ts';
+import { netproof, netproofTest } from '../../fixtures/cli.ts';
 import { generatedLab } from '../../fixtures/faults.ts';
 import { leftovers } from '../../fixtures/runtimes.ts';
-import type { Summary } from '../report/summary-reporter.ts';
 import type { Snapshot } from '../state/snapshot.ts';
 import { waitFor } from '../wait-for.ts';
 
@@ -22,12 +20,7 @@ afterAll(async () => {
   await netproof(['destroy', LAB]);
 });
 
-async function ecmpSuite(extra: string[] = []) {
-  const reportDir = await mkdtemp(join(tmpdir(), 'netproof-wcmp-'));
-  const result = await netproof(['test', LAB, '--suite', 'ecmp-spread', '--report-dir', reportDir, ...extra]);
-  const summary = JSON.parse(await readFile(join(reportDir, 'summary.json'), 'utf8')) as Summary;
-  return { result, summary, reportDir, errors: summary.tests.flatMap((t) => t.errors).join('\n') };
-}
+const ecmpSuite = (extra: string[] = []) => netproofTest(LAB, ['--suite', 'ecmp-spread', ...extra]);
 
 /** leaf1's kernel route to leaf2's loopback: next hop → weight. */
 async function kernelWeights(): Promise<Record<string, number>> {
