@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
+import { parse } from 'yaml';
 import { netproof, netproofTest } from '../../fixtures/cli.ts';
 import { generatedLab } from '../../fixtures/faults.ts';
 import { leftovers } from '../../fixtures/runtimes.ts';
@@ -50,6 +51,15 @@ test('link bandwidths declared on leaf1 weigh its routes 3:1 in BGP, RIB, FIB an
   const state = JSON.parse(await readFile(join(healthy.reportDir, 'state.json'), 'utf8')) as Snapshot;
   expect(state.routers.leaf1!.rib['10.255.1.2/32']?.weights).toEqual({ 'eth1 → spine1': 75, 'eth2 → spine2': 25 });
   expect(state.routers.leaf1!.fib['10.255.1.2/32']?.weights).toEqual({ 'eth1 → spine1': 75, 'eth2 → spine2': 25 });
+
+  // `netproof intent` reads the bandwidths back from the paths leaf1 learned: on the healthy lab
+  // it infers the very intent the generator declared, link-bandwidth under leaf1 and nowhere else.
+  const inferred = await netproof(['intent', LAB]);
+  expect(inferred.exitCode, inferred.stderr).toBe(0);
+  expect(inferred.stderr).not.toContain('link-bandwidth');
+  const declared = parse(await readFile(join(lab.dir, `${LAB}.intent.yml`), 'utf8')) as { routers: Record<string, { 'link-bandwidth'?: unknown }> };
+  expect(declared.routers.leaf1!['link-bandwidth']).toEqual({ eth1: 300, eth2: 100 });
+  expect(parse(inferred.stdout)).toEqual(declared);
 
   // The seeded fault: spine2's policy towards leaf1 stops setting the community.
   const drop = await netproof(['exec', LAB, 'spine2', '--', 'vtysh', '-c', 'configure terminal', '-c', `route-map ${routeMap} permit 10`, '-c', 'no set extcommunity bandwidth 100', '-c', 'end', '-c', 'clear bgp * soft out']);

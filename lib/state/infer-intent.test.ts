@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConfiguredBfd } from '../expect/intent.ts';
-import { intentFromObservations, type RouterObservation } from './infer-intent.ts';
+import { interfaceTowards, intentFromObservations, type LearnedPath, type RouterObservation } from './infer-intent.ts';
 
 const bfd = (peer: string, ms = 300, mult = 3): ConfiguredBfd => ({ peer, status: 'up', 'transmit-interval': ms, 'receive-interval': ms, 'detect-multiplier': mult });
 const router = (name: string, asn: number, lo: string, peers: string[], o: Partial<RouterObservation> = {}): RouterObservation => ({
@@ -46,5 +46,41 @@ describe('intentFromObservations', () => {
       'leaf1: no loopback (global /32 or /128) found: its loopbacks left undeclared',
       'routers hash differently (net.ipv4.fib_multipath_hash_policy: spine1=1, leaf1=0): multipath.hash left undeclared',
     ]);
+  });
+
+  describe('link bandwidths (weighted ECMP), from the paths each router learned', () => {
+    const paths = (iface: string, n: number, mbps?: number): LearnedPath[] => Array.from({ length: n }, () => ({ iface, ...(mbps !== undefined ? { mbps } : {}) }));
+    const leaf1 = (learned: LearnedPath[]) => router('leaf1', 65101, '10.255.1.1/32', ['10.0.0.0', '10.0.0.2'], { learned });
+
+    it('declares the bandwidth every path learned over an interface carries, leaving out interfaces whose paths carry none', () => {
+      // The community holds bytes per second as a 32-bit float: 300 Mbit/s reads back a hair off.
+      const { intent, notes } = intentFromObservations([leaf1([...paths('eth1', 5, 299.99998), ...paths('eth2', 5, 100), ...paths('eth3', 2)]), router('spine1', 65000, '10.255.0.1/32', ['10.0.0.1'], { learned: paths('eth1', 3) })]);
+      expect(notes).toEqual([]);
+      expect(intent.routers.leaf1!.linkBandwidthMbps).toEqual({ eth1: 300, eth2: 100 });
+      expect(intent.routers.spine1!.linkBandwidthMbps).toBeUndefined();
+    });
+
+    it('leaves a router out, and says why, where paths of one interface disagree or carry what the intent cannot hold', () => {
+      const mixed = intentFromObservations([leaf1([...paths('eth1', 2, 300), ...paths('eth1', 1), ...paths('eth2', 3, 100)])]);
+      expect(mixed.intent.routers.leaf1!.linkBandwidthMbps).toBeUndefined();
+      expect(mixed.notes).toEqual(['leaf1: paths learned over eth1 carry different link bandwidths (300 Mbit/s, none): its link-bandwidth left undeclared — declare it by hand']);
+      const fraction = intentFromObservations([leaf1([...paths('eth1', 2, 0.5), ...paths('eth2', 2, 100.4)])]);
+      expect(fraction.intent.routers.leaf1!.linkBandwidthMbps).toBeUndefined();
+      expect(fraction.notes).toEqual(['leaf1: paths learned over eth1 carry 0.5 Mbit/s, not a whole number of Mbit/s from 1 to 25600; paths learned over eth2 carry 100.4 Mbit/s, not a whole number of Mbit/s from 1 to 25600: its link-bandwidth left undeclared — declare it by hand']);
+    });
+  });
+});
+
+describe('interfaceTowards', () => {
+  const addrs = [
+    { iface: 'lo', family: 'inet' as const, local: '10.255.1.1', prefixlen: 32, scope: 'global' },
+    { iface: 'eth1', family: 'inet' as const, local: '10.0.0.1', prefixlen: 31, scope: 'global' },
+    { iface: 'eth2', family: 'inet' as const, local: '10.0.0.3', prefixlen: 31, scope: 'global' },
+  ];
+  it('names the interface whose subnet holds a numbered neighbor, and none for an address off every link', () => {
+    expect(interfaceTowards(addrs, '10.0.0.2')).toBe('eth2');
+    expect(interfaceTowards(addrs, '10.0.0.0')).toBe('eth1');
+    expect(interfaceTowards(addrs, '10.255.1.1')).toBeUndefined();
+    expect(interfaceTowards(addrs, 'fe80::1')).toBeUndefined();
   });
 });

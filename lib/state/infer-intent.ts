@@ -1,11 +1,15 @@
 // `netproof intent LAB`: an intent file inferred from a lab that works, for the user to review
-// and commit — like `genie learn`. Each router's ASN, loopbacks, BFD timers and maximum-paths,
-// the lab's hash policy, read live; anything the lab does not do uniformly is left out and said.
+// and commit — like `genie learn`. Each router's ASN, loopbacks, BFD timers, maximum-paths and
+// link bandwidths (weighted ECMP), the lab's hash policy, read live; anything the lab does not do
+// uniformly is left out and said.
+import { Address4 } from 'ip-address';
 import type { StartedLab } from '../lab/started-lab.ts';
-import { hashPolicyName, type BfdTimers, type Intent, type RouterIntent } from '../model/intent.ts';
+import { hashPolicyName, LINK_BANDWIDTH_RANGE_MBPS, type BfdTimers, type Intent, type RouterIntent } from '../model/intent.ts';
 import { vtyshJson, bgpSummary } from '../probes/frr.ts';
-import { addresses, loopbacks, multipathHashPolicy } from '../probes/kernel.ts';
+import { addresses, loopbacks, multipathHashPolicy, type InterfaceAddress } from '../probes/kernel.ts';
 import type { ConfiguredBfd } from '../expect/intent.ts';
+import { linkBandwidthMbps, type BgpPath } from '../expect/link-bandwidth.ts';
+import { familyOf } from '../plan/expected-routing.ts';
 
 /** What one router showed. */
 export interface RouterObservation {
@@ -19,6 +23,16 @@ export interface RouterObservation {
   bfd: ConfiguredBfd[];
   /** net.ipv4.fib_multipath_hash_policy; undefined when unreadable. */
   hashPolicy: number | undefined;
+  /**
+   * Every BGP path it learned to another router's IPv4 loopback: the interface it was learned
+   * over and the link bandwidth (Mbit/s) it carries, undefined without the community.
+   */
+  learned?: LearnedPath[];
+}
+
+export interface LearnedPath {
+  iface: string;
+  mbps?: number;
 }
 
 export type InferredIntent = Omit<Intent, 'file'>;
@@ -57,6 +71,8 @@ export function intentFromObservations(observed: readonly RouterObservation[]): 
     const t = timersOf(o);
     if (bfdRequired && t && key(t) !== key(labTimers!)) r.bfd = t;
     if (bfdRequired && !t && o.bfd.length) notes.push(`${o.name}: its BFD sessions run different timers: declare them by hand`);
+    const bandwidths = linkBandwidths(o, notes);
+    if (bandwidths) r.linkBandwidthMbps = bandwidths;
     routers[o.name] = r;
   }
 
@@ -75,10 +91,61 @@ export function intentFromObservations(observed: readonly RouterObservation[]): 
   };
 }
 
+/**
+ * The bandwidth each interface gives the paths learned over it, where the router's paths carry
+ * any: an interface whose every path carries the same whole number of Mbit/s declares it; one
+ * whose paths carry none is left out (as a lab declares only its weighted uplinks). Paths of
+ * one interface that disagree, or a bandwidth the intent cannot hold, leave the router's
+ * link-bandwidth undeclared, said in `notes`.
+ */
+function linkBandwidths(o: RouterObservation, notes: string[]): Record<string, number> | undefined {
+  const learned = o.learned ?? [];
+  if (!learned.some((p) => p.mbps !== undefined)) return undefined;
+  const byIface = new Map<string, (number | undefined)[]>();
+  for (const p of learned) byIface.set(p.iface, [...(byIface.get(p.iface) ?? []), p.mbps]);
+  const out: Record<string, number> = {};
+  const problems: string[] = [];
+  const [min, max] = LINK_BANDWIDTH_RANGE_MBPS;
+  for (const [iface, values] of [...byIface].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))) {
+    if (values.every((v) => v === undefined)) continue;
+    // The community carries bytes per second as a 32-bit float: a few bits of rounding.
+    const whole = values.map((v) => (v === undefined ? undefined : Math.round(v)));
+    const shown = [...new Set(values.map((v) => (v === undefined ? 'none' : `${Number(v.toPrecision(6))} Mbit/s`)))].join(', ');
+    if (whole.some((v) => v === undefined) || new Set(whole).size > 1) problems.push(`paths learned over ${iface} carry different link bandwidths (${shown})`);
+    else if (values.some((v) => Math.abs(v! - whole[0]!) > Math.max(1e-3 * whole[0]!, 1e-6)) || whole[0]! < min || whole[0]! > max) problems.push(`paths learned over ${iface} carry ${shown}, not a whole number of Mbit/s from ${min} to ${max}`);
+    else out[iface] = whole[0]!;
+  }
+  if (problems.length) {
+    notes.push(`${o.name}: ${problems.join('; ')}: its link-bandwidth left undeclared — declare it by hand`);
+    return undefined;
+  }
+  return out;
+}
+
+/** The router's interface whose IPv4 subnet holds `peer` (a numbered BGP neighbor). */
+export function interfaceTowards(addrs: readonly InterfaceAddress[], peer: string): string | undefined {
+  if (!Address4.isValid(peer)) return undefined;
+  const ip = new Address4(peer);
+  return addrs.find((a) => a.family === 'inet' && a.prefixlen < 32 && ip.isInSubnet(new Address4(`${a.local}/${a.prefixlen}`)))?.iface;
+}
+
+/**
+ * The paths `node` learned to each of `prefixes` (other routers' IPv4 loopbacks), by interface
+ * (an unnumbered peer's own, a numbered one's by subnet) and link bandwidth.
+ */
+async function learnedPaths(node: ReturnType<StartedLab['node']>, addrs: readonly InterfaceAddress[], prefixes: readonly string[]): Promise<LearnedPath[]> {
+  const perPrefix = await Promise.all(prefixes.map((p) => vtyshJson<{ paths?: BgpPath[] }>(node, `show bgp ipv4 unicast ${p} json`).then((j) => j.paths ?? [])));
+  return perPrefix.flat().flatMap((path) => {
+    const iface = path.peer?.interface ?? interfaceTowards(addrs, path.peer?.peerId ?? '');
+    const mbps = linkBandwidthMbps(path);
+    return iface ? [{ iface, ...(mbps !== undefined ? { mbps } : {}) }] : [];
+  });
+}
+
 /** Read every router that runs bgpd. */
 export async function observeRouters(lab: StartedLab): Promise<RouterObservation[]> {
   const routers = lab.nodes().filter((n) => n.frrDaemons.includes('bgpd'));
-  return Promise.all(
+  const observed = await Promise.all(
     routers.map(async (n) => {
       const [summary, addrs, bfd, config, hash] = await Promise.all([
         bgpSummary(n),
@@ -97,7 +164,15 @@ export async function observeRouters(lab: StartedLab): Promise<RouterObservation
         bgpPeers: Object.keys(summary.peers),
         bfd,
         hashPolicy: hash,
+        addrs,
       };
+    }),
+  );
+  // Then what each learned from the others: the loopbacks are known only now.
+  return Promise.all(
+    observed.map(async ({ addrs, ...o }, i) => {
+      const others = observed.filter((_, j) => j !== i).flatMap((x) => x.loopbacks.filter((l) => familyOf(l) === 4));
+      return { ...o, learned: await learnedPaths(routers[i]!, addrs, others) };
     }),
   );
 }
