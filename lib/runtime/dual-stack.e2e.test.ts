@@ -3,8 +3,8 @@
 // IPv6 unicast family over the same interface sessions. The convergence and ECMP suites expect
 // every IPv6 loopback in every router's RIB (`show ipv6 route json`) and kernel FIB (`ip -6
 // route`) with the same ECMP width as its IPv4 one, and every hashing router to spread IPv6 flows
-// too, and the failover suite to measure an IPv6 twin of every probe stream, and pass; a leaf
-// hashing IPv6 at L3 fails the ECMP and intent suites naming it, a spine that stops forwarding
+// too, and the failover suite to measure an IPv6 twin of every probe stream, and pass; a leaf and
+// a spine hashing IPv6 at L3 fail the ECMP and intent suites naming each, a spine that stops forwarding
 // IPv6 fails the failover suite's IPv6 streams naming it, and a host that stops advertising its
 // IPv6 loopback fails the convergence suite naming that prefix at every router that lost it;
 // nothing else is blamed. On network namespaces: the checks read the lab through NodeHandle.
@@ -54,15 +54,19 @@ test('a dual-stack fabric has every IPv6 loopback with its ECMP width in RIB and
   expect(hashing.length).toBeGreaterThan(0);
   for (const k of hashing) expect(figures[`${k}.ipv6`]?.value, k).toBe(figures[k]!.value);
 
-  // The first seeded fault: leaf1 hashes IPv6 by addresses only (its IPv4 policy stays L4).
-  expect((await netproof(['exec', LAB, 'leaf1', '--', 'sysctl', '-w', 'net.ipv6.fib_multipath_hash_policy=0'])).exitCode).toBe(0);
+  // The first seeded fault, at both kinds of hashing router: leaf1 (towards the spines) and
+  // spine1 (towards the dual-homed hosts) hash IPv6 by addresses only; their IPv4 policy stays L4.
+  const hashing6 = (router: string, policy: number) => netproof(['exec', LAB, router, '--', 'sysctl', '-w', `net.ipv6.fib_multipath_hash_policy=${policy}`]);
+  for (const router of ['leaf1', 'spine1']) expect((await hashing6(router, 0)).exitCode).toBe(0);
   const l3 = await suites(['--suite', 'ecmp-spread', '--suite', 'intent']);
   expect(l3.result.exitCode).toBe(1);
-  // Both checks name leaf1 and its IPv6 policy, and nothing else.
-  expect(l3.errors).toMatch(/^leaf1 → fd00:10:255:\S+ \(\w+\): 512 flows used 1 of its 2 equal-cost paths: .*; leaf1 has net\.ipv6\.fib_multipath_hash_policy=0 \(L3 only\)$/m);
-  expect(l3.errors).toMatch(/^leaf1: net\.ipv6\.fib_multipath_hash_policy=0 \(l3: addresses and flow label only\); the intent declares l4 \(=1\)/m);
-  expect(l3.errors.split('\n').filter((l) => /^\w+( →|:) /.test(l) && !l.startsWith('leaf1'))).toEqual([]);
-  expect((await netproof(['exec', LAB, 'leaf1', '--', 'sysctl', '-w', 'net.ipv6.fib_multipath_hash_policy=1'])).exitCode).toBe(0);
+  // Both checks name each of them and its IPv6 policy, and nothing else.
+  for (const router of ['leaf1', 'spine1']) {
+    expect(l3.errors).toMatch(new RegExp(`^${router} → fd00:10:255:\\S+ \\(\\w+\\): 512 flows used 1 of its 2 equal-cost paths: .*; ${router} has net\\.ipv6\\.fib_multipath_hash_policy=0 \\(L3 only\\)$`, 'm'));
+    expect(l3.errors).toMatch(new RegExp(`^${router}: net\\.ipv6\\.fib_multipath_hash_policy=0 \\(l3: addresses and flow label only\\); the intent declares l4 \\(=1\\)`, 'm'));
+  }
+  expect(l3.errors.split('\n').filter((l) => /^\w+( →|:) /.test(l) && !/^(leaf1|spine1)\b/.test(l))).toEqual([]);
+  for (const router of ['leaf1', 'spine1']) expect((await hashing6(router, 1)).exitCode).toBe(0);
 
   // Failover: every IPv4 probe stream has an IPv6 twin on the same link, and both lose about
   // as much (BFD guards the interface session both families share).
