@@ -25,7 +25,7 @@ import { spreadCulprits } from '../lib/expect/ecmp.ts';
 import { ECMP_ALPHA } from '../lib/stats/chi-square.ts';
 import { mapLimit } from '../lib/testkit/deadline.ts';
 import { observeRoutes, routeFamilies } from '../lib/probes/fabric.ts';
-import { familyOf } from '../lib/plan/expected-routing.ts';
+import { familyOf, probeFamily } from '../lib/plan/expected-routing.ts';
 import { recordFigure } from '../lib/report/figures.ts';
 import { ecmpHistogramSvg } from '../lib/report/ecmp-histogram-svg.ts';
 import { PROBE_UDP_PORT } from '../lib/render/overlay-intent.ts';
@@ -93,12 +93,14 @@ describe('ECMP spread', () => {
   test(`every router with equal-cost paths spreads ${ROUTER_FLOWS} flows evenly over all of them`, async ({ lab, convergedFabric, task, skip }) => {
     skipWithoutBgp(lab, skip);
     skipWithoutDeclaredRouting(lab, skip);
-    const { routes } = await convergedFabric();
-    const routers = hashingRouters(routes, tierOf(lab));
+    const { f, routes } = await convergedFabric();
+    // IPv4 flows, or IPv6 ones on an IPv6-only fabric.
+    const family = probeFamily(f.routers);
+    const routers = hashingRouters(routes, tierOf(lab), family);
     if (!routers.length) skip('no router has equal-cost paths in this topology');
     // A dual-stack router hashes IPv6 by a policy of its own: its IPv6 route to the same loopback
     // owner is measured too, with IPv6 flows (figures and images keyed ROUTER.ipv6).
-    const ipv6Of = (h: (typeof routers)[number]) => routes.find((r) => r.at === h.router && r.owner === h.route.owner && familyOf(r.prefix) === 6);
+    const ipv6Of = (h: (typeof routers)[number]) => (family === 4 ? routes.find((r) => r.at === h.router && r.owner === h.route.owner && familyOf(r.prefix) === 6) : undefined);
     const measured = routers.flatMap((h) => [{ ...h, key: h.router }, ...(ipv6Of(h) ? [{ router: h.router, route: ipv6Of(h)!, key: `${h.router}.ipv6` }] : [])]);
     // One test per measurement: a healthy lab fails the whole test one run in 1/ECMP_ALPHA. A
     // router whose route is weighted (declared link bandwidths) is tested against the declared shares.

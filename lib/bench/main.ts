@@ -42,7 +42,7 @@ async function converged(plan: ClosPlan, execIn: (node: string, argv: string[]) 
           const routes = JSON.parse((await execIn(leaf.name, ['ip', '-j', '-4', 'route', 'show'])).stdout) as { dst: string; nexthops?: unknown[] }[];
           for (const other of leaves) {
             if (other === leaf) continue;
-            const dst = other.loopback.replace('/32', '');
+            const dst = other.routerId; // an IPv4 fabric's loopback address
             const r = routes.find((x) => x.dst === dst);
             if ((r?.nexthops?.length ?? (r ? 1 : 0)) !== plan.routers.filter((x) => x.tier === 'spine').length) missing.push(`${leaf.name}→${other.name}`);
           }

@@ -2,12 +2,12 @@
 // from the routers), whether every router's kernel FIB has it, when zebra last changed any of
 // it, and what the routers' processes cost.
 import { NON_TRANSIT_TIERS } from '../model/topology.ts';
-import type { ClosPlan } from '../plan/clos.ts';
+import { loopbacksOf, type ClosPlan } from '../plan/clos.ts';
 import { expectedRoutes, type ExpectedRoute } from '../plan/expected-routing.ts';
 
 /** Every router's expected loopback routes with their ECMP width, as the bgp-convergence suite expects them. */
 export function closExpectedRoutes(plan: ClosPlan): ExpectedRoute[] {
-  const routers = plan.routers.map((r) => ({ name: r.name, asn: r.asn, transit: !NON_TRANSIT_TIERS.has(r.tier), maxPaths: r.maxPaths, loopbacks: [r.loopback] }));
+  const routers = plan.routers.map((r) => ({ name: r.name, asn: r.asn, transit: !NON_TRANSIT_TIERS.has(r.tier), maxPaths: r.maxPaths, loopbacks: loopbacksOf(r) }));
   const links = plan.links.map((l) => ({ a: { node: l.a.node, iface: l.a.iface }, b: { node: l.b.node, iface: l.b.iface } }));
   return expectedRoutes(routers, links);
 }

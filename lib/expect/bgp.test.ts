@@ -107,7 +107,7 @@ describe('sessionCulprits', () => {
 // ---- routes ----
 
 const routes = expectedRoutes(
-  plan.routers.map((r) => ({ name: r.name, asn: r.asn, loopbacks: [r.loopback], transit: r.tier !== 'compute' })),
+  plan.routers.map((r) => ({ name: r.name, asn: r.asn, loopbacks: [r.loopback!], transit: r.tier !== 'compute' })),
   plan.links.map((l) => ({ a: { node: l.a.node, iface: l.a.iface }, b: { node: l.b.node, iface: l.b.iface } })),
 );
 const routeTo = (at: string, owner: string): ExpectedRoute => routes.find((r) => r.at === at && r.owner === owner)!;
@@ -237,7 +237,7 @@ describe('routeCulprits', () => {
 describe('routeCulprits with gateway owners (OVS chassis keep their sessions on br-phy)', () => {
   const ov = planClos({ name: 'ov', spines: 2, leaves: 2, hosts: 2, vmsPerHost: 1 });
   const ovRoutes = expectedRoutes(
-    ov.routers.map((r) => ({ name: r.name, asn: r.asn, loopbacks: [r.loopback], transit: r.tier === 'spine' || r.tier === 'leaf', maxPaths: r.maxPaths })),
+    ov.routers.map((r) => ({ name: r.name, asn: r.asn, loopbacks: [r.loopback!], transit: r.tier === 'spine' || r.tier === 'leaf', maxPaths: r.maxPaths })),
     ov.links.map((l) => ({ a: { node: l.a.node, iface: l.a.iface }, b: { node: l.b.node, iface: l.b.iface } })),
   );
   const ovRouter = (name: string) => ov.routers.find((r) => r.name === name)!;
@@ -327,7 +327,7 @@ describe('routeCulprits with gateway owners (OVS chassis keep their sessions on 
 describe('routeCulprits with { weights: true } (weighted ECMP)', () => {
   // leaf1 declares 300 Mbit/s on eth1 (to spine1) and 100 on eth2 (to spine2): 75 % / 25 %.
   const wRoutes = expectedRoutes(
-    plan.routers.map((r) => ({ name: r.name, asn: r.asn, loopbacks: [r.loopback], transit: r.tier !== 'compute', ...(r.name === 'leaf1' ? { linkBandwidthMbps: { eth1: 300, eth2: 100 } } : {}) })),
+    plan.routers.map((r) => ({ name: r.name, asn: r.asn, loopbacks: [r.loopback!], transit: r.tier !== 'compute', ...(r.name === 'leaf1' ? { linkBandwidthMbps: { eth1: 300, eth2: 100 } } : {}) })),
     plan.links.map((l) => ({ a: { node: l.a.node, iface: l.a.iface }, b: { node: l.b.node, iface: l.b.iface } })),
   );
   const weighted = wRoutes.filter((r) => r.weighted);
@@ -447,7 +447,7 @@ describe('routeCulprits with { weights: true } (weighted ECMP)', () => {
 describe('routeCulprits on IPv6 loopbacks (a dual-stack fabric)', () => {
   // Every router's IPv6 loopback beside its IPv4 one, reached over link-local next hops.
   const ds = planClos({ name: 'ds', spines: 2, leaves: 2, hosts: 2, unnumbered: true, underlayFamily: 'dual-stack' });
-  const facts = ds.routers.map((r) => ({ name: r.name, asn: r.asn, transit: r.tier !== 'compute', loopbacks: [r.loopback, r.loopback6!] }));
+  const facts = ds.routers.map((r) => ({ name: r.name, asn: r.asn, transit: r.tier !== 'compute', loopbacks: [r.loopback!, r.loopback6!] }));
   const expected = expectedRoutes(facts, ds.links);
   const v6 = expected.filter((r) => r.prefix.includes(':'));
   const linkLocal = (iface: string) => `fe80::${iface.replace('eth', '')}`;

@@ -7,7 +7,7 @@ const INTENT = '/labs/dc/dc.intent.yml';
 const plan = planClos({ name: 'dc', spines: 2, leaves: 4, hosts: 4 });
 const facts = (bandwidths: Record<string, Record<string, number>>) =>
   expectedRoutes(
-    plan.routers.map((r) => ({ name: r.name, asn: r.asn, loopbacks: [r.loopback], transit: r.tier !== 'compute', ...(bandwidths[r.name] ? { linkBandwidthMbps: bandwidths[r.name] } : {}) })),
+    plan.routers.map((r) => ({ name: r.name, asn: r.asn, loopbacks: [r.loopback!], transit: r.tier !== 'compute', ...(bandwidths[r.name] ? { linkBandwidthMbps: bandwidths[r.name] } : {}) })),
     plan.links.map((l) => ({ a: { node: l.a.node, iface: l.a.iface }, b: { node: l.b.node, iface: l.b.iface } })),
   );
 // leaf1 declares 300 Mbit/s on eth1 (to spine1) and 100 on eth2 (to spine2).

@@ -1,7 +1,7 @@
 import { Address4 } from 'ip-address';
 import { describe, expect, it } from 'vitest';
 import { EXIT, UsageError } from '../errors.ts';
-import { CLOS_LIMITS, ipv6LoopbackOf, OVN_GENEVE_OVERHEAD_BYTES, planClos, type ClosOptions, type ClosPlan, type PlannedRouter } from './clos.ts';
+import { CLOS_LIMITS, ipv6LoopbackOf, loopbacksOf, OVN_GENEVE_OVERHEAD_BYTES, planClos, type ClosOptions, type ClosPlan, type PlannedRouter } from './clos.ts';
 
 const DC: ClosOptions = { name: 'dc', spines: 2, leaves: 4, hosts: 4 };
 
@@ -86,17 +86,17 @@ describe('planClos: addresses', () => {
   it('gives every router a unique /32 loopback in its tier’s block, and the loopback as router id', () => {
     const blocks = { spine: '10.255.0.0/24', leaf: '10.255.1.0/24', compute: '10.255.2.0/24', 'ovn-central': '10.255.3.0/24' };
     for (const r of plan.routers) {
-      const lo = new Address4(r.loopback);
+      const lo = new Address4(r.loopback!);
       expect(lo.subnetMask, r.name).toBe(32);
       expect(lo.isInSubnet(new Address4(blocks[r.tier])), `${r.name} ${r.loopback}`).toBe(true);
       expect(r.routerId).toBe(lo.correctForm());
     }
-    expect(distinct(plan.routers.map((r) => new Address4(r.loopback).correctForm()))).toBe(true);
+    expect(distinct(plan.routers.map((r) => new Address4(r.loopback!).correctForm()))).toBe(true);
   });
 
   it('keeps loopbacks out of the link addresses', () => {
     const fabric = new Address4('10.1.0.0/16');
-    for (const r of plan.routers) expect(new Address4(r.loopback).isInSubnet(fabric)).toBe(false);
+    for (const r of plan.routers) expect(new Address4(r.loopback!).isInSubnet(fabric)).toBe(false);
   });
 
   it('stays unique and inside its blocks at the largest allowed size', () => {
@@ -109,8 +109,8 @@ describe('planClos: addresses', () => {
     expect(distinct(big.routers.map((r) => r.loopback))).toBe(true);
     // The first 254 hosts keep the hosts' /24 (every lab generated before keeps its addresses); the rest come after.
     const hosts = byTier(big, 'compute');
-    expect(hosts.slice(0, 254).every((h) => new Address4(h.loopback).isInSubnet(new Address4('10.255.2.0/24')))).toBe(true);
-    expect(hosts.slice(254).every((h) => new Address4(h.loopback).isInSubnet(new Address4('10.255.16.0/20')))).toBe(true);
+    expect(hosts.slice(0, 254).every((h) => new Address4(h.loopback!).isInSubnet(new Address4('10.255.2.0/24')))).toBe(true);
+    expect(hosts.slice(254).every((h) => new Address4(h.loopback!).isInSubnet(new Address4('10.255.16.0/20')))).toBe(true);
     expect(hosts[254]!.loopback).toBe('10.255.16.1/32');
   });
 
@@ -265,7 +265,7 @@ describe('planClos: overlay (vmsPerHost > 0)', () => {
     expect(central).toHaveLength(1);
     const c = central[0]!;
     expect(c.loopback).toMatch(/\/32$/);
-    expect(new Address4(c.loopback).isInSubnet(new Address4('10.255.3.0/24'))).toBe(true);
+    expect(new Address4(c.loopback!).isInSubnet(new Address4('10.255.3.0/24'))).toBe(true);
     expect(c.loopback).toBe(`${c.routerId}/32`);
     expect(plan.overlay).toMatchObject({ central: c.name, centralAddress: c.routerId });
   });
@@ -398,13 +398,34 @@ describe('planClos --underlay dual-stack', () => {
     expect(v4.routers.every((r) => r.loopback6 === undefined)).toBe(true);
   });
 
-  it('refuses dual stack without --unnumbered, and IPv6 only, as usage errors saying what to use', () => {
+  it('refuses dual stack and IPv6 only without --unnumbered, as usage errors saying why', () => {
     const numbered = () => planClos({ name: 'ds', spines: 2, leaves: 2, hosts: 2, underlayFamily: 'dual-stack' });
     expect(numbered).toThrow(UsageError);
     expect(numbered).toThrow('--underlay dual-stack needs --unnumbered');
-    const v6 = () => planClos({ name: 'ds', spines: 2, leaves: 2, hosts: 2, unnumbered: true, underlayFamily: 'ipv6' });
+    const v6 = () => planClos({ name: 'v6', spines: 2, leaves: 2, hosts: 2, underlayFamily: 'ipv6' });
     expect(v6).toThrow(UsageError);
-    expect(v6).toThrow(/--underlay ipv6 is not built yet: .*use --underlay dual-stack --unnumbered/);
+    expect(v6).toThrow('--underlay ipv6 needs --unnumbered: its sessions run over IPv6 link-local addresses (numbered IPv6 links are not built yet)');
+  });
+});
+
+describe('planClos --underlay ipv6', () => {
+  const v6 = planClos({ name: 'v6', spines: 2, leaves: 2, hosts: 2, unnumbered: true, underlayFamily: 'ipv6' });
+
+  it('gives every router an IPv6 /128 loopback and no IPv4 one; the router ID stays a 32-bit ID', () => {
+    expect(v6.addressFamilies).toBe('ipv6');
+    expect(v6.routers.map((r) => [r.loopback, r.loopback6, r.routerId])).toEqual([
+      [undefined, 'fd00:10:255::1/128', '10.255.0.1'],
+      [undefined, 'fd00:10:255::2/128', '10.255.0.2'],
+      [undefined, 'fd00:10:255:1::1/128', '10.255.1.1'],
+      [undefined, 'fd00:10:255:1::2/128', '10.255.1.2'],
+      [undefined, 'fd00:10:255:2::1/128', '10.255.2.1'],
+      [undefined, 'fd00:10:255:2::2/128', '10.255.2.2'],
+    ]);
+    expect(v6.routers.map(loopbacksOf)).toEqual(v6.routers.map((r) => [r.loopback6]));
+  });
+
+  it('refuses an overlay: OVN here tunnels between IPv4 TEPs', () => {
+    expect(() => planClos({ name: 'v6', spines: 2, leaves: 2, hosts: 2, vmsPerHost: 1, unnumbered: true, underlayFamily: 'ipv6' })).toThrow(UsageError);
   });
 });
 

@@ -68,8 +68,8 @@ export interface ClosOptions {
   /**
    * Address families: IPv4 loopbacks (the default), or dual stack: every router also has an
    * IPv6 /128 loopback, advertised by BGP in the IPv6 unicast family over the same sessions
-   * (unnumbered: their IPv6 link-local next hops serve both families). IPv6 only is refused
-   * until the overlay and the probes speak IPv6.
+   * (unnumbered: their IPv6 link-local next hops serve both families); or IPv6 only: the /128
+   * loopbacks alone (no overlay: OVN's tunnels here need IPv4 TEPs).
    */
   underlayFamily?: UnderlayFamily;
 }
@@ -86,10 +86,11 @@ export interface PlannedRouter {
   name: string;
   tier: Tier;
   asn: number;
-  /** The /32 loopback (TEP for hosts), e.g. 10.255.2.1/32. */
-  loopback: string;
-  /** On a dual-stack fabric: the IPv6 /128 loopback, the IPv4 one's octets as its groups (10.255.2.1 → fd00:10:255:2::1/128). */
+  /** The /32 loopback (TEP for hosts), e.g. 10.255.2.1/32; none on an IPv6-only fabric. */
+  loopback?: string;
+  /** On a dual-stack or IPv6-only fabric: the IPv6 /128 loopback, the router ID's octets as its groups (10.255.2.1 → fd00:10:255:2::1/128). */
   loopback6?: string;
+  /** BGP's router ID: the IPv4 loopback's address (an IPv6-only router keeps it as a 32-bit ID it has no address for). */
   routerId: string;
   interfaces: PlannedInterface[];
   /** BGP maximum-paths: the ECMP width the router may install. */
@@ -163,8 +164,8 @@ export interface ClosPlan {
   links: PlannedLink[];
   bfd: { intervalMs: number; multiplier: number };
   underlay: UnderlayProtocol;
-  /** Address families of the loopbacks: ipv4, or dual-stack (each router's loopback6 too). */
-  addressFamilies: Exclude<UnderlayFamily, 'ipv6'>;
+  /** Address families of the loopbacks: ipv4, dual-stack (each router's loopback6 too) or ipv6 (loopback6 only). */
+  addressFamilies: UnderlayFamily;
   overlay?: PlannedOverlay;
 }
 
@@ -227,8 +228,11 @@ function applyLinkBandwidth(routers: PlannedRouter[], asked: ClosOptions['linkBa
   }
 }
 
+/** A planned router's loopbacks: its IPv4 /32 and its IPv6 /128, whichever it has. */
+export const loopbacksOf = (r: Pick<PlannedRouter, 'loopback' | 'loopback6'>): string[] => [r.loopback, r.loopback6].filter((l) => l !== undefined);
+
 /**
- * A dual-stack router's IPv6 loopback from its IPv4 one: fd00 (unique local), then the four
+ * A router's IPv6 loopback from its IPv4 one (or router ID): fd00 (unique local), then the four
  * octets as written, each a group (10.255.1.3 → fd00:10:255:1::3/128), so one reads as the other;
  * distinct IPv4 loopbacks give distinct ones. Canonical (compressed) form, as FRR and ip print it.
  */
@@ -269,11 +273,8 @@ export function planClos(opts: ClosOptions): ClosPlan {
   }
   const family = opts.underlayFamily ?? 'ipv4';
   if (!(UNDERLAY_FAMILIES as readonly string[]).includes(family)) throw new UsageError(`--underlay must be one of ${UNDERLAY_FAMILIES.join(', ')} (got ${family})`);
-  if (family === 'ipv6') {
-    throw new UsageError('--underlay ipv6 is not built yet: the failover streams, the path MTU probes and the OVN overlay are IPv4 only; use --underlay dual-stack --unnumbered, whose IPv6 loopbacks every router must learn and spread flows to over every equal-cost path');
-  }
-  if (family === 'dual-stack' && !opts.unnumbered) {
-    throw new UsageError('--underlay dual-stack needs --unnumbered: its sessions run over IPv6 link-local addresses and carry both families (numbered IPv6 links are not built yet)');
+  if (family !== 'ipv4' && !opts.unnumbered) {
+    throw new UsageError(`--underlay ${family} needs --unnumbered: its sessions run over IPv6 link-local addresses${family === 'dual-stack' ? ' and carry both families' : ''} (numbered IPv6 links are not built yet)`);
   }
   // Pods are VMs to the lab: network namespaces on a chassis.
   const vmsPerHost = given.vmsPerHost;
@@ -300,7 +301,7 @@ export function planClos(opts: ClosOptions): ClosPlan {
     const lo = (tier === 'compute' && i >= 254 ? nth(MORE_HOST_LOOPBACKS.split('/')[0]!, i - 254 + 1) : nth(LOOPBACK_BASE[tier], i + 1)).address;
     const name = tier === 'compute' ? `host${i + 1}` : tier === 'ovn-central' ? 'central' : `${tier}${i + 1}`;
     const chassis = tier === 'compute' && overlaid;
-    const r: PlannedRouter = { name, tier, asn, loopback: `${lo}/32`, ...(family === 'dual-stack' ? { loopback6: ipv6LoopbackOf(lo) } : {}), routerId: lo, interfaces: [], maxPaths: chassis ? 1 : 64, addressesOn: chassis ? 'br-phy' : 'interfaces' };
+    const r: PlannedRouter = { name, tier, asn, ...(family !== 'ipv6' ? { loopback: `${lo}/32` } : {}), ...(family !== 'ipv4' ? { loopback6: ipv6LoopbackOf(lo) } : {}), routerId: lo, interfaces: [], maxPaths: chassis ? 1 : 64, addressesOn: chassis ? 'br-phy' : 'interfaces' };
     routers.push(r);
     return r;
   };

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { planClos, type ClosPlan } from './clos.ts';
-import { expectedRoutes, type ExpectedRoute, type FabricLink, type RouterFacts } from './expected-routing.ts';
+import { expectedRoutes, probeFamily, type ExpectedRoute, type FabricLink, type RouterFacts } from './expected-routing.ts';
 
 const plan = planClos({ name: 'dc', spines: 2, leaves: 4, hosts: 4 });
 
 /** What a suite would discover on a deployed lab, built here from the plan. */
 function factsOf(p: ClosPlan, override: (r: RouterFacts) => RouterFacts = (r) => r): { routers: RouterFacts[]; links: FabricLink[] } {
   return {
-    routers: p.routers.map((r) => override({ name: r.name, asn: r.asn, loopbacks: [r.loopback], transit: r.tier !== 'compute' })),
+    routers: p.routers.map((r) => override({ name: r.name, asn: r.asn, loopbacks: [r.loopback!], transit: r.tier !== 'compute' })),
     links: p.links.map((l) => ({ a: { node: l.a.node, iface: l.a.iface }, b: { node: l.b.node, iface: l.b.iface } })),
   };
 }
@@ -245,5 +245,13 @@ describe('expectedRoutes: weighted ECMP (declared link bandwidths)', () => {
     const r = route(expectedRoutes(routers, links), 'leaf1', 'leaf3');
     expect(r.weighted).toBe(true);
     expect(r.candidates.map((c) => c.weight!.share)).toEqual([0.5, 0.5]);
+  });
+});
+
+describe('probeFamily', () => {
+  it('is IPv4 where any router has an IPv4 loopback (dual stack too), IPv6 where every loopback is IPv6', () => {
+    expect(probeFamily([{ loopbacks: ['10.255.0.1/32'] }, { loopbacks: ['10.255.1.1/32', 'fd00:10:255:1::1/128'] }])).toBe(4);
+    expect(probeFamily([{ loopbacks: ['fd00:10:255::1/128'] }, { loopbacks: ['fd00:10:255:1::1/128'] }])).toBe(6);
+    expect(probeFamily([{ loopbacks: [] }])).toBe(4);
   });
 });

@@ -18,11 +18,18 @@ export const hostAddress = (prefix: string): string => prefix.replace(familyOf(p
 /** The host route (/32 or /128) of an address. */
 export const hostPrefix = (address: string): string => `${address}/${familyOf(address) === 6 ? 128 : 32}`;
 
-/**
- * The IPv4 routes: what failover streams are planned on (a dual-stack lab's IPv6 streams twin
- * them, lib/probes/failover-streams.ts) and path MTU probes follow (IPv4 only so far).
- */
+/** The IPv4 routes (path MTU probes follow them: IPv4 only so far). */
 export const ipv4Routes = <R extends { prefix: string }>(routes: readonly R[]): R[] => routes.filter((r) => familyOf(r.prefix) === 4);
+
+/**
+ * The family probes run in (ECMP flows, failover streams): IPv4 in an IPv4 or dual-stack fabric
+ * (a dual-stack lab's IPv6 probes twin the IPv4 ones), IPv6 in an IPv6-only one. The intent
+ * refuses a router without IPv4 among routers with it.
+ */
+export const probeFamily = (routers: readonly { loopbacks: readonly string[] }[]): 4 | 6 => (routers.some((r) => r.loopbacks.some((l) => familyOf(l) === 4)) || !routers.some((r) => r.loopbacks.length) ? 4 : 6);
+
+/** The routes of one family. */
+export const routesIn = <R extends { prefix: string }>(family: 4 | 6, routes: readonly R[]): R[] => routes.filter((r) => familyOf(r.prefix) === family);
 
 /** The IPv4 ones of a router's loopbacks (its first is its TEP on a compute host). */
 export const ipv4Loopbacks = (loopbacks: readonly string[]): string[] => loopbacks.filter((l) => familyOf(l) === 4);

@@ -6,12 +6,12 @@ import { changedRoutes, linkGroups, streamCandidates, streamFootprint, waveConfl
 function clos() {
   const plan = planClos({ name: 'dc', spines: 2, leaves: 4, hosts: 4, vmsPerHost: 1 });
   const tier = new Map(plan.routers.map((r) => [r.name, r.tier]));
-  const routers: RouterFacts[] = plan.routers.map((r) => ({ name: r.name, asn: r.asn, loopbacks: [r.loopback], transit: r.tier === 'spine' || r.tier === 'leaf', maxPaths: r.maxPaths }));
+  const routers: RouterFacts[] = plan.routers.map((r) => ({ name: r.name, asn: r.asn, loopbacks: [r.loopback!], transit: r.tier === 'spine' || r.tier === 'leaf', maxPaths: r.maxPaths }));
   const links: FabricLink[] = plan.links.filter((l) => tier.has(l.a.node) && tier.has(l.b.node)).map((l) => ({ a: l.a, b: l.b }));
   const tierOf = (n: string) => tier.get(n);
   const streams = (link: FailoverLink) =>
     streamCandidates(link, expectedRoutes(routers, links), expectedRoutes(routers, links.filter((l) => !(l.a.node === link.a.node && l.a.iface === link.a.iface))), tierOf);
-  return { routers, links, tierOf, streams, loopback: (n: string) => plan.routers.find((r) => r.name === n)!.loopback.replace(/\/32$/, '') };
+  return { routers, links, tierOf, streams, loopback: (n: string) => plan.routers.find((r) => r.name === n)!.loopback!.replace(/\/32$/, '') };
 }
 
 describe('linkGroups', () => {
@@ -63,6 +63,21 @@ describe('streamCandidates', () => {
     const link = linkGroups(links, tierOf, 'tier-pairs').find((g) => g.name === 'leaf–spine')!.candidates[0]!;
     // spine1 reaches leaf1's loopback only over this link and has no other way (spines share an ASN).
     expect(streams(link).forward.map((c) => c.dstIp)).not.toContain(loopback('leaf1'));
+  });
+});
+
+describe('streamCandidates on an IPv6-only fabric', () => {
+  it('sends to IPv6 loopbacks, by address without length, and footprints them by their /128', () => {
+    const plan = planClos({ name: 'v6', spines: 2, leaves: 2, hosts: 2, unnumbered: true, underlayFamily: 'ipv6' });
+    const tier = new Map(plan.routers.map((r) => [r.name, r.tier]));
+    const routers: RouterFacts[] = plan.routers.map((r) => ({ name: r.name, asn: r.asn, loopbacks: [r.loopback6!], transit: r.tier !== 'compute', maxPaths: r.maxPaths }));
+    const links: FabricLink[] = plan.links.map((l) => ({ a: l.a, b: l.b }));
+    const link = linkGroups(links, (n) => tier.get(n), 'tier-pairs').find((g) => g.name === 'leaf–spine')!.candidates[0]!;
+    const healthy = expectedRoutes(routers, links);
+    const failed = expectedRoutes(routers, links.filter((l) => !(l.a.node === link.a.node && l.a.iface === link.a.iface)));
+    const forward = streamCandidates(link, healthy, failed, (n) => tier.get(n)).forward[0]!;
+    expect(forward.dstIp).toMatch(/^fd00:[0-9a-f:]+$/);
+    expect(streamFootprint(forward, healthy, failed).routes.size).toBeGreaterThan(0);
   });
 });
 

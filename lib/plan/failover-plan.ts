@@ -13,7 +13,7 @@
 //            link: r keeps sending into the dead path until BGP's withdrawal reaches it — the
 //            router that learns of the failure late.
 // "Still reaches" is the declared fabric's routing computed again without the link.
-import type { ExpectedRoute, FabricLink } from './expected-routing.ts';
+import { hostAddress, hostPrefix, type ExpectedRoute, type FabricLink } from './expected-routing.ts';
 
 export type FailoverScope = 'tier-pairs' | 'all';
 export const FAILOVER_SCOPES: readonly FailoverScope[] = ['tier-pairs', 'all'];
@@ -45,7 +45,7 @@ export interface StreamCandidate {
   role: StreamRole;
   /** The router that sends, from its own loopback. */
   sender: string;
-  /** Where the stream goes: a loopback (without /32) and the router that owns it. */
+  /** Where the stream goes: a loopback (without its length) and the router that owns it. */
   dstIp: string;
   owner: string;
   /** The sender's link the stream must leave by (its interface, and the neighbor there). */
@@ -84,7 +84,7 @@ export function streamCandidates(link: FailoverLink, routes: readonly ExpectedRo
   const local = (role: StreamRole, from: LinkEnd, to: LinkEnd): StreamCandidate[] =>
     ordered
       .filter((r) => crosses(r, from) && repairable(r))
-      .map((r) => ({ role, sender: from.node, dstIp: r.prefix.replace(/\/32$/, ''), owner: r.owner, egress: { ...from, neighbor: to.node }, upstream: from }));
+      .map((r) => ({ role, sender: from.node, dstIp: hostAddress(r.prefix), owner: r.owner, egress: { ...from, neighbor: to.node }, upstream: from }));
   const remote = [
     [link.a, link.b],
     [link.b, link.a],
@@ -96,7 +96,7 @@ export function streamCandidates(link: FailoverLink, routes: readonly ExpectedRo
         ordered
           .filter((r) => r.prefix === viaU.prefix && r.at !== u!.node && r.at !== v!.node && repairable(r))
           .flatMap((r) => r.candidates.filter((c) => c.neighbor === u!.node).map((c) => ({ r, c })))
-          .map(({ r, c }) => ({ role: 'remote' as const, sender: r.at, dstIp: r.prefix.replace(/\/32$/, ''), owner: r.owner, egress: { node: r.at, iface: c.iface, neighbor: u!.node }, upstream: u! })),
+          .map(({ r, c }) => ({ role: 'remote' as const, sender: r.at, dstIp: hostAddress(r.prefix), owner: r.owner, egress: { node: r.at, iface: c.iface, neighbor: u!.node }, upstream: u! })),
       ),
   );
   return { forward: local('forward', link.a, link.b), reverse: local('reverse', link.b, link.a), remote };
@@ -124,7 +124,7 @@ export interface StreamFootprint {
  */
 export function streamFootprint(c: StreamCandidate, healthy: readonly ExpectedRoute[], failed: readonly ExpectedRoute[]): StreamFootprint {
   const fp: StreamFootprint = { routes: new Set(), links: new Set() };
-  const prefix = `${c.dstIp}/32`;
+  const prefix = hostPrefix(c.dstIp);
   for (const [routes, steered] of [
     [healthy, true],
     [failed, false],

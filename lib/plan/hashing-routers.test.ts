@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { planClos } from './clos.ts';
-import { expectedRoutes, type ExpectedRoute } from './expected-routing.ts';
+import { loopbacksOf, planClos } from './clos.ts';
+import { expectedRoutes, probeFamily, type ExpectedRoute } from './expected-routing.ts';
 import { hashingRouters } from './hashing-routers.ts';
 
 function clos(vmsPerHost: number) {
   const plan = planClos({ name: 'dc', spines: 2, leaves: 4, hosts: 4, vmsPerHost });
   const tier = new Map(plan.routers.map((r) => [r.name, r.tier]));
   const routes = expectedRoutes(
-    plan.routers.map((r) => ({ name: r.name, asn: r.asn, loopbacks: [r.loopback], transit: r.tier === 'spine' || r.tier === 'leaf', maxPaths: r.maxPaths })),
+    plan.routers.map((r) => ({ name: r.name, asn: r.asn, loopbacks: [r.loopback!], transit: r.tier === 'spine' || r.tier === 'leaf', maxPaths: r.maxPaths })),
     plan.links.map((l) => ({ a: l.a, b: l.b })),
   );
   return { routes, tier };
@@ -41,11 +41,25 @@ describe('hashingRouters on a dual-stack fabric', () => {
     const plan = planClos({ name: 'ds', spines: 2, leaves: 2, hosts: 2, unnumbered: true, underlayFamily: 'dual-stack' });
     const tier = new Map(plan.routers.map((r) => [r.name, r.tier]));
     const routes = expectedRoutes(
-      plan.routers.map((r) => ({ name: r.name, asn: r.asn, loopbacks: [r.loopback6!, r.loopback], transit: r.tier !== 'compute', maxPaths: r.maxPaths })),
+      plan.routers.map((r) => ({ name: r.name, asn: r.asn, loopbacks: [r.loopback6!, r.loopback!], transit: r.tier !== 'compute', maxPaths: r.maxPaths })),
       plan.links,
     );
     const chosen = hashingRouters(routes, (n) => tier.get(n));
     expect(chosen.length).toBeGreaterThan(0);
     expect(chosen.filter((h) => h.route.prefix.includes(':'))).toEqual([]);
+  });
+});
+
+describe('hashingRouters on an IPv6-only fabric', () => {
+  it('picks an IPv6 route for every router that hashes, as the probes run in IPv6 (probeFamily)', () => {
+    const plan = planClos({ name: 'v6', spines: 2, leaves: 2, hosts: 2, unnumbered: true, underlayFamily: 'ipv6' });
+    const tier = new Map(plan.routers.map((r) => [r.name, r.tier]));
+    const facts = plan.routers.map((r) => ({ name: r.name, asn: r.asn, loopbacks: loopbacksOf(r), transit: r.tier !== 'compute', maxPaths: r.maxPaths }));
+    const routes = expectedRoutes(facts, plan.links);
+    expect(probeFamily(facts)).toBe(6);
+    expect(hashingRouters(routes, (n) => tier.get(n))).toEqual([]); // nothing to hash in IPv4
+    const chosen = hashingRouters(routes, (n) => tier.get(n), 6);
+    expect(chosen.map((h) => h.router)).toEqual(['host1', 'host2', 'leaf1', 'leaf2', 'spine1', 'spine2']);
+    for (const h of chosen) expect(h.route.prefix).toMatch(/^fd00:.*\/128$/);
   });
 });

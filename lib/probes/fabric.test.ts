@@ -15,7 +15,7 @@ function kernelAddresses(r: PlannedRouter): InterfaceAddress[] {
   const on = (iface: string) => (r.addressesOn === 'br-phy' ? 'br-phy' : iface);
   return [
     { iface: 'lo', family: 'inet', local: '127.0.0.1', prefixlen: 8, scope: 'host' },
-    a(on('lo'), r.loopback),
+    a(on('lo'), r.loopback!),
     ...r.interfaces.map((i) => a(on(i.name), i.address!)),
     { iface: on('eth1'), family: 'inet6', local: 'fe80::1', prefixlen: 64, scope: 'link' },
   ];

@@ -2,10 +2,10 @@
 // running lab: the declared fabric proposes candidates (lib/plan/failover-plan.ts); each is
 // steered onto its link by a source port the sender's kernel hashes there now (`ip route get`),
 // and the first link of each group that carries streams both ways is chosen. Streams are planned
-// on IPv4; where the intent gives the sender and the destination IPv6 loopbacks too (dual stack),
-// each stream gets an IPv6 twin between them, steered onto the same link.
+// on IPv4 (IPv6 on an IPv6-only fabric); where the intent gives the sender and the destination
+// IPv6 loopbacks too (dual stack), each stream gets an IPv6 twin between them, steered onto the same link.
 import type { StartedLab } from '../lab/started-lab.ts';
-import { expectedRoutes, familyOf, hostPrefix, ipv4Loopbacks, ipv4Routes, ipv6Loopbacks, type ExpectedRoute } from '../plan/expected-routing.ts';
+import { expectedRoutes, familyOf, hostPrefix, ipv4Loopbacks, ipv6Loopbacks, probeFamily, routesIn, type ExpectedRoute } from '../plan/expected-routing.ts';
 import { linkGroups, streamCandidates, streamFootprint, waveConflict, type FailoverLink, type FailoverScope, type LinkGroup, type StreamCandidate, type StreamFootprint, type StreamRole, type WaveMember } from '../plan/failover-plan.ts';
 import type { Fabric } from './fabric.ts';
 import type { FailoverStream, WatchedSession } from './failover.ts';
@@ -106,11 +106,13 @@ const ROLE_TEXT: Record<StreamRole, string> = {
 export async function planFailover(lab: StartedLab, f: Fabric, scope: FailoverScope, o: { maxLinksPerWave?: number } = {}): Promise<FailoverPlan> {
   const maxLinksPerWave = o.maxLinksPerWave ?? Number.POSITIVE_INFINITY;
   const tierOf = (n: string) => lab.topology.nodes.find((x) => x.name === n)?.tier;
+  // Streams are planned in the probes' family (IPv6 on an IPv6-only fabric).
+  const family = probeFamily(f.routers);
   const withoutCache = new Map<string, ExpectedRoute[]>();
   const routesWithout = (gone: readonly FailoverLink[]) => {
     const key = gone.map((l) => l.label).sort().join(' + ');
     let routes = withoutCache.get(key);
-    if (!routes) withoutCache.set(key, (routes = ipv4Routes(expectedRoutes(f.routers, f.links.filter((l) => !gone.some((g) => l.a.node === g.a.node && l.a.iface === g.a.iface))))));
+    if (!routes) withoutCache.set(key, (routes = routesIn(family, expectedRoutes(f.routers, f.links.filter((l) => !gone.some((g) => l.a.node === g.a.node && l.a.iface === g.a.iface))))));
     return routes;
   };
   const routes = routesWithout([]);
@@ -163,7 +165,7 @@ export async function planFailover(lab: StartedLab, f: Fabric, scope: FailoverSc
     if (!streams.some((s) => s.role === 'forward') || !streams.some((s) => s.role === 'reverse')) return { why: missing.join('; ') };
     // Dual stack: each stream's IPv6 twin takes the same links (its footprint is the IPv4 one's).
     const unsteered: string[] = [];
-    for (const c of chosen) {
+    for (const c of family === 4 ? chosen : []) {
       const dstIp = loopbackOf(f, c.owner, 6);
       if (!dstIp || !loopbackOf(f, c.sender, 6)) continue;
       const twin = await steerOnce(c, dstIp, link, slot);

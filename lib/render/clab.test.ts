@@ -59,8 +59,8 @@ describe('renderClab: what netproof reads back', () => {
     }
   });
 
-  it('on a dual-stack fabric, hashes IPv6 by L4 too on every router', () => {
-    const ds = parseTopology(stringify(renderClab(planClos({ name: 'ds', spines: 2, leaves: 2, hosts: 2, unnumbered: true, underlayFamily: 'dual-stack' }))), `${dir}/ds.clab.yml`, { exists: () => true });
+  it.each(['dual-stack', 'ipv6'] as const)('on a %s fabric, forwards IPv6 and hashes it by L4 on every router', (family) => {
+    const ds = parseTopology(stringify(renderClab(planClos({ name: 'ds', spines: 2, leaves: 2, hosts: 2, unnumbered: true, underlayFamily: family }))), `${dir}/ds.clab.yml`, { exists: () => true });
     for (const n of ds.nodes) expect(n.sysctls, n.name).toMatchObject({ 'net.ipv4.fib_multipath_hash_policy': '1', 'net.ipv6.fib_multipath_hash_policy': '1', 'net.ipv6.conf.all.forwarding': '1' });
     expect(t.nodes.every((n) => !('net.ipv6.fib_multipath_hash_policy' in n.sysctls))).toBe(true);
   });

@@ -43,7 +43,7 @@ export function renderClab(plan: ClosPlan): Record<string, unknown> {
     kind: 'linux',
     image: overlay && tier !== 'spine' && tier !== 'leaf' ? NODE_IMAGE : FRR_IMAGE,
     labels: { [TIER_LABEL]: tier },
-    ...(tier === 'vm' ? {} : { sysctls: { ...ROUTER_SYSCTLS, ...(plan.addressFamilies === 'dual-stack' ? DUAL_STACK_SYSCTLS : {}) } }),
+    ...(tier === 'vm' ? {} : { sysctls: { ...ROUTER_SYSCTLS, ...(plan.addressFamilies !== 'ipv4' ? DUAL_STACK_SYSCTLS : {}) } }),
   });
   const tiers: (Tier | 'vm')[] = [...new Set(plan.routers.map((r) => r.tier)), ...(overlay ? (['vm'] as const) : [])];
   const labels = (r: PlannedRouter): Record<string, string> | undefined => {

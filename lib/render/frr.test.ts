@@ -244,6 +244,17 @@ describe('renderFrrConf on a dual-stack fabric', () => {
     expect(family(conf, 'ipv6')).toEqual(expect.arrayContaining(host1.interfaces.map((i) => `neighbor ${i.name} route-map ONLY-OWN-LOOPBACK6 out`)));
   });
 
+  it('an IPv6-only router: its loopback and family IPv6 alone, a host kept to its own, no IPv4 source route-map', () => {
+    const v6 = planClos({ name: 'v6', spines: 2, leaves: 2, hosts: 2, unnumbered: true, underlayFamily: 'ipv6' });
+    const leaf = renderFrrConf(v6.routers.find((r) => r.name === 'leaf1')!, v6);
+    expect(trimmed(block(leaf.split('\n'), 'interface lo'))).toEqual(['ipv6 address fd00:10:255:1::1/128']);
+    expect(leaf).not.toMatch(/address-family ipv4|ip address|network 10\./);
+    expect(leaf).toContain(' bgp router-id 10.255.1.1');
+    const host = renderFrrConf(v6.routers.find((r) => r.name === 'host1')!, v6);
+    expect(host).toContain('ipv6 prefix-list OWN-LOOPBACK6 seq 10 permit fd00:10:255:2::1/128');
+    expect(host).not.toMatch(/OWN-LOOPBACK\b|SOURCE-FROM-LOOPBACK|ip protocol bgp/);
+  });
+
   it('renders no IPv6 family on an IPv4 fabric', () => {
     const v4 = planClos({ name: 'v4', spines: 2, leaves: 2, hosts: 2, unnumbered: true });
     expect(renderFrrConf(v4.routers.find((r) => r.name === 'leaf1')!, v4)).not.toMatch(/ipv6|activate/);

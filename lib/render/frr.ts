@@ -28,7 +28,7 @@ export function renderFrrConf(r: PlannedRouter, plan: ClosPlan): string {
     for (const i of r.interfaces) if (i.address) lines.push(` ip address ${i.address}`);
     lines.push(` ip address ${r.loopback}`, 'exit');
   } else {
-    lines.push('!', 'interface lo', ` ip address ${r.loopback}`, ...(r.loopback6 ? [` ipv6 address ${r.loopback6}`] : []), 'exit');
+    lines.push('!', 'interface lo', ...(r.loopback ? [` ip address ${r.loopback}`] : []), ...(r.loopback6 ? [` ipv6 address ${r.loopback6}`] : []), 'exit');
     for (const i of r.interfaces) {
       // Unnumbered: no address; the session runs over the IPv6 link-local one (FRR sends router advertisements on it).
       lines.push('!', `interface ${i.name}`, ` description to ${i.peer.node}:${i.peer.iface}`, ...(i.address ? [` ip address ${i.address}`] : []), 'exit');
@@ -37,11 +37,11 @@ export function renderFrrConf(r: PlannedRouter, plan: ClosPlan): string {
   const originatesOnly = r.tier === 'compute' || r.tier === 'ovn-central';
   if (originatesOnly) {
     // A host advertises its own loopback (its TEP) and nothing else: it must never become transit.
-    lines.push('!', `ip prefix-list OWN-LOOPBACK seq 10 permit ${r.loopback}`, 'route-map ONLY-OWN-LOOPBACK permit 10', ' match ip address prefix-list OWN-LOOPBACK', 'exit');
+    if (r.loopback) lines.push('!', `ip prefix-list OWN-LOOPBACK seq 10 permit ${r.loopback}`, 'route-map ONLY-OWN-LOOPBACK permit 10', ' match ip address prefix-list OWN-LOOPBACK', 'exit');
     if (r.loopback6) lines.push('!', `ipv6 prefix-list OWN-LOOPBACK6 seq 10 permit ${r.loopback6}`, 'route-map ONLY-OWN-LOOPBACK6 permit 10', ' match ipv6 address prefix-list OWN-LOOPBACK6', 'exit');
     // The fabric carries loopbacks only, not link subnets: traffic a host originates must come
     // from its loopback, or replies have no way back.
-    lines.push('!', 'route-map SOURCE-FROM-LOOPBACK permit 10', ` set src ${r.routerId}`, 'exit', 'ip protocol bgp route-map SOURCE-FROM-LOOPBACK');
+    if (r.loopback) lines.push('!', 'route-map SOURCE-FROM-LOOPBACK permit 10', ` set src ${r.routerId}`, 'exit', 'ip protocol bgp route-map SOURCE-FROM-LOOPBACK');
   }
   // Weighted ECMP: the router at the far end of a weighted link sends its routes over it with
   // the link's bandwidth (BGP link-bandwidth community). FRR sets it only on the way out, and
@@ -63,8 +63,9 @@ export function renderFrrConf(r: PlannedRouter, plan: ClosPlan): string {
       ` neighbor ${peer(i)} bfd profile fabric`,
     );
   }
-  // Each family the same way; the sessions carry IPv6 only where asked (a dual-stack router), as
-  // FRR activates IPv4 unicast alone by default.
+  // Each family the same way; the sessions carry IPv6 only where asked (a dual-stack or IPv6-only
+  // router), as FRR activates IPv4 unicast alone by default. An IPv6-only router's sessions keep
+  // IPv4 unicast active and empty: nothing to advertise in it.
   const family = (af: 'ipv4' | 'ipv6', loopback: string, ownOnly: string) => {
     lines.push(' !', ` address-family ${af} unicast`, `  network ${loopback}`, `  maximum-paths ${r.maxPaths}`);
     if (af === 'ipv6') for (const i of r.interfaces) lines.push(`  neighbor ${peer(i)} activate`);
@@ -73,7 +74,7 @@ export function renderFrrConf(r: PlannedRouter, plan: ClosPlan): string {
     if (weighs) for (const i of r.interfaces) lines.push(`  no neighbor ${peer(i)} send-community extended`);
     lines.push(' exit-address-family');
   };
-  family('ipv4', r.loopback, 'ONLY-OWN-LOOPBACK');
+  if (r.loopback) family('ipv4', r.loopback, 'ONLY-OWN-LOOPBACK');
   if (r.loopback6) family('ipv6', r.loopback6, 'ONLY-OWN-LOOPBACK6');
   lines.push('exit');
   lines.push('!', 'bfd', ' profile fabric', `  detect-multiplier ${plan.bfd.multiplier}`, `  receive-interval ${plan.bfd.intervalMs}`, `  transmit-interval ${plan.bfd.intervalMs}`, ' exit', 'exit', '!', '');

@@ -1,7 +1,7 @@
 // The declared intent as a `<lab>.intent.yml` document, and the intent `generate clos` declares
 // for the lab it plans. Pure: returns data; the caller writes it with yaml's stringify.
 import { DEFAULT_MAX_PATHS, HASH_POLICIES, type BfdTimers, type HashPolicy, type Intent } from '../model/intent.ts';
-import type { ClosPlan } from '../plan/clos.ts';
+import { loopbacksOf, type ClosPlan } from '../plan/clos.ts';
 import { ROUTER_SYSCTLS } from './clab.ts';
 
 const timersDocument = (t: BfdTimers) => ({ 'transmit-interval': t.transmitIntervalMs, 'receive-interval': t.receiveIntervalMs, 'detect-multiplier': t.detectMultiplier });
@@ -52,7 +52,7 @@ function generatedHashPolicy(): HashPolicy {
 export function intentFromPlan(plan: ClosPlan): Omit<Intent, 'file'> {
   return {
     routers: Object.fromEntries(
-      plan.routers.map((r) => [r.name, { name: r.name, asn: r.asn, loopbacks: [r.loopback, ...(r.loopback6 ? [r.loopback6] : [])], ...(r.maxPaths !== DEFAULT_MAX_PATHS ? { maxPaths: r.maxPaths } : {}), ...(r.linkBandwidthMbps ? { linkBandwidthMbps: { ...r.linkBandwidthMbps } } : {}) }]),
+      plan.routers.map((r) => [r.name, { name: r.name, asn: r.asn, loopbacks: loopbacksOf(r), ...(r.maxPaths !== DEFAULT_MAX_PATHS ? { maxPaths: r.maxPaths } : {}), ...(r.linkBandwidthMbps ? { linkBandwidthMbps: { ...r.linkBandwidthMbps } } : {}) }]),
     ),
     bfd: { required: true, timers: { transmitIntervalMs: plan.bfd.intervalMs, receiveIntervalMs: plan.bfd.intervalMs, detectMultiplier: plan.bfd.multiplier } },
     failover: {},

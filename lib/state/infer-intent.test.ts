@@ -48,6 +48,13 @@ describe('intentFromObservations', () => {
     ]);
   });
 
+  it('counts an unnumbered session as running BFD when its BFD session runs over its interface', () => {
+    const unnumbered = (name: string, asn: number, lo: string) => router(name, asn, lo, ['eth1', 'eth2'], { bfd: ['eth1', 'eth2'].map((i) => ({ ...bfd(`fe80::${i.slice(3)}`), interface: i })) });
+    const { intent, notes } = intentFromObservations([unnumbered('spine1', 65000, 'fd00:10:255::1/128'), unnumbered('leaf1', 65101, 'fd00:10:255:1::1/128')]);
+    expect(notes).toEqual([]);
+    expect(intent.bfd).toEqual({ required: true, timers: { transmitIntervalMs: 300, receiveIntervalMs: 300, detectMultiplier: 3 } });
+  });
+
   describe('link bandwidths (weighted ECMP), from the paths each router learned', () => {
     const paths = (iface: string, n: number, mbps?: number): LearnedPath[] => Array.from({ length: n }, () => ({ iface, ...(mbps !== undefined ? { mbps } : {}) }));
     const leaf1 = (learned: LearnedPath[]) => router('leaf1', 65101, '10.255.1.1/32', ['10.0.0.0', '10.0.0.2'], { learned });

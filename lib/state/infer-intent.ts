@@ -56,7 +56,8 @@ export function intentFromObservations(observed: readonly RouterObservation[]): 
     if (t) counts.set(key(t), { t, n: (counts.get(key(t))?.n ?? 0) + 1 });
   }
   const labTimers = [...counts.values()].sort((a, b) => b.n - a.n)[0]?.t;
-  const withoutBfd = observed.flatMap((o) => o.bgpPeers.filter((p) => !o.bfd.some((b) => b.peer === p)).map((p) => `${o.name} → ${p}`));
+  // An unnumbered session's peer is its interface; its BFD session's peer a link-local address on it.
+  const withoutBfd = observed.flatMap((o) => o.bgpPeers.filter((p) => !o.bfd.some((b) => b.peer === p || b.interface === p)).map((p) => `${o.name} → ${p}`));
   const bfdRequired = Boolean(labTimers) && withoutBfd.length === 0;
   if (!labTimers) notes.push('no router runs BFD: bfd left undeclared');
   else if (withoutBfd.length) notes.push(`BGP sessions without BFD (${withoutBfd.slice(0, 5).join(', ')}${withoutBfd.length > 5 ? ', …' : ''}): bfd left undeclared — declare it once every session should run it`);

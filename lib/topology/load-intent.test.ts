@@ -203,10 +203,15 @@ describe('parseIntent: routers', () => {
     expect(p.fix).toBe(fix);
   });
 
-  it('a router with IPv6 loopbacks only: the loopbacks list is named, with the fix', () => {
-    const p = onlyProblem(doc(...ROUTERS, '  leaf1: { loopbacks: [fd00:10:255:1::1/128] }'), 'routers.leaf1.loopbacks', 'loopbacks', 1);
-    expect(p.message).toBe('router leaf1 declares IPv6 loopbacks only');
-    expect(p.fix).toBe("add the router's IPv4 loopback /32 beside them (IPv6-only routers are not supported yet)");
+  it('a router with IPv6 loopbacks only among routers with IPv4 ones: the loopbacks list is named, with the fix', () => {
+    const p = onlyProblem(doc('routers:', '  spine1: { loopbacks: [10.255.0.1/32] }', '  leaf1: { loopbacks: [fd00:10:255:1::1/128] }'), 'routers.leaf1.loopbacks', 'loopbacks', 1);
+    expect(p.message).toBe('router leaf1 declares IPv6 loopbacks only, but spine1 declares an IPv4 one');
+    expect(p.fix).toBe("add leaf1's IPv4 loopback /32 beside them, or declare IPv6 loopbacks only on every router (an IPv6-only fabric)");
+  });
+
+  it('an IPv6-only fabric: every router declares IPv6 loopbacks only', () => {
+    const intent = parseIntent(doc('routers:', '  spine1: { loopbacks: [fd00:10:255::1/128] }', '  leaf1: { loopbacks: [fd00:10:255:1::1/128] }'), FILE, TOPO);
+    expect(intent.routers.leaf1?.loopbacks).toEqual(['fd00:10:255:1::1/128']);
   });
 
   it('a dual-stack router declares an IPv6 /128 beside its IPv4 /32', () => {

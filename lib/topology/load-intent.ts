@@ -215,6 +215,8 @@ function checkRouters(raw: RawIntent, topology: Topology, report: Report): Recor
   const loopbackOwner = new Map<string, string>();
   const labBfdDeclared = raw.bfd !== undefined;
   const out: Record<string, RouterIntent> = {};
+  const ipv6Only: string[] = [];
+  const withIpv4: string[] = [];
 
   for (const [name, r] of Object.entries(raw.routers ?? {})) {
     const at: Path = ['routers', name];
@@ -249,11 +251,7 @@ function checkRouters(raw: RawIntent, topology: Topology, report: Report): Recor
       loopbackOwner.set(lo, name);
       loopbacks.push(lo);
     });
-    // A dual-stack router's IPv6 loopback comes beside its IPv4 one: the probes (ECMP flows,
-    // failover streams, path MTU) start from an IPv4 loopback, and an IPv6-only fabric is not built yet.
-    if (loopbacks.length && loopbacks.every((lo) => lo.includes(':'))) {
-      report([...at, 'loopbacks'], `router ${name} declares IPv6 loopbacks only`, "add the router's IPv4 loopback /32 beside them (IPv6-only routers are not supported yet)");
-    }
+    if (loopbacks.length) (loopbacks.every((lo) => lo.includes(':')) ? ipv6Only : withIpv4).push(name);
 
     const maxPaths = r['max-paths'];
     if (maxPaths !== undefined) {
@@ -296,6 +294,14 @@ function checkRouters(raw: RawIntent, topology: Topology, report: Report): Recor
       ...(bfd ? { bfd } : {}),
       ...(linkBandwidthMbps ? { linkBandwidthMbps } : {}),
     };
+  }
+  // The probes (ECMP flows, failover streams) run in a family every router has: IPv4 in an IPv4
+  // or dual-stack fabric, IPv6 in an IPv6-only one. A router without IPv4 among routers with it
+  // could be neither probed nor reached.
+  if (withIpv4.length) {
+    for (const name of ipv6Only) {
+      report(['routers', name, 'loopbacks'], `router ${name} declares IPv6 loopbacks only, but ${withIpv4[0]} declares an IPv4 one`, `add ${name}'s IPv4 loopback /32 beside them, or declare IPv6 loopbacks only on every router (an IPv6-only fabric)`);
+    }
   }
   return out;
 }
