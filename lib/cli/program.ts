@@ -69,7 +69,7 @@ program
   .option('--pods-per-namespace <n>', 'pods per namespace, spread over the hosts; the Service covers all but the last (default: 2)', integer('--pods-per-namespace'))
   .option('--vm-mtu <bytes>', 'MTU of the VMs (default: smallest underlay MTU minus the 58-byte GENEVE overhead)', integer('--vm-mtu'))
   .option('--unnumbered', 'BGP unnumbered (RFC 5549): no IPv4 on fabric links, sessions over each interface\'s IPv6 link-local address (underlay only)')
-  .addOption(new Option('--underlay <family>', "the loopbacks' address families: IPv4; dual stack (every router also advertises an IPv6 /128 loopback in BGP's IPv6 unicast family); or IPv6 only (the /128s alone, every check in IPv6). Dual stack and IPv6 need --unnumbered").choices(UNDERLAY_FAMILIES).default('ipv4'))
+  .addOption(new Option('--underlay <family>', "the loopbacks' address families: IPv4; dual stack (every router also advertises an IPv6 /128 loopback in BGP's IPv6 unicast family); or IPv6 only (the /128s alone, every check in IPv6; needs --unnumbered)").choices(UNDERLAY_FAMILIES).default('ipv4'))
   .addOption(new Option('--underlay-protocol <protocol>', 'the fabric\'s routing protocol: eBGP, or OSPF area 0 / IS-IS level 2 on point-to-point links with BFD and no BGP (isis: underlay only)').choices(UNDERLAY_PROTOCOLS).default('bgp'))
   .option('--link-bandwidth <router:iface=mbps,...>', 'weighted ECMP: the Mbit/s a router gives the routes it learns over an interface (BGP link-bandwidth community), e.g. leaf1:eth1=300,leaf1:eth2=100; declared in the intent too', linkBandwidths)
   .requiredOption('--out <dir>', 'directory to write (created if missing)')
@@ -253,7 +253,7 @@ withSuiteOptions(
 
 program
   .command('intent')
-  .description("print an intent file inferred from a running lab's live state (ASNs, loopbacks, BFD timers, hashing), to review and commit beside the topology")
+  .description("print an intent file inferred from a running lab's live state (ASNs, loopbacks, BFD timers, link bandwidths, hashing), to review and commit beside the topology")
   .argument('<lab>', 'lab name (see: netproof status)')
   .action(async (labName: string) => {
     await printIntent(await attachLab(labName));

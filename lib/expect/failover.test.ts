@@ -82,9 +82,9 @@ describe('failoverStreamCulprit', () => {
   it('says where the rerouted sender sends the traffic that did not come back: the neighbor that lost it', () => {
     const rerouted = { ...stream({ lossWindowMs: 1172, recovered: false, withdrawalMs: 868 }), viaNow: 'eth2 → spine2' };
     expect(failoverStreamCulprit(where, rerouted, m, budget)).toBe(
-      `${where}: traffic to 10.255.2.1 had not come back 300 ms after the last sender was rerouted (leaf1 stopped using 10.1.0.17 after 868 ms, sending it via eth2 → spine2 from then on); lost at least 1172 ms by then`,
+      `${where}: traffic to 10.255.2.1 had not come back 300 ms after the last sender was rerouted (leaf1 stopped using 10.1.0.17 after 868 ms, then sending it via eth2 → spine2); lost at least 1172 ms by then`,
     );
-    expect(failoverStreamCulprit(where, { ...rerouted, reroutedMs: 1130 }, m, budget)).toContain('and had another next hop after 1130 ms, sending it via eth2 → spine2 from then on)');
+    expect(failoverStreamCulprit(where, { ...rerouted, reroutedMs: 1130 }, m, budget)).toContain('and had another next hop after 1130 ms, then sending it via eth2 → spine2)');
   });
 
   it('says the stream ran its whole duration where streams are not ended early (Docker)', () => {

@@ -17,7 +17,7 @@ function movedOff(s: StreamMeasurement): string {
   if (s.withdrawalMs === undefined) return `${src} never stopped using ${s.stream.gateway}`;
   const stopped = `${src} stopped using ${s.stream.gateway} after ${s.withdrawalMs.toFixed(0)} ms`;
   if (s.reroutedMs === undefined) return `${stopped} and never had another next hop`;
-  const via = s.viaNow ? `, sending it via ${s.viaNow} from then on` : '';
+  const via = s.viaNow ? `, then sending it via ${s.viaNow}` : '';
   return s.reroutedMs.toFixed(0) === s.withdrawalMs.toFixed(0) ? `${stopped}${via}` : `${stopped} and had another next hop after ${s.reroutedMs.toFixed(0)} ms${via}`;
 }
 

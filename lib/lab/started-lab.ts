@@ -43,8 +43,8 @@ export interface NodeHandle {
   vtysh(command: string): Promise<ExecResult>;
   /**
    * The output of `ip -j <args>` (one line of JSON), e.g. ['route', 'show', 'table', 'main']: a
-   * command without options (IPv4 is ip's default family for route and addr; `{ family: 6 }`
-   * reads IPv6, as `ip -6 -j <args>`). Read through one `ip -j -batch -` per family the node
+   * command without options (IPv4 is ip's default family for route; `{ family: 6 }` reads
+   * IPv6, as `ip -6 -j <args>`). Read through one `ip -j -batch -` per family the node
    * keeps open while it is used, not a process per read; a command ip refuses rejects, and so
    * do reads queued behind it.
    */
@@ -62,19 +62,20 @@ export interface NodeHandle {
 }
 
 /**
- * Reads for polls that time something (BFD detection, a FIB withdrawal) over connections kept
- * open: starting vtysh or ip for every read costs more CPU than the daemons being timed get.
- * The node keeps those connections (closed after a while unused), so a reader is a view of them
- * and close() is only a courtesy kept for checks written against it.
- */
-/**
  * Which family an `ip` read lists. A batch line cannot choose it (`-6` belongs to the ip
- * process), and `ip route show` lists IPv4 unless told; `route get ADDRESS` follows the address.
+ * process), and `ip route show` lists IPv4 unless told; `route get ADDRESS` follows the address,
+ * and `addr show` lists both.
  */
 export interface IpReadOptions {
   family?: 4 | 6;
 }
 
+/**
+ * Reads for polls that time something (BFD detection, a FIB withdrawal) over connections kept
+ * open: starting vtysh or ip for every read costs more CPU than the daemons being timed get.
+ * The node keeps those connections (closed after a while unused), so a reader is a view of them
+ * and close() is only a courtesy kept for checks written against it.
+ */
 export interface NodeReader {
   /** One FRR daemon's output for a show command (e.g. bfdd, 'show bfd peers json'). */
   show(daemon: string, command: string): Promise<string>;

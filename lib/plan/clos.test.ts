@@ -398,10 +398,13 @@ describe('planClos --underlay dual-stack', () => {
     expect(v4.routers.every((r) => r.loopback6 === undefined)).toBe(true);
   });
 
-  it('refuses dual stack and IPv6 only without --unnumbered, as usage errors saying why', () => {
-    const numbered = () => planClos({ name: 'ds', spines: 2, leaves: 2, hosts: 2, underlayFamily: 'dual-stack' });
-    expect(numbered).toThrow(UsageError);
-    expect(numbered).toThrow('--underlay dual-stack needs --unnumbered');
+  it('plans dual stack on numbered links too: the IPv4 sessions carry both families', () => {
+    const numbered = planClos({ name: 'ds', spines: 2, leaves: 2, hosts: 2, underlayFamily: 'dual-stack' });
+    expect(numbered.routers.every((r) => r.loopback && r.loopback6)).toBe(true);
+    expect(numbered.routers.flatMap((r) => r.interfaces).every((i) => i.address && i.peer.address)).toBe(true);
+  });
+
+  it('refuses IPv6 only without --unnumbered, as a usage error saying why', () => {
     const v6 = () => planClos({ name: 'v6', spines: 2, leaves: 2, hosts: 2, underlayFamily: 'ipv6' });
     expect(v6).toThrow(UsageError);
     expect(v6).toThrow('--underlay ipv6 needs --unnumbered: its sessions run over IPv6 link-local addresses (numbered IPv6 links are not built yet)');
@@ -424,8 +427,10 @@ describe('planClos --underlay ipv6', () => {
     expect(v6.routers.map(loopbacksOf)).toEqual(v6.routers.map((r) => [r.loopback6]));
   });
 
-  it('refuses an overlay: OVN here tunnels between IPv4 TEPs', () => {
-    expect(() => planClos({ name: 'v6', spines: 2, leaves: 2, hosts: 2, vmsPerHost: 1, unnumbered: true, underlayFamily: 'ipv6' })).toThrow(UsageError);
+  it.each(['ipv6', 'dual-stack'] as const)('refuses an overlay on --underlay %s: OVN here tunnels between IPv4 TEPs', (family) => {
+    const overlaid = () => planClos({ name: 'v6', spines: 2, leaves: 2, hosts: 2, vmsPerHost: 1, unnumbered: true, underlayFamily: family });
+    expect(overlaid).toThrow(UsageError);
+    expect(overlaid).toThrow(`--underlay ${family} builds an underlay only: drop --vms-per-host/--namespaces (the OVN overlay here tunnels between IPv4 TEPs`);
   });
 });
 

@@ -24,7 +24,7 @@ export type Tier = 'spine' | 'leaf' | 'compute' | 'ovn-central';
 export const UNDERLAY_PROTOCOLS = ['bgp', 'ospf', 'isis'] as const;
 export type UnderlayProtocol = (typeof UNDERLAY_PROTOCOLS)[number];
 
-/** The fabric's address families (generate clos --underlay): IPv4 loopbacks, or IPv4 and IPv6 ones. */
+/** The fabric's address families (generate clos --underlay): IPv4 loopbacks, IPv4 and IPv6 ones, or IPv6 ones only. */
 export const UNDERLAY_FAMILIES = ['ipv4', 'dual-stack', 'ipv6'] as const;
 export type UnderlayFamily = (typeof UNDERLAY_FAMILIES)[number];
 
@@ -68,7 +68,7 @@ export interface ClosOptions {
   /**
    * Address families: IPv4 loopbacks (the default), or dual stack: every router also has an
    * IPv6 /128 loopback, advertised by BGP in the IPv6 unicast family over the same sessions
-   * (unnumbered: their IPv6 link-local next hops serve both families); or IPv6 only: the /128
+   * (numbered or unnumbered: IPv6 routes go via the links' IPv6 link-local addresses); or IPv6 only: the /128
    * loopbacks alone (no overlay: OVN's tunnels here need IPv4 TEPs).
    */
   underlayFamily?: UnderlayFamily;
@@ -255,6 +255,10 @@ export function planClos(opts: ClosOptions): ClosPlan {
   }
   if (namespaces > 0 && given.vmsPerHost > 0) throw new UsageError('choose one overlay: --vms-per-host (OpenStack style) or --namespaces (OVN-Kubernetes style)');
   if (opts.podsPerNamespace !== undefined && namespaces === 0) throw new UsageError('--pods-per-namespace needs --namespaces');
+  if ((opts.underlayFamily ?? 'ipv4') !== 'ipv4' && (given.vmsPerHost > 0 || namespaces > 0)) {
+    // OVN builds IPv6 tunnels, but Debian 12's OVS 3.1.0 sends them from the bridge's link-local address (fixed in OVS 3.1.5).
+    throw new UsageError(`--underlay ${opts.underlayFamily} builds an underlay only: drop --vms-per-host/--namespaces (the OVN overlay here tunnels between IPv4 TEPs: OVS 3.1.0 cannot source GENEVE over IPv6 from a TEP)`);
+  }
   if (opts.unnumbered && (given.vmsPerHost > 0 || namespaces > 0)) {
     // OVS 3.1's userspace tunnel routing resolves a remote TEP through IPv4 next hops it owns (br-phy's address): an
     // RFC 5549 route's IPv6 next hop gives it none. The overlay stays on numbered fabrics.
@@ -273,8 +277,10 @@ export function planClos(opts: ClosOptions): ClosPlan {
   }
   const family = opts.underlayFamily ?? 'ipv4';
   if (!(UNDERLAY_FAMILIES as readonly string[]).includes(family)) throw new UsageError(`--underlay must be one of ${UNDERLAY_FAMILIES.join(', ')} (got ${family})`);
-  if (family !== 'ipv4' && !opts.unnumbered) {
-    throw new UsageError(`--underlay ${family} needs --unnumbered: its sessions run over IPv6 link-local addresses${family === 'dual-stack' ? ' and carry both families' : ''} (numbered IPv6 links are not built yet)`);
+  // Dual stack on numbered links: the IPv4 sessions carry the IPv6 family too (RFC 4760), its
+  // next hops the links' IPv6 link-local addresses. IPv6 only has no IPv4 session to carry it.
+  if (family === 'ipv6' && !opts.unnumbered) {
+    throw new UsageError('--underlay ipv6 needs --unnumbered: its sessions run over IPv6 link-local addresses (numbered IPv6 links are not built yet)');
   }
   // Pods are VMs to the lab: network namespaces on a chassis.
   const vmsPerHost = given.vmsPerHost;

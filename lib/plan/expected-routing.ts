@@ -18,9 +18,6 @@ export const hostAddress = (prefix: string): string => prefix.replace(familyOf(p
 /** The host route (/32 or /128) of an address. */
 export const hostPrefix = (address: string): string => `${address}/${familyOf(address) === 6 ? 128 : 32}`;
 
-/** The IPv4 routes (path MTU probes follow them: IPv4 only so far). */
-export const ipv4Routes = <R extends { prefix: string }>(routes: readonly R[]): R[] => routes.filter((r) => familyOf(r.prefix) === 4);
-
 /**
  * The family probes run in (ECMP flows, failover streams): IPv4 in an IPv4 or dual-stack fabric
  * (a dual-stack lab's IPv6 probes twin the IPv4 ones), IPv6 in an IPv6-only one. The intent

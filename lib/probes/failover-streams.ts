@@ -10,6 +10,7 @@ import { linkGroups, streamCandidates, streamFootprint, waveConflict, type Failo
 import type { Fabric } from './fabric.ts';
 import type { FailoverStream, WatchedSession } from './failover.ts';
 import { steerToGateway, type FlowTuple } from './steer.ts';
+import { multipathHashPolicy } from './kernel.ts';
 
 const PORTS: Record<StreamRole, number> = { forward: 5002, reverse: 5003, remote: 5004 };
 const SRC_PORT_BASE = 42000;
@@ -72,7 +73,9 @@ function steerPort(lab: StartedLab, sender: string, f: Omit<FlowTuple, 'srcPort'
 async function steer(lab: StartedLab, f: Fabric, c: StreamCandidate, dstIp: string, route: ExpectedRoute | undefined, link: FailoverLink, slot: number): Promise<FailoverStream | undefined> {
   const family = familyOf(dstIp);
   const srcIp = loopbackOf(f, c.sender, family);
-  const gateway = sessionAt(f, c.egress.node, c.egress.iface)?.peerAddress;
+  // An IPv6 next hop is named by its interface (hopName: link-local or not, it names no session
+  // peer), even where an IPv4 session on the link carries the IPv6 routes.
+  const gateway = family === 6 ? c.egress.iface : sessionAt(f, c.egress.node, c.egress.iface)?.peerAddress;
   if (!srcIp || !gateway) return undefined;
   const { dstPort, srcFrom } = portsOfSlot(slot, c.role, family);
   const srcPort = await steerPort(lab, c.sender, { srcIp, dstIp, dstPort }, gateway, route?.width ?? 1, srcFrom);
@@ -169,8 +172,14 @@ export async function planFailover(lab: StartedLab, f: Fabric, scope: FailoverSc
       const dstIp = loopbackOf(f, c.owner, 6);
       if (!dstIp || !loopbackOf(f, c.sender, 6)) continue;
       const twin = await steerOnce(c, dstIp, link, slot);
-      if (twin) streams.push(twin);
-      else unsteered.push(`${c.role} IPv6 stream ${c.sender} → ${c.owner} (${dstIp}): none of ${(routeAt(c.sender, dstIp)?.width ?? 1) >= 2 ? STEER_TRIES : 1} source ports tried leaves ${c.sender} by ${c.egress.node}:${c.egress.iface}, though its IPv4 stream's does (${c.sender}'s IPv6 route to ${dstIp} is not the declared one)`);
+      if (twin) {
+        streams.push(twin);
+        continue;
+      }
+      // A sender that hashes IPv6 by addresses only gives every source port the same path: say so, not that the route is wrong.
+      const l3 = (await multipathHashPolicy(lab.node(c.sender), 6)) === 0;
+      const why = l3 ? `${c.sender} hashes IPv6 by addresses only (net.ipv6.fib_multipath_hash_policy=0), so no source port moves it` : `${c.sender}'s IPv6 route to ${dstIp} is not the declared one`;
+      unsteered.push(`${c.role} IPv6 stream ${c.sender} → ${c.owner} (${dstIp}): none of ${(routeAt(c.sender, dstIp)?.width ?? 1) >= 2 ? STEER_TRIES : 1} source ports tried leaves ${c.sender} by ${c.egress.node}:${c.egress.iface}, though its IPv4 stream's does (${why})`);
     }
     const sessions = [sessionAt(f, link.a.node, link.a.iface), sessionAt(f, link.b.node, link.b.iface)].filter((s) => s !== undefined).map((s) => ({ node: s.at, peerAddress: s.peerAddress }));
     return { planned: { group, link, streams, sessions, missing: missing.filter((m) => m.startsWith('remote')), unsteered, wave: 0 }, member: { link, footprints }, why: '' };

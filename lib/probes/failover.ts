@@ -78,7 +78,7 @@ export interface FailoverStream {
   restored: { width: number; usesGatewayAgain: boolean };
 }
 
-/** What figures and attachments call a stream: its role, with "-ipv6" for a dual-stack lab's IPv6 twin ("forward-ipv6"). */
+/** What figures and attachments call a stream: its role, with "-ipv6" for an IPv6 one ("forward-ipv6": a dual-stack lab's twin, or any stream of an IPv6-only lab). */
 export const streamName = (s: Pick<FailoverStream, 'role' | 'flow'>): string => (familyOf(s.flow.dstIp) === 6 ? `${s.role}-ipv6` : s.role);
 
 /** A BFD session at one end of the failed link. */
@@ -103,7 +103,7 @@ export interface StreamMeasurement {
    * first move their own best path off it).
    */
   reroutedMs?: number;
-  /** The next hop the sender's kernel chose for the stream's flow once rerouted, with the neighbor behind it ("eth2 → spine2"): where its traffic went instead. */
+  /** The next hop the sender's kernel chose for the stream's flow when it was rerouted, with the neighbor behind it ("eth2 → spine2"): where its traffic went instead. */
   viaNow?: string;
   /** Packets of the stream counted arriving over the failed link: 0 means it never crossed it. */
   crossed: number;

@@ -18,7 +18,7 @@ export interface KernelRoute {
   nexthops: KernelNexthop[];
 }
 
-/** `ip -j <argv>` through the node's kept `ip -batch` (IPv4 is ip's default family for route and addr; the kept `ip -6` for family 6). */
+/** `ip -j <argv>` through the node's kept `ip -batch` (IPv4 is ip's default family for route; addr lists both; the kept `ip -6` for family 6). */
 async function ipJson<T>(node: NodeHandle, argv: string[], family: 4 | 6 = 4): Promise<T> {
   return parseIpJson<T>(node, `ip${family === 6 ? ' -6' : ''} -j ${argv.join(' ')}`, await node.ipJson(argv, family === 6 ? { family } : undefined));
 }

@@ -18,7 +18,7 @@ export interface Egress {
 
 /** Where `node` sends this flow now: its device and next-hop address. */
 export async function egressOf(node: NodeHandle, f: FlowTuple): Promise<Egress> {
-  // Through the node's kept ip (a steering search asks many times): the addresses make it IPv4.
+  // Through the node's kept ip (a steering search asks many times): `route get` follows the addresses' family.
   const text = await node.ipJson(['route', 'get', f.dstIp, 'from', f.srcIp, 'ipproto', 'udp', 'sport', String(f.srcPort), 'dport', String(f.dstPort)]).catch((e: unknown) => {
     throw new Error(`${node.name}: ip route get ${f.dstIp} from ${f.srcIp} failed: ${(e as Error).message}`);
   });

@@ -255,6 +255,14 @@ describe('renderFrrConf on a dual-stack fabric', () => {
     expect(host).not.toMatch(/OWN-LOOPBACK\b|SOURCE-FROM-LOOPBACK|ip protocol bgp/);
   });
 
+  it('a numbered dual-stack router activates the IPv6 family on its IPv4 sessions', () => {
+    const numbered = planClos({ name: 'ds', spines: 2, leaves: 2, hosts: 2, underlayFamily: 'dual-stack' });
+    const leaf = numbered.routers.find((r) => r.name === 'leaf1')!;
+    const conf = renderFrrConf(leaf, numbered);
+    expect(family(conf, 'ipv6')).toEqual(['network fd00:10:255:1::1/128', 'maximum-paths 64', ...leaf.interfaces.map((i) => `neighbor ${i.peer.address} activate`)]);
+    expect(family(conf, 'ipv4')).toEqual(['network 10.255.1.1/32', 'maximum-paths 64']);
+  });
+
   it('renders no IPv6 family on an IPv4 fabric', () => {
     const v4 = planClos({ name: 'v4', spines: 2, leaves: 2, hosts: 2, unnumbered: true });
     expect(renderFrrConf(v4.routers.find((r) => r.name === 'leaf1')!, v4)).not.toMatch(/ipv6|activate/);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseTopology } from '../topology/load.ts';
-import { interfaceBatch, sortedProblems } from './bring-up.ts';
+import { interfaceBatch, linkDadSysctls, sortedProblems } from './bring-up.ts';
 
 const topology = parseTopology(
   [
@@ -20,6 +20,13 @@ const topology = parseTopology(
   '/labs/t/t.clab.yml',
   { exists: () => true },
 );
+
+describe('linkDadSysctls', () => {
+  it('turns duplicate address detection off on every link end of the node, by slashed key', () => {
+    expect(linkDadSysctls(topology, 'a')).toEqual(['net/ipv6/conf/eth1/accept_dad=0', 'net/ipv6/conf/eth2/accept_dad=0']);
+    expect(linkDadSysctls(topology, 'c')).toEqual(['net/ipv6/conf/eth1/accept_dad=0']);
+  });
+});
 
 describe('interfaceBatch', () => {
   it('brings up the loopback and every link of the node, with the addresses the link gives it', () => {

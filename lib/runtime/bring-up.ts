@@ -60,6 +60,13 @@ export async function bringUp(ctx: BringUpContext): Promise<BroughtUp> {
   progress('addresses and node settings');
   await settleAll(
     topology.nodes.map(async (n) => {
+      // Before the links come up: their IPv6 link-local addresses then skip duplicate address
+      // detection (a point-to-point veth has no one to clash with). Tentative for a second or
+      // two, they would race FRR's first sessions: a numbered session carrying IPv6 routes takes
+      // its next hop when it comes up (none yet: an IPv4-mapped one, unreachable), and
+      // unnumbered sessions wait for them. `-e`: a kernel without IPv6 has no such keys.
+      const dad = linkDadSysctls(topology, n.name);
+      if (dad.length) await execOkIn(shell(n.name), ['sysctl', '-q', '-e', '-w', ...dad]);
       await execOkIn(shell(n.name), ['ip', '-batch', '-'], { input: interfaceBatch(topology, n.name) });
       const sysctls = { ...(n.role === 'router' ? { 'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '1' } : {}), ...n.sysctls };
       const pairs = Object.entries(sysctls).map(([k, v]) => `${k}=${v}`);
@@ -87,6 +94,7 @@ export async function bringUp(ctx: BringUpContext): Promise<BroughtUp> {
     }),
   );
   const bringUpNotes: string[] = [...overlayNotes];
+  if (topology.links.length) bringUpNotes.push('IPv6 duplicate address detection off on every link end (net.ipv6.conf.IFACE.accept_dad=0): link-local addresses usable before FRR starts');
   const softLimit = neighbourSoftLimit();
   if (needsPinning(topology.links, softLimit)) {
     progress('neighbour entries pinned on every addressed link');
@@ -130,6 +138,11 @@ export function sortedProblems(ps: readonly FrrConfigProblem[]): FrrConfigProble
     return !seen.has(key) && seen.add(key);
   });
   return once.sort((a, b) => a.node.localeCompare(b.node, 'en', { numeric: true }) || (a.line ?? 0) - (b.line ?? 0));
+}
+
+/** `sysctl -w` arguments that turn duplicate address detection off on each of a node's link ends (slashes: an interface name may hold a dot). */
+export function linkDadSysctls(topology: Topology, node: string): string[] {
+  return topology.links.flatMap((l) => l.endpoints.filter((e) => e.node === node).map((e) => `net/ipv6/conf/${e.iface}/accept_dad=0`));
 }
 
 /**

@@ -10,6 +10,7 @@ const router = (name: string, asn: number, lo: string, peers: string[], o: Parti
   bgpPeers: peers,
   bfd: peers.map((p) => bfd(p)),
   hashPolicy: 1,
+  hashPolicy6: 1,
   ...o,
 });
 
@@ -55,6 +56,17 @@ describe('intentFromObservations', () => {
     expect(intent.bfd).toEqual({ required: true, timers: { transmitIntervalMs: 300, receiveIntervalMs: 300, detectMultiplier: 3 } });
   });
 
+  it('reads the hash of the families the loopbacks use: IPv6 alone in an IPv6-only fabric, both in a dual-stack one', () => {
+    const v6only = intentFromObservations([router('spine1', 65000, 'fd00:10:255::1/128', [], { hashPolicy: 0, hashPolicy6: 1 }), router('leaf1', 65101, 'fd00:10:255:1::1/128', [], { hashPolicy: 0, hashPolicy6: 1 })]);
+    expect(v6only.intent.multipathHash).toBe('l4');
+    const dual = intentFromObservations([
+      router('spine1', 65000, '10.255.0.1/32', [], { loopbacks: ['10.255.0.1/32', 'fd00:10:255::1/128'], hashPolicy6: 1 }),
+      router('leaf1', 65101, '10.255.1.1/32', [], { loopbacks: ['10.255.1.1/32', 'fd00:10:255:1::1/128'], hashPolicy6: 0 }),
+    ]);
+    expect(dual.intent.multipathHash).toBeUndefined();
+    expect(dual.notes).toContain('routers hash differently (net.ipv4.fib_multipath_hash_policy: spine1=1, leaf1=1; net.ipv6.fib_multipath_hash_policy: spine1=1, leaf1=0): multipath.hash left undeclared');
+  });
+
   describe('link bandwidths (weighted ECMP), from the paths each router learned', () => {
     const paths = (iface: string, n: number, mbps?: number): LearnedPath[] => Array.from({ length: n }, () => ({ iface, ...(mbps !== undefined ? { mbps } : {}) }));
     const leaf1 = (learned: LearnedPath[]) => router('leaf1', 65101, '10.255.1.1/32', ['10.0.0.0', '10.0.0.2'], { learned });
@@ -89,5 +101,8 @@ describe('interfaceTowards', () => {
     expect(interfaceTowards(addrs, '10.0.0.0')).toBe('eth1');
     expect(interfaceTowards(addrs, '10.255.1.1')).toBeUndefined();
     expect(interfaceTowards(addrs, 'fe80::1')).toBeUndefined();
+    const v6 = [...addrs, { iface: 'eth3', family: 'inet6' as const, local: 'fd00:1::1', prefixlen: 127, scope: 'global' }];
+    expect(interfaceTowards(v6, 'fd00:1::')).toBe('eth3');
+    expect(interfaceTowards(v6, 'fd00:2::')).toBeUndefined();
   });
 });

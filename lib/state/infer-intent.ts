@@ -2,9 +2,9 @@
 // and commit — like `genie learn`. Each router's ASN, loopbacks, BFD timers, maximum-paths and
 // link bandwidths (weighted ECMP), the lab's hash policy, read live; anything the lab does not do
 // uniformly is left out and said.
-import { Address4 } from 'ip-address';
+import { Address4, Address6 } from 'ip-address';
 import type { StartedLab } from '../lab/started-lab.ts';
-import { hashPolicyName, LINK_BANDWIDTH_RANGE_MBPS, type BfdTimers, type Intent, type RouterIntent } from '../model/intent.ts';
+import { hashPolicyName, hashPolicySysctl, LINK_BANDWIDTH_RANGE_MBPS, type BfdTimers, type Intent, type RouterIntent } from '../model/intent.ts';
 import { vtyshJson, bgpSummary } from '../probes/frr.ts';
 import { addresses, loopbacks, multipathHashPolicy, type InterfaceAddress } from '../probes/kernel.ts';
 import type { ConfiguredBfd } from '../expect/intent.ts';
@@ -23,6 +23,8 @@ export interface RouterObservation {
   bfd: ConfiguredBfd[];
   /** net.ipv4.fib_multipath_hash_policy; undefined when unreadable. */
   hashPolicy: number | undefined;
+  /** net.ipv6.fib_multipath_hash_policy, read where the lab has IPv6 loopbacks. */
+  hashPolicy6?: number | undefined;
   /**
    * Every BGP path it learned to another router's IPv4 loopback: the interface it was learned
    * over and the link bandwidth (Mbit/s) it carries, undefined without the community.
@@ -77,9 +79,15 @@ export function intentFromObservations(observed: readonly RouterObservation[]): 
     routers[o.name] = r;
   }
 
-  const policies = new Set(observed.map((o) => o.hashPolicy));
+  // One declaration covers both families: the policy of each family the lab's loopbacks use.
+  const families = loopbackFamilies(observed);
+  const read = (o: RouterObservation, family: 4 | 6) => (family === 4 ? o.hashPolicy : o.hashPolicy6);
+  const policies = new Set(families.flatMap((family) => observed.map((o) => read(o, family))));
   const named = policies.size === 1 ? hashPolicyName([...policies][0]) : undefined;
-  if (!named) notes.push(`routers hash differently (net.ipv4.fib_multipath_hash_policy: ${observed.map((o) => `${o.name}=${o.hashPolicy ?? ''}`).join(', ')}): multipath.hash left undeclared`);
+  if (!named) {
+    const shown = families.map((family) => `${hashPolicySysctl(family)}: ${observed.map((o) => `${o.name}=${read(o, family) ?? ''}`).join(', ')}`);
+    notes.push(`routers hash differently (${shown.join('; ')}): multipath.hash left undeclared`);
+  }
 
   return {
     intent: {
@@ -123,19 +131,26 @@ function linkBandwidths(o: RouterObservation, notes: string[]): Record<string, n
   return out;
 }
 
-/** The router's interface whose IPv4 subnet holds `peer` (a numbered BGP neighbor). */
+/** The router's interface whose subnet holds `peer` (a numbered BGP neighbor, IPv4 or IPv6). */
 export function interfaceTowards(addrs: readonly InterfaceAddress[], peer: string): string | undefined {
-  if (!Address4.isValid(peer)) return undefined;
-  const ip = new Address4(peer);
-  return addrs.find((a) => a.family === 'inet' && a.prefixlen < 32 && ip.isInSubnet(new Address4(`${a.local}/${a.prefixlen}`)))?.iface;
+  if (Address4.isValid(peer)) {
+    const ip = new Address4(peer);
+    return addrs.find((a) => a.family === 'inet' && a.prefixlen < 32 && ip.isInSubnet(new Address4(`${a.local}/${a.prefixlen}`)))?.iface;
+  }
+  if (!Address6.isValid(peer)) return undefined;
+  const ip = new Address6(peer);
+  return addrs.find((a) => a.family === 'inet6' && a.scope === 'global' && a.prefixlen < 128 && ip.isInSubnet(new Address6(`${a.local}/${a.prefixlen}`)))?.iface;
 }
 
 /**
- * The paths `node` learned to each of `prefixes` (other routers' IPv4 loopbacks), by interface
- * (an unnumbered peer's own, a numbered one's by subnet) and link bandwidth.
+ * The paths `node` learned to each of `prefixes` (other routers' loopbacks of one family), by
+ * interface (an unnumbered peer's own, a numbered one's by subnet) and link bandwidth. One
+ * prefix at a time: FRR 8.4 shows a path's communities only per prefix, and a large lab asks
+ * every router about every other's loopback.
  */
 async function learnedPaths(node: ReturnType<StartedLab['node']>, addrs: readonly InterfaceAddress[], prefixes: readonly string[]): Promise<LearnedPath[]> {
-  const perPrefix = await Promise.all(prefixes.map((p) => vtyshJson<{ paths?: BgpPath[] }>(node, `show bgp ipv4 unicast ${p} json`).then((j) => j.paths ?? [])));
+  const perPrefix: BgpPath[][] = [];
+  for (const p of prefixes) perPrefix.push(await vtyshJson<{ paths?: BgpPath[] }>(node, `show bgp ipv${familyOf(p)} unicast ${p} json`).then((j) => j.paths ?? []));
   return perPrefix.flat().flatMap((path) => {
     const iface = path.peer?.interface ?? interfaceTowards(addrs, path.peer?.peerId ?? '');
     const mbps = linkBandwidthMbps(path);
@@ -143,17 +158,24 @@ async function learnedPaths(node: ReturnType<StartedLab['node']>, addrs: readonl
   });
 }
 
+/** The families of the lab's loopbacks: IPv4, IPv4 and IPv6 (dual stack), or IPv6 (an IPv6-only fabric). */
+function loopbackFamilies(observed: readonly { loopbacks: readonly string[] }[]): (4 | 6)[] {
+  const has = (family: 4 | 6) => observed.some((o) => o.loopbacks.some((l) => familyOf(l) === family));
+  return has(6) ? (has(4) ? [4, 6] : [6]) : [4];
+}
+
 /** Read every router that runs bgpd. */
 export async function observeRouters(lab: StartedLab): Promise<RouterObservation[]> {
   const routers = lab.nodes().filter((n) => n.frrDaemons.includes('bgpd'));
   const observed = await Promise.all(
     routers.map(async (n) => {
-      const [summary, addrs, bfd, config, hash] = await Promise.all([
+      const [summary, addrs, bfd, config, hash, hash6] = await Promise.all([
         bgpSummary(n),
         addresses(n),
         n.frrDaemons.includes('bfdd') ? vtyshJson<ConfiguredBfd[]>(n, 'show bfd peers json') : [],
         n.vtysh('show running-config bgpd'),
         multipathHashPolicy(n),
+        multipathHashPolicy(n, 6),
       ]);
       // FRR has no JSON for configuration: the one line needed, read from the running config.
       const maxPaths = /^\s*maximum-paths (\d+)\s*$/m.exec(config.stdout)?.[1];
@@ -165,14 +187,17 @@ export async function observeRouters(lab: StartedLab): Promise<RouterObservation
         bgpPeers: Object.keys(summary.peers),
         bfd,
         hashPolicy: hash,
+        hashPolicy6: hash6,
         addrs,
       };
     }),
   );
-  // Then what each learned from the others: the loopbacks are known only now.
+  // Then what each learned from the others, in the probes' family (IPv6 in an IPv6-only fabric):
+  // the loopbacks are known only now.
+  const family = loopbackFamilies(observed)[0]!;
   return Promise.all(
     observed.map(async ({ addrs, ...o }, i) => {
-      const others = observed.filter((_, j) => j !== i).flatMap((x) => x.loopbacks.filter((l) => familyOf(l) === 4));
+      const others = observed.filter((_, j) => j !== i).flatMap((x) => x.loopbacks.filter((l) => familyOf(l) === family));
       return { ...o, learned: await learnedPaths(routers[i]!, addrs, others) };
     }),
   );

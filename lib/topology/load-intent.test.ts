@@ -209,6 +209,11 @@ describe('parseIntent: routers', () => {
     expect(p.fix).toBe("add leaf1's IPv4 loopback /32 beside them, or declare IPv6 loopbacks only on every router (an IPv6-only fabric)");
   });
 
+  it('a refused IPv4 loopback beside an IPv6 one is one error, not a second about IPv6 only', () => {
+    const p = onlyProblem(doc('routers:', '  spine1: { loopbacks: [10.255.0.1/32] }', '  leaf1: { loopbacks: [10.255.1.1/31, fd00:10:255:1::1/128] }'), 'routers.leaf1.loopbacks[0]', '10.255.1.1/31');
+    expect(p.message).toMatch(/10\.255\.1\.1\/31/);
+  });
+
   it('an IPv6-only fabric: every router declares IPv6 loopbacks only', () => {
     const intent = parseIntent(doc('routers:', '  spine1: { loopbacks: [fd00:10:255::1/128] }', '  leaf1: { loopbacks: [fd00:10:255:1::1/128] }'), FILE, TOPO);
     expect(intent.routers.leaf1?.loopbacks).toEqual(['fd00:10:255:1::1/128']);

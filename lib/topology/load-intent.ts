@@ -138,7 +138,7 @@ const FIELD_HINTS: [RegExp, string][] = [
   [/^routers$/, 'write routers as a mapping: routers: { spine1: { asn: 65000, loopbacks: [10.255.0.1/32] } }'],
   [/^routers\.[^.]+$/, 'write each router as { asn: 65000, loopbacks: [10.255.0.1/32] } (optional: max-paths, bfd)'],
   [/^routers\.[^.]+\.asn$/, `write the ASN as a whole number from ${ASN_RANGE[0]} to ${ASN_RANGE[1]}`],
-  [/^routers\.[^.]+\.loopbacks/, 'list the router\'s loopback /32s (and a dual-stack router\'s IPv6 /128), e.g. loopbacks: [10.255.0.1/32, fd00:10:255::1/128]'],
+  [/^routers\.[^.]+\.loopbacks/, 'list the router\'s loopback /32s (and a dual-stack router\'s IPv6 /128; in an IPv6-only fabric its /128s alone), e.g. loopbacks: [10.255.0.1/32, fd00:10:255::1/128]'],
   [/^routers\.[^.]+\.max-paths$/, `write max-paths as a whole number from ${MAX_PATHS_RANGE[0]} to ${MAX_PATHS_RANGE[1]}`],
   [/^routers\.[^.]+\.bfd$/, `write the router's BFD override as ${TIMERS_EXAMPLE}`],
   [/^routers\.[^.]+\.link-bandwidth$/, 'write link-bandwidth as a mapping of the router\'s interfaces to Mbit/s, e.g. link-bandwidth: { eth1: 400, eth2: 100 }'],
@@ -251,7 +251,11 @@ function checkRouters(raw: RawIntent, topology: Topology, report: Report): Recor
       loopbackOwner.set(lo, name);
       loopbacks.push(lo);
     });
-    if (loopbacks.length) (loopbacks.every((lo) => lo.includes(':')) ? ipv6Only : withIpv4).push(name);
+    // Classified as written: an IPv4 loopback refused above still makes its router an IPv4 one,
+    // and a router none of whose loopbacks was accepted is no IPv6-only one (one mistake, one error).
+    const written = (r.loopbacks ?? []).map(String);
+    if (written.some((lo) => !lo.includes(':'))) withIpv4.push(name);
+    else if (loopbacks.length) ipv6Only.push(name);
 
     const maxPaths = r['max-paths'];
     if (maxPaths !== undefined) {
