@@ -21,7 +21,7 @@ import { waitFor } from '../wait-for.ts';
 
 const LAB = labFor('e2e-running', 'netns');
 /** Broken runs need no network-sized deadline: the lab converged before each change. */
-const SHORT = ['--convergence-timeout', '10'];
+const SHORT = ['--convergence-timeout', '5'];
 
 /** `netproof test LAB --suite NAME`, with its summary and every error it reported. */
 const suite = (name: string, extra: string[] = []) => netproofTest(LAB, ['--suite', name, ...extra]);

@@ -95,7 +95,7 @@ test('a dual-stack fabric has every IPv6 loopback with its ECMP width in RIB and
   // The last, on the running lab: host1 stops advertising its IPv6 loopback (its IPv4 one stays).
   const withdraw = await netproof(['exec', LAB, 'host1', '--', 'vtysh', '-c', 'configure terminal', '-c', 'router bgp 65301', '-c', 'address-family ipv6 unicast', '-c', `no network ${HOST1_V6}`]);
   expect(withdraw.exitCode, withdraw.stdout + withdraw.stderr).toBe(0);
-  const broken = await suites(['--suite', 'bgp-convergence', '--convergence-timeout', '10']);
+  const broken = await suites(['--suite', 'bgp-convergence', '--convergence-timeout', '5']);
   expect(broken.result.exitCode).toBe(1);
   const lines = broken.errors.split('\n').filter((l) => /^\S+: \S+ \(loopback of /.test(l));
   // Every other router lost it, and says so; no other prefix is blamed.

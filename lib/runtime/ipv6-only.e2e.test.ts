@@ -71,7 +71,7 @@ test('an IPv6-only fabric passes every routing check in IPv6; IPv6 hashed at L3,
   // The second: host1 stops advertising its loopback.
   const withdraw = await netproof(['exec', LAB, 'host1', '--', 'vtysh', '-c', 'configure terminal', '-c', 'router bgp 65301', '-c', 'address-family ipv6 unicast', '-c', `no network ${HOST1}`]);
   expect(withdraw.exitCode, withdraw.stdout + withdraw.stderr).toBe(0);
-  const broken = await suites(['--suite', 'bgp-convergence', '--convergence-timeout', '10']);
+  const broken = await suites(['--suite', 'bgp-convergence', '--convergence-timeout', '5']);
   expect(broken.result.exitCode).toBe(1);
   const lines = broken.errors.split('\n').filter((l) => /^\S+: \S+ \(loopback of /.test(l));
   for (const router of ['spine1', 'spine2', 'leaf1', 'leaf2', 'host2']) expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${router}: fd00:10:255:2::1/128 \\(loopback of host1\\) is not in the RIB, expected \\d`)));

@@ -72,7 +72,7 @@ test('link bandwidths declared on leaf1 weigh its routes 3:1 in BGP, RIB, FIB an
     { timeoutMs: 30_000, intervalsMs: [250], description: 'leaf1 to fall back to equal weights' },
   );
   // The fabric is converged: a short deadline keeps the weights check from waiting a minute for what will not come.
-  const broken = await ecmpSuite(['--convergence-timeout', '10']);
+  const broken = await ecmpSuite(['--convergence-timeout', '5']);
   expect(broken.result.exitCode).toBe(1);
   // The cause, in BGP…
   expect(broken.errors).toMatch(/^leaf1: 10\.255\.1\.2\/32 \(loopback of leaf2\) learned from spine2 over eth2 carries no link-bandwidth community .*; declared 100 Mbit\/s \(routers\.leaf1\.link-bandwidth\.eth2 in /m);
