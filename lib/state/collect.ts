@@ -153,7 +153,7 @@ async function routerState(node: NodeHandle, owners: Map<string, string>, ends: 
     ...(ipv6 ? ['show ipv6 route json'] : []),
     ...(hasBfd ? ['show bfd peers json'] : []),
   ];
-  const [docs, kernel4, kernel6, hash] = await Promise.all([Promise.all(commands.map((c) => vtyshJson(node, c))), kernelRoutes(node), ipv6 ? kernelRoutes(node, 6) : [], multipathHashPolicy(node)]);
+  const [docs, kernel4, kernel6, hash, hash6] = await Promise.all([Promise.all(commands.map((c) => vtyshJson(node, c))), kernelRoutes(node), ipv6 ? kernelRoutes(node, 6) : [], multipathHashPolicy(node), ipv6 ? multipathHashPolicy(node, 6) : undefined]);
   const kernel = [...kernel4, ...kernel6.filter((r) => isRoutedIpv6Prefix(r.dst))];
   const output = <T>(command: string) => docs[commands.indexOf(command)] as T | undefined;
   const summary = output<{ ipv4Unicast?: BgpSummary }>('show bgp summary json')?.ipv4Unicast;
@@ -186,6 +186,7 @@ async function routerState(node: NodeHandle, owners: Map<string, string>, ends: 
     bfd: bfdSessions,
     // A value the intent has no name for is kept raw, an unreadable one as '': a diff shows either.
     multipathHash: hashPolicyName(hash) ?? String(hash ?? ''),
+    ...(ipv6 ? { multipathHash6: hashPolicyName(hash6) ?? String(hash6 ?? '') } : {}),
   };
 }
 

@@ -170,6 +170,13 @@ describe('diffSnapshots', () => {
     expect(brief(diffSnapshots(after, lab())).filter((l) => l.startsWith('hash'))).toEqual(['hash improvement: leaf3: multipath hash l3 → l4']);
   });
 
+  it('reports the IPv6 hash leaving l4 as a regression of its own, and nothing where neither snapshot read it', () => {
+    const before = changed((s) => (s.routers.leaf3!.multipathHash6 = 'l4'));
+    const after = changed((s) => (s.routers.leaf3!.multipathHash6 = 'l3'));
+    expect(diffSnapshots(before, after)).toEqual([{ kind: 'hash6', subject: 'leaf3', before: 'l4', after: 'l3', verdict: 'regression', message: 'leaf3: IPv6 multipath hash l4 → l3' }]);
+    expect(diffSnapshots(lab(), lab())).toEqual([]);
+  });
+
   it('reports MTU changes as neutral', () => {
     const before = { ...lab(), mtu: { 'leaf3:eth1': 9000, 'leaf3:eth2': 9000 } };
     const after = { ...lab(), mtu: { 'leaf3:eth1': 1500, 'leaf3:eth3': 9000 } };
@@ -390,7 +397,7 @@ describe('parseAccepted', () => {
       '/tmp/accept.json:1:1 differences[4]: is not an object',
       '/tmp/accept.json:1:1 differences[5].after: is {"v":1}, not a value',
     ]);
-    expect(problems[1]!.fix).toBe('use one of session, route, nexthop, bfd, asn, hash, mtu, reachability, acl, packet-size, figure, check');
+    expect(problems[1]!.fix).toBe('use one of session, route, nexthop, bfd, asn, hash, hash6, mtu, reachability, acl, packet-size, figure, check');
   });
 
   it('names fields of a bare array by index, and rejects other shapes', () => {

@@ -7,7 +7,7 @@ import { InvalidInputError, type Problem } from '../errors.ts';
 import { DEFAULT_FIGURE_TOLERANCE, detectionTimeMs, type FigureTolerance } from '../model/intent.ts';
 import type { BfdState, RouteState, RouterState, Snapshot } from './snapshot.ts';
 
-export const DIFFERENCE_KINDS = ['session', 'route', 'nexthop', 'bfd', 'asn', 'hash', 'mtu', 'reachability', 'acl', 'packet-size', 'figure', 'check'] as const;
+export const DIFFERENCE_KINDS = ['session', 'route', 'nexthop', 'bfd', 'asn', 'hash', 'hash6', 'mtu', 'reachability', 'acl', 'packet-size', 'figure', 'check'] as const;
 export type DifferenceKind = (typeof DIFFERENCE_KINDS)[number];
 export type Verdict = 'regression' | 'improvement' | 'neutral';
 /** null = absent on that side. */
@@ -100,6 +100,11 @@ function diffRouter(router: string, b: RouterState, a: RouterState): Difference[
     // l3 puts every flow between two hosts on one path; l4 spreads them.
     const verdict = b.multipathHash === 'l4' ? 'regression' : a.multipathHash === 'l4' ? 'improvement' : 'neutral';
     out.push({ kind: 'hash', subject: router, before: b.multipathHash ?? null, after: a.multipathHash ?? null, verdict, message: `${router}: multipath hash ${show(b.multipathHash)} → ${show(a.multipathHash)}` });
+  }
+  // IPv6 hashes by a sysctl of its own (a dual-stack or IPv6-only lab's snapshots hold it).
+  if (b.multipathHash6 !== a.multipathHash6) {
+    const verdict = b.multipathHash6 === 'l4' ? 'regression' : a.multipathHash6 === 'l4' ? 'improvement' : 'neutral';
+    out.push({ kind: 'hash6', subject: router, before: b.multipathHash6 ?? null, after: a.multipathHash6 ?? null, verdict, message: `${router}: IPv6 multipath hash ${show(b.multipathHash6)} → ${show(a.multipathHash6)}` });
   }
   return out;
 }
@@ -336,6 +341,8 @@ export function valueOf(s: Snapshot, kind: DifferenceKind, subject: string): Val
       return s.routers[subject]?.asn ?? null;
     case 'hash':
       return s.routers[subject]?.multipathHash ?? null;
+    case 'hash6':
+      return s.routers[subject]?.multipathHash6 ?? null;
     case 'mtu':
       return s.mtu[subject] ?? null;
     case 'reachability':

@@ -55,6 +55,8 @@ export interface RouterState {
   bfd: Record<string, BfdState>;
   /** net.ipv4.fib_multipath_hash_policy as `l3`/`l4`/the raw value. */
   multipathHash?: string;
+  /** net.ipv6.fib_multipath_hash_policy the same way, where the intent declares IPv6 loopbacks. */
+  multipathHash6?: string;
 }
 
 export interface Snapshot {
