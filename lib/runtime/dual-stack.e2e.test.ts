@@ -50,6 +50,8 @@ test('a dual-stack fabric has every IPv6 loopback with its ECMP width in RIB and
   expect(state.routers.spine1!.fib[HOST1_V6]).toMatchObject({ protocol: 'bgp', nexthops: ['eth1 → leaf1', 'eth2 → leaf2'] });
   expect(state.routers.spine1!.rib[HOST1_V6]).toMatchObject({ protocol: 'bgp', nexthops: ['eth1 → leaf1', 'eth2 → leaf2'] });
   expect(Object.keys(state.routers.spine1!.fib).filter((p) => p.startsWith('fe80'))).toEqual([]);
+  // And each router's IPv6 hash policy beside its IPv4 one.
+  expect(Object.values(state.routers).map((r) => r.multipathHash6)).toEqual(Object.values(state.routers).map(() => 'l4'));
 
   // Every router that hashes is measured with IPv6 flows too, over as many paths as with IPv4 ones.
   const figures = healthy.summary.figures;
