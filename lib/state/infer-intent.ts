@@ -23,10 +23,10 @@ export interface RouterObservation {
   bfd: ConfiguredBfd[];
   /** net.ipv4.fib_multipath_hash_policy; undefined when unreadable. */
   hashPolicy: number | undefined;
-  /** net.ipv6.fib_multipath_hash_policy, read where the lab has IPv6 loopbacks. */
+  /** net.ipv6.fib_multipath_hash_policy: counted where the lab's loopbacks are IPv6 (dual stack, IPv6 only). */
   hashPolicy6?: number | undefined;
   /**
-   * Every BGP path it learned to another router's IPv4 loopback: the interface it was learned
+   * Every BGP path it learned to another router's loopback (IPv4, or IPv6 in an IPv6-only lab): the interface it was learned
    * over and the link bandwidth (Mbit/s) it carries, undefined without the community.
    */
   learned?: LearnedPath[];
