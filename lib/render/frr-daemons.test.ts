@@ -120,6 +120,12 @@ describe('daemonArgv', () => {
     expect(argv).not.toContain('--bfdctl');
   });
 
+  it('gives ldpd its control socket under the directory: not FRR’s shared ldpd.sock, which two ldpds starting at once fight over', () => {
+    const ldpd = daemonArgv('ldpd', { dir });
+    expect(ldpd[ldpd.indexOf('--ctl_socket') + 1]).toBe(dir);
+    expect(argv).not.toContain('--ctl_socket');
+  });
+
   it('keeps a directory with spaces or quotes as one argument: nothing is split or quoted', () => {
     const odd = `/tmp/np lab/it's "x"`;
     const a = daemonArgv('zebra', { dir: odd });

@@ -123,8 +123,22 @@ export function daemonArgv(daemon: string, paths: DaemonPaths): string[] {
     '--limit-fds', String(FRR_FD_LIMIT),
   ];
   if (daemon === 'bfdd') argv.push('--bfdctl', `${dir}/bfdd.sock`);
+  // ldpd's control socket is FRR's state directory's ldpd.sock otherwise, which every ldpd of
+  // every lab on the host unlinks and binds at start: two starting at once, and one dies.
+  if (daemon === 'ldpd') argv.push('--ctl_socket', dir);
   return argv;
 }
+
+/** FRR's compiled-in state directory (Debian's build): where a few files go that no option moves. */
+export const FRR_STATE_DIR = '/var/run/frr';
+
+/**
+ * Daemons that write into FRR_STATE_DIR whatever their options: ospfd and ospf6d keep their
+ * graceful-restart state there (ospfd-gr.json, rewritten at every start), ospf6d its
+ * authentication sequence number. A runtime that shares the host's filesystem starts them
+ * seeing the node's directory there (NodeShell.withOwnFrrStateDir).
+ */
+export const WRITES_FRR_STATE_DIR: readonly string[] = ['ospfd', 'ospf6d'];
 
 /**
  * argv that applies the node's frr.conf through vtysh (as `vtysh -b` does at FRR start-up),

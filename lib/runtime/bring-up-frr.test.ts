@@ -29,12 +29,14 @@ afterAll(() => {
  * A node where every command succeeds except those `fails` picks; records what ran. A daemon
  * it "starts" creates its sockets as the real one would; vtysh answers with `vtyshSays`.
  */
-function standIn(fails: (argv: readonly string[]) => boolean, vtyshSays = { exitCode: 0, stdout: '' }): NodeShell & { ran: string[] } {
+function standIn(fails: (argv: readonly string[]) => boolean, vtyshSays = { exitCode: 0, stdout: '' }): NodeShell & { ran: string[]; ownStateDir: string[] } {
   const ran: string[] = [];
+  const ownStateDir: string[] = [];
   const result = (argv: readonly string[], exitCode: number): ExecResult => ({ argv, exitCode, stdout: '', stderr: exitCode ? 'no such file' : '', durationMs: 0 });
   return {
     node: 'r1',
     ran,
+    ownStateDir,
     exec: async (argv) => {
       ran.push(argv.join(' '));
       if (fails(argv)) return result(argv, 1);
@@ -58,6 +60,10 @@ function standIn(fails: (argv: readonly string[]) => boolean, vtyshSays = { exit
     },
     processInfo: () => {
       throw new Error('not used');
+    },
+    withOwnFrrStateDir: (argv, stateDir) => {
+      ownStateDir.push(`${argv[0]!.split('/').pop()} in ${stateDir}`);
+      return argv;
     },
   };
 }
@@ -119,6 +125,8 @@ describe('bringUp starting FRR on kind: frr', () => {
     const shell = standIn(() => false);
     const up = await bringUp({ topology: frrKindLab('      startup-config: frr.conf', '      extras: { frr: { daemons: [ospfd, bgpd] } }'), shell: () => shell, progress: () => {} });
     expect(up.daemons.r1).toEqual(['zebra', 'bgpd', 'ospfd']);
+    // ospfd writes its graceful-restart state to FRR's state directory whatever its options: the node's own there.
+    expect(shell.ownStateDir).toEqual([`ospfd in ${join(dir, 'state', 't', 'r1')}`]);
     expect(shell.ran.find((c) => c.includes('vtysh'))).toMatch(/vtysh --vty_socket \S+\/r1 -f \S+\/r1\/frr\.conf$/);
     expect(await readFile(join(dir, 'state', 't', 'r1', 'frr.conf'), 'utf8')).toBe('router bgp 65001\n');
   });

@@ -14,6 +14,7 @@ import { parseDaemonLog, parseVtyshApply } from '../lab/frr-config-problems.ts';
 import {
   applyIntegratedConfigArgv,
   daemonArgv,
+  WRITES_FRR_STATE_DIR,
   daemonConfigFile,
   defaultDaemonConfig,
   integratedConfigName,
@@ -325,7 +326,8 @@ async function startAfterBgp(lab: string, shell: NodeShell, node: LabNode, later
  */
 export async function startFrrDaemon(shell: NodeShell, node: string, daemon: string, paths: DaemonPaths, signal?: AbortSignal): Promise<void> {
   try {
-    await execOkIn(shell, daemonArgv(daemon, paths), { timeoutMs: 15_000 });
+    const argv = daemonArgv(daemon, paths);
+    await execOkIn(shell, WRITES_FRR_STATE_DIR.includes(daemon) ? shell.withOwnFrrStateDir(argv, paths.dir) : argv, { timeoutMs: 15_000 });
   } catch (e) {
     // A daemon the node's files ask for but FRR's package lacks is the environment's fault.
     if ((await shell.exec(['test', '-x', `${FRR_LIBEXEC}/${daemon}`])).exitCode !== 0) throw new EnvironmentError(`${node} needs the FRR daemon ${daemon}, which is not installed (${FRR_LIBEXEC}/${daemon})`, 'apt-get install frr');

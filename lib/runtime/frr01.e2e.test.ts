@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { netproof, netproofTest } from '../../fixtures/cli.ts';
+import { hostDifferences, hostSnapshot } from '../../fixtures/host-snapshot.ts';
 import { leftovers } from '../../fixtures/runtimes.ts';
 import { PROJECT_ROOT } from '../paths.ts';
 
@@ -19,7 +20,9 @@ afterAll(async () => {
 
 const suites = (extra: string[] = []) => netproofTest(LAB, extra);
 
-test('the public frr01 lab runs real checks and passes; an adjacency broken on a router fails naming it and its interface', async () => {
+test('the public frr01 lab runs real checks and passes; an adjacency broken on a router fails naming it and its interface; the host is as it was', async () => {
+  // frr01 runs ospfd and ldpd, which write to FRR's state directory unless told or kept from it.
+  const before = await hostSnapshot();
   const deploy = await netproof(['deploy', join(PROJECT_ROOT, 'fixtures/labs/frr01/frr01.clab.yml')]);
   expect(deploy.exitCode, deploy.stdout + deploy.stderr).toBe(0);
   // The full deadline: frr01's links are broadcast networks, whose adjacencies wait out OSPF's 40 s wait timer.
@@ -44,4 +47,5 @@ test('the public frr01 lab runs real checks and passes; an adjacency broken on a
 
   expect((await netproof(['destroy', LAB])).exitCode).toBe(0);
   expect(await leftovers(LAB)).toEqual([]);
+  expect(hostDifferences(before, await hostSnapshot())).toEqual([]);
 }, 240_000);

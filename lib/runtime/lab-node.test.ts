@@ -97,6 +97,7 @@ function standIn(node: string): NodeShell {
       throw new Error('not used');
     },
     // As /proc has them: stat is one line, cmdline NUL-separated.
+    withOwnFrrStateDir: (argv: readonly string[]) => argv,
     processInfo: async (pid: number) => {
       const p = processes.get(pid);
       return p?.alive ? { stat: `${pid} (${p.argv[0]}) S 1 1\n`, cmdline: `${p.argv.join('\0')}\0` } : undefined;

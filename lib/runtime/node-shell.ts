@@ -19,6 +19,12 @@ export interface NodeShell {
    * processes); undefined when there is no such process.
    */
   processInfo(pid: number): Promise<ProcessInfo | undefined>;
+  /**
+   * argv that runs `argv` seeing `dir` at FRR's compiled-in state directory, for a daemon that
+   * writes there whatever its options (render/frr-daemons.ts WRITES_FRR_STATE_DIR). A
+   * container has that directory to itself; a namespace shares the host's.
+   */
+  withOwnFrrStateDir(argv: readonly string[], dir: string): readonly string[];
 }
 
 export interface ProcessInfo {

@@ -60,6 +60,11 @@ export class DockerShell implements NodeShell {
     return { stat: r.stdout.slice(0, lineEnd), cmdline: r.stdout.slice(lineEnd) };
   }
 
+  /** The container's FRR state directory is its own already. */
+  withOwnFrrStateDir(argv: readonly string[]): readonly string[] {
+    return argv;
+  }
+
   spawn(argv: readonly string[]): BackgroundProcess {
     const pidFile = join(this.dir, `bg-${randomUUID()}.pid`);
     const client = spawnBackground(dockerExecArgv(this.container, pidRecordingArgv(pidFile, argv)));

@@ -14,7 +14,7 @@ import { ciScriptCommand } from '../../paths.ts';
 import type { Topology } from '../../model/topology.ts';
 import type { DeployOptions, DestroyReport, LabStatus, Runtime } from '../runtime.ts';
 import { bringUp } from '../bring-up.ts';
-import { FRR_LIBEXEC } from '../../render/frr-daemons.ts';
+import { FRR_LIBEXEC, FRR_STATE_DIR } from '../../render/frr-daemons.ts';
 import { RuntimeLab } from '../lab-node.ts';
 import type { NodeShell, ProcessInfo } from '../node-shell.ts';
 import { OVS_BINARIES } from '../../render/ovn-daemons.ts';
@@ -183,6 +183,17 @@ class NetnsShell implements NodeShell {
 
   openChannel(argv: readonly string[]) {
     return openLineChannel(inNamespace(this.ns, argv));
+  }
+
+  /**
+   * In a mount namespace of its own (private: nothing propagates back to the host), the node's
+   * directory bound over FRR's state directory, so what the daemon writes there stays the
+   * node's and goes with the lab. Without that directory on the host, the daemon writes nothing
+   * there and starts as it is.
+   */
+  withOwnFrrStateDir(argv: readonly string[], dir: string): readonly string[] {
+    const script = `if [ -d ${FRR_STATE_DIR} ]; then mount --bind "$0" ${FRR_STATE_DIR} || exit 1; fi; exec "$@"`;
+    return ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', script, dir, ...argv];
   }
 
   /** A namespace shares the host's pid space: its processes' files are read here, without starting anything in it. */
