@@ -113,7 +113,7 @@ describe('ECMP and BFD suites on seeded faults (netns)', () => {
     labs.push(lab.name);
     await editFrrConf(lab, 'leaf3', (c) => c.replace(/^ neighbor \S+ bfd.*\n/gm, ''));
     // The precondition waits to its deadline for sessions that never come: a short one (the rest of the lab is up in seconds).
-    const { result, summary, errors } = await run(lab.file, 'bfd-failover', runtime, ['--convergence-timeout', '20']);
+    const { result, summary, errors } = await run(lab.file, 'bfd-failover', runtime, ['--convergence-timeout', '10']);
     expect(result.exitCode).toBe(1);
     const before = summary.tests.find((t) => t.name.includes('before any fault'))!;
     expect(before.status).toBe('failed');

@@ -2,7 +2,7 @@
 // and fail, naming the culprit, on a spine–leaf link whose MTU is lowered on the running lab, on
 // a VM MTU with no room for the tunnel, on security groups whose ACLs were inverted, lost or
 // made stateless, and on a host whose TEP nobody advertises.
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, onTestFinished, test } from 'vitest';
@@ -26,7 +26,7 @@ async function report(args: string[], o: { timeoutMs?: number } = {}) {
   const result = await netproof([...args, '--report-dir', reportDir], o);
   const summary = JSON.parse(await readFile(join(reportDir, 'summary.json'), 'utf8')) as Summary;
   const failed = (name: RegExp) => summary.tests.filter((t) => name.test(t.name) && t.status === 'failed');
-  return { result, summary, errors: summary.tests.flatMap((t) => t.errors).join('\n'), failed };
+  return { result, summary, reportDir, errors: summary.tests.flatMap((t) => t.errors).join('\n'), failed };
 }
 
 /** Two hosts on one leaf pair, one VM each: vm1 on switch web (host1), vm2 on switch db (host2). */
@@ -43,9 +43,21 @@ describe('overlay suites on netns', () => {
     onTestFinished(async () => {
       await netproof(['destroy', 'dc']);
     });
-    const { result, summary } = await report(['run', 'topologies/dc/dc.clab.yml', '--runtime', runtime, '--keep'], { timeoutMs: 600_000 });
+    const { result, summary, reportDir } = await report(['run', 'topologies/dc/dc.clab.yml', '--runtime', runtime, '--keep'], { timeoutMs: 600_000 });
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    expect(summary.status).toBe('passed');
     expect(summary.frrConfigProblems).toEqual([]);
+    // Convergence measured; every session checked: 2 spines × 4 leaves, 4 hosts and the central on two leaves each, both ends.
+    expect(summary.figures.bgp_convergence_s?.unit).toBe('s');
+    expect(summary.figures.bgp_convergence_s?.value).toBeGreaterThan(0);
+    expect(summary.figures.bgp_convergence_s?.value).toBeLessThan(60);
+    expect(summary.figures.bgp_sessions?.value).toBe(36);
+    // Every report, each test once: junit.xml with its skips and no failure, an Allure result per test.
+    const junit = await readFile(join(reportDir, 'junit.xml'), 'utf8');
+    expect(junit.match(/<testcase /g)).toHaveLength(summary.tests.length);
+    expect(junit.match(/<skipped/g)).toHaveLength(summary.counts.skipped);
+    expect(junit).not.toContain('<failure');
+    expect((await readdir(join(reportDir, 'allure-results'))).filter((f) => f.endsWith('-result.json')).length).toBeGreaterThanOrEqual(summary.counts.passed);
     // Nothing was dropped on the way in, whatever FRR said: each router's running-config holds its file.
     const topology = await loadTopology('topologies/dc/dc.clab.yml');
     const routers = topology.nodes.filter((n) => n.frr?.config);
@@ -227,7 +239,7 @@ describe('overlay suites on seeded faults (netns)', () => {
     const lab = await small(labFor('e2e-tep', runtime));
     labs.push(lab.name);
     await editFrrConf(lab, 'host2', (conf) => conf.replace('  network 10.255.2.2/32\n', ''));
-    const { result, errors } = await report(['run', lab.file, '--runtime', runtime, '--suite', 'overlay-reachability', '--convergence-timeout', '15']);
+    const { result, errors } = await report(['run', lab.file, '--runtime', runtime, '--suite', 'overlay-reachability', '--convergence-timeout', '10']);
     expect(result.exitCode).toBe(1);
     expect(errors).toContain("host2's TEP 10.255.2.2/32 is not in host1's FIB: is host2 advertising it over BGP?");
     expect(errors).not.toContain("host1's TEP");

@@ -101,7 +101,7 @@ describe.each(RUNTIMES)('FRR configuration applied as FRR applies it, on %s', (r
     });
     await bindExtraFile(lab, 'leaf1', 'staticd.conf', 'ip route 10.99.9.0/24 blackhole\nfrobnicate the gadgets\n', '/etc/frr/staticd.conf');
     const reportDir = await mkdtemp(join(tmpdir(), 'netproof-report-'));
-    const run = await netproof(['run', lab.file, '--runtime', runtime, '--report-dir', reportDir, '--suite', 'frr-config', '--suite', 'bgp-convergence', '--convergence-timeout', '20']);
+    const run = await netproof(['run', lab.file, '--runtime', runtime, '--report-dir', reportDir, '--suite', 'frr-config', '--suite', 'bgp-convergence', '--convergence-timeout', '10']);
     const out = run.stdout + run.stderr;
     expect(run.exitCode, out).toBe(1);
     const leaf2Line = `leaf2: ${join(lab.dir, 'leaf2', 'frr.conf')}:${line}: "frobnicate the widgets": % Unknown command`;

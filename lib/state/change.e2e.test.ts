@@ -47,7 +47,7 @@ describe('declared intent on seeded faults', () => {
 
     const dir = await reportDir();
     // A missing BFD session is waited for until the deadline: a short one keeps the test short.
-    const result = await netproof(['run', lab.file, '--suite', 'intent', '--report-dir', dir, '--convergence-timeout', '20']);
+    const result = await netproof(['run', lab.file, '--suite', 'intent', '--report-dir', dir, '--convergence-timeout', '10']);
     expect(result.exitCode, result.stdout + result.stderr).toBe(1);
     const summary = await json<Summary>(join(dir, 'summary.json'));
     const failed = (name: string) => summary.tests.find((t) => t.name.includes(name))!;
@@ -140,7 +140,7 @@ describe('netproof change and run --baseline', () => {
     await editFrrConf(noTep, 'host2', (c) => c.replace(`  network ${tep}\n`, ''));
     const tepDir = await reportDir();
     // The suite waits to its deadline for a route that never comes: a short one (this lab converges in seconds).
-    const lost = await netproof(['run', noTep.file, '--baseline', baseline, '--report-dir', tepDir, '--suite', 'bgp-convergence', '--convergence-timeout', '20']);
+    const lost = await netproof(['run', noTep.file, '--baseline', baseline, '--report-dir', tepDir, '--suite', 'bgp-convergence', '--convergence-timeout', '10']);
     expect(lost.exitCode).toBe(1);
     const tepDiff = await json<DiffReport>(join(tepDir, 'diff.json'));
     expect(tepDiff.differences.filter((d) => d.verdict === 'regression').map((d) => d.message)).toContainEqual(expect.stringMatching(new RegExp(`^leaf1: ${tep.replaceAll('.', '\\.')} lost \\(was 1 next hop via host2\\)$`)));

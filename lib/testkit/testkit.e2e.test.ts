@@ -80,7 +80,7 @@ describe.each(['netns'] as const)('user checks with netproof/testkit on %s', (ru
     expect((await netproof(['deploy', lab.file, '--runtime', runtime])).exitCode).toBe(0);
     const project = await userProject('test', WRONG_CHECKS);
     const reportDir = join(project, 'reports');
-    const r = await netproof(['test', lab.name, '--tests', 'my-checks/**/*.test.ts', '--suite', 'frr-config', '--convergence-timeout', '20', '--report-dir', reportDir], { cwd: project });
+    const r = await netproof(['test', lab.name, '--tests', 'my-checks/**/*.test.ts', '--suite', 'frr-config', '--convergence-timeout', '10', '--report-dir', reportDir], { cwd: project });
     expect(r.exitCode, r.stdout + r.stderr).toBe(1);
     const { summary } = await reports(reportDir);
     const byName = new Map(summary.tests.map((t) => [t.name, t]));
