@@ -273,17 +273,17 @@ describe('renderFrrConf on an OSPF fabric', () => {
   const ospf = planClos({ name: 'o', spines: 2, leaves: 2, hosts: 2, bfdIntervalMs: 150, bfdMultiplier: 4, underlayProtocol: 'ospf' });
   const conf = (r: PlannedRouter) => renderFrrConf(r, ospf).split('\n');
 
-  it.each(ospf.routers.map((r) => [r.name, r] as const))('%s: every link in area 0, point-to-point with BFD; its loopback in area 0, passive', (_n, r) => {
+  it.each(ospf.routers.map((r) => [r.name, r] as const))('%s: every link in area 0, point-to-point with 1 s hellos and BFD; its loopback in area 0, passive', (_n, r) => {
     const lines = conf(r);
     expect(trimmed(block(lines, 'interface lo'))).toEqual([`ip address ${r.loopback}`, 'ip ospf area 0.0.0.0', 'ip ospf passive']);
     for (const i of r.interfaces) {
-      expect(trimmed(block(lines, `interface ${i.name}`))).toEqual([`description to ${i.peer.node}:${i.peer.iface}`, `ip address ${i.address}`, 'ip ospf area 0.0.0.0', 'ip ospf network point-to-point', 'ip ospf bfd', 'ip ospf bfd profile fabric']);
+      expect(trimmed(block(lines, `interface ${i.name}`))).toEqual([`description to ${i.peer.node}:${i.peer.iface}`, `ip address ${i.address}`, 'ip ospf area 0.0.0.0', 'ip ospf network point-to-point', 'ip ospf hello-interval 1', 'ip ospf dead-interval 4', 'ip ospf bfd', 'ip ospf bfd profile fabric']);
     }
   });
 
-  it.each(ospf.routers.map((r) => [r.name, r] as const))('%s: router ospf with the loopback as router id and the planned ECMP width, and no BGP at all', (_n, r) => {
+  it.each(ospf.routers.map((r) => [r.name, r] as const))('%s: router ospf with the loopback as router id, the planned ECMP width and bring-up throttles of a fabric, and no BGP at all', (_n, r) => {
     const lines = conf(r);
-    expect(trimmed(block(lines, 'router ospf')).slice(0, 2)).toEqual([`ospf router-id ${r.routerId}`, `maximum-paths ${r.maxPaths}`]);
+    expect(trimmed(block(lines, 'router ospf')).slice(0, 4)).toEqual([`ospf router-id ${r.routerId}`, `maximum-paths ${r.maxPaths}`, 'timers throttle lsa all 100', 'timers throttle spf 0 50 1000']);
     expect(r.maxPaths).toBe(64);
     expect(lines.join('\n')).not.toMatch(/bgp|neighbor|remote-as|prefix-list/);
   });
@@ -322,12 +322,12 @@ describe('renderFrrConf on an IS-IS fabric', () => {
     expect(() => isisSystemId('10.256.0.1')).toThrow('not an IPv4 address: 10.256.0.1');
   });
 
-  it.each(isis.routers.map((r) => [r.name, r] as const))('%s: level-2-only with a NET from its loopback; every link point-to-point with BFD, lo passive; no BGP', (_n, r) => {
+  it.each(isis.routers.map((r) => [r.name, r] as const))('%s: level-2-only with a NET from its loopback, LSPs regenerated within a second; every link point-to-point with 1 s hellos and BFD, lo passive; no BGP', (_n, r) => {
     const lines = conf(r);
-    expect(trimmed(block(lines, 'router isis fabric')).slice(0, 3)).toEqual([`net 49.0001.${isisSystemId(r.routerId)}.00`, 'is-type level-2-only', 'metric-style wide']);
+    expect(trimmed(block(lines, 'router isis fabric')).slice(0, 4)).toEqual([`net 49.0001.${isisSystemId(r.routerId)}.00`, 'is-type level-2-only', 'metric-style wide', 'lsp-gen-interval 1']);
     expect(trimmed(block(lines, 'interface lo'))).toEqual([`ip address ${r.loopback}`, 'ip router isis fabric', 'isis passive']);
     for (const i of r.interfaces) {
-      expect(trimmed(block(lines, `interface ${i.name}`))).toEqual([`description to ${i.peer.node}:${i.peer.iface}`, `ip address ${i.address}`, 'ip router isis fabric', 'isis network point-to-point', 'isis bfd', 'isis bfd profile fabric']);
+      expect(trimmed(block(lines, `interface ${i.name}`))).toEqual([`description to ${i.peer.node}:${i.peer.iface}`, `ip address ${i.address}`, 'ip router isis fabric', 'isis network point-to-point', 'isis hello-interval 1', 'isis hello-multiplier 4', 'isis bfd', 'isis bfd profile fabric']);
     }
     expect(lines.join('\n')).not.toMatch(/bgp|ospf|neighbor/);
   });

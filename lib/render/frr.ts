@@ -129,9 +129,12 @@ export function isisSystemId(ipv4: string): string {
 function renderIgpConf(r: PlannedRouter, plan: ClosPlan, igp: Exclude<UnderlayProtocol, 'bgp'>): string {
   const ospf = igp === 'ospf';
   const lines = header(r, false);
+  // Hellos every second: BFD detects a failure, hellos only find the neighbor, and at the
+  // default 10 s (OSPF) or 3 s (IS-IS) a hello sent before the other end listened costs a whole
+  // interval at bring-up.
   const onFabric = ospf
-    ? [' ip ospf area 0.0.0.0', ' ip ospf network point-to-point', ' ip ospf bfd', ' ip ospf bfd profile fabric']
-    : [` ip router isis ${ISIS_PROCESS}`, ' isis network point-to-point', ' isis bfd', ' isis bfd profile fabric'];
+    ? [' ip ospf area 0.0.0.0', ' ip ospf network point-to-point', ' ip ospf hello-interval 1', ' ip ospf dead-interval 4', ' ip ospf bfd', ' ip ospf bfd profile fabric']
+    : [` ip router isis ${ISIS_PROCESS}`, ' isis network point-to-point', ' isis hello-interval 1', ' isis hello-multiplier 4', ' isis bfd', ' isis bfd profile fabric'];
   // planClos refuses an IGP with an overlay: a chassis' TEP on br-phy would not be advertised.
   if (r.addressesOn === 'br-phy') throw new Error(`${r.name}: an ${igp} fabric has no OVN chassis (planClos refuses --underlay-protocol ${igp} with an overlay)`);
   lines.push('!', 'interface lo', ` ip address ${r.loopback}`, ...(ospf ? [' ip ospf area 0.0.0.0', ' ip ospf passive'] : [` ip router isis ${ISIS_PROCESS}`, ' isis passive']), 'exit');
@@ -141,11 +144,13 @@ function renderIgpConf(r: PlannedRouter, plan: ClosPlan, igp: Exclude<UnderlayPr
     // As in the BGP fabric: what a host originates leaves from its loopback (its TEP).
     lines.push('!', 'route-map SOURCE-FROM-LOOPBACK permit 10', ` set src ${r.routerId}`, 'exit', `ip protocol ${igp} route-map SOURCE-FROM-LOOPBACK`);
   }
+  // Bring-up changes a router's LSA/LSP once per adjacency: FRR's defaults hold a change back
+  // up to 5 s (OSPF's LSA throttle) or 30 s (IS-IS's lsp-gen-interval) after the previous one.
   if (ospf) {
-    lines.push('!', 'router ospf', ` ospf router-id ${r.routerId}`, ` maximum-paths ${r.maxPaths}`, ...(originatesOnly ? [' max-metric router-lsa administrative'] : []), 'exit');
+    lines.push('!', 'router ospf', ` ospf router-id ${r.routerId}`, ` maximum-paths ${r.maxPaths}`, ' timers throttle lsa all 100', ' timers throttle spf 0 50 1000', ...(originatesOnly ? [' max-metric router-lsa administrative'] : []), 'exit');
   } else {
     // isisd 8.4 has no maximum-paths: it installs as many equal paths as FRR was built for.
-    lines.push('!', `router isis ${ISIS_PROCESS}`, ` net ${ISIS_AREA}.${isisSystemId(r.routerId)}.00`, ' is-type level-2-only', ' metric-style wide', ...(originatesOnly ? [' set-overload-bit'] : []), 'exit');
+    lines.push('!', `router isis ${ISIS_PROCESS}`, ` net ${ISIS_AREA}.${isisSystemId(r.routerId)}.00`, ' is-type level-2-only', ' metric-style wide', ' lsp-gen-interval 1', ...(originatesOnly ? [' set-overload-bit'] : []), 'exit');
   }
   lines.push(...bfdProfile(plan));
   return lines.join('\n');
